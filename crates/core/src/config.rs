@@ -1,0 +1,589 @@
+//! Pipeline configuration: TOML parsed with spans, validated all at once.
+//!
+//! A config has `[input]`, `[output]`, `[run]` and any number of `[[stage]]` tables, run in
+//! the order written. Parsing keeps the byte span of every key and value, so every problem is
+//! reported as `path:line:col: message` — unknown tables, keys and stage types with a
+//! did-you-mean, type errors naming the expected type, missing input paths, unwritable output
+//! directories — and [`load`] gathers *all* of them before failing, like `vector validate`.
+//!
+//! Relative paths in a config file resolve against the directory of that config file, so a
+//! pipeline runs the same from any working directory. Paths given on the command line
+//! resolve against the working directory as usual.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::input::{InputFormat, InputSpec, Utf8Policy};
+use crate::registry;
+use crate::stage::Stage;
+
+/// One configuration problem at a position of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The config file as named by the user.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// What is wrong, and how to fix it where we know.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+    }
+}
+
+/// Every problem found in a config, in file order.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error from a stage constructor, located at an option where possible.
+#[derive(Debug, Clone)]
+pub struct BuildError {
+    span: Option<Range<usize>>,
+    message: String,
+}
+
+impl BuildError {
+    /// The error message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What to do when a stage fails on one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Record the document in `failed.jsonl` and go on.
+    #[default]
+    Skip,
+    /// Stop the run (exit code 1); nothing is committed.
+    Fail,
+}
+
+/// The options table of one `[[stage]]`, handed to a [`registry::StageFactory`]'s constructor.
+#[derive(Debug)]
+pub struct StageOptions<'a> {
+    table: Spanned<DeValue<'a>>,
+    base_dir: PathBuf,
+    name: String,
+}
+
+impl<'a> StageOptions<'a> {
+    /// Deserialises the options into the stage's options struct (which should use
+    /// `#[serde(deny_unknown_fields)]` and `#[serde(default)]`). Errors carry the position.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, BuildError> {
+        let de = ValueDeserializer::from(self.table.clone());
+        T::deserialize(de).map_err(|e| BuildError { span: e.span(), message: improve_message(e.message()) })
+    }
+
+    /// An error about option `key` (located at its value, or at the table if it is absent).
+    pub fn error(&self, key: &str, message: impl Into<String>) -> BuildError {
+        let span = self
+            .table
+            .get_ref()
+            .as_table()
+            .and_then(|t| t.get(key))
+            .map(|v| v.span())
+            .unwrap_or_else(|| self.table.span());
+        BuildError { span: Some(span), message: format!("option `{key}`: {}", message.into()) }
+    }
+
+    /// Resolves a path option against the config file's directory.
+    pub fn resolve_path(&self, path: &str) -> PathBuf {
+        resolve(&self.base_dir, path)
+    }
+
+    /// The instance name (`name = …`, or the stage type).
+    pub fn stage_name(&self) -> &str {
+        &self.name
+    }
+
+    /// Builds options from a TOML snippet holding one stage table's keys (for tests and docs).
+    pub fn parse_snippet(toml_src: &'a str, base_dir: &Path) -> Result<StageOptions<'a>, String> {
+        let table = DeTable::parse(toml_src).map_err(|e| e.to_string())?;
+        let span = table.span();
+        let mut inner = table.into_inner();
+        let name = inner
+            .remove("name")
+            .and_then(|v| v.get_ref().as_str().map(str::to_owned))
+            .or_else(|| inner.get("type").and_then(|v| v.get_ref().as_str().map(str::to_owned)))
+            .unwrap_or_default();
+        inner.remove("type");
+        inner.remove("on_error");
+        Ok(StageOptions { table: Spanned::new(span, DeValue::Table(inner)), base_dir: base_dir.to_owned(), name })
+    }
+}
+
+/// `[output]`: where the run writes its files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputSection {
+    /// Directory for `documents.jsonl`, `failed.jsonl` and `stats.json`.
+    pub dir: Spanned<String>,
+    /// Write every document that reaches the end of the pipeline to `documents.jsonl`.
+    pub write_documents: bool,
+}
+
+impl Default for OutputSection {
+    fn default() -> Self {
+        OutputSection { dir: Spanned::new(0..0, "docpipe-out".to_owned()), write_documents: true }
+    }
+}
+
+/// `[run]`: execution settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSection {
+    /// Default for every stage's `on_error`.
+    pub on_error: OnError,
+    /// Documents per batch (bounds memory together with `batch_bytes`).
+    pub batch_size: usize,
+    /// Bytes of text per batch, at most (a single larger document is its own batch).
+    pub batch_bytes: usize,
+    /// Worker threads; 0 means one per core. `--threads` overrides it.
+    pub threads: usize,
+}
+
+impl Default for RunSection {
+    fn default() -> Self {
+        RunSection { on_error: OnError::Skip, batch_size: 1024, batch_bytes: 32 << 20, threads: 0 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct InputSection {
+    paths: Vec<Spanned<String>>,
+    format: InputFormat,
+    exclude: Vec<String>,
+    invalid_utf8: Utf8Policy,
+    max_document_bytes: u64,
+}
+
+impl Default for InputSection {
+    fn default() -> Self {
+        InputSection {
+            paths: Vec::new(),
+            format: InputFormat::Auto,
+            exclude: Vec::new(),
+            invalid_utf8: Utf8Policy::Lossy,
+            max_document_bytes: 1 << 30,
+        }
+    }
+}
+
+/// A stage built from its `[[stage]]` table.
+#[derive(Debug)]
+pub struct BuiltStage {
+    /// The instance name (for logs and statistics).
+    pub name: String,
+    /// The registered type.
+    pub type_name: String,
+    /// What to do when it fails on a document.
+    pub on_error: OnError,
+    /// The runnable stage.
+    pub stage: Stage,
+}
+
+/// A loaded, validated pipeline.
+#[derive(Debug)]
+pub struct Pipeline {
+    /// The config file, as named (or `<built-in>`).
+    pub config_path: String,
+    /// What to read.
+    pub input: InputSpec,
+    /// Where to write.
+    pub output_dir: PathBuf,
+    /// Whether the runner writes `documents.jsonl`.
+    pub write_documents: bool,
+    /// Execution settings.
+    pub run: RunSection,
+    /// The stages, in order.
+    pub stages: Vec<BuiltStage>,
+}
+
+/// Overrides from the command line, applied before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Replaces `input.paths` (resolved against the working directory).
+    pub inputs: Vec<String>,
+    /// Replaces `output.dir` (resolved against the working directory).
+    pub output_dir: Option<String>,
+}
+
+const TOP_LEVEL: &[&str] = &["input", "output", "run", "stage"];
+const STAGE_COMMON: &[&str] = &["type", "name", "on_error"];
+
+/// Loads a config file, builds every stage and checks inputs and outputs.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
+    let display = path.display().to_string();
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError { file: display.clone(), line: 1, col: 1, message: format!("cannot read config: {e}") }])
+    })?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&src, &display, &base_dir, overrides)
+}
+
+/// Loads a config from a string; `file` names it in errors, `base_dir` resolves its paths.
+pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
+    let mut errs = Errors { src, file, list: Vec::new() };
+    let (root, parse_errors) = DeTable::parse_recoverable(src);
+    for e in &parse_errors {
+        errs.push(e.span(), e.message().to_owned());
+    }
+    if !parse_errors.is_empty() {
+        return Err(ConfigErrors(errs.list));
+    }
+    let root_span = root.span();
+    let mut root = root.into_inner();
+
+    for (key, _) in root.iter() {
+        if !TOP_LEVEL.contains(&key.get_ref().as_ref()) {
+            let msg = format!("unknown table `{}`{}", key.get_ref(), did_you_mean(key.get_ref(), TOP_LEVEL));
+            errs.push(Some(key.span()), msg);
+        }
+    }
+
+    let input: InputSection = section(&mut root, "input", &mut errs).unwrap_or_default();
+    let output: OutputSection = section(&mut root, "output", &mut errs).unwrap_or_default();
+    let run: RunSection = section(&mut root, "run", &mut errs).unwrap_or_default();
+
+    // Stages.
+    let mut stages = Vec::new();
+    match root.remove("stage") {
+        None => {}
+        Some(v) => {
+            let span = v.span();
+            match v.into_inner() {
+                DeValue::Array(items) => {
+                    for item in items {
+                        if let Some(s) = build_stage(item, base_dir, run.on_error, &mut errs) {
+                            stages.push(s);
+                        }
+                    }
+                }
+                other => errs.push(Some(span), format!("`stage` must be an array of tables (`[[stage]]`), found {}", other.type_str())),
+            }
+        }
+    }
+    let _ = root_span;
+
+    // Inputs.
+    let input_spec = if overrides.inputs.is_empty() {
+        if input.paths.is_empty() {
+            errs.push(Some(0..0), "no input: set `input.paths` or pass --input".to_owned());
+        }
+        let mut files = Vec::new();
+        for p in &input.paths {
+            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &input.exclude) {
+                Ok(mut f) => files.append(&mut f),
+                Err(msg) => errs.push(Some(p.span()), msg),
+            }
+        }
+        files
+    } else {
+        let mut files = Vec::new();
+        for p in &overrides.inputs {
+            match crate::input::resolve_path(p, &input.exclude) {
+                Ok(mut f) => files.append(&mut f),
+                Err(msg) => errs.push(None, format!("--input: {msg}")),
+            }
+        }
+        files
+    };
+    let input_spec = InputSpec {
+        files: crate::input::dedup_files(input_spec),
+        format: input.format,
+        invalid_utf8: input.invalid_utf8,
+        max_document_bytes: input.max_document_bytes,
+    };
+
+    // Output directory.
+    let (output_dir, out_span) = match &overrides.output_dir {
+        Some(d) => (PathBuf::from(d), None),
+        None => (resolve(base_dir, output.dir.get_ref()), Some(output.dir.span()).filter(|s| !s.is_empty())),
+    };
+    if let Err(msg) = check_writable_dir(&output_dir) {
+        errs.push(out_span, format!("output.dir {}: {msg}", output_dir.display()));
+    }
+
+    if !errs.list.is_empty() {
+        return Err(ConfigErrors(errs.list));
+    }
+    Ok(Pipeline {
+        config_path: file.to_owned(),
+        input: input_spec,
+        output_dir,
+        write_documents: output.write_documents,
+        run,
+        stages,
+    })
+}
+
+struct Errors<'s> {
+    src: &'s str,
+    file: &'s str,
+    list: Vec<ConfigError>,
+}
+
+impl Errors<'_> {
+    fn push(&mut self, span: Option<Range<usize>>, message: String) {
+        let (line, col) = line_col(self.src, span.map(|s| s.start).unwrap_or(0));
+        let e = ConfigError { file: self.file.to_owned(), line, col, message };
+        // Keep file order; stable for equal positions.
+        let at = self.list.partition_point(|x| (x.line, x.col) <= (e.line, e.col));
+        self.list.insert(at, e);
+    }
+}
+
+fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Errors<'_>) -> Option<T> {
+    let v = root.remove(key)?;
+    let span = v.span();
+    if !v.get_ref().is_table() {
+        errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {}", v.get_ref().type_str()));
+        return None;
+    }
+    match T::deserialize(ValueDeserializer::from(v)) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errs.push(e.span().or(Some(span)), format!("[{key}] {}", improve_message(e.message())));
+            None
+        }
+    }
+}
+
+fn build_stage(item: Spanned<DeValue<'_>>, base_dir: &Path, default_on_error: OnError, errs: &mut Errors<'_>) -> Option<BuiltStage> {
+    let span = item.span();
+    let DeValue::Table(mut table) = item.into_inner() else {
+        errs.push(Some(span), "each `[[stage]]` must be a table".to_owned());
+        return None;
+    };
+    let type_name = match table.remove("type") {
+        None => {
+            errs.push(Some(span), "stage has no `type`; `docpipe stages` lists the types".to_owned());
+            return None;
+        }
+        Some(v) => match v.get_ref().as_str() {
+            Some(s) => Spanned::new(v.span(), s.to_owned()),
+            None => {
+                errs.push(Some(v.span()), format!("stage `type` must be a string, found {}", v.get_ref().type_str()));
+                return None;
+            }
+        },
+    };
+    let mut name = type_name.get_ref().clone();
+    if let Some(v) = table.remove("name") {
+        match v.get_ref().as_str() {
+            Some(s) => name = s.to_owned(),
+            None => errs.push(Some(v.span()), format!("stage `name` must be a string, found {}", v.get_ref().type_str())),
+        }
+    }
+    let mut on_error = default_on_error;
+    if let Some(v) = table.remove("on_error") {
+        let vspan = v.span();
+        match OnError::deserialize(ValueDeserializer::from(v)) {
+            Ok(o) => on_error = o,
+            Err(e) => errs.push(Some(vspan), format!("stage `on_error`: {}", improve_message(e.message()))),
+        }
+    }
+    let Some(factory) = registry::find(type_name.get_ref()) else {
+        let names: Vec<&str> = registry::factories().iter().map(|f| f.name).collect();
+        errs.push(
+            Some(type_name.span()),
+            format!("unknown stage type `{}`{}; `docpipe stages` lists them", type_name.get_ref(), did_you_mean(type_name.get_ref(), &names)),
+        );
+        return None;
+    };
+    let options = StageOptions { table: Spanned::new(span.clone(), DeValue::Table(table)), base_dir: base_dir.to_owned(), name: name.clone() };
+    match (factory.build)(&options) {
+        Ok(stage) => Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage }),
+        Err(e) => {
+            let mut message = format!("stage `{}`: {}", factory.name, e.message);
+            if message.contains("unknown field") && !message.contains("did you mean") {
+                // Offer the common keys too.
+                message.push_str(&format!(" (every stage also takes {})", STAGE_COMMON.join(", ")));
+            }
+            errs.push(e.span.or(Some(span)), message);
+            None
+        }
+    }
+}
+
+/// Adds a did-you-mean to serde's "unknown field/variant `x`, expected one of `a`, `b`" messages.
+pub fn improve_message(msg: &str) -> String {
+    let mut out = msg.trim_end_matches('\n').to_owned();
+    if let Some(rest) = out.strip_prefix("unknown field `").or_else(|| out.strip_prefix("unknown variant `")) {
+        let bad = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = out.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
+        let hint = did_you_mean(bad, &expected);
+        out.push_str(&hint);
+    }
+    out
+}
+
+/// `"; did you mean `x`?"` for the closest candidate within a small edit distance, or `""`.
+pub fn did_you_mean(bad: &str, candidates: &[&str]) -> String {
+    let best = candidates
+        .iter()
+        .map(|c| (edit_distance(&bad.to_lowercase(), &c.to_lowercase()), *c))
+        .min_by_key(|(d, c)| (*d, *c));
+    match best {
+        Some((d, c)) if d <= (bad.chars().count().max(c.chars().count()) / 3).max(1) + usize::from(bad.len() > 5) => {
+            format!("; did you mean `{c}`?")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = crate::document::floor_char_boundary(src, offset);
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+/// Joins a relative path to `base` and removes `.`/`..` lexically (no file system access).
+pub fn resolve(base: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() || path == "-" {
+        return p.to_path_buf();
+    }
+    normalize(&base.join(p))
+}
+
+fn resolve_display(base: &Path, path: &str) -> String {
+    resolve(base, path).to_string_lossy().into_owned()
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+/// Checks that `dir` exists as a directory or can be created (its nearest existing ancestor is
+/// a writable directory).
+pub fn check_writable_dir(dir: &Path) -> Result<(), String> {
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        match std::fs::metadata(d) {
+            Ok(m) if m.is_dir() => {
+                if m.permissions().readonly() {
+                    return Err(format!("{} is read-only", d.display()));
+                }
+                return Ok(());
+            }
+            Ok(_) => return Err(format!("{} exists and is not a directory", d.display())),
+            Err(_) => cur = d.parent().filter(|p| !p.as_os_str().is_empty()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_close_names() {
+        assert_eq!(did_you_mean("normalize", &["normalise", "splitter"]), "; did you mean `normalise`?");
+        assert_eq!(did_you_mean("qutoes", &["quotes", "dashes"]), "; did you mean `quotes`?");
+        assert_eq!(did_you_mean("zzz", &["quotes", "dashes"]), "");
+    }
+
+    #[test]
+    fn serde_messages_gain_a_hint() {
+        let m = improve_message("unknown field `patsh`, expected one of `paths`, `format`");
+        assert!(m.ends_with("did you mean `paths`?"), "{m}");
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        assert_eq!(line_col("a\nbé c", 5), (2, 3));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+
+    #[test]
+    fn paths_resolve_lexically() {
+        assert_eq!(resolve(Path::new("config"), "../tests/corpus"), PathBuf::from("tests/corpus"));
+        assert_eq!(resolve(Path::new(""), "a/./b"), PathBuf::from("a/b"));
+        assert_eq!(resolve(Path::new("x"), "/abs"), PathBuf::from("/abs"));
+    }
+
+    #[test]
+    fn all_errors_are_reported_at_once() {
+        let src = "[inptu]\n[input]\npaths = [\"/nonexistent/x\"]\nformat = \"jsnl\"\n[[stage]]\ntype = \"no-such-stage\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("p.toml:1:2: unknown table `inptu`; did you mean `input`?"), "{text}");
+        assert!(text.contains("p.toml:4:10: [input] unknown variant `jsnl`"), "{text}");
+        assert!(text.contains("did you mean `jsonl`?"), "{text}");
+        assert!(text.contains("p.toml:6:8: unknown stage type `no-such-stage`"), "{text}");
+    }
+}

@@ -1,0 +1,30 @@
+//! docpipe-core: everything the plugins plug into.
+//!
+//! - [`document`]: the [`Document`] model and its JSONL record form (a public contract);
+//! - [`align`]: exact alignment between a document's text and its input bytes;
+//! - [`stage`]: the three stage kinds ([`MapStage`], [`OrderedStage`], [`Sink`]);
+//! - [`registry`]: plugins register a [`StageFactory`] with `inventory::submit!`;
+//! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
+//! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
+//! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
+//! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
+//!
+//! Core knows no plugin and never prints; only the CLI does.
+
+pub mod align;
+pub mod config;
+pub mod document;
+pub mod input;
+pub mod output;
+pub mod registry;
+pub mod runner;
+pub mod stage;
+pub mod stats;
+
+pub use config::{BuildError, StageOptions};
+pub use document::{Document, Source, Span};
+pub use registry::{OptionDoc, StageFactory};
+pub use stage::{MapStage, OrderedStage, Outcome, Sink, Stage, StageError, StageKind};
+
+/// Re-exported so plugins register with the same `inventory` version as core.
+pub use inventory;
