@@ -233,7 +233,7 @@ pub fn compose(inner: &[Edit], outer: &[Edit]) -> Vec<Edit> {
 /// Builds a new text from an old one while recording the edits between them.
 ///
 /// Copy unchanged stretches with [`Rewriter::copy_to`] (or let [`Rewriter::finish`] copy the
-/// rest) and record changes with [`Rewriter::replace`]. Adjacent replacements merge into one edit.
+/// rest) and record changes with [`Rewriter::replace`].
 #[derive(Debug)]
 pub struct Rewriter<'a> {
     old: &'a str,
@@ -280,13 +280,8 @@ impl<'a> Rewriter<'a> {
         let t0 = self.out.len();
         self.out.push_str(new);
         let e = Edit { text_start: t0, text_end: self.out.len(), src_start: start, src_end: end };
-        match self.edits.last_mut() {
-            Some(last) if last.text_end == e.text_start && last.src_end == e.src_start => {
-                last.text_end = e.text_end;
-                last.src_end = e.src_end;
-            }
-            _ => self.edits.push(e),
-        }
+        // Adjacent edits stay separate: a span ending between them maps exactly.
+        self.edits.push(e);
         self.pos = end;
     }
 

@@ -238,6 +238,8 @@ pub struct Overrides {
     pub inputs: Vec<String>,
     /// Replaces `output.dir` (resolved against the working directory).
     pub output_dir: Option<String>,
+    /// Replaces the input files with in-memory ones (the built-in sample corpus).
+    pub memory_inputs: Vec<crate::input::InputFile>,
 }
 
 const TOP_LEVEL: &[&str] = &["input", "output", "run", "stage"];
@@ -298,7 +300,9 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     let _ = root_span;
 
     // Inputs.
-    let input_spec = if overrides.inputs.is_empty() {
+    let input_spec = if !overrides.memory_inputs.is_empty() {
+        overrides.memory_inputs.clone()
+    } else if overrides.inputs.is_empty() {
         if input.paths.is_empty() {
             errs.push(Some(0..0), "no input: set `input.paths` or pass --input".to_owned());
         }

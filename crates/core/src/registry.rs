@@ -31,6 +31,9 @@ pub type BuildFn = fn(&StageOptions<'_>) -> Result<Stage, crate::config::BuildEr
 pub struct StageFactory {
     /// The `type` of `[[stage]]` tables.
     pub name: &'static str,
+    /// The Cargo package that registered it: write `env!("CARGO_PKG_NAME")`. The CLI's
+    /// linking test compares these with the crates under `plugins/`.
+    pub package: &'static str,
     /// One line: what the stage does.
     pub summary: &'static str,
     /// Longer description (may be empty).

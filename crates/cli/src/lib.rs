@@ -1,0 +1,232 @@
+//! The docpipe command line: `run`, `check` and `stages`.
+//!
+//! This is the only crate that prints. Exit codes: 0 success, 1 runtime failure, 2 usage or
+//! configuration error. Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`).
+
+mod builtin;
+mod plugins;
+mod progress;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use docpipe_core::config::{self, ConfigErrors, Overrides, Pipeline};
+use docpipe_core::runner::{self, RunOptions};
+
+/// Fast, deterministic, plugin-based document processing pipelines.
+#[derive(Debug, Parser)]
+#[command(name = "docpipe", version, about, propagate_version = true, arg_required_else_help = true)]
+struct Cli {
+    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors: no progress bar, no run table.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a pipeline. Without CONFIG: the built-in news pipeline over the built-in sample
+    /// corpus, writing to ./docpipe-out/.
+    Run {
+        /// The pipeline config (TOML).
+        config: Option<PathBuf>,
+        /// Input files, directories or globs ("-" for stdin); replaces `input.paths`.
+        #[arg(long = "input", short = 'i', value_name = "PATH")]
+        inputs: Vec<String>,
+        /// Output directory; replaces `output.dir`.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<String>,
+        /// Worker threads (default: `run.threads`, else one per core).
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+        threads: usize,
+        /// No progress bar.
+        #[arg(long)]
+        no_progress: bool,
+    },
+    /// Validate a config: every error at once as path:line:col. Exit 0 if valid, 2 if not.
+    Check {
+        /// The pipeline config (TOML).
+        config: PathBuf,
+        /// Input paths to check instead of `input.paths`.
+        #[arg(long = "input", short = 'i', value_name = "PATH")]
+        inputs: Vec<String>,
+    },
+    /// List the registered stages, or document one.
+    Stages {
+        /// A stage type: print its options and an example.
+        name: Option<String>,
+        /// Print as JSON (for tools and generated docs).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging(cli.verbose, cli.quiet);
+    match cli.command {
+        Command::Run { config, inputs, output, threads, no_progress } => {
+            cmd_run(config.as_deref(), inputs, output, threads, cli.quiet, no_progress)
+        }
+        Command::Check { config, inputs } => cmd_check(&config, inputs),
+        Command::Stages { name, json } => report::stages(name.as_deref(), json),
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
+    match config {
+        Some(path) => config::load(path, overrides),
+        None => {
+            let mut o = overrides.clone();
+            if o.inputs.is_empty() {
+                o.memory_inputs = builtin::corpus_files();
+            }
+            if o.output_dir.is_none() {
+                o.output_dir = Some("docpipe-out".to_owned());
+            }
+            // Relative paths inside the built-in config stay inside ./docpipe-out.
+            config::load_str(builtin::NEWS_TOML, "<built-in config/news.toml>", Path::new("docpipe-out/config"), &o)
+        }
+    }
+}
+
+fn print_config_errors(errors: &ConfigErrors) {
+    for e in &errors.0 {
+        eprintln!("error: {e}");
+    }
+    let n = errors.0.len();
+    eprintln!("{n} error{} in the config; `docpipe stages` lists the stage types and `docpipe stages NAME` their options", if n == 1 { "" } else { "s" });
+}
+
+fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
+    let overrides = Overrides { inputs, ..Overrides::default() };
+    match config::load(config, &overrides) {
+        Ok(p) => {
+            let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+            println!(
+                "{}: ok: {} input file{}, {} stage{}{}{}",
+                config.display(),
+                p.input.files.len(),
+                if p.input.files.len() == 1 { "" } else { "s" },
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                if names.is_empty() { "" } else { ": " },
+                names.join(" → ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            print_config_errors(&errors);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cmd_run(config: Option<&Path>, inputs: Vec<String>, output: Option<String>, threads: usize, quiet: bool, no_progress: bool) -> ExitCode {
+    let overrides = Overrides { inputs, output_dir: output, ..Overrides::default() };
+    let pipeline = match load(config, &overrides) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_config_errors(&errors);
+            return ExitCode::from(2);
+        }
+    };
+    let config_name = pipeline.config_path.clone();
+    let bar = progress::Bar::new(!quiet && !no_progress);
+    let result = runner::run(pipeline, &RunOptions { threads }, &bar);
+    bar.finish();
+    match result {
+        Ok(outcome) => {
+            if !quiet {
+                eprint!("{}", report::run_table(&config_name, &outcome));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("the run stopped; no output was committed");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docpipe_core::registry;
+
+    #[test]
+    fn every_plugin_crate_is_registered() {
+        // Each crate under plugins/ must register at least one stage in this binary.
+        let plugins_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+        let registered: std::collections::BTreeSet<&str> = registry::factories().iter().map(|f| f.package).collect();
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(&plugins_dir).unwrap() {
+            let dir = entry.unwrap().path();
+            let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else { continue };
+            let name = manifest
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("name = \"").and_then(|r| r.strip_suffix('"')))
+                .unwrap();
+            if !registered.contains(name) {
+                missing.push(name.to_owned());
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "plugin crates not registered in the CLI: {missing:?}; add them to crates/cli/Cargo.toml and `use <crate> as _;` in crates/cli/src/plugins.rs (cargo xtask new-plugin does both)"
+        );
+    }
+
+    #[test]
+    fn stage_registry_is_consistent() {
+        assert!(registry::duplicate_names().is_empty(), "duplicate stage names: {:?}", registry::duplicate_names());
+        for f in registry::factories() {
+            // The example parses and builds.
+            let table = f.example.trim_start().strip_prefix("[[stage]]").unwrap_or_else(|| panic!("{}: example must start with [[stage]]", f.name));
+            let opts = docpipe_core::StageOptions::parse_snippet(table, Path::new(".")).unwrap();
+            if let Err(e) = (f.build)(&opts) {
+                panic!("{}: example does not build: {e}", f.name);
+            }
+            assert!(f.example.contains(&format!("type = \"{}\"", f.name)), "{}: example must set its type", f.name);
+            // Every documented option is a real field and every field is documented: the
+            // options struct lists its fields when it meets an unknown one.
+            let probe = "__probe__ = 1\n";
+            let opts = docpipe_core::StageOptions::parse_snippet(probe, Path::new(".")).unwrap();
+            let err = (f.build)(&opts).expect_err("an unknown key must be rejected (deny_unknown_fields)");
+            let msg = err.message().to_owned();
+            let mut fields: Vec<&str> = msg.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
+            fields.sort_unstable();
+            let mut documented: Vec<&str> = f.options.iter().map(|o| o.name).collect();
+            documented.sort_unstable();
+            assert_eq!(fields, documented, "{}: documented options differ from the options struct", f.name);
+            assert!(!f.summary.is_empty() && !f.summary.ends_with('.'), "{}: summary must be one line without a final period", f.name);
+        }
+    }
+}

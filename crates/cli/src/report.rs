@@ -1,0 +1,171 @@
+//! What the CLI prints: the closing run table and the stage documentation.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use docpipe_core::config::did_you_mean;
+use docpipe_core::registry::{self, StageFactory};
+use docpipe_core::runner::RunOutcome;
+
+/// The closing table: per stage, documents in, out, dropped (with reasons), failed, time.
+pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
+    let s = &outcome.stats;
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    rows.push(["stage".into(), "type".into(), "in".into(), "out".into(), "dropped".into(), "failed".into(), "time".into()]);
+    let input_dropped: u64 = s.input.dropped.values().sum();
+    rows.push([
+        "input".into(),
+        format!("{} files", s.input.files),
+        (s.input.documents + input_dropped + s.input.failed).to_string(),
+        s.input.documents.to_string(),
+        input_dropped.to_string(),
+        s.input.failed.to_string(),
+        "-".into(),
+    ]);
+    for st in &s.stages {
+        rows.push([
+            st.name.clone(),
+            st.type_name.clone(),
+            st.docs_in.to_string(),
+            st.docs_out.to_string(),
+            st.dropped_total().to_string(),
+            st.failed.to_string(),
+            format!("{:.2}s", st.seconds),
+        ]);
+    }
+    let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{config}: {} input bytes in {:.2}s on {} thread{}", s.input.bytes, s.seconds, s.threads, if s.threads == 1 { "" } else { "s" });
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c < 2 {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[c]);
+            } else {
+                let _ = write!(line, "{cell:>w$}  ", w = widths[c]);
+            }
+        }
+        let _ = writeln!(out, "  {}", line.trim_end());
+        if i == 0 {
+            let _ = writeln!(out, "  {}", "-".repeat(widths.iter().sum::<usize>() + 12));
+        }
+    }
+    let mut reasons = Vec::new();
+    for (r, n) in &s.input.dropped {
+        reasons.push(format!("input: {r} ({n})"));
+    }
+    for st in &s.stages {
+        for (r, n) in &st.dropped {
+            reasons.push(format!("{}: {r} ({n})", st.name));
+        }
+    }
+    if !reasons.is_empty() {
+        let _ = writeln!(out, "  dropped: {}", reasons.join(", "));
+    }
+    if s.input.utf8_replacements > 0 {
+        let _ = writeln!(out, "  invalid UTF-8: {} sequences replaced by U+FFFD", s.input.utf8_replacements);
+    }
+    match &outcome.documents_path {
+        Some(p) => {
+            let _ = writeln!(out, "  wrote {} documents to {}", s.written, p.display());
+        }
+        None => {
+            let _ = writeln!(out, "  {} documents reached the end of the pipeline", s.final_documents());
+        }
+    }
+    if outcome.failed > 0 {
+        let _ = writeln!(out, "  {} failed, listed with their errors in {}", outcome.failed, outcome.failed_path.display());
+    }
+    let _ = writeln!(out, "  statistics in {}", outcome.output_dir.join(docpipe_core::runner::STATS_FILE).display());
+    out
+}
+
+/// `docpipe stages [NAME] [--json]`.
+pub fn stages(name: Option<&str>, json: bool) -> ExitCode {
+    let all = registry::factories();
+    match name {
+        None if json => {
+            let v: Vec<serde_json::Value> = all.iter().map(|f| factory_json(f)).collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        None => {
+            let w = all.iter().map(|f| f.name.len()).max().unwrap_or(0);
+            for f in &all {
+                println!("{:<w$}  {:<8} {}", f.name, kind_word(f), f.summary);
+            }
+            println!("\n`docpipe stages NAME` prints a stage's options and an example.");
+        }
+        Some(n) => {
+            let Some(f) = registry::find(n) else {
+                let names: Vec<&str> = all.iter().map(|f| f.name).collect();
+                eprintln!("error: no stage type `{n}`{}; known: {}", did_you_mean(n, &names), names.join(", "));
+                return ExitCode::from(2);
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&factory_json(f)).unwrap_or_default());
+            } else {
+                print!("{}", stage_doc(f));
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn kind_word(f: &StageFactory) -> &'static str {
+    match f.kind {
+        docpipe_core::StageKind::Map => "map",
+        docpipe_core::StageKind::Ordered => "ordered",
+        docpipe_core::StageKind::Sink => "sink",
+    }
+}
+
+fn factory_json(f: &StageFactory) -> serde_json::Value {
+    serde_json::json!({
+        "name": f.name,
+        "package": f.package,
+        "kind": f.kind,
+        "summary": f.summary,
+        "description": f.description,
+        "options": f.options.iter().map(|o| serde_json::json!({"name": o.name, "type": o.ty, "default": o.default, "doc": o.doc})).collect::<Vec<_>>(),
+        "example": f.example,
+    })
+}
+
+/// The documentation of one stage, as printed by `docpipe stages NAME`.
+pub fn stage_doc(f: &StageFactory) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}\n", f.name, f.summary);
+    let _ = writeln!(out, "kind: {}   crate: {}", f.kind, f.package);
+    if !f.description.is_empty() {
+        let _ = writeln!(out, "\n{}", wrap(f.description, 88, ""));
+    }
+    let _ = writeln!(out, "\nOPTIONS");
+    for o in f.options {
+        let default = if o.default.is_empty() { "required".to_owned() } else { format!("default {}", o.default) };
+        let _ = writeln!(out, "  {} ({}; {})", o.name, o.ty, default);
+        let _ = writeln!(out, "{}", wrap(o.doc, 84, "      "));
+    }
+    let _ = writeln!(out, "\n  Every stage also takes: type (the stage type), name (a label for logs and the run table),");
+    let _ = writeln!(out, "  on_error (\"skip\" | \"fail\", default from [run]): what to do when it fails on a document.");
+    let _ = writeln!(out, "\nEXAMPLE\n{}", f.example.trim_end());
+    out
+}
+
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines.join("\n")
+}
