@@ -15,7 +15,9 @@ fn main() {
     let mut files = Vec::new();
     collect(&corpus, &mut files);
     files.sort();
-    let mut code = String::from("/// The sample corpus: (path as in the repository, bytes).\npub const CORPUS: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The sample corpus: (path as in the repository, bytes).\npub const CORPUS: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f.strip_prefix(&root).unwrap_or(f).to_string_lossy().replace('\\', "/");
@@ -24,7 +26,11 @@ fn main() {
     }
     code.push_str("];\n");
     let abs_config = std::fs::canonicalize(&config).unwrap_or(config);
-    let _ = writeln!(code, "/// config/news.toml.\npub const NEWS_TOML: &str = include_str!({:?});", abs_config.to_string_lossy());
+    let _ = writeln!(
+        code,
+        "/// config/news.toml.\npub const NEWS_TOML: &str = include_str!({:?});",
+        abs_config.to_string_lossy()
+    );
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("builtin.rs");
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());

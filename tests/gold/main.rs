@@ -23,26 +23,21 @@
 //! * every article and file has a split, and at least a third of articles
 //!   (and of dump files) are `test`.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-const ROLES: &[&str] = &[
-    "body",
-    "dateline",
-    "standfirst",
-    "subheading",
-    "pull_quote",
-    "caption",
-    "related_link",
-    "byline",
-];
+const ROLES: &[&str] =
+    &["body", "dateline", "standfirst", "subheading", "pull_quote", "caption", "related_link", "byline"];
 
 const LABELS: &[&str] = &[
-    "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "DATE", "TIME", "MONEY",
-    "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
+    "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY",
+    "CARDINAL", "ORDINAL",
 ];
 
 fn corpus_dir() -> PathBuf {
@@ -56,15 +51,12 @@ fn load_json(name: &str) -> Value {
 }
 
 fn as_usize(v: &Value, what: &str) -> usize {
-    let n = v
-        .as_u64()
-        .unwrap_or_else(|| panic!("{what}: expected a non-negative integer, got {v}"));
-    usize::try_from(n).expect("offset fits in usize")
+    let n = v.as_u64().unwrap_or_else(|| panic!("{what}: expected a non-negative integer, got {v}"));
+    usize::try_from(n).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 fn as_str<'a>(v: &'a Value, what: &str) -> &'a str {
-    v.as_str()
-        .unwrap_or_else(|| panic!("{what}: expected a string, got {v}"))
+    v.as_str().unwrap_or_else(|| panic!("{what}: expected a string, got {v}"))
 }
 
 fn span(v: &Value, what: &str) -> (usize, usize) {
@@ -100,7 +92,7 @@ impl Doc {
 fn input_files(dir: &Path, rel: &str, out: &mut BTreeSet<String>) {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("listing {dir:?}: {e}"))
-        .map(|e| e.expect("dir entry"))
+        .map(|e| e.unwrap_or_else(|err| panic!("listing {dir:?}: {err}")))
         .collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -128,7 +120,7 @@ fn load() -> Loaded {
     let dumps = load_json("dumps.json");
     let articles = load_json("articles.json");
     let mut files = BTreeMap::new();
-    for f in dumps["files"].as_array().expect("dumps.json: files array") {
+    for f in dumps["files"].as_array().unwrap_or_else(|| panic!("dumps.json: no files array")) {
         let name = as_str(&f["file"], "dumps.json file").to_owned();
         let kind = as_str(&f["kind"], "dumps.json kind").to_owned();
         let eol = as_str(&f["line_ending"], "dumps.json line_ending").to_owned();
@@ -143,18 +135,12 @@ fn load() -> Loaded {
 fn doc_for(loaded: &Loaded, art: &Value) -> Doc {
     let id = as_str(&art["id"], "article id");
     let file = as_str(&art["file"], "article file");
-    let (kind, _, bytes) = loaded
-        .files
-        .get(file)
-        .unwrap_or_else(|| panic!("{id}: file {file} not in dumps.json"));
+    let (kind, _, bytes) = loaded.files.get(file).unwrap_or_else(|| panic!("{id}: file {file} not in dumps.json"));
     assert_eq!(kind, as_str(&art["kind"], "kind"), "{id}: kind differs from dumps.json");
     if kind == "jsonl" {
         let record = as_usize(&art["record"], &format!("{id}.record"));
-        let text = std::str::from_utf8(bytes).expect("jsonl is UTF-8");
-        let line = text
-            .lines()
-            .nth(record)
-            .unwrap_or_else(|| panic!("{id}: no record {record} in {file}"));
+        let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{file}: not UTF-8: {e}"));
+        let line = text.lines().nth(record).unwrap_or_else(|| panic!("{id}: no record {record} in {file}"));
         let rec: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{id}: bad JSONL record: {e}"));
         assert_eq!(as_str(&rec["id"], "record id"), id, "{id}: JSONL record id differs");
         let meta = &rec["metadata"];
@@ -328,17 +314,9 @@ fn article_spans_lines_sentences_and_entities() {
     // every file's article list matches the articles that claim it
     for f in loaded.dumps["files"].as_array().expect("files") {
         let file = as_str(&f["file"], "file");
-        let listed: Vec<&str> = f["articles"]
-            .as_array()
-            .expect("articles")
-            .iter()
-            .map(|v| as_str(v, "article id"))
-            .collect();
-        let actual: Vec<&str> = arts
-            .iter()
-            .filter(|a| a["file"] == *file)
-            .map(|a| as_str(&a["id"], "id"))
-            .collect();
+        let listed: Vec<&str> =
+            f["articles"].as_array().expect("articles").iter().map(|v| as_str(v, "article id")).collect();
+        let actual: Vec<&str> = arts.iter().filter(|a| a["file"] == *file).map(|a| as_str(&a["id"], "id")).collect();
         assert_eq!(listed, actual, "{file}: article list differs from articles.json order");
     }
     assert!(arts.len() >= 40, "expected at least 40 articles, found {}", arts.len());

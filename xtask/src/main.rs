@@ -1,2 +1,146 @@
-//! tmp
-fn main() {}
+//! `cargo xtask`: docpipe's task runner (the alias lives in `.cargo/config.toml`).
+//!
+//! - `test`: every unit, integration, property and doc test of the workspace;
+//! - `lint`: rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy;
+//! - `ci`: lint, then test — what `.ci/run` and the README call;
+//! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
+//! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
+//! - `docs`: regenerates `docs/stages.md` from the stage registry;
+//! - `eval normalise`: the glued-word repair evaluation.
+//!
+//! Every failing check prints its remedy.
+
+mod scaffold;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&root),
+        Some("lint") => lint(&root),
+        Some("ci") => lint(&root).and_then(|()| test(&root)),
+        Some("tidy") => run_tidy(&root),
+        Some("new-plugin") => match args.get(1) {
+            Some(name) => scaffold::new_plugin(&root, name).map(|()| {
+                println!("created plugins/{name} and linked it into crates/cli");
+                println!(
+                    "next: edit plugins/{name}/src/lib.rs, then `cargo xtask test` and `cargo run -- stages {name}`"
+                );
+            }),
+            None => Err(anyhow::anyhow!("usage: cargo xtask new-plugin NAME")),
+        },
+        Some("docs") => docs(&root),
+        Some("eval") => eval(&root, args.get(1).map(String::as_str)),
+        _ => {
+            eprintln!("usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | eval normalise>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs a command in `root`; on failure, says what failed and how to fix it.
+fn step(root: &Path, what: &str, mut cmd: Command, remedy: &str) -> Result<()> {
+    eprintln!("xtask: {what}");
+    let status = cmd.current_dir(root).status().with_context(|| format!("cannot start {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status}).\n  remedy: {remedy}");
+    }
+    Ok(())
+}
+
+fn test(root: &Path) -> Result<()> {
+    let mut c = cargo();
+    c.args(["test", "--workspace", "--all-targets", "--locked"]);
+    step(
+        root,
+        "cargo test --workspace --all-targets",
+        c,
+        "fix the failing tests above (rerun one with `cargo test -p CRATE NAME`)",
+    )?;
+    let mut c = cargo();
+    c.args(["test", "--workspace", "--doc", "--locked"]);
+    step(root, "cargo test --workspace --doc", c, "fix the failing doc tests above")
+}
+
+fn lint(root: &Path) -> Result<()> {
+    let mut c = cargo();
+    c.args(["fmt", "--all", "--check"]);
+    step(root, "cargo fmt --check", c, "run `cargo fmt --all`")?;
+    let mut c = cargo();
+    c.args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
+    step(root, "cargo clippy -D warnings", c, "fix the clippy findings above; `cargo clippy --fix` handles many")?;
+    let mut c = cargo();
+    c.args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-Dwarnings");
+    step(
+        root,
+        "cargo doc (warnings are errors)",
+        c,
+        "fix the rustdoc warnings above (broken intra-doc links, missing docs)",
+    )?;
+    run_tidy(root)
+}
+
+fn run_tidy(root: &Path) -> Result<()> {
+    eprintln!("xtask: tidy");
+    let problems = tidy::check(root)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("tidy: {p}");
+    }
+    bail!(
+        "{} tidy problem{} (each line says how to fix it)",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
+}
+
+fn docs(root: &Path) -> Result<()> {
+    let mut c = cargo();
+    c.args(["test", "-p", "docpipe", "--lib", "stage_docs_are_current"]).env("UPDATE_DOCS", "1");
+    step(root, "regenerate docs/stages.md", c, "see the test output above")
+}
+
+fn eval(root: &Path, what: Option<&str>) -> Result<()> {
+    match what {
+        Some("normalise") => {
+            let pairs = root.join("target/eval/glue-pairs.txt");
+            std::fs::create_dir_all(root.join("target/eval"))?;
+            let mut py = Command::new("python3");
+            py.arg("plugins/normalise/eval/make_pairs.py").arg(&pairs);
+            step(
+                root,
+                "make glued pairs from real text (Python's bundled documentation)",
+                py,
+                "needs python3 on PATH",
+            )?;
+            let mut c = cargo();
+            c.args(["run", "--release", "--locked", "-p", "docpipe-normalise", "--example", "glue_eval", "--"])
+                .arg(&pairs);
+            step(root, "glued-word evaluation", c, "see the output above")
+        }
+        _ => bail!("usage: cargo xtask eval normalise"),
+    }
+}

@@ -61,9 +61,12 @@ enum Command {
     Stages {
         /// A stage type: print its options and an example.
         name: Option<String>,
-        /// Print as JSON (for tools and generated docs).
-        #[arg(long)]
+        /// Print as JSON (for tools).
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Print every stage as Markdown (what docs/stages.md holds).
+        #[arg(long, conflicts_with = "name")]
+        markdown: bool,
     },
 }
 
@@ -82,7 +85,11 @@ pub fn main() -> ExitCode {
             cmd_run(config.as_deref(), inputs, output, threads, cli.quiet, no_progress)
         }
         Command::Check { config, inputs } => cmd_check(&config, inputs),
-        Command::Stages { name, json } => report::stages(name.as_deref(), json),
+        Command::Stages { markdown: true, .. } => {
+            print!("{}", report::stages_markdown());
+            ExitCode::SUCCESS
+        }
+        Command::Stages { name, json, .. } => report::stages(name.as_deref(), json),
     }
 }
 
@@ -96,7 +103,8 @@ fn init_logging(verbose: u8, quiet: bool) {
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
 fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
@@ -121,7 +129,10 @@ fn print_config_errors(errors: &ConfigErrors) {
         eprintln!("error: {e}");
     }
     let n = errors.0.len();
-    eprintln!("{n} error{} in the config; `docpipe stages` lists the stage types and `docpipe stages NAME` their options", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "{n} error{} in the config; `docpipe stages` lists the stage types and `docpipe stages NAME` their options",
+        if n == 1 { "" } else { "s" }
+    );
 }
 
 fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
@@ -148,7 +159,14 @@ fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
     }
 }
 
-fn cmd_run(config: Option<&Path>, inputs: Vec<String>, output: Option<String>, threads: usize, quiet: bool, no_progress: bool) -> ExitCode {
+fn cmd_run(
+    config: Option<&Path>,
+    inputs: Vec<String>,
+    output: Option<String>,
+    threads: usize,
+    quiet: bool,
+    no_progress: bool,
+) -> ExitCode {
     let overrides = Overrides { inputs, output_dir: output, ..Overrides::default() };
     let pipeline = match load(config, &overrides) {
         Ok(p) => p,
@@ -205,11 +223,27 @@ mod tests {
     }
 
     #[test]
+    fn stage_docs_are_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/stages.md");
+        let fresh = report::stages_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(current == fresh, "docs/stages.md is out of date; run `cargo xtask docs`");
+    }
+
+    #[test]
     fn stage_registry_is_consistent() {
         assert!(registry::duplicate_names().is_empty(), "duplicate stage names: {:?}", registry::duplicate_names());
         for f in registry::factories() {
             // The example parses and builds.
-            let table = f.example.trim_start().strip_prefix("[[stage]]").unwrap_or_else(|| panic!("{}: example must start with [[stage]]", f.name));
+            let table = f
+                .example
+                .trim_start()
+                .strip_prefix("[[stage]]")
+                .unwrap_or_else(|| panic!("{}: example must start with [[stage]]", f.name));
             let opts = docpipe_core::StageOptions::parse_snippet(table, Path::new(".")).unwrap();
             if let Err(e) = (f.build)(&opts) {
                 panic!("{}: example does not build: {e}", f.name);
@@ -221,12 +255,17 @@ mod tests {
             let opts = docpipe_core::StageOptions::parse_snippet(probe, Path::new(".")).unwrap();
             let err = (f.build)(&opts).expect_err("an unknown key must be rejected (deny_unknown_fields)");
             let msg = err.message().to_owned();
-            let mut fields: Vec<&str> = msg.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
+            let mut fields: Vec<&str> =
+                msg.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
             fields.sort_unstable();
             let mut documented: Vec<&str> = f.options.iter().map(|o| o.name).collect();
             documented.sort_unstable();
             assert_eq!(fields, documented, "{}: documented options differ from the options struct", f.name);
-            assert!(!f.summary.is_empty() && !f.summary.ends_with('.'), "{}: summary must be one line without a final period", f.name);
+            assert!(
+                !f.summary.is_empty() && !f.summary.ends_with('.'),
+                "{}: summary must be one line without a final period",
+                f.name
+            );
         }
     }
 }

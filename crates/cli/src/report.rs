@@ -11,7 +11,15 @@ use docpipe_core::runner::RunOutcome;
 pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     let s = &outcome.stats;
     let mut rows: Vec<[String; 7]> = Vec::new();
-    rows.push(["stage".into(), "type".into(), "in".into(), "out".into(), "dropped".into(), "failed".into(), "time".into()]);
+    rows.push([
+        "stage".into(),
+        "type".into(),
+        "in".into(),
+        "out".into(),
+        "dropped".into(),
+        "failed".into(),
+        "time".into(),
+    ]);
     let input_dropped: u64 = s.input.dropped.values().sum();
     rows.push([
         "input".into(),
@@ -35,7 +43,14 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     }
     let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
-    let _ = writeln!(out, "\n{config}: {} input bytes in {:.2}s on {} thread{}", s.input.bytes, s.seconds, s.threads, if s.threads == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "\n{config}: {} input bytes in {:.2}s on {} thread{}",
+        s.input.bytes,
+        s.seconds,
+        s.threads,
+        if s.threads == 1 { "" } else { "s" }
+    );
     for (i, r) in rows.iter().enumerate() {
         let mut line = String::new();
         for (c, cell) in r.iter().enumerate() {
@@ -74,7 +89,8 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
         }
     }
     if outcome.failed > 0 {
-        let _ = writeln!(out, "  {} failed, listed with their errors in {}", outcome.failed, outcome.failed_path.display());
+        let _ =
+            writeln!(out, "  {} failed, listed with their errors in {}", outcome.failed, outcome.failed_path.display());
     }
     let _ = writeln!(out, "  statistics in {}", outcome.output_dir.join(docpipe_core::runner::STATS_FILE).display());
     out
@@ -145,8 +161,10 @@ pub fn stage_doc(f: &StageFactory) -> String {
         let _ = writeln!(out, "  {} ({}; {})", o.name, o.ty, default);
         let _ = writeln!(out, "{}", wrap(o.doc, 84, "      "));
     }
-    let _ = writeln!(out, "\n  Every stage also takes: type (the stage type), name (a label for logs and the run table),");
-    let _ = writeln!(out, "  on_error (\"skip\" | \"fail\", default from [run]): what to do when it fails on a document.");
+    let _ =
+        writeln!(out, "\n  Every stage also takes: type (the stage type), name (a label for logs and the run table),");
+    let _ =
+        writeln!(out, "  on_error (\"skip\" | \"fail\", default from [run]): what to do when it fails on a document.");
     let _ = writeln!(out, "\nEXAMPLE\n{}", f.example.trim_end());
     out
 }
@@ -168,4 +186,35 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
         lines.push(format!("{indent}{line}"));
     }
     lines.join("\n")
+}
+
+/// `docs/stages.md`: every registered stage as Markdown (checked in; a test keeps it current).
+pub fn stages_markdown() -> String {
+    let mut out = String::from(
+        "# Stages\n\nGenerated from the stage registry by `cargo xtask docs`; do not edit by hand. `docpipe stages NAME` prints the same.\n",
+    );
+    for f in registry::factories() {
+        let _ = write!(out, "\n## `{}`\n\n{}.\n\n*Kind:* {}. *Crate:* `{}`.\n", f.name, f.summary, f.kind, f.package);
+        if !f.description.is_empty() {
+            let _ = write!(out, "\n{}\n", f.description);
+        }
+        let _ = write!(out, "\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
+        for o in f.options {
+            let default = if o.default.is_empty() { "required".to_owned() } else { format!("`{}`", o.default) };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                o.name,
+                o.ty.replace('|', "\\|"),
+                default,
+                o.doc.replace('|', "\\|")
+            );
+        }
+        let _ = write!(
+            out,
+            "\nEvery stage also takes `type`, `name` and `on_error` (`\"skip\"` or `\"fail\"`).\n\n```toml\n{}\n```\n",
+            f.example.trim_end()
+        );
+    }
+    out
 }

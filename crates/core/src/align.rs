@@ -158,9 +158,7 @@ pub fn validate(edits: &[Edit], text_len: usize, src_len: usize) -> Result<(), S
         s = e.src_end;
     }
     if text_len < t || src_len < s || text_len - t != src_len - s {
-        return Err(format!(
-            "tail after last edit differs: text {text_len} from {t}, source {src_len} from {s}"
-        ));
+        return Err(format!("tail after last edit differs: text {text_len} from {t}, source {src_len} from {s}"));
     }
     Ok(())
 }
@@ -187,12 +185,7 @@ pub fn compose(inner: &[Edit], outer: &[Edit]) -> Vec<Edit> {
         .iter()
         .enumerate()
         .map(|(idx, e)| Item { a: e.text_start, b: e.text_end, outer: false, idx })
-        .chain(outer.iter().enumerate().map(|(idx, e)| Item {
-            a: e.src_start,
-            b: e.src_end,
-            outer: true,
-            idx,
-        }))
+        .chain(outer.iter().enumerate().map(|(idx, e)| Item { a: e.src_start, b: e.src_end, outer: true, idx }))
         .collect();
     items.sort_by_key(|it| (it.a, it.b, it.outer));
 
@@ -367,8 +360,7 @@ mod tests {
 
     fn op_strategy() -> impl Strategy<Value = Vec<(usize, usize, String)>> {
         prop::collection::vec((0usize..40, 0usize..6, "[a-z’ \u{0}é]{0,3}"), 0..8).prop_map(|v| {
-            let mut ops: Vec<(usize, usize, String)> =
-                v.into_iter().map(|(s, l, n)| (s, s + l, n)).collect();
+            let mut ops: Vec<(usize, usize, String)> = v.into_iter().map(|(s, l, n)| (s, s + l, n)).collect();
             ops.sort_by_key(|o| o.0);
             ops
         })

@@ -249,7 +249,12 @@ const STAGE_COMMON: &[&str] = &["type", "name", "on_error"];
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
     let display = path.display().to_string();
     let src = std::fs::read_to_string(path).map_err(|e| {
-        ConfigErrors(vec![ConfigError { file: display.clone(), line: 1, col: 1, message: format!("cannot read config: {e}") }])
+        ConfigErrors(vec![ConfigError {
+            file: display.clone(),
+            line: 1,
+            col: 1,
+            message: format!("cannot read config: {e}"),
+        }])
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&src, &display, &base_dir, overrides)
@@ -293,7 +298,10 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
                         }
                     }
                 }
-                other => errs.push(Some(span), format!("`stage` must be an array of tables (`[[stage]]`), found {}", other.type_str())),
+                other => errs.push(
+                    Some(span),
+                    format!("`stage` must be an array of tables (`[[stage]]`), found {}", other.type_str()),
+                ),
             }
         }
     }
@@ -385,7 +393,12 @@ fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Er
     }
 }
 
-fn build_stage(item: Spanned<DeValue<'_>>, base_dir: &Path, default_on_error: OnError, errs: &mut Errors<'_>) -> Option<BuiltStage> {
+fn build_stage(
+    item: Spanned<DeValue<'_>>,
+    base_dir: &Path,
+    default_on_error: OnError,
+    errs: &mut Errors<'_>,
+) -> Option<BuiltStage> {
     let span = item.span();
     let DeValue::Table(mut table) = item.into_inner() else {
         errs.push(Some(span), "each `[[stage]]` must be a table".to_owned());
@@ -408,7 +421,9 @@ fn build_stage(item: Spanned<DeValue<'_>>, base_dir: &Path, default_on_error: On
     if let Some(v) = table.remove("name") {
         match v.get_ref().as_str() {
             Some(s) => name = s.to_owned(),
-            None => errs.push(Some(v.span()), format!("stage `name` must be a string, found {}", v.get_ref().type_str())),
+            None => {
+                errs.push(Some(v.span()), format!("stage `name` must be a string, found {}", v.get_ref().type_str()))
+            }
         }
     }
     let mut on_error = default_on_error;
@@ -423,11 +438,19 @@ fn build_stage(item: Spanned<DeValue<'_>>, base_dir: &Path, default_on_error: On
         let names: Vec<&str> = registry::factories().iter().map(|f| f.name).collect();
         errs.push(
             Some(type_name.span()),
-            format!("unknown stage type `{}`{}; `docpipe stages` lists them", type_name.get_ref(), did_you_mean(type_name.get_ref(), &names)),
+            format!(
+                "unknown stage type `{}`{}; `docpipe stages` lists them",
+                type_name.get_ref(),
+                did_you_mean(type_name.get_ref(), &names)
+            ),
         );
         return None;
     };
-    let options = StageOptions { table: Spanned::new(span.clone(), DeValue::Table(table)), base_dir: base_dir.to_owned(), name: name.clone() };
+    let options = StageOptions {
+        table: Spanned::new(span.clone(), DeValue::Table(table)),
+        base_dir: base_dir.to_owned(),
+        name: name.clone(),
+    };
     match (factory.build)(&options) {
         Ok(stage) => Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage }),
         Err(e) => {
@@ -581,7 +604,8 @@ mod tests {
 
     #[test]
     fn all_errors_are_reported_at_once() {
-        let src = "[inptu]\n[input]\npaths = [\"/nonexistent/x\"]\nformat = \"jsnl\"\n[[stage]]\ntype = \"no-such-stage\"\n";
+        let src =
+            "[inptu]\n[input]\npaths = [\"/nonexistent/x\"]\nformat = \"jsnl\"\n[[stage]]\ntype = \"no-such-stage\"\n";
         let dir = tempfile::tempdir().unwrap();
         let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err();
         let text = err.to_string();

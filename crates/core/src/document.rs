@@ -173,7 +173,10 @@ impl Document {
                 .source
                 .edits
                 .iter()
-                .filter(|e| e.text_end > start && e.text_start < end || (e.text_start == e.text_end && e.text_start > start && e.text_start < end))
+                .filter(|e| {
+                    e.text_end > start && e.text_start < end
+                        || (e.text_start == e.text_end && e.text_start > start && e.text_start < end)
+                })
                 .map(|e| Edit {
                     text_start: e.text_start.max(start) - start,
                     text_end: e.text_end.min(end) - start,
@@ -228,7 +231,12 @@ impl Document {
             let mut prev = (0, 0);
             for s in spans {
                 if s.start > s.end || s.end > self.text.len() {
-                    return fail(format!("span {}..{} of layer {layer} is outside the text ({} bytes)", s.start, s.end, self.text.len()));
+                    return fail(format!(
+                        "span {}..{} of layer {layer} is outside the text ({} bytes)",
+                        s.start,
+                        s.end,
+                        self.text.len()
+                    ));
                 }
                 if !self.text.is_char_boundary(s.start) || !self.text.is_char_boundary(s.end) {
                     return fail(format!("span {}..{} of layer {layer} is not on char boundaries", s.start, s.end));
@@ -242,10 +250,11 @@ impl Document {
         if self.source.start > self.source.end {
             return fail(format!("source range {}..{} is reversed", self.source.start, self.source.end));
         }
-        if self.source.line.is_none() {
-            if let Err(problem) = align::validate(&self.source.edits, self.text.len(), self.source.end - self.source.start) {
-                return fail(format!("source edits: {problem}"));
-            }
+        if self.source.line.is_none()
+            && let Err(problem) =
+                align::validate(&self.source.edits, self.text.len(), self.source.end - self.source.start)
+        {
+            return fail(format!("source edits: {problem}"));
         }
         Ok(())
     }

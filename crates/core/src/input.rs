@@ -135,7 +135,9 @@ pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, St
             Ok(m) if m.is_dir() => {
                 walk(&p, &excluded, &mut out).map_err(|e| format!("{path}: {e}"))?;
                 if out.is_empty() {
-                    return Err(format!("directory `{path}` holds no input file (.txt, .md, .jsonl, .ndjson, optionally .gz/.zst)"));
+                    return Err(format!(
+                        "directory `{path}` holds no input file (.txt, .md, .jsonl, .ndjson, optionally .gz/.zst)"
+                    ));
                 }
             }
             Ok(_) => out.push(p),
@@ -218,7 +220,8 @@ fn open(file: &InputFile) -> std::io::Result<Box<dyn Read + Send>> {
     if lower.ends_with(".gz") {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(raw))))
     } else if lower.ends_with(".zst") {
-        let dec = ruzstd::decoding::StreamingDecoder::new(raw).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        let dec = ruzstd::decoding::StreamingDecoder::new(raw)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
         Ok(Box::new(dec))
     } else {
         Ok(raw)
@@ -233,8 +236,13 @@ fn effective_format(file: &InputFile, format: InputFormat) -> Option<InputFormat
         InputFile::Stdin => None,
         _ => {
             let lower = file.name().to_lowercase();
-            let base = COMPRESSED.iter().fold(lower, |n, c| n.strip_suffix(&format!(".{c}")).map(str::to_owned).unwrap_or(n));
-            Some(if base.ends_with(".jsonl") || base.ends_with(".ndjson") { InputFormat::Jsonl } else { InputFormat::Text })
+            let base =
+                COMPRESSED.iter().fold(lower, |n, c| n.strip_suffix(&format!(".{c}")).map(str::to_owned).unwrap_or(n));
+            Some(if base.ends_with(".jsonl") || base.ends_with(".ndjson") {
+                InputFormat::Jsonl
+            } else {
+                InputFormat::Text
+            })
         }
     }
 }
@@ -379,7 +387,12 @@ fn lossy_with_edits(bytes: &[u8]) -> (String, Vec<crate::align::Edit>, usize) {
             src_pos += bad.len();
             let t0 = text.len();
             text.push('\u{FFFD}');
-            edits.push(crate::align::Edit { text_start: t0, text_end: text.len(), src_start, src_end: src_start + bad.len() });
+            edits.push(crate::align::Edit {
+                text_start: t0,
+                text_end: text.len(),
+                src_start,
+                src_end: src_start + bad.len(),
+            });
             count += 1;
         }
     }
@@ -464,7 +477,11 @@ fn read_jsonl(
                         continue;
                     }
                     Utf8Policy::Lossy => {
-                        emit(ReadEvent::Replaced { id: format!("{name}:{line_no}"), count: 1, first_offset: start + e.valid_up_to() });
+                        emit(ReadEvent::Replaced {
+                            id: format!("{name}:{line_no}"),
+                            count: 1,
+                            first_offset: start + e.valid_up_to(),
+                        });
                         String::from_utf8_lossy(body)
                     }
                 }
@@ -490,7 +507,8 @@ fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize
     }
     // A docpipe record: read it back losslessly.
     if obj.get("source").is_some_and(Value::is_object) {
-        let doc: Document = serde_json::from_value(Value::Object(obj)).map_err(|e| format!("not a valid docpipe record: {e}"))?;
+        let doc: Document =
+            serde_json::from_value(Value::Object(obj)).map_err(|e| format!("not a valid docpipe record: {e}"))?;
         doc.check_invariants().map_err(|e| format!("invalid docpipe record: {e}"))?;
         return Ok(doc);
     }
@@ -535,7 +553,12 @@ mod tests {
     use super::*;
 
     fn spec() -> InputSpec {
-        InputSpec { files: vec![], format: InputFormat::Auto, invalid_utf8: Utf8Policy::Lossy, max_document_bytes: 1 << 20 }
+        InputSpec {
+            files: vec![],
+            format: InputFormat::Auto,
+            invalid_utf8: Utf8Policy::Lossy,
+            max_document_bytes: 1 << 20,
+        }
     }
 
     fn read(name: &'static str, bytes: &'static [u8], spec: &InputSpec) -> Vec<ReadEvent> {
@@ -561,12 +584,17 @@ mod tests {
     fn bad_inputs_are_named() {
         let mut s = spec();
         assert!(matches!(&read("e.txt", b"", &s)[0], ReadEvent::Dropped(r) if r.reason == "empty file"));
-        assert!(matches!(&read("b.txt", b"ab\0cd", &s)[0], ReadEvent::Failed(r) if r.reason.contains("b.txt:byte 2: binary")));
+        assert!(
+            matches!(&read("b.txt", b"ab\0cd", &s)[0], ReadEvent::Failed(r) if r.reason.contains("b.txt:byte 2: binary"))
+        );
         s.invalid_utf8 = Utf8Policy::Skip;
-        assert!(matches!(&read("u.txt", b"ok\xff", &s)[0], ReadEvent::Failed(r) if r.reason.contains("u.txt:byte 2: invalid UTF-8")));
+        assert!(
+            matches!(&read("u.txt", b"ok\xff", &s)[0], ReadEvent::Failed(r) if r.reason.contains("u.txt:byte 2: invalid UTF-8"))
+        );
         s.invalid_utf8 = Utf8Policy::Fail;
         let mut out = Vec::new();
-        let err = read_file(&InputFile::Memory { name: "u.txt".into(), bytes: b"ok\xff" }, &s, &mut |e| out.push(e), &|_| {});
+        let err =
+            read_file(&InputFile::Memory { name: "u.txt".into(), bytes: b"ok\xff" }, &s, &mut |e| out.push(e), &|_| {});
         assert!(err.is_err());
     }
 

@@ -65,8 +65,7 @@ pub fn find(name: &str) -> Option<&'static StageFactory> {
 /// Names registered more than once (a registry consistency check).
 pub fn duplicate_names() -> Vec<&'static str> {
     let all = factories();
-    let mut dups: Vec<&'static str> =
-        all.windows(2).filter(|w| w[0].name == w[1].name).map(|w| w[0].name).collect();
+    let mut dups: Vec<&'static str> = all.windows(2).filter(|w| w[0].name == w[1].name).map(|w| w[0].name).collect();
     dups.dedup();
     dups
 }

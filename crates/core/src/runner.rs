@@ -173,13 +173,20 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     std::fs::create_dir_all(&output_dir).map_err(io_err(&output_dir))?;
     let documents_path = output_dir.join(DOCUMENTS_FILE);
     let failed_path = output_dir.join(FAILED_FILE);
-    let mut documents_out =
-        if write_documents { Some(AtomicFile::create(&documents_path).map_err(io_err(&documents_path))?) } else { None };
+    let mut documents_out = if write_documents {
+        Some(AtomicFile::create(&documents_path).map_err(io_err(&documents_path))?)
+    } else {
+        None
+    };
     let mut failed_out = AtomicFile::create(&failed_path).map_err(io_err(&failed_path))?;
 
     for s in &mut stages {
         if let Stage::Sink(sink) = &mut s.stage {
-            sink.begin().map_err(|e| RunError::Stage { stage: s.name.clone(), id: "-".into(), message: e.full_message() })?;
+            sink.begin().map_err(|e| RunError::Stage {
+                stage: s.name.clone(),
+                id: "-".into(),
+                message: e.full_message(),
+            })?;
         }
     }
 
@@ -256,9 +263,11 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         for i in 0..ctx.stages.len() {
             let name = ctx.stages[i].name.clone();
             let held = match &mut ctx.stages[i].stage {
-                Stage::Ordered(o) => {
-                    o.finish().map_err(|e| RunError::Stage { stage: name, id: "-".into(), message: e.full_message() })?
-                }
+                Stage::Ordered(o) => o.finish().map_err(|e| RunError::Stage {
+                    stage: name,
+                    id: "-".into(),
+                    message: e.full_message(),
+                })?,
                 _ => continue,
             };
             ctx.counters.stats[i].docs_out += held.len() as u64;
@@ -281,7 +290,11 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     }
     for s in &mut stages {
         if let Stage::Sink(sink) = &mut s.stage {
-            sink.finish(&stats).map_err(|e| RunError::Stage { stage: s.name.clone(), id: "-".into(), message: e.full_message() })?;
+            sink.finish(&stats).map_err(|e| RunError::Stage {
+                stage: s.name.clone(),
+                id: "-".into(),
+                message: e.full_message(),
+            })?;
         }
     }
     if let Some(f) = documents_out {
@@ -289,7 +302,8 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     }
     failed_out.commit().map_err(io_err(&failed_path))?;
     let stats_path = output_dir.join(STATS_FILE);
-    let mut json = serde_json::to_vec_pretty(&stats).map_err(|e| RunError::Io { path: stats_path.display().to_string(), source: e.into() })?;
+    let mut json = serde_json::to_vec_pretty(&stats)
+        .map_err(|e| RunError::Io { path: stats_path.display().to_string(), source: e.into() })?;
     json.push(b'\n');
     write_atomic(&stats_path, &json).map_err(io_err(&stats_path))?;
     Ok(RunOutcome {
@@ -374,7 +388,8 @@ struct RunCtx<'a> {
 impl RunCtx<'_> {
     fn record_failure(&mut self, rec: FailedRecord) -> Result<(), RunError> {
         *self.failed_count += 1;
-        write_json_line(self.failed_out, &rec).map_err(|source| RunError::Io { path: self.failed_out.target().display().to_string(), source })
+        write_json_line(self.failed_out, &rec)
+            .map_err(|source| RunError::Io { path: self.failed_out.target().display().to_string(), source })
     }
 
     /// Runs `docs` through stages `from..` and writes what comes out of the last one.
@@ -405,7 +420,8 @@ impl RunCtx<'_> {
         }
         if let Some(out) = self.documents_out.as_deref_mut() {
             for d in &docs {
-                crate::output::write_document(out, d).map_err(|source| RunError::Io { path: out.target().display().to_string(), source })?;
+                crate::output::write_document(out, d)
+                    .map_err(|source| RunError::Io { path: out.target().display().to_string(), source })?;
             }
             *self.written += docs.len() as u64;
         }
@@ -423,7 +439,8 @@ impl RunCtx<'_> {
         let span = info_span!("map_stages", first = %self.stages[from].name, count = stages.len());
         let _enter = span.enter();
         let stages = &stages;
-        let results: Vec<DocResult> = self.pool.install(|| docs.into_par_iter().map(|d| run_map_chain(stages, d)).collect());
+        let results: Vec<DocResult> =
+            self.pool.install(|| docs.into_par_iter().map(|d| run_map_chain(stages, d)).collect());
         let mut out = Vec::with_capacity(results.len());
         for r in results {
             for (k, d) in r.deltas.into_iter().enumerate() {
@@ -461,7 +478,7 @@ impl RunCtx<'_> {
                 Err(e) => Err(e),
                 Ok(()) => stage.process(d).map_err(|e| e.full_message()),
             };
-            match res.and_then(|o| check_outcome(o)) {
+            match res.and_then(check_outcome) {
                 Ok(Checked::Docs(v)) => {
                     delta.kept += 1;
                     delta.docs_out += v.len() as u64;
@@ -491,10 +508,17 @@ impl RunCtx<'_> {
         let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok(()) };
         let t = Instant::now();
         for d in docs {
-            sink.write(d).map_err(|e| RunError::Stage { stage: name.clone(), id: d.id.clone(), message: e.full_message() })?;
+            sink.write(d).map_err(|e| RunError::Stage {
+                stage: name.clone(),
+                id: d.id.clone(),
+                message: e.full_message(),
+            })?;
         }
         let n = docs.len() as u64;
-        apply_delta(&mut self.counters.stats[i], Delta { docs_in: n, kept: n, docs_out: n, nanos: t.elapsed().as_nanos() as u64, ..Delta::default() });
+        apply_delta(
+            &mut self.counters.stats[i],
+            Delta { docs_in: n, kept: n, docs_out: n, nanos: t.elapsed().as_nanos() as u64, ..Delta::default() },
+        );
         Ok(())
     }
 }

@@ -80,12 +80,19 @@ impl RunStats {
         let mut prev_name = "input".to_owned();
         for s in &self.stages {
             if s.docs_in != prev_out {
-                problems.push(format!("stage {} received {} documents but {} emitted {}", s.name, s.docs_in, prev_name, prev_out));
+                problems.push(format!(
+                    "stage {} received {} documents but {} emitted {}",
+                    s.name, s.docs_in, prev_name, prev_out
+                ));
             }
             if s.docs_in != s.kept + s.dropped_total() + s.failed {
                 problems.push(format!(
                     "stage {}: in {} != kept {} + dropped {} + failed {}",
-                    s.name, s.docs_in, s.kept, s.dropped_total(), s.failed
+                    s.name,
+                    s.docs_in,
+                    s.kept,
+                    s.dropped_total(),
+                    s.failed
                 ));
             }
             prev_out = s.docs_out;

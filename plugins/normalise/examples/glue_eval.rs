@@ -119,7 +119,7 @@ fn score_pairs(lex: &Lexicon, pairs: &[Pair], split: &str) -> BTreeMap<String, P
     for p in pairs.iter().filter(|p| p.split == split) {
         let got = glue_splits(lex, &p.glued);
         for key in [p.cat.as_str(), "ALL-text"] {
-            if key == "ALL-text" && p.cat.starts_with("name") || key == "ALL-text" && p.cat.starts_with("given") {
+            if key == "ALL-text" && (p.cat.starts_with("name") || p.cat.starts_with("given")) {
                 continue;
             }
             let s = m.entry(key.to_string()).or_default();
@@ -186,7 +186,9 @@ fn run() -> Result<(), String> {
         let mut camel = Vec::new();
         for (n, _) in &sur {
             let l = n.to_lowercase();
-            for (p, shown) in [("mac", "Mac"), ("mc", "Mc"), ("de", "De"), ("la", "La"), ("van", "Van"), ("di", "Di"), ("le", "Le")] {
+            for (p, shown) in
+                [("mac", "Mac"), ("mc", "Mc"), ("de", "De"), ("la", "La"), ("van", "Van"), ("di", "Di"), ("le", "Le")]
+            {
                 if let Some(rest) = l.strip_prefix(p) {
                     if rest.len() >= 3 {
                         camel.push(format!("{shown}{}", capitalise(rest)));
@@ -242,7 +244,13 @@ fn run() -> Result<(), String> {
             json,
             "{}{{\"list\":\"{}\",\"split\":\"{}\",\"n\":{},\"false_split\":{},\"false_split_pct\":{:.4},\"unseen_n\":{},\"unseen_false_split\":{}}}",
             if i > 0 { "," } else { "" },
-            s.label, s.split, all.n, all.hit, all.pct(), un.n, un.hit
+            s.label,
+            s.split,
+            all.n,
+            all.hit,
+            all.pct(),
+            un.n,
+            un.hit
         );
     }
     json.push(']');
@@ -260,7 +268,9 @@ fn run() -> Result<(), String> {
                 json,
                 "{}{{\"category\":\"{cat}\",\"split\":\"{split}\",\"n\":{},\"exact\":{},\"wrong\":{},\"repair_pct\":{pe:.3},\"wrong_pct\":{pw:.3}}}",
                 if first { "" } else { "," },
-                s.n, s.exact, s.wrong
+                s.n,
+                s.exact,
+                s.wrong
             );
             first = false;
         }
@@ -295,7 +305,10 @@ fn run() -> Result<(), String> {
             json,
             "{}{{\"split\":\"{split}\",\"n\":{},\"false_split\":{},\"unknown_n\":{},\"unknown_false_split\":{}}}",
             if i > 0 { "," } else { "" },
-            all.n, all.hit, u.n, u.hit
+            all.n,
+            all.hit,
+            u.n,
+            u.hit
         );
     }
     json.push(']');
@@ -394,7 +407,8 @@ fn tune_params(base: &Lexicon, sets: &[NameSet], pairs: &[Pair], _words: &[(Stri
             println!("random -> obj {:.3} repair {:.3}% names {:.3}% rare {:.3}%", r.0, r.1, r.2, r.3);
         }
     }
-    let fields: [(&str, fn(&mut Params) -> &mut f32); 9] = [
+    type Field = fn(&mut Params) -> &mut f32;
+    let fields: [(&str, Field); 9] = [
         ("morph_weight", |p| &mut p.morph_weight),
         ("glue", |p| &mut p.glue),
         ("lower_a", |p| &mut p.lower_a),
@@ -421,7 +435,14 @@ fn tune_params(base: &Lexicon, sets: &[NameSet], pairs: &[Pair], _words: &[(Stri
                         p = q;
                         cur = r;
                         improved = true;
-                        println!("{name} {:+} -> obj {:.3} repair {:.3}% names {:.3}% rare {:.3}%", dir * step, r.0, r.1, r.2, r.3);
+                        println!(
+                            "{name} {:+} -> obj {:.3} repair {:.3}% names {:.3}% rare {:.3}%",
+                            dir * step,
+                            r.0,
+                            r.1,
+                            r.2,
+                            r.3
+                        );
                     }
                 }
             }

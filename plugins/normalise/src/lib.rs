@@ -12,7 +12,9 @@
 pub mod glue;
 mod passes;
 
-use docpipe_core::{BuildError, Document, MapStage, OptionDoc, Outcome, Stage, StageError, StageFactory, StageKind, StageOptions};
+use docpipe_core::{
+    BuildError, Document, MapStage, OptionDoc, Outcome, Stage, StageError, StageFactory, StageKind, StageOptions,
+};
 use serde::Deserialize;
 
 pub use passes::{DashStyle, EllipsisStyle, QuoteStyle, normalise_text};
@@ -92,7 +94,12 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
 }
 
 const OPTIONS: &[OptionDoc] = &[
-    OptionDoc { name: "nfc", ty: "boolean", default: "true", doc: "Apply Unicode canonical composition (NFC), only where the text is not NFC already." },
+    OptionDoc {
+        name: "nfc",
+        ty: "boolean",
+        default: "true",
+        doc: "Apply Unicode canonical composition (NFC), only where the text is not NFC already.",
+    },
     OptionDoc {
         name: "quotes",
         ty: "\"straight\" | \"curly\" | \"keep\"",
@@ -105,14 +112,24 @@ const OPTIONS: &[OptionDoc] = &[
         default: "\"standard\"",
         doc: "Fold dashes: `standard` maps hyphen look-alikes (U+2010/2011, minus sign, full-width hyphen) to '-' and the horizontal bar to an em dash, keeping en and em dashes; `ascii` also maps en dashes to '-' and em dashes to '--'; `keep` leaves them.",
     },
-    OptionDoc { name: "ellipsis", ty: "\"keep\" | \"dots\"", default: "\"keep\"", doc: "`dots` turns the ellipsis character into three full stops." },
+    OptionDoc {
+        name: "ellipsis",
+        ty: "\"keep\" | \"dots\"",
+        default: "\"keep\"",
+        doc: "`dots` turns the ellipsis character into three full stops.",
+    },
     OptionDoc {
         name: "whitespace",
         ty: "boolean",
         default: "true",
         doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end.",
     },
-    OptionDoc { name: "max_blank_lines", ty: "integer", default: "1", doc: "With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive)." },
+    OptionDoc {
+        name: "max_blank_lines",
+        ty: "integer",
+        default: "1",
+        doc: "With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive).",
+    },
     OptionDoc {
         name: "controls",
         ty: "boolean",

@@ -84,8 +84,11 @@ fn fold_char(c: char, prev: Option<char>, o: &NormaliseOptions) -> Option<&'stat
     let opening = || prev.is_none_or(|p| p.is_whitespace() || "([{<‘“-–—/".contains(p));
     match o.quotes {
         QuoteStyle::Straight => match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2039}' | '\u{203A}' | '\u{FF07}' => return Some("'"),
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{301D}' | '\u{301E}' | '\u{FF02}' => return Some("\""),
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2039}' | '\u{203A}' | '\u{FF07}' => {
+                return Some("'");
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{301D}'
+            | '\u{301E}' | '\u{FF02}' => return Some("\""),
             _ => {}
         },
         QuoteStyle::Curly => match c {
@@ -161,7 +164,8 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> (String, Vec<Edit>) {
 
 /// Hangul vowel and trailing jamo compose with the preceding syllable.
 fn is_segment_start(c: char) -> bool {
-    unicode_normalization::char::canonical_combining_class(c) == 0 && !matches!(c, '\u{1161}'..='\u{1175}' | '\u{11A8}'..='\u{11C2}')
+    unicode_normalization::char::canonical_combining_class(c) == 0
+        && !matches!(c, '\u{1161}'..='\u{1175}' | '\u{11A8}'..='\u{11C2}')
 }
 
 /// Pass 2: NFC, segment by segment, only where needed.
@@ -204,13 +208,19 @@ fn glue_pass(text: &str, lex: &Lexicon) -> (String, Vec<Edit>, usize) {
     };
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
-        let apostrophe_inside = (c == '\'' || c == '’') && token_start.is_some() && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic());
+        let apostrophe_inside =
+            (c == '\'' || c == '’') && token_start.is_some() && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic());
         if c.is_alphabetic() || apostrophe_inside {
             token_start.get_or_insert(i);
         } else if let Some(a) = token_start.take() {
             // Tokens glued to digits or joined by '.' (URLs, e-mail) are left alone.
-            let before_ok = a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
-            if before_ok && !c.is_ascii_digit() && c != '@' && !(c == '.' && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric())) {
+            let before_ok =
+                a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
+            if before_ok
+                && !c.is_ascii_digit()
+                && c != '@'
+                && !(c == '.' && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric()))
+            {
                 check(&mut r, a, i);
             }
         }
@@ -248,11 +258,21 @@ mod tests {
 
     #[test]
     fn folds_quotes_dashes_and_spaces() {
-        assert_eq!(norm("  “Hello”\u{00A0}\u{00A0}it’s   fine\u{2010}ish \u{2015} ok  \r\n\r\n\r\n\r\nNe\u{200B}xt line \n"), "\"Hello\" it's fine-ish \u{2014} ok\n\nNext line");
+        assert_eq!(
+            norm("  “Hello”\u{00A0}\u{00A0}it’s   fine\u{2010}ish \u{2015} ok  \r\n\r\n\r\n\r\nNe\u{200B}xt line \n"),
+            "\"Hello\" it's fine-ish \u{2014} ok\n\nNext line"
+        );
         let curly = NormaliseOptions { quotes: QuoteStyle::Curly, ..NormaliseOptions::default() };
-        assert_eq!(normalise_text("He said \"it's 'fine'\".", &curly, None).text, "He said \u{201C}it\u{2019}s \u{2018}fine\u{2019}\u{201D}.");
-        let ascii = NormaliseOptions { dashes: DashStyle::Ascii, ellipsis: EllipsisStyle::Dots, ..NormaliseOptions::default() };
-        assert_eq!(normalise_text("LONDON \u{2014} 3\u{2013}4 wait\u{2026}", &ascii, None).text, "LONDON -- 3-4 wait...");
+        assert_eq!(
+            normalise_text("He said \"it's 'fine'\".", &curly, None).text,
+            "He said \u{201C}it\u{2019}s \u{2018}fine\u{2019}\u{201D}."
+        );
+        let ascii =
+            NormaliseOptions { dashes: DashStyle::Ascii, ellipsis: EllipsisStyle::Dots, ..NormaliseOptions::default() };
+        assert_eq!(
+            normalise_text("LONDON \u{2014} 3\u{2013}4 wait\u{2026}", &ascii, None).text,
+            "LONDON -- 3-4 wait..."
+        );
     }
 
     #[test]
@@ -274,7 +294,10 @@ mod tests {
             assert_eq!(norm(&format!("{keep} said")), format!("{keep} said"));
         }
         // URLs and e-mail addresses are not words.
-        assert_eq!(norm("see www.reportconfirming.com or jane@doehas.org"), "see www.reportconfirming.com or jane@doehas.org");
+        assert_eq!(
+            norm("see www.reportconfirming.com or jane@doehas.org"),
+            "see www.reportconfirming.com or jane@doehas.org"
+        );
     }
 
     #[test]

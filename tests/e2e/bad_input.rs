@@ -1,0 +1,156 @@
+//! Bad input gets a clear error naming the file and position, nothing is lost and nothing
+//! panics: read = written + dropped + failed, and failures are listed in failed.jsonl.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::{docpipe, docpipe_in, read_jsonl, s, stats};
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn config(dir: &Path, extra_input: &str) -> std::path::PathBuf {
+    let cfg = dir.join("p.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[input]\npaths = [\"in\"]\n{extra_input}\n[output]\ndir = \"out\"\n\n[[stage]]\ntype = \"normalise\"\n"
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+fn bad_corpus(dir: &Path) {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    write(&input, "good.txt", "A good “document” with text.\n".as_bytes());
+    write(&input, "empty.txt", b"");
+    write(&input, "binary.txt", b"PK\x03\x04\x00\x00binary");
+    write(&input, "latin1.txt", b"caf\xe9 cr\xe8me and more text\n");
+    write(
+        &input,
+        "records.jsonl",
+        b"{\"id\":\"r1\",\"text\":\"first record\",\"outlet\":\"Wire\"}\n{\"id\":\"r2\",\"text\":\n\n{\"title\":\"no text\"}\n[1,2]\n{\"id\":\"r6\",\"text\":\"last record\"}\n",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"A compressed document.\n").unwrap();
+    write(&input, "packed.txt.gz", &gz.finish().unwrap());
+    write(&input, "notes.bin", b"\x00\x01 ignored: unknown extension inside a directory");
+}
+
+#[test]
+fn every_bad_input_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    bad_corpus(dir.path());
+    let cfg = config(dir.path(), "");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let out = dir.path().join("out");
+    let st = stats(&out);
+    let failed = read_jsonl(&out.join("failed.jsonl"));
+    let docs = read_jsonl(&out.join("documents.jsonl"));
+    let errors: Vec<String> = failed.iter().map(|f| f["error"].as_str().unwrap().to_owned()).collect();
+    let joined = errors.join("\n");
+    assert!(joined.contains("binary.txt:byte 4: binary file"), "{joined}");
+    assert!(joined.contains("records.jsonl:2: malformed JSON"), "{joined}");
+    assert!(joined.contains("records.jsonl:4: record has no `text` field"), "{joined}");
+    assert!(joined.contains("records.jsonl:5: expected a JSON object"), "{joined}");
+    assert_eq!(st.input.dropped.get("empty file"), Some(&1));
+    assert_eq!(st.input.utf8_replacements, 2);
+    // good, latin1 (lossy), packed, r1, r6.
+    assert_eq!(docs.len(), 5, "{docs:?}");
+    let units_read = st.input.documents + st.input.failed + st.input.dropped.values().sum::<u64>();
+    assert_eq!(units_read, 5 + 4 + 1);
+    assert_eq!(st.written + st.input.failed + st.input.dropped.values().sum::<u64>(), units_read);
+    assert!(r.stderr.contains("failed.jsonl"), "the run table must point at failed.jsonl: {r:?}");
+    let latin = docs.iter().find(|d| d["source"]["path"].as_str().unwrap().ends_with("latin1.txt")).unwrap();
+    assert!(latin["text"].as_str().unwrap().starts_with("caf\u{FFFD} cr\u{FFFD}me"));
+}
+
+#[test]
+fn invalid_utf8_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    bad_corpus(dir.path());
+    let cfg = config(dir.path(), "invalid_utf8 = \"skip\"");
+    assert_eq!(docpipe(&["run", s(&cfg)]).code, 0);
+    let failed = read_jsonl(&dir.path().join("out/failed.jsonl"));
+    assert!(failed.iter().any(|f| f["error"].as_str().unwrap().contains("latin1.txt:byte 3: invalid UTF-8")));
+
+    let dir = tempfile::tempdir().unwrap();
+    bad_corpus(dir.path());
+    let cfg = config(dir.path(), "invalid_utf8 = \"fail\"");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("latin1.txt:byte 3: invalid UTF-8"), "{r:?}");
+    assert!(!dir.path().join("out/documents.jsonl").exists(), "a failed run must not commit output");
+}
+
+#[test]
+fn missing_and_bad_paths_are_config_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("p.toml");
+    std::fs::write(&cfg, "[input]\npaths = [\"nowhere\", \"*.nomatch\"]\n\n[output]\ndir = \"p.toml/sub\"\n").unwrap();
+    let r = docpipe(&["check", s(&cfg)]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("p.toml:2:10: input path "), "{r:?}");
+    assert!(r.stderr.contains("nowhere` does not exist"), "{r:?}");
+    assert!(r.stderr.contains("p.toml:2:21: `"), "{r:?}");
+    assert!(r.stderr.contains("matches no input file"), "{r:?}");
+    assert!(r.stderr.contains("p.toml:5:7: output.dir"), "{r:?}");
+    assert!(r.stderr.contains("exists and is not a directory"), "{r:?}");
+    let r = docpipe(&["run", "/no/such/config.toml"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("/no/such/config.toml:1:1: cannot read config"), "{r:?}");
+}
+
+#[test]
+fn standard_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "");
+    let r = docpipe_in(
+        dir.path(),
+        &["run", s(&cfg), "--input", "-"],
+        Some(b"{\"text\": \"from stdin\", \"id\": \"s1\"}\n"),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let docs = read_jsonl(&dir.path().join("out/documents.jsonl"));
+    assert_eq!(docs[0]["id"], "s1");
+    let r = docpipe_in(
+        dir.path(),
+        &["run", s(&cfg), "--input", "-"],
+        Some("plain  text\u{00A0}from standard input".as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let docs = read_jsonl(&dir.path().join("out/documents.jsonl"));
+    assert_eq!(docs[0]["text"], "plain text from standard input");
+    assert_eq!(docs[0]["id"], "-@0");
+}
+
+/// A single-line file far larger than any batch: read as one document, processed, written.
+#[test]
+fn a_large_single_line_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let mut big = Vec::with_capacity(48 << 20);
+    while big.len() < 48 << 20 {
+        big.extend_from_slice("Glued words\u{00A0}and “quotes” on one line without any break. ".as_bytes());
+    }
+    std::fs::write(input.join("big.txt"), &big).unwrap();
+    let cfg = config(dir.path(), "max_document_bytes = 1073741824");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let st = stats(&dir.path().join("out"));
+    assert_eq!(st.written, 1);
+    // Over the limit it fails with a clear error instead.
+    let cfg = config(dir.path(), "max_document_bytes = 1000000");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let failed = read_jsonl(&dir.path().join("out/failed.jsonl"));
+    assert!(
+        failed[0]["error"].as_str().unwrap().contains("big.txt: larger than input.max_document_bytes"),
+        "{failed:?}"
+    );
+}

@@ -1,0 +1,162 @@
+//! The tidy check: project rules that rustfmt and clippy do not know.
+//!
+//! - every Rust file starts with a `//!` module doc saying what it is for;
+//! - plugins depend on `docpipe-core` only (never on another plugin or the CLI), and core
+//!   depends on no docpipe crate;
+//! - every crate under `plugins/` is a dependency of the CLI and named in
+//!   `crates/cli/src/plugins.rs` (an unnamed dependency is not linked: its stages vanish);
+//! - the README shows the test command and `.ci/run` runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+/// Runs every check; returns the problems found, each with its remedy.
+pub fn check(root: &Path) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    module_docs(root, &mut problems)?;
+    dependency_rules(root, &mut problems)?;
+    plugin_linking(root, &mut problems)?;
+    readme_and_ci(root, &mut problems);
+    Ok(problems)
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let p = entry?.path();
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if p.is_dir() {
+            if name != "target" && name != "corpus" && name != "template" && !name.starts_with('.') {
+                rust_files(&p, out)?;
+            }
+        } else if name.ends_with(".rs") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn module_docs(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let mut files = Vec::new();
+    for d in ["crates", "plugins", "xtask", "tests"] {
+        rust_files(&root.join(d), &mut files)?;
+    }
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f)?;
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("#!["));
+        if !first.is_some_and(|l| l.starts_with("//!")) {
+            let rel = f.strip_prefix(root).unwrap_or(&f).display().to_string();
+            problems.push(format!("{rel}: no module doc; start the file with `//! what this file is for`"));
+        }
+    }
+    Ok(())
+}
+
+fn metadata(root: &Path) -> Result<Value> {
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root)
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        anyhow::bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+struct Package {
+    name: String,
+    dir: PathBuf,
+    deps: Vec<String>,
+}
+
+fn packages(root: &Path) -> Result<Vec<Package>> {
+    let meta = metadata(root)?;
+    let mut out = Vec::new();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let manifest = PathBuf::from(p["manifest_path"].as_str().unwrap_or_default());
+        out.push(Package {
+            name: p["name"].as_str().unwrap_or_default().to_owned(),
+            dir: manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
+            deps: p["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|d| d["kind"].is_null())
+                .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+fn is_plugin(root: &Path, p: &Package) -> bool {
+    p.dir.starts_with(root.join("plugins"))
+}
+
+fn dependency_rules(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let root = root.canonicalize()?;
+    for p in packages(&root)? {
+        let docpipe_deps: Vec<&String> = p.deps.iter().filter(|d| d.starts_with("docpipe")).collect();
+        if is_plugin(&root, &p) {
+            for d in docpipe_deps.iter().filter(|d| d.as_str() != "docpipe-core") {
+                problems.push(format!(
+                    "{}: depends on {d}; plugins depend on docpipe-core only (move shared code into core)",
+                    p.name
+                ));
+            }
+        } else if p.name == "docpipe-core" {
+            for d in docpipe_deps {
+                problems.push(format!("docpipe-core: depends on {d}; core must know no plugin or CLI"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn plugin_linking(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let root = root.canonicalize()?;
+    let pkgs = packages(&root)?;
+    let cli = pkgs.iter().find(|p| p.name == "docpipe");
+    let plugins_rs = std::fs::read_to_string(root.join("crates/cli/src/plugins.rs")).unwrap_or_default();
+    for p in pkgs.iter().filter(|p| is_plugin(&root, p)) {
+        let ident = p.name.replace('-', "_");
+        if !cli.is_some_and(|c| c.deps.contains(&p.name)) {
+            problems.push(format!("{}: not a dependency of the CLI; add `{} = {{ path = \"../../plugins/{}\" }}` to crates/cli/Cargo.toml", p.name, p.name, p.dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+        }
+        if !plugins_rs.contains(&format!("use {ident} as _;")) {
+            problems.push(format!("{}: not named in crates/cli/src/plugins.rs, so it is not linked and its stages vanish; add `use {ident} as _;`", p.name));
+        }
+    }
+    Ok(())
+}
+
+fn readme_and_ci(root: &Path, problems: &mut Vec<String>) {
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    if !readme.contains("cargo xtask ci") {
+        problems
+            .push("README.md: does not show the test command `cargo xtask ci`; add it to the quick start".to_owned());
+    }
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap_or_default();
+    if !ci.contains("cargo xtask ci") {
+        problems.push(".ci/run: does not run `cargo xtask ci`, the README's test command; make it call it".to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_is_tidy() {
+        let root = crate::workspace_root();
+        let problems = check(&root).unwrap();
+        assert!(problems.is_empty(), "tidy problems:\n{}", problems.join("\n"));
+    }
+}
