@@ -98,7 +98,9 @@ pub struct InputSpec {
     pub max_document_bytes: u64,
 }
 
-const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md", "jsonl", "ndjson"];
+/// Extensions taken from directories. Markdown is left out on purpose: corpus folders
+/// carry README.md files that are not documents (name such files explicitly to read them).
+const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
 const COMPRESSED: &[&str] = &["gz", "zst"];
 
 fn is_glob(p: &str) -> bool {
@@ -106,7 +108,7 @@ fn is_glob(p: &str) -> bool {
 }
 
 /// Expands one configured path into input files. Directories are walked recursively in
-/// sorted order and yield files with a known extension (`.txt .text .md .jsonl .ndjson`,
+/// sorted order and yield files with a known extension (`.txt .text .jsonl .ndjson`,
 /// optionally compressed `.gz`/`.zst`); files named explicitly are always taken.
 pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, String> {
     if path == "-" {
@@ -136,7 +138,7 @@ pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, St
                 walk(&p, &excluded, &mut out).map_err(|e| format!("{path}: {e}"))?;
                 if out.is_empty() {
                     return Err(format!(
-                        "directory `{path}` holds no input file (.txt, .md, .jsonl, .ndjson, optionally .gz/.zst)"
+                        "directory `{path}` holds no input file (.txt, .text, .jsonl, .ndjson, optionally .gz/.zst)"
                     ));
                 }
             }
