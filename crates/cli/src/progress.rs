@@ -43,6 +43,7 @@ impl Observer for Bar {
         }
         b.set_position(p.bytes_read);
         let rate = if p.seconds > 0.0 { p.documents_read as f64 / p.seconds } else { 0.0 };
-        b.set_message(format!("{} docs read, {} done, {rate:.0} docs/s", p.documents_read, p.documents_done));
+        let stages: Vec<String> = p.stages.iter().map(|(name, n)| format!("{name} {n}")).collect();
+        b.set_message(format!("{rate:.0} docs/s | read {} | {}", p.documents_read, stages.join(" | ")));
     }
 }

@@ -225,6 +225,23 @@ pub fn compose(inner: &[Edit], outer: &[Edit]) -> Vec<Edit> {
 
 /// Builds a new text from an old one while recording the edits between them.
 ///
+/// ```
+/// use docpipe_core::align::{Alignment, Rewriter, reconstruct_source};
+///
+/// let old = "Home SecretaryJane said “no”";
+/// let mut r = Rewriter::new(old);
+/// r.insert(14, " ");                                 // SecretaryJane -> Secretary Jane
+/// r.replace(24, 27, "\"");                           // curly quotes -> straight
+/// r.replace(29, 32, "\"");
+/// let (text, edits) = r.finish();
+/// assert_eq!(text, "Home Secretary Jane said \"no\"");
+/// // Any range of the new text maps back to the bytes that produced it...
+/// let (a, b) = Alignment::new(&edits).source_range(25, 29);
+/// assert_eq!(&old[a..b], "“no”");
+/// // ...and the old text can be rebuilt exactly.
+/// assert_eq!(reconstruct_source(text.as_bytes(), &edits, old.as_bytes()).unwrap(), old.as_bytes());
+/// ```
+///
 /// Copy unchanged stretches with [`Rewriter::copy_to`] (or let [`Rewriter::finish`] copy the
 /// rest) and record changes with [`Rewriter::replace`].
 #[derive(Debug)]

@@ -351,6 +351,16 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     if !errs.list.is_empty() {
         return Err(ConfigErrors(errs.list));
     }
+    // Instances of the same type without their own `name` become `type`, `type#2`, …, so
+    // every row of the run table names one stage.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for s in &mut stages {
+        let n = seen.entry(s.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            s.name = format!("{}#{n}", s.name);
+        }
+    }
     Ok(Pipeline {
         config_path: file.to_owned(),
         input: input_spec,

@@ -507,8 +507,9 @@ fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize
         Some(other) => return Err(format!("field `text` must be a string, found {}", json_type(other))),
         None => return Err("record has no `text` field".to_owned()),
     }
-    // A docpipe record: read it back losslessly.
-    if obj.get("source").is_some_and(Value::is_object) {
+    // A docpipe record (its `source` has a path and byte offsets): read it back losslessly.
+    // Any other `source` field is user metadata.
+    if obj.get("source").is_some_and(is_docpipe_source) {
         let doc: Document =
             serde_json::from_value(Value::Object(obj)).map_err(|e| format!("not a valid docpipe record: {e}"))?;
         doc.check_invariants().map_err(|e| format!("invalid docpipe record: {e}"))?;
@@ -537,6 +538,12 @@ fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize
     doc.source.line = Some(line_no);
     doc.metadata = metadata;
     Ok(doc)
+}
+
+fn is_docpipe_source(v: &Value) -> bool {
+    v.get("path").is_some_and(Value::is_string)
+        && v.get("start").is_some_and(Value::is_u64)
+        && v.get("end").is_some_and(Value::is_u64)
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -602,7 +609,7 @@ mod tests {
 
     #[test]
     fn jsonl_lines_fail_with_position() {
-        let data: &'static [u8] = b"{\"id\":\"a\",\"text\":\"x\",\"outlet\":\"W\"}\nnot json\n\n{\"title\":\"no text\"}\n[1]\n{\"text\":\"y\"}";
+        let data: &'static [u8] = b"{\"id\":\"a\",\"text\":\"x\",\"outlet\":\"W\",\"source\":{\"name\":\"Wire\"}}\nnot json\n\n{\"title\":\"no text\"}\n[1]\n{\"text\":\"y\"}";
         let ev = read("r.jsonl", data, &spec());
         let reasons: Vec<String> = ev
             .iter()
@@ -613,6 +620,8 @@ mod tests {
             })
             .collect();
         assert_eq!(reasons[0], "doc a Some(String(\"W\"))");
+        let first = ev.iter().find_map(|e| if let ReadEvent::Document(d) = e { Some(d) } else { None }).unwrap();
+        assert_eq!(first.metadata["source"]["name"], "Wire", "a user's `source` field is metadata");
         assert!(reasons[1].starts_with("r.jsonl:2: malformed JSON"), "{}", reasons[1]);
         assert_eq!(reasons[2], "r.jsonl:4: record has no `text` field");
         assert_eq!(reasons[3], "r.jsonl:5: expected a JSON object, found an array");

@@ -49,6 +49,8 @@ pub struct Progress {
     pub documents_done: u64,
     /// Seconds since the start.
     pub seconds: f64,
+    /// Per stage: its name and the documents it has emitted so far.
+    pub stages: Vec<(String, u64)>,
 }
 
 /// Receives progress reports (the CLI draws a progress bar). Core never prints.
@@ -366,6 +368,7 @@ fn consume(
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
         progress.documents_done = ctx.counters.stats.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
         progress.seconds = started.elapsed().as_secs_f64();
+        progress.stages = ctx.counters.stats.iter().map(|s| (s.name.clone(), s.docs_out)).collect();
         observer.progress(progress);
     }
     Ok(())
