@@ -209,6 +209,9 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     let batch_bytes = settings.batch_bytes.max(1);
 
     let result: Result<(), RunError> = std::thread::scope(|scope| {
+        // Owned by this closure: on an early error it is dropped before the scope joins the
+        // reader, so a reader blocked on a full channel sees the hang-up and stops.
+        let rx = rx;
         let input = &input;
         let bytes_read = &bytes_read;
         scope.spawn(move || {
@@ -277,7 +280,6 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         }
         Ok(())
     });
-    drop(rx);
     result?;
 
     stats.stages = counters.stats;
@@ -608,4 +610,108 @@ fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
 /// Flushes a writer, mapping the error to a [`RunError`].
 pub fn flush(out: &mut impl Write, path: &str) -> Result<(), RunError> {
     out.flush().map_err(|source| RunError::Io { path: path.to_owned(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BuiltStage, RunSection};
+    use crate::input::{InputFile, InputFormat, InputSpec, Utf8Policy};
+    use crate::stage::{MapStage, OrderedStage, StageError};
+
+    /// Splits on `|`, drops documents containing `drop`, fails on `fail`.
+    struct Toy;
+    impl MapStage for Toy {
+        fn process(&self, doc: Document) -> Result<Outcome, StageError> {
+            if doc.text.contains("fail") {
+                return Err(StageError::new("toy failure"));
+            }
+            if doc.text.contains("drop") {
+                return Ok(Outcome::Drop("toy drop".into()));
+            }
+            let mut parts = Vec::new();
+            let mut start = 0;
+            for (i, piece) in doc.text.split('|').enumerate() {
+                parts.push(doc.child(format!("{}/{i}", doc.id), start, start + piece.len()));
+                start += piece.len() + 1;
+            }
+            Ok(Outcome::Split(parts))
+        }
+    }
+
+    /// Keeps the first document with a given text, emits a count at the end.
+    #[derive(Default)]
+    struct Seen(std::collections::BTreeSet<String>, u64);
+    impl OrderedStage for Seen {
+        fn process(&mut self, doc: Document) -> Result<Outcome, StageError> {
+            self.1 += 1;
+            if self.0.insert(doc.text.clone()) { Ok(Outcome::Keep(doc)) } else { Ok(Outcome::Drop("repeat".into())) }
+        }
+        fn finish(&mut self) -> Result<Vec<Document>, StageError> {
+            Ok(vec![Document::from_source("summary", format!("saw {}", self.1), "-", 0)])
+        }
+    }
+
+    fn pipeline(files: Vec<InputFile>, dir: &std::path::Path, on_error: OnError, batch_size: usize) -> Pipeline {
+        Pipeline {
+            config_path: "test".into(),
+            input: InputSpec {
+                files,
+                format: InputFormat::Auto,
+                invalid_utf8: Utf8Policy::Lossy,
+                max_document_bytes: 1 << 20,
+            },
+            output_dir: dir.to_owned(),
+            write_documents: true,
+            run: RunSection { batch_size, ..RunSection::default() },
+            stages: vec![
+                BuiltStage { name: "toy".into(), type_name: "toy".into(), on_error, stage: Stage::Map(Box::new(Toy)) },
+                BuiltStage {
+                    name: "seen".into(),
+                    type_name: "seen".into(),
+                    on_error,
+                    stage: Stage::Ordered(Box::new(Seen::default())),
+                },
+            ],
+        }
+    }
+
+    fn files(n: usize) -> Vec<InputFile> {
+        let texts: [&'static [u8]; 5] = [b"a|b|c", b"please drop me", b"b|d", b"this will fail", b"e"];
+        (0..n).map(|i| InputFile::Memory { name: format!("f{i}.txt"), bytes: texts[i % texts.len()] }).collect()
+    }
+
+    #[test]
+    fn accounting_and_determinism() {
+        let mut outputs = Vec::new();
+        for (threads, batch) in [(1, 1000), (2, 1), (2, 3)] {
+            let dir = tempfile::tempdir().unwrap();
+            let out =
+                run(pipeline(files(23), dir.path(), OnError::Skip, batch), &RunOptions { threads }, &Silent).unwrap();
+            let st = &out.stats;
+            st.check_accounting().unwrap();
+            assert_eq!(st.input.documents, 23);
+            assert_eq!(st.stages[0].failed, 4);
+            assert_eq!(st.stages[0].dropped["toy drop"], 5);
+            assert_eq!(st.stages[1].docs_out, st.written);
+            assert_eq!(out.failed, 4);
+            let docs = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();
+            assert!(docs.lines().last().unwrap().contains("\"text\":\"saw "), "finish output comes last");
+            let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+            outputs.push((docs, failed));
+        }
+        assert!(outputs.windows(2).all(|w| w[0] == w[1]), "output depends on threads or batch size");
+    }
+
+    #[test]
+    fn fail_mode_stops_without_committing_or_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        // Many small batches so the reader is still producing when the failure happens.
+        let err =
+            run(pipeline(files(5000), dir.path(), OnError::Fail, 1), &RunOptions { threads: 2 }, &Silent).unwrap_err();
+        assert!(err.to_string().contains("stage `toy` failed on document `f3.txt@0`: toy failure"), "{err}");
+        assert!(!dir.path().join(DOCUMENTS_FILE).exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+    }
 }
