@@ -6,10 +6,12 @@
 //! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` from the stage registry;
+//! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
 //! - `eval normalise`: the glued-word repair evaluation.
 //!
 //! Every failing check prints its remedy.
 
+mod gencorpus;
 mod scaffold;
 mod tidy;
 
@@ -36,9 +38,17 @@ fn main() -> ExitCode {
             None => Err(anyhow::anyhow!("usage: cargo xtask new-plugin NAME")),
         },
         Some("docs") => docs(&root),
+        Some("gen-corpus") => gencorpus::parse_args(&args[1..]).and_then(|o| {
+            let t = std::time::Instant::now();
+            let (bytes, n) = gencorpus::generate(&root, &o)?;
+            println!("wrote {n} articles, {bytes} bytes, to {} in {:.1}s", o.out.display(), t.elapsed().as_secs_f64());
+            Ok(())
+        }),
         Some("eval") => eval(&root, args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | eval normalise>");
+            eprintln!(
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval normalise>"
+            );
             return ExitCode::from(2);
         }
     };
