@@ -45,11 +45,12 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{config}: {} input bytes in {:.2}s on {} thread{}",
+        "\n{config}: {} input bytes in {:.2}s on {} thread{}{}",
         s.input.bytes,
         s.seconds,
         s.threads,
-        if s.threads == 1 { "" } else { "s" }
+        if s.threads == 1 { "" } else { "s" },
+        s.peak_rss_bytes.map(|b| format!(", peak memory {:.1} MiB", b as f64 / (1 << 20) as f64)).unwrap_or_default()
     );
     for (i, r) in rows.iter().enumerate() {
         let mut line = String::new();

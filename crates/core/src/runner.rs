@@ -286,6 +286,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     stats.written = written;
     stats.seconds = started.elapsed().as_secs_f64();
     stats.input.bytes = bytes_read.load(Ordering::Relaxed);
+    stats.peak_rss_bytes = crate::stats::peak_rss_bytes();
     if let Err(problems) = stats.check_accounting() {
         // A bug in the runner or a stage, never the user's: say so loudly, keep the outputs.
         for p in problems {
