@@ -23,9 +23,20 @@ fn news_pipeline_processes_the_sample_corpus() {
     assert!(docs.len() >= 4, "expected the sample corpus, got {} documents", docs.len());
     assert_eq!(st.written as usize, docs.len());
     assert_eq!(st.input.failed, 0, "the sample corpus must read cleanly");
+    assert!(st.stages.iter().all(|s| s.failed == 0), "no stage may fail on the sample corpus: {:?}", st.stages);
+    let dropped_copies: u64 = st.stages.iter().filter(|s| s.type_name == "dedupe").map(|s| s.dropped_total()).sum();
+    assert!(dropped_copies >= 2, "the corpus has re-published copies; dedupe dropped {dropped_copies}");
     for d in &docs {
         d.check_invariants().unwrap();
-        assert!(d.attributes.contains_key("normalise"));
+        // Every document is an article: split out of a dump, or a JSONL record.
+        assert!(d.parent.is_some() || d.source.line.is_some(), "{} is not an article", d.id);
+        for layer in ["sentences", "entities", "summary"] {
+            assert!(d.annotations.get(layer).is_some_and(|l| !l.is_empty()), "{}: no {layer} layer", d.id);
+        }
+        assert!(d.attributes.get("summary").and_then(|s| s.get("text")).is_some(), "{}: no summary", d.id);
+    }
+    for f in ["documents.parquet", "report.html", "report.md", "duplicates.jsonl"] {
+        assert!(out.path().join(f).exists(), "{f} not written to the output directory");
     }
 }
 

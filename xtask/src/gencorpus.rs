@@ -54,7 +54,7 @@ pub fn parse_size(s: &str) -> Result<u64> {
         .find_map(|(suf, m)| upper.strip_suffix(suf).map(|n| (n.trim().to_owned(), *m)))
         .unwrap_or((upper.clone(), 1));
     let n: f64 = num.parse().with_context(|| format!("bad size `{s}`"))?;
-    if !(n > 0.0) {
+    if n.is_nan() || n <= 0.0 {
         bail!("size must be positive: `{s}`");
     }
     Ok((n * mult as f64) as u64)

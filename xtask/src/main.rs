@@ -7,7 +7,7 @@
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` from the stage registry;
 //! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
-//! - `eval normalise`: the glued-word repair evaluation.
+//! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers.
 //!
 //! Every failing check prints its remedy.
 
@@ -44,10 +44,10 @@ fn main() -> ExitCode {
             println!("wrote {n} articles, {bytes} bytes, to {} in {:.1}s", o.out.display(), t.elapsed().as_secs_f64());
             Ok(())
         }),
-        Some("eval") => eval(&root, args.get(1).map(String::as_str)),
+        Some("eval") => eval(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval normalise>"
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval NAME [--peers]>"
             );
             return ExitCode::from(2);
         }
@@ -133,21 +133,69 @@ fn docs(root: &Path) -> Result<()> {
     step(root, "regenerate docs/stages.md", c, "see the test output above")
 }
 
-fn eval(root: &Path, what: Option<&str>) -> Result<()> {
-    match what {
-        Some("normalise") => {
+/// One plugin's evaluation: its Rust example (scored against the gold, dev and test split
+/// apart) and the Python peers that `--peers` runs side by side (they install their own venv
+/// under `target/eval/` from PyPI; never needed by the tests).
+struct Eval {
+    name: &'static str,
+    prepare: &'static [&'static str],
+    example: &'static str,
+    args: &'static [&'static str],
+    peers: &'static [&'static str],
+}
+
+const EVALS: &[Eval] = &[
+    Eval {
+        name: "normalise",
+        prepare: &["plugins/normalise/eval/make_pairs.py"],
+        example: "glue_eval",
+        args: &[],
+        peers: &[],
+    },
+    Eval {
+        name: "splitter",
+        prepare: &[],
+        example: "eval",
+        args: &[],
+        peers: &["plugins/splitter/eval/golden_rules.py"],
+    },
+    Eval {
+        name: "dedupe",
+        prepare: &[],
+        example: "eval",
+        args: &["--synth-docs", "1000", "--bench-mb", "20"],
+        peers: &["plugins/dedupe/eval/datasketch_peer.py --bands 14 --rows 9"],
+    },
+];
+
+fn eval(root: &Path, args: &[String]) -> Result<()> {
+    let names: Vec<&str> = EVALS.iter().map(|e| e.name).collect();
+    let Some(e) = args.first().and_then(|a| EVALS.iter().find(|e| e.name == a)) else {
+        bail!("usage: cargo xtask eval <{}> [--peers]", names.join(" | "));
+    };
+    let peers = args.iter().any(|a| a == "--peers");
+    for script in e.prepare {
+        let mut py = Command::new("python3");
+        py.args(script.split_whitespace());
+        step(root, &format!("python3 {script}"), py, "needs python3 on PATH")?;
+    }
+    let mut c = cargo();
+    c.args(["run", "--release", "--locked", "-p", &format!("docpipe-{}", e.name), "--example", e.example, "--"]);
+    c.args(e.args);
+    step(root, &format!("{} evaluation against the gold (dev and test splits)", e.name), c, "see the output above")?;
+    if peers {
+        for script in e.peers {
             let mut py = Command::new("python3");
-            py.arg("plugins/normalise/eval/make_pairs.py");
+            py.args(script.split_whitespace());
             step(
                 root,
-                "make glued pairs from real text (Python's bundled documentation) into target/eval",
+                &format!("peer: python3 {script}"),
                 py,
-                "needs python3 on PATH",
+                "needs python3 and PyPI (it builds a venv under target/eval/)",
             )?;
-            let mut c = cargo();
-            c.args(["run", "--release", "--locked", "-p", "docpipe-normalise", "--example", "glue_eval"]);
-            step(root, "glued-word evaluation (dev and test splits)", c, "see the output above")
         }
-        _ => bail!("usage: cargo xtask eval normalise"),
+    } else if !e.peers.is_empty() {
+        eprintln!("xtask: add --peers to also run the Python peers side by side ({})", e.peers.join(", "));
     }
+    Ok(())
 }

@@ -94,6 +94,7 @@ pub enum OnError {
 pub struct StageOptions<'a> {
     table: Spanned<DeValue<'a>>,
     base_dir: PathBuf,
+    output_dir: PathBuf,
     name: String,
 }
 
@@ -117,9 +118,22 @@ impl<'a> StageOptions<'a> {
         BuildError { span: Some(span), message: format!("option `{key}`: {}", message.into()) }
     }
 
-    /// Resolves a path option against the config file's directory.
+    /// Resolves an *input* path option (a gazetteer, a pattern file) against the config
+    /// file's directory.
     pub fn resolve_path(&self, path: &str) -> PathBuf {
         resolve(&self.base_dir, path)
+    }
+
+    /// Resolves an *output* path option (an export file, a report, an index) against the
+    /// run's output directory (`output.dir`, or `--output`), so one flag moves every output
+    /// of a run. Absolute paths and `-` are kept as they are.
+    pub fn resolve_output_path(&self, path: &str) -> PathBuf {
+        resolve(&self.output_dir, path)
+    }
+
+    /// The run's output directory.
+    pub fn output_dir(&self) -> &Path {
+        &self.output_dir
     }
 
     /// The instance name (`name = …`, or the stage type).
@@ -139,7 +153,12 @@ impl<'a> StageOptions<'a> {
             .unwrap_or_default();
         inner.remove("type");
         inner.remove("on_error");
-        Ok(StageOptions { table: Spanned::new(span, DeValue::Table(inner)), base_dir: base_dir.to_owned(), name })
+        Ok(StageOptions {
+            table: Spanned::new(span, DeValue::Table(inner)),
+            base_dir: base_dir.to_owned(),
+            output_dir: base_dir.to_owned(),
+            name,
+        })
     }
 }
 
@@ -284,6 +303,15 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     let output: OutputSection = section(&mut root, "output", &mut errs).unwrap_or_default();
     let run: RunSection = section(&mut root, "run", &mut errs).unwrap_or_default();
 
+    // Output directory.
+    let (output_dir, out_span) = match &overrides.output_dir {
+        Some(d) => (PathBuf::from(d), None),
+        None => (resolve(base_dir, output.dir.get_ref()), Some(output.dir.span()).filter(|s| !s.is_empty())),
+    };
+    if let Err(msg) = check_writable_dir(&output_dir) {
+        errs.push(out_span, format!("output.dir {}: {msg}", output_dir.display()));
+    }
+
     // Stages.
     let mut stages = Vec::new();
     match root.remove("stage") {
@@ -293,7 +321,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
             match v.into_inner() {
                 DeValue::Array(items) => {
                     for item in items {
-                        if let Some(s) = build_stage(item, base_dir, run.on_error, &mut errs) {
+                        if let Some(s) = build_stage(item, base_dir, &output_dir, run.on_error, &mut errs) {
                             stages.push(s);
                         }
                     }
@@ -338,15 +366,6 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         invalid_utf8: input.invalid_utf8,
         max_document_bytes: input.max_document_bytes,
     };
-
-    // Output directory.
-    let (output_dir, out_span) = match &overrides.output_dir {
-        Some(d) => (PathBuf::from(d), None),
-        None => (resolve(base_dir, output.dir.get_ref()), Some(output.dir.span()).filter(|s| !s.is_empty())),
-    };
-    if let Err(msg) = check_writable_dir(&output_dir) {
-        errs.push(out_span, format!("output.dir {}: {msg}", output_dir.display()));
-    }
 
     if !errs.list.is_empty() {
         return Err(ConfigErrors(errs.list));
@@ -406,6 +425,7 @@ fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Er
 fn build_stage(
     item: Spanned<DeValue<'_>>,
     base_dir: &Path,
+    output_dir: &Path,
     default_on_error: OnError,
     errs: &mut Errors<'_>,
 ) -> Option<BuiltStage> {
@@ -459,6 +479,7 @@ fn build_stage(
     let options = StageOptions {
         table: Spanned::new(span.clone(), DeValue::Table(table)),
         base_dir: base_dir.to_owned(),
+        output_dir: output_dir.to_owned(),
         name: name.clone(),
     };
     match (factory.build)(&options) {

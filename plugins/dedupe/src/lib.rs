@@ -1,0 +1,724 @@
+//! The `dedupe` stage: finds exact and near-duplicate documents, paragraphs or sentences,
+//! explains every decision, and drops or marks the duplicates.
+//!
+//! It is an [`OrderedStage`]. `prepare` (parallel) cuts each document into units
+//! ([`text::units`]), normalises them and computes their fingerprint and, for `near`, their
+//! shingles and MinHash signature ([`minhash`]). `process` (sequential, input order) looks
+//! each unit up in the [`index::Index`] of units kept so far: the first occurrence is kept
+//! and indexed, a later unit whose similarity to a kept one reaches `threshold` is a
+//! duplicate. Clusters are a union-find over kept units whose representative is the
+//! earliest member, so the output is a function of the input order only (never of threads
+//! or batch sizes).
+//!
+//! Decisions are explained in the output (`attributes.dedupe` or a `duplicates` span
+//! layer, with `duplicate_of`, `similarity`, `cluster`) and, with `report`, in a JSONL file
+//! listing every duplicate. With `index`, the state is loaded at start and saved (atomically)
+//! at the end, so later batches are deduplicated against everything seen before.
+
+pub mod index;
+pub mod minhash;
+pub mod text;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use docpipe_core::align::Rewriter;
+use docpipe_core::inventory;
+use docpipe_core::output::{AtomicFile, write_json_line};
+use docpipe_core::{
+    BuildError, Document, OptionDoc, OrderedStage, Outcome, Stage, StageError, StageFactory, StageKind, StageOptions,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tracing::{debug, info};
+
+use index::{Index, Kind, Params, UnitSig};
+use minhash::MinHasher;
+use text::{Level, Normalisation};
+
+/// `level`: what is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LevelOption {
+    /// Whole documents.
+    Document,
+    /// Paragraphs (`paragraphs` layer, else lines).
+    Paragraph,
+    /// Sentences (`sentences` layer, else a built-in rule).
+    Sentence,
+}
+
+/// `method`: how units are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Equal fingerprints of the normalised text.
+    Exact,
+    /// Similarity of word n-gram shingle sets.
+    Near,
+}
+
+/// `similarity`: the measure for `near`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Similarity {
+    /// |A ∩ B| / |A ∪ B|, estimated with MinHash and LSH.
+    Jaccard,
+    /// |A ∩ B| / |A| for the later unit A: a passage contained in an earlier, longer one.
+    Containment,
+}
+
+/// `scope`: which earlier units count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Everything seen in the run (and in a loaded index).
+    Corpus,
+    /// Only earlier units of the same document.
+    Document,
+}
+
+/// `action`: what happens to a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Drop the document or cut the span out of the text.
+    Drop,
+    /// Keep everything and record the decision.
+    Mark,
+}
+
+/// One item of `normalise`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormaliseItem {
+    /// Ignore letter case.
+    Case,
+    /// Ignore whitespace differences.
+    Whitespace,
+    /// Ignore punctuation and symbols.
+    Punctuation,
+    /// Ignore which digits a number has.
+    Digits,
+}
+
+/// Options of the `dedupe` stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// What is compared.
+    pub level: LevelOption,
+    /// How units are compared.
+    pub method: Method,
+    /// The similarity measure for `near`.
+    pub similarity: Similarity,
+    /// Which earlier units count.
+    pub scope: Scope,
+    /// What happens to a duplicate.
+    pub action: Action,
+    /// Minimum similarity of a near duplicate.
+    pub threshold: f64,
+    /// Words per shingle.
+    pub ngram: usize,
+    /// MinHash permutations.
+    pub num_perm: usize,
+    /// LSH bands (0: derived from `threshold`).
+    pub bands: usize,
+    /// Rows per band (0: derived from `threshold`).
+    pub rows: usize,
+    /// What the comparison ignores.
+    pub normalise: Vec<NormaliseItem>,
+    /// Units with fewer words are never duplicates.
+    pub min_words: usize,
+    /// Index file to load and save.
+    pub index: Option<String>,
+    /// JSONL report of every duplicate.
+    pub report: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            level: LevelOption::Document,
+            method: Method::Exact,
+            similarity: Similarity::Jaccard,
+            scope: Scope::Corpus,
+            action: Action::Drop,
+            threshold: 0.8,
+            ngram: 5,
+            num_perm: 128,
+            bands: 0,
+            rows: 0,
+            normalise: vec![NormaliseItem::Case, NormaliseItem::Whitespace, NormaliseItem::Punctuation],
+            min_words: 5,
+            index: None,
+            report: None,
+        }
+    }
+}
+
+/// The fixed MinHash seed (part of the index format: changing it invalidates saved indexes).
+pub const SEED: u64 = 0x646F_6370_6970_6531;
+/// Weights of banding false positives and false negatives when deriving `bands`/`rows`.
+pub const BAND_WEIGHTS: (f64, f64) = (0.1, 0.9);
+const PREPARED_KEY: &str = "dedupe#prepared";
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Unit level.
+    pub level: Level,
+    /// Comparison.
+    pub kind: Kind,
+    /// Scope.
+    pub scope: Scope,
+    /// Action.
+    pub action: Action,
+    /// Normalisation before hashing.
+    pub normalisation: Normalisation,
+    /// Minimum similarity.
+    pub threshold: f64,
+    /// Words per shingle.
+    pub ngram: usize,
+    /// Signature length.
+    pub num_perm: usize,
+    /// LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Minimum words.
+    pub min_words: usize,
+    /// Index file.
+    pub index: Option<PathBuf>,
+    /// Report file.
+    pub report: Option<PathBuf>,
+}
+
+impl Config {
+    /// Resolves and checks options; the error names the offending key.
+    pub fn from_options(o: &Options) -> Result<Config, (&'static str, String)> {
+        if !(o.threshold > 0.0 && o.threshold <= 1.0) {
+            return Err(("threshold", "must be in (0, 1]".into()));
+        }
+        if o.ngram == 0 || o.ngram > 64 {
+            return Err(("ngram", "must be between 1 and 64".into()));
+        }
+        if o.num_perm == 0 || o.num_perm > 1024 {
+            return Err(("num_perm", "must be between 1 and 1024".into()));
+        }
+        if (o.bands == 0) != (o.rows == 0) {
+            return Err(("bands", "give both `bands` and `rows`, or neither".into()));
+        }
+        if o.bands * o.rows > o.num_perm {
+            return Err(("bands", format!("bands × rows = {} exceeds num_perm = {}", o.bands * o.rows, o.num_perm)));
+        }
+        if o.method == Method::Exact && o.similarity == Similarity::Containment {
+            return Err(("similarity", "`containment` needs method = \"near\"".into()));
+        }
+        if o.level == LevelOption::Document && o.scope == Scope::Document {
+            return Err(("scope", "scope = \"document\" needs level = \"paragraph\" or \"sentence\"".into()));
+        }
+        if o.index.is_some() && o.scope == Scope::Document {
+            return Err(("index", "an index needs scope = \"corpus\"".into()));
+        }
+        let has = |i| o.normalise.contains(&i);
+        let kind = match (o.method, o.similarity) {
+            (Method::Exact, _) => Kind::Exact,
+            (Method::Near, Similarity::Jaccard) => Kind::Jaccard,
+            (Method::Near, Similarity::Containment) => Kind::Containment,
+        };
+        let (bands, rows) = if o.bands > 0 {
+            (o.bands, o.rows)
+        } else {
+            minhash::optimal_bands(o.threshold, o.num_perm, BAND_WEIGHTS.0, BAND_WEIGHTS.1)
+        };
+        Ok(Config {
+            level: match o.level {
+                LevelOption::Document => Level::Document,
+                LevelOption::Paragraph => Level::Paragraph,
+                LevelOption::Sentence => Level::Sentence,
+            },
+            kind,
+            scope: o.scope,
+            action: o.action,
+            normalisation: Normalisation {
+                case: has(NormaliseItem::Case),
+                whitespace: has(NormaliseItem::Whitespace),
+                punctuation: has(NormaliseItem::Punctuation),
+                digits: has(NormaliseItem::Digits),
+            },
+            threshold: o.threshold,
+            ngram: o.ngram,
+            num_perm: o.num_perm,
+            bands,
+            rows,
+            min_words: o.min_words,
+            index: None,
+            report: None,
+        })
+    }
+
+    /// The parameters stored in (and checked against) an index file.
+    pub fn params(&self) -> Params {
+        Params {
+            level: self.level as u8,
+            kind: self.kind,
+            normalisation: self.normalisation.bits(),
+            ngram: self.ngram as u32,
+            num_perm: if self.kind == Kind::Jaccard { self.num_perm as u32 } else { 0 },
+            seed: SEED,
+            bands: if self.kind == Kind::Jaccard { self.bands as u32 } else { 0 },
+            rows: if self.kind == Kind::Jaccard { self.rows as u32 } else { 0 },
+        }
+    }
+}
+
+/// Running totals, logged at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Units compared (at or above `min_words`).
+    pub units: u64,
+    /// Duplicates found.
+    pub duplicates: u64,
+    /// Bytes of the duplicates found.
+    pub duplicate_bytes: u64,
+    /// Documents dropped (whole-document duplicates, or documents left empty by cuts).
+    pub documents_dropped: u64,
+}
+
+/// The stage.
+#[derive(Debug)]
+pub struct Dedupe {
+    config: Config,
+    minhasher: MinHasher,
+    index: Index,
+    prepared: Mutex<HashMap<u64, Vec<UnitSig>>>,
+    next_token: AtomicU64,
+    report: Option<AtomicFile>,
+    totals: Totals,
+}
+
+/// One duplicate unit found in a document.
+struct Dup {
+    start: usize,
+    end: usize,
+    entry: u32,
+    similarity: f64,
+    cluster: u32,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Dedupe {
+    /// A stage with an empty index (or the one at `config.index`, when the file exists).
+    pub fn new(config: Config) -> Result<Dedupe, index::IndexError> {
+        let index = match &config.index {
+            Some(path) if path.exists() => Index::load(path, config.params(), config.bands, config.rows)?,
+            _ => Index::new(config.params(), config.bands, config.rows),
+        };
+        Ok(Dedupe {
+            minhasher: MinHasher::new(if config.kind == Kind::Jaccard { config.num_perm } else { 0 }, SEED),
+            config,
+            index,
+            prepared: Mutex::new(HashMap::new()),
+            next_token: AtomicU64::new(0),
+            report: None,
+            totals: Totals::default(),
+        })
+    }
+
+    /// The running totals.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// The corpus index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The units of a document with their fingerprints and signatures.
+    pub fn analyse(&self, doc: &Document) -> Vec<UnitSig> {
+        let layer_name = match self.config.level {
+            Level::Document => "",
+            Level::Paragraph => "paragraphs",
+            Level::Sentence => "sentences",
+        };
+        let layer = doc.annotations.get(layer_name).map(Vec::as_slice);
+        let mut buf = String::new();
+        text::units(&doc.text, self.config.level, layer)
+            .into_iter()
+            .map(|(start, end)| {
+                text::normalise_into(&doc.text[start..end], self.config.normalisation, &mut buf);
+                let words = text::words(&buf).count();
+                let mut u =
+                    UnitSig { start, end, words, fingerprint: minhash::fingerprint(&buf), ..UnitSig::default() };
+                if words >= self.config.min_words.max(1) {
+                    match self.config.kind {
+                        Kind::Exact => {}
+                        Kind::Jaccard => {
+                            let sh = minhash::shingles(text::words(&buf), self.config.ngram);
+                            u.signature = self.minhasher.signature(&sh);
+                        }
+                        Kind::Containment => u.shingles = minhash::shingles(text::words(&buf), self.config.ngram),
+                    }
+                }
+                u
+            })
+            .collect()
+    }
+
+    fn take_prepared(&self, doc: &mut Document) -> Vec<UnitSig> {
+        let token = doc.attributes.remove(PREPARED_KEY).and_then(|v| v.as_u64());
+        let found = token.and_then(|t| self.prepared.lock().ok().and_then(|mut m| m.remove(&t)));
+        found.unwrap_or_else(|| self.analyse(doc))
+    }
+
+    fn write_report(&mut self, record: Value) -> Result<(), StageError> {
+        let Some(path) = &self.config.report else { return Ok(()) };
+        if self.report.is_none() {
+            self.report = Some(
+                AtomicFile::create(path)
+                    .map_err(|e| StageError::with_source(format!("cannot create report {}", path.display()), e))?,
+            );
+        }
+        if let Some(f) = self.report.as_mut() {
+            write_json_line(f, &record).map_err(|e| StageError::with_source("cannot write the dedupe report", e))?;
+        }
+        Ok(())
+    }
+
+    fn process_document(&mut self, doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
+        if self.config.scope == Scope::Corpus {
+            return self.dedupe_units(doc, sigs);
+        }
+        let fresh = Index::new(self.config.params(), self.config.bands, self.config.rows);
+        let corpus = std::mem::replace(&mut self.index, fresh);
+        let result = self.dedupe_units(doc, sigs);
+        self.index = corpus;
+        result
+    }
+
+    fn dedupe_units(&mut self, mut doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
+        let index = &mut self.index;
+        let (threshold, min_words) = (self.config.threshold, self.config.min_words.max(1));
+        let mut dups: Vec<Dup> = Vec::new();
+        let mut new_entries: Vec<(usize, usize)> = Vec::new();
+        for u in &sigs {
+            if u.words < min_words {
+                continue;
+            }
+            self.totals.units += 1;
+            match index.query(u, threshold) {
+                Some(found) => {
+                    for &e in &found.all {
+                        index.union(found.entry, e);
+                    }
+                    let cluster = index.find(found.entry);
+                    dups.push(Dup {
+                        start: u.start,
+                        end: u.end,
+                        entry: found.entry,
+                        similarity: found.similarity,
+                        cluster,
+                    });
+                }
+                None => {
+                    index.insert(u);
+                    new_entries.push((u.start, u.end));
+                }
+            }
+        }
+        self.totals.duplicates += dups.len() as u64;
+        self.totals.duplicate_bytes += dups.iter().map(|d| (d.end - d.start) as u64).sum::<u64>();
+        let level = self.config.level;
+        if level == Level::Document {
+            for _ in &new_entries {
+                index.push_id(&doc.id);
+            }
+            let Some(d) = dups.first() else {
+                if self.config.action == Action::Mark {
+                    doc.attributes.remove("dedupe");
+                }
+                return Ok(Outcome::Keep(doc));
+            };
+            let index = &self.index;
+            let info = json!({
+                "duplicate_of": index.id(d.entry),
+                "similarity": round4(d.similarity),
+                "cluster": index.id(d.cluster),
+            });
+            let record = json!({
+                "id": doc.id, "level": level.name(), "bytes": doc.text.len(),
+                "duplicate_of": info["duplicate_of"], "cluster": info["cluster"], "similarity": info["similarity"],
+                "action": self.action_name(),
+            });
+            self.write_report(record)?;
+            debug!(id = %doc.id, duplicate_of = %info["duplicate_of"], "duplicate document");
+            return Ok(match self.config.action {
+                Action::Drop => {
+                    self.totals.documents_dropped += 1;
+                    Outcome::Drop("duplicate".into())
+                }
+                Action::Mark => {
+                    doc.attributes.insert("dedupe".into(), info);
+                    Outcome::Keep(doc)
+                }
+            });
+        }
+
+        // Paragraph or sentence level.
+        let cuts: Vec<(usize, usize)> = if self.config.action == Action::Drop {
+            let all: Vec<(usize, usize)> = sigs.iter().map(|u| (u.start, u.end)).collect();
+            let mut cuts: Vec<(usize, usize)> = Vec::with_capacity(dups.len());
+            for d in &dups {
+                let i = all.partition_point(|&(s, _)| s < d.start);
+                let prev_end = if i == 0 { 0 } else { all[i - 1].1 };
+                let next_start = all.get(i + 1).map_or(doc.text.len(), |n| n.0);
+                let (s, e) = text::cut_range(&doc.text, level, (d.start, d.end), prev_end, next_start);
+                match cuts.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => cuts.push((s, e)),
+                }
+            }
+            cuts
+        } else {
+            Vec::new()
+        };
+        // Offsets in the output text: kept units never overlap a cut.
+        let shift = |p: usize| -> usize { p - cuts.iter().take_while(|c| c.1 <= p).map(|c| c.1 - c.0).sum::<usize>() };
+        let unit_id = |doc_id: &str, s: usize, e: usize| format!("{doc_id}#{}-{}", shift(s), shift(e));
+        for &(s, e) in &new_entries {
+            index.push_id(&unit_id(&doc.id, s, e));
+        }
+        let index = &self.index;
+        if dups.is_empty() {
+            if self.config.action == Action::Mark {
+                doc.annotations.remove("duplicates");
+            }
+            return Ok(Outcome::Keep(doc));
+        }
+        let mut spans = Vec::with_capacity(dups.len());
+        let mut records = Vec::with_capacity(dups.len());
+        for d in &dups {
+            let mut fields = Map::new();
+            fields.insert("duplicate_of".into(), index.id(d.entry).into());
+            fields.insert("similarity".into(), round4(d.similarity).into());
+            fields.insert("cluster".into(), index.id(d.cluster).into());
+            records.push(json!({
+                "id": doc.id, "level": level.name(), "start": d.start, "end": d.end, "bytes": d.end - d.start,
+                "duplicate_of": fields["duplicate_of"], "cluster": fields["cluster"], "similarity": fields["similarity"],
+                "action": self.action_name(),
+            }));
+            let mut span = docpipe_core::Span::new(d.start, d.end).with_label(level.name());
+            span.fields = fields;
+            spans.push(span);
+        }
+        for r in records {
+            self.write_report(r)?;
+        }
+        match self.config.action {
+            Action::Mark => {
+                doc.set_layer("duplicates", spans);
+                Ok(Outcome::Keep(doc))
+            }
+            Action::Drop => {
+                let removed_bytes: usize = cuts.iter().map(|c| c.1 - c.0).sum();
+                // Spans lying wholly inside a cut go with it (they would collapse to nothing).
+                for layer in doc.annotations.values_mut() {
+                    layer.retain(|s| !cuts.iter().any(|c| c.0 <= s.start && s.end <= c.1 && c.0 < c.1));
+                }
+                doc.annotations.retain(|_, spans| !spans.is_empty());
+                let mut rw = Rewriter::new(&doc.text);
+                for &(s, e) in &cuts {
+                    rw.delete(s, e);
+                }
+                let (new_text, edits) = rw.finish();
+                if new_text.trim().is_empty() {
+                    self.totals.documents_dropped += 1;
+                    return Ok(Outcome::Drop("duplicate".into()));
+                }
+                doc.apply_rewrite(new_text, edits);
+                doc.attributes
+                    .insert("dedupe".into(), json!({ "removed": dups.len(), "removed_bytes": removed_bytes }));
+                Ok(Outcome::Keep(doc))
+            }
+        }
+    }
+
+    fn action_name(&self) -> &'static str {
+        match self.config.action {
+            Action::Drop => "drop",
+            Action::Mark => "mark",
+        }
+    }
+}
+
+impl OrderedStage for Dedupe {
+    fn prepare(&self, doc: &mut Document) -> Result<(), StageError> {
+        let sigs = self.analyse(doc);
+        let token = self.next_token.fetch_add(1, Ordering::Relaxed);
+        let mut map = self.prepared.lock().map_err(|_| StageError::new("dedupe: prepared-state lock poisoned"))?;
+        map.insert(token, sigs);
+        doc.attributes.insert(PREPARED_KEY.into(), token.into());
+        Ok(())
+    }
+
+    fn process(&mut self, mut doc: Document) -> Result<Outcome, StageError> {
+        let sigs = self.take_prepared(&mut doc);
+        self.process_document(doc, sigs)
+    }
+
+    fn finish(&mut self) -> Result<Vec<Document>, StageError> {
+        if let Some(path) = &self.config.index {
+            self.index
+                .save(path)
+                .map_err(|e| StageError::with_source(format!("cannot save the dedupe index {}", path.display()), e))?;
+        }
+        if let (Some(path), None) = (&self.config.report, &self.report) {
+            // No duplicates: still leave an (empty) report, so a stale one never survives.
+            docpipe_core::output::write_atomic(path, b"")
+                .map_err(|e| StageError::with_source(format!("cannot write report {}", path.display()), e))?;
+        }
+        if let Some(f) = self.report.take() {
+            f.commit().map_err(|e| StageError::with_source("cannot commit the dedupe report", e))?;
+        }
+        let t = &self.totals;
+        info!(
+            level = self.config.level.name(),
+            units = t.units,
+            duplicates = t.duplicates,
+            duplicate_bytes = t.duplicate_bytes,
+            documents_dropped = t.documents_dropped,
+            indexed = self.index.len(),
+            index_bytes = self.index.heap_bytes(),
+            "dedupe finished"
+        );
+        Ok(Vec::new())
+    }
+}
+
+fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
+    let opts: Options = options.deserialize()?;
+    let mut config = Config::from_options(&opts).map_err(|(key, msg)| options.error(key, msg))?;
+    config.index = opts.index.as_deref().map(|p| options.resolve_output_path(p));
+    config.report = opts.report.as_deref().map(|p| options.resolve_output_path(p));
+    let stage = Dedupe::new(config).map_err(|e| options.error("index", e.to_string()))?;
+    Ok(Stage::Ordered(Box::new(stage)))
+}
+
+const OPTIONS: &[OptionDoc] = &[
+    OptionDoc {
+        name: "level",
+        ty: "\"document\" | \"paragraph\" | \"sentence\"",
+        default: "\"document\"",
+        doc: "The unit compared. `paragraph` uses the `paragraphs` span layer when the document has one, else non-blank lines; `sentence` uses the `sentences` layer, else a built-in rule inside each line.",
+    },
+    OptionDoc {
+        name: "method",
+        ty: "\"exact\" | \"near\"",
+        default: "\"exact\"",
+        doc: "`exact`: equal XXH3-128 fingerprints of the normalised text. `near`: similarity of word n-gram shingle sets (MinHash + LSH for `jaccard`, an exact shingle index for `containment`); exact copies are always caught too.",
+    },
+    OptionDoc {
+        name: "similarity",
+        ty: "\"jaccard\" | \"containment\"",
+        default: "\"jaccard\"",
+        doc: "For `near`: `jaccard` = |A∩B|/|A∪B| (MinHash estimate, every LSH candidate verified); `containment` = |A∩B|/|A| of the later unit A, counted exactly, so a pull quote or a paragraph inside a longer earlier one is found.",
+    },
+    OptionDoc {
+        name: "scope",
+        ty: "\"corpus\" | \"document\"",
+        default: "\"corpus\"",
+        doc: "`corpus`: a unit duplicates anything earlier in the run (and in `index`); `document`: only earlier units of the same document (paragraph and sentence levels).",
+    },
+    OptionDoc {
+        name: "action",
+        ty: "\"drop\" | \"mark\"",
+        default: "\"drop\"",
+        doc: "`drop`: a duplicate document is dropped (reason `duplicate`); duplicate paragraphs/sentences are cut out of the text with exact offsets (a document left empty is dropped) and `attributes.dedupe = {removed, removed_bytes}` is set. `mark`: keep everything; set `attributes.dedupe = {duplicate_of, similarity, cluster}` (document level) or a `duplicates` span layer with the same fields.",
+    },
+    OptionDoc {
+        name: "threshold",
+        ty: "number",
+        default: "0.8",
+        doc: "Minimum similarity (0 < t ≤ 1) for a near duplicate.",
+    },
+    OptionDoc {
+        name: "ngram",
+        ty: "integer",
+        default: "5",
+        doc: "Words per shingle (a unit shorter than this is one shingle).",
+    },
+    OptionDoc {
+        name: "num_perm",
+        ty: "integer",
+        default: "128",
+        doc: "MinHash permutations for `near` + `jaccard` (signature of 4 × num_perm bytes per indexed unit).",
+    },
+    OptionDoc {
+        name: "bands",
+        ty: "integer",
+        default: "0",
+        doc: "LSH bands; 0 derives `bands` and `rows` from `threshold` (datasketch's S-curve optimisation, weighting misses 9:1 since every candidate is verified).",
+    },
+    OptionDoc {
+        name: "rows",
+        ty: "integer",
+        default: "0",
+        doc: "Signature values per LSH band (set together with `bands`; bands × rows ≤ num_perm).",
+    },
+    OptionDoc {
+        name: "normalise",
+        ty: "array of \"case\" | \"whitespace\" | \"punctuation\" | \"digits\"",
+        default: "[\"case\", \"whitespace\", \"punctuation\"]",
+        doc: "What the comparison ignores: letter case, whitespace differences, punctuation and symbols, which digits a number has.",
+    },
+    OptionDoc {
+        name: "min_words",
+        ty: "integer",
+        default: "5",
+        doc: "Units with fewer words (after normalisation) are never duplicates and never indexed.",
+    },
+    OptionDoc {
+        name: "index",
+        ty: "string (path)",
+        default: "",
+        doc: "Index file: loaded at start when it exists (it must have been built with the same level, method, similarity, normalise, ngram, num_perm and banding), saved atomically at the end, so new batches are deduplicated against everything seen before. Versioned binary format with a checksum. A relative path is relative to the run's output directory.",
+    },
+    OptionDoc {
+        name: "report",
+        ty: "string (path)",
+        default: "",
+        doc: "JSONL file (written atomically at the end) listing every duplicate: `id`, `level`, `start`/`end` for spans, `bytes`, `duplicate_of`, `cluster`, `similarity`, `action`. A relative path is relative to the run's output directory.",
+    },
+];
+
+inventory::submit! {
+    StageFactory {
+        name: "dedupe",
+        package: env!("CARGO_PKG_NAME"),
+        summary: "Find exact and near duplicates of documents, paragraphs or sentences; drop or mark them, explained",
+        description: "The first occurrence in input order is kept. Units are normalised and fingerprinted (XXH3-128) or shingled into word n-grams (MinHash + LSH with verification, or exact containment); clusters are a deterministic union-find whose representative is the earliest member. Output is identical for any thread count and batch size.",
+        kind: StageKind::Ordered,
+        options: OPTIONS,
+        example: r#"[[stage]]
+type = "dedupe"
+level = "document"
+method = "near"
+similarity = "jaccard"
+threshold = 0.8
+ngram = 5
+num_perm = 128
+action = "drop"
+"#,
+        build,
+    }
+}
+
+#[cfg(test)]
+mod tests;

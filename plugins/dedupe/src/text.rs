@@ -1,0 +1,347 @@
+//! Text handling for dedupe: the normalisation applied before hashing, word tokens, the
+//! units compared at each level (document, paragraph, sentence) and the byte ranges cut out
+//! when a duplicated unit is dropped.
+//!
+//! Everything here is a pure function of the text (and of the annotation spans handed in),
+//! so `prepare` can run it on many threads and the result never depends on scheduling.
+
+use docpipe_core::Span;
+
+/// What the normalisation before hashing ignores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Normalisation {
+    /// Compare case-insensitively (Unicode lower case).
+    pub case: bool,
+    /// Collapse every run of whitespace into one space and trim the ends.
+    pub whitespace: bool,
+    /// Ignore punctuation and symbols (they separate words like spaces do).
+    pub punctuation: bool,
+    /// Treat every run of digits as the same number.
+    pub digits: bool,
+}
+
+impl Normalisation {
+    /// A compact code for the index header (one bit per flag).
+    pub fn bits(self) -> u8 {
+        u8::from(self.case)
+            | u8::from(self.whitespace) << 1
+            | u8::from(self.punctuation) << 2
+            | u8::from(self.digits) << 3
+    }
+}
+
+/// Normalises `text` into `out` (cleared first) according to `n`.
+pub fn normalise_into(text: &str, n: Normalisation, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    let mut pending_space = false;
+    let mut in_digits = false;
+    for c in text.chars() {
+        let is_space = c.is_whitespace() || (n.punctuation && n.whitespace && !c.is_alphanumeric());
+        if n.punctuation && !n.whitespace && !c.is_alphanumeric() && !c.is_whitespace() {
+            continue;
+        }
+        if is_space && n.whitespace {
+            pending_space = !out.is_empty();
+            in_digits = false;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if n.digits && c.is_numeric() {
+            if !in_digits {
+                out.push('0');
+                in_digits = true;
+            }
+            continue;
+        }
+        in_digits = false;
+        if n.case && !c.is_lowercase() && c.is_alphabetic() {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// The words of a normalised text (whitespace-separated tokens).
+pub fn words(normalised: &str) -> impl Iterator<Item = &str> {
+    normalised.split_whitespace()
+}
+
+/// The unit a stage compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The whole document.
+    Document,
+    /// Paragraphs: the `paragraphs` layer, else non-blank lines.
+    Paragraph,
+    /// Sentences: the `sentences` layer, else a built-in rule inside each line.
+    Sentence,
+}
+
+impl Level {
+    /// The name used in options, reports and span labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Document => "document",
+            Level::Paragraph => "paragraph",
+            Level::Sentence => "sentence",
+        }
+    }
+}
+
+/// The byte ranges of the units of `text` at `level`, sorted, non-overlapping, on char
+/// boundaries and trimmed of surrounding whitespace; empty units are left out.
+///
+/// `layer` is the splitter's layer for the level (`paragraphs` or `sentences`) when the
+/// document has one: its spans are used (clamped and trimmed; overlapping spans are skipped).
+pub fn units(text: &str, level: Level, layer: Option<&[Span]>) -> Vec<(usize, usize)> {
+    let raw = match (level, layer) {
+        (Level::Document, _) => vec![(0, text.len())],
+        (_, Some(spans)) if !spans.is_empty() => spans.iter().map(|s| (s.start, s.end)).collect(),
+        (Level::Paragraph, _) => lines(text),
+        (Level::Sentence, _) => lines(text).into_iter().flat_map(|(s, e)| sentences(text, s, e)).collect(),
+    };
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
+    for (s, e) in raw {
+        let Some((s, e)) = trim(text, s, e) else { continue };
+        if out.last().is_some_and(|&(_, pe)| s < pe) {
+            continue;
+        }
+        out.push((s, e));
+    }
+    out
+}
+
+/// `text[s..e]` clamped to the text and to char boundaries, without surrounding whitespace;
+/// `None` when nothing is left.
+fn trim(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let e = e.min(text.len());
+    if s >= e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+        return None;
+    }
+    let slice = &text[s..e];
+    let lead = slice.len() - slice.trim_start().len();
+    let trimmed = slice.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some((s + lead, s + lead + trimmed.len()))
+}
+
+/// Line contents (terminators excluded).
+fn lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            out.push((start, i));
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Abbreviations after which a full stop does not end a sentence (lower case, no dot).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "no", "gen", "sen", "rep", "gov", "capt", "col", "lt", "sgt", "jr", "sr",
+    "inc", "ltd", "co", "corp", "vs", "etc", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "fig", "approx", "dept", "est",
+    "mt", "rev", "hon", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+];
+
+/// Splits `text[s..e]` (one line) into sentences with a simple rule: a run of `.`, `!`, `?`
+/// or `…`, then closing quotes or brackets, then whitespace, then a capital letter, digit or
+/// opening quote. A full stop after a known abbreviation or a single letter does not count.
+fn sentences(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
+    let line = &text[s..e];
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…') {
+            j += 1;
+        }
+        while j < chars.len() && matches!(chars[j].1, '"' | '\'' | '’' | '”' | ')' | ']' | '»') {
+            j += 1;
+        }
+        let end = chars.get(j).map_or(line.len(), |&(p, _)| p);
+        let mut k = j;
+        while k < chars.len() && chars[k].1.is_whitespace() {
+            k += 1;
+        }
+        let starts_sentence = k > j
+            && chars.get(k).is_some_and(|&(_, n)| {
+                n.is_uppercase() || n.is_numeric() || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '«')
+            });
+        if starts_sentence && !(c == '.' && j == i + 1 && is_abbreviation(&line[start..pos])) {
+            out.push((s + start, s + end));
+            start = chars[k].0;
+        }
+        i = j.max(i + 1);
+    }
+    if start < line.len() {
+        out.push((s + start, e));
+    }
+    out
+}
+
+/// Whether the word before a full stop ending `before` is an abbreviation or an initial.
+fn is_abbreviation(before: &str) -> bool {
+    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let mut letters = word.chars();
+    if let (Some(first), None) = (letters.next(), letters.next()) {
+        return first.is_uppercase();
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// The range to delete when unit `(s, e)` is cut out of `text`, so the remaining text reads
+/// naturally: a paragraph takes its trailing line break with it (or the preceding one at the
+/// end of the text); a sentence takes the spaces after it (or before it at the end of a line).
+/// The range never reaches into the neighbouring units `prev_end..` / `..next_start`.
+pub fn cut_range(
+    text: &str,
+    level: Level,
+    (s, e): (usize, usize),
+    prev_end: usize,
+    next_start: usize,
+) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let limit = next_start.min(text.len());
+    let horizontal = |b: u8| b == b' ' || b == b'\t';
+    let mut end = e;
+    while end < limit && horizontal(bytes[end]) {
+        end += 1;
+    }
+    let mut start = s;
+    match level {
+        Level::Document => return (0, text.len()),
+        Level::Paragraph => {
+            if end < limit && bytes[end] == b'\r' && end + 1 < limit && bytes[end + 1] == b'\n' {
+                end += 2;
+            } else if end < limit && bytes[end] == b'\n' {
+                end += 1;
+            } else if end >= text.len() {
+                while start > prev_end && bytes[start - 1].is_ascii_whitespace() {
+                    start -= 1;
+                }
+            } else {
+                end = e;
+            }
+        }
+        Level::Sentence => {
+            let at_line_end = end >= text.len() || bytes[end] == b'\n' || bytes[end] == b'\r';
+            if at_line_end {
+                end = e;
+                while start > prev_end && horizontal(bytes[start - 1]) {
+                    start -= 1;
+                }
+            }
+        }
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn norm(text: &str, n: Normalisation) -> String {
+        let mut out = String::new();
+        normalise_into(text, n, &mut out);
+        out
+    }
+
+    const ALL: Normalisation = Normalisation { case: true, whitespace: true, punctuation: true, digits: true };
+
+    #[test]
+    fn normalisation_flags() {
+        assert_eq!(norm("  The  Levy,\tsaid “Ms Odhiambo”. ", ALL), "the levy said ms odhiambo");
+        assert_eq!(norm("412 votes, 1.8 km", ALL), "0 votes 0 0 km");
+        let keep_digits = Normalisation { digits: false, ..ALL };
+        assert_eq!(norm("412 votes", keep_digits), "412 votes");
+        let none = Normalisation::default();
+        assert_eq!(norm(" A  b. ", none), " A  b. ");
+        let punct_only = Normalisation { punctuation: true, ..Normalisation::default() };
+        assert_eq!(norm("don't, X", punct_only), "dont X");
+        assert_eq!(norm("ÉCOLE Ünal", ALL), "école ünal");
+    }
+
+    #[test]
+    fn paragraph_units_are_trimmed_lines() {
+        let t = "One line here.\r\n\n  Two  \nthree";
+        let u = units(t, Level::Paragraph, None);
+        let got: Vec<&str> = u.iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(got, ["One line here.", "Two", "three"]);
+    }
+
+    #[test]
+    fn sentence_rule() {
+        let t = "Dr. K. T. Mensah spoke at 6 p.m. on Friday. “It failed,” he said. Prices rose 1.5 per cent! Why? 2026 ends.";
+        let u = units(t, Level::Sentence, None);
+        let got: Vec<&str> = u.iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(
+            got,
+            [
+                "Dr. K. T. Mensah spoke at 6 p.m. on Friday.",
+                "“It failed,” he said.",
+                "Prices rose 1.5 per cent!",
+                "Why?",
+                "2026 ends."
+            ]
+        );
+    }
+
+    #[test]
+    fn layer_spans_are_used_and_cleaned() {
+        let t = "aaa bbb\nccc";
+        let layer = vec![Span::new(0, 4), Span::new(2, 6), Span::new(8, 99), Span::new(7, 7)];
+        assert_eq!(units(t, Level::Paragraph, Some(&layer)), [(0, 3), (8, 11)]);
+    }
+
+    #[test]
+    fn cut_ranges_read_naturally() {
+        let t = "First para.\nSecond para.\nLast";
+        assert_eq!(cut_range(t, Level::Paragraph, (12, 24), 11, 25), (12, 25));
+        assert_eq!(cut_range(t, Level::Paragraph, (25, 29), 24, 29), (24, 29));
+        let s = "One. Two. Three.\nNext.";
+        assert_eq!(cut_range(s, Level::Sentence, (5, 9), 4, 10), (5, 10));
+        assert_eq!(cut_range(s, Level::Sentence, (10, 16), 9, 17), (9, 16));
+    }
+
+    proptest! {
+        #[test]
+        fn units_are_sorted_inside_and_on_boundaries(text in "\\PC{0,200}|[a-z .!?\n“”]{0,200}", lvl in 0u8..3) {
+            let level = [Level::Document, Level::Paragraph, Level::Sentence][lvl as usize];
+            let u = units(&text, level, None);
+            let mut prev = 0;
+            for (i, &(s, e)) in u.iter().enumerate() {
+                prop_assert!(s < e && e <= text.len());
+                prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+                prop_assert!(s >= prev);
+                prev = e;
+                let next = u.get(i + 1).map_or(text.len(), |n| n.0);
+                let (cs, ce) = cut_range(&text, level, (s, e), if i == 0 { 0 } else { u[i - 1].1 }, next);
+                prop_assert!(cs <= s && ce >= e && ce <= next.max(e) && text.is_char_boundary(cs) && text.is_char_boundary(ce));
+            }
+            let mut out = String::new();
+            normalise_into(&text, ALL, &mut out);
+            prop_assert!(!out.starts_with(' ') && !out.ends_with(' ') && !out.contains("  "));
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Parquet output (arrow-rs): the record as columns, with JSON-string columns for the nested
+//! parts and typed columns promoted from any field path.
+//!
+//! Rows are buffered in Arrow builders and handed to the writer every [`BATCH_ROWS`] rows
+//! (or [`BATCH_BYTES`] of text), so memory stays bounded; row groups hold at most
+//! [`ROW_GROUP_ROWS`] rows. Batching depends only on the documents, so the bytes do not
+//! depend on the runner's threads or batch sizes. Pages are Snappy-compressed, the codec
+//! pandas, DuckDB and Spark read by default.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use docpipe_core::output::AtomicFile;
+use docpipe_core::{Document, StageError};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::columns::{ColType, Column};
+use crate::sink_io::{FileWriter, Limits, io_error, shard_path};
+
+/// Rows per record batch handed to the writer.
+pub const BATCH_ROWS: usize = 8192;
+/// Text bytes that also end a batch early (long documents).
+pub const BATCH_BYTES: usize = 32 << 20;
+/// Maximum rows per row group.
+pub const ROW_GROUP_ROWS: usize = 65536;
+
+enum Builder {
+    Str(StringBuilder),
+    Int(Int64Builder),
+    Float(Float64Builder),
+    Bool(BooleanBuilder),
+}
+
+impl Builder {
+    fn new(ty: ColType) -> Builder {
+        match ty {
+            ColType::String | ColType::Json => Builder::Str(StringBuilder::new()),
+            ColType::Int => Builder::Int(Int64Builder::new()),
+            ColType::Float => Builder::Float(Float64Builder::new()),
+            ColType::Bool => Builder::Bool(BooleanBuilder::new()),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Str(b) => Arc::new(b.finish()),
+            Builder::Int(b) => Arc::new(b.finish()),
+            Builder::Float(b) => Arc::new(b.finish()),
+            Builder::Bool(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// The Arrow type of a column.
+pub fn data_type(ty: ColType) -> DataType {
+    match ty {
+        ColType::String | ColType::Json => DataType::Utf8,
+        ColType::Int => DataType::Int64,
+        ColType::Float => DataType::Float64,
+        ColType::Bool => DataType::Boolean,
+    }
+}
+
+fn always_present(c: &Column) -> bool {
+    matches!(c.path.raw.as_str(), "id" | "text" | "source.path" | "source.start" | "source.end")
+}
+
+/// The Parquet writer, with sharding.
+pub struct ParquetWriter {
+    template: String,
+    limits: Limits,
+    columns: Vec<Column>,
+    schema: SchemaRef,
+    builders: Vec<Builder>,
+    buffered_rows: usize,
+    buffered_bytes: usize,
+    writer: Option<ArrowWriter<FileWriter>>,
+    shard: usize,
+    shard_rows: u64,
+    closed: Vec<AtomicFile>,
+    /// Rows written.
+    pub rows_written: u64,
+}
+
+impl std::fmt::Debug for ParquetWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetWriter").field("template", &self.template).field("columns", &self.columns).finish()
+    }
+}
+
+impl ParquetWriter {
+    /// A writer of `columns` to `template` (`{shard}` replaced by the shard number).
+    pub fn new(template: &std::path::Path, columns: Vec<Column>, limits: Limits) -> ParquetWriter {
+        let fields: Vec<Field> =
+            columns.iter().map(|c| Field::new(c.name.clone(), data_type(c.ty), !always_present(c))).collect();
+        let schema = Arc::new(Schema::new(fields));
+        let builders = columns.iter().map(|c| Builder::new(c.ty)).collect();
+        ParquetWriter {
+            template: template.to_string_lossy().into_owned(),
+            limits,
+            columns,
+            schema,
+            builders,
+            buffered_rows: 0,
+            buffered_bytes: 0,
+            writer: None,
+            shard: 0,
+            shard_rows: 0,
+            closed: Vec::new(),
+            rows_written: 0,
+        }
+    }
+
+    /// The Arrow schema of the files.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn path(&self) -> PathBuf {
+        PathBuf::from(shard_path(&self.template, self.shard))
+    }
+
+    fn open(&mut self) -> Result<(), StageError> {
+        let path = self.path();
+        let file = FileWriter::open(&path).map_err(|e| io_error("cannot create", &path, e))?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_created_by(format!("docpipe {} (parquet-rs)", env!("CARGO_PKG_VERSION")))
+            .build();
+        let w = ArrowWriter::try_new(file, self.schema.clone(), Some(props))
+            .map_err(|e| StageError::with_source(format!("cannot start Parquet file {}", path.display()), e))?;
+        self.writer = Some(w);
+        self.shard_rows = 0;
+        Ok(())
+    }
+
+    /// Opens the first file (so that an empty run still writes a valid, empty file).
+    pub fn begin(&mut self) -> Result<(), StageError> {
+        if self.writer.is_none() { self.open() } else { Ok(()) }
+    }
+
+    fn shard_full(&self) -> bool {
+        let Some(w) = &self.writer else { return false };
+        (self.limits.max_records > 0 && self.shard_rows >= self.limits.max_records)
+            || (self.limits.max_bytes > 0
+                && self.shard_rows > 0
+                && (w.bytes_written() + w.in_progress_size()) as u64 >= self.limits.max_bytes)
+    }
+
+    /// Adds one document.
+    pub fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+        if self.shard_full() {
+            self.flush_batch()?;
+            self.close_current()?;
+            self.shard += 1;
+        }
+        if self.writer.is_none() {
+            self.open()?;
+        }
+        for (c, b) in self.columns.iter().zip(self.builders.iter_mut()) {
+            let cell = c.cell(doc);
+            match (b, c.ty) {
+                (Builder::Str(b), ColType::Json) => {
+                    let t = cell.to_json_text();
+                    self.buffered_bytes += t.as_ref().map_or(0, String::len);
+                    b.append_option(t);
+                }
+                (Builder::Str(b), _) => {
+                    let t = cell.to_text();
+                    self.buffered_bytes += t.as_ref().map_or(0, |t| t.len());
+                    b.append_option(t);
+                }
+                (Builder::Int(b), _) => b.append_option(cell.to_i64()),
+                (Builder::Float(b), _) => b.append_option(cell.to_f64()),
+                (Builder::Bool(b), _) => b.append_option(cell.to_bool()),
+            }
+        }
+        self.buffered_rows += 1;
+        self.shard_rows += 1;
+        self.rows_written += 1;
+        // With a record limit, a batch never crosses a shard boundary.
+        let at_limit = self.limits.max_records > 0 && self.shard_rows >= self.limits.max_records;
+        if self.buffered_rows >= BATCH_ROWS || self.buffered_bytes >= BATCH_BYTES || at_limit {
+            self.flush_batch()?;
+        }
+        Ok(())
+    }
+
+    fn flush_batch(&mut self) -> Result<(), StageError> {
+        if self.buffered_rows == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        self.buffered_rows = 0;
+        self.buffered_bytes = 0;
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)
+            .map_err(|e| StageError::with_source("cannot build a Parquet batch", e))?;
+        let path = self.path();
+        let w = self.writer.as_mut().ok_or_else(|| StageError::new("export: no Parquet file is open"))?;
+        w.write(&batch).map_err(|e| StageError::with_source(format!("cannot write {}", path.display()), e))
+    }
+
+    fn close_current(&mut self) -> Result<(), StageError> {
+        if let Some(w) = self.writer.take() {
+            let path = self.path();
+            let file =
+                w.into_inner().map_err(|e| StageError::with_source(format!("cannot finish {}", path.display()), e))?;
+            if let Some(f) = file.close().map_err(|e| io_error("cannot write", &path, e))? {
+                self.closed.push(f);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the last batch and footer and commits every file.
+    pub fn finish(&mut self) -> Result<Vec<PathBuf>, StageError> {
+        self.begin()?;
+        self.flush_batch()?;
+        self.close_current()?;
+        let mut paths = Vec::new();
+        for f in self.closed.drain(..) {
+            let p = f.target().to_owned();
+            f.commit().map_err(|e| io_error("cannot commit", &p, e))?;
+            paths.push(p);
+        }
+        Ok(paths)
+    }
+}

@@ -1,0 +1,179 @@
+//! The Markdown report: the run table, entity counts and one table row per document
+//! (summary, top entities, duplicate link), compact enough for a terminal or a pull request.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use docpipe_core::stats::RunStats;
+
+use super::Report;
+
+/// Characters of a summary shown per document.
+const SUMMARY_CHARS: usize = 240;
+/// Entities listed per document.
+const DOC_ENTITIES: usize = 5;
+/// Entities listed per label in the corpus table.
+const LABEL_ENTITIES: usize = 5;
+
+/// Escapes text for a Markdown table cell (one line, no pipes, no HTML).
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+fn clip(s: &str, chars: usize) -> String {
+    match s.char_indices().nth(chars) {
+        Some((i, _)) => format!("{}…", s[..i].trim_end()),
+        None => s.to_owned(),
+    }
+}
+
+/// Renders the report.
+pub fn render(report: &Report, stats: &RunStats, title: &str, timings: bool) -> String {
+    let mut o = String::new();
+    let totals = report.entity_totals();
+    let mentions: u64 = totals.labels.iter().map(|l| l.1).sum();
+    let _ = writeln!(o, "# {}\n", cell(title));
+    let _ = writeln!(
+        o,
+        "{} documents · {} entity mentions ({} distinct) · {} summaries · {} duplicates\n",
+        report.seen,
+        mentions,
+        totals.entities.len(),
+        report.summaries(),
+        report.duplicates()
+    );
+
+    let _ = writeln!(o, "## Run\n");
+    let _ = writeln!(
+        o,
+        "| stage | type | in | out | dropped | failed |{}\n| --- | --- | ---: | ---: | ---: | ---: |{}",
+        if timings { " time |" } else { "" },
+        if timings { " ---: |" } else { "" }
+    );
+    let i = &stats.input;
+    let _ = writeln!(
+        o,
+        "| input | {} files, {} bytes | - | {} | {} | {} |{}",
+        i.files,
+        i.bytes,
+        i.documents,
+        i.dropped.values().sum::<u64>(),
+        i.failed,
+        if timings { " - |" } else { "" }
+    );
+    for s in &stats.stages {
+        let mut dropped = s.dropped_total().to_string();
+        if !s.dropped.is_empty() {
+            let why: Vec<String> = s.dropped.iter().map(|(k, v)| format!("{} {v}", cell(k))).collect();
+            dropped.push_str(&format!(" ({})", why.join(", ")));
+        }
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} |{}",
+            cell(&s.name),
+            cell(&s.type_name),
+            s.docs_in,
+            s.docs_out,
+            dropped,
+            s.failed,
+            if timings { format!(" {:.2}s |", s.seconds) } else { String::new() }
+        );
+    }
+    if timings {
+        let _ = writeln!(o, "\n{:.2}s on {} threads.", stats.seconds, stats.threads);
+    }
+
+    if !totals.labels.is_empty() {
+        let _ = writeln!(o, "\n## Entities\n\n| label | mentions | most mentioned |\n| --- | ---: | --- |");
+        let mut per_label: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for ((label, name), (m, _)) in &totals.entities {
+            let v = per_label.entry(label.as_str()).or_default();
+            if v.len() < LABEL_ENTITIES {
+                v.push(format!("{} ({m})", cell(name)));
+            }
+        }
+        for (label, n) in &totals.labels {
+            let top = per_label.get(label.as_str()).map(|v| v.join(", ")).unwrap_or_default();
+            let _ = writeln!(o, "| {} | {n} | {top} |", cell(label));
+        }
+    }
+
+    let _ = writeln!(o, "\n## Documents\n");
+    if report.docs.len() as u64 != report.seen {
+        let _ = writeln!(o, "The first {} of {} documents (max_documents).\n", report.docs.len(), report.seen);
+    }
+    let _ = writeln!(o, "| id | words | summary | entities | duplicate of |\n| --- | ---: | --- | --- | --- |");
+    for d in &report.docs {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for m in &d.mentions {
+            let name = m.canonical.clone().unwrap_or_else(|| d.text[m.start..m.end].to_owned());
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some(c) => c.1 += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        // Most mentioned first; ties keep first-mention order (stable sort).
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let ents: Vec<String> = counts.iter().take(DOC_ENTITIES).map(|(n, _)| cell(n)).collect();
+        let summary = d.summary.as_deref().map(|s| cell(&clip(s, SUMMARY_CHARS))).unwrap_or_default();
+        let dup = match &d.duplicate_of {
+            Some((of, Some(sim))) => format!("`{}` ({sim:.2})", of.replace('`', "'")),
+            Some((of, None)) => format!("`{}`", of.replace('`', "'")),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} |",
+            d.id.replace('`', "'").replace('|', "\\|"),
+            d.words,
+            summary,
+            ents.join(", "),
+            dup
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_cells() {
+        assert_eq!(cell("a | b\n  c <x> *y*"), "a \\| b c &lt;x&gt; \\*y\\*");
+    }
+
+    #[test]
+    fn renders_tables() {
+        let mut r = Report::new("entities", 0);
+        let mut d = crate::report::tests::rich_doc();
+        d.attributes.insert("dedupe".into(), serde_json::json!({"duplicate_of": "orig", "similarity": 0.912}));
+        r.add(&d);
+        let md = render(&r, &RunStats::default(), "News", false);
+        assert!(md.starts_with("# News\n"));
+        assert!(md.contains("| PERSON | 2 | Anna Keller (2) |"), "{md}");
+        assert!(md.contains("| `news.txt@0` | 15 | Anna Keller met officials in Zürich on Monday. | Anna Keller, Zürich | `orig` (0.91) |"), "{md}");
+    }
+}

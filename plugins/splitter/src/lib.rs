@@ -1,0 +1,522 @@
+//! The `splitter` stage: cuts dumps into articles, and articles into paragraphs, sentences
+//! and RAG chunks, keeping exact provenance for every unit.
+//!
+//! One stage splits into one `unit`; stages chain (articles as documents, then sentences as
+//! spans). Each unit is either a child document (`emit = "documents"`: `parent` set, id
+//! derived from the parent's — `<id>/a3`, `<id>/p0`, `<id>/s12`, `<id>/c4` — and `source`
+//! offsets exact through [`Document::child`]) or a span layer on the same document
+//! (`annotations.articles`, `.paragraphs`, `.sentences`, `.chunks`).
+//!
+//! - [`articles`]: article boundaries in dumps (datelines, headlines, end-of-article credits,
+//!   an optional story-change signal) and a role for every paragraph line, written as
+//!   `annotations.blocks` (one span per line labelled `body`, `dateline`, `standfirst`,
+//!   `subheading`, `pull_quote`, `caption`, `related_link` or `byline`; a dateline that opens
+//!   a body line is an extra nested `dateline` span with `"inline": true`, as in the gold).
+//!   With `drop_boilerplate`, non-body lines are removed from the article's text through
+//!   [`docpipe_core::align::Rewriter`], so offsets stay exact.
+//! - [`sentences`]: a rule-based splitter, one linear byte scan per line.
+//! - [`chunks`]: sentences packed up to `max_chars` or `max_words`, with `overlap`.
+
+pub mod articles;
+pub mod chunks;
+pub mod golden;
+pub mod sentences;
+
+use std::borrow::Cow;
+
+use docpipe_core::align::Rewriter;
+use docpipe_core::inventory;
+use docpipe_core::{
+    BuildError, Document, MapStage, OptionDoc, Outcome, Span, Stage, StageError, StageFactory, StageKind, StageOptions,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+pub use articles::{ArticleSplitter, Role};
+pub use chunks::Measure;
+pub use sentences::SentenceSplitter;
+pub use sentences::lines;
+
+/// The unit a stage splits into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Articles of a dump (with block roles).
+    Articles,
+    /// Non-empty lines.
+    Paragraphs,
+    /// Sentences.
+    Sentences,
+    /// Size-limited runs of sentences.
+    Chunks,
+}
+
+impl Unit {
+    fn layer(self) -> &'static str {
+        match self {
+            Unit::Articles => "articles",
+            Unit::Paragraphs => "paragraphs",
+            Unit::Sentences => "sentences",
+            Unit::Chunks => "chunks",
+        }
+    }
+    fn id_letter(self) -> char {
+        match self {
+            Unit::Articles => 'a',
+            Unit::Paragraphs => 'p',
+            Unit::Sentences => 's',
+            Unit::Chunks => 'c',
+        }
+    }
+}
+
+/// What the stage produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Emit {
+    /// Documents for articles, spans for the other units.
+    Auto,
+    /// One child document per unit.
+    Documents,
+    /// A span layer on the same document.
+    Spans,
+}
+
+/// Options of the `splitter` stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitterOptions {
+    /// The unit to split into.
+    pub unit: Unit,
+    /// Child documents or spans.
+    pub emit: Emit,
+    /// Remove non-body lines from article documents.
+    pub drop_boilerplate: bool,
+    /// Dateline regular expressions (`None`: the built-in wire forms).
+    pub dateline_patterns: Option<Vec<String>>,
+    /// Vocabulary-overlap threshold of the story-change signal (0: off).
+    pub topic_shift: f64,
+    /// Extra abbreviations for the sentence splitter.
+    pub abbreviations: Vec<String>,
+    /// Leave a dateline that opens a paragraph out of its first sentence.
+    pub skip_datelines: bool,
+    /// Chunk limit in characters (used when `max_words` is 0).
+    pub max_chars: usize,
+    /// Chunk limit in words (0: use `max_chars`).
+    pub max_words: usize,
+    /// Overlap between consecutive chunks, in the limit's unit.
+    pub overlap: usize,
+}
+
+impl Default for SplitterOptions {
+    fn default() -> Self {
+        SplitterOptions {
+            unit: Unit::Articles,
+            emit: Emit::Auto,
+            drop_boilerplate: false,
+            dateline_patterns: None,
+            topic_shift: 0.0,
+            abbreviations: Vec::new(),
+            skip_datelines: true,
+            max_chars: 1000,
+            max_words: 0,
+            overlap: 0,
+        }
+    }
+}
+
+/// The stage (and a library entry point: [`Splitter::split_sentences`] and friends work on
+/// plain text too).
+#[derive(Debug)]
+pub struct Splitter {
+    options: SplitterOptions,
+    articles: ArticleSplitter,
+    sentences: SentenceSplitter,
+}
+
+/// A unit found in a document: its range and an optional label.
+type Unit3 = (usize, usize, Option<&'static str>);
+
+/// A byte range `(start, end)` of a text.
+pub type Range = (usize, usize);
+
+impl Splitter {
+    /// Builds the stage; fails on an invalid dateline pattern or inconsistent chunk limits.
+    pub fn new(options: SplitterOptions) -> Result<Self, (&'static str, String)> {
+        let articles = ArticleSplitter::new(options.dateline_patterns.as_deref(), options.topic_shift)
+            .map_err(|e| ("dateline_patterns", e))?;
+        if !(0.0..=1.0).contains(&options.topic_shift) {
+            return Err(("topic_shift", "must be between 0 and 1".into()));
+        }
+        let (max, key) =
+            if options.max_words > 0 { (options.max_words, "max_words") } else { (options.max_chars, "max_chars") };
+        if options.unit == Unit::Chunks && max == 0 {
+            return Err(("max_chars", "must be at least 1 (or set max_words)".into()));
+        }
+        if options.unit == Unit::Chunks && options.overlap >= max {
+            return Err(("overlap", format!("must be smaller than {key} ({max})")));
+        }
+        let sentences = SentenceSplitter::new(&options.abbreviations);
+        Ok(Splitter { options, articles, sentences })
+    }
+
+    /// The article analysis of a text (blocks and articles).
+    pub fn analyse_articles(&self, text: &str) -> articles::Analysis {
+        self.articles.analyse(text)
+    }
+
+    /// Sentence spans of a document, and the dateline spans left out of them. Uses the
+    /// document's `annotations.blocks` (from an article splitter) when present: non-prose
+    /// lines (subheading, byline, related link, caption) are one sentence each and
+    /// inline datelines come from there; otherwise datelines are detected on every line.
+    pub fn split_sentences(&self, doc: &Document, skip_datelines: bool) -> (Vec<Range>, Vec<Range>) {
+        let text = &doc.text;
+        let blocks = doc.annotations.get("blocks");
+        let mut out = Vec::new();
+        let mut datelines = Vec::new();
+        let mut bi = 0;
+        for (s, e) in sentences::lines(text) {
+            let mut role = None;
+            let mut dl_end = None;
+            if let Some(blocks) = blocks {
+                while bi < blocks.len() && blocks[bi].start < s {
+                    bi += 1;
+                }
+                let mut k = bi;
+                while k < blocks.len() && blocks[k].start == s {
+                    let b = &blocks[k];
+                    match b.label.as_deref() {
+                        Some("dateline") if b.end < e => dl_end = Some(b.end),
+                        Some(l) if b.end == e => role = Some(l.to_owned()),
+                        _ => {}
+                    }
+                    k += 1;
+                }
+            } else if skip_datelines {
+                dl_end = self.articles.dateline_in(text, s, e);
+            }
+            let mut s2 = s;
+            if skip_datelines && let Some(d) = dl_end {
+                datelines.push((s, d));
+                s2 = sentences::skip_ws(text.as_bytes(), d, e);
+            }
+            match role.as_deref() {
+                Some("subheading" | "byline" | "related_link" | "caption" | "dateline") => {
+                    if s2 < e {
+                        out.push((s2, e));
+                    }
+                }
+                _ => self.sentences.split_range(text, s2, e, &mut out),
+            }
+        }
+        (out, datelines)
+    }
+
+    fn units(&self, doc: &Document) -> Vec<Unit3> {
+        match self.options.unit {
+            Unit::Articles => Vec::new(),
+            Unit::Paragraphs => {
+                let blocks = doc.annotations.get("blocks");
+                sentences::lines(&doc.text)
+                    .map(|(s, e)| {
+                        let label = blocks.and_then(|bs| {
+                            bs.iter()
+                                .find(|b| b.start == s && b.end == e && b.label.as_deref() != Some("dateline"))
+                                .or_else(|| bs.iter().find(|b| b.start == s && b.end == e))
+                                .and_then(|b| b.label.as_deref())
+                                .and_then(role_label)
+                        });
+                        (s, e, label)
+                    })
+                    .collect()
+            }
+            Unit::Sentences => {
+                let (s, _) = self.split_sentences(doc, self.options.skip_datelines);
+                s.into_iter().map(|(a, b)| (a, b, None)).collect()
+            }
+            Unit::Chunks => {
+                let (sents, _) = self.split_sentences(doc, false);
+                let (measure, max) = if self.options.max_words > 0 {
+                    (Measure::Words, self.options.max_words)
+                } else {
+                    (Measure::Chars, self.options.max_chars)
+                };
+                chunks::chunk(&doc.text, &sents, measure, max, self.options.overlap)
+                    .into_iter()
+                    .map(|(a, b)| (a, b, None))
+                    .collect()
+            }
+        }
+    }
+
+    fn emit_documents(&self) -> bool {
+        match self.options.emit {
+            Emit::Documents => true,
+            Emit::Spans => false,
+            Emit::Auto => self.options.unit == Unit::Articles,
+        }
+    }
+
+    fn process_articles(&self, mut doc: Document) -> Outcome {
+        let analysis = self.articles.analyse(&doc.text);
+        if analysis.articles.is_empty() {
+            if self.emit_documents() {
+                return Outcome::Drop(Cow::Borrowed("no text"));
+            }
+            set_count(&mut doc, "articles", 0);
+            return Outcome::Keep(doc);
+        }
+        let mut blocks = Vec::with_capacity(analysis.blocks.len() + analysis.articles.len());
+        for b in &analysis.blocks {
+            if let Some(d) = b.dateline_end
+                && b.role == Role::Body
+            {
+                let mut span = Span::new(b.start, d).with_label("dateline");
+                span.fields.insert("inline".into(), Value::Bool(true));
+                blocks.push(span);
+            }
+            blocks.push(Span::new(b.start, b.end).with_label(b.role.as_str()));
+        }
+        doc.set_layer("blocks", blocks);
+        if !self.emit_documents() {
+            let spans = analysis
+                .articles
+                .iter()
+                .map(|a| {
+                    let mut s = Span::new(a.start, a.end);
+                    s.fields.insert("boundary".into(), a.boundary.as_str().into());
+                    s
+                })
+                .collect();
+            doc.set_layer("articles", spans);
+            set_count(&mut doc, "articles", analysis.articles.len());
+            return Outcome::Keep(doc);
+        }
+        let mut children = Vec::with_capacity(analysis.articles.len());
+        for (k, a) in analysis.articles.iter().enumerate() {
+            let mut child = doc.child(format!("{}/a{k}", doc.id), a.start, a.end);
+            let mut attr = Map::new();
+            attr.insert("unit".into(), "article".into());
+            attr.insert("index".into(), k.into());
+            attr.insert("boundary".into(), a.boundary.as_str().into());
+            attr.insert(
+                "dateline".into(),
+                a.dateline.and_then(|(s, e)| doc.text.get(s..e)).map_or(Value::Null, |t| Value::String(t.to_owned())),
+            );
+            if self.options.drop_boilerplate {
+                let removed = drop_boilerplate(&mut child);
+                attr.insert("boilerplate_lines_removed".into(), removed.into());
+                if child.text.trim().is_empty() {
+                    tracing::debug!(id = %child.id, "article without body text skipped");
+                    continue;
+                }
+            }
+            child.attributes.insert("splitter".into(), Value::Object(attr));
+            children.push(child);
+        }
+        Outcome::Split(children)
+    }
+}
+
+/// Maps a block label to the static role name (so paragraph spans can carry it).
+fn role_label(l: &str) -> Option<&'static str> {
+    [
+        Role::Body,
+        Role::Dateline,
+        Role::Standfirst,
+        Role::Subheading,
+        Role::PullQuote,
+        Role::Caption,
+        Role::RelatedLink,
+        Role::Byline,
+    ]
+    .into_iter()
+    .map(Role::as_str)
+    .find(|r| *r == l)
+}
+
+fn set_count(doc: &mut Document, key: &str, n: usize) {
+    let entry = doc.attributes.entry("splitter").or_insert_with(|| Value::Object(Map::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Map::new());
+    }
+    if let Value::Object(m) = entry {
+        m.insert(key.into(), n.into());
+    }
+}
+
+/// Removes the non-body lines of an article document (with one adjacent line break each),
+/// keeping the alignment exact. Returns how many lines were removed.
+fn drop_boilerplate(doc: &mut Document) -> usize {
+    let Some(blocks) = doc.annotations.get("blocks") else { return 0 };
+    let lines: Vec<(usize, usize, bool)> = blocks
+        .iter()
+        .filter(|b| !b.fields.contains_key("inline"))
+        .map(|b| (b.start, b.end, b.label.as_deref() == Some("body")))
+        .collect();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (i, &(s, e, body)) in lines.iter().enumerate() {
+        if body {
+            continue;
+        }
+        let (a, b) = match lines.get(i + 1) {
+            Some(next) => (s, next.0),
+            None if i > 0 => (lines[i - 1].1, e),
+            None => (s, e),
+        };
+        match cuts.last_mut() {
+            Some(last) if last.1 >= a => last.1 = last.1.max(b),
+            _ => cuts.push((a, b)),
+        }
+    }
+    if cuts.is_empty() {
+        return 0;
+    }
+    let removed = lines.iter().filter(|l| !l.2).count();
+    let inside = |s: &Span| cuts.iter().any(|&(a, b)| s.start >= a && s.end <= b && (s.start < b || s.start == a));
+    for spans in doc.annotations.values_mut() {
+        spans.retain(|s| !inside(s));
+    }
+    doc.annotations.retain(|_, spans| !spans.is_empty());
+    let mut r = Rewriter::new(&doc.text);
+    for &(a, b) in &cuts {
+        r.delete(a, b);
+    }
+    let (text, edits) = r.finish();
+    doc.apply_rewrite(text, edits);
+    removed
+}
+
+impl MapStage for Splitter {
+    fn process(&self, mut doc: Document) -> Result<Outcome, StageError> {
+        if self.options.unit == Unit::Articles {
+            return Ok(self.process_articles(doc));
+        }
+        let units = self.units(&doc);
+        let unit = self.options.unit;
+        if self.emit_documents() {
+            if units.is_empty() {
+                return Ok(Outcome::Drop(Cow::Borrowed("no text")));
+            }
+            let children = units
+                .iter()
+                .enumerate()
+                .map(|(k, &(s, e, label))| {
+                    let mut child = doc.child(format!("{}/{}{k}", doc.id, unit.id_letter()), s, e);
+                    let mut attr = Map::new();
+                    attr.insert("unit".into(), unit.layer().trim_end_matches('s').into());
+                    attr.insert("index".into(), k.into());
+                    if let Some(l) = label {
+                        attr.insert("role".into(), l.into());
+                    }
+                    child.attributes.insert("splitter".into(), Value::Object(attr));
+                    child
+                })
+                .collect();
+            return Ok(Outcome::Split(children));
+        }
+        let n = units.len();
+        let spans = units
+            .into_iter()
+            .map(|(s, e, label)| {
+                let span = Span::new(s, e);
+                if let Some(l) = label { span.with_label(l) } else { span }
+            })
+            .collect();
+        doc.set_layer(unit.layer(), spans);
+        set_count(&mut doc, unit.layer(), n);
+        Ok(Outcome::Keep(doc))
+    }
+}
+
+fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
+    let opts: SplitterOptions = options.deserialize()?;
+    let stage = Splitter::new(opts).map_err(|(key, msg)| options.error(key, msg))?;
+    Ok(Stage::Map(Box::new(stage)))
+}
+
+const OPTIONS: &[OptionDoc] = &[
+    OptionDoc {
+        name: "unit",
+        ty: "\"articles\" | \"paragraphs\" | \"sentences\" | \"chunks\"",
+        default: "\"articles\"",
+        doc: "What to split into. `articles` cuts a dump into articles and labels every paragraph line with its role in `annotations.blocks`; `paragraphs` are non-empty lines (labelled with their block role when `annotations.blocks` exists); `sentences` are rule-based sentences; `chunks` are sentences packed up to `max_chars`/`max_words`.",
+    },
+    OptionDoc {
+        name: "emit",
+        ty: "\"auto\" | \"documents\" | \"spans\"",
+        default: "\"auto\"",
+        doc: "`documents`: one child document per unit (`parent` set, id `<parent>/a3`, `/p0`, `/s12` or `/c4`, exact `source` offsets, `attributes.splitter = {unit, index, …}`); `spans`: a layer `annotations.<unit>` on the same document and a count in `attributes.splitter.<unit>`; `auto`: documents for articles, spans for the rest.",
+    },
+    OptionDoc {
+        name: "drop_boilerplate",
+        ty: "boolean",
+        default: "false",
+        doc: "With `unit = \"articles\"` and documents: remove every non-body line (standfirst, dateline line, subheading, pull quote, caption, related link, byline) from the article's text; `source.edits` record the deletions so offsets stay exact. Articles left without text are skipped.",
+    },
+    OptionDoc {
+        name: "dateline_patterns",
+        ty: "array of strings (regular expressions)",
+        default: "built-in wire forms",
+        doc: "Patterns matched at the start of a line that mark a dateline (`MOSCOW —`, `PARIS-`, `BEIRUT (AFP)-`, `WASHINGTON (Reuters) -`, `KRAKOW, Poland, March 3 (MPA) -`). The built-in pattern is an upper-case place of up to four words, optional `, Region` parts and `, March 3` date, an optional `(Agency)`, then `-`, `--`, `–`, `—` or `:`. Setting this replaces it; `[]` disables dateline detection. A pattern not starting with `^` is anchored.",
+    },
+    OptionDoc {
+        name: "topic_shift",
+        ty: "float (0 to 1)",
+        default: "0.0",
+        doc: "Story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: a body paragraph that introduces a full name not seen in the current article and shares less than this fraction of its content words with it starts a new article. 0 turns it off (see the crate docs for what it can and cannot do).",
+    },
+    OptionDoc {
+        name: "abbreviations",
+        ty: "array of strings",
+        default: "[]",
+        doc: "Extra abbreviations for the sentence splitter, with or without the period (`\"Sgt\"`, `\"approx.\"`). They end a sentence only before a common sentence opener (`The`, `He`, `It` …). The built-in list covers titles (`Mr.`, `Dr.`, `Gen.`, `Lt.`, `St.`), number prefixes (`No.`, `p.`, `Jan.`), company and other forms (`Inc.`, `Co.`, `Jr.`, `etc.`) and dotted forms (`U.S.`, `e.g.`, `a.m.`).",
+    },
+    OptionDoc {
+        name: "skip_datelines",
+        ty: "boolean",
+        default: "true",
+        doc: "With `unit = \"sentences\"`: a dateline that opens a paragraph is not part of the first sentence (which starts after the dateline and its space). Datelines come from `annotations.blocks` when present, else from `dateline_patterns`.",
+    },
+    OptionDoc {
+        name: "max_chars",
+        ty: "integer",
+        default: "1000",
+        doc: "With `unit = \"chunks\"` and `max_words = 0`: the largest chunk, in characters (Unicode scalar values, inner whitespace included).",
+    },
+    OptionDoc {
+        name: "max_words",
+        ty: "integer",
+        default: "0",
+        doc: "With `unit = \"chunks\"`: the largest chunk in whitespace-separated words (0: use `max_chars`). Chunks never split a sentence unless it alone exceeds the limit; then it is split at word boundaries (and an over-long word between grapheme clusters).",
+    },
+    OptionDoc {
+        name: "overlap",
+        ty: "integer",
+        default: "0",
+        doc: "With `unit = \"chunks\"`: how much of the end of a chunk (whole sentences, in the limit's unit) is repeated at the start of the next. Must be smaller than the limit.",
+    },
+];
+
+inventory::submit! {
+    StageFactory {
+        name: "splitter",
+        package: env!("CARGO_PKG_NAME"),
+        summary: "Split dumps into articles (with line roles) and text into paragraphs, sentences or RAG chunks, with exact offsets",
+        description: "Articles are found by datelines, headline lines and end-of-article credits; every line gets a role in `annotations.blocks` (body, dateline, standfirst, subheading, pull_quote, caption, related_link, byline). Sentences use a fast rule-based splitter that knows news abbreviations, initials, decimals, ellipses, quotes, lists and glued sentences. Chunks pack whole sentences up to a limit, with overlap. Several splitter stages can follow each other.",
+        kind: StageKind::Map,
+        options: OPTIONS,
+        example: r#"[[stage]]
+type = "splitter"
+name = "articles"
+unit = "articles"        # then e.g. a second splitter with unit = "sentences"
+emit = "documents"
+drop_boilerplate = false
+abbreviations = ["Supt", "Insp"]
+"#,
+        build,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,592 @@
+//! Text analysis for the summariser: candidate sentences, words, stop words and stemming.
+//!
+//! The stage prefers what earlier stages wrote: `annotations.sentences` (the splitter's
+//! sentence spans) and `annotations.blocks` (line roles: only `body` lines are summarised).
+//! Without them it falls back on its own rules, kept deliberately simple and general:
+//!
+//! - a line (paragraph) is always a sentence boundary; inside a line a sentence ends at
+//!   `.`, `!`, `?` or `…` (plus closing quotes and brackets) followed by a space and an
+//!   upper-case letter, digit or opening quote, or glued straight onto a capital after a
+//!   closing quote (`market.”But`); common abbreviations (`Mr.`, `Dr.`, `Jan.`, `No.`, …)
+//!   and initials (`J. R. Okafor`) do not end sentences;
+//! - a wire dateline at the start of a line (`NAIROBI (Wire) -`, `KRAKÓW, March 5 –`) is
+//!   not part of the first sentence;
+//! - lines that are not body prose are skipped: lines without final punctuation
+//!   (headlines, subheadings, captions without a full stop, attribution lines), bylines and
+//!   credit lines (`By …`, `Reporting by …`, short author bios), related links (`Related:`,
+//!   `Read more:`), and short quoted lines whose words all occur in another line (pull
+//!   quotes).
+//!
+//! Words are maximal runs of alphanumeric characters (apostrophes inside a word kept),
+//! lower-cased, English stop words removed ([`is_stop_word`]) and reduced by a light
+//! suffix-stripping stemmer ([`stem`]).
+
+use docpipe_core::Span;
+
+/// One candidate sentence of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    /// Byte offset of the first byte in the document text.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// Index of the paragraph (line or block) it belongs to.
+    pub paragraph: usize,
+    /// Whether it is the first candidate sentence of its paragraph.
+    pub first_in_paragraph: bool,
+}
+
+/// Abbreviations that do not end a sentence when followed by a full stop (lower case,
+/// without the stop). Titles, months, and common Latin and business abbreviations.
+#[rustfmt::skip]
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "lt", "col", "capt", "cpt", "sgt",
+    "maj", "adm", "cmdr", "rev", "hon", "pres", "supt", "insp", "det", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
+    "sun", "no", "nos", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "inc", "ltd", "co", "corp", "bros", "dept",
+    "est", "fig", "vol", "ave", "blvd", "rd", "mt", "ft", "u.s", "u.k", "u.n", "e.u",
+];
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›')
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹')
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+/// Whether the word ending just before a full stop at `dot` is an abbreviation or an
+/// initial, so that the stop does not end a sentence.
+fn is_abbreviation(line: &str, dot: usize) -> bool {
+    let before = &line[..dot];
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || is_opening(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    if word.is_empty() {
+        return false;
+    }
+    let mut chars = word.chars();
+    // A single letter is an initial (`J. R. Okafor`, `U.S.` seen letter by letter).
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return c.is_alphabetic();
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// Splits `text[start..end]` (one line or block) into sentence spans with the fallback
+/// rule. Leading and trailing whitespace is excluded; empty pieces are skipped.
+pub fn split_sentences(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let Some(line) = text.get(start..end) else { return };
+    let mut sent_start = 0;
+    let mut iter = line.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !is_terminal(c) {
+            continue;
+        }
+        // Swallow a run of terminal marks, then closing quotes and brackets.
+        let mut stop = i + c.len_utf8();
+        let mut saw_closing = false;
+        while let Some(&(j, d)) = iter.peek() {
+            if is_terminal(d) {
+                stop = j + d.len_utf8();
+                iter.next();
+            } else if is_closing(d) {
+                stop = j + d.len_utf8();
+                saw_closing = true;
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        if c == '.' && stop == i + 1 && is_abbreviation(line, i) {
+            continue;
+        }
+        let rest = &line[stop..];
+        let trimmed = rest.trim_start();
+        let had_space = trimmed.len() < rest.len();
+        let Some(next) = trimmed.chars().next() else { continue };
+        let starts_sentence = next.is_uppercase() || next.is_ascii_digit() || is_opening(next);
+        let boundary = if had_space { starts_sentence } else { saw_closing && next.is_uppercase() };
+        if boundary {
+            push_trimmed(line, start, sent_start, stop, out);
+            sent_start = stop;
+        }
+    }
+    push_trimmed(line, start, sent_start, line.len(), out);
+}
+
+fn push_trimmed(line: &str, base: usize, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
+    let piece = &line[a..b];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead + trail < piece.len() {
+        out.push((base + a + lead, base + b - trail));
+    }
+}
+
+/// Length in bytes of a wire dateline at the start of `line` (`MOMBASA (Wire) -`,
+/// `KRAKOW, Poland, March 3 (MPA) -`, `KRAKÓW —`), including the closing dash or colon, or
+/// `None`. The first word must be in capitals (two letters or more) and the dateline at
+/// most 80 bytes long.
+pub fn dateline_len(line: &str) -> Option<usize> {
+    let first: String = line.chars().take_while(|c| c.is_alphabetic()).collect();
+    if first.chars().count() < 2 || first.chars().any(|c| !c.is_uppercase()) {
+        return None;
+    }
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        if i > 80 {
+            return None;
+        }
+        // Sentence punctuation or a lower-case word before the dash: not a dateline.
+        if matches!(c, '!' | '?' | '"' | '“' | '”') || (c.is_lowercase() && matches!(prev, ' ' | ',' | '(')) {
+            return None;
+        }
+        let dash = matches!(c, '-' | '–' | '—');
+        if (dash && (prev == ' ' || prev == ')')) || (c == ':' && i > 0) {
+            // Take the whole run of dashes.
+            let mut end = i + c.len_utf8();
+            for d in line[end..].chars() {
+                if matches!(d, '-' | '–' | '—') {
+                    end += d.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let after = line[end..].chars().next();
+            if after.is_none_or(char::is_whitespace) {
+                return Some(end);
+            }
+            return None;
+        }
+        prev = c;
+    }
+    None
+}
+
+/// How a line that is not body prose looks, without the splitter's block roles.
+fn is_non_body_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() {
+        return true;
+    }
+    let Some(last) = t.chars().rev().find(|&c| !is_closing(c)) else { return true };
+    if !is_terminal(last) {
+        // Headlines, subheadings, captions without a stop, attributions, credit lines.
+        return true;
+    }
+    // Only short lines can be credits or bios; long ones are checked on their opening only.
+    let short = t.len() <= 400;
+    let head_end = if short { t.len() } else { crate::text::floor_boundary(t, 32) };
+    let lower = t[..head_end].to_lowercase();
+    const PREFIXES: &[&str] = &[
+        "by ",
+        "related:",
+        "related ",
+        "read more",
+        "see also",
+        "reporting by",
+        "additional reporting",
+        "editing by",
+        "(reporting by",
+        "photo:",
+        "image:",
+        "caption:",
+        "watch:",
+        "listen:",
+        "copyright",
+        "©",
+        "- ",
+        "– ",
+        "— ",
+    ];
+    let words = if short { t.split_whitespace().count() } else { usize::MAX };
+    if PREFIXES.iter().any(|p| lower.starts_with(p)) && (words < 30 || !lower.starts_with("by ")) {
+        return true;
+    }
+    // A short author bio: "<Name> is a/the … correspondent/reporter/editor …".
+    const ROLES: &[&str] =
+        &["correspondent", "reporter", "editor", "journalist", "writer", "columnist", "photographer"];
+    short
+        && words <= 30
+        && (lower.contains(" is a ") || lower.contains(" is the ") || lower.contains(" writes "))
+        && ROLES.iter().any(|r| lower.contains(r))
+}
+
+/// Byte ranges of the lines of `text` (without their terminators).
+fn lines(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    text.split('\n').map(move |l| {
+        let start = pos;
+        pos += l.len() + 1;
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        (start, start + l.len())
+    })
+}
+
+/// The largest char boundary `<= i` of `s`.
+pub fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// FNV-1a hash of a word, lower-cased: a cheap, deterministic word identity.
+fn word_hash(w: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    if w.is_ascii() {
+        for b in w.bytes() {
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        return h;
+    }
+    for c in w.chars().flat_map(char::to_lowercase) {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A short line wrapped in quotes, all of whose words occur in another line: a pull quote.
+/// Compares each quoted line with at most `MAX_LINES_COMPARED` lines, so the cost stays
+/// linear in the document's length.
+fn pull_quotes(text: &str, line_ranges: &[(usize, usize)], keep: &mut [bool]) {
+    const MAX_LINES_COMPARED: usize = 2_000;
+    let is_quote = |&(a, b): &(usize, usize)| {
+        let line = text[a..b].trim();
+        line.starts_with(is_opening) && line.split_whitespace().count() <= 40
+    };
+    if !line_ranges.iter().any(is_quote) {
+        return;
+    }
+    let set = |&(a, b): &(usize, usize)| -> Vec<u64> {
+        let mut v: Vec<u64> = words(&text[a..b]).map(|(_, w)| word_hash(w)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let compared = line_ranges.len().min(MAX_LINES_COMPARED);
+    let sets: Vec<Vec<u64>> = line_ranges[..compared].iter().map(set).collect();
+    for i in 0..line_ranges.len() {
+        if !is_quote(&line_ranges[i]) {
+            continue;
+        }
+        let mine = if i < compared { sets[i].clone() } else { set(&line_ranges[i]) };
+        if mine.len() < 3 {
+            continue;
+        }
+        let contained = (0..compared).any(|j| {
+            j != i && keep[j] && sets[j].len() > mine.len() && mine.iter().all(|w| sets[j].binary_search(w).is_ok())
+        });
+        if contained {
+            keep[i] = false;
+        }
+    }
+}
+
+/// The candidate sentences of a document, in text order.
+///
+/// `sentences` and `blocks` are the splitter's layers when present. Sentences of non-body
+/// blocks (or, without blocks, of lines that do not look like body prose) are left out, and
+/// a dateline opening a sentence is cut off it.
+pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]>) -> Vec<Sentence> {
+    // Paragraphs: body blocks when the splitter labelled them, else body-looking lines.
+    let paragraphs: Vec<(usize, usize)> = match blocks {
+        Some(blocks) => blocks
+            .iter()
+            .filter(|b| b.label.as_deref().is_none_or(|l| l == "body") && b.end <= text.len() && b.start <= b.end)
+            .map(|b| (b.start, b.end))
+            .collect(),
+        None => {
+            let all: Vec<(usize, usize)> = lines(text).collect();
+            let mut keep: Vec<bool> = all.iter().map(|&(a, b)| !is_non_body_line(&text[a..b])).collect();
+            pull_quotes(text, &all, &mut keep);
+            all.into_iter().zip(keep).filter(|&(_, k)| k).map(|(r, _)| r).collect()
+        }
+    };
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, paragraph)
+    match sentences {
+        Some(sents) => {
+            // Assign each given sentence to the paragraph containing its start.
+            let mut p = 0;
+            let mut sorted: Vec<(usize, usize)> =
+                sents.iter().filter(|s| s.start <= s.end && s.end <= text.len()).map(|s| (s.start, s.end)).collect();
+            sorted.sort_unstable();
+            for (a, b) in sorted {
+                while p < paragraphs.len() && paragraphs[p].1 <= a {
+                    p += 1;
+                }
+                if p < paragraphs.len() && paragraphs[p].0 <= a && b <= paragraphs[p].1.max(a) {
+                    spans.push((a, b, p));
+                }
+            }
+        }
+        None => {
+            let mut buf = Vec::new();
+            for (p, &(a, b)) in paragraphs.iter().enumerate() {
+                buf.clear();
+                split_sentences(text, a, b, &mut buf);
+                spans.extend(buf.iter().map(|&(s, e)| (s, e, p)));
+            }
+        }
+    }
+    let mut out: Vec<Sentence> = Vec::with_capacity(spans.len());
+    for (a, b, p) in spans {
+        let (mut a, b) = (a, b);
+        if let Some(piece) = text.get(a..b)
+            && let Some(d) = dateline_len(piece)
+        {
+            let rest = &piece[d..];
+            a += d + (rest.len() - rest.trim_start().len());
+        }
+        if a >= b || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+            continue;
+        }
+        let first = out.last().is_none_or(|s| s.paragraph != p);
+        out.push(Sentence { start: a, end: b, paragraph: p, first_in_paragraph: first });
+    }
+    out
+}
+
+/// The words of `s` with their byte offsets: maximal runs of alphanumeric characters, with
+/// apostrophes inside a word kept (`don't`, `Kenya's`).
+pub fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes_len = s.len();
+    let mut iter = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        // Skip to the next alphanumeric character.
+        let start = loop {
+            let (i, c) = iter.next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+        };
+        let mut end = bytes_len;
+        while let Some(&(i, c)) = iter.peek() {
+            if c.is_alphanumeric() {
+                iter.next();
+            } else if c == '\'' || c == '’' {
+                // Keep the apostrophe only when a letter follows.
+                let mut look = iter.clone();
+                look.next();
+                if look.peek().is_some_and(|&(_, d)| d.is_alphanumeric()) {
+                    iter.next();
+                } else {
+                    end = i;
+                    break;
+                }
+            } else {
+                end = i;
+                break;
+            }
+        }
+        Some((start, &s[start..end]))
+    })
+}
+
+/// English stop words: the Snowball English stop word list (Martin Porter, BSD-3-Clause),
+/// as listed in `SOURCES.md`, plus `will`. Sorted, for binary
+/// search.
+#[rustfmt::skip]
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "aren't", "as", "at",
+    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can't", "cannot", "could",
+    "couldn't", "did", "didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each", "few", "for",
+    "from", "further", "had", "hadn't", "has", "hasn't", "have", "haven't", "having", "he", "he'd", "he'll", "he's",
+    "her", "here", "here's", "hers", "herself", "him", "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm",
+    "i've", "if", "in", "into", "is", "isn't", "it", "it's", "its", "itself", "let's", "me", "more", "most",
+    "mustn't", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "ought", "our",
+    "ours", "ourselves", "out", "over", "own", "same", "shan't", "she", "she'd", "she'll", "she's", "should",
+    "shouldn't", "so", "some", "such", "than", "that", "that's", "the", "their", "theirs", "them", "themselves",
+    "then", "there", "there's", "these", "they", "they'd", "they'll", "they're", "they've", "this", "those",
+    "through", "to", "too", "under", "until", "up", "very", "was", "wasn't", "we", "we'd", "we'll", "we're", "we've",
+    "were", "weren't", "what", "what's", "when", "when's", "where", "where's", "which", "while", "who", "who's",
+    "whom", "why", "why's", "will", "with", "won't", "would", "wouldn't", "you", "you'd", "you'll", "you're",
+    "you've", "your", "yours", "yourself", "yourselves",
+];
+
+/// Whether a lower-case word is an English stop word (see `STOP_WORDS` and SOURCES.md).
+/// Curly apostrophes count as straight ones.
+pub fn is_stop_word(word: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str, crate::rank::FastHash>> =
+        std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| STOP_WORDS.iter().copied().collect());
+    // No stop word is longer than 10 bytes ("ourselves", "yourselves").
+    if word.len() > 12 {
+        return false;
+    }
+    if word.contains('’') {
+        let straight = word.replace('’', "'");
+        return set.contains(straight.as_str());
+    }
+    set.contains(word)
+}
+
+fn has_vowel(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+}
+
+fn undouble(s: &mut String) {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n >= 2 && b[n - 1] == b[n - 2] && b[n - 1].is_ascii_alphabetic() && !matches!(b[n - 1], b'l' | b's' | b'z') {
+        s.pop();
+    }
+}
+
+/// A light English stemmer for a lower-case word: folds plurals (`-s`, `-es`, `-ies`),
+/// `-ed`, `-ing`, `-ly` and a final `-e`, so that `trade`, `trades`, `traded` and `trading`
+/// share the stem `trad`. Possessive `'s` is dropped. Written for this crate after the
+/// S-stemmer of Harman (1991) and the first steps of Porter (1980); it conflates less than
+/// Porter and never produces an empty stem. Words of three letters or fewer, and words not
+/// ending in ASCII letters, are returned unchanged (apart from the possessive).
+pub fn stem(word: &str) -> String {
+    let mut w = String::new();
+    stem_into(word, &mut w);
+    w
+}
+
+/// [`stem`] into a reusable buffer (cleared first).
+pub fn stem_into(word: &str, w: &mut String) {
+    w.clear();
+    w.push_str(word.strip_suffix("'s").or_else(|| word.strip_suffix("’s")).unwrap_or(word));
+    if w.len() <= 3 || !w.as_bytes()[w.len() - 1].is_ascii_lowercase() {
+        return;
+    }
+    // Plurals.
+    if w.ends_with("ies") && w.len() > 4 {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if w.ends_with("es")
+        && (w[..w.len() - 2].ends_with(['s', 'x', 'z'])
+            || w[..w.len() - 2].ends_with("ch")
+            || w[..w.len() - 2].ends_with("sh"))
+    {
+        w.truncate(w.len() - 2);
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w.pop();
+    }
+    // Past tense and gerund.
+    if w.ends_with("ied") && w.len() > 4 {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if w.ends_with("ing") && w.len() >= 6 && has_vowel(&w[..w.len() - 3]) {
+        w.truncate(w.len() - 3);
+        undouble(w);
+    } else if w.ends_with("ed") && w.len() >= 5 && !w.ends_with("eed") && has_vowel(&w[..w.len() - 2]) {
+        w.truncate(w.len() - 2);
+        undouble(w);
+    }
+    if w.ends_with("ly") && w.len() >= 6 {
+        w.truncate(w.len() - 2);
+    }
+    if w.ends_with('e') && w.len() > 3 {
+        w.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        split_sentences(s, 0, s.len(), &mut out);
+        out.into_iter().map(|(a, b)| &s[a..b]).collect()
+    }
+
+    #[test]
+    fn splits_sentences_with_abbreviations_and_quotes() {
+        assert_eq!(
+            split("Mr. J. R. Okafor arrived at 3.5 p.m. on Monday. \"We won!\" she said. It rained."),
+            vec!["Mr. J. R. Okafor arrived at 3.5 p.m. on Monday.", "\"We won!\" she said.", "It rained."]
+        );
+        assert_eq!(split("It was a market.”But a door opened."), vec!["It was a market.”", "But a door opened."]);
+        assert_eq!(split("The U.S. economy grew. Prices fell"), vec!["The U.S. economy grew.", "Prices fell"]);
+        assert_eq!(split("Wait... then what? Nothing."), vec!["Wait... then what?", "Nothing."]);
+        assert_eq!(split("   "), Vec::<&str>::new());
+        assert_eq!(split("No. 12 was closed. Fine."), vec!["No. 12 was closed.", "Fine."]);
+    }
+
+    #[test]
+    fn finds_datelines() {
+        for (line, dl) in [
+            ("MOMBASA (Coastline Wire) - The talks", "MOMBASA (Coastline Wire) -"),
+            ("KRAKOW, Poland, March 3 (MPA) - Votes", "KRAKOW, Poland, March 3 (MPA) -"),
+            ("ACCRA (Coastline Wire)-- The cedi", "ACCRA (Coastline Wire)--"),
+            ("KRAKÓW — The count", "KRAKÓW —"),
+            ("KRAKÓW, March 5 –", "KRAKÓW, March 5 –"),
+            ("LONDON: Shares fell", "LONDON:"),
+        ] {
+            assert_eq!(dateline_len(line).map(|n| &line[..n]), Some(dl), "{line}");
+        }
+        for line in [
+            "The talks - which ran late - ended.",
+            "A (B) - c",
+            "UN-backed forces advanced.",
+            "I - me",
+            "",
+            "US officials said - fine",
+        ] {
+            assert_eq!(dateline_len(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn skips_non_body_lines_and_datelines() {
+        let text = "Talks collapse in port city\nBy Jane Roe\nMOMBASA (Wire) - Talks collapsed on Monday. Delegates left.\n\"Talks collapsed on Monday.\"\nRelated: Other story here.\nJane Roe is the Wire's trade correspondent.\nA final body line.";
+        let c = candidates(text, None, None);
+        let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Talks collapsed on Monday.", "Delegates left.", "A final body line."]);
+        assert!(c[0].first_in_paragraph && !c[1].first_in_paragraph && c[2].first_in_paragraph);
+        assert_ne!(c[1].paragraph, c[2].paragraph);
+    }
+
+    #[test]
+    fn uses_given_layers() {
+        let text = "Headline here\nBody one. Body two.\nCaption.";
+        let blocks = vec![
+            Span::new(0, 13).with_label("standfirst"),
+            Span::new(14, 33).with_label("body"),
+            Span::new(34, 42).with_label("caption"),
+        ];
+        let sents = vec![Span::new(0, 13), Span::new(14, 23), Span::new(24, 33), Span::new(34, 42)];
+        let c = candidates(text, Some(&sents), Some(&blocks));
+        let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Body one.", "Body two."]);
+        // Blocks alone: own sentence rule inside body blocks.
+        let c = candidates(text, None, Some(&blocks));
+        assert_eq!(c.len(), 2);
+        // Sentences alone: line heuristics drop the headline.
+        let c = candidates(text, Some(&sents), None);
+        let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Body one.", "Body two.", "Caption."]);
+    }
+
+    #[test]
+    fn words_and_stems() {
+        let w: Vec<&str> = words("Kenya's port-levy, don’t stop… 3.5%").map(|(_, w)| w).collect();
+        assert_eq!(w, vec!["Kenya's", "port", "levy", "don’t", "stop", "3", "5"]);
+        for (a, b) in [("trade", "trading"), ("trades", "traded"), ("rally", "rallied"), ("rates", "rate")] {
+            assert_eq!(stem(a), stem(b), "{a} {b}");
+        }
+        assert_eq!(stem("running"), "run");
+        assert_eq!(stem("kenya's"), "kenya");
+        assert_eq!(stem("bus"), "bus");
+        assert_eq!(stem("crisis"), "crisis");
+        assert!(is_stop_word("the") && is_stop_word("don’t") && !is_stop_word("port"));
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "stop words must be sorted");
+    }
+}
