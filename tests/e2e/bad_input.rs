@@ -154,3 +154,38 @@ fn a_large_single_line_file() {
         "{failed:?}"
     );
 }
+
+/// Ctrl-C stops a run cleanly: exit 130, nothing committed, no temporary files left.
+#[test]
+fn interrupt_commits_nothing_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let line = "Words\u{00A0}and “quotes” in a long stream of small documents.\n".repeat(40);
+    for i in 0..400 {
+        std::fs::write(input.join(format!("doc-{i:04}.txt")), &line).unwrap();
+    }
+    let cfg = dir.path().join("p.toml");
+    std::fs::write(&cfg, "[input]\npaths = [\"in\"]\n[output]\ndir = \"out\"\n[run]\nbatch_size = 1\n[[stage]]\ntype = \"normalise\"\n[[stage]]\ntype = \"export\"\npath = \"copy.jsonl\"\n").unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_docpipe-under-test"))
+        .args(["run", "-q", s(&cfg), "--threads", "1"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let code = out.status.code();
+    let out_dir = dir.path().join("out");
+    if code == Some(0) {
+        // The run beat the signal: then everything must be there.
+        assert!(out_dir.join("documents.jsonl").exists() && out_dir.join("copy.jsonl").exists());
+        return;
+    }
+    assert_eq!(code, Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let left: Vec<String> = std::fs::read_dir(&out_dir)
+        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "an interrupted run left files behind: {left:?}");
+}

@@ -166,6 +166,15 @@ const EVALS: &[Eval] = &[
         args: &["--synth-docs", "1000", "--bench-mb", "20"],
         peers: &["plugins/dedupe/eval/datasketch_peer.py --bands 14 --rows 9"],
     },
+    Eval {
+        name: "entities",
+        prepare: &[],
+        example: "eval",
+        args: &[],
+        peers: &["plugins/entities/eval/spacy_eval.py"],
+    },
+    Eval { name: "summarise", prepare: &[], example: "eval", args: &[], peers: &["plugins/summarise/eval/peers.py"] },
+    Eval { name: "export", prepare: &[], example: "eval", args: &[], peers: &["plugins/export/eval/peers.py"] },
 ];
 
 fn eval(root: &Path, args: &[String]) -> Result<()> {

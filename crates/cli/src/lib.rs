@@ -1,7 +1,7 @@
 //! The docpipe command line: `run`, `check` and `stages`.
 //!
 //! This is the only crate that prints. Exit codes: 0 success, 1 runtime failure, 2 usage or
-//! configuration error. Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`).
+//! configuration error, 130 interrupted (Ctrl-C). Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`).
 
 mod builtin;
 mod plugins;
@@ -167,6 +167,15 @@ fn cmd_run(
     quiet: bool,
     no_progress: bool,
 ) -> ExitCode {
+    // Ctrl-C stops the run at the next batch and removes temporary files; a second Ctrl-C
+    // exits at once.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let overrides = Overrides { inputs, output_dir: output, ..Overrides::default() };
     let pipeline = match load(config, &overrides) {
         Ok(p) => p,
@@ -177,7 +186,7 @@ fn cmd_run(
     };
     let config_name = pipeline.config_path.clone();
     let bar = progress::Bar::new(!quiet && !no_progress);
-    let result = runner::run(pipeline, &RunOptions { threads }, &bar);
+    let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel) }, &bar);
     bar.finish();
     match result {
         Ok(outcome) => {
@@ -185,6 +194,10 @@ fn cmd_run(
                 eprint!("{}", report::run_table(&config_name, &outcome));
             }
             ExitCode::SUCCESS
+        }
+        Err(runner::RunError::Interrupted) => {
+            eprintln!("interrupted: no output was committed");
+            ExitCode::from(130)
         }
         Err(e) => {
             eprintln!("error: {e}");

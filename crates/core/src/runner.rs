@@ -69,6 +69,9 @@ impl Observer for Silent {}
 pub struct RunOptions {
     /// Worker threads (0: `run.threads`, else one per core).
     pub threads: usize,
+    /// Set to `true` (by a Ctrl-C handler) to stop the run at the next batch: nothing is
+    /// committed and temporary files are removed.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// What a successful run produced.
@@ -113,6 +116,9 @@ pub enum RunError {
     /// The thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// The run was cancelled (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// One line of `failed.jsonl`.
@@ -214,7 +220,11 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         let rx = rx;
         let input = &input;
         let bytes_read = &bytes_read;
+        let cancel = opts.cancel.clone();
+        let cancelled = move || cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
+        let cancelled_reader = cancelled.clone();
         scope.spawn(move || {
+            let cancelled = cancelled_reader;
             let mut batch = Vec::new();
             let mut size = 0usize;
             for file in &input.files {
@@ -223,7 +233,8 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
                     file,
                     input,
                     &mut |ev| {
-                        if stop {
+                        if stop || cancelled() {
+                            stop = true;
                             return;
                         }
                         if let ReadEvent::Document(d) = &ev {
@@ -263,7 +274,10 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             written: &mut written,
             pool: &pool,
         };
-        consume(&rx, &mut ctx, &mut stats, &mut progress, bytes_read, started, observer)?;
+        consume(&rx, &mut ctx, &mut stats, &mut progress, bytes_read, started, observer, &cancelled)?;
+        if cancelled() {
+            return Err(RunError::Interrupted);
+        }
         // End of input: let ordered stages emit what they held back, in stage order.
         for i in 0..ctx.stages.len() {
             let name = ctx.stages[i].name.clone();
@@ -320,6 +334,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn consume(
     rx: &Receiver<ReaderMsg>,
     ctx: &mut RunCtx<'_>,
@@ -328,9 +343,13 @@ fn consume(
     bytes_read: &AtomicU64,
     started: Instant,
     observer: &dyn Observer,
+    cancelled: &dyn Fn() -> bool,
 ) -> Result<(), RunError> {
     let mut last_file = String::new();
     for msg in rx {
+        if cancelled() {
+            return Err(RunError::Interrupted);
+        }
         let events = match msg {
             ReaderMsg::Batch(ev) => ev,
             ReaderMsg::Fatal(e) => return Err(RunError::Input(e)),
@@ -687,8 +706,12 @@ mod tests {
         let mut outputs = Vec::new();
         for (threads, batch) in [(1, 1000), (2, 1), (2, 3)] {
             let dir = tempfile::tempdir().unwrap();
-            let out =
-                run(pipeline(files(23), dir.path(), OnError::Skip, batch), &RunOptions { threads }, &Silent).unwrap();
+            let out = run(
+                pipeline(files(23), dir.path(), OnError::Skip, batch),
+                &RunOptions { threads, ..RunOptions::default() },
+                &Silent,
+            )
+            .unwrap();
             let st = &out.stats;
             st.check_accounting().unwrap();
             assert_eq!(st.input.documents, 23);
@@ -708,8 +731,12 @@ mod tests {
     fn fail_mode_stops_without_committing_or_hanging() {
         let dir = tempfile::tempdir().unwrap();
         // Many small batches so the reader is still producing when the failure happens.
-        let err =
-            run(pipeline(files(5000), dir.path(), OnError::Fail, 1), &RunOptions { threads: 2 }, &Silent).unwrap_err();
+        let err = run(
+            pipeline(files(5000), dir.path(), OnError::Fail, 1),
+            &RunOptions { threads: 2, ..RunOptions::default() },
+            &Silent,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("stage `toy` failed on document `f3.txt@0`: toy failure"), "{err}");
         assert!(!dir.path().join(DOCUMENTS_FILE).exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

@@ -339,7 +339,7 @@ fn run_pipeline(dir: &Path, threads: usize, batch_size: usize, tag: &str) -> Vec
         }
     );
     let p = load_str(&cfg, "test.toml", dir, &Overrides::default()).map_err(|e| e.to_string()).unwrap();
-    let out = run(p, &RunOptions { threads }, &Silent).unwrap();
+    let out = run(p, &RunOptions { threads, ..RunOptions::default() }, &Silent).unwrap();
     out.stats.check_accounting().unwrap();
     // Export paths are relative to the run's output directory.
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join(format!("out-{tag}")).join(tag))
