@@ -194,7 +194,7 @@ pub struct RunSection {
 
 impl Default for RunSection {
     fn default() -> Self {
-        RunSection { on_error: OnError::Skip, batch_size: 1024, batch_bytes: 32 << 20, threads: 0 }
+        RunSection { on_error: OnError::Skip, batch_size: 1024, batch_bytes: 8 << 20, threads: 0 }
     }
 }
 

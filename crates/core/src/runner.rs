@@ -2,8 +2,8 @@
 //!
 //! A reader thread reads input files in order and sends batches (at most `run.batch_size`
 //! documents and `run.batch_bytes` bytes) over a channel of capacity two, so memory stays
-//! bounded whatever the corpus size. For each batch, consecutive map stages run fused in one
-//! parallel pass (rayon, order preserved by indexed collection); an ordered stage runs its
+//! bounded whatever the corpus size. For each batch, each map stage runs as one parallel pass
+//! over the batch (rayon, order preserved by indexed collection); an ordered stage runs its
 //! `prepare` in parallel and its `process` sequentially in input order; a sink writes in
 //! input order. Output therefore never depends on the number of threads.
 //!
@@ -423,12 +423,11 @@ impl RunCtx<'_> {
         while i < self.stages.len() && !docs.is_empty() {
             match &self.stages[i].stage {
                 Stage::Map(_) => {
-                    let mut j = i;
-                    while j < self.stages.len() && matches!(self.stages[j].stage, Stage::Map(_)) {
-                        j += 1;
-                    }
-                    docs = self.run_maps(i, j, docs)?;
-                    i = j;
+                    // One parallel pass per stage (not one fused pass per input document):
+                    // a splitter turns one dump into thousands of articles, and the next
+                    // stage should spread those over every worker.
+                    docs = self.run_maps(i, i + 1, docs)?;
+                    i += 1;
                 }
                 Stage::Ordered(_) => {
                     docs = self.run_ordered(i, docs)?;
