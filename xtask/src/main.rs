@@ -2,15 +2,17 @@
 //!
 //! - `test`: every unit, integration, property and doc test of the workspace;
 //! - `lint`: rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy;
-//! - `ci`: lint, then test — what `.ci/run` and the README call;
+//! - `ci`: lint, then test, then `bench --quick` — what `.ci/run` and the README call;
 //! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` from the stage registry;
 //! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
-//! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers.
+//! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
+//! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers.
 //!
 //! Every failing check prints its remedy.
 
+mod bench;
 mod gencorpus;
 mod scaffold;
 mod tidy;
@@ -26,7 +28,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&root),
         Some("lint") => lint(&root),
-        Some("ci") => lint(&root).and_then(|()| test(&root)),
+        Some("ci") => lint(&root).and_then(|()| test(&root)).and_then(|()| bench::run(&root, &bench::Options::quick())),
         Some("tidy") => run_tidy(&root),
         Some("new-plugin") => match args.get(1) {
             Some(name) => scaffold::new_plugin(&root, name).map(|()| {
@@ -45,9 +47,10 @@ fn main() -> ExitCode {
             Ok(())
         }),
         Some("eval") => eval(&root, &args[1..]),
+        Some("bench") => bench::parse_args(&args[1..]).and_then(|o| bench::run(&root, &o)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval NAME [--peers]>"
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]>"
             );
             return ExitCode::from(2);
         }

@@ -169,10 +169,11 @@ impl Document {
         } else {
             let al = self.alignment();
             let (s0, s1) = al.source_range(start, end);
-            let edits = self
-                .source
-                .edits
+            // Edits are sorted and disjoint: skip to the first that can touch the range.
+            let first = self.source.edits.partition_point(|e| e.text_end < start);
+            let edits = self.source.edits[first..]
                 .iter()
+                .take_while(|e| e.text_start <= end)
                 .filter(|e| {
                     e.text_end > start && e.text_start < end
                         || (e.text_start == e.text_end && e.text_start > start && e.text_start < end)
@@ -197,9 +198,13 @@ impl Document {
             .annotations
             .iter()
             .map(|(name, spans)| {
-                let inside = spans
+                // Spans are sorted by start: binary-search the first one inside the range, so
+                // cutting a dump into many children stays linear instead of quadratic.
+                let first = spans.partition_point(|s| s.start < start);
+                let inside = spans[first..]
                     .iter()
-                    .filter(|s| s.start >= start && s.end <= end)
+                    .take_while(|s| s.start <= end)
+                    .filter(|s| s.end <= end)
                     .map(|s| Span { start: s.start - start, end: s.end - start, ..s.clone() })
                     .collect::<Vec<_>>();
                 (name.clone(), inside)
