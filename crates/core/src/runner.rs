@@ -490,7 +490,9 @@ impl RunCtx<'_> {
         let t = Instant::now();
         let prepared: Vec<Result<(), String>> = {
             let shared: &dyn crate::stage::OrderedStage = stage.as_ref();
-            self.pool.install(|| docs.par_iter_mut().map(|d| shared.prepare(d).map_err(|e| e.full_message())).collect())
+            self.pool.install(|| {
+                docs.par_iter_mut().map(|d| guarded(|| shared.prepare(d)).map_err(|e| e.full_message())).collect()
+            })
         };
         let mut out = Vec::with_capacity(docs.len());
         let mut delta = Delta { docs_in: docs.len() as u64, ..Delta::default() };
@@ -500,7 +502,7 @@ impl RunCtx<'_> {
             let source = d.source.clone();
             let res = match prep {
                 Err(e) => Err(e),
-                Ok(()) => stage.process(d).map_err(|e| e.full_message()),
+                Ok(()) => guarded(|| stage.process(d)).map_err(|e| e.full_message()),
             };
             match res.and_then(check_outcome) {
                 Ok(Checked::Docs(v)) => {
@@ -544,6 +546,23 @@ impl RunCtx<'_> {
             Delta { docs_in: n, kept: n, docs_out: n, nanos: t.elapsed().as_nanos() as u64, ..Delta::default() },
         );
         Ok(())
+    }
+}
+
+/// Runs a stage call, turning a panic into a per-document error: a bug that one odd document
+/// triggers in a plugin fails that document (recorded in `failed.jsonl`, or stopping the run
+/// under `on_error = "fail"`) instead of aborting a long run.
+fn guarded<T>(f: impl FnOnce() -> Result<T, crate::stage::StageError>) -> Result<T, crate::stage::StageError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(crate::stage::StageError::new(format!("stage panicked (a bug in the stage): {msg}")))
+        }
     }
 }
 
@@ -595,7 +614,7 @@ fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
             let id = d.id.clone();
             let source = d.source.clone();
             let t = Instant::now();
-            let res = stage.process(d).map_err(|e| e.full_message()).and_then(check_outcome);
+            let res = guarded(|| stage.process(d)).map_err(|e| e.full_message()).and_then(check_outcome);
             delta.nanos += t.elapsed().as_nanos() as u64;
             match res {
                 Ok(Checked::Docs(v)) => {
@@ -644,6 +663,9 @@ mod tests {
         fn process(&self, doc: Document) -> Result<Outcome, StageError> {
             if doc.text.contains("fail") {
                 return Err(StageError::new("toy failure"));
+            }
+            if doc.text.contains("boom") {
+                panic!("toy panic");
             }
             if doc.text.contains("drop") {
                 return Ok(Outcome::Drop("toy drop".into()));
@@ -724,6 +746,21 @@ mod tests {
             outputs.push((docs, failed));
         }
         assert!(outputs.windows(2).all(|w| w[0] == w[1]), "output depends on threads or batch size");
+    }
+
+    #[test]
+    fn a_panicking_stage_fails_the_document_not_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            InputFile::Memory { name: "a.txt".into(), bytes: b"x|y" },
+            InputFile::Memory { name: "b.txt".into(), bytes: b"boom" },
+            InputFile::Memory { name: "c.txt".into(), bytes: b"z" },
+        ];
+        let out = run(pipeline(files, dir.path(), OnError::Skip, 1000), &RunOptions::default(), &Silent).unwrap();
+        out.stats.check_accounting().unwrap();
+        assert_eq!(out.stats.stages[0].failed, 1);
+        let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+        assert!(failed.contains("stage panicked (a bug in the stage): toy panic"), "{failed}");
     }
 
     #[test]
