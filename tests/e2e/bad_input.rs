@@ -189,3 +189,66 @@ fn interrupt_commits_nothing_and_cleans_up() {
         .unwrap_or_default();
     assert!(left.is_empty(), "an interrupted run left files behind: {left:?}");
 }
+
+/// The whole news pipeline on hostile text (mixed scripts, RTL, emoji with joiners, combining
+/// marks, invisible characters, CRLF, a 5,000-letter word, punctuation runs, dateline and
+/// attribution shapes in odd places): every stage keeps every document and fails none.
+#[test]
+fn the_news_pipeline_survives_hostile_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let long_word = "a".repeat(5000);
+    let pieces: [&str; 31] = [
+        "LONDON — ",
+        "Привет мир. ",
+        "مرحبا بالعالم. ",
+        "你好，世界。",
+        "🙂👩\u{200D}💻 ",
+        "\u{200B}",
+        "\u{00AD}",
+        &long_word,
+        " ",
+        "\t",
+        "\r\n",
+        "...",
+        "“",
+        "”",
+        "U.S.",
+        "Mr.",
+        "3.14",
+        "$4.5 billion",
+        "Jane Doe said",
+        "\u{0301}",
+        "\u{FEFF}",
+        "ÅÄÖ",
+        "(AFP)-",
+        "- Name, Title",
+        "Related: thing",
+        "\n\n\n",
+        "!!!???",
+        "e.g.",
+        "Dr.",
+        "No. 10",
+        "CAPS LOCK LINE WITHOUT END",
+    ];
+    // A fixed linear congruential sequence: the same hostile files on every run.
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for f in 0..3 {
+        let mut text = String::new();
+        for _ in 0..600 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(pieces[(x >> 33) as usize % pieces.len()]);
+        }
+        std::fs::write(input.join(format!("w{f}.txt")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let r = docpipe(&["run", "config/news.toml", "--input", s(&input), "--output", s(&out)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let st = stats(&out);
+    for stage in &st.stages {
+        assert_eq!(stage.failed, 0, "stage {} failed on hostile text: {r:?}", stage.name);
+    }
+    assert!(st.written > 0);
+    assert!(read_jsonl(&out.join("failed.jsonl")).is_empty());
+}
