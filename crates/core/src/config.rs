@@ -289,7 +289,6 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     if !parse_errors.is_empty() {
         return Err(ConfigErrors(errs.list));
     }
-    let root_span = root.span();
     let mut root = root.into_inner();
 
     for (key, _) in root.iter() {
@@ -333,7 +332,6 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
             }
         }
     }
-    let _ = root_span;
 
     // Inputs.
     let input_spec = if !overrides.memory_inputs.is_empty() {

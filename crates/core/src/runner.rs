@@ -12,7 +12,6 @@
 //! committed atomically at the end, and not at all if the run fails.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -139,10 +138,6 @@ enum ReaderMsg {
     Fatal(String),
 }
 
-struct Counters {
-    stats: Vec<StageStats>,
-}
-
 #[derive(Default)]
 struct Delta {
     docs_in: u64,
@@ -199,11 +194,12 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     }
 
     let mut stats = RunStats { threads, ..RunStats::default() };
-    stats.stages = stages
+    // Per-stage counters live apart from `stats` while the run borrows both; they are put
+    // back into `stats.stages` at the end.
+    let mut counters: Vec<StageStats> = stages
         .iter()
         .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
         .collect();
-    let mut counters = Counters { stats: std::mem::take(&mut stats.stages) };
     let bytes_total: Option<u64> = input.files.iter().map(|f| f.size_hint()).sum();
     let bytes_read = AtomicU64::new(0);
     let mut progress = Progress { bytes_total, ..Progress::default() };
@@ -289,14 +285,14 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
                 })?,
                 _ => continue,
             };
-            ctx.counters.stats[i].docs_out += held.len() as u64;
+            ctx.counters[i].docs_out += held.len() as u64;
             ctx.run_from(i + 1, held)?;
         }
         Ok(())
     });
     result?;
 
-    stats.stages = counters.stats;
+    stats.stages = counters;
     stats.written = written;
     stats.seconds = started.elapsed().as_secs_f64();
     stats.input.bytes = bytes_read.load(Ordering::Relaxed);
@@ -388,9 +384,9 @@ fn consume(
         progress.documents_read = stats.input.documents;
         ctx.run_from(0, docs)?;
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
-        progress.documents_done = ctx.counters.stats.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
+        progress.documents_done = ctx.counters.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
         progress.seconds = started.elapsed().as_secs_f64();
-        progress.stages = ctx.counters.stats.iter().map(|s| (s.name.clone(), s.docs_out)).collect();
+        progress.stages = ctx.counters.iter().map(|s| (s.name.clone(), s.docs_out)).collect();
         observer.progress(progress);
     }
     Ok(())
@@ -402,7 +398,7 @@ fn rejected_record(r: Rejected) -> FailedRecord {
 
 struct RunCtx<'a> {
     stages: &'a mut Vec<BuiltStage>,
-    counters: &'a mut Counters,
+    counters: &'a mut Vec<StageStats>,
     failed_out: &'a mut AtomicFile,
     failed_count: &'a mut u64,
     documents_out: Option<&'a mut AtomicFile>,
@@ -468,7 +464,7 @@ impl RunCtx<'_> {
         let mut out = Vec::with_capacity(results.len());
         for r in results {
             for (k, d) in r.deltas.into_iter().enumerate() {
-                apply_delta(&mut self.counters.stats[from + k], d);
+                apply_delta(&mut self.counters[from + k], d);
             }
             for f in r.failures {
                 self.record_failure(f)?;
@@ -514,7 +510,7 @@ impl RunCtx<'_> {
                 Err(message) => {
                     delta.failed += 1;
                     if on_error == OnError::Fail {
-                        apply_delta(&mut self.counters.stats[i], delta);
+                        apply_delta(&mut self.counters[i], delta);
                         return Err(RunError::Stage { stage: name, id, message });
                     }
                     failures.push(FailedRecord { id, stage: name.clone(), error: message, source });
@@ -522,7 +518,7 @@ impl RunCtx<'_> {
             }
         }
         delta.nanos = t.elapsed().as_nanos() as u64;
-        apply_delta(&mut self.counters.stats[i], delta);
+        apply_delta(&mut self.counters[i], delta);
         for f in failures {
             self.record_failure(f)?;
         }
@@ -542,7 +538,7 @@ impl RunCtx<'_> {
         }
         let n = docs.len() as u64;
         apply_delta(
-            &mut self.counters.stats[i],
+            &mut self.counters[i],
             Delta { docs_in: n, kept: n, docs_out: n, nanos: t.elapsed().as_nanos() as u64, ..Delta::default() },
         );
         Ok(())
@@ -643,11 +639,6 @@ fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
         }
     }
     DocResult { outputs: current, deltas, failures, fatal: None }
-}
-
-/// Flushes a writer, mapping the error to a [`RunError`].
-pub fn flush(out: &mut impl Write, path: &str) -> Result<(), RunError> {
-    out.flush().map_err(|source| RunError::Io { path: path.to_owned(), source })
 }
 
 #[cfg(test)]

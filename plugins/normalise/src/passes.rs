@@ -206,30 +206,26 @@ fn glue_pass(text: &str, lex: &Lexicon) -> (String, Vec<Edit>, usize) {
             count += 1;
         }
     };
+    // Tokens glued to digits or joined by '.' or '@' (URLs, e-mail) are left alone.
+    let free_start =
+        |a: usize| a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         let apostrophe_inside =
             (c == '\'' || c == '’') && token_start.is_some() && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic());
         if c.is_alphabetic() || apostrophe_inside {
             token_start.get_or_insert(i);
-        } else if let Some(a) = token_start.take() {
-            // Tokens glued to digits or joined by '.' (URLs, e-mail) are left alone.
-            let before_ok =
-                a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
-            if before_ok
-                && !c.is_ascii_digit()
-                && c != '@'
-                && !(c == '.' && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric()))
-            {
-                check(&mut r, a, i);
-            }
+        } else if let Some(a) = token_start.take()
+            && free_start(a)
+            && !c.is_ascii_digit()
+            && c != '@'
+            && !(c == '.' && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric()))
+        {
+            check(&mut r, a, i);
         }
     }
-    if let Some(a) = token_start {
-        let before_ok = a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
-        if before_ok {
-            check(&mut r, a, text.len());
-        }
+    if let Some(a) = token_start.filter(|&a| free_start(a)) {
+        check(&mut r, a, text.len());
     }
     let (t, e) = r.finish();
     (t, e, count)
