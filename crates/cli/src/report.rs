@@ -72,11 +72,20 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     }
     for st in &s.stages {
         for (r, n) in &st.dropped {
-            reasons.push(format!("{}: {r} ({n})", st.name));
+            match st.dropped_bytes.get(r) {
+                Some(b) => reasons.push(format!("{}: {r} ({n}, {})", st.name, human_bytes(*b))),
+                None => reasons.push(format!("{}: {r} ({n})", st.name)),
+            }
         }
     }
     if !reasons.is_empty() {
         let _ = writeln!(out, "  dropped: {}", reasons.join(", "));
+    }
+    for st in &s.stages {
+        if !st.counters.is_empty() {
+            let list: Vec<String> = st.counters.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(out, "  {}: {}", st.name, list.join(", "));
+        }
     }
     if s.input.utf8_replacements > 0 {
         let _ = writeln!(out, "  invalid UTF-8: {} sequences replaced by U+FFFD", s.input.utf8_replacements);
@@ -218,4 +227,14 @@ pub fn stages_markdown() -> String {
         );
     }
     out
+}
+
+/// `1234` → `1.2 KB`: bytes for people (powers of 1000, one decimal above a kilobyte).
+fn human_bytes(b: u64) -> String {
+    match b {
+        0..1_000 => format!("{b} B"),
+        1_000..1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        _ => format!("{:.1} GB", b as f64 / 1e9),
+    }
 }

@@ -143,7 +143,7 @@ struct Delta {
     docs_in: u64,
     kept: u64,
     docs_out: u64,
-    dropped: Vec<Cow<'static, str>>,
+    dropped: Vec<(Cow<'static, str>, u64)>,
     failed: u64,
     nanos: u64,
 }
@@ -285,6 +285,9 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
                 })?,
                 _ => continue,
             };
+            if let Stage::Ordered(o) = &ctx.stages[i].stage {
+                ctx.counters[i].counters.extend(o.counters());
+            }
             ctx.counters[i].docs_out += held.len() as u64;
             ctx.run_from(i + 1, held)?;
         }
@@ -496,6 +499,7 @@ impl RunCtx<'_> {
         for (d, prep) in docs.into_iter().zip(prepared) {
             let id = d.id.clone();
             let source = d.source.clone();
+            let bytes = d.text.len() as u64;
             let res = match prep {
                 Err(e) => Err(e),
                 Ok(()) => guarded(|| stage.process(d)).map_err(|e| e.full_message()),
@@ -506,7 +510,7 @@ impl RunCtx<'_> {
                     delta.docs_out += v.len() as u64;
                     out.extend(v);
                 }
-                Ok(Checked::Dropped(r)) => delta.dropped.push(r),
+                Ok(Checked::Dropped(r)) => delta.dropped.push((r, bytes)),
                 Err(message) => {
                     delta.failed += 1;
                     if on_error == OnError::Fail {
@@ -586,7 +590,8 @@ fn apply_delta(s: &mut StageStats, d: Delta) {
     s.docs_out += d.docs_out;
     s.failed += d.failed;
     s.seconds += d.nanos as f64 / 1e9;
-    for r in d.dropped {
+    for (r, bytes) in d.dropped {
+        *s.dropped_bytes.entry(r.to_string()).or_default() += bytes;
         *s.dropped.entry(r.into_owned()).or_default() += 1;
     }
 }
@@ -609,6 +614,7 @@ fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
             delta.docs_in += 1;
             let id = d.id.clone();
             let source = d.source.clone();
+            let bytes = d.text.len() as u64;
             let t = Instant::now();
             let res = guarded(|| stage.process(d)).map_err(|e| e.full_message()).and_then(check_outcome);
             delta.nanos += t.elapsed().as_nanos() as u64;
@@ -618,7 +624,7 @@ fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
                     delta.docs_out += v.len() as u64;
                     next.extend(v);
                 }
-                Ok(Checked::Dropped(r)) => delta.dropped.push(r),
+                Ok(Checked::Dropped(r)) => delta.dropped.push((r, bytes)),
                 Err(message) => {
                     delta.failed += 1;
                     if st.on_error == OnError::Fail {
@@ -682,6 +688,9 @@ mod tests {
         fn finish(&mut self) -> Result<Vec<Document>, StageError> {
             Ok(vec![Document::from_source("summary", format!("saw {}", self.1), "-", 0)])
         }
+        fn counters(&self) -> Vec<(String, u64)> {
+            vec![("distinct texts".into(), self.0.len() as u64)]
+        }
     }
 
     fn pipeline(files: Vec<InputFile>, dir: &std::path::Path, on_error: OnError, batch_size: usize) -> Pipeline {
@@ -729,6 +738,9 @@ mod tests {
             assert_eq!(st.input.documents, 23);
             assert_eq!(st.stages[0].failed, 4);
             assert_eq!(st.stages[0].dropped["toy drop"], 5);
+            assert_eq!(st.stages[0].dropped_bytes["toy drop"], 5 * "please drop me".len() as u64);
+            let repeats = st.stages[1].dropped["repeat"];
+            assert_eq!(st.stages[1].counters["distinct texts"], st.stages[1].docs_in - repeats);
             assert_eq!(st.stages[1].docs_out, st.written);
             assert_eq!(out.failed, 4);
             let docs = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();

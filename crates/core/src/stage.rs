@@ -93,6 +93,14 @@ pub trait OrderedStage: Send + Sync {
     fn finish(&mut self) -> Result<Vec<Document>, StageError> {
         Ok(Vec::new())
     }
+
+    /// Named counters of work that is not a whole document (units removed inside documents,
+    /// their bytes, index size), read once after [`OrderedStage::finish`] and reported in
+    /// `stats.json` and the run table. Names are lower-case phrases: `sentence duplicates
+    /// removed`.
+    fn counters(&self) -> Vec<(String, u64)> {
+        Vec::new()
+    }
 }
 
 /// A sink: receives every document that reaches it, in input order, and passes it on.

@@ -44,10 +44,17 @@ pub struct StageStats {
     pub docs_out: u64,
     /// Documents dropped, per reason.
     pub dropped: BTreeMap<String, u64>,
+    /// Text bytes of the documents dropped, per reason (the same keys as `dropped`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dropped_bytes: BTreeMap<String, u64>,
     /// Documents that failed (listed in `failed.jsonl`).
     pub failed: u64,
     /// Time spent in the stage, summed over threads.
     pub seconds: f64,
+    /// The stage's own named counters ([`crate::OrderedStage::counters`]), for work that is
+    /// not a whole document: `paragraph duplicates removed`, `paragraph bytes removed`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, u64>,
 }
 
 impl StageStats {

@@ -14,7 +14,7 @@
 //! File format (little endian): magic `DPDEDUPE`, format version (u32), the parameters that
 //! shape the stored values (level, method, similarity, normalisation, `ngram`, `num_perm`,
 //! seed, `bands`, `rows`), the entries (id, parent, fingerprint; for `jaccard` the 16-bit
-//! signature and the band keys; for `containment` the shingle count), the containment
+//! signature and the `bands` 32-bit band keys; for `containment` the shingle count), the containment
 //! postings sorted by shingle, and an XXH3-64 checksum of everything before it.
 //!
 //! Signatures are kept as their low 16 bits (b-bit minwise hashing, Li & König 2010): two
@@ -30,8 +30,10 @@ use docpipe_core::output::AtomicFile;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The on-disk format version; bump on any change to the layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"DPDEDUPE";
+/// The end of a band chain.
+const NONE: u32 = u32::MAX;
 /// At most this many earlier units are remembered per shingle for containment lookups
 /// (the earliest ones), so boilerplate n-grams cannot make lookups quadratic.
 pub const MAX_POSTINGS: usize = 32;
@@ -176,7 +178,9 @@ pub struct Index {
     parent: Vec<u32>,
     exact: Map<u128, u32>,
     signatures: Vec<u16>,
-    band_table: Map<u64, Postings>,
+    band_keys: Vec<u32>,
+    band_heads: Vec<Map<u32, u32>>,
+    band_next: Vec<u32>,
     sizes: Vec<u32>,
     postings: Map<u64, Postings>,
 }
@@ -193,7 +197,9 @@ impl Index {
             parent: Vec::new(),
             exact: Map::default(),
             signatures: Vec::new(),
-            band_table: Map::default(),
+            band_keys: Vec::new(),
+            band_heads: vec![Map::default(); if params.kind == Kind::Jaccard { bands } else { 0 }],
+            band_next: Vec::new(),
             sizes: Vec::new(),
             postings: Map::default(),
         }
@@ -223,14 +229,18 @@ impl Index {
         self.id_ends.push(self.ids.len() as u64);
     }
 
-    fn band_key(&self, band: usize, sig: &[u32]) -> u64 {
-        let rows = &sig[band * self.rows..(band + 1) * self.rows];
-        let mut buf = Vec::with_capacity(4 + 4 * rows.len());
-        buf.extend_from_slice(&(band as u32).to_le_bytes());
-        for v in rows {
-            buf.extend_from_slice(&v.to_le_bytes());
+    /// The 32-bit key of one band of a signature (a multiply-xor-rotate over the band's
+    /// values, then the SplitMix64 finaliser; the top 32 bits).
+    fn band_key(&self, band: usize, sig: &[u32]) -> u32 {
+        let mut h = 0x243F_6A88_85A3_08D3_u64 ^ band as u64;
+        for &v in &sig[band * self.rows..(band + 1) * self.rows] {
+            h = (h ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
         }
-        xxh3_64(&buf)
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((h ^ (h >> 31)) >> 32) as u32
     }
 
     fn bands_of(&self, sig: &[u32]) -> usize {
@@ -247,8 +257,10 @@ impl Index {
             Kind::Jaccard => {
                 let mut cands: Vec<u32> = Vec::new();
                 for b in 0..self.bands_of(&u.signature) {
-                    if let Some(p) = self.band_table.get(&self.band_key(b, &u.signature)) {
-                        cands.extend_from_slice(p.as_slice());
+                    let mut next = self.band_heads[b].get(&self.band_key(b, &u.signature)).copied();
+                    while let Some(e) = next {
+                        cands.push(e);
+                        next = self.band_next.get(e as usize * self.bands + b).copied().filter(|&p| p != NONE);
                     }
                 }
                 cands.sort_unstable();
@@ -309,9 +321,17 @@ impl Index {
     }
 
     fn add_bands(&mut self, e: u32, sig: &[u32]) {
-        for b in 0..self.bands_of(sig) {
-            let key = self.band_key(b, sig);
-            self.band_table.entry(key).and_modify(|p| p.push(e, usize::MAX)).or_insert(Postings::One(e));
+        let keys: Vec<u32> = (0..self.bands).map(|b| self.band_key(b, sig)).collect();
+        self.link_bands(e, &keys);
+    }
+
+    /// Records entry `e` (the newest) under its band keys: it becomes the head of each
+    /// band's chain for its key.
+    fn link_bands(&mut self, e: u32, keys: &[u32]) {
+        for (b, &key) in keys.iter().enumerate() {
+            let prev = self.band_heads[b].insert(key, e).unwrap_or(NONE);
+            self.band_keys.push(key);
+            self.band_next.push(prev);
         }
     }
 
@@ -346,7 +366,9 @@ impl Index {
             + self.parent.capacity() * 4
             + self.exact.capacity() * slot(16, 4)
             + self.signatures.capacity() * 2
-            + self.band_table.capacity() * slot(8, 16)
+            + self.band_keys.capacity() * 4
+            + self.band_next.capacity() * 4
+            + self.band_heads.iter().map(|m| m.capacity() * slot(4, 4)).sum::<usize>()
             + self.sizes.capacity() * 4
             + self.postings.capacity() * slot(8, 16)
     }
@@ -379,21 +401,8 @@ impl Index {
                 for v in &self.signatures[..n * np] {
                     buf.extend_from_slice(&v.to_le_bytes());
                 }
-                let mut pairs: Vec<(u32, u64)> = Vec::new();
-                for (&k, p) in &self.band_table {
-                    pairs.extend(p.as_slice().iter().filter(|&&e| (e as usize) < n).map(|&e| (e, k)));
-                }
-                pairs.sort_unstable();
-                let mut i = 0;
-                for e in 0..n as u32 {
-                    let start = i;
-                    while i < pairs.len() && pairs[i].0 == e {
-                        i += 1;
-                    }
-                    put_u32(&mut buf, (i - start) as u32);
-                    for &(_, k) in &pairs[start..i] {
-                        put_u64(&mut buf, k);
-                    }
+                for &k in &self.band_keys[..n * self.bands] {
+                    put_u32(&mut buf, k);
                 }
             }
             Kind::Containment => {
@@ -490,19 +499,12 @@ impl Index {
                     let b = r.take(2)?;
                     index.signatures.push(u16::from_le_bytes([b[0], b[1]]));
                 }
+                let mut keys = vec![0u32; bands];
                 for e in 0..n {
-                    let len = r.u32()? as usize;
-                    if len > np * 4 {
-                        return Err(IndexError::Corrupt("band count"));
+                    for k in keys.iter_mut() {
+                        *k = r.u32()?;
                     }
-                    for _ in 0..len {
-                        let key = r.u64()?;
-                        index
-                            .band_table
-                            .entry(key)
-                            .and_modify(|p| p.push(e as u32, usize::MAX))
-                            .or_insert(Postings::One(e as u32));
-                    }
+                    index.link_bands(e as u32, &keys);
                 }
             }
             Kind::Containment => {

@@ -354,17 +354,22 @@ impl Dedupe {
             .into_iter()
             .map(|(start, end)| {
                 text::normalise_into(&doc.text[start..end], self.config.normalisation, &mut buf);
-                let words = text::words(&buf).count();
-                let mut u =
-                    UnitSig { start, end, words, fingerprint: minhash::fingerprint(&buf), ..UnitSig::default() };
-                if words >= self.config.min_words.max(1) {
+                let words: Vec<&str> = text::words(&buf).collect();
+                let mut u = UnitSig {
+                    start,
+                    end,
+                    words: words.len(),
+                    fingerprint: minhash::fingerprint(&buf),
+                    ..UnitSig::default()
+                };
+                if words.len() >= self.config.min_words.max(1) {
                     match self.config.kind {
                         Kind::Exact => {}
                         Kind::Jaccard => {
-                            let sh = minhash::shingles(text::words(&buf), self.config.ngram);
+                            let sh = minhash::shingles(words.iter().copied(), self.config.ngram);
                             u.signature = self.minhasher.signature(&sh);
                         }
-                        Kind::Containment => u.shingles = minhash::shingles(text::words(&buf), self.config.ngram),
+                        Kind::Containment => u.shingles = minhash::shingles(words.iter().copied(), self.config.ngram),
                     }
                 }
                 u
@@ -599,6 +604,25 @@ impl OrderedStage for Dedupe {
             "dedupe finished"
         );
         Ok(Vec::new())
+    }
+
+    fn counters(&self) -> Vec<(String, u64)> {
+        let t = &self.totals;
+        let level = self.config.level.name();
+        let verb = match self.config.action {
+            Action::Drop => "removed",
+            Action::Mark => "marked",
+        };
+        let mut c = vec![
+            (format!("{level}s compared"), t.units),
+            (format!("{level} duplicates {verb}"), t.duplicates),
+            (format!("{level} duplicate bytes {verb}"), t.duplicate_bytes),
+        ];
+        if self.config.scope == Scope::Corpus {
+            c.push(("index entries".into(), self.index.len() as u64));
+            c.push(("index bytes".into(), self.index.heap_bytes() as u64));
+        }
+        c
     }
 }
 

@@ -37,8 +37,14 @@ pub fn normalise_into(text: &str, n: Normalisation, out: &mut String) {
     let mut pending_space = false;
     let mut in_digits = false;
     for c in text.chars() {
-        let is_space = c.is_whitespace() || (n.punctuation && n.whitespace && !c.is_alphanumeric());
-        if n.punctuation && !n.whitespace && !c.is_alphanumeric() && !c.is_whitespace() {
+        // The ASCII tests give the same answers as the Unicode ones for ASCII, faster.
+        let (white, alnum) = if c.is_ascii() {
+            (matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r'), c.is_ascii_alphanumeric())
+        } else {
+            (c.is_whitespace(), c.is_alphanumeric())
+        };
+        let is_space = white || (n.punctuation && n.whitespace && !alnum);
+        if n.punctuation && !n.whitespace && !alnum && !white {
             continue;
         }
         if is_space && n.whitespace {
@@ -49,6 +55,18 @@ pub fn normalise_into(text: &str, n: Normalisation, out: &mut String) {
         if pending_space {
             out.push(' ');
             pending_space = false;
+        }
+        if c.is_ascii() {
+            if n.digits && c.is_ascii_digit() {
+                if !in_digits {
+                    out.push('0');
+                    in_digits = true;
+                }
+                continue;
+            }
+            in_digits = false;
+            out.push(if n.case { c.to_ascii_lowercase() } else { c });
+            continue;
         }
         if n.digits && c.is_numeric() {
             if !in_digits {
@@ -66,9 +84,65 @@ pub fn normalise_into(text: &str, n: Normalisation, out: &mut String) {
     }
 }
 
-/// The words of a normalised text (whitespace-separated tokens).
-pub fn words(normalised: &str) -> impl Iterator<Item = &str> {
-    normalised.split_whitespace()
+/// The words of a normalised text: the same tokens as [`str::split_whitespace`], found by
+/// scanning bytes (ASCII is tested directly; only non-ASCII characters are decoded).
+pub fn words(normalised: &str) -> Words<'_> {
+    Words { text: normalised, pos: 0 }
+}
+
+/// The iterator of [`words`].
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Words<'_> {
+    /// Whether a whitespace character starts at `i`, and its length in bytes.
+    #[inline(always)]
+    fn space_at(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1);
+        }
+        self.non_ascii_space_at(i)
+    }
+
+    #[inline(never)]
+    fn non_ascii_space_at(&self, i: usize) -> (bool, usize) {
+        match self.text.get(i..).and_then(|rest| rest.chars().next()) {
+            Some(c) => (c.is_whitespace(), c.len_utf8()),
+            None => (false, 1),
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        while self.pos < len {
+            let (space, width) = self.space_at(self.pos);
+            if !space {
+                break;
+            }
+            self.pos += width;
+        }
+        if self.pos >= len {
+            return None;
+        }
+        let start = self.pos;
+        while self.pos < len {
+            let (space, width) = self.space_at(self.pos);
+            if space {
+                break;
+            }
+            self.pos += width;
+        }
+        self.text.get(start..self.pos)
+    }
 }
 
 /// The unit a stage compares.
@@ -324,7 +398,59 @@ mod tests {
         assert_eq!(cut_range(s, Level::Sentence, (10, 16), 9, 17), (9, 16));
     }
 
+    /// The normalisation with Unicode tests only (no ASCII fast path): the specification
+    /// the fast path must match.
+    fn reference(text: &str, n: Normalisation) -> String {
+        let mut out = String::new();
+        let (mut pending_space, mut in_digits) = (false, false);
+        for c in text.chars() {
+            let is_space = c.is_whitespace() || (n.punctuation && n.whitespace && !c.is_alphanumeric());
+            if n.punctuation && !n.whitespace && !c.is_alphanumeric() && !c.is_whitespace() {
+                continue;
+            }
+            if is_space && n.whitespace {
+                pending_space = !out.is_empty();
+                in_digits = false;
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            if n.digits && c.is_numeric() {
+                if !in_digits {
+                    out.push('0');
+                    in_digits = true;
+                }
+                continue;
+            }
+            in_digits = false;
+            if n.case && !c.is_lowercase() && c.is_alphabetic() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn ascii_fast_path_matches_the_unicode_rules(
+            text in "[\\x00-\\x7F]{0,80}|\\PC{0,80}|[a-zA-Z0-9 ,.\\t\\x0B\\x0C\\r\\n²½٣É]{0,80}",
+            bits in 0u8..16,
+        ) {
+            let n = Normalisation { case: bits & 1 != 0, whitespace: bits & 2 != 0, punctuation: bits & 4 != 0, digits: bits & 8 != 0 };
+            prop_assert_eq!(norm(&text, n), reference(&text, n));
+        }
+
+        #[test]
+        fn words_are_split_whitespace(text in "[a-z \\t\\n\\x0B\\x0C\\r\\x1C\\u{85}\\u{A0}\\u{2003}\\u{3000}é]{0,60}|\\PC{0,60}") {
+            let ours: Vec<&str> = words(&text).collect();
+            let std: Vec<&str> = text.split_whitespace().collect();
+            prop_assert_eq!(ours, std);
+        }
+
         #[test]
         fn units_are_sorted_inside_and_on_boundaries(text in "\\PC{0,200}|[a-z .!?\n“”]{0,200}", lvl in 0u8..3) {
             let level = [Level::Document, Level::Paragraph, Level::Sentence][lvl as usize];
