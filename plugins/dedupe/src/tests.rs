@@ -169,6 +169,12 @@ fn paragraph_drop_cuts_with_exact_offsets() {
     assert_eq!(d.annotations["entities"].len(), 1, "the entity inside the cut paragraph went with it");
     let rebuilt = docpipe_core::align::reconstruct_source(d.text.as_bytes(), &d.source.edits, file.as_bytes()).unwrap();
     assert_eq!(rebuilt, file.as_bytes());
+    // The run statistics account for the cut: one paragraph, its bytes, five compared.
+    let counters: std::collections::BTreeMap<String, u64> = st.counters().into_iter().collect();
+    assert_eq!(counters["paragraph duplicates removed"], 1);
+    assert_eq!(counters["paragraph duplicate bytes removed"], boiler.len() as u64);
+    assert_eq!(counters["paragraphs compared"], 5);
+    assert_eq!(counters["index entries"], 4);
 }
 
 #[test]
