@@ -22,7 +22,9 @@
 //! of the smallest corpus's articles, plus `cat` and a plain Rust word count over the whole
 //! corpus as the floor, and prints docpipe/peer ratios. `--quick` is one pass over 10 MB
 //! without peers and fails on a crash, a failed document or a stage under 1 MB/s.
-//! Tables are written as JSON to `target/bench/bench.json` (`bench-quick.json`).
+//! `--rows dedupe,news` runs only the rows whose names start with those prefixes.
+//! Tables are written as JSON to `target/bench/bench.json` (`bench-quick.json`, and
+//! `bench-rows.json` for a `--rows` selection).
 
 use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -56,20 +58,22 @@ pub struct Options {
     pub sizes: Vec<u64>,
     /// gen-corpus seed.
     pub seed: u64,
+    /// Only the rows whose name starts with one of these (all rows when empty).
+    pub rows: Vec<String>,
 }
 
 impl Options {
     /// What `cargo xtask ci` runs: `bench --quick`.
     pub fn quick() -> Self {
-        Options { quick: true, peers: false, sizes: vec![10 << 20], seed: 7 }
+        Options { quick: true, peers: false, sizes: vec![10 << 20], seed: 7, rows: vec![] }
     }
 }
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7] [--rows \"dedupe,news pipeline\"]";
 
-/// Parses `[--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7]`.
+/// Parses `[--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7] [--rows PREFIX,…]`.
 pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { quick: false, peers: false, sizes: vec![], seed: 7 };
+    let mut o = Options { quick: false, peers: false, sizes: vec![], seed: 7, rows: vec![] };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().with_context(|| format!("{a} needs a value; {USAGE}"));
@@ -80,6 +84,7 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
                 o.sizes = value()?.split(',').map(gencorpus::parse_size).collect::<Result<Vec<u64>>>()?;
             }
             "--seed" => o.seed = value()?.parse().context("--seed takes an integer")?,
+            "--rows" => o.rows = value()?.split(',').map(|r| r.trim().to_owned()).collect(),
             other => bail!("unknown argument `{other}`; {USAGE}"),
         }
     }
@@ -136,8 +141,9 @@ struct Measure {
     per_stage: Vec<(String, f64)>,
     rss: u64,
     failed: u64,
-    /// Dedupe index bytes and the documents the dedupe stage saw.
-    index: Option<(u64, u64)>,
+    /// The dedupe stage's index in memory (its `index bytes` counter, else the saved file's
+    /// size), the documents the stage saw and the entries it indexed.
+    index: Option<(u64, u64, u64)>,
 }
 
 struct Row {
@@ -185,6 +191,9 @@ fn dedupe_stage() -> String {
     )
 }
 
+/// Exact document dedupe (XXH3-128 of the normalised text), as the dedupe rows measure it.
+const DEDUPE_EXACT: &str = "[[stage]]\ntype = \"dedupe\"\nname = \"republished\"\nlevel = \"document\"\nmethod = \"exact\"\naction = \"drop\"\nindex = \"dedupe.index\"\n";
+
 fn summarise_stage(method: &str) -> String {
     format!("[[stage]]\ntype = \"summarise\"\nmethod = \"{method}\"\nsentences = 3\n")
 }
@@ -205,6 +214,13 @@ fn rows() -> Vec<RowSpec> {
             name: "dedupe near, document",
             input: Input::Articles,
             stages: dedupe.clone(),
+            timed: &[],
+            threads: both,
+        },
+        RowSpec {
+            name: "dedupe exact, document",
+            input: Input::Articles,
+            stages: DEDUPE_EXACT.into(),
             timed: &[],
             threads: both,
         },
@@ -336,6 +352,9 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
         };
         let ctx = Ctx { passes, ..ctx.clone() };
         for spec in rows() {
+            if !o.rows.is_empty() && !o.rows.iter().any(|p| spec.name.starts_with(p.as_str())) {
+                continue;
+            }
             let row = measure_row(&ctx, &s, &spec)?;
             check_row(&row, &mut problems);
             print_row_progress(&row);
@@ -354,7 +373,13 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
     }
     let report = render(o, &sized_list, &all_rows, &peers, &floor, started.elapsed().as_secs_f64(), &load_before);
     println!("{}", report.text);
-    let out = bench_dir.join(if o.quick { "bench-quick.json" } else { "bench.json" });
+    let out = bench_dir.join(if o.quick {
+        "bench-quick.json"
+    } else if !o.rows.is_empty() {
+        "bench-rows.json"
+    } else {
+        "bench.json"
+    });
     std::fs::write(&out, serde_json::to_string_pretty(&report.json)? + "\n")?;
     println!("table written to {}", out.strip_prefix(root).unwrap_or(&out).display());
     if !problems.is_empty() {
@@ -533,8 +558,10 @@ fn measure_of(stats: &Value, spec: &RowSpec, out: &Path) -> Measure {
         }
         m.failed += st["failed"].as_u64().unwrap_or(0);
         if name == "republished" {
-            let idx = std::fs::metadata(out.join("dedupe.index")).map(|md| md.len()).unwrap_or(0);
-            m.index = Some((idx, st["docs_in"].as_u64().unwrap_or(0)));
+            let file = std::fs::metadata(out.join("dedupe.index")).map(|md| md.len()).unwrap_or(0);
+            let heap = st["counters"]["index bytes"].as_u64().unwrap_or(file);
+            let entries = st["counters"]["index entries"].as_u64().unwrap_or(0);
+            m.index = Some((heap, st["docs_in"].as_u64().unwrap_or(0), entries));
         }
         m.per_stage.push((name, secs));
     }
@@ -903,6 +930,7 @@ fn render(
                     "stages": m.per_stage.iter().map(|(n, s)| json!({"name": n, "seconds": s})).collect::<Vec<_>>(),
                     "peak_rss_bytes": m.rss, "failed": m.failed,
                     "dedupe_index_bytes": m.index.map(|i| i.0), "dedupe_documents": m.index.map(|i| i.1),
+                    "dedupe_index_entries": m.index.map(|i| i.2),
                 })
             })
             .collect();
@@ -940,16 +968,17 @@ fn render(
             mem.push(json!({"from": size_label(a.size), "to": size_label(b.size), "rss_from": ma.rss, "rss_to": mb.rss, "ratio": ratio, "within_1_25": ratio <= 1.25}));
         }
     }
-    for r in rows.iter().filter(|r| r.name == "dedupe near, document" || r.name == "news pipeline") {
-        if let Some((idx, docs)) = r.at(1).and_then(|m| m.index) {
+    for r in rows.iter().filter(|r| r.name.starts_with("dedupe ") || r.name == "news pipeline") {
+        if let Some((idx, docs, entries)) = r.at(1).and_then(|m| m.index) {
             let per = idx as f64 / docs.max(1) as f64;
+            let per_entry = idx as f64 / entries.max(1) as f64;
             t.push_str(&format!(
-                "  {} {}: dedupe index {} bytes for {docs} documents = {per:.0} bytes/document\n",
+                "  {} {}: dedupe index {} bytes in memory for {docs} documents = {per:.0} bytes/document ({per_entry:.0} per indexed document)\n",
                 size_label(r.size),
                 r.name,
                 idx
             ));
-            mem.push(json!({"size": size_label(r.size), "row": r.name, "index_bytes": idx, "documents": docs, "bytes_per_document": per}));
+            mem.push(json!({"size": size_label(r.size), "row": r.name, "index_bytes": idx, "documents": docs, "indexed": entries, "bytes_per_document": per, "bytes_per_indexed_document": per_entry}));
         }
     }
 

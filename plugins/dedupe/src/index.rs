@@ -2,20 +2,30 @@
 //! unit a new one duplicates, the union-find over clusters, and the on-disk format.
 //!
 //! Only kept (first-occurrence) units are indexed; a duplicate is compared against them and
-//! joins the cluster of the unit it matches. Lookups go through hash maps keyed by values
-//! that are already hashes (an identity hasher, so no per-process random state), and no
-//! map is ever iterated to produce output, so results are deterministic.
+//! joins the cluster of the unit it matches. Lookups go through hash tables keyed by values
+//! that are already hashes (no per-process random state), and no table is ever iterated to
+//! produce output, so results are deterministic.
 //!
-//! Memory per indexed unit: the exact fingerprint in a map (≈40 bytes with table
-//! overhead), the unit id in one shared string arena plus an 8-byte offset, a 4-byte
-//! union-find parent; for `near` + `jaccard` also the signature (`4 · num_perm` bytes) and one
-//! map slot per band (≈28 bytes each); for `containment` one posting per distinct shingle.
+//! Memory per indexed unit: the 16-byte exact fingerprint plus a 4-byte slot in the
+//! fingerprint table (≈6–11 bytes with table overhead), the unit id in one shared string
+//! arena plus an 8-byte offset, a 4-byte union-find parent; for `near` + `jaccard` also the
+//! 16-bit signature (`2 · num_perm` bytes) and per band the 4-byte band key plus a 4-byte
+//! slot in that band's table (≈10–16 bytes a band); for `containment` one posting per
+//! distinct shingle. At the default threshold 0.8 (14 bands of 9 rows, 128 permutations)
+//! that is ≈ 500 bytes per indexed document plus its id; 100 M documents would need ≈ 50 GB
+//! in one process (shard by band or lower `num_perm` beyond that).
+//!
+//! The hash tables ([`hashbrown::HashTable`]) hold bare entry numbers: the keys live in the
+//! per-entry arrays (fingerprints, band keys) and equal keys may repeat, so an LSH bucket is
+//! every entry whose band key matches. A 32-bit band key can collide (about n/2³² per
+//! lookup): the colliding entry only becomes one more candidate, and every candidate is
+//! verified against its signature.
 //!
 //! File format (little endian): magic `DPDEDUPE`, format version (u32), the parameters that
 //! shape the stored values (level, method, similarity, normalisation, `ngram`, `num_perm`,
 //! seed, `bands`, `rows`), the entries (id, parent, fingerprint; for `jaccard` the 16-bit
-//! signature and the `bands` 32-bit band keys; for `containment` the shingle count), the containment
-//! postings sorted by shingle, and an XXH3-64 checksum of everything before it.
+//! signature and the `bands` 32-bit band keys; for `containment` the shingle count), the
+//! containment postings sorted by shingle, and an XXH3-64 checksum of everything before it.
 //!
 //! Signatures are kept as their low 16 bits (b-bit minwise hashing, Li & König 2010): two
 //! unequal 32-bit values collide in 16 bits with probability 2⁻¹⁶, which the estimate
@@ -23,6 +33,8 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+
+use hashbrown::HashTable;
 use std::io::Write;
 use std::path::Path;
 
@@ -32,8 +44,10 @@ use xxhash_rust::xxh3::xxh3_64;
 /// The on-disk format version; bump on any change to the layout.
 pub const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"DPDEDUPE";
-/// The end of a band chain.
-const NONE: u32 = u32::MAX;
+/// Spreads a 32-bit key over the 64 bits a hash table uses (position and tag bits).
+fn spread(key: u32) -> u64 {
+    u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
 /// At most this many earlier units are remembered per shingle for containment lookups
 /// (the earliest ones), so boilerplate n-grams cannot make lookups quadratic.
 pub const MAX_POSTINGS: usize = 32;
@@ -176,11 +190,11 @@ pub struct Index {
     ids: String,
     id_ends: Vec<u64>,
     parent: Vec<u32>,
-    exact: Map<u128, u32>,
+    fingerprints: Vec<u128>,
+    exact: HashTable<u32>,
     signatures: Vec<u16>,
     band_keys: Vec<u32>,
-    band_heads: Vec<Map<u32, u32>>,
-    band_next: Vec<u32>,
+    band_tables: Vec<HashTable<u32>>,
     sizes: Vec<u32>,
     postings: Map<u64, Postings>,
 }
@@ -195,11 +209,11 @@ impl Index {
             ids: String::new(),
             id_ends: Vec::new(),
             parent: Vec::new(),
-            exact: Map::default(),
+            fingerprints: Vec::new(),
+            exact: HashTable::new(),
             signatures: Vec::new(),
             band_keys: Vec::new(),
-            band_heads: vec![Map::default(); if params.kind == Kind::Jaccard { bands } else { 0 }],
-            band_next: Vec::new(),
+            band_tables: (0..if params.kind == Kind::Jaccard { bands } else { 0 }).map(|_| HashTable::new()).collect(),
             sizes: Vec::new(),
             postings: Map::default(),
         }
@@ -249,7 +263,7 @@ impl Index {
 
     /// The earlier unit `u` duplicates at `threshold`, if any.
     pub fn query(&self, u: &UnitSig, threshold: f64) -> Option<Found> {
-        if let Some(&e) = self.exact.get(&u.fingerprint) {
+        if let Some(e) = self.exact_entry(u.fingerprint) {
             return Some(Found { entry: e, similarity: 1.0, all: vec![e] });
         }
         let mut scored: Vec<(u32, f64)> = match self.params.kind {
@@ -257,11 +271,14 @@ impl Index {
             Kind::Jaccard => {
                 let mut cands: Vec<u32> = Vec::new();
                 for b in 0..self.bands_of(&u.signature) {
-                    let mut next = self.band_heads[b].get(&self.band_key(b, &u.signature)).copied();
-                    while let Some(e) = next {
-                        cands.push(e);
-                        next = self.band_next.get(e as usize * self.bands + b).copied().filter(|&p| p != NONE);
-                    }
+                    let key = self.band_key(b, &u.signature);
+                    let keys = &self.band_keys;
+                    let bands = self.bands;
+                    cands.extend(
+                        self.band_tables[b]
+                            .iter_hash(spread(key))
+                            .filter(|&&e| keys.get(e as usize * bands + b) == Some(&key)),
+                    );
                 }
                 cands.sort_unstable();
                 cands.dedup();
@@ -300,7 +317,7 @@ impl Index {
     pub fn insert(&mut self, u: &UnitSig) -> u32 {
         let e = self.parent.len() as u32;
         self.parent.push(e);
-        self.exact.entry(u.fingerprint).or_insert(e);
+        self.add_fingerprint(e, u.fingerprint);
         match self.params.kind {
             Kind::Exact => {}
             Kind::Jaccard => {
@@ -325,13 +342,29 @@ impl Index {
         self.link_bands(e, &keys);
     }
 
-    /// Records entry `e` (the newest) under its band keys: it becomes the head of each
-    /// band's chain for its key.
+    /// Records entry `e` (the newest) under its band keys.
     fn link_bands(&mut self, e: u32, keys: &[u32]) {
+        self.band_keys.extend_from_slice(keys);
+        let bands = self.bands;
+        let all = &self.band_keys;
         for (b, &key) in keys.iter().enumerate() {
-            let prev = self.band_heads[b].insert(key, e).unwrap_or(NONE);
-            self.band_keys.push(key);
-            self.band_next.push(prev);
+            let rehash = |&x: &u32| all.get(x as usize * bands + b).map_or(0, |&k| spread(k));
+            self.band_tables[b].insert_unique(spread(key), e, rehash);
+        }
+    }
+
+    /// The first entry with this exact fingerprint.
+    fn exact_entry(&self, fp: u128) -> Option<u32> {
+        let fps = &self.fingerprints;
+        self.exact.find(fp as u64, |&e| fps.get(e as usize) == Some(&fp)).copied()
+    }
+
+    /// Stores entry `e`'s fingerprint; the table points at the first entry that had it.
+    fn add_fingerprint(&mut self, e: u32, fp: u128) {
+        self.fingerprints.push(fp);
+        if self.exact_entry(fp).is_none() {
+            let fps = &self.fingerprints;
+            self.exact.insert_unique(fp as u64, e, |&x| fps.get(x as usize).map_or(0, |&f| f as u64));
         }
     }
 
@@ -364,11 +397,11 @@ impl Index {
         self.ids.capacity()
             + self.id_ends.capacity() * 8
             + self.parent.capacity() * 4
-            + self.exact.capacity() * slot(16, 4)
+            + self.fingerprints.capacity() * 16
+            + self.exact.capacity() * slot(0, 4)
             + self.signatures.capacity() * 2
             + self.band_keys.capacity() * 4
-            + self.band_next.capacity() * 4
-            + self.band_heads.iter().map(|m| m.capacity() * slot(4, 4)).sum::<usize>()
+            + self.band_tables.iter().map(|t| t.capacity() * slot(0, 4)).sum::<usize>()
             + self.sizes.capacity() * 4
             + self.postings.capacity() * slot(8, 16)
     }
@@ -380,12 +413,7 @@ impl Index {
         put_u32(&mut buf, FORMAT_VERSION);
         self.put_params(&mut buf);
         let n = self.len().min(self.id_ends.len());
-        let mut fingerprints = vec![0u128; n];
-        for (&fp, &e) in &self.exact {
-            if let Some(slot) = fingerprints.get_mut(e as usize) {
-                *slot = fp;
-            }
-        }
+        let fingerprints = &self.fingerprints;
         put_u64(&mut buf, n as u64);
         for e in 0..n as u32 {
             let id = self.id(e).as_bytes();
@@ -488,7 +516,7 @@ impl Index {
             }
             index.parent.push(parent);
             let fp = u128::from_le_bytes(r.take(16)?.try_into().map_err(|_| IndexError::Corrupt("fingerprint"))?);
-            index.exact.entry(fp).or_insert(e as u32);
+            index.add_fingerprint(e as u32, fp);
         }
         match params.kind {
             Kind::Exact => {}
