@@ -61,35 +61,37 @@ pub fn parse_size(s: &str) -> Result<u64> {
 }
 
 /// SplitMix64: tiny, fast, and the same on every platform.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
         &v[self.below(v.len())]
     }
 }
 
-struct Material {
+/// The sample corpus cut into the pieces articles are made of.
+pub(crate) struct Material {
     sentences: Vec<String>,
-    headlines: Vec<String>,
-    words: Vec<String>,
-    cities: Vec<String>,
-    names: Vec<String>,
+    pub(crate) headlines: Vec<String>,
+    pub(crate) words: Vec<String>,
+    pub(crate) cities: Vec<String>,
+    pub(crate) names: Vec<String>,
 }
 
-fn material(root: &Path) -> Result<Material> {
+/// Reads `tests/corpus/*.txt` into generator material.
+pub(crate) fn material(root: &Path) -> Result<Material> {
     let dir = root.join("tests/corpus");
     let mut text = String::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -163,7 +165,7 @@ fn split_sentences(line: &str) -> Vec<&str> {
     out
 }
 
-const AGENCIES: &[&str] = &["Coastline Wire", "MPA", "Reuters-style Desk", "Meridian Press", "AFX Wire"];
+pub(crate) const AGENCIES: &[&str] = &["Coastline Wire", "MPA", "Reuters-style Desk", "Meridian Press", "AFX Wire"];
 
 fn dateline(rng: &mut Rng, m: &Material) -> String {
     let city = rng.pick(&m.cities).clone();
@@ -194,7 +196,8 @@ fn paragraph(rng: &mut Rng, m: &Material) -> String {
     p
 }
 
-fn article(rng: &mut Rng, m: &Material) -> String {
+/// One news-like article, one paragraph per line (each line ends with `\n`).
+pub(crate) fn article(rng: &mut Rng, m: &Material) -> String {
     let mut a = String::new();
     if rng.chance(0.6) {
         let _ = writeln!(a, "{}", rng.pick(&m.headlines));

@@ -7,6 +7,8 @@
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` from the stage registry;
 //! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
+//! - `gen-neardups [--bases 1000] [--seed 5] [--out DIR]`: the labelled near-duplicate
+//!   benchmark for `eval dedupe` (articles and copies with controlled edits, true pairs);
 //! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers.
 //!
@@ -14,6 +16,7 @@
 
 mod bench;
 mod gencorpus;
+mod neardups;
 mod scaffold;
 mod tidy;
 
@@ -46,11 +49,22 @@ fn main() -> ExitCode {
             println!("wrote {n} articles, {bytes} bytes, to {} in {:.1}s", o.out.display(), t.elapsed().as_secs_f64());
             Ok(())
         }),
+        Some("gen-neardups") => neardups::parse_args(&args[1..]).and_then(|o| {
+            let t = std::time::Instant::now();
+            let (docs, bases, bytes) = neardups::generate(&root, &o)?;
+            println!(
+                "wrote {docs} documents ({bases} bases and their copies, {:.1} MB of text) to {} in {:.1}s",
+                bytes as f64 / 1e6,
+                o.out.display(),
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }),
         Some("eval") => eval(&root, &args[1..]),
         Some("bench") => bench::parse_args(&args[1..]).and_then(|o| bench::run(&root, &o)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]>"
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]>"
             );
             return ExitCode::from(2);
         }
@@ -145,6 +159,9 @@ struct Eval {
     example: &'static str,
     args: &'static [&'static str],
     peers: &'static [&'static str],
+    /// The example runs the peers itself when given `--peers` (one side-by-side table)
+    /// instead of the scripts being run after it.
+    example_runs_peers: bool,
 }
 
 const EVALS: &[Eval] = &[
@@ -154,6 +171,7 @@ const EVALS: &[Eval] = &[
         example: "glue_eval",
         args: &[],
         peers: &[],
+        example_runs_peers: false,
     },
     Eval {
         name: "splitter",
@@ -161,13 +179,15 @@ const EVALS: &[Eval] = &[
         example: "eval",
         args: &[],
         peers: &["plugins/splitter/eval/golden_rules.py"],
+        example_runs_peers: false,
     },
     Eval {
         name: "dedupe",
         prepare: &[],
         example: "eval",
-        args: &["--synth-docs", "1000", "--bench-mb", "20"],
-        peers: &["plugins/dedupe/eval/datasketch_peer.py --bands 14 --rows 9"],
+        args: &["--bench-mb", "20"],
+        peers: &["plugins/dedupe/eval/datasketch_peer.py"],
+        example_runs_peers: true,
     },
     Eval {
         name: "entities",
@@ -175,9 +195,24 @@ const EVALS: &[Eval] = &[
         example: "eval",
         args: &[],
         peers: &["plugins/entities/eval/spacy_eval.py"],
+        example_runs_peers: false,
     },
-    Eval { name: "summarise", prepare: &[], example: "eval", args: &[], peers: &["plugins/summarise/eval/peers.py"] },
-    Eval { name: "export", prepare: &[], example: "eval", args: &[], peers: &["plugins/export/eval/peers.py"] },
+    Eval {
+        name: "summarise",
+        prepare: &[],
+        example: "eval",
+        args: &[],
+        peers: &["plugins/summarise/eval/peers.py"],
+        example_runs_peers: false,
+    },
+    Eval {
+        name: "export",
+        prepare: &[],
+        example: "eval",
+        args: &[],
+        peers: &["plugins/export/eval/peers.py"],
+        example_runs_peers: false,
+    },
 ];
 
 fn eval(root: &Path, args: &[String]) -> Result<()> {
@@ -194,8 +229,11 @@ fn eval(root: &Path, args: &[String]) -> Result<()> {
     let mut c = cargo();
     c.args(["run", "--release", "--locked", "-p", &format!("docpipe-{}", e.name), "--example", e.example, "--"]);
     c.args(e.args);
+    if peers && e.example_runs_peers {
+        c.arg("--peers");
+    }
     step(root, &format!("{} evaluation against the gold (dev and test splits)", e.name), c, "see the output above")?;
-    if peers {
+    if peers && !e.example_runs_peers {
         for script in e.peers {
             let mut py = Command::new("python3");
             py.args(script.split_whitespace());

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""datasketch MinHashLSH on the same synthetic near-duplicate benchmark as docpipe's dedupe.
+"""datasketch MinHashLSH on docpipe's near-duplicate benchmark (`cargo xtask gen-neardups`).
 
-Reads target/eval/dedupe-synth.jsonl (written by
-`cargo run --release -p docpipe-dedupe --example eval`): one document per line with its
-normalised text (`norm`, the exact text docpipe shingles), its family and edit rate.
-Shingles are the same word n-grams; MinHash has the same num_perm; the LSH uses the same
-bands x rows as docpipe (or datasketch's own choice with --datasketch-params). Like docpipe,
-each document is queried before it is inserted and only documents without a candidate are
-inserted (first occurrence kept). Prints the same table as the Rust example, plus
-insert+query throughput, and one JSON line.
+Input (written by `cargo run --release -p docpipe-dedupe --example eval -- --peers`): one
+JSON line per document, in benchmark order, `{"id", "norm"}`, where `norm` is the text
+after docpipe's own dedupe normalisation. Shingles are the same word n-grams docpipe uses
+(a text shorter than n words gives one shingle of all its words); MinHash has the same
+num_perm; the LSH is `MinHashLSH(threshold, num_perm)` with datasketch's own banding.
 
-Usage: python3 plugins/dedupe/eval/datasketch_peer.py [--bands 14 --rows 9] [--datasketch-params]
-Creates or reuses the venv target/eval/venv-dedupe (datasketch pinned).
+Like docpipe (first occurrence kept), each document is queried before it is inserted, and
+only documents without a candidate are inserted. Two passes over the same MinHashes:
+
+- raw: a document's candidates are what `lsh.query` returns (what a user gets); this pass
+  is timed: MinHash of the shingles + query + insert (shingling itself is not timed);
+- verified: candidates kept only if datasketch's own `MinHash.jaccard` >= threshold; the
+  best one is the reported original; a document is inserted only if none is left.
+
+Output (`--output`): a first line `{"peer", "version", "bands", "rows", "seconds", "docs",
+"mb"}`, then per document `{"id", "raw": [candidate ids], "verified": id or null,
+"similarity": estimate or null}`. The Rust example prints the side-by-side table.
+
+Usage: python3 plugins/dedupe/eval/datasketch_peer.py --input NORM.jsonl --output PRED.jsonl
+       [--ngram 5] [--threshold 0.8] [--num-perm 128]
+Creates or reuses the venv target/eval/venv-dedupe (datasketch pinned, from PyPI).
 """
 import argparse
 import json
@@ -37,88 +47,69 @@ def ensure_venv():
 
 def main():
     ensure_venv()
+    import datasketch
     from datasketch import MinHash, MinHashLSH
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--input", default=os.path.join(ROOT, "target", "eval", "dedupe-synth.jsonl"))
+    ap.add_argument("--input", default=os.path.join(ROOT, "target", "eval", "neardups", "norm.jsonl"))
+    ap.add_argument("--output", default=os.path.join(ROOT, "target", "eval", "neardups", "datasketch.jsonl"))
     ap.add_argument("--ngram", type=int, default=5)
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--num-perm", type=int, default=128)
-    ap.add_argument("--bands", type=int, default=14)
-    ap.add_argument("--rows", type=int, default=9)
-    ap.add_argument("--datasketch-params", action="store_true", help="let datasketch pick bands/rows")
     a = ap.parse_args()
 
-    docs = [json.loads(line) for line in open(a.input, encoding="utf-8")]
+    ids, encoded, mb = [], [], 0.0
+    with open(a.input, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            ids.append(d["id"])
+            mb += len(d["norm"].encode("utf-8")) / 1e6
+            w = d["norm"].split()
+            if len(w) < a.ngram:
+                sh = {" ".join(w)} if w else set()
+            else:
+                sh = {" ".join(w[i : i + a.ngram]) for i in range(len(w) - a.ngram + 1)}
+            encoded.append([s.encode("utf-8") for s in sh])
 
-    def shingles(norm):
-        w = norm.split()
-        if len(w) < a.ngram:
-            return {" ".join(w)} if w else set()
-        return {" ".join(w[i : i + a.ngram]) for i in range(len(w) - a.ngram + 1)}
-
-    sets = [shingles(d["norm"]) for d in docs]
-
-    def jac(x, y):
-        u = len(x | y)
-        return len(x & y) / u if u else 0.0
-
-    if a.datasketch_params:
-        lsh = MinHashLSH(threshold=a.threshold, num_perm=a.num_perm)
-    else:
-        lsh = MinHashLSH(threshold=a.threshold, num_perm=a.num_perm, params=(a.bands, a.rows))
-    encoded = [[s.encode("utf-8") for s in st] for st in sets]
+    # Raw pass (timed): MinHash + query + insert, first occurrence kept.
+    lsh = MinHashLSH(threshold=a.threshold, num_perm=a.num_perm)
+    mins, raw = [], []
     t0 = time.perf_counter()
-    preds = []
     for i, enc in enumerate(encoded):
         m = MinHash(num_perm=a.num_perm)
         m.update_batch(enc)
         cands = lsh.query(m)
-        preds.append(cands)
         if not cands:
             lsh.insert(i, m)
+        mins.append(m)
+        raw.append(cands)
     secs = time.perf_counter() - t0
-    mb = sum(len(d["norm"].encode("utf-8")) for d in docs) / 1e6
 
-    rows = {}
-    j85 = [0, 0]
-    for i, d in enumerate(docs):
-        key = "base" if d["rate"] < 0 else f"{d['rate']:.2f}"
-        truth = d["true_j"] >= a.threshold
-        cands = preds[i]
-        flagged = bool(cands)
-        # Generous to datasketch: correct if any candidate is a true match.
-        correct = any(jac(sets[i], sets[j]) >= a.threshold for j in cands)
-        planted = any(docs[j]["family"] == d["family"] for j in cands)
-        for k in (key, "all"):
-            r = rows.setdefault(k, {"truth": 0, "found": 0, "pred": 0, "correct": 0, "planted": 0, "j": []})
-            r["truth"] += truth
-            r["found"] += truth and flagged
-            r["pred"] += flagged
-            r["correct"] += correct
-            r["planted"] += planted
-            r["j"].append(d["true_j"])
-        if d["true_j"] >= 0.85:
-            j85[0] += 1
-            j85[1] += flagged
-    b, r_ = (lsh.b, lsh.r)
-    print(f"== datasketch {__import__('datasketch').__version__} MinHashLSH: {len(docs)} docs, ngram {a.ngram}, "
-          f"threshold {a.threshold}, num_perm {a.num_perm}, bands {b} x rows {r_} ==")
-    print(f"  {'rate':<6} {'truth':>6} {'mean J':>9} {'recall':>7} {'precision':>9} {'planted':>8}")
-    out = {}
-    for k in sorted(rows):
-        r = rows[k]
-        rec = r["found"] / r["truth"] if r["truth"] else 1.0
-        prec = r["correct"] / r["pred"] if r["pred"] else 1.0
-        pl = r["planted"] / r["pred"] if r["pred"] else 1.0
-        mean = sum(r["j"]) / len(r["j"])
-        print(f"  {k:<6} {r['truth']:>6} {mean:>9.3f} {rec:>7.3f} {prec:>9.3f} {pl:>8.3f}")
-        out[k] = {"truth": r["truth"], "recall": round(rec, 3), "precision": round(prec, 3), "precision_planted": round(pl, 3)}
-    rec85 = j85[1] / j85[0] if j85[0] else 1.0
-    print(f"  recall on copies with true J >= 0.85: {rec85:.3f} (n = {j85[0]})")
-    print(f"  insert+query (incl. MinHash of the shingles): {secs:.2f}s, {len(docs) / secs:.0f} docs/s, {mb / secs:.2f} MB/s")
-    print(json.dumps({"peer": "datasketch", "bands": b, "rows": r_, "rows_by_rate": out, "recall_j085": round(rec85, 3),
-                      "docs_s": round(len(docs) / secs), "mb_s": round(mb / secs, 3)}))
+    # Verified pass: same MinHashes, candidates checked with MinHash.jaccard.
+    lsh2 = MinHashLSH(threshold=a.threshold, num_perm=a.num_perm)
+    verified = []
+    for i, m in enumerate(mins):
+        best = None
+        for j in lsh2.query(m):
+            s = m.jaccard(mins[j])
+            if s >= a.threshold and (best is None or s > best[0] or (s == best[0] and j < best[1])):
+                best = (s, j)
+        if best is None:
+            lsh2.insert(i, m)
+        verified.append(best)
+
+    with open(a.output, "w", encoding="utf-8") as out:
+        meta = {"peer": "datasketch", "version": datasketch.__version__, "bands": lsh.b, "rows": lsh.r,
+                "seconds": secs, "docs": len(ids), "mb": mb}
+        out.write(json.dumps(meta) + "\n")
+        for i, doc_id in enumerate(ids):
+            v = verified[i]
+            rec = {"id": doc_id, "raw": [ids[j] for j in sorted(raw[i])],
+                   "verified": ids[v[1]] if v else None, "similarity": v[0] if v else None}
+            out.write(json.dumps(rec) + "\n")
+    print(f"datasketch {datasketch.__version__} MinHashLSH(threshold={a.threshold}, num_perm={a.num_perm}): "
+          f"bands {lsh.b} x rows {lsh.r}; {len(ids)} docs insert+query in {secs:.1f}s "
+          f"({len(ids) / secs:.0f} docs/s); predictions in {a.output}", flush=True)
 
 
 if __name__ == "__main__":
