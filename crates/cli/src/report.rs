@@ -83,7 +83,11 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     }
     for st in &s.stages {
         if !st.counters.is_empty() {
-            let list: Vec<String> = st.counters.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let list: Vec<String> = st
+                .counters
+                .iter()
+                .map(|(k, v)| if k.contains("bytes") { format!("{k} {}", human_bytes(*v)) } else { format!("{k} {v}") })
+                .collect();
             let _ = writeln!(out, "  {}: {}", st.name, list.join(", "));
         }
     }
