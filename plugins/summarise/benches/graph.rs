@@ -54,7 +54,7 @@ fn sentence_graph(b: divan::Bencher, method: Method) {
         .iter()
         .map(|t| (t.iter().enumerate().map(|(i, x)| Unit { text: x, position: i }).collect(), Vectors::new(t)))
         .collect();
-    let p = Params { method, position_weight: 0.5, max_graph: 300 };
+    let p = Params { method, position_weight: 0.5, max_graph: 300, tuning: rank::Tuning::default() };
     b.counter(BytesCount::new(bytes(&a)))
         .bench(|| prepared.iter().map(|(u, v)| rank::score(divan::black_box(u), v, &p).len()).sum::<usize>());
 }

@@ -21,7 +21,9 @@ What it does:
 4. Does the same on the sample corpus's gold summaries (dev and test separately, originals
    only), so the Rust ROUGE implementation can be checked against rouge-score.
 5. Times sumy LexRank and docpipe on the same texts (single thread, summarisation only,
-   text already in memory; docpipe's time is measured inside the Rust process).
+   text already in memory; docpipe's time is measured inside the Rust process). Both wall
+   time and CPU time are reported (CPU time: Python's `process_time`, the Rust thread's
+   `schedstat`), so a busy machine does not skew the ratio.
 
 Prints a table and one JSON line.
 """
@@ -55,7 +57,9 @@ def ensure_venv():
 def reexec_in_venv():
     py = ensure_venv()
     if Path(sys.prefix).resolve() != VENV.resolve():
-        env = dict(os.environ, NLTK_DATA=str(VENV / "nltk_data"))
+        # Single-threaded numpy, so the throughput comparison is one thread against one.
+        threads = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+        env = dict(os.environ, NLTK_DATA=str(VENV / "nltk_data"), **threads)
         os.execve(str(py), [str(py), __file__, *sys.argv[1:]], env)
 
 
@@ -91,6 +95,8 @@ def docpipe(records, options, build=True):
                          capture_output=True, text=True)
     m = re.search(r"in ([0-9.]+)s", res.stderr)
     secs = float(m.group(1)) if m else float("nan")
+    c = re.search(r"cpu ([0-9.]+)s", res.stderr)
+    docpipe.cpu = float(c.group(1)) if c else secs
     return {json.loads(l)["id"]: json.loads(l)["summary"] for l in out.read_text().splitlines()}, secs
 
 
@@ -173,17 +179,23 @@ def main():
     test = ACLSum("test")
     records = [{"id": d.id, "text": " ".join(d.get_all_sentences())} for d in test]
     refs = {d.id: " ".join(d.summaries[a] for a in ("challenge", "approach", "outcome")) for d in test}
-    timing = {}
+    timing, cpu = {}, {}
     for name in names:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         summ = {r["id"]: run(name, r["text"]) for r in records}
         timing[name] = time.perf_counter() - t
+        cpu[name] = time.process_time() - c
         results.append({"corpus": "aclsum-test", "system": name, **score_all(summ, refs)})
     for method in ("news", "lead", "textrank", "lexrank", "centroid"):
         summ, secs = docpipe(records, f'method = "{method}"\nsentences = {k}')
         timing[f"docpipe-{method}"] = secs
+        cpu[f"docpipe-{method}"] = docpipe.cpu
         results.append({"corpus": "aclsum-test", "system": f"docpipe-{method}", **score_all(summ, refs)})
     aclsum_bytes = sum(len(r["text"].encode()) for r in records)
+    # docpipe takes about 10 ms for these papers, too short to time: time it on ten copies.
+    copies = [{"id": f"{i}-{r['id']}", "text": r["text"]} for i in range(10) for r in records]
+    _, secs = docpipe(copies, f"sentences = {k}")
+    timing["docpipe-news"], cpu["docpipe-news"] = secs / 10, docpipe.cpu / 10
 
     # 2. Sample corpus gold summaries, dev and test separately.
     arts = gold_corpus()
@@ -202,11 +214,13 @@ def main():
     # 3. Throughput on the news corpus texts, repeated to about 1 MB.
     news = [{"id": f"{i}-{a['id']}", "text": a["text"]} for i in range(10) for a in arts]
     news_bytes = sum(len(r["text"].encode()) for r in news)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for r in news:
         run("sumy-lexrank", r["text"])
-    sumy_news = time.perf_counter() - t
-    _, dp_news = docpipe(news, f"sentences = {k}")
+    sumy_news, sumy_news_cpu = time.perf_counter() - t, time.process_time() - c
+    # docpipe on five times as many copies (a 30 ms run is too short to time), per byte.
+    _, dp_news = docpipe(news * 5, f"sentences = {k}")
+    dp_news, dp_news_cpu = dp_news / 5, docpipe.cpu / 5
 
     print(f"ROUGE F1 (rouge-score, Porter stemmer), k = {k} sentences for every system")
     print(f"{'corpus':<16} {'system':<18} {'R1':>6} {'R2':>6} {'RL':>6} {'words':>6}")
@@ -224,6 +238,13 @@ def main():
     }
     speed["aclsum_speedup"] = round(speed["aclsum_docpipe_news_mb_s"] / speed["aclsum_sumy_lexrank_mb_s"], 1)
     speed["news_speedup"] = round(speed["news_docpipe_news_mb_s"] / speed["news_sumy_lexrank_mb_s"], 1)
+    # The same on CPU time.
+    speed["cpu_aclsum_sumy_lexrank_mb_s"] = round(mb(aclsum_bytes, cpu["sumy-lexrank"]), 4)
+    speed["cpu_aclsum_docpipe_news_mb_s"] = round(mb(aclsum_bytes, cpu["docpipe-news"]), 3)
+    speed["cpu_news_sumy_lexrank_mb_s"] = round(mb(news_bytes, sumy_news_cpu), 4)
+    speed["cpu_news_docpipe_news_mb_s"] = round(mb(news_bytes, dp_news_cpu), 3)
+    speed["cpu_aclsum_speedup"] = round(speed["cpu_aclsum_docpipe_news_mb_s"] / speed["cpu_aclsum_sumy_lexrank_mb_s"], 1)
+    speed["cpu_news_speedup"] = round(speed["cpu_news_docpipe_news_mb_s"] / speed["cpu_news_sumy_lexrank_mb_s"], 1)
     print("throughput, single thread (MB/s):", ", ".join(f"{k}={v}" for k, v in speed.items()))
     print(json.dumps({"eval": "summarise-peers", "k": k, "rows": results, "speed": speed}))
 

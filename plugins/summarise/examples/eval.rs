@@ -5,7 +5,7 @@
 //! cargo run --release -p docpipe-summarise --example eval              # ROUGE table + JSON line
 //! cargo run --release -p docpipe-summarise --example eval -- --tune    # dev-split grid (tuning)
 //! cargo run --release -p docpipe-summarise --example eval -- --bench [REPEAT]
-//! cargo run --release -p docpipe-summarise --example eval -- --jsonl IN OUT 'TOML OPTIONS'
+//! cargo run --release -p docpipe-summarise --example eval -- --jsonl IN OUT 'TOML OPTIONS' ['half=7;steep=6;floor=0.3;first=0.1;long=50']
 //! ```
 //!
 //! Articles come from `tests/corpus/gold/articles.json` (cut out of the raw dumps with the
@@ -230,6 +230,7 @@ fn bench(arts: &[Article], repeat: usize) {
     ] {
         let s = summariser(toml);
         let t = Instant::now();
+        let cpu0 = cpu_seconds();
         let mut chosen = 0;
         for r in 0..repeat {
             for (i, text) in texts.iter().enumerate() {
@@ -238,10 +239,12 @@ fn bench(arts: &[Article], repeat: usize) {
             }
         }
         let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu0;
         println!(
-            "{name:<9} {:>8.2} MB/s  {:>8.0} docs/s  ({chosen} sentences chosen)",
+            "{name:<9} {:>8.2} MB/s  {:>8.0} docs/s  (cpu time: {:>8.2} MB/s; {chosen} sentences chosen)",
             bytes as f64 / 1e6 / secs,
-            (texts.len() * repeat) as f64 / secs
+            (texts.len() * repeat) as f64 / secs,
+            bytes as f64 / 1e6 / cpu,
         );
     }
     // One long document: 10,000 sentences.
@@ -257,11 +260,35 @@ fn bench(arts: &[Article], repeat: usize) {
     );
 }
 
+/// CPU time of this thread in seconds (Linux `schedstat`; wall time elsewhere), so a
+/// throughput figure is not skewed by other processes on a shared machine.
+fn cpu_seconds() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or_else(|| START.get_or_init(Instant::now).elapsed().as_secs_f64(), |ns| ns as f64 / 1e9)
+}
+
 /// Reads `{"id", "text", "sentences"?: [[start, end], …]}` lines, writes `{"id", "summary"}`.
-fn jsonl(input: &str, output: &str, toml: &str) {
-    let s = summariser(toml);
+fn jsonl(input: &str, output: &str, toml: &str, tuning: &str) {
+    let mut t = docpipe_summarise::rank::Tuning::default();
+    for kv in tuning.split(';').filter(|x| !x.trim().is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap();
+        let v: f64 = v.trim().parse().unwrap();
+        match k.trim() {
+            "half" => t.half = v,
+            "steep" => t.steep = v,
+            "floor" => t.floor = v,
+            "first" => t.first = v,
+            "long" => t.long = v,
+            other => panic!("unknown tuning constant {other}"),
+        }
+    }
+    let s = summariser(toml).with_tuning(t);
     let mut out = String::new();
     let t = Instant::now();
+    let cpu0 = cpu_seconds();
     let mut bytes = 0;
     for line in std::fs::read_to_string(input).unwrap().lines() {
         let rec: Value = serde_json::from_str(line).unwrap();
@@ -280,14 +307,21 @@ fn jsonl(input: &str, output: &str, toml: &str) {
         out.push('\n');
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     std::fs::write(output, out).unwrap();
-    eprintln!("docpipe: {bytes} bytes in {secs:.4}s ({:.2} MB/s)", bytes as f64 / 1e6 / secs);
+    eprintln!(
+        "docpipe: {bytes} bytes in {secs:.4}s ({:.2} MB/s), cpu {cpu:.4}s ({:.2} MB/s)",
+        bytes as f64 / 1e6 / secs,
+        bytes as f64 / 1e6 / cpu
+    );
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("--jsonl") => jsonl(&args[1], &args[2], args.get(3).map_or("", String::as_str)),
+        Some("--jsonl") => {
+            jsonl(&args[1], &args[2], args.get(3).map_or("", String::as_str), args.get(4).map_or("", String::as_str))
+        }
         Some("--tune") => tune(&load()),
         Some("--bench") => bench(&load(), args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20)),
         _ => table(&load()),

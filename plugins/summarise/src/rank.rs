@@ -12,15 +12,23 @@
 //!   `|Si ∩ Sj| / (ln|Si| + ln|Sj|)` as weighted edges, weighted PageRank.
 //! - `centroid` (Radev et al., 2004): cosine similarity to the mean TF-IDF vector.
 //! - `news` (default): continuous LexRank centrality (cosine weights, no threshold) mixed
-//!   with a position prior `1 / (1 + i)^0.5` over the sentence's rank in its document,
-//!   weighted by `position_weight`; news puts what matters first, and centrality keeps a
-//!   lead sentence that is off-topic (a scene-setting anecdote) from winning alone.
+//!   with a position prior over the sentence's rank `i` in its document, weighted by
+//!   `position_weight`: `0.3 + 0.7 / (1 + (i / 7)^6)` plus 0.1 for the first sentence, a
+//!   lead window of about seven sentences (flat, so centrality decides among them) that
+//!   falls to a floor after it.
+//!   News and abstracts put what matters first, and centrality keeps a lead sentence that
+//!   is off-topic (a scene-setting anecdote, a generic opening) from winning alone.
+//!   Sentences over 50 words are scaled down by `50 / words` so that one run-on sentence
+//!   does not spend the budget. The shape and constants ([`Tuning`]) were fitted on
+//!   training data only: ACLSum train and val, the sample corpus dev split.
 //!
 //! TF-IDF weights use the candidate sentences themselves as the collection (smoothed
 //! `idf = ln((1 + N) / (1 + df)) + 1`), stop words removed, words stemmed. Graph work is
 //! bounded: above `max_graph` sentences, only the `max_graph` sentences closest to the
-//! centroid enter the graph (O(n) prefilter) and the others score zero centrality, so a
-//! 10,000-sentence document costs O(n + max_graph²).
+//! centroid enter the graph (one centroid pass and a sort) and the others score zero
+//! centrality, so a 10,000-sentence document costs O(n log n + max_graph²). Inside the
+//! graph, pairs are found through an inverted index (term → sentences), so only pairs
+//! that share a term are ever compared.
 
 use std::collections::HashMap;
 
@@ -53,6 +61,26 @@ impl std::hash::Hasher for Fnv {
 
 /// A `BuildHasher` for [`Fnv`].
 pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
+/// A hasher for keys that are already well-mixed 64-bit hashes: `write_u64` keeps the key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyIsHash(u64);
+
+impl std::hash::Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = Fnv(self.0 ^ 0xcbf2_9ce4_8422_2325);
+        h.write(bytes);
+        self.0 = h.0;
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// A summarisation method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -102,6 +130,51 @@ pub struct Params {
     pub position_weight: f64,
     /// At most this many sentences enter a sentence graph.
     pub max_graph: usize,
+    /// Internal constants of the `news` method.
+    pub tuning: Tuning,
+}
+
+/// Internal constants of the `news` method. They are not stage options: they were fitted
+/// once on training data only (ACLSum train and val splits, sample corpus dev split; see
+/// `eval/tune.py`) and are kept fixed, so the test splits stay unseen.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Position prior `floor + (1 - floor) / (1 + (i / half)^steep)` over the sentence's
+    /// rank `i`: the rank at which the prior is halfway down to its floor.
+    pub half: f64,
+    /// How sharply the prior falls around `half` (large: a flat lead window, then the floor).
+    pub steep: f64,
+    /// The prior far from the lead (0..=1).
+    pub floor: f64,
+    /// Added to the prior of the first sentence (`i = 0`), the likeliest summary sentence of
+    /// both news (the lede) and papers (the abstract's opening) in the training data.
+    pub first: f64,
+    /// Sentences longer than this many words have their score scaled by `long / words`, so a
+    /// run-on sentence (a list, a missed boundary) does not spend the budget alone (0: off).
+    pub long: f64,
+}
+
+impl Default for Tuning {
+    /// The fitted values: a lead window of about seven sentences that falls to 0.3 after it,
+    /// 0.1 more for the first sentence, and a mild penalty above 50 words.
+    fn default() -> Self {
+        Tuning { half: 7.0, steep: 6.0, floor: 0.3, first: 0.1, long: 50.0 }
+    }
+}
+
+impl Tuning {
+    /// The position prior of the sentence of rank `i` (`1 + first` at the lead, about 1 in
+    /// the window, `floor` far from it).
+    pub fn prior(&self, i: usize) -> f64 {
+        let x = i as f64 / self.half.max(1e-9);
+        let bonus = if i == 0 { self.first } else { 0.0 };
+        self.floor + (1.0 - self.floor) / (1.0 + x.powf(self.steep)) + bonus
+    }
+
+    /// The length factor of a sentence of `words` words (1 up to `long`).
+    pub fn length_factor(&self, words: usize) -> f64 {
+        if self.long > 0.0 && words as f64 > self.long { self.long / words as f64 } else { 1.0 }
+    }
 }
 
 /// The budget of a summary; `None` means no limit of that kind.
@@ -113,51 +186,74 @@ pub struct Budget {
     pub words: Option<usize>,
 }
 
-/// Sparse, L2-normalised TF-IDF vectors and term sets of a list of sentences.
+/// Sparse, L2-normalised TF-IDF vectors of a list of sentences.
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
-    /// Per sentence: `(term, weight)` sorted by term, unit length (empty for no terms).
+    /// Per sentence: `(term, weight)` sorted by term, unit length (empty for no terms). The
+    /// terms of a sentence are distinct, so this is also its term set.
     pub tfidf: Vec<Vec<(u32, f32)>>,
-    /// Per sentence: distinct terms, sorted.
-    pub sets: Vec<Vec<u32>>,
     /// Per sentence: whitespace-separated words (for budgets).
     pub words: Vec<usize>,
+    /// Number of distinct terms (term ids are `0..terms`).
+    pub terms: usize,
+}
+
+/// FNV-1a of a byte string.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    std::hash::Hasher::write(&mut h, bytes);
+    h.0
 }
 
 impl Vectors {
     /// Analyses the sentences: words, stop words out, stems, term ids, TF-IDF.
+    ///
+    /// Terms are identified by the 64-bit FNV-1a hash of their stem, and words by the hash
+    /// of their lower-case form, so no string is stored per term or word (two would have to
+    /// collide in 64 bits to be conflated). Each distinct word is checked against the stop
+    /// words and stemmed once per call; later occurrences are one table lookup.
     pub fn new(texts: &[&str]) -> Vectors {
-        let mut ids: HashMap<String, u32, FastHash> = HashMap::default();
+        /// Marks a stop word in the word table.
+        const STOP: u32 = u32::MAX;
+        type ById = std::hash::BuildHasherDefault<KeyIsHash>;
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let mut ids: HashMap<u64, u32, ById> = HashMap::with_capacity_and_hasher(bytes / 16, ById::default());
+        let mut seen: HashMap<u64, u32, ById> = HashMap::with_capacity_and_hasher(bytes / 12, ById::default());
         let mut counts: Vec<Vec<(u32, f32)>> = Vec::with_capacity(texts.len());
+        let mut words = Vec::with_capacity(texts.len());
         let mut lower = String::new();
         let mut stem = String::new();
         let mut terms: Vec<u32> = Vec::new();
         for t in texts {
             terms.clear();
-            for (_, w) in text::words(t) {
-                lower.clear();
-                if w.is_ascii() {
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                } else {
-                    lower.extend(w.chars().flat_map(char::to_lowercase));
-                }
-                if text::is_stop_word(&lower) {
-                    continue;
-                }
-                text::stem_into(&lower, &mut stem);
-                let id = match ids.get(stem.as_str()) {
+            for (w, key) in text::hashed_words(t) {
+                let id = match seen.get(&key) {
                     Some(&id) => id,
                     None => {
-                        let id = ids.len() as u32;
-                        ids.insert(stem.clone(), id);
+                        let id = if text::is_stop_hash(key) {
+                            STOP
+                        } else {
+                            lower.clear();
+                            if w.is_ascii() {
+                                lower.push_str(w);
+                                lower.make_ascii_lowercase();
+                            } else {
+                                lower.extend(w.chars().flat_map(char::to_lowercase));
+                            }
+                            text::stem_into(&lower, &mut stem);
+                            let next = ids.len() as u32;
+                            *ids.entry(fnv(stem.as_bytes())).or_insert(next)
+                        };
+                        seen.insert(key, id);
                         id
                     }
                 };
-                terms.push(id);
+                if id != STOP {
+                    terms.push(id);
+                }
             }
             terms.sort_unstable();
-            let mut tf: Vec<(u32, f32)> = Vec::new();
+            let mut tf: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
             for &id in &terms {
                 match tf.last_mut() {
                     Some((last, c)) if *last == id => *c += 1.0,
@@ -165,6 +261,7 @@ impl Vectors {
                 }
             }
             counts.push(tf);
+            words.push(text::count_words(t));
         }
         let mut df = vec![0u32; ids.len()];
         for tf in &counts {
@@ -173,22 +270,18 @@ impl Vectors {
             }
         }
         let n = texts.len() as f32;
-        let sets = counts.iter().map(|tf| tf.iter().map(|&(id, _)| id).collect()).collect();
-        let tfidf = counts
-            .into_iter()
-            .map(|mut tf| {
-                for (id, w) in tf.iter_mut() {
-                    *w *= ((1.0 + n) / (1.0 + df[*id as usize] as f32)).ln() + 1.0;
-                }
-                let norm = tf.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    tf.iter_mut().for_each(|(_, w)| *w /= norm);
-                }
-                tf
-            })
-            .collect();
-        let words = texts.iter().map(|t| t.split_whitespace().count()).collect();
-        Vectors { tfidf, sets, words }
+        let idf: Vec<f32> = df.iter().map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
+        let mut tfidf = counts;
+        for tf in &mut tfidf {
+            for (id, w) in tf.iter_mut() {
+                *w *= idf[*id as usize];
+            }
+            let norm = tf.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                tf.iter_mut().for_each(|(_, w)| *w /= norm);
+            }
+        }
+        Vectors { tfidf, words, terms: ids.len() }
     }
 
     /// Cosine similarity of sentences `i` and `j`.
@@ -213,65 +306,90 @@ fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     s
 }
 
-fn overlap(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Cosine similarity of every sentence to the centroid of all of them.
 fn centroid_scores(v: &Vectors) -> Vec<f64> {
-    let mut centroid: HashMap<u32, f32> = HashMap::new();
+    let mut c = vec![0f32; v.terms];
     for vec in &v.tfidf {
         for &(id, w) in vec {
-            *centroid.entry(id).or_insert(0.0) += w;
+            c[id as usize] += w;
         }
     }
-    let mut c: Vec<(u32, f32)> = centroid.into_iter().collect();
-    c.sort_unstable_by_key(|&(id, _)| id);
-    let norm = c.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    let norm = c.iter().map(|w| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
-        c.iter_mut().for_each(|(_, w)| *w /= norm);
+        c.iter_mut().for_each(|w| *w /= norm);
     }
-    v.tfidf.iter().map(|s| f64::from(dot(s, &c))).collect()
+    v.tfidf.iter().map(|s| f64::from(s.iter().map(|&(id, w)| w * c[id as usize]).sum::<f32>())).collect()
 }
 
-/// Stationary distribution of a damped random walk over a weighted graph given as
-/// adjacency lists (`edges[i]` = `(j, weight)`, not yet normalised). Rows without edges
-/// jump uniformly.
-fn pagerank(edges: &[Vec<(u32, f32)>]) -> Vec<f64> {
+/// A symmetric weighted graph in compressed sparse rows: the neighbours of node `i` are
+/// `entries[offsets[i]..offsets[i + 1]]`, as `(j, weight)` in ascending `j`.
+struct Graph {
+    offsets: Vec<usize>,
+    entries: Vec<(u32, f32)>,
+}
+
+impl Graph {
+    /// Builds the graph of `n` nodes from its edges `(a, b, weight)` with `a < b`, sorted by
+    /// `(a, b)`.
+    fn from_edges(n: usize, edges: &[(u32, u32, f32)]) -> Graph {
+        let mut offsets = vec![0usize; n + 1];
+        for &(a, b, _) in edges {
+            offsets[a as usize + 1] += 1;
+            offsets[b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets[..n].to_vec();
+        let mut entries = vec![(0u32, 0f32); offsets[n]];
+        // Row `r` receives its smaller neighbours (edges `(a, r)`, by ascending `a`) before
+        // its larger ones (edges `(r, b)`), so every row comes out in ascending order.
+        for &(a, b, w) in edges {
+            entries[fill[a as usize]] = (b, w);
+            fill[a as usize] += 1;
+            entries[fill[b as usize]] = (a, w);
+            fill[b as usize] += 1;
+        }
+        Graph { offsets, entries }
+    }
+
+    fn row(&self, i: usize) -> &[(u32, f32)] {
+        &self.entries[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
+/// Stationary distribution of a damped random walk over a weighted graph (edge weights not
+/// yet normalised). Rows without edges jump uniformly.
+fn pagerank(g: &Graph) -> Vec<f64> {
     const DAMPING: f64 = 0.85;
-    let n = edges.len();
+    let n = g.offsets.len() - 1;
     if n == 0 {
         return Vec::new();
     }
-    // Row-normalised transition probabilities.
-    let rows: Vec<Vec<(u32, f64)>> = edges
-        .iter()
-        .map(|row| {
-            let sum: f64 = row.iter().map(|&(_, w)| f64::from(w)).sum();
-            if sum > 0.0 { row.iter().map(|&(j, w)| (j, f64::from(w) / sum)).collect() } else { Vec::new() }
-        })
-        .collect();
+    // Row-normalised transition probabilities, in the graph's layout.
+    let mut probs: Vec<f64> = Vec::with_capacity(g.entries.len());
+    let mut dangling_rows: Vec<usize> = Vec::new();
+    for i in 0..n {
+        let row = g.row(i);
+        let sum: f64 = row.iter().map(|&(_, w)| f64::from(w)).sum();
+        if sum > 0.0 {
+            probs.extend(row.iter().map(|&(_, w)| f64::from(w) / sum));
+        } else {
+            // Weights are positive, so only an empty row sums to zero.
+            probs.extend(row.iter().map(|_| 0.0));
+            dangling_rows.push(i);
+        }
+    }
     let mut p = vec![1.0 / n as f64; n];
     let mut next = vec![0.0; n];
     for _ in 0..100 {
-        let dangling: f64 = (0..n).filter(|&i| rows[i].is_empty()).map(|i| p[i]).sum();
+        let dangling: f64 = dangling_rows.iter().map(|&i| p[i]).sum();
         let base = (1.0 - DAMPING) / n as f64 + DAMPING * dangling / n as f64;
         next.iter_mut().for_each(|x| *x = base);
-        for (i, row) in rows.iter().enumerate() {
-            let share = DAMPING * p[i];
-            for &(j, w) in row {
+        for (i, &pi) in p.iter().enumerate() {
+            let share = DAMPING * pi;
+            let (a, b) = (g.offsets[i], g.offsets[i + 1]);
+            for (&(j, _), &w) in g.entries[a..b].iter().zip(&probs[a..b]) {
                 next[j as usize] += share * w;
             }
         }
@@ -300,20 +418,64 @@ fn graph_members(v: &Vectors, max_graph: usize) -> Vec<usize> {
 
 /// Graph centrality of every sentence with the given edge weight (zero for sentences left
 /// out of a bounded graph).
-fn graph_scores(v: &Vectors, max_graph: usize, weight: impl Fn(usize, usize) -> f32) -> Vec<f64> {
+///
+/// `weight(i, j, cosine, common)` gets the TF-IDF cosine and the number of shared terms of
+/// a pair. Only pairs that share a term can have an edge, so pairs are found through an
+/// inverted index (term → sentences) instead of comparing all `m²/2` pairs; each pair's dot
+/// product is summed over the shared terms in term order, exactly as a merge would.
+fn graph_scores(v: &Vectors, max_graph: usize, weight: impl Fn(usize, usize, f32, u32) -> f32) -> Vec<f64> {
     let members = graph_members(v, max_graph.max(1));
     let m = members.len();
-    let mut edges: Vec<Vec<(u32, f32)>> = vec![Vec::new(); m];
-    for a in 0..m {
-        for b in a + 1..m {
-            let x = weight(members[a], members[b]);
-            if x > 0.0 {
-                edges[a].push((b as u32, x));
-                edges[b].push((a as u32, x));
-            }
+    // Postings in CSR form: for each term, the members containing it (ascending) with weights.
+    let mut start = vec![0u32; v.terms + 1];
+    for &i in &members {
+        for &(t, _) in &v.tfidf[i] {
+            start[t as usize + 1] += 1;
         }
     }
-    let pr = pagerank(&edges);
+    for t in 0..v.terms {
+        start[t + 1] += start[t];
+    }
+    let mut fill: Vec<u32> = start[..v.terms].to_vec();
+    let mut postings = vec![(0u32, 0f32); start[v.terms] as usize];
+    for (k, &i) in members.iter().enumerate() {
+        for &(t, w) in &v.tfidf[i] {
+            postings[fill[t as usize] as usize] = (k as u32, w);
+            fill[t as usize] += 1;
+        }
+    }
+    // `cursor[t]`: the next posting of term t not yet visited; when member `a` is reached,
+    // every posting of its terms before the cursor belongs to a member `< a`.
+    let mut cursor: Vec<u32> = start[..v.terms].to_vec();
+    let mut acc = vec![0f32; m];
+    let mut common = vec![0u32; m];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut edges: Vec<(u32, u32, f32)> = Vec::new();
+    for (a, &i) in members.iter().enumerate() {
+        for &(t, wa) in &v.tfidf[i] {
+            let t = t as usize;
+            cursor[t] += 1; // skip `a` itself
+            for &(b, wb) in &postings[cursor[t] as usize..start[t + 1] as usize] {
+                if common[b as usize] == 0 {
+                    touched.push(b);
+                }
+                acc[b as usize] += wa * wb;
+                common[b as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        for &b in &touched {
+            let (bu, j) = (b as usize, members[b as usize]);
+            let x = weight(i, j, acc[bu], common[bu]);
+            if x > 0.0 {
+                edges.push((a as u32, b, x));
+            }
+            acc[bu] = 0.0;
+            common[bu] = 0;
+        }
+        touched.clear();
+    }
+    let pr = pagerank(&Graph::from_edges(m, &edges));
     let mut out = vec![0.0; v.tfidf.len()];
     for (k, &i) in members.iter().enumerate() {
         out[i] = pr[k];
@@ -336,20 +498,22 @@ pub fn score(units: &[Unit<'_>], v: &Vectors, p: &Params) -> Vec<f64> {
     let mut s = match p.method {
         Method::Lead => units.iter().map(|u| -(u.position as f64)).collect(),
         Method::Centroid => centroid_scores(v),
-        Method::Lexrank => graph_scores(v, p.max_graph, |i, j| if v.cosine(i, j) >= 0.1 { 1.0 } else { 0.0 }),
-        Method::Textrank => graph_scores(v, p.max_graph, |i, j| {
-            let common = overlap(&v.sets[i], &v.sets[j]);
-            if common == 0 {
-                return 0.0;
-            }
-            let denom = (v.sets[i].len() as f32).ln() + (v.sets[j].len() as f32).ln();
+        Method::Lexrank => graph_scores(v, p.max_graph, |_, _, cos, _| if cos >= 0.1 { 1.0 } else { 0.0 }),
+        Method::Textrank => graph_scores(v, p.max_graph, |i, j, _, common| {
+            let denom = (v.tfidf[i].len() as f32).ln() + (v.tfidf[j].len() as f32).ln();
             common as f32 / if denom > 0.0 { denom } else { 1.0 }
         }),
         Method::News => {
-            let mut c = graph_scores(v, p.max_graph, |i, j| v.cosine(i, j));
+            let t = &p.tuning;
+            let mut c = graph_scores(v, p.max_graph, |_, _, cos, _| cos);
             normalise(&mut c);
             let w = p.position_weight.clamp(0.0, 1.0);
-            units.iter().zip(c).map(|(u, c)| w * (1.0 + u.position as f64).powf(-0.5) + (1.0 - w) * c).collect()
+            units
+                .iter()
+                .zip(c)
+                .zip(&v.words)
+                .map(|((u, c), &n)| (w * t.prior(u.position) + (1.0 - w) * c) * t.length_factor(n))
+                .collect()
         }
     };
     debug_assert_eq!(s.len(), n);
@@ -432,7 +596,7 @@ mod tests {
     }
 
     fn params(method: Method) -> Params {
-        Params { method, position_weight: 0.5, max_graph: 300 }
+        Params { method, position_weight: 0.5, max_graph: 300, tuning: Tuning::default() }
     }
 
     const SEL: Selection = Selection { diversity: 0.3, min_words: 0, duplicate_similarity: 0.8 };
@@ -466,13 +630,58 @@ mod tests {
         assert_eq!(lead, vec![0, 1]);
     }
 
+    /// The graph and PageRank the straightforward way: every pair compared by a merge of
+    /// the two vectors, adjacency lists, the same power iteration.
+    fn brute_force_scores(v: &Vectors, weight: impl Fn(usize, usize, f32, u32) -> f32) -> Vec<f64> {
+        let n = v.tfidf.len();
+        let mut edges: Vec<(u32, u32, f32)> = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                let common = v.tfidf[a].iter().filter(|(t, _)| v.tfidf[b].iter().any(|(u, _)| u == t)).count();
+                let x = weight(a, b, v.cosine(a, b), common as u32);
+                if x > 0.0 {
+                    edges.push((a as u32, b as u32, x));
+                }
+            }
+        }
+        pagerank(&Graph::from_edges(n, &edges))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn inverted_index_graph_equals_all_pairs(
+            sentences in proptest::collection::vec("[a-f]{1,3}( [a-f]{1,3}){0,8}", 0..25),
+        ) {
+            let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
+            let v = Vectors::new(&refs);
+            let cos = |_: usize, _: usize, c: f32, _: u32| c;
+            proptest::prop_assert_eq!(graph_scores(&v, 1000, cos), brute_force_scores(&v, cos));
+            let text = |i: usize, j: usize, _: f32, common: u32| {
+                let d = (v.tfidf[i].len() as f32).ln() + (v.tfidf[j].len() as f32).ln();
+                common as f32 / if d > 0.0 { d } else { 1.0 }
+            };
+            proptest::prop_assert_eq!(graph_scores(&v, 1000, text), brute_force_scores(&v, text));
+        }
+    }
+
+    #[test]
+    fn prior_is_a_lead_window_falling_to_its_floor() {
+        let t = Tuning::default();
+        let p: Vec<f64> = (0..40).map(|i| t.prior(i)).collect();
+        assert!((p[0] - 1.0 - t.first).abs() < 1e-12);
+        assert!(p.windows(2).all(|w| w[0] >= w[1]), "{p:?}");
+        assert!(p[4] > 0.9 && p[12] < 0.35 && p[39] >= t.floor, "{p:?}");
+        assert_eq!(t.length_factor(20), 1.0);
+        assert_eq!(t.length_factor(100), 0.5);
+    }
+
     #[test]
     fn graph_is_bounded() {
         let texts: Vec<String> = (0..50).map(|i| format!("word{} shared term number {}", i % 7, i)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let v = Vectors::new(&refs);
         let u: Vec<Unit<'_>> = refs.iter().enumerate().map(|(i, t)| Unit { text: t, position: i }).collect();
-        let p = Params { method: Method::Lexrank, position_weight: 0.5, max_graph: 10 };
+        let p = Params { method: Method::Lexrank, position_weight: 0.5, max_graph: 10, tuning: Tuning::default() };
         let s = score(&u, &v, &p);
         assert_eq!(s.len(), 50);
         assert!(s.iter().filter(|&&x| x > 0.0).count() <= 10);

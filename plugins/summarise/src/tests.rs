@@ -245,12 +245,66 @@ fn options_docs_match_the_struct() {
 
 #[test]
 fn long_documents_finish() {
-    // 10,000 sentences: the graph is bounded, so this is fast even in debug builds.
-    let text: String =
+    // 10,000 sentences (one line each, and all on one line): the graph is bounded, so every
+    // method is fast even in debug builds; group summaries of such documents too.
+    let lines: String =
         (0..10_000).map(|i| format!("Sentence number {i} talks about topic {} and more words.\n", i % 37)).collect();
-    let (out, _) = run(&mut stage("method = \"lexrank\""), vec![doc("big", &text)]);
-    assert_eq!(chosen(&out[0]).len(), 3);
-    out[0].check_invariants().unwrap();
+    let one_line = lines.replace('\n', " ");
+    for method in ["news", "lead", "textrank", "lexrank", "centroid"] {
+        let toml = format!("method = \"{method}\"\ngroup_by = \"metadata.story\"");
+        let docs = vec![story("a", "s", &lines), story("b", "s", &one_line)];
+        let started = std::time::Instant::now();
+        let (out, extra) = run(&mut stage(&toml), docs);
+        for d in out.iter().chain(&extra) {
+            assert_eq!(chosen(d).len(), 3, "{method}");
+            d.check_invariants().unwrap();
+        }
+        assert_eq!(extra.len(), 1);
+        // Generous: about a second in debug builds; an unbounded graph would take minutes.
+        assert!(started.elapsed().as_secs() < 60, "{method} took {:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn news_prefers_the_lead_window_and_stays_in_order() {
+    // Twelve on-topic sentences: the summary comes from the lead window, in document order,
+    // and a very long run-on sentence is not chosen over normal ones.
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str(&format!("The port levy talks in round {i} ended without a deal on the cargo levy.\n"));
+    }
+    let run_on = (0..90).map(|i| format!("levy{i}")).collect::<Vec<_>>().join(" ");
+    text = format!("{run_on} port levy talks cargo.\n{text}");
+    let (out, _) = run(&mut stage(""), vec![doc("a", &text)]);
+    let d = &out[0];
+    let spans = &d.annotations["summary"];
+    assert_eq!(spans.len(), 3);
+    assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
+    assert!(!chosen(d).iter().any(|s| s.starts_with("levy0")), "{:?}", chosen(d));
+    let first_window_end = text.match_indices('\n').nth(8).map_or(text.len(), |(i, _)| i);
+    assert!(spans.iter().all(|s| s.end <= first_window_end), "{:?}", chosen(d));
+}
+
+#[test]
+fn budgets_and_determinism_hold_for_every_method_and_input_order() {
+    for method in ["news", "lead", "textrank", "lexrank", "centroid"] {
+        for budget in ["sentences = 2", "sentences = 0\nwords = 30", "sentences = 0\nratio = 0.5"] {
+            let toml = format!("method = \"{method}\"\n{budget}\ngroup_by = \"metadata.story\"");
+            let docs = || vec![story("a", "s", ARTICLE), story("b", "s", &ARTICLE.replace("Monday", "Tuesday"))];
+            let first = run(&mut stage(&toml), docs());
+            let again = run(&mut stage(&toml), docs());
+            assert_eq!(serde_json::to_string(&first).unwrap(), serde_json::to_string(&again).unwrap());
+            for d in first.0.iter().chain(&first.1) {
+                let got = chosen(d);
+                let words: usize = got.iter().map(|s| s.split_whitespace().count()).sum();
+                assert!(!got.is_empty(), "{method} {budget}");
+                assert!(words <= 30 || !budget.contains("words"), "{method} {budget}: {got:?}");
+                assert!(got.len() <= 2 || !budget.contains("sentences = 2"), "{method} {budget}: {got:?}");
+                let spans = &d.annotations["summary"];
+                assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{method}: not in order");
+            }
+        }
+    }
 }
 
 proptest! {

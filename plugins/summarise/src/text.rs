@@ -77,36 +77,50 @@ fn is_abbreviation(line: &str, dot: usize) -> bool {
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_alphabetic();
     }
-    let lower = word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    // Every abbreviation is ASCII and at most 6 bytes long.
+    if word.len() > 6 || !word.is_ascii() {
+        return false;
+    }
+    let mut buf = [0u8; 6];
+    buf[..word.len()].copy_from_slice(word.as_bytes());
+    buf.make_ascii_lowercase();
+    ABBREVIATIONS.iter().any(|a| a.as_bytes() == &buf[..word.len()])
 }
 
 /// Splits `text[start..end]` (one line or block) into sentence spans with the fallback
 /// rule. Leading and trailing whitespace is excluded; empty pieces are skipped.
 pub fn split_sentences(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     let Some(line) = text.get(start..end) else { return };
+    let bytes = line.as_bytes();
     let mut sent_start = 0;
-    let mut iter = line.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if !is_terminal(c) {
-            continue;
-        }
+    let mut i = 0;
+    // Scan bytes for the terminal marks (`.`, `!`, `?` are ASCII; `…` starts with 0xE2, a
+    // leading byte), so every hit is on a char boundary.
+    while i < bytes.len() {
+        let len = match bytes[i] {
+            b'.' | b'!' | b'?' => 1,
+            0xE2 if line[i..].starts_with('…') => '…'.len_utf8(),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
         // Swallow a run of terminal marks, then closing quotes and brackets.
-        let mut stop = i + c.len_utf8();
+        let mut stop = i + len;
         let mut saw_closing = false;
-        while let Some(&(j, d)) = iter.peek() {
+        for d in line[stop..].chars() {
             if is_terminal(d) {
-                stop = j + d.len_utf8();
-                iter.next();
+                stop += d.len_utf8();
             } else if is_closing(d) {
-                stop = j + d.len_utf8();
+                stop += d.len_utf8();
                 saw_closing = true;
-                iter.next();
             } else {
                 break;
             }
         }
-        if c == '.' && stop == i + 1 && is_abbreviation(line, i) {
+        let dot = i;
+        i = stop;
+        if bytes[dot] == b'.' && stop == dot + 1 && is_abbreviation(line, dot) {
             continue;
         }
         let rest = &line[stop..];
@@ -185,8 +199,7 @@ fn is_non_body_line(line: &str) -> bool {
     }
     // Only short lines can be credits or bios; long ones are checked on their opening only.
     let short = t.len() <= 400;
-    let head_end = if short { t.len() } else { crate::text::floor_boundary(t, 32) };
-    let lower = t[..head_end].to_lowercase();
+    let starts = |p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     const PREFIXES: &[&str] = &[
         "by ",
         "related:",
@@ -208,17 +221,30 @@ fn is_non_body_line(line: &str) -> bool {
         "– ",
         "— ",
     ];
-    let words = if short { t.split_whitespace().count() } else { usize::MAX };
-    if PREFIXES.iter().any(|p| lower.starts_with(p)) && (words < 30 || !lower.starts_with("by ")) {
+    // A line opening with `By ` is a byline only when short (under 30 words).
+    if PREFIXES.iter().any(|p| starts(p)) && (!starts("by ") || (short && count_words(t) < 30)) {
         return true;
     }
-    // A short author bio: "<Name> is a/the … correspondent/reporter/editor …".
+    // A short author bio: "<Name> is a/the … correspondent/reporter/editor …" in at most 30
+    // words (the cheap tests first).
     const ROLES: &[&str] =
         &["correspondent", "reporter", "editor", "journalist", "writer", "columnist", "photographer"];
-    short
-        && words <= 30
-        && (lower.contains(" is a ") || lower.contains(" is the ") || lower.contains(" writes "))
-        && ROLES.iter().any(|r| lower.contains(r))
+    if !short {
+        return false;
+    }
+    // The verbs are ASCII and contain no letter that a non-ASCII one lower-cases to, so a
+    // byte-wise ASCII case-insensitive search finds exactly what `to_lowercase` would.
+    let b = t.as_bytes();
+    let verb = |i: usize| {
+        [&b" is a "[..], b" is the ", b" writes "]
+            .iter()
+            .any(|n| b.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
+    };
+    if !(0..b.len()).any(|i| b[i] == b' ' && verb(i)) {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    ROLES.iter().any(|r| lower.contains(r)) && count_words(t) <= 30
 }
 
 /// Byte ranges of the lines of `text` (without their terminators).
@@ -232,6 +258,38 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// The number of whitespace-separated words of `s`: exactly `s.split_whitespace().count()`.
+/// Runs of ASCII are counted in a branch-free loop; a character is decoded only at a
+/// non-ASCII byte.
+pub fn count_words(s: &str) -> usize {
+    // ASCII characters with the Unicode White_Space property: tab to carriage return, space.
+    let space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    let b = s.as_bytes();
+    let mut n = 0;
+    let mut prev_space = true;
+    let mut i = 0;
+    while i < b.len() {
+        let j = b[i..].iter().position(|&c| c >= 0x80).map_or(b.len(), |k| i + k);
+        if let (Some(&first), Some(&last)) = (b[i..j].first(), b[i..j].last()) {
+            let seg = &b[i..j];
+            n += usize::from(prev_space && !space(first));
+            n += seg[1..].iter().zip(seg).map(|(&c, &p)| usize::from(space(p) & !space(c))).sum::<usize>();
+            prev_space = space(last);
+        }
+        i = j;
+        if i < b.len() {
+            let (sp, len) = match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
+                None => (false, 1),
+            };
+            n += usize::from(prev_space && !sp);
+            prev_space = sp;
+            i += len;
+        }
+    }
+    n
+}
+
 /// The largest char boundary `<= i` of `s`.
 pub fn floor_boundary(s: &str, i: usize) -> usize {
     let mut i = i.min(s.len());
@@ -242,7 +300,7 @@ pub fn floor_boundary(s: &str, i: usize) -> usize {
 }
 
 /// FNV-1a hash of a word, lower-cased: a cheap, deterministic word identity.
-fn word_hash(w: &str) -> u64 {
+pub fn word_hash(w: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     if w.is_ascii() {
         for b in w.bytes() {
@@ -266,29 +324,52 @@ fn pull_quotes(text: &str, line_ranges: &[(usize, usize)], keep: &mut [bool]) {
     const MAX_LINES_COMPARED: usize = 2_000;
     let is_quote = |&(a, b): &(usize, usize)| {
         let line = text[a..b].trim();
-        line.starts_with(is_opening) && line.split_whitespace().count() <= 40
+        line.starts_with(is_opening) && count_words(line) <= 40
     };
     if !line_ranges.iter().any(is_quote) {
         return;
     }
-    let set = |&(a, b): &(usize, usize)| -> Vec<u64> {
-        let mut v: Vec<u64> = words(&text[a..b]).map(|(_, w)| word_hash(w)).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+    // The distinct word hashes of a line, sorted, appended to `out`.
+    let set = |&(a, b): &(usize, usize), out: &mut Vec<u64>| {
+        let from = out.len();
+        out.extend(hashed_words(&text[a..b]).map(|(_, h)| h));
+        out[from..].sort_unstable();
+        let mut kept = from;
+        for k in from..out.len() {
+            if kept == from || out[k] != out[kept - 1] {
+                out[kept] = out[k];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     };
     let compared = line_ranges.len().min(MAX_LINES_COMPARED);
-    let sets: Vec<Vec<u64>> = line_ranges[..compared].iter().map(set).collect();
+    // All the sets in one buffer: line `j`'s set is `flat[starts[j]..starts[j + 1]]`.
+    let mut flat: Vec<u64> = Vec::with_capacity(text.len() / 6);
+    let mut starts = Vec::with_capacity(compared + 1);
+    starts.push(0);
+    for r in &line_ranges[..compared] {
+        set(r, &mut flat);
+        starts.push(flat.len());
+    }
+    let sets = |j: usize| &flat[starts[j]..starts[j + 1]];
+    let mut own = Vec::new();
     for i in 0..line_ranges.len() {
         if !is_quote(&line_ranges[i]) {
             continue;
         }
-        let mine = if i < compared { sets[i].clone() } else { set(&line_ranges[i]) };
+        let mine = if i < compared {
+            sets(i)
+        } else {
+            own.clear();
+            set(&line_ranges[i], &mut own);
+            &own
+        };
         if mine.len() < 3 {
             continue;
         }
         let contained = (0..compared).any(|j| {
-            j != i && keep[j] && sets[j].len() > mine.len() && mine.iter().all(|w| sets[j].binary_search(w).is_ok())
+            j != i && keep[j] && sets(j).len() > mine.len() && mine.iter().all(|w| sets(j).binary_search(w).is_ok())
         });
         if contained {
             keep[i] = false;
@@ -362,38 +443,132 @@ pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]
 
 /// The words of `s` with their byte offsets: maximal runs of alphanumeric characters, with
 /// apostrophes inside a word kept (`don't`, `Kenya's`).
-pub fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes_len = s.len();
-    let mut iter = s.char_indices().peekable();
-    std::iter::from_fn(move || {
-        // Skip to the next alphanumeric character.
-        let start = loop {
-            let (i, c) = iter.next()?;
-            if c.is_alphanumeric() {
-                break i;
+pub fn words(s: &str) -> Words<'_> {
+    Words { s, pos: 0 }
+}
+
+/// Iterator over the words of a string (see [`words`]). Scans bytes, decoding a character
+/// only at non-ASCII bytes.
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Words<'_> {
+    /// Whether the character at byte `i` is alphanumeric, and its length in bytes.
+    #[inline(always)]
+    fn alnum_at(&self, i: usize) -> Option<(bool, usize)> {
+        let b = *self.s.as_bytes().get(i)?;
+        if b < 0x80 {
+            return Some((b.is_ascii_alphanumeric(), 1));
+        }
+        let c = self.s.get(i..)?.chars().next()?;
+        Some((c.is_alphanumeric(), c.len_utf8()))
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let bytes = self.s.as_bytes();
+        // Skip to the next alphanumeric character (ASCII bytes in a tight loop).
+        loop {
+            while self.pos < bytes.len() && bytes[self.pos] < 0x80 && !bytes[self.pos].is_ascii_alphanumeric() {
+                self.pos += 1;
             }
-        };
-        let mut end = bytes_len;
-        while let Some(&(i, c)) = iter.peek() {
-            if c.is_alphanumeric() {
-                iter.next();
-            } else if c == '\'' || c == '’' {
-                // Keep the apostrophe only when a letter follows.
-                let mut look = iter.clone();
-                look.next();
-                if look.peek().is_some_and(|&(_, d)| d.is_alphanumeric()) {
-                    iter.next();
-                } else {
-                    end = i;
-                    break;
-                }
-            } else {
-                end = i;
+            let (alnum, len) = self.alnum_at(self.pos)?;
+            if alnum {
                 break;
             }
+            self.pos += len;
         }
-        Some((start, &s[start..end]))
-    })
+        let start = self.pos;
+        loop {
+            while self.pos < bytes.len() && bytes[self.pos].is_ascii_alphanumeric() {
+                self.pos += 1;
+            }
+            let Some((alnum, len)) = self.alnum_at(self.pos) else { break };
+            if alnum {
+                self.pos += len;
+                continue;
+            }
+            // An apostrophe is kept only when a letter or digit follows.
+            let apostrophe = bytes[self.pos] == b'\'' || self.s[self.pos..].starts_with('’');
+            if apostrophe && self.alnum_at(self.pos + len).is_some_and(|(a, _)| a) {
+                self.pos += len;
+                continue;
+            }
+            break;
+        }
+        Some((start, &self.s[start..self.pos]))
+    }
+}
+
+/// The words of `s` (as [`words`]) with their [`word_hash`], hashed in the same scan.
+pub fn hashed_words(s: &str) -> HashedWords<'_> {
+    HashedWords { words: Words { s, pos: 0 } }
+}
+
+/// Iterator over the words of a string with their hashes (see [`hashed_words`]).
+#[derive(Debug, Clone)]
+pub struct HashedWords<'a> {
+    words: Words<'a>,
+}
+
+/// One FNV-1a step.
+#[inline(always)]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+impl<'a> Iterator for HashedWords<'a> {
+    type Item = (&'a str, u64);
+
+    fn next(&mut self) -> Option<(&'a str, u64)> {
+        let w = &mut self.words;
+        let bytes = w.s.as_bytes();
+        // Skip to the next alphanumeric character, exactly as `Words` does.
+        loop {
+            while w.pos < bytes.len() && bytes[w.pos] < 0x80 && !bytes[w.pos].is_ascii_alphanumeric() {
+                w.pos += 1;
+            }
+            let (alnum, len) = w.alnum_at(w.pos)?;
+            if alnum {
+                break;
+            }
+            w.pos += len;
+        }
+        let start = w.pos;
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        loop {
+            while w.pos < bytes.len() && bytes[w.pos].is_ascii_alphanumeric() {
+                h = fnv_step(h, bytes[w.pos].to_ascii_lowercase());
+                w.pos += 1;
+            }
+            let Some((alnum, len)) = w.alnum_at(w.pos) else { break };
+            // An apostrophe is kept only when a letter or digit follows.
+            let apostrophe = !alnum && (bytes[w.pos] == b'\'' || w.s[w.pos..].starts_with('’'));
+            let kept_apostrophe = apostrophe && w.alnum_at(w.pos + len).is_some_and(|(a, _)| a);
+            if !alnum && !kept_apostrophe {
+                break;
+            }
+            // A non-ASCII letter or an apostrophe: hash its lower-case form, as `word_hash`.
+            if len == 1 {
+                h = fnv_step(h, bytes[w.pos].to_ascii_lowercase());
+            } else if let Some(c) = w.s[w.pos..].chars().next() {
+                for l in c.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    for &b in l.encode_utf8(&mut buf).as_bytes() {
+                        h = fnv_step(h, b);
+                    }
+                }
+            }
+            w.pos += len;
+        }
+        Some((&w.s[start..w.pos], h))
+    }
 }
 
 /// English stop words: the Snowball English stop word list (Martin Porter, BSD-3-Clause),
@@ -432,6 +607,17 @@ pub fn is_stop_word(word: &str) -> bool {
         return set.contains(straight.as_str());
     }
     set.contains(word)
+}
+
+/// Whether `hash` is the [`word_hash`] of a stop word (with straight or curly apostrophes):
+/// [`is_stop_word`] for a word already hashed, without comparing strings (a content word
+/// would have to collide with a stop word in 64 bits to be taken for one).
+pub fn is_stop_hash(hash: u64) -> bool {
+    type Set = std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::rank::KeyIsHash>>;
+    static SET: std::sync::OnceLock<Set> = std::sync::OnceLock::new();
+    let set =
+        SET.get_or_init(|| STOP_WORDS.iter().flat_map(|w| [word_hash(w), word_hash(&w.replace('\'', "’"))]).collect());
+    set.contains(&hash)
 }
 
 fn has_vowel(s: &str) -> bool {
@@ -573,6 +759,88 @@ mod tests {
         let c = candidates(text, Some(&sents), None);
         let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(got, vec!["Body one.", "Body two.", "Caption."]);
+    }
+
+    /// The straightforward `words`: characters, with one character of look-ahead.
+    fn words_by_chars(s: &str) -> Vec<(usize, &str)> {
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < chars.len() {
+            if !chars[k].1.is_alphanumeric() {
+                k += 1;
+                continue;
+            }
+            let start = chars[k].0;
+            while k < chars.len() {
+                let c = chars[k].1;
+                let next_alnum = chars.get(k + 1).is_some_and(|&(_, d)| d.is_alphanumeric());
+                if c.is_alphanumeric() || ((c == '\'' || c == '’') && next_alnum) {
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = chars.get(k).map_or(s.len(), |&(i, _)| i);
+            out.push((start, &s[start..end]));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_scans_match_the_straightforward_ones(
+            s in "(?s)[a-zA-Z0-9 '’\t\n\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{1680}\u{2000}\u{2003}\u{200a}\u{200b}\u{2028}\u{202f}\u{205f}\u{3000}£éßÉİK“”….,-]{0,80}",
+        ) {
+            proptest::prop_assert_eq!(words(&s).collect::<Vec<_>>(), words_by_chars(&s));
+            let hashed: Vec<(&str, u64)> = hashed_words(&s).collect();
+            let plain: Vec<(&str, u64)> = words(&s).map(|(_, w)| (w, word_hash(w))).collect();
+            proptest::prop_assert_eq!(hashed, plain);
+            proptest::prop_assert_eq!(count_words(&s), s.split_whitespace().count());
+        }
+
+        #[test]
+        fn fast_scans_never_panic(s in "(?s).{0,80}") {
+            proptest::prop_assert_eq!(words(&s).collect::<Vec<_>>(), words_by_chars(&s));
+            let hashed: Vec<(&str, u64)> = hashed_words(&s).collect();
+            let plain: Vec<(&str, u64)> = words(&s).map(|(_, w)| (w, word_hash(w))).collect();
+            proptest::prop_assert_eq!(hashed, plain);
+            proptest::prop_assert_eq!(count_words(&s), s.split_whitespace().count());
+        }
+    }
+
+    #[test]
+    fn stop_hashes_match_stop_words() {
+        for w in STOP_WORDS {
+            assert!(is_stop_hash(word_hash(w)) && is_stop_word(w), "{w}");
+            let curly = w.replace('\'', "’");
+            assert!(is_stop_hash(word_hash(&curly)) && is_stop_word(&curly), "{curly}");
+            let upper = w.to_uppercase();
+            assert!(is_stop_hash(word_hash(&upper)), "{upper}");
+        }
+        for w in ["port", "levy", "thee", "willow", "ours's", "whom'", "Kenya"] {
+            assert!(!is_stop_hash(word_hash(w)) && !is_stop_word(&w.to_lowercase()), "{w}");
+        }
+    }
+
+    #[test]
+    fn counts_words_like_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a b  c ",
+            "a\tb\nc\x0bd\x0ce\rf",
+            "x\u{a0}y z",
+            "a\x1cb",
+            "é  è",
+            "one",
+            "“Quoted,” she said\u{2003}then left.\u{3000}",
+            "\u{a0}\u{a0}",
+            "é",
+        ] {
+            assert_eq!(count_words(s), s.split_whitespace().count(), "{s:?}");
+        }
     }
 
     #[test]
