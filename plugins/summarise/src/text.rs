@@ -517,57 +517,11 @@ pub struct HashedWords<'a> {
     words: Words<'a>,
 }
 
-/// One FNV-1a step.
-#[inline(always)]
-fn fnv_step(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-}
-
 impl<'a> Iterator for HashedWords<'a> {
     type Item = (&'a str, u64);
 
     fn next(&mut self) -> Option<(&'a str, u64)> {
-        let w = &mut self.words;
-        let bytes = w.s.as_bytes();
-        // Skip to the next alphanumeric character, exactly as `Words` does.
-        loop {
-            while w.pos < bytes.len() && bytes[w.pos] < 0x80 && !bytes[w.pos].is_ascii_alphanumeric() {
-                w.pos += 1;
-            }
-            let (alnum, len) = w.alnum_at(w.pos)?;
-            if alnum {
-                break;
-            }
-            w.pos += len;
-        }
-        let start = w.pos;
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        loop {
-            while w.pos < bytes.len() && bytes[w.pos].is_ascii_alphanumeric() {
-                h = fnv_step(h, bytes[w.pos].to_ascii_lowercase());
-                w.pos += 1;
-            }
-            let Some((alnum, len)) = w.alnum_at(w.pos) else { break };
-            // An apostrophe is kept only when a letter or digit follows.
-            let apostrophe = !alnum && (bytes[w.pos] == b'\'' || w.s[w.pos..].starts_with('’'));
-            let kept_apostrophe = apostrophe && w.alnum_at(w.pos + len).is_some_and(|(a, _)| a);
-            if !alnum && !kept_apostrophe {
-                break;
-            }
-            // A non-ASCII letter or an apostrophe: hash its lower-case form, as `word_hash`.
-            if len == 1 {
-                h = fnv_step(h, bytes[w.pos].to_ascii_lowercase());
-            } else if let Some(c) = w.s[w.pos..].chars().next() {
-                for l in c.to_lowercase() {
-                    let mut buf = [0u8; 4];
-                    for &b in l.encode_utf8(&mut buf).as_bytes() {
-                        h = fnv_step(h, b);
-                    }
-                }
-            }
-            w.pos += len;
-        }
-        Some((&w.s[start..w.pos], h))
+        self.words.next().map(|(_, w)| (w, word_hash(w)))
     }
 }
 
