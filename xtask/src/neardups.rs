@@ -13,12 +13,20 @@
 //! - `boilerplate`: 1–3 boilerplate paragraphs (bylines, subscribe and cookie lines,
 //!   copyright lines; templates written for this generator) added at the top or bottom.
 //!
+//! And one hard negative per base, so that precision means something: a `related`
+//! document, its own family, that keeps the base's paragraphs except a share of them
+//! ([`RELATED_SHARES`]: 20%, 35% or 50%, by base) replaced with paragraphs of a fresh
+//! article. It shares much of its text with the base (true Jaccard ≈ 0.3–0.7) but is not a
+//! copy at threshold 0.8; a dedupe that reports it as a duplicate is wrong.
+//!
 //! Output in `--out` (default `target/eval/neardups`):
 //! - `docs.jsonl`: `{"id", "text"}`, bases and copies interleaved in a seeded order in
 //!   which every copy comes after its base;
 //! - `truth.jsonl`: `{"id", "base", "kind", "rate"}` for every document in the same order
 //!   (bases have `kind = "base"`, `base` = their own id, `rate = 0`; `reorder` and
-//!   `boilerplate` copies have `rate = 0`, boilerplate copies also `"paragraphs": N`).
+//!   `boilerplate` copies have `rate = 0`, boilerplate copies also `"paragraphs": N`;
+//!   `related` documents have `base` = their own id, `rate` = the share of paragraphs
+//!   replaced and `"of"` = the base they were made from).
 //!
 //! The output depends only on `--seed` and `--bases`; base `b` and its copies depend only
 //! on the seed and `b`. `cargo xtask eval dedupe` scores docpipe (and, with `--peers`,
@@ -34,6 +42,8 @@ use crate::gencorpus::{self, AGENCIES, Material, Rng};
 
 /// Word edit rates of the `substitute`, `delete`, `insert` and `mixed` copies.
 pub const RATES: &[f64] = &[0.005, 0.01, 0.02, 0.03, 0.05, 0.10, 0.20];
+/// Shares of a base's paragraphs replaced in its `related` hard negative (by base, in turn).
+pub const RELATED_SHARES: &[f64] = &[0.2, 0.35, 0.5];
 /// The word-edit kinds, each written at every rate of [`RATES`].
 pub const WORD_KINDS: &[&str] = &["substitute", "delete", "insert", "mixed"];
 
@@ -74,10 +84,12 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
 pub struct Doc {
     /// Document id.
     pub id: String,
-    /// The base's id (its own for a base).
+    /// The base's id (its own for a base and for a `related` document).
     pub base: String,
-    /// `base`, a word-edit kind, `reorder` or `boilerplate`.
+    /// `base`, a word-edit kind, `reorder`, `boilerplate` or `related`.
     pub kind: &'static str,
+    /// The base a `related` document was made from.
+    pub of: Option<String>,
     /// The word edit rate (0 for bases, `reorder` and `boilerplate`).
     pub rate: f64,
     /// Boilerplate paragraphs added (`boilerplate` copies only).
@@ -169,6 +181,26 @@ pub fn edit_words(rng: &mut Rng, m: &Material, text: &str, kind: &str, rate: f64
         result[*p].append(&mut inserted[i]);
     }
     join(&result)
+}
+
+/// `text` with `round(share × paragraphs)` of its paragraphs (at least one) replaced, in
+/// place, by paragraphs of `fresh` (taken in order, cycling when it has fewer).
+pub fn replace_paragraphs(rng: &mut Rng, text: &str, fresh: &str, share: f64) -> String {
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let new: Vec<&str> = fresh.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() || new.is_empty() {
+        return text.to_owned();
+    }
+    let k = ((share * lines.len() as f64).round() as usize).clamp(1, lines.len());
+    for (n, p) in distinct_positions(rng, lines.len(), k).into_iter().enumerate() {
+        lines[p] = new[n % new.len()];
+    }
+    let mut s = String::new();
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
 }
 
 /// The paragraphs of `text` in a different order (when it has more than one).
@@ -277,6 +309,7 @@ fn family(m: &Material, seed: u64, b: usize) -> Vec<Doc> {
         id,
         base: base_id.clone(),
         kind,
+        of: None,
         rate,
         paragraphs,
         text,
@@ -293,6 +326,19 @@ fn family(m: &Material, seed: u64, b: usize) -> Vec<Doc> {
     let count = 1 + rng.below(3);
     let t = add_boilerplate(&mut rng, m, &text, count);
     docs.push(doc(format!("{base_id}-boilerplate"), "boilerplate", 0.0, count, t));
+    let share = RELATED_SHARES[b % RELATED_SHARES.len()];
+    let fresh = if b % 5 == 4 { word_salad(&mut rng, m) } else { gencorpus::article(&mut rng, m) };
+    let related_id = format!("{base_id}-related");
+    let t = replace_paragraphs(&mut rng, &text, &fresh, share);
+    docs.push(Doc {
+        id: related_id.clone(),
+        base: related_id,
+        kind: "related",
+        of: Some(base_id.clone()),
+        rate: share,
+        paragraphs: 0,
+        text: t,
+    });
     docs.insert(0, doc(base_id.clone(), "base", 0.0, 0, text));
     docs
 }
@@ -335,6 +381,9 @@ pub fn generate(root: &Path, o: &Options) -> Result<(usize, usize, usize)> {
         if doc.kind == "boilerplate" {
             rec["paragraphs"] = doc.paragraphs.into();
         }
+        if let Some(of) = &doc.of {
+            rec["of"] = of.as_str().into();
+        }
         serde_json::to_writer(&mut t, &rec)?;
         t.write_all(b"\n")?;
     }
@@ -359,12 +408,15 @@ mod tests {
         let o = Options { bases: 12, seed: 3, out: PathBuf::new() };
         let a = documents(&m, &o);
         assert_eq!(a, documents(&m, &o));
-        assert_eq!(a.len(), 12 * (2 + WORD_KINDS.len() * RATES.len() + 1));
+        assert_eq!(a.len(), 12 * (2 + WORD_KINDS.len() * RATES.len() + 2));
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (p, d) in a.iter().enumerate() {
             if d.kind == "base" {
                 assert_eq!(d.id, d.base);
                 seen.insert(&d.id, p);
+            } else if d.kind == "related" {
+                assert_eq!(d.id, d.base, "a related document is its own family");
+                assert!(seen.contains_key(d.of.as_deref().unwrap()), "{} before its origin", d.id);
             } else {
                 assert!(seen.contains_key(d.base.as_str()), "{} before its base", d.id);
             }
@@ -402,5 +454,11 @@ mod tests {
         let boiler = add_boilerplate(&mut rng, &m, &text, 2);
         assert_eq!(boiler.lines().count(), text.lines().count() + 2);
         assert!(boiler.contains(text.as_str()));
+        let fresh = gencorpus::article(&mut rng, &m);
+        let related = replace_paragraphs(&mut rng, &text, &fresh, 0.5);
+        let kept = related.lines().filter(|l| text.lines().any(|t| t == *l)).count();
+        let n = text.lines().count();
+        assert_eq!(related.lines().count(), n);
+        assert!(kept < n && kept >= n - (0.5 * n as f64).round().max(1.0) as usize, "{kept} of {n}");
     }
 }
