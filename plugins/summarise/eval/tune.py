@@ -6,6 +6,7 @@ Usage (from the repository root, after `peers.py` has created the venv once):
 
     target/eval/venv-summarise/bin/python plugins/summarise/eval/tune.py \
         [--peers] [--k 3] [--words 60] [CONFIG ...]
+    target/eval/venv-summarise/bin/python plugins/summarise/eval/tune.py --boundaries
 
 Each CONFIG is stage options as TOML with `;` between keys (default: the stage defaults),
 optionally followed by `|` and internal constants of the `news` method (`rank::Tuning`,
@@ -57,14 +58,48 @@ def splits():
     return out
 
 
+def boundaries():
+    """Sentence-boundary precision and recall of the stage's own sentence rule on the ACLSum
+    train and val splits, against the package's sentence lists (a boundary = the end of a
+    sentence in the sentences joined by spaces)."""
+    import json
+    import subprocess
+    from aclsum import ACLSum
+
+    peers.WORK.mkdir(parents=True, exist_ok=True)
+    inp, out = peers.WORK / "split-in.jsonl", peers.WORK / "split-out.jsonl"
+    for name in ("train", "val"):
+        gold = [d.get_all_sentences() for d in ACLSum(name)]
+        inp.write_text("".join(json.dumps({"text": " ".join(g)}) + "\n" for g in gold))
+        cmd = ["cargo", "run", "-q", "--release", "-p", "docpipe-summarise", "--example", "eval", "--"]
+        subprocess.run([*cmd, "--split-jsonl", str(inp), str(out)], check=True, cwd=peers.ROOT)
+        tp = fp = fn = 0
+        for g, line in zip(gold, out.read_text().splitlines()):
+            text = " ".join(g)
+            ends, pos = set(), 0
+            for s in g:
+                pos += len(s.encode("utf-8"))
+                ends.add(pos)
+                pos += 1
+            pred = {e for _, e in json.loads(line)}
+            tp, fp, fn = tp + len(ends & pred), fp + len(pred - ends), fn + len(ends - pred)
+        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        print(f"aclsum-{name}: sentence boundaries P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--boundaries", action="store_true",
+                    help="only score the stage's own sentence rule against ACLSum's sentences (train, val)")
     ap.add_argument("--k", type=int, default=3)
     ap.add_argument("--peers", action="store_true", help="also score Lead-k and sumy LexRank, TextRank, LSA")
     ap.add_argument("--words", type=int, default=0,
                     help="also run every config with a word budget of this many words (no sentence limit)")
     ap.add_argument("configs", nargs="*", default=[""])
     args = ap.parse_args()
+    if args.boundaries:
+        boundaries()
+        return
     data = splits()
     rows = []
     if args.peers:

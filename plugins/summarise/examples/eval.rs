@@ -6,6 +6,7 @@
 //! cargo run --release -p docpipe-summarise --example eval -- --tune    # dev-split grid (tuning)
 //! cargo run --release -p docpipe-summarise --example eval -- --bench [REPEAT]
 //! cargo run --release -p docpipe-summarise --example eval -- --jsonl IN OUT 'TOML OPTIONS' ['half=7;steep=6;floor=0.3;first=0.1;long=50']
+//! cargo run --release -p docpipe-summarise --example eval -- --split-jsonl IN OUT   # the fallback sentence rule
 //! ```
 //!
 //! Articles come from `tests/corpus/gold/articles.json` (cut out of the raw dumps with the
@@ -316,9 +317,31 @@ fn jsonl(input: &str, output: &str, toml: &str, tuning: &str) {
     );
 }
 
+/// Writes, for every `{"text"}` line of `input`, the `[start, end]` byte spans of the stage's
+/// own sentence rule (what it uses without a splitter), for `eval/tune.py --boundaries`.
+fn split_jsonl(input: &str, output: &str) {
+    let mut out = String::new();
+    for line in std::fs::read_to_string(input).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let mut spans = Vec::new();
+        for (a, b) in text.split('\n').scan(0, |pos, l| {
+            let r = (*pos, *pos + l.len());
+            *pos += l.len() + 1;
+            Some(r)
+        }) {
+            docpipe_summarise::text::split_sentences(text, a, b, &mut spans);
+        }
+        out.push_str(&serde_json::to_string(&spans).unwrap());
+        out.push('\n');
+    }
+    std::fs::write(output, out).unwrap();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("--split-jsonl") => split_jsonl(&args[1], &args[2]),
         Some("--jsonl") => {
             jsonl(&args[1], &args[2], args.get(3).map_or("", String::as_str), args.get(4).map_or("", String::as_str))
         }

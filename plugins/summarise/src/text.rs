@@ -62,6 +62,14 @@ fn is_terminal(c: char) -> bool {
 /// Whether the word ending just before a full stop at `dot` is an abbreviation or an
 /// initial, so that the stop does not end a sentence.
 fn is_abbreviation(line: &str, dot: usize) -> bool {
+    // In tokenised text the stop stands apart from its word (`et al . ( 2019 )`): look
+    // past the spaces (not past a line end), but then only the list counts, not initials.
+    let spaced = line[..dot].trim_end_matches([' ', '\t']);
+    if spaced.len() < dot {
+        let word_start = spaced.rfind(|c: char| c.is_whitespace() || is_opening(c)).map_or(0, |i| i + 1);
+        let word = &spaced[word_start..];
+        return word.chars().count() > 1 && in_abbreviations(word);
+    }
     let before = &line[..dot];
     let word_start = before
         .char_indices()
@@ -77,6 +85,11 @@ fn is_abbreviation(line: &str, dot: usize) -> bool {
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_alphabetic();
     }
+    in_abbreviations(word)
+}
+
+/// Whether `word` (any case) is in [`ABBREVIATIONS`].
+fn in_abbreviations(word: &str) -> bool {
     // Every abbreviation is ASCII and at most 6 bytes long.
     if word.len() > 6 || !word.is_ascii() {
         return false;
@@ -127,7 +140,9 @@ pub fn split_sentences(text: &str, start: usize, end: usize, out: &mut Vec<(usiz
         let trimmed = rest.trim_start();
         let had_space = trimmed.len() < rest.len();
         let Some(next) = trimmed.chars().next() else { continue };
-        let starts_sentence = next.is_uppercase() || next.is_ascii_digit() || is_opening(next);
+        // A list bullet after a stop starts the next item.
+        let starts_sentence =
+            next.is_uppercase() || next.is_ascii_digit() || is_opening(next) || matches!(next, '•' | '▪' | '◦' | '‣');
         let boundary = if had_space { starts_sentence } else { saw_closing && next.is_uppercase() };
         if boundary {
             push_trimmed(line, start, sent_start, stop, out);
@@ -658,6 +673,16 @@ mod tests {
         assert_eq!(split("Wait... then what? Nothing."), vec!["Wait... then what?", "Nothing."]);
         assert_eq!(split("   "), Vec::<&str>::new());
         assert_eq!(split("No. 12 was closed. Fine."), vec!["No. 12 was closed.", "Fine."]);
+        // Tokenised text: a stop apart from its abbreviation, an initial-like word that ends
+        // a sentence, and list bullets.
+        assert_eq!(
+            split("as Lu et al . ( 2008 ) showed . We try a . B follows ."),
+            vec!["as Lu et al . ( 2008 ) showed .", "We try a .", "B follows ."]
+        );
+        assert_eq!(
+            split("It works as follows . • Parse it . • Rank it ."),
+            vec!["It works as follows .", "• Parse it .", "• Rank it ."]
+        );
     }
 
     #[test]
