@@ -244,7 +244,8 @@ fn is_non_body_line(line: &str) -> bool {
     // words (the cheap tests first).
     const ROLES: &[&str] =
         &["correspondent", "reporter", "editor", "journalist", "writer", "columnist", "photographer"];
-    if !short {
+    // Most body lines are longer than a bio: count words before searching for the verbs.
+    if !short || count_words(t) > 30 {
         return false;
     }
     // The verbs are ASCII and contain no letter that a non-ASCII one lower-cases to, so a
@@ -259,7 +260,7 @@ fn is_non_body_line(line: &str) -> bool {
         return false;
     }
     let lower = t.to_lowercase();
-    ROLES.iter().any(|r| lower.contains(r)) && count_words(t) <= 30
+    ROLES.iter().any(|r| lower.contains(r))
 }
 
 /// Byte ranges of the lines of `text` (without their terminators).
@@ -483,10 +484,12 @@ impl Words<'_> {
     }
 }
 
-impl<'a> Iterator for Words<'a> {
-    type Item = (usize, &'a str);
-
-    fn next(&mut self) -> Option<(usize, &'a str)> {
+impl<'a> Words<'a> {
+    /// The next word and its offset; `on_ascii` sees each ASCII byte of the word and
+    /// `on_other` each other character (its bytes), so a caller can hash the word in the
+    /// same scan.
+    #[inline(always)]
+    fn next_with(&mut self, mut on_ascii: impl FnMut(u8), mut on_other: impl FnMut(&str)) -> Option<(usize, &'a str)> {
         let bytes = self.s.as_bytes();
         // Skip to the next alphanumeric character (ASCII bytes in a tight loop).
         loop {
@@ -502,22 +505,34 @@ impl<'a> Iterator for Words<'a> {
         let start = self.pos;
         loop {
             while self.pos < bytes.len() && bytes[self.pos].is_ascii_alphanumeric() {
+                on_ascii(bytes[self.pos]);
                 self.pos += 1;
             }
             let Some((alnum, len)) = self.alnum_at(self.pos) else { break };
-            if alnum {
-                self.pos += len;
-                continue;
-            }
             // An apostrophe is kept only when a letter or digit follows.
-            let apostrophe = bytes[self.pos] == b'\'' || self.s[self.pos..].starts_with('’');
-            if apostrophe && self.alnum_at(self.pos + len).is_some_and(|(a, _)| a) {
-                self.pos += len;
-                continue;
+            let keep = alnum || {
+                let apostrophe = bytes[self.pos] == b'\'' || self.s[self.pos..].starts_with('’');
+                apostrophe && self.alnum_at(self.pos + len).is_some_and(|(a, _)| a)
+            };
+            if !keep {
+                break;
             }
-            break;
+            if len == 1 {
+                on_ascii(bytes[self.pos]);
+            } else {
+                on_other(self.s.get(self.pos..self.pos + len).unwrap_or(""));
+            }
+            self.pos += len;
         }
         Some((start, &self.s[start..self.pos]))
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        self.next_with(|_| {}, |_| {})
     }
 }
 
@@ -536,7 +551,19 @@ impl<'a> Iterator for HashedWords<'a> {
     type Item = (&'a str, u64);
 
     fn next(&mut self) -> Option<(&'a str, u64)> {
-        self.words.next().map(|(_, w)| (w, word_hash(w)))
+        // FNV-1a over the lower-cased characters, exactly as `word_hash`.
+        let h = std::cell::Cell::new(0xcbf2_9ce4_8422_2325_u64);
+        let step = |b: u8| h.set((h.get() ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+        let (_, w) = self.words.next_with(
+            |b| step(b.to_ascii_lowercase()),
+            |c| {
+                for l in c.chars().flat_map(char::to_lowercase) {
+                    let mut buf = [0u8; 4];
+                    l.encode_utf8(&mut buf).bytes().for_each(step);
+                }
+            },
+        )?;
+        Some((w, h.get()))
     }
 }
 
