@@ -684,13 +684,72 @@ fn glued_currency(w: &str) -> bool {
     false
 }
 
+/// Every lower-case word that can start a pattern in [`find`] (months, weekdays, relative
+/// and approximating words, number and ordinal words, currency prefixes, `a`/`an`/`one`, the
+/// day words `today` … `noon`). A token of ASCII letters only that is not in this set
+/// cannot start any pattern: each pattern starts at a listed word, a digit, a hyphenated
+/// word (`mid-March`, `twenty-five`) or a symbol.
+fn triggers() -> &'static std::collections::HashSet<String> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = std::collections::HashSet::new();
+        let lists: &[&[&str]] = &[
+            MONTHS,
+            WEEKDAYS,
+            RELATIVE,
+            REL_FRONT,
+            CURRENCY_PREFIXES,
+            UNITS_WORDS,
+            TENS_WORDS,
+            ORDINALS,
+            &["early", "late", "mid", "a", "an", "one"],
+            &["today", "yesterday", "tomorrow", "tonight", "overnight", "midnight", "midday", "noon"],
+        ];
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            set.insert(w.to_ascii_lowercase());
+        }
+        for w in WEEKDAYS {
+            set.insert(format!("{}s", w.to_ascii_lowercase()));
+        }
+        for phrase in APPROX {
+            if let Some(first) = phrase.first() {
+                set.insert(first.to_ascii_lowercase());
+            }
+        }
+        set
+    })
+}
+
+/// Whether token `i` is a plain word (ASCII letters only) that no pattern can start at
+/// (see [`triggers`]); such tokens are skipped without trying every pattern.
+fn cannot_start(text: &str, tok: &Token) -> bool {
+    let w = tok.text(text).as_bytes();
+    if tok.kind != Kind::Word || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut buf = [0u8; 24];
+    let lower = &mut buf[..w.len()];
+    lower.copy_from_slice(w);
+    lower.make_ascii_lowercase();
+    // ASCII letters only, so always valid UTF-8.
+    std::str::from_utf8(lower).is_ok_and(|l| !triggers().contains(l))
+}
+
 /// Finds every numeric and temporal expression, left to right, not overlapping.
 pub fn find(text: &str, toks: &[Token]) -> Vec<PatternMatch> {
+    find_with(text, toks, true)
+}
+
+/// [`find`], with or without skipping the tokens that [`cannot_start`] a pattern (the
+/// tests check that skipping changes nothing).
+fn find_with(text: &str, toks: &[Token], skip_plain_words: bool) -> Vec<PatternMatch> {
     let s = Scanner { text, toks };
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        if toks[i].kind == Kind::Punct && !CURRENCY_SYMBOLS.contains(&s.t(i)) {
+        if toks[i].kind == Kind::Punct && !CURRENCY_SYMBOLS.contains(&s.t(i))
+            || skip_plain_words && cannot_start(text, &toks[i])
+        {
             i += 1;
             continue;
         }
@@ -868,6 +927,27 @@ mod tests {
         has("ships of 5,000 gross tonnes", "5,000 gross tonnes", "QUANTITY");
         has("a 40 kilometres road", "40 kilometres", "QUANTITY");
         has("by 150 basis points", "150 basis points", "QUANTITY");
+    }
+
+    proptest::proptest! {
+        /// Skipping plain words that no pattern starts at finds exactly what trying every
+        /// token finds.
+        #[test]
+        fn skipping_plain_words_changes_nothing(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "the", "The", "a", "An", "one", "two", "twenty-five", "first", "Second", "May", "march", "March",
+                "Monday", "Mondays", "mid-June", "early", "late", "later", "last", "this", "next", "week", "weeks",
+                "today", "noon", "about", "more", "than", "at", "least", "up", "to", "some", "over", "per", "cent",
+                "percent", "million", "bn", "m", "km", "dollars", "euros", "$", "€", "R480", "KSh500", "US", "GH",
+                "3", "3rd", "21st", "2024", "1990s", "14:30", "11", "a.m.", "p.m.", "GMT", "hours", "year", "years",
+                "42-year-old", "5km", "12%", "%", ",", ".", "No.", "17", "people", "minister", "Nairobi", "said",
+                "cargo", "levy", "of", "in", "on", "Tuesday", "evening", "second", "time", "basis", "points",
+            ]), 0..40),
+        ) {
+            let text = words.join(" ");
+            let toks = crate::tokens::tokenize(&text);
+            proptest::prop_assert_eq!(find_with(&text, &toks, true), find_with(&text, &toks, false));
+        }
     }
 
     #[test]
