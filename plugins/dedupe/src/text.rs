@@ -177,7 +177,13 @@ pub fn units(text: &str, level: Level, layer: Option<&[Span]>) -> Vec<(usize, us
         (Level::Document, _) => vec![(0, text.len())],
         (_, Some(spans)) if !spans.is_empty() => spans.iter().map(|s| (s.start, s.end)).collect(),
         (Level::Paragraph, _) => lines(text),
-        (Level::Sentence, _) => lines(text).into_iter().flat_map(|(s, e)| sentences(text, s, e)).collect(),
+        (Level::Sentence, _) => {
+            let mut out = Vec::new();
+            for (s, e) in lines(text) {
+                docpipe_core::text::split_sentences(text, s, e, &mut out);
+            }
+            out
+        }
     };
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
     for (s, e) in raw {
@@ -220,67 +226,6 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
         out.push((start, text.len()));
     }
     out
-}
-
-/// Abbreviations after which a full stop does not end a sentence (lower case, no dot).
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "gen", "sen", "rep", "gov", "capt", "col", "lt", "sgt", "jr", "sr",
-    "inc", "ltd", "co", "corp", "vs", "etc", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "fig", "approx", "dept", "est",
-    "mt", "rev", "hon", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
-];
-
-/// Splits `text[s..e]` (one line) into sentences with a simple rule: a run of `.`, `!`, `?`
-/// or `…`, then closing quotes or brackets, then whitespace, then a capital letter, digit or
-/// opening quote. A full stop after a known abbreviation or a single letter does not count.
-fn sentences(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
-    let line = &text[s..e];
-    let mut out = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…') {
-            j += 1;
-        }
-        while j < chars.len() && matches!(chars[j].1, '"' | '\'' | '’' | '”' | ')' | ']' | '»') {
-            j += 1;
-        }
-        let end = chars.get(j).map_or(line.len(), |&(p, _)| p);
-        let mut k = j;
-        while k < chars.len() && chars[k].1.is_whitespace() {
-            k += 1;
-        }
-        let starts_sentence = k > j
-            && chars.get(k).is_some_and(|&(_, n)| {
-                n.is_uppercase() || n.is_numeric() || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '«')
-            });
-        if starts_sentence && !(c == '.' && j == i + 1 && is_abbreviation(&line[start..pos])) {
-            out.push((s + start, s + end));
-            start = chars[k].0;
-        }
-        i = j.max(i + 1);
-    }
-    if start < line.len() {
-        out.push((s + start, e));
-    }
-    out
-}
-
-/// Whether the word before a full stop ending `before` is an abbreviation or an initial.
-fn is_abbreviation(before: &str) -> bool {
-    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
-    let mut letters = word.chars();
-    if let (Some(first), None) = (letters.next(), letters.next()) {
-        return first.is_uppercase();
-    }
-    let lower = word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
 }
 
 /// The range to delete when unit `(s, e)` is cut out of `text`, so the remaining text reads

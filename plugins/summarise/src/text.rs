@@ -4,11 +4,10 @@
 //! sentence spans) and `annotations.blocks` (line roles: only `body` lines are summarised).
 //! Without them it falls back on its own rules, kept deliberately simple and general:
 //!
-//! - a line (paragraph) is always a sentence boundary; inside a line a sentence ends at
-//!   `.`, `!`, `?` or `…` (plus closing quotes and brackets) followed by a space and an
-//!   upper-case letter, digit or opening quote, or glued straight onto a capital after a
-//!   closing quote (`market.”But`); common abbreviations (`Mr.`, `Dr.`, `Jan.`, `No.`, …)
-//!   and initials (`J. R. Okafor`) do not end sentences;
+//! - a line (paragraph) is always a sentence boundary; inside a line, sentences follow the
+//!   fallback rule shared with `dedupe` ([`docpipe_core::text::split_sentences`]: a stop,
+//!   then a space and a capital, digit, opening quote or bullet; abbreviations and initials
+//!   do not end sentences);
 //! - a wire dateline at the start of a line (`NAIROBI (Wire) -`, `KRAKÓW, March 5 –`) is
 //!   not part of the first sentence;
 //! - lines that are not body prose are skipped: lines without final punctuation
@@ -22,6 +21,8 @@
 //! suffix-stripping stemmer ([`stem`]).
 
 use docpipe_core::Span;
+pub use docpipe_core::text::split_sentences;
+use docpipe_core::text::{is_closing, is_opening, is_terminal};
 
 /// One candidate sentence of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,131 +35,6 @@ pub struct Sentence {
     pub paragraph: usize,
     /// Whether it is the first candidate sentence of its paragraph.
     pub first_in_paragraph: bool,
-}
-
-/// Abbreviations that do not end a sentence when followed by a full stop (lower case,
-/// without the stop). Titles, months, and common Latin and business abbreviations.
-#[rustfmt::skip]
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "lt", "col", "capt", "cpt", "sgt",
-    "maj", "adm", "cmdr", "rev", "hon", "pres", "supt", "insp", "det", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
-    "sun", "no", "nos", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "inc", "ltd", "co", "corp", "bros", "dept",
-    "est", "fig", "vol", "ave", "blvd", "rd", "mt", "ft", "u.s", "u.k", "u.n", "e.u",
-];
-
-fn is_closing(c: char) -> bool {
-    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›')
-}
-
-fn is_opening(c: char) -> bool {
-    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹')
-}
-
-fn is_terminal(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '…')
-}
-
-/// Whether the word ending just before a full stop at `dot` is an abbreviation or an
-/// initial, so that the stop does not end a sentence.
-fn is_abbreviation(line: &str, dot: usize) -> bool {
-    // In tokenised text the stop stands apart from its word (`et al . ( 2019 )`): look
-    // past the spaces (not past a line end), but then only the list counts, not initials.
-    let spaced = line[..dot].trim_end_matches([' ', '\t']);
-    if spaced.len() < dot {
-        let word_start = spaced.rfind(|c: char| c.is_whitespace() || is_opening(c)).map_or(0, |i| i + 1);
-        let word = &spaced[word_start..];
-        return word.chars().count() > 1 && in_abbreviations(word);
-    }
-    let before = &line[..dot];
-    let word_start = before
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| c.is_whitespace() || is_opening(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &before[word_start..];
-    if word.is_empty() {
-        return false;
-    }
-    let mut chars = word.chars();
-    // A single letter is an initial (`J. R. Okafor`, `U.S.` seen letter by letter).
-    if let (Some(c), None) = (chars.next(), chars.next()) {
-        return c.is_alphabetic();
-    }
-    in_abbreviations(word)
-}
-
-/// Whether `word` (any case) is in [`ABBREVIATIONS`].
-fn in_abbreviations(word: &str) -> bool {
-    // Every abbreviation is ASCII and at most 6 bytes long.
-    if word.len() > 6 || !word.is_ascii() {
-        return false;
-    }
-    let mut buf = [0u8; 6];
-    buf[..word.len()].copy_from_slice(word.as_bytes());
-    buf.make_ascii_lowercase();
-    ABBREVIATIONS.iter().any(|a| a.as_bytes() == &buf[..word.len()])
-}
-
-/// Splits `text[start..end]` (one line or block) into sentence spans with the fallback
-/// rule. Leading and trailing whitespace is excluded; empty pieces are skipped.
-pub fn split_sentences(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
-    let Some(line) = text.get(start..end) else { return };
-    let bytes = line.as_bytes();
-    let mut sent_start = 0;
-    let mut i = 0;
-    // Scan bytes for the terminal marks (`.`, `!`, `?` are ASCII; `…` starts with 0xE2, a
-    // leading byte), so every hit is on a char boundary.
-    while i < bytes.len() {
-        let len = match bytes[i] {
-            b'.' | b'!' | b'?' => 1,
-            0xE2 if line[i..].starts_with('…') => '…'.len_utf8(),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        // Swallow a run of terminal marks, then closing quotes and brackets.
-        let mut stop = i + len;
-        let mut saw_closing = false;
-        for d in line[stop..].chars() {
-            if is_terminal(d) {
-                stop += d.len_utf8();
-            } else if is_closing(d) {
-                stop += d.len_utf8();
-                saw_closing = true;
-            } else {
-                break;
-            }
-        }
-        let dot = i;
-        i = stop;
-        if bytes[dot] == b'.' && stop == dot + 1 && is_abbreviation(line, dot) {
-            continue;
-        }
-        let rest = &line[stop..];
-        let trimmed = rest.trim_start();
-        let had_space = trimmed.len() < rest.len();
-        let Some(next) = trimmed.chars().next() else { continue };
-        // A list bullet after a stop starts the next item.
-        let starts_sentence =
-            next.is_uppercase() || next.is_ascii_digit() || is_opening(next) || matches!(next, '•' | '▪' | '◦' | '‣');
-        let boundary = if had_space { starts_sentence } else { saw_closing && next.is_uppercase() };
-        if boundary {
-            push_trimmed(line, start, sent_start, stop, out);
-            sent_start = stop;
-        }
-    }
-    push_trimmed(line, start, sent_start, line.len(), out);
-}
-
-fn push_trimmed(line: &str, base: usize, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
-    let piece = &line[a..b];
-    let lead = piece.len() - piece.trim_start().len();
-    let trail = piece.len() - piece.trim_end().len();
-    if lead + trail < piece.len() {
-        out.push((base + a + lead, base + b - trail));
-    }
 }
 
 /// Length in bytes of a wire dateline at the start of `line` (`MOMBASA (Wire) -`,
@@ -682,35 +558,6 @@ pub fn stem_into(word: &str, w: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn split(s: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        split_sentences(s, 0, s.len(), &mut out);
-        out.into_iter().map(|(a, b)| &s[a..b]).collect()
-    }
-
-    #[test]
-    fn splits_sentences_with_abbreviations_and_quotes() {
-        assert_eq!(
-            split("Mr. J. R. Okafor arrived at 3.5 p.m. on Monday. \"We won!\" she said. It rained."),
-            vec!["Mr. J. R. Okafor arrived at 3.5 p.m. on Monday.", "\"We won!\" she said.", "It rained."]
-        );
-        assert_eq!(split("It was a market.”But a door opened."), vec!["It was a market.”", "But a door opened."]);
-        assert_eq!(split("The U.S. economy grew. Prices fell"), vec!["The U.S. economy grew.", "Prices fell"]);
-        assert_eq!(split("Wait... then what? Nothing."), vec!["Wait... then what?", "Nothing."]);
-        assert_eq!(split("   "), Vec::<&str>::new());
-        assert_eq!(split("No. 12 was closed. Fine."), vec!["No. 12 was closed.", "Fine."]);
-        // Tokenised text: a stop apart from its abbreviation, an initial-like word that ends
-        // a sentence, and list bullets.
-        assert_eq!(
-            split("as Lu et al . ( 2008 ) showed . We try a . B follows ."),
-            vec!["as Lu et al . ( 2008 ) showed .", "We try a .", "B follows ."]
-        );
-        assert_eq!(
-            split("It works as follows . • Parse it . • Rank it ."),
-            vec!["It works as follows .", "• Parse it .", "• Rank it ."]
-        );
-    }
 
     #[test]
     fn finds_datelines() {
