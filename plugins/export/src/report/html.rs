@@ -157,7 +157,7 @@ pub fn render(report: &Report, stats: &RunStats, title: &str, page_size: usize, 
     kpis.push_str(&kpi(mentions, "entity mentions"));
     kpis.push_str(&kpi(totals.entities.len(), "distinct entities"));
     kpis.push_str(&kpi(report.summaries(), "summaries"));
-    kpis.push_str(&kpi(report.duplicates(), "duplicates"));
+    kpis.push_str(&kpi(report.duplicates_found(stats), "duplicates found"));
     kpis.push_str(&kpi(fmt_bytes(stats.input.bytes), "input"));
     if timings {
         kpis.push_str(&kpi(format!("{:.2}s", stats.seconds), &format!("on {} threads", stats.threads)));

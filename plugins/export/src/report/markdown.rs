@@ -57,12 +57,12 @@ pub fn render(report: &Report, stats: &RunStats, title: &str, timings: bool) -> 
     let _ = writeln!(o, "# {}\n", cell(title));
     let _ = writeln!(
         o,
-        "{} documents · {} entity mentions ({} distinct) · {} summaries · {} duplicates\n",
+        "{} documents · {} entity mentions ({} distinct) · {} summaries · {} duplicates found\n",
         report.seen,
         mentions,
         totals.entities.len(),
         report.summaries(),
-        report.duplicates()
+        report.duplicates_found(stats)
     );
 
     let _ = writeln!(o, "## Run\n");

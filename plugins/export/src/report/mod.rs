@@ -18,6 +18,7 @@ pub mod markdown;
 use std::collections::BTreeMap;
 
 use docpipe_core::Document;
+use docpipe_core::stats::RunStats;
 use serde_json::Value;
 
 /// Metadata fields shown per document, at most.
@@ -232,6 +233,14 @@ impl Report {
         self.docs.iter().filter(|d| d.duplicate_of.is_some()).count()
     }
 
+    /// Duplicate documents found by the run: those marked and kept, plus those an earlier
+    /// stage dropped with the reason `duplicate` (the statistics count them; they never
+    /// reach the report).
+    pub fn duplicates_found(&self, stats: &RunStats) -> u64 {
+        let dropped: u64 = stats.stages.iter().filter_map(|s| s.dropped.get("duplicate")).sum();
+        self.duplicates() as u64 + dropped
+    }
+
     /// Number of kept documents with a summary.
     pub fn summaries(&self) -> usize {
         self.docs.iter().filter(|d| d.summary.is_some()).count()
@@ -317,6 +326,12 @@ mod tests {
         assert_eq!(r.meta, vec![("outlet".to_owned(), "Wire".to_owned())]);
         let mut rep = Report::new("entities", 0);
         rep.add(&d);
+        let mut stats = RunStats::default();
+        stats.stages.push(docpipe_core::stats::StageStats {
+            dropped: [("duplicate".to_owned(), 4), ("too short".to_owned(), 2)].into_iter().collect(),
+            ..Default::default()
+        });
+        assert_eq!(rep.duplicates_found(&stats), 5, "one marked and kept, four dropped");
         let t = rep.entity_totals();
         assert_eq!(t.labels[0], ("PERSON".to_owned(), 2));
         assert_eq!(t.entities[0], (("PERSON".to_owned(), "Anna Keller".to_owned()), (2, 1)));
