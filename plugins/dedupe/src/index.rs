@@ -243,18 +243,11 @@ impl Index {
         self.id_ends.push(self.ids.len() as u64);
     }
 
-    /// The 32-bit key of one band of a signature (a multiply-xor-rotate over the band's
-    /// values, then the SplitMix64 finaliser; the top 32 bits).
+    /// The 32-bit key of one band of a signature: the top half of
+    /// [`crate::minhash::combine_values`] over the band's values, tagged with the band.
     fn band_key(&self, band: usize, sig: &[u32]) -> u32 {
-        let mut h = 0x243F_6A88_85A3_08D3_u64 ^ band as u64;
-        for &v in &sig[band * self.rows..(band + 1) * self.rows] {
-            h = (h ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
-        }
-        h ^= h >> 30;
-        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        h ^= h >> 27;
-        h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((h ^ (h >> 31)) >> 32) as u32
+        let rows = sig[band * self.rows..(band + 1) * self.rows].iter().map(|&v| u64::from(v));
+        (crate::minhash::combine_values(band as u64, rows) >> 32) as u32
     }
 
     fn bands_of(&self, sig: &[u32]) -> usize {

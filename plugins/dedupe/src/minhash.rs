@@ -50,9 +50,16 @@ pub fn shingles<'a>(words: impl Iterator<Item = &'a str>, n: usize) -> Vec<u64> 
 
 /// The hash of a sequence of word hashes (order-sensitive).
 fn combine(hashes: &[u64]) -> u64 {
-    let mut h = 0x243F_6A88_85A3_08D3_u64 ^ hashes.len() as u64;
-    for &w in hashes {
-        h = (h ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    combine_values(hashes.len() as u64, hashes.iter().copied())
+}
+
+/// An order-sensitive hash of a sequence of values, told apart by `tag` (a length, a band
+/// number): multiply-xor-rotate per value, then the SplitMix64 finaliser. Shingle hashes and
+/// the index's LSH band keys both use it.
+pub fn combine_values(tag: u64, values: impl Iterator<Item = u64>) -> u64 {
+    let mut h = 0x243F_6A88_85A3_08D3_u64 ^ tag;
+    for v in values {
+        h = (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
     }
     h ^= h >> 30;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);

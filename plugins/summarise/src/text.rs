@@ -191,22 +191,30 @@ pub fn floor_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-/// FNV-1a hash of a word, lower-cased: a cheap, deterministic word identity.
-pub fn word_hash(w: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    if w.is_ascii() {
-        for b in w.bytes() {
-            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        return h;
-    }
-    for c in w.chars().flat_map(char::to_lowercase) {
+/// The FNV-1a offset basis: the hash of the empty word.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+#[inline(always)]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+/// FNV-1a steps over the UTF-8 bytes of the lower-case form of `s`.
+fn fnv_lower(mut h: u64, s: &str) -> u64 {
+    for c in s.chars().flat_map(char::to_lowercase) {
         let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        h = c.encode_utf8(&mut buf).bytes().fold(h, fnv_step);
     }
     h
+}
+
+/// FNV-1a hash of a word, lower-cased: a cheap, deterministic word identity.
+pub fn word_hash(w: &str) -> u64 {
+    if w.is_ascii() {
+        return w.bytes().fold(FNV_OFFSET, |h, b| fnv_step(h, b.to_ascii_lowercase()));
+    }
+    fnv_lower(FNV_OFFSET, w)
 }
 
 /// A short line wrapped in quotes, all of whose words occur in another line: a pull quote.
@@ -428,17 +436,10 @@ impl<'a> Iterator for HashedWords<'a> {
 
     fn next(&mut self) -> Option<(&'a str, u64)> {
         // FNV-1a over the lower-cased characters, exactly as `word_hash`.
-        let h = std::cell::Cell::new(0xcbf2_9ce4_8422_2325_u64);
-        let step = |b: u8| h.set((h.get() ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
-        let (_, w) = self.words.next_with(
-            |b| step(b.to_ascii_lowercase()),
-            |c| {
-                for l in c.chars().flat_map(char::to_lowercase) {
-                    let mut buf = [0u8; 4];
-                    l.encode_utf8(&mut buf).bytes().for_each(step);
-                }
-            },
-        )?;
+        let h = std::cell::Cell::new(FNV_OFFSET);
+        let (_, w) = self
+            .words
+            .next_with(|b| h.set(fnv_step(h.get(), b.to_ascii_lowercase())), |c| h.set(fnv_lower(h.get(), c)))?;
         Some((w, h.get()))
     }
 }
