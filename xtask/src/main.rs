@@ -10,11 +10,13 @@
 //! - `gen-neardups [--bases 1000] [--seed 5] [--out DIR]`: the labelled near-duplicate
 //!   benchmark for `eval dedupe` (articles and copies with controlled edits, true pairs);
 //! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
-//! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers.
+//! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
+//! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each.
 //!
 //! Every failing check prints its remedy.
 
 mod bench;
+mod fuzz;
 mod gencorpus;
 mod neardups;
 mod scaffold;
@@ -62,9 +64,10 @@ fn main() -> ExitCode {
         }),
         Some("eval") => eval(&root, &args[1..]),
         Some("bench") => bench::parse_args(&args[1..]).and_then(|o| bench::run(&root, &o)),
+        Some("fuzz") => fuzz::parse_args(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]>"
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] | fuzz [--seconds N] [--target T]>"
             );
             return ExitCode::from(2);
         }
