@@ -559,6 +559,7 @@ mod tests {
                 }
             }
         }
+        let _ = std::fs::remove_dir_all(scratch());
         assert!(count > 0, "no fuzz corpus found under {}", root.display());
         assert!(failures.is_empty(), "fuzz inputs that fail (messages above):\n{}", failures.join("\n"));
     }
