@@ -120,7 +120,10 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
         std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
         std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         let seeds = fuzz.join("corpus").join(t);
-        eprintln!("xtask: fuzzing `{t}` for {} s", o.seconds);
+        // libFuzzer's output goes to a log (follow it with `tail -f`), read back for the table.
+        let log_path = fuzz.join("target").join(format!("fuzz-{t}.log"));
+        let log_file = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+        eprintln!("xtask: fuzzing `{t}` for {} s (libFuzzer output: {})", o.seconds, log_path.display());
         let mut c = nightly_cargo();
         c.args(["fuzz", "run", t]).arg(&work);
         if seeds.is_dir() {
@@ -132,16 +135,13 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
             .env("TMPDIR", &tmp)
             .current_dir(root)
             .stdout(Stdio::inherit())
-            .stderr(Stdio::piped());
-        let out = c.output().with_context(|| format!("running fuzz target {t}"))?;
-        let log = String::from_utf8_lossy(&out.stderr).into_owned();
-        // Keep libFuzzer's output for whoever looks into a crash.
-        let log_path = fuzz.join("target").join(format!("fuzz-{t}.log"));
-        std::fs::write(&log_path, &log).with_context(|| format!("writing {}", log_path.display()))?;
+            .stderr(log_file);
+        let status = c.status().with_context(|| format!("running fuzz target {t}"))?;
+        let log = std::fs::read(&log_path).with_context(|| format!("reading {}", log_path.display()))?;
         let _ = std::fs::remove_dir_all(&tmp);
-        let mut stats = parse_log(&log);
-        if !out.status.success() && stats.crashes.is_empty() {
-            stats.crashes.push(format!("exit {} (see {})", out.status, log_path.display()));
+        let mut stats = parse_log(&String::from_utf8_lossy(&log));
+        if !status.success() && stats.crashes.is_empty() {
+            stats.crashes.push(format!("exit {status} (see {})", log_path.display()));
         }
         rows.push((t.clone(), stats));
     }
