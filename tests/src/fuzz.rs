@@ -390,38 +390,95 @@ fn fuzz_documents(data: &[u8]) -> (Vec<Document>, Vec<Vec<u8>>) {
 /// bytes; per stage, documents in = kept + dropped + failed.
 pub fn stages(data: &[u8]) {
     let (docs, raws) = fuzz_documents(data);
-    let out = scratch().join("stages/a/b");
-    for f in registry::factories() {
-        let table = f.example.trim_start().trim_start_matches("[[stage]]");
-        let opts = match StageOptions::parse_snippet(table, &out) {
-            Ok(o) => o,
-            Err(e) => panic!("{}: example does not parse: {e}", f.name),
-        };
-        let stage = match (f.build)(&opts) {
-            Ok(s) => s,
-            Err(e) => panic!("{}: example does not build: {e}", f.name),
-        };
-        run_stage(f.name, stage, docs.clone(), &raws);
+    let (examples, news) = plans();
+    for p in examples {
+        run_stage(&p.name, p.build(), docs.clone(), &raws);
     }
     let mut flowing = docs;
-    for (name, stage) in news_stages() {
-        flowing = run_stage(&name, stage, flowing, &raws);
+    for p in news {
+        flowing = run_stage(&p.name, p.build(), flowing, &raws);
     }
 }
 
-/// The stages of `config/news.toml`, freshly built (ordered stages and sinks hold state).
-fn news_stages() -> Vec<(String, Stage)> {
-    const NEWS: &str = include_str!("../../config/news.toml");
-    let base = scratch().join("news/config");
-    let overrides = Overrides {
-        memory_inputs: vec![InputFile::Memory { name: "fuzz.txt".into(), bytes: b"fuzz" }],
-        output_dir: Some(scratch().join("news/out").to_string_lossy().into_owned()),
-        ..Overrides::default()
-    };
-    match load_str(NEWS, "config/news.toml", &base, &overrides) {
-        Ok(p) => p.stages.into_iter().map(|s| (s.name, s.stage)).collect(),
-        Err(e) => panic!("config/news.toml does not load: {e}"),
+/// One stage to run. Map stages are stateless, so each is built once and shared by every
+/// input (building the splitter compiles its regexes, which made this target run at 0.4
+/// inputs a second); ordered stages and sinks hold state and are built afresh for each input.
+struct Planned {
+    name: String,
+    shared: Option<Box<dyn docpipe_core::MapStage>>,
+    factory: &'static docpipe_core::StageFactory,
+    table: String,
+}
+
+impl Planned {
+    fn new(factory: &'static docpipe_core::StageFactory, name: String, table: String) -> Planned {
+        let mut p = Planned { name, shared: None, factory, table };
+        if factory.kind == docpipe_core::StageKind::Map
+            && let Stage::Map(m) = p.fresh()
+        {
+            p.shared = Some(m);
+        }
+        p
     }
+
+    fn fresh(&self) -> Stage {
+        let out = scratch().join("stages/a/b");
+        let opts = match StageOptions::parse_snippet(&self.table, &out) {
+            Ok(o) => o,
+            Err(e) => panic!("{}: options do not parse: {e}", self.name),
+        };
+        match (self.factory.build)(&opts) {
+            Ok(s) => s,
+            Err(e) => panic!("{}: does not build: {e}", self.name),
+        }
+    }
+
+    fn build(&'static self) -> Stage {
+        match &self.shared {
+            Some(m) => Stage::Map(Box::new(SharedMap(m.as_ref()))),
+            None => self.fresh(),
+        }
+    }
+}
+
+/// A shared map stage, lent to one run.
+struct SharedMap(&'static dyn docpipe_core::MapStage);
+
+impl docpipe_core::MapStage for SharedMap {
+    fn process(&self, doc: Document) -> Result<Outcome, docpipe_core::StageError> {
+        self.0.process(doc)
+    }
+}
+
+/// The registry examples and the stages of `config/news.toml` (whose `[[stage]]` tables are
+/// cut out of the file and built like the examples).
+fn plans() -> &'static (Vec<Planned>, Vec<Planned>) {
+    const NEWS: &str = include_str!("../../config/news.toml");
+    static PLANS: OnceLock<(Vec<Planned>, Vec<Planned>)> = OnceLock::new();
+    PLANS.get_or_init(|| {
+        let examples = registry::factories()
+            .into_iter()
+            .map(|f| {
+                Planned::new(f, f.name.to_owned(), f.example.trim_start().trim_start_matches("[[stage]]").to_owned())
+            })
+            .collect();
+        let value = |table: &str, key: &str| {
+            table.lines().find_map(|l| {
+                l.trim().strip_prefix(key)?.trim_start().strip_prefix("= \"")?.split('"').next().map(str::to_owned)
+            })
+        };
+        let news = NEWS
+            .split("[[stage]]")
+            .skip(1)
+            .map(|table| {
+                let Some(ty) = value(table, "type") else { panic!("config/news.toml: a stage without a type") };
+                let Some(factory) = registry::find(&ty) else { panic!("config/news.toml: unknown stage type {ty}") };
+                let name = value(table, "name").unwrap_or_else(|| ty.clone());
+                Planned::new(factory, name, table.to_owned())
+            })
+            .collect();
+        (examples, news)
+    })
 }
 
 /// Runs one stage over `docs` the way the runner does (minus the panic guard), checks every
