@@ -75,25 +75,28 @@ impl Utf16Map {
     }
 }
 
+/// An entity mention in the page data: UTF-16 start and end, label, canonical name, id.
+type EntityJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<&'a str>);
+
 /// The JSON of one document in the page data (keys in the order the page has always had).
 #[derive(Serialize)]
 struct DocJson<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    d: Option<(&'a str, Option<f64>)>,
-    e: Vec<(usize, usize, &'a str, Option<&'a str>, Option<&'a str>)>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    g: &'a [String],
     i: &'a str,
-    m: Vec<[&'a str; 2]>,
     p: Option<&'a str>,
     s: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sm: Option<Option<&'a str>>,
+    w: usize,
+    m: Vec<[&'a str; 2]>,
+    t: &'a str,
+    e: Vec<EntityJson<'a>>,
+    u: Vec<(usize, usize)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     st: Option<&'a str>,
-    t: &'a str,
-    u: Vec<(usize, usize)>,
-    w: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sm: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    g: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    d: Option<(&'a str, Option<f64>)>,
 }
 
 /// Appends the page-data record of one listed document to `out`: a comma unless it is the
@@ -230,10 +233,10 @@ pub fn render(
     let title = escape(title);
     let mut rest = TEMPLATE;
     while let Some(i) = rest.find("{{") {
-        out.write_all(rest[..i].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..i])?;
         let after = &rest[i + 2..];
         let Some(j) = after.find("}}") else {
-            out.write_all(rest[i..].as_bytes())?;
+            out.write_all(&rest.as_bytes()[i..])?;
             rest = "";
             break;
         };
@@ -244,15 +247,16 @@ pub fn render(
             "STATS" => out.write_all(stats_table(stats, timings).as_bytes())?,
             "DOCNOTE" => out.write_all(note.as_bytes())?,
             "DATA" => {
-                // Keys in sorted order, as the page data has always been written.
-                out.write_all(b"{\"docs\":[")?;
+                // The keys in the order the page data has always had; the documents last,
+                // streamed from the spill.
+                let mut head = EscapeLt(&mut *out);
+                write!(head, "{{\"page_size\":{},\"labels\":", page_size.max(1))?;
+                serde_json::to_writer(&mut head, &labels)?;
+                head.write_all(b",\"top_entities\":")?;
+                serde_json::to_writer(&mut head, &top_unique)?;
+                head.write_all(b",\"docs\":[")?;
                 spill.copy_to(out)?;
-                let mut tail = EscapeLt(&mut *out);
-                tail.write_all(b"],\"labels\":")?;
-                serde_json::to_writer(&mut tail, &labels)?;
-                write!(tail, ",\"page_size\":{},\"top_entities\":", page_size.max(1))?;
-                serde_json::to_writer(&mut tail, &top_unique)?;
-                tail.write_all(b"}")?;
+                out.write_all(b"]}")?;
             }
             other => {
                 out.write_all(b"{{")?;
