@@ -586,3 +586,34 @@ page_size = 20
         build,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output error (here the report's spill file on a full disk) breaks the export: that
+    /// document and every later one are refused, `finish` fails and nothing is committed,
+    /// so a report that lost a document is never written as if complete.
+    #[test]
+    fn an_output_error_refuses_later_documents_and_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StageOptions::parse_snippet("path = \"r.html\"\n", dir.path()).unwrap();
+        let mut export = Export::from_options(&ExportOptions { path: "r.html".into(), ..Default::default() }, &opts)
+            .map_err(|e| e.message().to_owned())
+            .unwrap();
+        export.begin().unwrap();
+        let doc = |n: usize| Document::from_source(format!("d{n}"), "word ".repeat(300_000), "f.txt", 0);
+        export.write(&doc(0)).unwrap();
+        let Writer::Html { spill, .. } = &mut export.writer else { panic!("not an html writer") };
+        spill.replace_file(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+        let err = export.write(&doc(1)).unwrap_err().full_message();
+        assert!(err.contains("cannot write the temporary file of report"), "{err}");
+        let err = export.write(&doc(2)).unwrap_err().full_message();
+        assert!(err.contains("the output failed earlier"), "{err}");
+        let err = export.finish(&RunStats::default()).unwrap_err().full_message();
+        assert!(err.contains("the output failed earlier"), "{err}");
+        drop(export);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "nothing committed, nothing left: {left:?}");
+    }
+}

@@ -365,7 +365,7 @@ impl Spill {
     }
 
     #[cfg(test)]
-    fn replace_file(&mut self, file: File) {
+    pub(crate) fn replace_file(&mut self, file: File) {
         self.file = Some(file);
     }
 
