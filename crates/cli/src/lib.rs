@@ -167,12 +167,14 @@ fn cmd_run(
     quiet: bool,
     no_progress: bool,
 ) -> ExitCode {
-    // Ctrl-C stops the run at the next batch and removes temporary files; a second Ctrl-C
-    // exits at once.
+    // Ctrl-C, SIGTERM or SIGHUP stops the run in whatever phase it is (reading, finishing,
+    // writing reports) and commits nothing; a second signal exits at once, after removing the
+    // run's temporary files.
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            docpipe_core::output::remove_live_temp_files();
             std::process::exit(130);
         }
     });

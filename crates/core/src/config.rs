@@ -96,6 +96,11 @@ pub struct StageOptions<'a> {
     base_dir: PathBuf,
     output_dir: PathBuf,
     name: String,
+    /// Output paths resolved through [`StageOptions::resolve_output_path`], with the span of
+    /// the option that named them: checked for collisions after every stage is built.
+    claimed: std::cell::RefCell<Vec<(PathBuf, Option<Range<usize>>)>>,
+    /// Problems found while resolving output paths (empty, NUL, unwritable).
+    problems: std::cell::RefCell<Vec<(Option<Range<usize>>, String)>>,
 }
 
 impl<'a> StageOptions<'a> {
@@ -127,8 +132,41 @@ impl<'a> StageOptions<'a> {
     /// Resolves an *output* path option (an export file, a report, an index) against the
     /// run's output directory (`output.dir`, or `--output`), so one flag moves every output
     /// of a run. Absolute paths and `-` are kept as they are.
+    ///
+    /// The path is also claimed for the run: `check` and `run` reject an output path that
+    /// is empty, holds a NUL byte, lies in a folder that cannot be written, or that another
+    /// stage, the runner (`documents.jsonl`, `failed.jsonl`, `stats.json`) or an input file
+    /// also uses.
     pub fn resolve_output_path(&self, path: &str) -> PathBuf {
-        resolve(&self.output_dir, path)
+        let resolved = resolve(&self.output_dir, path);
+        let span = self.span_of_value(path);
+        let mut problems = self.problems.borrow_mut();
+        if path.is_empty() {
+            problems.push((span, "output path is empty".to_owned()));
+        } else if path.contains('\0') {
+            problems.push((span, "output path contains a NUL byte".to_owned()));
+        } else if path != "-" {
+            if let Some(dir) = resolved.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Err(msg) = check_writable_dir(dir)
+            {
+                problems.push((span.clone(), format!("output path {}: {msg}", resolved.display())));
+            }
+            self.claimed.borrow_mut().push((resolved.clone(), span));
+        }
+        resolved
+    }
+
+    /// The span of the option whose value is the string `value` (at any depth), else the table.
+    fn span_of_value(&self, value: &str) -> Option<Range<usize>> {
+        fn find(v: &Spanned<DeValue<'_>>, value: &str) -> Option<Range<usize>> {
+            match v.get_ref() {
+                DeValue::String(s) if s.as_ref() == value => Some(v.span()),
+                DeValue::Table(t) => t.iter().find_map(|(_, v)| find(v, value)),
+                DeValue::Array(a) => a.iter().find_map(|v| find(v, value)),
+                _ => None,
+            }
+        }
+        Some(find(&self.table, value).unwrap_or_else(|| self.table.span()))
     }
 
     /// The run's output directory.
@@ -158,6 +196,8 @@ impl<'a> StageOptions<'a> {
             base_dir: base_dir.to_owned(),
             output_dir: base_dir.to_owned(),
             name,
+            claimed: Default::default(),
+            problems: Default::default(),
         })
     }
 }
@@ -248,6 +288,9 @@ pub struct Pipeline {
     pub run: RunSection,
     /// The stages, in order.
     pub stages: Vec<BuiltStage>,
+    /// Every output file the stages claimed (indexes, exports, reports), for the run's
+    /// recovery of interrupted commits; the runner's own files are not listed.
+    pub outputs: Vec<PathBuf>,
 }
 
 /// Overrides from the command line, applied before validation.
@@ -313,6 +356,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
 
     // Stages.
     let mut stages = Vec::new();
+    let mut claimed: Vec<Claim> = Vec::new();
     match root.remove("stage") {
         None => {}
         Some(v) => {
@@ -320,7 +364,8 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
             match v.into_inner() {
                 DeValue::Array(items) => {
                     for item in items {
-                        if let Some(s) = build_stage(item, base_dir, &output_dir, run.on_error, &mut errs) {
+                        if let Some(s) = build_stage(item, base_dir, &output_dir, run.on_error, &mut errs, &mut claimed)
+                        {
                             stages.push(s);
                         }
                     }
@@ -365,6 +410,8 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         max_document_bytes: input.max_document_bytes,
     };
 
+    check_collisions(&output_dir, output.write_documents, &claimed, &input_spec.files, &mut errs);
+
     if !errs.list.is_empty() {
         return Err(ConfigErrors(errs.list));
     }
@@ -385,6 +432,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         write_documents: output.write_documents,
         run,
         stages,
+        outputs: claimed.into_iter().map(|c| c.path).collect(),
     })
 }
 
@@ -426,6 +474,7 @@ fn build_stage(
     output_dir: &Path,
     default_on_error: OnError,
     errs: &mut Errors<'_>,
+    claimed: &mut Vec<Claim>,
 ) -> Option<BuiltStage> {
     let span = item.span();
     let DeValue::Table(mut table) = item.into_inner() else {
@@ -479,8 +528,15 @@ fn build_stage(
         base_dir: base_dir.to_owned(),
         output_dir: output_dir.to_owned(),
         name: name.clone(),
+        claimed: Default::default(),
+        problems: Default::default(),
     };
-    match (factory.build)(&options) {
+    let built = (factory.build)(&options);
+    for (span, message) in options.problems.take() {
+        errs.push(span, format!("stage `{name}`: {message}"));
+    }
+    claimed.extend(options.claimed.take().into_iter().map(|(path, span)| Claim { path, span, stage: name.clone() }));
+    match built {
         Ok(stage) => Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage }),
         Err(e) => {
             let mut message = format!("stage `{}`: {}", factory.name, e.message);
@@ -490,6 +546,83 @@ fn build_stage(
             }
             errs.push(e.span.or(Some(span)), message);
             None
+        }
+    }
+}
+
+/// An output path claimed by a stage.
+struct Claim {
+    path: PathBuf,
+    span: Option<Range<usize>>,
+    stage: String,
+}
+
+/// Rejects output paths that collide with each other, with the runner's files or with an
+/// input file: one run would overwrite the other's output, or its own input.
+fn check_collisions(
+    output_dir: &Path,
+    write_documents: bool,
+    claimed: &[Claim],
+    inputs: &[crate::input::InputFile],
+    errs: &mut Errors<'_>,
+) {
+    use std::collections::HashMap;
+    // What a path names on disk: the real folder (symlinks resolved, when it exists) plus
+    // the file name, so `out/../out/x` and a symlinked folder compare equal.
+    let identity = |p: &Path| -> PathBuf {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        let abs = normalize(&abs);
+        match (abs.parent(), abs.file_name()) {
+            (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or(abs.clone()),
+            _ => abs,
+        }
+    };
+    let mut owners: HashMap<PathBuf, String> = HashMap::new();
+    let runner_files: &[&str] = if write_documents {
+        &[crate::runner::DOCUMENTS_FILE, crate::runner::FAILED_FILE, crate::runner::STATS_FILE]
+    } else {
+        &[crate::runner::FAILED_FILE, crate::runner::STATS_FILE]
+    };
+    let mut input_ids: HashMap<PathBuf, String> = HashMap::new();
+    for f in inputs {
+        if let crate::input::InputFile::Path(p) = f {
+            input_ids.insert(identity(Path::new(p)), p.clone());
+        }
+    }
+    for f in runner_files {
+        let path = output_dir.join(f);
+        let id = identity(&path);
+        if let Some(input) = input_ids.get(&id) {
+            errs.push(
+                None,
+                format!(
+                    "output {} (the runner's `{f}`) is also an input file ({input}): the run would overwrite its own input; choose another output.dir",
+                    path.display()
+                ),
+            );
+        }
+        owners.insert(id, format!("the runner's `{f}`"));
+    }
+    for c in claimed {
+        let id = identity(&c.path);
+        if let Some(input) = input_ids.get(&id) {
+            errs.push(
+                c.span.clone(),
+                format!(
+                    "stage `{}`: output path {} is also an input file ({input}): the run would overwrite its own input",
+                    c.stage,
+                    c.path.display()
+                ),
+            );
+        }
+        match owners.get(&id) {
+            Some(owner) => errs.push(
+                c.span.clone(),
+                format!("stage `{}`: output path {} is also written by {owner}", c.stage, c.path.display()),
+            ),
+            None => {
+                owners.insert(id, format!("stage `{}`", c.stage));
+            }
         }
     }
 }
@@ -592,7 +725,17 @@ pub fn check_writable_dir(dir: &Path) -> Result<(), String> {
                 if m.permissions().readonly() {
                     return Err(format!("{} is read-only", d.display()));
                 }
-                return Ok(());
+                // Mode bits do not tell everything (a read-only mount, root on a 0555
+                // folder is fine): try to create a file.
+                let probe = d.join(format!(".docpipe-probe-{}", std::process::id()));
+                return match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+                    Ok(_) => {
+                        let _ = std::fs::remove_file(&probe);
+                        Ok(())
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                    Err(e) => Err(format!("{} cannot be written: {e}", d.display())),
+                };
             }
             Ok(_) => return Err(format!("{} exists and is not a directory", d.display())),
             Err(_) => cur = d.parent().filter(|p| !p.as_os_str().is_empty()),
