@@ -22,7 +22,8 @@ use docpipe_core::runner::{self, RunOptions};
 #[derive(Debug, Parser)]
 #[command(name = "docpipe", version, about, propagate_version = true, arg_required_else_help = true)]
 struct Cli {
-    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides. In colour only on
+    /// a terminal and without NO_COLOR.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     /// Only errors: no progress bar, no run table.
