@@ -54,7 +54,8 @@ enum Command {
         #[arg(long)]
         no_progress: bool,
     },
-    /// Validate a config: every error at once as path:line:col. Exit 0 if valid, 2 if not.
+    /// Validate a config: every error at once as path:line:col (a TOML syntax error alone). Exit
+    /// 0 if valid, 2 if not.
     Check {
         /// The pipeline config (TOML).
         config: PathBuf,
