@@ -326,10 +326,10 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors
 pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
     let mut errs = Errors { src, file, list: Vec::new() };
     let (root, parse_errors) = DeTable::parse_recoverable(src);
-    for e in &parse_errors {
-        errs.push(e.span(), e.message().to_owned());
-    }
-    if !parse_errors.is_empty() {
+    // One syntax error (a missing `]` or quote) makes the parser misread everything after it,
+    // so the errors after the first are almost always echoes of it: report the first alone.
+    if let Some(e) = parse_errors.first() {
+        errs.push(e.span(), syntax_message(src, e.span(), e.message()));
         return Err(ConfigErrors(errs.list));
     }
     let mut root = root.into_inner();
@@ -341,9 +341,17 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
     }
 
+    let threads_span =
+        root.get("run").and_then(|v| v.get_ref().as_table()).and_then(|t| t.get("threads")).map(|v| v.span());
     let input: InputSection = section(&mut root, "input", &mut errs).unwrap_or_default();
     let output: OutputSection = section(&mut root, "output", &mut errs).unwrap_or_default();
     let run: RunSection = section(&mut root, "run", &mut errs).unwrap_or_default();
+    if let Err(msg) = check_threads(run.threads) {
+        errs.push(threads_span, format!("[run] threads = {}: {msg}", run.threads));
+    }
+    if overrides.output_dir.is_none() && output.dir.get_ref() == "-" {
+        errs.push(Some(output.dir.span()), format!("output.dir \"-\": {OUTPUT_DASH}"));
+    }
 
     // Output directory.
     let (output_dir, out_span) = match &overrides.output_dir {
@@ -455,17 +463,61 @@ impl Errors<'_> {
 fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Errors<'_>) -> Option<T> {
     let v = root.remove(key)?;
     let span = v.span();
-    if !v.get_ref().is_table() {
-        errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {}", v.get_ref().type_str()));
+    let found = v.get_ref().type_str();
+    let DeValue::Table(mut table) = v.into_inner() else {
+        errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {found}"));
         return None;
-    }
-    match T::deserialize(ValueDeserializer::from(v)) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errs.push(e.span().or(Some(span)), format!("[{key}] {}", improve_message(e.message())));
-            None
+    };
+    // Serde stops at the first problem: report it, set the key aside and try again, so every
+    // bad key of the table is reported in one go.
+    let mut removed = Vec::new();
+    loop {
+        let value = Spanned::new(span.clone(), DeValue::Table(table.clone()));
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(t) => return Some(t),
+            Err(e) => {
+                let message = improve_message(e.message());
+                if is_echo(&message, &removed) {
+                    return None;
+                }
+                errs.push(e.span().or(Some(span.clone())), format!("[{key}] {message}"));
+                removed.push(remove_key_at(&mut table, e.span())?);
+            }
         }
     }
+}
+
+/// Removes the entry of `table` whose key or value holds the start of `span` (where serde
+/// located an error), returning its key; `None` when the error is not at one key (a missing
+/// field is located at the whole table).
+fn remove_key_at(table: &mut DeTable<'_>, span: Option<Range<usize>>) -> Option<String> {
+    let at = span?.start;
+    let key = table
+        .iter()
+        .find(|(k, v)| k.span().start <= at && at < v.span().end.max(k.span().end))
+        .map(|(k, _)| k.get_ref().to_string())?;
+    table.remove(key.as_str());
+    Some(key)
+}
+
+/// Whether an error only follows from keys set aside after an earlier error (`missing field
+/// `x`` or `option `x`: is required` once a badly typed `x` was removed).
+fn is_echo(message: &str, removed: &[String]) -> bool {
+    removed
+        .iter()
+        .any(|k| message.starts_with(&format!("missing field `{k}`")) || message.starts_with(&format!("option `{k}`:")))
+}
+
+/// The first TOML syntax error, with a hint for the commonest cause of a confusing one: an
+/// array whose `]` is missing makes the parser read the next line as more array elements.
+fn syntax_message(src: &str, span: Option<Range<usize>>, message: &str) -> String {
+    let mut out = message.trim_end_matches('\n').to_owned();
+    let at = span.map(|s| s.start).unwrap_or(0);
+    let (line, col) = line_col(src, at);
+    if out.starts_with("missing comma between array elements") && col == 1 && line > 1 {
+        out.push_str(&format!("; is a `]` missing at the end of line {}?", line - 1));
+    }
+    out
 }
 
 fn build_stage(
@@ -523,29 +575,44 @@ fn build_stage(
         );
         return None;
     };
-    let options = StageOptions {
-        table: Spanned::new(span.clone(), DeValue::Table(table)),
-        base_dir: base_dir.to_owned(),
-        output_dir: output_dir.to_owned(),
-        name: name.clone(),
-        claimed: Default::default(),
-        problems: Default::default(),
-    };
-    let built = (factory.build)(&options);
-    for (span, message) in options.problems.take() {
-        errs.push(span, format!("stage `{name}`: {message}"));
-    }
-    claimed.extend(options.claimed.take().into_iter().map(|(path, span)| Claim { path, span, stage: name.clone() }));
-    match built {
-        Ok(stage) => Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage }),
-        Err(e) => {
-            let mut message = format!("stage `{}`: {}", factory.name, e.message);
-            if message.contains("unknown field") && !message.contains("did you mean") {
-                // Offer the common keys too.
-                message.push_str(&format!(" (every stage also takes {})", STAGE_COMMON.join(", ")));
+    // A constructor stops at its first problem: report it, set the key aside and build again,
+    // so every bad option of the stage is reported in one go.
+    let mut removed = Vec::new();
+    loop {
+        let options = StageOptions {
+            table: Spanned::new(span.clone(), DeValue::Table(table.clone())),
+            base_dir: base_dir.to_owned(),
+            output_dir: output_dir.to_owned(),
+            name: name.clone(),
+            claimed: Default::default(),
+            problems: Default::default(),
+        };
+        let built = (factory.build)(&options);
+        if built.is_ok() {
+            for (span, message) in options.problems.take() {
+                errs.push(span, format!("stage `{name}`: {message}"));
             }
-            errs.push(e.span.or(Some(span)), message);
-            None
+            claimed.extend(
+                options.claimed.take().into_iter().map(|(path, span)| Claim { path, span, stage: name.clone() }),
+            );
+        }
+        match built {
+            Ok(stage) if removed.is_empty() => {
+                return Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage });
+            }
+            Ok(_) => return None,
+            Err(e) => {
+                if is_echo(&e.message, &removed) {
+                    return None;
+                }
+                let mut message = format!("stage `{}`: {}", factory.name, e.message);
+                if message.contains("unknown field") && !message.contains("did you mean") {
+                    // Offer the common keys too.
+                    message.push_str(&format!(" (every stage also takes {})", STAGE_COMMON.join(", ")));
+                }
+                errs.push(e.span.clone().or(Some(span.clone())), message);
+                removed.push(remove_key_at(&mut table, e.span)?);
+            }
         }
     }
 }
@@ -629,13 +696,56 @@ fn check_collisions(
 
 /// Adds a did-you-mean to serde's "unknown field/variant `x`, expected one of `a`, `b`" messages.
 pub fn improve_message(msg: &str) -> String {
-    let mut out = msg.trim_end_matches('\n').to_owned();
+    let msg = msg.trim_end_matches('\n');
+    // What the TOML deserialiser says when an enum (a list of names) gets a number or an array.
+    let mut out = if msg == "wanted string or table" { "expected a string".to_owned() } else { plain_type_names(msg) };
     if let Some(rest) = out.strip_prefix("unknown field `").or_else(|| out.strip_prefix("unknown variant `")) {
         let bad = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = out.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
         let hint = did_you_mean(bad, &expected);
         out.push_str(&hint);
     }
+    out
+}
+
+/// Serde names Rust types (`expected usize`, `invalid type: sequence`); a config's reader
+/// knows TOML's: `expected a non-negative integer`, `invalid type: array`.
+fn plain_type_names(msg: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("usize", "a non-negative integer"),
+        ("u64", "a non-negative integer"),
+        ("u32", "a non-negative integer"),
+        ("u16", "a non-negative integer"),
+        ("u8", "a non-negative integer"),
+        ("isize", "an integer"),
+        ("i64", "an integer"),
+        ("i32", "an integer"),
+        ("i16", "an integer"),
+        ("i8", "an integer"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("char", "a single character"),
+        ("a sequence", "an array"),
+        ("a map", "a table"),
+        ("a borrowed string", "a string"),
+        ("sequence", "array"),
+        ("map", "table"),
+    ];
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    // Only the words after `expected ` and `invalid type: `, so quoted user text is kept.
+    while let Some(i) = ["expected ", "invalid type: "].iter().filter_map(|p| rest.find(p).map(|i| i + p.len())).min() {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let replaced = NAMES.iter().find(|(from, _)| {
+            rest.strip_prefix(from).is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        });
+        if let Some((from, to)) = replaced {
+            out.push_str(to);
+            rest = &rest[from.len()..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -715,6 +825,25 @@ fn normalize(p: &Path) -> PathBuf {
     if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
+/// The most worker threads a run may ask for (`run.threads`, `--threads`): far above any
+/// useful value, low enough that a typo cannot start a pool that starves the machine.
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks a requested number of worker threads against [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> Result<(), String> {
+    if threads <= MAX_THREADS {
+        return Ok(());
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    Err(format!(
+        "at most {MAX_THREADS} worker threads (this machine has {cores} core{}; 0 means one per core)",
+        if cores == 1 { "" } else { "s" }
+    ))
+}
+
+/// Why `-` cannot be the output directory.
+pub const OUTPUT_DASH: &str = "a run writes several files, so standard output cannot be its output directory; name a directory (`./-` for one called `-`)";
+
 /// Checks that `dir` exists as a directory or can be created (its nearest existing ancestor is
 /// a writable directory).
 pub fn check_writable_dir(dir: &Path) -> Result<(), String> {
@@ -759,6 +888,38 @@ mod tests {
     fn serde_messages_gain_a_hint() {
         let m = improve_message("unknown field `patsh`, expected one of `paths`, `format`");
         assert!(m.ends_with("did you mean `paths`?"), "{m}");
+    }
+
+    // Issue 14: messages said `expected usize`.
+    #[test]
+    fn type_names_are_toml_names() {
+        assert_eq!(
+            improve_message("invalid type: string \"two\", expected usize"),
+            "invalid type: string \"two\", expected a non-negative integer"
+        );
+        assert_eq!(improve_message("invalid type: sequence, expected f64"), "invalid type: array, expected a number");
+        assert_eq!(
+            improve_message("invalid type: integer `3`, expected a map"),
+            "invalid type: integer `3`, expected a table"
+        );
+        assert_eq!(improve_message("expected u8s"), "expected u8s");
+    }
+
+    // Issue 14: `check` stopped at the first bad key of a table; one missing `]` cascaded.
+    #[test]
+    fn every_bad_key_of_a_table_and_one_syntax_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "text").unwrap();
+        let src = "[input]\npaths = [\"a.txt\"]\npatsh = 1\nformat = 3\n[run]\nthreads = 5000\n";
+        let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("p.toml:3:1: [input] unknown field `patsh`"), "{err}");
+        assert!(err.contains("p.toml:4:10: [input] "), "{err}");
+        assert!(err.contains("p.toml:6:11: [run] threads = 5000: at most 1024 worker threads"), "{err}");
+        assert_eq!(err.lines().count(), 3, "{err}");
+        let src = "[input]\npaths = [\"a.txt\"\nformat = \"text\"\n[run]\nthreads = 1\n";
+        let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.ends_with("is a `]` missing at the end of line 2?"), "{err}");
     }
 
     #[test]

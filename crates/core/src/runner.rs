@@ -42,6 +42,8 @@ pub const STATS_FILE: &str = "stats.json";
 pub struct Progress {
     /// Bytes read so far.
     pub bytes_read: u64,
+    /// Input bytes (`source` spans) of the documents taken in so far, without read-ahead.
+    pub bytes_done: u64,
     /// Total input bytes, when known.
     pub bytes_total: Option<u64>,
     /// Documents read so far.
@@ -414,6 +416,7 @@ fn consume(
             }
         }
         progress.documents_read = stats.input.documents;
+        progress.bytes_done += docs.iter().map(|d| d.source.end.saturating_sub(d.source.start) as u64).sum::<u64>();
         ctx.run_from(0, docs)?;
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
         progress.documents_done = ctx.counters.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
