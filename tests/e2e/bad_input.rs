@@ -417,4 +417,5 @@ fn line_cap_and_exclude_patterns() {
     let r = docpipe(&["check", s(&cfg)]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("invalid exclude pattern `**/[abc`"), "{r:?}");
+    assert_eq!(r.stderr.matches("invalid exclude pattern").count(), 1, "reported once, at the pattern: {r:?}");
 }

@@ -243,7 +243,7 @@ impl Default for RunSection {
 struct InputSection {
     paths: Vec<Spanned<String>>,
     format: InputFormat,
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     invalid_utf8: Utf8Policy,
     max_document_bytes: u64,
 }
@@ -386,16 +386,27 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
     }
 
-    // Inputs.
+    // Inputs. Each exclude pattern is checked once, at its own position; with a bad one the
+    // paths are not walked (every walk would repeat the error).
+    let mut excludes_ok = true;
+    for e in &input.exclude {
+        if let Err(msg) = crate::input::compile_excludes(std::slice::from_ref(e.get_ref())) {
+            errs.push(Some(e.span()), format!("[input] {msg}"));
+            excludes_ok = false;
+        }
+    }
+    let exclude: Vec<String> = input.exclude.iter().map(|e| e.get_ref().clone()).collect();
     let input_spec = if !overrides.memory_inputs.is_empty() {
         overrides.memory_inputs.clone()
+    } else if !excludes_ok {
+        Vec::new()
     } else if overrides.inputs.is_empty() {
         if input.paths.is_empty() {
             errs.push(Some(0..0), "no input: set `input.paths` or pass --input".to_owned());
         }
         let mut files = Vec::new();
         for p in &input.paths {
-            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &input.exclude) {
+            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &exclude) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(Some(p.span()), msg),
             }
@@ -404,7 +415,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     } else {
         let mut files = Vec::new();
         for p in &overrides.inputs {
-            match crate::input::resolve_path(p, &input.exclude) {
+            match crate::input::resolve_path(p, &exclude) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(None, format!("--input: {msg}")),
             }
@@ -592,9 +603,11 @@ fn build_stage(
             for (span, message) in options.problems.take() {
                 errs.push(span, format!("stage `{name}`: {message}"));
             }
-            claimed.extend(
-                options.claimed.take().into_iter().map(|(path, span)| Claim { path, span, stage: name.clone() }),
-            );
+            claimed.extend(options.claimed.take().into_iter().map(|(path, span)| Claim {
+                path,
+                span,
+                stage: name.clone(),
+            }));
         }
         match built {
             Ok(stage) if removed.is_empty() => {
