@@ -636,7 +636,7 @@ def main():
     table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
           "boundaries by construction", ["dev", "test"],
           {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
-    table("PULL QUOTES: found within their article / inserted, false marks", ["dev", "test"],
+    table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
           {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
     summary = {"sentences": srows, "entities": erows, "articles": arows,
                "pull_quotes": {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()}}
