@@ -288,6 +288,9 @@ pub struct AtomicFile {
     tmp: PathBuf,
     writer: Option<BufWriter<File>>,
     cancel: Option<Arc<AtomicBool>>,
+    /// Renamed into place or handed to a transaction: the temporary file is no longer ours
+    /// to remove.
+    done: bool,
 }
 
 impl AtomicFile {
@@ -300,7 +303,13 @@ impl AtomicFile {
         let file = File::create(&tmp)?;
         live_insert(&tmp);
         let cancel = ACTIVE.with(|a| a.borrow().as_ref().and_then(|a| a.cancel.clone()));
-        Ok(AtomicFile { target: target.to_owned(), tmp, writer: Some(BufWriter::with_capacity(1 << 20, file)), cancel })
+        Ok(AtomicFile {
+            target: target.to_owned(),
+            tmp,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            cancel,
+            done: false,
+        })
     }
 
     /// The final path.
@@ -324,14 +333,14 @@ impl AtomicFile {
             None => false,
         });
         if staged {
+            self.done = true;
             return Ok(());
         }
-        let r = std::fs::rename(&self.tmp, &self.target);
-        if r.is_err() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+        // On failure `Drop` removes the temporary file.
+        std::fs::rename(&self.tmp, &self.target)?;
+        self.done = true;
         live_remove(&self.tmp);
-        r
+        Ok(())
     }
 
     fn check_cancel(&self) -> std::io::Result<()> {
@@ -344,8 +353,10 @@ impl AtomicFile {
 }
 
 impl Drop for AtomicFile {
+    /// Not committed (an error, or a failed commit: a flush or sync that hit a full disk):
+    /// the temporary file goes.
     fn drop(&mut self) {
-        if self.writer.is_some() {
+        if !self.done {
             self.writer = None;
             let _ = std::fs::remove_file(&self.tmp);
             live_remove(&self.tmp);
@@ -501,6 +512,20 @@ mod tests {
         let tmp = g.tmp.clone();
         drop(g);
         assert!(!listed(&tmp) && !tmp.exists());
+    }
+
+    #[test]
+    fn a_commit_that_cannot_rename_leaves_no_temporary_file() {
+        // A commit that fails at the rename (the target is a folder). A commit that fails
+        // earlier, at the flush on a full disk, kept `.x.tmp-PID` (issue 14): that path is
+        // covered by the e2e test `a_full_disk_keeps_the_previous_outputs`.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("x")).unwrap();
+        std::fs::write(dir.path().join("x/keep"), "").unwrap();
+        let mut f = AtomicFile::create(&dir.path().join("x")).unwrap();
+        f.write_all(b"data").unwrap();
+        assert!(f.commit().is_err());
+        assert_eq!(names(dir.path()), ["x"]);
     }
 
     #[test]
