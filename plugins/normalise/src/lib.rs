@@ -17,7 +17,7 @@ use docpipe_core::{
 };
 use serde::Deserialize;
 
-pub use passes::{DashStyle, EllipsisStyle, QuoteStyle, normalise_text};
+pub use passes::{DashStyle, EllipsisStyle, MAX_CHAIN, QuoteStyle, normalise_owned, normalise_text};
 
 /// Options of the `normalise` stage.
 #[derive(Debug, Clone, Deserialize)]
@@ -73,8 +73,11 @@ impl Normalise {
 
 impl MapStage for Normalise {
     fn process(&self, mut doc: Document) -> Result<Outcome, StageError> {
-        let result = normalise_text(&doc.text, &self.options, self.lexicon);
-        if !result.edits.is_empty() {
+        // The stage owns the text while it works: no pass keeps a copy it no longer needs.
+        let result = normalise_owned(std::mem::take(&mut doc.text), &self.options, self.lexicon);
+        if result.edits.is_empty() {
+            doc.text = result.text;
+        } else {
             doc.apply_rewrite(result.text, result.edits);
         }
         let mut attr = serde_json::Map::new();
