@@ -8,6 +8,11 @@
 //! HTML extraction ([`glue`]). Each pass records its edits with
 //! [`docpipe_core::align::Rewriter`]; they are composed and folded into the document's
 //! `source.edits`, so any span of the normalised text maps back to the exact input bytes.
+//!
+//! Memory: the stage takes the text out of the document, a pass that changes nothing copies
+//! nothing, and each pass's input is dropped once its output exists, so the peak is about
+//! twice the document (a 1 GB file of one letter: 1.0 GB; of one curly quote: 1.7 GB).
+//! Long chains of adjacent edits merge ([`MAX_CHAIN`]) so edits stay few.
 
 pub mod glue;
 mod passes;
