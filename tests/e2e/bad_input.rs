@@ -252,3 +252,170 @@ fn the_news_pipeline_survives_hostile_text() {
     assert!(st.written > 0);
     assert!(read_jsonl(&out.join("failed.jsonl")).is_empty());
 }
+
+fn run_dir(dir: &Path) -> (crate::Output, Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let cfg = config(dir, "");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let out = dir.join("out");
+    stats(&out);
+    (r, read_jsonl(&out.join("documents.jsonl")), read_jsonl(&out.join("failed.jsonl")))
+}
+
+fn errors(failed: &[serde_json::Value]) -> Vec<String> {
+    failed.iter().map(|f| f["error"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Issue 14: `ln -s . dir/again` turned one document into 41, and two loop links made `check`
+/// and `run` walk exponentially (no answer in 120 s). A link loop with an input extension
+/// and an unreadable folder are failures of those entries, not an abort naming the parent.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_unreadable_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    write(&input, "a.txt", b"One document.\n");
+    write(&input.join("sub"), "b.txt", b"Another document.\n");
+    std::os::unix::fs::symlink(".", input.join("again")).unwrap();
+    std::os::unix::fs::symlink(".", input.join("loop2")).unwrap();
+    std::os::unix::fs::symlink("..", input.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("x.txt", input.join("y.txt")).unwrap();
+    std::os::unix::fs::symlink("y.txt", input.join("x.txt")).unwrap();
+    let locked = input.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    write(&locked, "c.txt", b"Hidden behind permissions.\n");
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    // Permissions do not stop root: then the folder is simply read.
+    let locked_out = std::fs::read_dir(&locked).is_err();
+    let started = std::time::Instant::now();
+    let (_, docs, failed) = run_dir(dir.path());
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert!(started.elapsed().as_secs() < 60, "the walk took {:?}", started.elapsed());
+    assert_eq!(docs.len(), if locked_out { 2 } else { 3 }, "{docs:?}");
+    let errs = errors(&failed);
+    assert_eq!(errs.len(), if locked_out { 3 } else { 2 }, "{errs:?}");
+    assert!(errs[0].contains("in/x.txt: cannot read: "), "{errs:?}");
+    assert!(errs[1].contains("in/y.txt: cannot read: "), "{errs:?}");
+    assert_eq!(failed[0]["source"]["path"], failed[0]["id"]);
+    if locked_out {
+        assert!(errs.iter().any(|e| e.contains("in/locked: cannot read directory")), "{errs:?}");
+    }
+}
+
+/// Issue 14: a `.zst` of several frames was read to the end of its first frame, silently;
+/// one starting with a skippable frame (pzstd) failed. A truncated `.jsonl.gz` aborted the
+/// whole run under `on_error = "skip"`.
+#[test]
+fn compressed_inputs_are_read_whole_or_fail_only_their_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let mut zst = Vec::new();
+    zst.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+    zst.extend_from_slice(&3u32.to_le_bytes());
+    zst.extend_from_slice(b"abc");
+    for i in 0..3 {
+        let line = format!("{{\"id\":\"z{i}\",\"text\":\"frame {i}\"}}\n");
+        zst.extend(ruzstd::encoding::compress_to_vec(line.as_bytes(), ruzstd::encoding::CompressionLevel::Fastest));
+    }
+    write(&input, "frames.jsonl.zst", &zst);
+    let records: String =
+        (0..40_000).map(|i| format!("{{\"id\":\"g{i}\",\"text\":\"record {i} of a long file\"}}\n")).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(records.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    write(&input, "truncated.jsonl.gz", &gz[..gz.len() / 2]);
+    write(&input, "z-after.txt", b"The run goes on after the damaged file.\n");
+    let (_, docs, failed) = run_dir(dir.path());
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(&ids[..3], ["z0", "z1", "z2"]);
+    let kept = ids.iter().filter(|i| i.starts_with('g')).count();
+    assert!(kept > 1000 && kept < 40_000, "{kept} records of the truncated file kept");
+    assert!(ids.last().unwrap().ends_with("z-after.txt@0"), "{ids:?}");
+    let errs = errors(&failed);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains(&format!("truncated.jsonl.gz:{}: read error at byte ", kept + 1)), "{errs:?}");
+    assert!(errs[0].ends_with("the rest of the file is not read"), "{errs:?}");
+}
+
+/// Issue 14: a UTF-8 BOM failed the first JSONL record and made standard input read as
+/// text; ids beyond 2^53 lost digits; an empty id had a wrong message; metadata key order was
+/// scrambled; a record nested 126 deep was written but could not be read back. Everything
+/// written reads back as input.
+#[test]
+fn records_keep_ids_order_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let deep = format!("{{\"text\":\"deep\",\"x\":{}0{}}}", "[".repeat(126), "]".repeat(126));
+    let jsonl = format!(
+        "\u{FEFF}{{\"id\":123456789012345678901234567890,\"z\":1,\"text\":\"big id\",\"a\":2.50,\"m\":3,\"b\":4}}\n{{\"id\":\"\",\"text\":\"empty id\"}}\n{deep}\n{{\"id\":9007199254740993,\"text\":\"2^53 + 1\"}}\n"
+    );
+    write(&input, "r.jsonl", jsonl.as_bytes());
+    write(&input, "t.txt", "\u{FEFF}Text after a byte order mark.\n".as_bytes());
+    let (_, docs, failed) = run_dir(dir.path());
+    assert_eq!(docs[0]["id"], "123456789012345678901234567890");
+    let keys: Vec<&String> = docs[0]["metadata"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["z", "a", "m", "b"]);
+    assert_eq!(docs[1]["id"], "9007199254740993");
+    assert!(docs[2]["text"].as_str().unwrap().starts_with("Text after"), "{docs:?}");
+    assert_eq!(docs[2]["source"]["start"], 3);
+    let errs = errors(&failed);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].ends_with("r.jsonl:2: field `id` is an empty string (leave it out to derive one from file and line)")
+    );
+    assert!(errs[1].contains("r.jsonl:3: record nested too deep"), "{errs:?}");
+
+    // What was written reads back, whole.
+    let again = tempfile::tempdir().unwrap();
+    let out = again.path().join("out");
+    let r = docpipe(&[
+        "run",
+        s(&dir.path().join("p.toml")),
+        "--input",
+        s(&dir.path().join("out/documents.jsonl")),
+        "--output",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(stats(&out).input.failed, 0, "{r:?}");
+    assert_eq!(read_jsonl(&out.join("documents.jsonl")).len(), docs.len());
+
+    // Standard input with a byte order mark is still sniffed as JSONL.
+    let cfg = config(dir.path(), "");
+    let r = docpipe_in(
+        dir.path(),
+        &["run", s(&cfg), "--input", "-"],
+        Some("\u{FEFF}{\"text\": \"from stdin\", \"id\": \"s1\"}\n".as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(read_jsonl(&dir.path().join("out/documents.jsonl"))[0]["id"], "s1");
+}
+
+/// Issue 14: a JSONL line one byte over `max_document_bytes` was accepted, and an invalid
+/// `exclude` pattern was silently ignored.
+#[test]
+fn line_cap_and_exclude_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let line = "{\"text\":\"0123456789\"}"; // 21 bytes
+    write(&input, "c.jsonl", format!("{line}\n{line}\r\n").as_bytes());
+    let cfg = config(dir.path(), "max_document_bytes = 20");
+    let r = docpipe(&["run", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let errs = errors(&read_jsonl(&dir.path().join("out/failed.jsonl")));
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].ends_with("c.jsonl:1: line longer than input.max_document_bytes (20 bytes)"), "{errs:?}");
+    let cfg = config(dir.path(), "max_document_bytes = 21");
+    assert_eq!(docpipe(&["run", s(&cfg)]).code, 0);
+    assert_eq!(stats(&dir.path().join("out")).written, 2);
+
+    let cfg = config(dir.path(), "exclude = [\"**/[abc\"]");
+    let r = docpipe(&["check", s(&cfg)]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("invalid exclude pattern `**/[abc`"), "{r:?}");
+    assert_eq!(r.stderr.matches("invalid exclude pattern").count(), 1, "reported once, at the pattern: {r:?}");
+}

@@ -6,6 +6,7 @@
 
 mod bad_input;
 mod cli;
+mod commit;
 mod pipeline;
 
 use std::path::{Path, PathBuf};

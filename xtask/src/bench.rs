@@ -23,6 +23,12 @@
 //! corpus as the floor, and prints docpipe/peer ratios. `--quick` is one pass over 10 MB
 //! without peers and fails on a crash, a failed document or a stage under 1 MB/s.
 //! `--rows dedupe,news` runs only the rows whose names start with those prefixes.
+//!
+//! The **single document** rows (`--rows "single document"`; not part of `--quick`) run
+//! normalise, entities and the news pipeline, 1 thread, on one document of 10, 40 and 160 MiB:
+//! the generated corpus's text as a single line (`target/bench/single/`). Their stage MB/s
+//! must stay flat across the sizes (no quadratic work) and their peak RSS is reported per
+//! document byte (the memory cost of `max_document_bytes`).
 //! Tables are written as JSON to `target/bench/bench.json` (`bench-quick.json`, and
 //! `bench-rows.json` for a `--rows` selection).
 
@@ -119,6 +125,8 @@ enum Input {
     Articles,
     /// The first [`SLICE_BYTES`] of the articles.
     Slice,
+    /// One generated document of the row's size (`Sized::corpus` is the file).
+    Single,
 }
 
 /// One docpipe configuration to measure.
@@ -253,6 +261,41 @@ fn rows() -> Vec<RowSpec> {
     ]
 }
 
+/// Sizes of the single-document rows: time and memory must grow linearly across them.
+const SINGLE_SIZES: &[u64] = &[10 << 20, 40 << 20, 160 << 20];
+
+/// Rows over one huge document (one line of news text, see [`prepare_single`]), 1 thread.
+fn single_rows() -> Vec<RowSpec> {
+    let one: &'static [usize] = &[1];
+    vec![
+        RowSpec {
+            name: "single document normalise",
+            input: Input::Single,
+            stages: NORMALISE.into(),
+            timed: &[],
+            threads: one,
+        },
+        RowSpec {
+            name: "single document entities",
+            input: Input::Single,
+            stages: ENTITIES.into(),
+            timed: &[],
+            threads: one,
+        },
+        RowSpec {
+            name: "single document news pipeline",
+            input: Input::Single,
+            stages: format!(
+                "{NORMALISE}{ARTICLES}{SENTENCES}{}{PULL_QUOTES}{ENTITIES}{}{EXPORT}",
+                dedupe_stage(),
+                summarise_stage("news")
+            ),
+            timed: &[],
+            threads: one,
+        },
+    ]
+}
+
 /// The rows docpipe runs on the peers' slice (1 thread), keyed by the peer task.
 fn slice_rows() -> Vec<(&'static str, RowSpec)> {
     let one: &'static [usize] = &[1];
@@ -338,7 +381,9 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
     let mut all_rows: Vec<Row> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     let mut sized_list = Vec::new();
-    for &size in &o.sizes {
+    let selected = |name: &str| o.rows.is_empty() || o.rows.iter().any(|p| name.starts_with(p.as_str()));
+    let any_sized = rows().iter().any(|r| selected(r.name));
+    for &size in o.sizes.iter().filter(|_| any_sized) {
         let s = prepare(&ctx, &bench_dir, size, o.seed)?;
         // Best of several passes where a pass is cheap; noise on a shared machine is one-sided.
         let passes = if o.quick {
@@ -352,7 +397,7 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
         };
         let ctx = Ctx { passes, ..ctx.clone() };
         for spec in rows() {
-            if !o.rows.is_empty() && !o.rows.iter().any(|p| spec.name.starts_with(p.as_str())) {
+            if !selected(spec.name) {
                 continue;
             }
             let row = measure_row(&ctx, &s, &spec)?;
@@ -361,6 +406,19 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
             all_rows.push(row);
         }
         sized_list.push(s);
+    }
+    // Single huge documents: not part of `--quick` (CI stays fast), one pass, 1 thread.
+    let single_specs: Vec<RowSpec> = single_rows().into_iter().filter(|r| selected(r.name)).collect();
+    if !o.quick && !single_specs.is_empty() {
+        for &size in SINGLE_SIZES {
+            let s = prepare_single(&ctx, &bench_dir, size, o.seed)?;
+            for spec in &single_specs {
+                let row = measure_row(&ctx, &s, spec)?;
+                check_row(&row, &mut problems);
+                print_row_progress(&row);
+                all_rows.push(row);
+            }
+        }
     }
     let mut peers = Vec::new();
     let mut floor = Vec::new();
@@ -450,6 +508,72 @@ fn prepare(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<Sized> {
     Ok(Sized { articles: n, article_bytes: text_bytes, ..s })
 }
 
+/// Writes (or reuses) `target/bench/single/line-<size>.txt`: the generated corpus's text as
+/// one line of exactly `size` bytes (line breaks turned into spaces, cut on a char boundary),
+/// the shape that made the entity stage quadratic (issue 14).
+fn prepare_single(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<Sized> {
+    let dir = bench_dir.join("single");
+    std::fs::create_dir_all(&dir)?;
+    let label = size_label(size);
+    let path = dir.join(format!("line-{label}.txt"));
+    let marker_path = dir.join(format!("line-{label}.json"));
+    // The dumps are about four fifths of a generated corpus (the rest is JSONL).
+    let largest = SINGLE_SIZES.iter().copied().max().unwrap_or(size).max(size);
+    let gen_size = largest + largest / 2;
+    let marker = json!({"size": size, "seed": seed, "corpus": gen_size, "generator": "xtask gen-corpus, one line"});
+    let reuse = std::fs::read_to_string(&marker_path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        .is_some_and(|m| m == marker)
+        && std::fs::metadata(&path).is_ok_and(|m| m.len() == size);
+    if !reuse {
+        // One corpus big enough for the largest size, shared by all sizes.
+        let corpus = dir.join("corpus");
+        let corpus_marker = json!({"size": gen_size, "seed": seed, "generator": "xtask gen-corpus"});
+        let have = std::fs::read_to_string(corpus.join("corpus.json"))
+            .ok()
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .is_some_and(|m| m == corpus_marker);
+        if !have {
+            if corpus.exists() {
+                std::fs::remove_dir_all(&corpus)?;
+            }
+            let t = Instant::now();
+            gencorpus::generate(&ctx.root, &gencorpus::Options { size: gen_size, seed, out: corpus.clone() })?;
+            std::fs::write(corpus.join("corpus.json"), corpus_marker.to_string())?;
+            eprintln!("xtask: generated {} in {:.1}s", rel(&ctx.root, &corpus), t.elapsed().as_secs_f64());
+        }
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut left = size as usize;
+        let dumps = corpus_files(&corpus)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt"));
+        for file in dumps {
+            if left == 0 {
+                break;
+            }
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut chunk: String = text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+            chunk.push(' ');
+            let mut cut = chunk.len().min(left);
+            while !chunk.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // A cut inside a multi-byte char is padded with spaces to the exact size.
+            let pad = if cut < chunk.len() && cut < left { left - cut } else { 0 };
+            out.write_all(&chunk.as_bytes()[..cut])?;
+            out.write_all(" ".repeat(pad).as_bytes())?;
+            left -= cut + pad;
+        }
+        out.flush()?;
+        if left > 0 {
+            bail!("the generated corpus is {left} bytes short of {label}");
+        }
+        std::fs::write(&marker_path, marker.to_string())?;
+    }
+    let work = bench_dir.join(format!("run-single-{label}"));
+    std::fs::create_dir_all(&work)?;
+    Ok(Sized { size, corpus: path, work, corpus_bytes: size, articles: 1, article_bytes: size })
+}
+
 /// The corpus's input files (what the rows read), sorted.
 fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
@@ -496,6 +620,7 @@ fn config_text(s: &Sized, spec: &RowSpec, out: &Path) -> String {
         ),
         Input::Articles => format!("paths = [{}]\n", toml_str(&s.work.join("articles.jsonl").to_string_lossy())),
         Input::Slice => format!("paths = [{}]\n", toml_str(&s.work.join("slice.jsonl").to_string_lossy())),
+        Input::Single => format!("paths = [{}]\n", toml_str(&s.corpus.to_string_lossy())),
     };
     format!(
         "# generated by `cargo xtask bench`: {}\n[input]\n{input}\n[output]\ndir = {}\nwrite_documents = false\n\n{}",
@@ -573,6 +698,7 @@ fn measure_row(ctx: &Ctx, s: &Sized, spec: &RowSpec) -> Result<Row> {
         Input::Corpus => (s.corpus_bytes, s.articles),
         Input::Articles => (s.article_bytes, s.articles),
         Input::Slice => scan_texts(&s.work.join("slice.jsonl"), u64::MAX).map(|(n, b)| (b, n))?,
+        Input::Single => (s.corpus_bytes, 1),
     };
     let mut row = Row { size: s.size, name: spec.name, bytes, docs, runs: vec![] };
     let tag = format!("{}-{}", slug(spec.name), if spec.input == Input::Slice { "slice" } else { "full" });
@@ -634,7 +760,7 @@ fn check_row(row: &Row, problems: &mut Vec<String>) {
 fn print_row_progress(row: &Row) {
     let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
     eprintln!(
-        "xtask: {:>5} {:<28} stage {:>7} MB/s, wall 1t {:>6} MB/s, 2t {:>6} MB/s",
+        "xtask: {:>5} {:<30} stage {:>7} MB/s, wall 1t {:>6} MB/s, 2t {:>6} MB/s",
         size_label(row.size),
         row.name,
         f(row.stage_mb_s()),
@@ -836,10 +962,11 @@ fn render(
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let cmd = format!(
-        "cargo xtask bench{}{} --sizes {}",
+        "cargo xtask bench{}{} --sizes {}{}",
         if o.quick { " --quick" } else { "" },
         if o.peers { " --peers" } else { "" },
-        o.sizes.iter().map(|s| size_label(*s)).collect::<Vec<_>>().join(",")
+        o.sizes.iter().map(|s| size_label(*s)).collect::<Vec<_>>().join(","),
+        if o.rows.is_empty() { String::new() } else { format!(" --rows {:?}", o.rows.join(",")) }
     );
     t.push_str(&format!(
         "\n{cmd}  (seed {}; {cores} cores, {cpu}; {secs:.0}s; load average {load_before} before, {load_after} after)\n\n",
@@ -857,7 +984,7 @@ fn render(
     }
     t.push('\n');
     let header = format!(
-        "| {:<5} | {:<28} | {:>7} | {:>8} | {:>11} | {:>8} | {:>10} | {:>10} | {:>8} | {:>9} | {:>9} |\n",
+        "| {:<5} | {:<30} | {:>7} | {:>8} | {:>11} | {:>8} | {:>10} | {:>10} | {:>8} | {:>9} | {:>9} |\n",
         "size",
         "row",
         "MB in",
@@ -874,7 +1001,7 @@ fn render(
     t.push_str(&format!(
         "|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|\n",
         "-".repeat(7),
-        "-".repeat(30),
+        "-".repeat(32),
         "-".repeat(8) + ":",
         "-".repeat(9) + ":",
         "-".repeat(12) + ":",
@@ -890,7 +1017,7 @@ fn render(
         let stage = r.stage_mb_s();
         let docs_s = r.at(1).map(|m| if m.stage > 0.0 { r.docs as f64 / m.stage } else { f64::INFINITY });
         t.push_str(&format!(
-            "| {:<5} | {:<28} | {:>7.1} | {:>8} | {:>11} | {:>8} | {:>11} | {:>11} | {:>8} | {:>9} | {:>9} |\n",
+            "| {:<5} | {:<30} | {:>7.1} | {:>8} | {:>11} | {:>8} | {:>11} | {:>11} | {:>8} | {:>9} | {:>9} |\n",
             size_label(r.size),
             r.name,
             r.bytes as f64 / 1e6,
@@ -907,7 +1034,7 @@ fn render(
             // The sentence rule alone, from the same run's per-stage clock.
             let sent = r.stage_seconds_of("sentences");
             t.push_str(&format!(
-                "| {:<5} | {:<28} | {:>7.1} | {:>8} | {:>11} | {:>8} | {:>11} | {:>11} | {:>8} | {:>9} | {:>9} |\n",
+                "| {:<5} | {:<30} | {:>7.1} | {:>8} | {:>11} | {:>8} | {:>11} | {:>11} | {:>8} | {:>9} | {:>9} |\n",
                 size_label(r.size),
                 "  of which sentences",
                 r.bytes as f64 / 1e6,
@@ -980,6 +1107,30 @@ fn render(
             ));
             mem.push(json!({"size": size_label(r.size), "row": r.name, "index_bytes": idx, "documents": docs, "indexed": entries, "bytes_per_document": per, "bytes_per_indexed_document": per_entry}));
         }
+    }
+
+    // Single documents: time per byte and memory per byte must not grow with the size.
+    let single: Vec<&Row> = rows.iter().filter(|r| r.name.starts_with("single document")).collect();
+    if !single.is_empty() {
+        t.push_str("\nsingle documents (one line of news text, 1 thread)\n");
+    }
+    for r in &single {
+        let Some(m) = r.at(1) else { continue };
+        let smallest = single.iter().filter(|x| x.name == r.name).min_by_key(|x| x.size);
+        let slowdown = smallest
+            .filter(|x| x.size < r.size)
+            .and_then(|x| Some(x.stage_mb_s()? / r.stage_mb_s()?))
+            .map_or(String::new(), |v| format!(", stage time per byte {v:.2}× the smallest size's"));
+        let per_byte = m.rss as f64 / r.bytes.max(1) as f64;
+        t.push_str(&format!(
+            "  {:>6} {:<30} stage {} MB/s, wall {} MB/s, peak RSS {} = {per_byte:.2}× the document{slowdown}\n",
+            size_label(r.size),
+            r.name,
+            fmt(r.stage_mb_s(), 1),
+            fmt(r.wall_mb_s(1), 1),
+            mib(m.rss)
+        ));
+        mem.push(json!({"size": size_label(r.size), "row": r.name, "single_document_bytes": r.bytes, "peak_rss_bytes": m.rss, "rss_per_document_byte": per_byte}));
     }
 
     let mut jpeers = Vec::new();

@@ -10,6 +10,8 @@
 //! - `gen-neardups [--bases 1000] [--seed 5] [--out DIR]`: the labelled near-duplicate
 //!   benchmark for `eval dedupe` (articles and copies with controlled edits, true pairs);
 //! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
+//! - `eval real [--errors N] [--ud DIR]` (or `eval NAME --real`): the real-text evaluation
+//!   (`eval/real/run.py`: text nobody in the project wrote, docpipe and peers side by side);
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
 //! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each.
 //!
@@ -67,7 +69,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::parse_args(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] | fuzz [--seconds N] [--target T]>"
+                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | eval real | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] | fuzz [--seconds N] [--target T]>"
             );
             return ExitCode::from(2);
         }
@@ -220,8 +222,22 @@ const EVALS: &[Eval] = &[
 
 fn eval(root: &Path, args: &[String]) -> Result<()> {
     let names: Vec<&str> = EVALS.iter().map(|e| e.name).collect();
+    if args.first().is_some_and(|a| a == "real") || args.iter().any(|a| a == "--real") {
+        let mut py = Command::new("python3");
+        py.arg("eval/real/run.py");
+        py.args(
+            args.iter()
+                .filter(|a| !matches!(a.as_str(), "real" | "--real" | "--peers") && !names.contains(&a.as_str())),
+        );
+        return step(
+            root,
+            "real-text evaluation: python3 eval/real/run.py",
+            py,
+            "needs python3 and PyPI (it builds a venv under target/eval/venv-real); see eval/real/README.md",
+        );
+    }
     let Some(e) = args.first().and_then(|a| EVALS.iter().find(|e| e.name == a)) else {
-        bail!("usage: cargo xtask eval <{}> [--peers]", names.join(" | "));
+        bail!("usage: cargo xtask eval <{} | real> [--peers | --real]", names.join(" | "));
     };
     let peers = args.iter().any(|a| a == "--peers");
     for script in e.prepare {

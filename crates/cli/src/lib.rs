@@ -1,15 +1,18 @@
 //! The docpipe command line: `run`, `check` and `stages`.
 //!
 //! This is the only crate that prints. Exit codes: 0 success, 1 runtime failure, 2 usage or
-//! configuration error, 130 interrupted (Ctrl-C). Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`).
+//! configuration error, 130 interrupted (Ctrl-C). Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`);
+//! see the `logging` module for colour and the summary of repeated warnings.
 
 mod builtin;
+mod logging;
 mod plugins;
 mod progress;
 mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use docpipe_core::config::{self, ConfigErrors, Overrides, Pipeline};
@@ -19,7 +22,8 @@ use docpipe_core::runner::{self, RunOptions};
 #[derive(Debug, Parser)]
 #[command(name = "docpipe", version, about, propagate_version = true, arg_required_else_help = true)]
 struct Cli {
-    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides. In colour only on
+    /// a terminal and without NO_COLOR.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     /// Only errors: no progress bar, no run table.
@@ -39,17 +43,19 @@ enum Command {
         /// Input files, directories or globs ("-" for stdin); replaces `input.paths`.
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
-        /// Output directory; replaces `output.dir`.
+        /// Output directory; replaces `output.dir`. `-` is refused: a run writes several files.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<String>,
-        /// Worker threads (default: `run.threads`, else one per core).
+        /// Worker threads (default: `run.threads`, else one per core). At most 1024; more than
+        /// 16 per core are capped at 16 per core, with a warning.
         #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
         threads: usize,
         /// No progress bar.
         #[arg(long)]
         no_progress: bool,
     },
-    /// Validate a config: every error at once as path:line:col. Exit 0 if valid, 2 if not.
+    /// Validate a config: every error at once as path:line:col (a TOML syntax error alone). Exit
+    /// 0 if valid, 2 if not.
     Check {
         /// The pipeline config (TOML).
         config: PathBuf,
@@ -64,8 +70,8 @@ enum Command {
         /// Print as JSON (for tools).
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
-        /// Print every stage as Markdown (what docs/stages.md holds).
-        #[arg(long, conflicts_with = "name")]
+        /// Print as Markdown: every stage (what docs/stages.md holds), or the stage NAME.
+        #[arg(long)]
         markdown: bool,
     },
 }
@@ -79,32 +85,49 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    init_logging(cli.verbose, cli.quiet);
+    let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
         Command::Run { config, inputs, output, threads, no_progress } => {
-            cmd_run(config.as_deref(), inputs, output, threads, cli.quiet, no_progress)
+            let opts = RunArgs { inputs, output, threads, quiet: cli.quiet, no_progress };
+            cmd_run(config.as_deref(), opts, &warnings)
         }
         Command::Check { config, inputs } => cmd_check(&config, inputs),
-        Command::Stages { markdown: true, .. } => {
+        Command::Stages { name: None, markdown: true, .. } => {
             print!("{}", report::stages_markdown());
             ExitCode::SUCCESS
         }
-        Command::Stages { name, json, .. } => report::stages(name.as_deref(), json),
+        Command::Stages { name, json, markdown } => report::stages(name.as_deref(), json, markdown),
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
-    use tracing_subscriber::EnvFilter;
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        _ => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+/// `docpipe run`'s options besides the config.
+struct RunArgs {
+    inputs: Vec<String>,
+    output: Option<String>,
+    threads: usize,
+    quiet: bool,
+    no_progress: bool,
+}
+
+/// Worker threads per core beyond which a request is capped (with a warning): more only adds
+/// switching and memory, and output never depends on the count.
+const THREADS_PER_CORE_CAP: usize = 16;
+
+/// The thread count to run with, from `--threads` (or `run.threads` when it is 0), capped at
+/// [`THREADS_PER_CORE_CAP`] per core; 0 stays 0 (one per core). Returns the count and, when
+/// capped, the warning to give.
+fn capped_threads(flag: usize, config: usize, cores: usize) -> (usize, Option<String>) {
+    let asked = if flag != 0 { flag } else { config };
+    let cap = (cores.max(1) * THREADS_PER_CORE_CAP).min(config::MAX_THREADS);
+    if asked > cap {
+        let why = format!(
+            "{asked} worker threads asked for on {cores} core{}: capped at {cap} ({THREADS_PER_CORE_CAP} per core)",
+            if cores == 1 { "" } else { "s" }
+        );
+        (cap, Some(why))
+    } else {
+        (asked, None)
+    }
 }
 
 fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
@@ -159,20 +182,24 @@ fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
     }
 }
 
-fn cmd_run(
-    config: Option<&Path>,
-    inputs: Vec<String>,
-    output: Option<String>,
-    threads: usize,
-    quiet: bool,
-    no_progress: bool,
-) -> ExitCode {
-    // Ctrl-C stops the run at the next batch and removes temporary files; a second Ctrl-C
-    // exits at once.
+fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -> ExitCode {
+    let RunArgs { inputs, output, threads, quiet, no_progress } = args;
+    if output.as_deref() == Some("-") {
+        eprintln!("error: --output -: {}", config::OUTPUT_DASH);
+        return ExitCode::from(2);
+    }
+    if let Err(msg) = config::check_threads(threads) {
+        eprintln!("error: --threads {threads}: {msg}");
+        return ExitCode::from(2);
+    }
+    // Ctrl-C, SIGTERM or SIGHUP stops the run in whatever phase it is (reading, finishing,
+    // writing reports) and commits nothing; a second signal exits at once, after removing the
+    // run's temporary files.
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            docpipe_core::output::remove_live_temp_files();
             std::process::exit(130);
         }
     });
@@ -185,13 +212,32 @@ fn cmd_run(
         }
     };
     let config_name = pipeline.config_path.clone();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let (threads, capped) = capped_threads(threads, pipeline.run.threads, cores);
+    if let Some(why) = capped {
+        tracing::warn!("{why}");
+    }
     let bar = progress::Bar::new(!quiet && !no_progress);
+    let started = Instant::now();
     let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel) }, &bar);
+    // The whole run, report sinks and commit included (the runner's own figure stops before).
+    let wall = started.elapsed().as_secs_f64();
     bar.finish();
+    let failed_path = result.as_ref().ok().filter(|o| o.failed > 0).map(|o| o.failed_path.clone());
+    for (message, n) in warnings.summary() {
+        let hint = match &failed_path {
+            Some(p) if message.contains("failed") => format!(" (every failure is listed in {})", p.display()),
+            _ => String::new(),
+        };
+        eprintln!("warning: … and {n} more `{message}` warnings{hint}");
+    }
     match result {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            // Peak memory read now, after the report sinks, rather than before them.
+            let peak = docpipe_core::stats::peak_rss_bytes();
+            outcome.stats.peak_rss_bytes = outcome.stats.peak_rss_bytes.max(peak);
             if !quiet {
-                eprint!("{}", report::run_table(&config_name, &outcome));
+                eprint!("{}", report::run_table(&config_name, &outcome, wall));
             }
             ExitCode::SUCCESS
         }
@@ -211,6 +257,18 @@ fn cmd_run(
 mod tests {
     use super::*;
     use docpipe_core::registry;
+
+    // Issue 14: `-j 100000` started a pool of 100,000 threads.
+    #[test]
+    fn thread_counts_far_above_the_cores_are_capped() {
+        assert_eq!(capped_threads(0, 0, 2), (0, None));
+        assert_eq!(capped_threads(0, 8, 2), (8, None));
+        assert_eq!(capped_threads(32, 1, 2), (32, None));
+        let (n, why) = capped_threads(1000, 0, 2);
+        assert_eq!(n, 32);
+        assert!(why.unwrap().contains("capped at 32"));
+        assert_eq!(capped_threads(0, 5000, 128).0, config::MAX_THREADS);
+    }
 
     #[test]
     fn every_plugin_crate_is_registered() {

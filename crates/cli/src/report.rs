@@ -8,7 +8,9 @@ use docpipe_core::registry::{self, StageFactory};
 use docpipe_core::runner::RunOutcome;
 
 /// The closing table: per stage, documents in, out, dropped (with reasons), failed, time.
-pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
+/// `wall` is the whole run as the CLI timed it: the runner's `seconds` stop before the sinks
+/// finish (where the reports are written), so that part gets a `finish` row of its own.
+pub fn run_table(config: &str, outcome: &RunOutcome, wall: f64) -> String {
     let s = &outcome.stats;
     let mut rows: Vec<[String; 7]> = Vec::new();
     rows.push([
@@ -41,13 +43,23 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
             format!("{:.2}s", st.seconds),
         ]);
     }
+    let wall = wall.max(s.seconds);
+    rows.push([
+        "finish".into(),
+        "sinks, commit".into(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        format!("{:.2}s", wall - s.seconds),
+    ]);
     let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "\n{config}: {} input bytes in {:.2}s on {} thread{}{}",
         s.input.bytes,
-        s.seconds,
+        wall,
         s.threads,
         if s.threads == 1 { "" } else { "s" },
         s.peak_rss_bytes.map(|b| format!(", peak memory {:.1} MiB", b as f64 / (1 << 20) as f64)).unwrap_or_default()
@@ -110,8 +122,9 @@ pub fn run_table(config: &str, outcome: &RunOutcome) -> String {
     out
 }
 
-/// `docpipe stages [NAME] [--json]`.
-pub fn stages(name: Option<&str>, json: bool) -> ExitCode {
+/// `docpipe stages [NAME] [--json | --markdown]` (`--markdown` without NAME is
+/// [`stages_markdown`]).
+pub fn stages(name: Option<&str>, json: bool, markdown: bool) -> ExitCode {
     let all = registry::factories();
     match name {
         None if json => {
@@ -133,6 +146,8 @@ pub fn stages(name: Option<&str>, json: bool) -> ExitCode {
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&factory_json(f)).unwrap_or_default());
+            } else if markdown {
+                print!("{}", stage_markdown(f));
             } else {
                 print!("{}", stage_doc(f));
             }
@@ -208,28 +223,35 @@ pub fn stages_markdown() -> String {
         "# Stages\n\nGenerated from the stage registry by `cargo xtask docs`; do not edit by hand. `docpipe stages NAME` prints the same.\n",
     );
     for f in registry::factories() {
-        let _ = write!(out, "\n## `{}`\n\n{}.\n\n*Kind:* {}. *Crate:* `{}`.\n", f.name, f.summary, f.kind, f.package);
-        if !f.description.is_empty() {
-            let _ = write!(out, "\n{}\n", f.description);
-        }
-        let _ = write!(out, "\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
-        for o in f.options {
-            let default = if o.default.is_empty() { "required".to_owned() } else { format!("`{}`", o.default) };
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                o.name,
-                o.ty.replace('|', "\\|"),
-                default,
-                o.doc.replace('|', "\\|")
-            );
-        }
-        let _ = write!(
+        let _ = write!(out, "\n{}", stage_markdown(f));
+    }
+    out
+}
+
+/// One stage as Markdown: its section of `docs/stages.md`, and `docpipe stages NAME --markdown`.
+pub fn stage_markdown(f: &StageFactory) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "## `{}`\n\n{}.\n\n*Kind:* {}. *Crate:* `{}`.\n", f.name, f.summary, f.kind, f.package);
+    if !f.description.is_empty() {
+        let _ = write!(out, "\n{}\n", f.description);
+    }
+    let _ = write!(out, "\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
+    for o in f.options {
+        let default = if o.default.is_empty() { "required".to_owned() } else { format!("`{}`", o.default) };
+        let _ = writeln!(
             out,
-            "\nEvery stage also takes `type`, `name` and `on_error` (`\"skip\"` or `\"fail\"`).\n\n```toml\n{}\n```\n",
-            f.example.trim_end()
+            "| `{}` | {} | {} | {} |",
+            o.name,
+            o.ty.replace('|', "\\|"),
+            default,
+            o.doc.replace('|', "\\|")
         );
     }
+    let _ = write!(
+        out,
+        "\nEvery stage also takes `type`, `name` and `on_error` (`\"skip\"` or `\"fail\"`).\n\n```toml\n{}\n```\n",
+        f.example.trim_end()
+    );
     out
 }
 
@@ -240,5 +262,33 @@ fn human_bytes(b: u64) -> String {
         1_000..1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
         1_000_000..1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
         _ => format!("{:.1} GB", b as f64 / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docpipe_core::stats::{RunStats, StageStats};
+
+    // Issue 14: the run-time line left out the report sinks (38.8 s shown, 49.8 s wall).
+    #[test]
+    fn the_run_time_includes_the_sinks() {
+        let stats = RunStats {
+            seconds: 38.8,
+            threads: 2,
+            stages: vec![StageStats { name: "report".into(), type_name: "export".into(), ..StageStats::default() }],
+            ..RunStats::default()
+        };
+        let outcome = RunOutcome {
+            stats,
+            output_dir: "out".into(),
+            documents_path: None,
+            failed_path: "out/failed.jsonl".into(),
+            failed: 0,
+        };
+        let table = run_table("p.toml", &outcome, 49.8);
+        assert!(table.contains("0 input bytes in 49.80s on 2 threads"), "{table}");
+        assert!(table.contains("finish  sinks, commit"), "{table}");
+        assert!(table.contains("11.00s"), "{table}");
     }
 }

@@ -96,6 +96,11 @@ pub struct StageOptions<'a> {
     base_dir: PathBuf,
     output_dir: PathBuf,
     name: String,
+    /// Output paths resolved through [`StageOptions::resolve_output_path`], with the span of
+    /// the option that named them: checked for collisions after every stage is built.
+    claimed: std::cell::RefCell<Vec<(PathBuf, Option<Range<usize>>)>>,
+    /// Problems found while resolving output paths (empty, NUL, unwritable).
+    problems: std::cell::RefCell<Vec<(Option<Range<usize>>, String)>>,
 }
 
 impl<'a> StageOptions<'a> {
@@ -127,8 +132,41 @@ impl<'a> StageOptions<'a> {
     /// Resolves an *output* path option (an export file, a report, an index) against the
     /// run's output directory (`output.dir`, or `--output`), so one flag moves every output
     /// of a run. Absolute paths and `-` are kept as they are.
+    ///
+    /// The path is also claimed for the run: `check` and `run` reject an output path that
+    /// is empty, holds a NUL byte, lies in a folder that cannot be written, or that another
+    /// stage, the runner (`documents.jsonl`, `failed.jsonl`, `stats.json`) or an input file
+    /// also uses.
     pub fn resolve_output_path(&self, path: &str) -> PathBuf {
-        resolve(&self.output_dir, path)
+        let resolved = resolve(&self.output_dir, path);
+        let span = self.span_of_value(path);
+        let mut problems = self.problems.borrow_mut();
+        if path.is_empty() {
+            problems.push((span, "output path is empty".to_owned()));
+        } else if path.contains('\0') {
+            problems.push((span, "output path contains a NUL byte".to_owned()));
+        } else if path != "-" {
+            if let Some(dir) = resolved.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Err(msg) = check_writable_dir(dir)
+            {
+                problems.push((span.clone(), format!("output path {}: {msg}", resolved.display())));
+            }
+            self.claimed.borrow_mut().push((resolved.clone(), span));
+        }
+        resolved
+    }
+
+    /// The span of the option whose value is the string `value` (at any depth), else the table.
+    fn span_of_value(&self, value: &str) -> Option<Range<usize>> {
+        fn find(v: &Spanned<DeValue<'_>>, value: &str) -> Option<Range<usize>> {
+            match v.get_ref() {
+                DeValue::String(s) if s.as_ref() == value => Some(v.span()),
+                DeValue::Table(t) => t.iter().find_map(|(_, v)| find(v, value)),
+                DeValue::Array(a) => a.iter().find_map(|v| find(v, value)),
+                _ => None,
+            }
+        }
+        Some(find(&self.table, value).unwrap_or_else(|| self.table.span()))
     }
 
     /// The run's output directory.
@@ -158,6 +196,8 @@ impl<'a> StageOptions<'a> {
             base_dir: base_dir.to_owned(),
             output_dir: base_dir.to_owned(),
             name,
+            claimed: Default::default(),
+            problems: Default::default(),
         })
     }
 }
@@ -203,7 +243,7 @@ impl Default for RunSection {
 struct InputSection {
     paths: Vec<Spanned<String>>,
     format: InputFormat,
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     invalid_utf8: Utf8Policy,
     max_document_bytes: u64,
 }
@@ -215,7 +255,9 @@ impl Default for InputSection {
             format: InputFormat::Auto,
             exclude: Vec::new(),
             invalid_utf8: Utf8Policy::Lossy,
-            max_document_bytes: 1 << 30,
+            // A document is held whole: ~21 bytes of memory per byte with the news pipeline
+            // (`cargo xtask bench --rows "single document"`), so 256 MiB costs up to ~5.4 GiB.
+            max_document_bytes: 256 << 20,
         }
     }
 }
@@ -248,6 +290,9 @@ pub struct Pipeline {
     pub run: RunSection,
     /// The stages, in order.
     pub stages: Vec<BuiltStage>,
+    /// Every output file the stages claimed (indexes, exports, reports), for the run's
+    /// recovery of interrupted commits; the runner's own files are not listed.
+    pub outputs: Vec<PathBuf>,
 }
 
 /// Overrides from the command line, applied before validation.
@@ -283,10 +328,10 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors
 pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -> Result<Pipeline, ConfigErrors> {
     let mut errs = Errors { src, file, list: Vec::new() };
     let (root, parse_errors) = DeTable::parse_recoverable(src);
-    for e in &parse_errors {
-        errs.push(e.span(), e.message().to_owned());
-    }
-    if !parse_errors.is_empty() {
+    // One syntax error (a missing `]` or quote) makes the parser misread everything after it,
+    // so the errors after the first are almost always echoes of it: report the first alone.
+    if let Some(e) = parse_errors.first() {
+        errs.push(e.span(), syntax_message(src, e.span(), e.message()));
         return Err(ConfigErrors(errs.list));
     }
     let mut root = root.into_inner();
@@ -298,9 +343,17 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
     }
 
+    let threads_span =
+        root.get("run").and_then(|v| v.get_ref().as_table()).and_then(|t| t.get("threads")).map(|v| v.span());
     let input: InputSection = section(&mut root, "input", &mut errs).unwrap_or_default();
     let output: OutputSection = section(&mut root, "output", &mut errs).unwrap_or_default();
     let run: RunSection = section(&mut root, "run", &mut errs).unwrap_or_default();
+    if let Err(msg) = check_threads(run.threads) {
+        errs.push(threads_span, format!("[run] threads = {}: {msg}", run.threads));
+    }
+    if overrides.output_dir.is_none() && output.dir.get_ref() == "-" {
+        errs.push(Some(output.dir.span()), format!("output.dir \"-\": {OUTPUT_DASH}"));
+    }
 
     // Output directory.
     let (output_dir, out_span) = match &overrides.output_dir {
@@ -313,6 +366,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
 
     // Stages.
     let mut stages = Vec::new();
+    let mut claimed: Vec<Claim> = Vec::new();
     match root.remove("stage") {
         None => {}
         Some(v) => {
@@ -320,7 +374,8 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
             match v.into_inner() {
                 DeValue::Array(items) => {
                     for item in items {
-                        if let Some(s) = build_stage(item, base_dir, &output_dir, run.on_error, &mut errs) {
+                        if let Some(s) = build_stage(item, base_dir, &output_dir, run.on_error, &mut errs, &mut claimed)
+                        {
                             stages.push(s);
                         }
                     }
@@ -333,16 +388,27 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
     }
 
-    // Inputs.
+    // Inputs. Each exclude pattern is checked once, at its own position; with a bad one the
+    // paths are not walked (every walk would repeat the error).
+    let mut excludes_ok = true;
+    for e in &input.exclude {
+        if let Err(msg) = crate::input::compile_excludes(std::slice::from_ref(e.get_ref())) {
+            errs.push(Some(e.span()), format!("[input] {msg}"));
+            excludes_ok = false;
+        }
+    }
+    let exclude: Vec<String> = input.exclude.iter().map(|e| e.get_ref().clone()).collect();
     let input_spec = if !overrides.memory_inputs.is_empty() {
         overrides.memory_inputs.clone()
+    } else if !excludes_ok {
+        Vec::new()
     } else if overrides.inputs.is_empty() {
         if input.paths.is_empty() {
             errs.push(Some(0..0), "no input: set `input.paths` or pass --input".to_owned());
         }
         let mut files = Vec::new();
         for p in &input.paths {
-            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &input.exclude) {
+            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &exclude) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(Some(p.span()), msg),
             }
@@ -351,7 +417,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     } else {
         let mut files = Vec::new();
         for p in &overrides.inputs {
-            match crate::input::resolve_path(p, &input.exclude) {
+            match crate::input::resolve_path(p, &exclude) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(None, format!("--input: {msg}")),
             }
@@ -364,6 +430,8 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         invalid_utf8: input.invalid_utf8,
         max_document_bytes: input.max_document_bytes,
     };
+
+    check_collisions(&output_dir, output.write_documents, &claimed, &input_spec.files, &mut errs);
 
     if !errs.list.is_empty() {
         return Err(ConfigErrors(errs.list));
@@ -385,6 +453,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         write_documents: output.write_documents,
         run,
         stages,
+        outputs: claimed.into_iter().map(|c| c.path).collect(),
     })
 }
 
@@ -407,17 +476,61 @@ impl Errors<'_> {
 fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Errors<'_>) -> Option<T> {
     let v = root.remove(key)?;
     let span = v.span();
-    if !v.get_ref().is_table() {
-        errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {}", v.get_ref().type_str()));
+    let found = v.get_ref().type_str();
+    let DeValue::Table(mut table) = v.into_inner() else {
+        errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {found}"));
         return None;
-    }
-    match T::deserialize(ValueDeserializer::from(v)) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errs.push(e.span().or(Some(span)), format!("[{key}] {}", improve_message(e.message())));
-            None
+    };
+    // Serde stops at the first problem: report it, set the key aside and try again, so every
+    // bad key of the table is reported in one go.
+    let mut removed = Vec::new();
+    loop {
+        let value = Spanned::new(span.clone(), DeValue::Table(table.clone()));
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(t) => return Some(t),
+            Err(e) => {
+                let message = improve_message(e.message());
+                if is_echo(&message, &removed) {
+                    return None;
+                }
+                errs.push(e.span().or(Some(span.clone())), format!("[{key}] {message}"));
+                removed.push(remove_key_at(&mut table, e.span())?);
+            }
         }
     }
+}
+
+/// Removes the entry of `table` whose key or value holds the start of `span` (where serde
+/// located an error), returning its key; `None` when the error is not at one key (a missing
+/// field is located at the whole table).
+fn remove_key_at(table: &mut DeTable<'_>, span: Option<Range<usize>>) -> Option<String> {
+    let at = span?.start;
+    let key = table
+        .iter()
+        .find(|(k, v)| k.span().start <= at && at < v.span().end.max(k.span().end))
+        .map(|(k, _)| k.get_ref().to_string())?;
+    table.remove(key.as_str());
+    Some(key)
+}
+
+/// Whether an error only follows from keys set aside after an earlier error (`missing field
+/// `x`` or `option `x`: is required` once a badly typed `x` was removed).
+fn is_echo(message: &str, removed: &[String]) -> bool {
+    removed
+        .iter()
+        .any(|k| message.starts_with(&format!("missing field `{k}`")) || message.starts_with(&format!("option `{k}`:")))
+}
+
+/// The first TOML syntax error, with a hint for the commonest cause of a confusing one: an
+/// array whose `]` is missing makes the parser read the next line as more array elements.
+fn syntax_message(src: &str, span: Option<Range<usize>>, message: &str) -> String {
+    let mut out = message.trim_end_matches('\n').to_owned();
+    let at = span.map(|s| s.start).unwrap_or(0);
+    let (line, col) = line_col(src, at);
+    if out.starts_with("missing comma between array elements") && col == 1 && line > 1 {
+        out.push_str(&format!("; is a `]` missing at the end of line {}?", line - 1));
+    }
+    out
 }
 
 fn build_stage(
@@ -426,6 +539,7 @@ fn build_stage(
     output_dir: &Path,
     default_on_error: OnError,
     errs: &mut Errors<'_>,
+    claimed: &mut Vec<Claim>,
 ) -> Option<BuiltStage> {
     let span = item.span();
     let DeValue::Table(mut table) = item.into_inner() else {
@@ -474,35 +588,179 @@ fn build_stage(
         );
         return None;
     };
-    let options = StageOptions {
-        table: Spanned::new(span.clone(), DeValue::Table(table)),
-        base_dir: base_dir.to_owned(),
-        output_dir: output_dir.to_owned(),
-        name: name.clone(),
-    };
-    match (factory.build)(&options) {
-        Ok(stage) => Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage }),
-        Err(e) => {
-            let mut message = format!("stage `{}`: {}", factory.name, e.message);
-            if message.contains("unknown field") && !message.contains("did you mean") {
-                // Offer the common keys too.
-                message.push_str(&format!(" (every stage also takes {})", STAGE_COMMON.join(", ")));
+    // A constructor stops at its first problem: report it, set the key aside and build again,
+    // so every bad option of the stage is reported in one go.
+    let mut removed = Vec::new();
+    loop {
+        let options = StageOptions {
+            table: Spanned::new(span.clone(), DeValue::Table(table.clone())),
+            base_dir: base_dir.to_owned(),
+            output_dir: output_dir.to_owned(),
+            name: name.clone(),
+            claimed: Default::default(),
+            problems: Default::default(),
+        };
+        let built = (factory.build)(&options);
+        if built.is_ok() {
+            for (span, message) in options.problems.take() {
+                errs.push(span, format!("stage `{name}`: {message}"));
             }
-            errs.push(e.span.or(Some(span)), message);
-            None
+            claimed.extend(options.claimed.take().into_iter().map(|(path, span)| Claim {
+                path,
+                span,
+                stage: name.clone(),
+            }));
+        }
+        match built {
+            Ok(stage) if removed.is_empty() => {
+                return Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage });
+            }
+            Ok(_) => return None,
+            Err(e) => {
+                if is_echo(&e.message, &removed) {
+                    return None;
+                }
+                let mut message = format!("stage `{}`: {}", factory.name, e.message);
+                if message.contains("unknown field") && !message.contains("did you mean") {
+                    // Offer the common keys too.
+                    message.push_str(&format!(" (every stage also takes {})", STAGE_COMMON.join(", ")));
+                }
+                errs.push(e.span.clone().or(Some(span.clone())), message);
+                removed.push(remove_key_at(&mut table, e.span)?);
+            }
+        }
+    }
+}
+
+/// An output path claimed by a stage.
+struct Claim {
+    path: PathBuf,
+    span: Option<Range<usize>>,
+    stage: String,
+}
+
+/// Rejects output paths that collide with each other, with the runner's files or with an
+/// input file: one run would overwrite the other's output, or its own input.
+fn check_collisions(
+    output_dir: &Path,
+    write_documents: bool,
+    claimed: &[Claim],
+    inputs: &[crate::input::InputFile],
+    errs: &mut Errors<'_>,
+) {
+    use std::collections::HashMap;
+    // What a path names on disk: the real folder (symlinks resolved, when it exists) plus
+    // the file name, so `out/../out/x` and a symlinked folder compare equal.
+    let identity = |p: &Path| -> PathBuf {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        let abs = normalize(&abs);
+        match (abs.parent(), abs.file_name()) {
+            (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or(abs.clone()),
+            _ => abs,
+        }
+    };
+    let mut owners: HashMap<PathBuf, String> = HashMap::new();
+    let runner_files: &[&str] = if write_documents {
+        &[crate::runner::DOCUMENTS_FILE, crate::runner::FAILED_FILE, crate::runner::STATS_FILE]
+    } else {
+        &[crate::runner::FAILED_FILE, crate::runner::STATS_FILE]
+    };
+    let mut input_ids: HashMap<PathBuf, String> = HashMap::new();
+    for f in inputs {
+        if let crate::input::InputFile::Path(p) = f {
+            input_ids.insert(identity(Path::new(p)), p.clone());
+        }
+    }
+    for f in runner_files {
+        let path = output_dir.join(f);
+        let id = identity(&path);
+        if let Some(input) = input_ids.get(&id) {
+            errs.push(
+                None,
+                format!(
+                    "output {} (the runner's `{f}`) is also an input file ({input}): the run would overwrite its own input; choose another output.dir",
+                    path.display()
+                ),
+            );
+        }
+        owners.insert(id, format!("the runner's `{f}`"));
+    }
+    for c in claimed {
+        let id = identity(&c.path);
+        if let Some(input) = input_ids.get(&id) {
+            errs.push(
+                c.span.clone(),
+                format!(
+                    "stage `{}`: output path {} is also an input file ({input}): the run would overwrite its own input",
+                    c.stage,
+                    c.path.display()
+                ),
+            );
+        }
+        match owners.get(&id) {
+            Some(owner) => errs.push(
+                c.span.clone(),
+                format!("stage `{}`: output path {} is also written by {owner}", c.stage, c.path.display()),
+            ),
+            None => {
+                owners.insert(id, format!("stage `{}`", c.stage));
+            }
         }
     }
 }
 
 /// Adds a did-you-mean to serde's "unknown field/variant `x`, expected one of `a`, `b`" messages.
 pub fn improve_message(msg: &str) -> String {
-    let mut out = msg.trim_end_matches('\n').to_owned();
+    let msg = msg.trim_end_matches('\n');
+    // What the TOML deserialiser says when an enum (a list of names) gets a number or an array.
+    let mut out = if msg == "wanted string or table" { "expected a string".to_owned() } else { plain_type_names(msg) };
     if let Some(rest) = out.strip_prefix("unknown field `").or_else(|| out.strip_prefix("unknown variant `")) {
         let bad = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = out.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
         let hint = did_you_mean(bad, &expected);
         out.push_str(&hint);
     }
+    out
+}
+
+/// Serde names Rust types (`expected usize`, `invalid type: sequence`); a config's reader
+/// knows TOML's: `expected a non-negative integer`, `invalid type: array`.
+fn plain_type_names(msg: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("usize", "a non-negative integer"),
+        ("u64", "a non-negative integer"),
+        ("u32", "a non-negative integer"),
+        ("u16", "a non-negative integer"),
+        ("u8", "a non-negative integer"),
+        ("isize", "an integer"),
+        ("i64", "an integer"),
+        ("i32", "an integer"),
+        ("i16", "an integer"),
+        ("i8", "an integer"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("char", "a single character"),
+        ("a sequence", "an array"),
+        ("a map", "a table"),
+        ("a borrowed string", "a string"),
+        ("sequence", "array"),
+        ("map", "table"),
+    ];
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    // Only the words after `expected ` and `invalid type: `, so quoted user text is kept.
+    while let Some(i) = ["expected ", "invalid type: "].iter().filter_map(|p| rest.find(p).map(|i| i + p.len())).min() {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let replaced = NAMES.iter().find(|(from, _)| {
+            rest.strip_prefix(from).is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        });
+        if let Some((from, to)) = replaced {
+            out.push_str(to);
+            rest = &rest[from.len()..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -582,6 +840,25 @@ fn normalize(p: &Path) -> PathBuf {
     if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
+/// The most worker threads a run may ask for (`run.threads`, `--threads`): far above any
+/// useful value, low enough that a typo cannot start a pool that starves the machine.
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks a requested number of worker threads against [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> Result<(), String> {
+    if threads <= MAX_THREADS {
+        return Ok(());
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    Err(format!(
+        "at most {MAX_THREADS} worker threads (this machine has {cores} core{}; 0 means one per core)",
+        if cores == 1 { "" } else { "s" }
+    ))
+}
+
+/// Why `-` cannot be the output directory.
+pub const OUTPUT_DASH: &str = "a run writes several files, so standard output cannot be its output directory; name a directory (`./-` for one called `-`)";
+
 /// Checks that `dir` exists as a directory or can be created (its nearest existing ancestor is
 /// a writable directory).
 pub fn check_writable_dir(dir: &Path) -> Result<(), String> {
@@ -592,7 +869,17 @@ pub fn check_writable_dir(dir: &Path) -> Result<(), String> {
                 if m.permissions().readonly() {
                     return Err(format!("{} is read-only", d.display()));
                 }
-                return Ok(());
+                // Mode bits do not tell everything (a read-only mount, root on a 0555
+                // folder is fine): try to create a file.
+                let probe = d.join(format!(".docpipe-probe-{}", std::process::id()));
+                return match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+                    Ok(_) => {
+                        let _ = std::fs::remove_file(&probe);
+                        Ok(())
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                    Err(e) => Err(format!("{} cannot be written: {e}", d.display())),
+                };
             }
             Ok(_) => return Err(format!("{} exists and is not a directory", d.display())),
             Err(_) => cur = d.parent().filter(|p| !p.as_os_str().is_empty()),
@@ -616,6 +903,38 @@ mod tests {
     fn serde_messages_gain_a_hint() {
         let m = improve_message("unknown field `patsh`, expected one of `paths`, `format`");
         assert!(m.ends_with("did you mean `paths`?"), "{m}");
+    }
+
+    // Issue 14: messages said `expected usize`.
+    #[test]
+    fn type_names_are_toml_names() {
+        assert_eq!(
+            improve_message("invalid type: string \"two\", expected usize"),
+            "invalid type: string \"two\", expected a non-negative integer"
+        );
+        assert_eq!(improve_message("invalid type: sequence, expected f64"), "invalid type: array, expected a number");
+        assert_eq!(
+            improve_message("invalid type: integer `3`, expected a map"),
+            "invalid type: integer `3`, expected a table"
+        );
+        assert_eq!(improve_message("expected u8s"), "expected u8s");
+    }
+
+    // Issue 14: `check` stopped at the first bad key of a table; one missing `]` cascaded.
+    #[test]
+    fn every_bad_key_of_a_table_and_one_syntax_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "text").unwrap();
+        let src = "[input]\npaths = [\"a.txt\"]\npatsh = 1\nformat = 3\n[run]\nthreads = 5000\n";
+        let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("p.toml:3:1: [input] unknown field `patsh`"), "{err}");
+        assert!(err.contains("p.toml:4:10: [input] "), "{err}");
+        assert!(err.contains("p.toml:6:11: [run] threads = 5000: at most 1024 worker threads"), "{err}");
+        assert_eq!(err.lines().count(), 3, "{err}");
+        let src = "[input]\npaths = [\"a.txt\"\nformat = \"text\"\n[run]\nthreads = 1\n";
+        let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.ends_with("is a `]` missing at the end of line 2?"), "{err}");
     }
 
     #[test]

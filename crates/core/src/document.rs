@@ -88,6 +88,10 @@ pub struct Document {
     pub attributes: Map<String, Value>,
 }
 
+/// The largest source offset a document may carry: 2^53 bytes (8 PiB), past any real input,
+/// exact as a JSON number in every reader and within a signed 64-bit column (Parquet).
+pub const MAX_SOURCE_OFFSET: u64 = 1 << 53;
+
 /// A violated document invariant (see [`Document::check_invariants`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("document {id}: {problem}")]
@@ -228,10 +232,17 @@ impl Document {
         self.annotations.insert(name.into(), spans);
     }
 
-    /// Checks the invariants every stage must preserve: spans inside the text, on char
-    /// boundaries, sorted; the edit list well formed against the text and source lengths.
+    /// Checks the invariants every stage must preserve: a non-empty id; spans inside the
+    /// text, on char boundaries, sorted; source offsets in order and at most
+    /// [`MAX_SOURCE_OFFSET`]; for text-sourced documents the edit list well formed against the
+    /// text and source lengths; for JSONL-sourced documents (`source.line`) a 1-based line
+    /// that fits before `source.start` (each earlier line takes at least one byte) and no
+    /// edits (their text is not a slice of the file).
     pub fn check_invariants(&self) -> Result<(), InvariantError> {
         let fail = |problem: String| Err(InvariantError { id: self.id.clone(), problem });
+        if self.id.is_empty() {
+            return fail("the id is empty".to_owned());
+        }
         for (layer, spans) in &self.annotations {
             let mut prev = (0, 0);
             for s in spans {
@@ -254,6 +265,20 @@ impl Document {
         }
         if self.source.start > self.source.end {
             return fail(format!("source range {}..{} is reversed", self.source.start, self.source.end));
+        }
+        if self.source.end as u64 > MAX_SOURCE_OFFSET {
+            return fail(format!("source offset {} is beyond 2^53 bytes", self.source.end));
+        }
+        if let Some(line) = self.source.line {
+            if line == 0 || line - 1 > self.source.start {
+                return fail(format!(
+                    "source line {line} cannot start at byte {} (lines are 1-based and take at least one byte)",
+                    self.source.start
+                ));
+            }
+            if !self.source.edits.is_empty() {
+                return fail("source edits on a JSONL-sourced document (source.line is set)".to_owned());
+            }
         }
         if self.source.line.is_none()
             && let Err(problem) =
@@ -317,6 +342,29 @@ mod tests {
         let g = d.child("d/2", 13, 18);
         assert_eq!(&file[g.source.start..g.source.end], "gamma");
         assert!(g.source.edits.is_empty());
+    }
+
+    /// Issue 14: with `source.line` set the check was skipped, so `source.end` = 2^63 passed
+    /// and stopped a run later, in the Parquet sink.
+    #[test]
+    fn invariants_hold_for_jsonl_sourced_documents_too() {
+        let mut d = doc("abc");
+        d.source.line = Some(3);
+        d.check_invariants().unwrap();
+        let bad = |f: &dyn Fn(&mut Document)| {
+            let mut b = d.clone();
+            f(&mut b);
+            b.check_invariants().unwrap_err().problem
+        };
+        assert!(bad(&|b| b.source.end = 1 << 63).contains("beyond 2^53"));
+        assert!(bad(&|b| b.source.start = 20).contains("reversed"));
+        assert!(bad(&|b| b.source.line = Some(0)).contains("1-based"));
+        assert!(bad(&|b| b.source.line = Some(12)).contains("cannot start at byte 10"));
+        assert!(bad(&|b| b.id.clear()).contains("id is empty"));
+        assert!(
+            bad(&|b| b.source.edits = vec![Edit { text_start: 0, text_end: 1, src_start: 0, src_end: 2 }])
+                .contains("edits on a JSONL-sourced document")
+        );
     }
 
     proptest! {

@@ -7,20 +7,37 @@
 //!
 //! - a text file is one document whose id is `path@0` and whose `source` covers the whole
 //!   file (the splitter cuts it into articles later); an empty file is dropped (`empty file`);
-//!   a file with NUL bytes fails as binary; a file over `max_document_bytes` fails.
+//!   a file with NUL bytes fails as binary; a file over `max_document_bytes` fails. A UTF-8
+//!   byte order mark is not text: the document starts after it (`source.start` = 3).
 //! - invalid UTF-8 follows [`Utf8Policy`]: `lossy` replaces each bad sequence by U+FFFD and
 //!   records the replacement as an edit, so offsets still map to the exact input bytes.
 //! - a JSONL line that is not a JSON object with a string `text` fails as `file:line: reason`.
 //!   A record that is a docpipe record (it has a `source` object) is read back losslessly;
-//!   any other record becomes `{id, text, metadata}` with its other fields kept in metadata.
+//!   any other record becomes `{id, text, metadata}` with its other fields kept in metadata,
+//!   in their order. A numeric id keeps its digits as written. A line longer than
+//!   `max_document_bytes` (its terminator excluded: the text-file rule applied to the line)
+//!   fails, and so does a record nested deeper than [`MAX_NESTING`] levels, so that every
+//!   record written can be read back.
+//! - a read error in the middle of a file (a truncated or damaged `.gz`/`.zst`) fails the
+//!   rest of that file as one failure naming the line and byte where reading stopped; what
+//!   was read before it is kept and the run goes on.
+//! - a directory walk reaches each file once: directories already walked (symbolic link
+//!   loops, a second link to the same folder) and files already taken (same device and
+//!   inode) are skipped; an unreadable subdirectory or entry becomes an
+//!   [`InputFile::Unreadable`], which the runner records as a failure of that entry.
 //!
-//! Offsets of compressed files are offsets into the decompressed bytes.
+//! Compressed files may hold several gzip members or zstd frames (what `cat a.gz b.gz`,
+//! `pigz` and `pzstd` write): every member and frame is read, zstd skippable frames are
+//! skipped and zstd frame checksums are checked. Offsets of compressed files are offsets into
+//! the decompressed bytes.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tracing::debug;
 
 use crate::document::{Document, Source};
 
@@ -63,13 +80,22 @@ pub enum InputFile {
         /// The content.
         bytes: &'static [u8],
     },
+    /// An entry found while walking a directory that could not be read (an unreadable
+    /// subdirectory, a broken link with an input extension). Reading it yields one failure
+    /// naming `path` (id `path`), so the run records it in `failed.jsonl` and goes on.
+    Unreadable {
+        /// The entry's path.
+        path: String,
+        /// Why it could not be read.
+        reason: String,
+    },
 }
 
 impl InputFile {
     /// The name used in ids, `source.path` and messages.
     pub fn name(&self) -> &str {
         match self {
-            InputFile::Path(p) => p,
+            InputFile::Path(p) | InputFile::Unreadable { path: p, .. } => p,
             InputFile::Stdin => "-",
             InputFile::Memory { name, .. } => name,
         }
@@ -81,6 +107,7 @@ impl InputFile {
             InputFile::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
             InputFile::Stdin => None,
             InputFile::Memory { bytes, .. } => Some(bytes.len() as u64),
+            InputFile::Unreadable { .. } => Some(0),
         }
     }
 }
@@ -94,7 +121,8 @@ pub struct InputSpec {
     pub format: InputFormat,
     /// Invalid UTF-8 policy.
     pub invalid_utf8: Utf8Policy,
-    /// Larger documents (text files, or JSONL lines) fail instead of being read.
+    /// Larger documents (text files, or JSONL lines without their terminator) fail instead
+    /// of being read.
     pub max_document_bytes: u64,
 }
 
@@ -103,31 +131,80 @@ pub struct InputSpec {
 const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
 const COMPRESSED: &[&str] = &["gz", "zst"];
 
+/// The deepest plain JSONL record read, counting the record itself as level 1 (a docpipe
+/// record, written one level deeper, may have one more). serde_json reads at most 128
+/// levels; the margin leaves room for stages that wrap values, so every record written can be
+/// read back.
+pub const MAX_NESTING: usize = 100;
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn is_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
+}
+
+/// Compiles `input.exclude` patterns; an invalid one is an error naming it and the character
+/// (1-based) where it goes wrong.
+pub fn compile_excludes(exclude: &[String]) -> Result<Vec<glob::Pattern>, String> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for e in exclude {
+        match glob::Pattern::new(e) {
+            Ok(p) => out.push(p),
+            Err(err) => errors.push(format!("invalid exclude pattern `{e}`: {} at character {}", err.msg, err.pos + 1)),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors.join("; ")) }
 }
 
 /// Expands one configured path into input files. Directories are walked recursively in
 /// sorted order and yield files with a known extension (`.txt .text .jsonl .ndjson`,
 /// optionally compressed `.gz`/`.zst`); files named explicitly are always taken.
+///
+/// The walk follows symbolic links but reaches each directory and each file once (by device
+/// and inode), so a link loop neither multiplies documents nor walks forever. A subdirectory
+/// or entry that cannot be read becomes an [`InputFile::Unreadable`] in its sorted place
+/// (the run records it as a failure); only an unreadable top-level path is an error here.
 pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, String> {
+    resolve_path_with(path, exclude, &list_dir)
+}
+
+fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect()
+}
+
+fn resolve_path_with(
+    path: &str,
+    exclude: &[String],
+    list: &dyn Fn(&Path) -> std::io::Result<Vec<PathBuf>>,
+) -> Result<Vec<InputFile>, String> {
+    let excludes = compile_excludes(exclude)?;
     if path == "-" {
         return Ok(vec![InputFile::Stdin]);
     }
-    let excludes: Vec<glob::Pattern> = exclude.iter().filter_map(|e| glob::Pattern::new(e).ok()).collect();
-    let excluded = |p: &Path| excludes.iter().any(|pat| pat.matches_path(p));
-    let mut out = Vec::new();
+    let mut walker = Walker { excludes: &excludes, list, seen: HashSet::new(), out: Vec::new() };
     if is_glob(path) {
         let entries = glob::glob(path).map_err(|e| format!("invalid glob `{path}`: {e}"))?;
         for entry in entries {
-            let p = entry.map_err(|e| format!("{path}: {e}"))?;
-            if p.is_dir() {
-                walk(&p, &excluded, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
-            } else if !excluded(&p) {
-                out.push(p);
+            match entry {
+                Ok(p) => match std::fs::metadata(&p) {
+                    Ok(m) if m.is_dir() => {
+                        if walker.first_visit(&m, &p) {
+                            walker.walk(&p).map_err(|e| format!("{}: cannot read directory: {e}", p.display()))?;
+                        }
+                    }
+                    Ok(m) => {
+                        if !walker.excluded(&p) && walker.first_visit(&m, &p) {
+                            walker.out.push(InputFile::Path(display(&p)));
+                        }
+                    }
+                    Err(e) => walker.unreadable(&p, format!("cannot read: {e}")),
+                },
+                Err(e) => walker.unreadable(e.path(), format!("cannot read: {}", e.error())),
             }
         }
-        if out.is_empty() {
+        if walker.out.is_empty() {
             return Err(format!("`{path}` matches no input file"));
         }
     } else {
@@ -135,33 +212,105 @@ pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, St
         match std::fs::metadata(&p) {
             Err(e) => return Err(format!("input path `{path}` does not exist or cannot be read: {e}")),
             Ok(m) if m.is_dir() => {
-                walk(&p, &excluded, &mut out).map_err(|e| format!("{path}: {e}"))?;
-                if out.is_empty() {
+                walker.first_visit(&m, &p);
+                walker.walk(&p).map_err(|e| format!("{path}: cannot read directory: {e}"))?;
+                if walker.out.is_empty() {
                     return Err(format!(
                         "directory `{path}` holds no input file (.txt, .text, .jsonl, .ndjson, optionally .gz/.zst)"
                     ));
                 }
             }
-            Ok(_) => out.push(p),
+            Ok(_) => walker.out.push(InputFile::Path(path.to_owned())),
         }
     }
-    Ok(out.into_iter().map(|p| InputFile::Path(p.to_string_lossy().into_owned())).collect())
+    Ok(walker.out)
 }
 
-fn walk(dir: &Path, excluded: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if excluded(&p) || p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, excluded, out)?;
-        } else if has_known_extension(&p) {
-            out.push(p);
-        }
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// What makes two paths the same file or directory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    /// Device and inode.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Inode(u64, u64),
+    /// The canonical path, where inodes are not available.
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(PathBuf),
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata, _path: &Path) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    FileId::Inode(meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata, path: &Path) -> FileId {
+    FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// A depth-first, sorted directory walk that takes each directory and file once.
+struct Walker<'a> {
+    excludes: &'a [glob::Pattern],
+    list: &'a dyn Fn(&Path) -> std::io::Result<Vec<PathBuf>>,
+    seen: HashSet<FileId>,
+    out: Vec<InputFile>,
+}
+
+impl Walker<'_> {
+    fn excluded(&self, p: &Path) -> bool {
+        self.excludes.iter().any(|pat| pat.matches_path(p))
     }
-    Ok(())
+
+    /// Whether this file or directory is reached for the first time.
+    fn first_visit(&mut self, meta: &std::fs::Metadata, p: &Path) -> bool {
+        let first = self.seen.insert(file_id(meta, p));
+        if !first {
+            debug!(path = %p.display(), "already reached by another path (a link loop or a second link): skipped");
+        }
+        first
+    }
+
+    fn unreadable(&mut self, p: &Path, reason: String) {
+        self.out.push(InputFile::Unreadable { path: display(p), reason });
+    }
+
+    /// Walks `dir` (already marked as visited); fails only when `dir` itself cannot be listed.
+    fn walk(&mut self, dir: &Path) -> std::io::Result<()> {
+        let mut entries = (self.list)(dir)?;
+        entries.sort();
+        for p in entries {
+            if self.excluded(&p) || p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            let meta = match std::fs::metadata(&p) {
+                Ok(m) => m,
+                Err(e) => {
+                    // A broken or looping link, or an entry that vanished. Only entries that
+                    // would have been read are worth a failure.
+                    if has_known_extension(&p) {
+                        self.unreadable(&p, format!("cannot read: {e}"));
+                    } else {
+                        debug!(path = %p.display(), error = %e, "entry skipped: cannot read it");
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if self.first_visit(&meta, &p)
+                    && let Err(e) = self.walk(&p)
+                {
+                    self.unreadable(&p, format!("cannot read directory: {e}"));
+                }
+            } else if has_known_extension(&p) && self.first_visit(&meta, &p) {
+                self.out.push(InputFile::Path(display(&p)));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn has_known_extension(p: &Path) -> bool {
@@ -170,10 +319,32 @@ fn has_known_extension(p: &Path) -> bool {
     TEXT_EXTENSIONS.iter().any(|e| name.ends_with(&format!(".{e}")))
 }
 
-/// Removes repeated files, keeping the first occurrence.
+/// Removes repeated files, keeping the first occurrence: the same name, or (for files on
+/// disk) the same file reached by another path.
 pub fn dedup_files(files: Vec<InputFile>) -> Vec<InputFile> {
-    let mut seen = std::collections::HashSet::new();
-    files.into_iter().filter(|f| seen.insert(f.name().to_owned())).collect()
+    let mut names = HashSet::new();
+    let mut ids = HashSet::new();
+    files
+        .into_iter()
+        .filter(|f| {
+            if !names.insert(f.name().to_owned()) {
+                return false;
+            }
+            match f {
+                InputFile::Path(p) => match std::fs::metadata(p) {
+                    Ok(m) => {
+                        let first = ids.insert(file_id(&m, Path::new(p)));
+                        if !first {
+                            debug!(path = %p, "the same file was named twice: read once");
+                        }
+                        first
+                    }
+                    Err(_) => true,
+                },
+                _ => true,
+            }
+        })
+        .collect()
 }
 
 /// An input document that did not make it into the pipeline.
@@ -194,7 +365,7 @@ pub enum ReadEvent {
     Document(Document),
     /// Dropped by the reader for a named, expected reason (an empty file).
     Dropped(Rejected),
-    /// Could not be read (binary, malformed, too large, invalid UTF-8 under `skip`).
+    /// Could not be read (binary, malformed, too large, invalid UTF-8 under `skip`, damaged).
     Failed(Rejected),
     /// Invalid UTF-8 was replaced (`lossy`): how many sequences, in which document.
     Replaced {
@@ -207,26 +378,114 @@ pub enum ReadEvent {
     },
 }
 
-/// A failure that stops the run (only under `invalid_utf8 = "fail"`, or an I/O error midway).
+/// A failure that stops the run (only under `invalid_utf8 = "fail"`).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct FatalInputError(pub String);
+
+fn invalid_data(msg: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
+}
 
 fn open(file: &InputFile) -> std::io::Result<Box<dyn Read + Send>> {
     let (raw, name): (Box<dyn Read + Send>, &str) = match file {
         InputFile::Path(p) => (Box::new(std::fs::File::open(p)?), p),
         InputFile::Stdin => (Box::new(std::io::stdin()), "-"),
         InputFile::Memory { name, bytes } => (Box::new(*bytes), name),
+        InputFile::Unreadable { reason, .. } => return Err(std::io::Error::other(reason.clone())),
     };
     let lower = name.to_lowercase();
     if lower.ends_with(".gz") {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(raw))))
     } else if lower.ends_with(".zst") {
-        let dec = ruzstd::decoding::StreamingDecoder::new(raw)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-        Ok(Box::new(dec))
+        Ok(Box::new(ZstdFrames::new(BufReader::new(raw))))
     } else {
         Ok(raw)
+    }
+}
+
+/// Reads every frame of a zstd stream in order, skipping skippable frames and checking the
+/// content checksum of frames that carry one. (ruzstd's `StreamingDecoder` reads one frame.)
+struct ZstdFrames<R: BufRead> {
+    source: R,
+    decoder: ruzstd::decoding::FrameDecoder,
+    in_frame: bool,
+    /// Frames started so far, for messages.
+    frames: u64,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    fn new(source: R) -> Self {
+        ZstdFrames { source, decoder: ruzstd::decoding::FrameDecoder::new(), in_frame: false, frames: 0 }
+    }
+
+    /// Starts the next frame; `Ok(false)` at the clean end of the stream.
+    fn next_frame(&mut self) -> std::io::Result<bool> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        loop {
+            if self.source.fill_buf()?.is_empty() {
+                return Ok(false);
+            }
+            let n = self.frames + 1;
+            match self.decoder.reset(&mut self.source) {
+                Ok(()) => {
+                    self.frames = n;
+                    self.in_frame = true;
+                    return Ok(true);
+                }
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame { length, .. })) => {
+                    let want = u64::from(length);
+                    let skipped = std::io::copy(&mut (&mut self.source).take(want), &mut std::io::sink())?;
+                    if skipped < want {
+                        return Err(invalid_data(format!(
+                            "zstd: skippable frame before frame {n} is truncated ({skipped} of {want} bytes)"
+                        )));
+                    }
+                }
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::BadMagicNumber(m))) => {
+                    return Err(invalid_data(if n == 1 {
+                        format!("not a zstd stream (magic number {m:#010x})")
+                    } else {
+                        format!("zstd: bytes after frame {} are not a zstd frame (magic number {m:#010x})", n - 1)
+                    }));
+                }
+                Err(e) => return Err(invalid_data(format!("zstd frame {n}: {e}"))),
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if !self.in_frame && !self.next_frame()? {
+                return Ok(0);
+            }
+            while self.decoder.can_collect() < buf.len() && !self.decoder.is_finished() {
+                let wanted = buf.len() - self.decoder.can_collect();
+                self.decoder
+                    .decode_blocks(&mut self.source, ruzstd::decoding::BlockDecodingStrategy::UptoBytes(wanted))
+                    .map_err(|e| invalid_data(format!("zstd frame {}: {e}", self.frames)))?;
+            }
+            let n = self.decoder.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The frame is finished and drained: check it, then go on to the next one.
+            if let (Some(stored), Some(computed)) =
+                (self.decoder.get_checksum_from_data(), self.decoder.get_calculated_checksum())
+                && stored != computed
+            {
+                return Err(invalid_data(format!(
+                    "zstd frame {}: checksum mismatch (stored {stored:#010x}, computed {computed:#010x}): the data is damaged",
+                    self.frames
+                )));
+            }
+            self.in_frame = false;
+        }
     }
 }
 
@@ -249,6 +508,13 @@ fn effective_format(file: &InputFile, format: InputFormat) -> Option<InputFormat
     }
 }
 
+/// The format of standard input from its first bytes: JSONL when the first non-blank byte
+/// (after a byte order mark) is `{`.
+fn sniff(first: &[u8]) -> InputFormat {
+    let first = first.strip_prefix(BOM).unwrap_or(first);
+    if first.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') { InputFormat::Jsonl } else { InputFormat::Text }
+}
+
 /// Reads one input file, calling `emit` for every event, in file order. `bytes_read` is
 /// advanced as bytes are consumed (for progress reporting).
 pub fn read_file(
@@ -258,6 +524,14 @@ pub fn read_file(
     bytes_read: &dyn Fn(u64),
 ) -> Result<(), FatalInputError> {
     let name = file.name().to_owned();
+    if let InputFile::Unreadable { path, reason } = file {
+        emit(ReadEvent::Failed(Rejected {
+            id: path.clone(),
+            source: Source { path: path.clone(), start: 0, end: 0, line: None, edits: Vec::new() },
+            reason: format!("{path}: {reason}"),
+        }));
+        return Ok(());
+    }
     let whole = |reason: String| Rejected {
         id: format!("{name}@0"),
         source: Source { path: name.clone(), start: 0, end: 0, line: None, edits: Vec::new() },
@@ -273,12 +547,7 @@ pub fn read_file(
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let format = match effective_format(file, spec.format) {
         Some(f) => f,
-        None => {
-            // Sniff standard input.
-            let buf = reader.fill_buf().unwrap_or(&[]);
-            let first = buf.iter().find(|b| !b.is_ascii_whitespace());
-            if first == Some(&b'{') { InputFormat::Jsonl } else { InputFormat::Text }
-        }
+        None => sniff(reader.fill_buf().unwrap_or(&[])),
     };
     match format {
         InputFormat::Jsonl => read_jsonl(&name, &mut reader, spec, emit, bytes_read),
@@ -305,7 +574,9 @@ fn read_text(
         emit(ReadEvent::Failed(whole(format!("{name}: larger than input.max_document_bytes ({limit} bytes)"))));
         return Ok(());
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    // A byte order mark is not text: the document starts after it, offsets stay exact.
+    let bom = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    if bytes[bom..].iter().all(|b| b.is_ascii_whitespace()) {
         let reason = if bytes.is_empty() { "empty file" } else { "blank file" };
         emit(ReadEvent::Dropped(Rejected { reason: reason.to_owned(), ..whole(String::new()) }));
         return Ok(());
@@ -317,30 +588,31 @@ fn read_text(
         }));
         return Ok(());
     }
+    bytes.drain(..bom);
     let id = format!("{name}@0");
     match decode_utf8(bytes, spec.invalid_utf8) {
-        Decoded::Valid(text) => emit(ReadEvent::Document(Document::from_source(id, text, name, 0))),
+        Decoded::Valid(text) => emit(ReadEvent::Document(Document::from_source(id, text, name, bom))),
         Decoded::Repaired { text, edits, count, first, src_len } => {
-            let mut doc = Document::from_source(id.clone(), text, name, 0);
-            doc.source.end = src_len;
+            let mut doc = Document::from_source(id.clone(), text, name, bom);
+            doc.source.end = bom + src_len;
             doc.source.edits = edits;
-            emit(ReadEvent::Replaced { id, count, first_offset: first });
+            emit(ReadEvent::Replaced { id, count, first_offset: bom + first });
             emit(ReadEvent::Document(doc));
         }
         Decoded::Invalid { offset, len } => {
+            let offset = bom + offset;
             let msg = format!("{name}:byte {offset}: invalid UTF-8 (policy `{}`)", policy_name(spec.invalid_utf8));
             if spec.invalid_utf8 == Utf8Policy::Fail {
                 return Err(FatalInputError(msg));
             }
             emit(ReadEvent::Failed(Rejected {
-                source: Source { path: name.to_owned(), start: 0, end: len, line: None, edits: Vec::new() },
+                source: Source { path: name.to_owned(), start: 0, end: bom + len, line: None, edits: Vec::new() },
                 ..whole(msg)
             }));
         }
     }
     Ok(())
 }
-
 fn policy_name(p: Utf8Policy) -> &'static str {
     match p {
         Utf8Policy::Lossy => "lossy",
@@ -412,12 +684,26 @@ fn read_jsonl(
     let mut line_no = 0usize;
     let mut buf = Vec::new();
     let limit = spec.max_document_bytes;
+    // A line over the cap is recognised with at most the cap plus `\r\n` and one byte in memory.
+    let window = limit.saturating_add(3);
+    // A read error (a truncated or damaged compressed file): the records read so far stay,
+    // the rest of the file is one failure that says where reading stopped.
+    let damaged = |line_no: usize, start: usize, at: usize, e: std::io::Error| {
+        let line = line_no + 1;
+        ReadEvent::Failed(Rejected {
+            id: format!("{name}:{line}"),
+            source: Source { path: name.to_owned(), start, end: at, line: Some(line), edits: Vec::new() },
+            reason: format!("{name}:{line}: read error at byte {at}: {e}; the rest of the file is not read"),
+        })
+    };
     loop {
         buf.clear();
-        let n = match reader.take(limit.saturating_add(2)).read_until(b'\n', &mut buf) {
+        let n = match reader.take(window).read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) => {
-                return Err(FatalInputError(format!("{name}:{}: read error: {e}", line_no + 1)));
+                bytes_read(buf.len() as u64);
+                emit(damaged(line_no, offset, offset + buf.len(), e));
+                return Ok(());
             }
         };
         if n == 0 {
@@ -434,29 +720,40 @@ fn read_jsonl(
                 reason: format!("{name}:{line_no}: {reason}"),
             })
         };
-        if n as u64 > limit.saturating_add(1) && !buf.ends_with(b"\n") {
-            // Skip the rest of an over-long line.
-            let mut rest = 0usize;
-            loop {
-                let avail = match reader.fill_buf() {
-                    Ok(b) => b,
-                    Err(e) => return Err(FatalInputError(format!("{name}:{line_no}: read error: {e}"))),
-                };
-                if avail.is_empty() {
-                    break;
+        let complete = buf.ends_with(b"\n");
+        let mut content = &buf[..n - usize::from(complete)];
+        if let Some(rest) = content.strip_suffix(b"\r") {
+            content = rest;
+        }
+        if content.len() as u64 > limit {
+            if !complete && n as u64 == window {
+                // Skip the rest of an over-long line.
+                let mut rest = 0usize;
+                loop {
+                    let avail = match reader.fill_buf() {
+                        Ok(b) => b,
+                        Err(e) => {
+                            bytes_read(rest as u64);
+                            emit(damaged(line_no - 1, start, offset + rest, e));
+                            return Ok(());
+                        }
+                    };
+                    if avail.is_empty() {
+                        break;
+                    }
+                    let (used, done) = match avail.iter().position(|&b| b == b'\n') {
+                        Some(i) => (i + 1, true),
+                        None => (avail.len(), false),
+                    };
+                    reader.consume(used);
+                    rest += used;
+                    if done {
+                        break;
+                    }
                 }
-                let (used, done) = match avail.iter().position(|&b| b == b'\n') {
-                    Some(i) => (i + 1, true),
-                    None => (avail.len(), false),
-                };
-                reader.consume(used);
-                rest += used;
-                if done {
-                    break;
-                }
+                offset += rest;
+                bytes_read(rest as u64);
             }
-            offset += rest;
-            bytes_read(rest as u64);
             emit(fail(format!("line longer than input.max_document_bytes ({limit} bytes)"), offset));
             continue;
         }
@@ -464,6 +761,11 @@ fn read_jsonl(
         let mut body: &[u8] = &buf;
         while let Some((last, rest)) = body.split_last() {
             if *last == b'\n' || *last == b'\r' { body = rest } else { break }
+        }
+        if line_no == 1
+            && let Some(rest) = body.strip_prefix(BOM)
+        {
+            body = rest;
         }
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
@@ -497,8 +799,23 @@ fn read_jsonl(
     Ok(())
 }
 
+/// How deeply `v` nests arrays and objects (a scalar is 0, `[]` is 1).
+fn nesting(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize) -> Result<Document, String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value: Value = serde_json::from_str(line).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            format!("record nested too deep (more than {MAX_NESTING} levels)")
+        } else {
+            format!("malformed JSON: {e}")
+        }
+    })?;
     let Value::Object(mut obj) = value else {
         return Err(format!("expected a JSON object, found {}", json_type(&value)));
     };
@@ -509,23 +826,39 @@ fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize
     }
     // A docpipe record (its `source` has a path and byte offsets): read it back losslessly.
     // Any other `source` field is user metadata.
-    if obj.get("source").is_some_and(is_docpipe_source) {
+    let docpipe = obj.get("source").is_some_and(is_docpipe_source);
+    // A plain record's fields move one level down (into `metadata`) when written.
+    let max = if docpipe { MAX_NESTING + 1 } else { MAX_NESTING };
+    let depth = 1 + obj.values().map(nesting).max().unwrap_or(0);
+    if depth > max {
+        return Err(format!(
+            "record nested too deep ({depth} levels, at most {max}: deeper records could not be read back once written)"
+        ));
+    }
+    if docpipe {
         let doc: Document =
             serde_json::from_value(Value::Object(obj)).map_err(|e| format!("not a valid docpipe record: {e}"))?;
         doc.check_invariants().map_err(|e| format!("invalid docpipe record: {e}"))?;
         return Ok(doc);
     }
-    let text = match obj.remove("text") {
+    // `shift_remove` keeps the order of the other fields (`remove` would swap the last one in).
+    let text = match obj.shift_remove("text") {
         Some(Value::String(s)) => s,
         _ => String::new(),
     };
-    let id = match obj.remove("id") {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::Number(n)) => n.to_string(),
+    let id = match obj.shift_remove("id") {
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err("field `id` is an empty string (leave it out to derive one from file and line)".to_owned());
+        }
+        Some(Value::String(s)) => s,
+        // Integers within 64 bits are exact; anything else (beyond 64 bits, a fraction, an
+        // exponent) keeps its digits as written.
+        Some(Value::Number(n)) if !n.is_f64() => n.to_string(),
+        Some(Value::Number(n)) => raw_id(line).unwrap_or_else(|| n.to_string()),
         Some(Value::Null) | None => format!("{name}:{line_no}"),
         Some(other) => return Err(format!("field `id` must be a string or number, found {}", json_type(&other))),
     };
-    let mut metadata = match obj.remove("metadata") {
+    let mut metadata = match obj.shift_remove("metadata") {
         Some(Value::Object(m)) => m,
         Some(Value::Null) | None => Map::new(),
         Some(other) => return Err(format!("field `metadata` must be an object, found {}", json_type(&other))),
@@ -538,6 +871,17 @@ fn parse_record(line: &str, name: &str, line_no: usize, start: usize, end: usize
     doc.source.line = Some(line_no);
     doc.metadata = metadata;
     Ok(doc)
+}
+
+/// The `id` of a record exactly as written (for numbers a 64-bit float would round).
+fn raw_id(line: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: &'a serde_json::value::RawValue,
+    }
+    let raw: IdOnly<'_> = serde_json::from_str(line).ok()?;
+    Some(raw.id.get().trim().to_owned())
 }
 
 fn is_docpipe_source(v: &Value) -> bool {
@@ -636,5 +980,305 @@ mod tests {
         let gz: &'static [u8] = Box::leak(enc.finish().unwrap().into_boxed_slice());
         let ev = read("x.txt.gz", gz, &spec());
         assert!(matches!(&ev[0], ReadEvent::Document(d) if d.text == "hello world"));
+    }
+
+    fn leak(v: Vec<u8>) -> &'static [u8] {
+        Box::leak(v.into_boxed_slice())
+    }
+
+    fn zst(bytes: &[u8]) -> Vec<u8> {
+        ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
+    }
+
+    fn docs(ev: &[ReadEvent]) -> Vec<&Document> {
+        ev.iter().filter_map(|e| if let ReadEvent::Document(d) = e { Some(d) } else { None }).collect()
+    }
+
+    fn failures(ev: &[ReadEvent]) -> Vec<String> {
+        ev.iter().filter_map(|e| if let ReadEvent::Failed(r) = e { Some(r.reason.clone()) } else { None }).collect()
+    }
+
+    /// Issue 14: `cat a.zst b.zst c.zst` was read to the end of its first frame, silently;
+    /// a skippable frame first (what pzstd writes) failed the file.
+    #[test]
+    fn zstd_reads_every_frame_and_skips_skippable_frames() {
+        let mut bytes = Vec::new();
+        // A skippable frame: magic 0x184D2A50..=0x184D2A5F, a 4-byte length, that many bytes.
+        bytes.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+        bytes.extend_from_slice(&5u32.to_le_bytes());
+        bytes.extend_from_slice(b"pzstd");
+        for text in ["{\"text\":\"one\"}\n", "{\"text\":\"two\"}\n", "{\"text\":\"three\"}\n"] {
+            bytes.extend_from_slice(&zst(text.as_bytes()));
+        }
+        bytes.extend_from_slice(&0x184D_2A5Fu32.to_le_bytes());
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        let ev = read("r.jsonl.zst", leak(bytes.clone()), &spec());
+        let texts: Vec<&str> = docs(&ev).iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["one", "two", "three"], "{ev:?}");
+        let ev = read("t.txt.zst", leak(bytes), &spec());
+        assert_eq!(docs(&ev)[0].text, "{\"text\":\"one\"}\n{\"text\":\"two\"}\n{\"text\":\"three\"}\n");
+    }
+
+    #[test]
+    fn gzip_reads_every_member() {
+        use std::io::Write;
+        let mut bytes = Vec::new();
+        for text in ["first member\n", "second member\n"] {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(text.as_bytes()).unwrap();
+            bytes.extend(enc.finish().unwrap());
+        }
+        let ev = read("m.txt.gz", leak(bytes), &spec());
+        assert_eq!(docs(&ev)[0].text, "first member\nsecond member\n");
+    }
+
+    fn records(n: usize) -> String {
+        (0..n).map(|i| format!("{{\"id\":\"r{i}\",\"text\":\"record number {i} with a few words\"}}\n")).collect()
+    }
+
+    /// Issue 14: a truncated `.jsonl.gz` aborted the whole run; now the records before the
+    /// damage are kept and the rest of the file is one failure naming file and line.
+    #[test]
+    fn damaged_compressed_jsonl_keeps_what_was_read() {
+        use std::io::Write;
+        // Large enough for several zstd blocks beyond the decoder's window: a zstd decoder
+        // hands out its last window only at the end of a frame.
+        let text = records(40_000);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text.as_bytes()).unwrap();
+        let gz = enc.finish().unwrap();
+        let zs = zst(text.as_bytes());
+        for (name, bytes) in [("r.jsonl.gz", gz), ("r.jsonl.zst", zs)] {
+            let cut = leak(bytes[..bytes.len() / 2].to_vec());
+            let mut ev = Vec::new();
+            let r =
+                read_file(&InputFile::Memory { name: name.into(), bytes: cut }, &spec(), &mut |e| ev.push(e), &|_| {});
+            assert!(r.is_ok(), "{name}: {r:?}");
+            let n = docs(&ev).len();
+            assert!(n > 1000 && n < 40_000, "{name}: {n} records kept");
+            let failed = failures(&ev);
+            assert_eq!(failed.len(), 1, "{name}: {failed:?}");
+            let line = n + 1;
+            assert!(failed[0].starts_with(&format!("{name}:{line}: ")), "{failed:?}");
+            assert!(failed[0].contains("rest of the file"), "{failed:?}");
+        }
+    }
+
+    /// Issue 14: a UTF-8 byte order mark failed the first JSONL record and made standard
+    /// input read as text.
+    #[test]
+    fn a_byte_order_mark_is_handled() {
+        let ev = read("b.jsonl", b"\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x\"}\n{\"text\":\"y\"}\n", &spec());
+        assert_eq!(docs(&ev).len(), 2, "{ev:?}");
+        let raw: &'static [u8] = b"\xEF\xBB\xBFHello\n";
+        let ev = read("b.txt", raw, &spec());
+        let d = docs(&ev)[0];
+        assert_eq!(d.text, "Hello\n");
+        d.check_invariants().unwrap();
+        assert_eq!(&raw[d.source.start..d.source.end], b"Hello\n");
+        assert_eq!(&raw[d.source_range(0, 5).0..d.source_range(0, 5).1], b"Hello");
+        assert!(matches!(&read("o.txt", b"\xEF\xBB\xBF", &spec())[0], ReadEvent::Dropped(_)));
+    }
+
+    fn one(line: &str) -> Result<Document, String> {
+        parse_record(line, "f.jsonl", 1, 0, line.len() + 1)
+    }
+
+    /// Issue 14: numeric ids beyond 2^53 (and beyond 64 bits) lost digits; an empty id gave
+    /// `must be a string or number, found a string`.
+    #[test]
+    fn ids_keep_their_exact_digits() {
+        assert_eq!(one(r#"{"id":9007199254740993,"text":"x"}"#).unwrap().id, "9007199254740993");
+        assert_eq!(
+            one(r#"{"id":123456789012345678901234567890,"text":"x"}"#).unwrap().id,
+            "123456789012345678901234567890"
+        );
+        assert_eq!(one(r#"{"id":-123456789012345678901,"text":"x"}"#).unwrap().id, "-123456789012345678901");
+        assert_eq!(one(r#"{"id":1.50,"text":"x"}"#).unwrap().id, "1.50");
+        assert_eq!(one(r#"{"id": 1e3 ,"text":"x"}"#).unwrap().id, "1e3");
+        assert_eq!(
+            one(r#"{"id":"","text":"x"}"#).unwrap_err(),
+            "field `id` is an empty string (leave it out to derive one from file and line)"
+        );
+    }
+
+    /// Issue 14: metadata key order was scrambled (`Map::remove` swap-removes).
+    #[test]
+    fn metadata_keeps_key_order() {
+        let d = one(r#"{"z":1,"text":"x","a":2,"m":3,"id":"q","b":4,"c":5}"#).unwrap();
+        let keys: Vec<&str> = d.metadata.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["z", "a", "m", "b", "c"]);
+        let d = one(r#"{"metadata":{"k":1,"j":2},"text":"x","y":3}"#).unwrap();
+        let keys: Vec<&str> = d.metadata.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["k", "j", "y"]);
+    }
+
+    fn nested(depth: usize) -> String {
+        format!("{{\"text\":\"x\",\"deep\":{}1{}}}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    /// Issue 14: a record nested 126 deep was read and written, but the written line could
+    /// not be read back (serde_json stops at 128 levels).
+    #[test]
+    fn records_nested_too_deep_fail_at_input() {
+        let err = one(&nested(126)).unwrap_err();
+        assert!(err.contains("nested too deep"), "{err}");
+        let ok = one(&nested(MAX_NESTING - 1)).unwrap();
+        let line = serde_json::to_string(&ok).unwrap();
+        let back = parse_record(&line, "out.jsonl", 1, 0, line.len()).unwrap();
+        assert_eq!(back, ok);
+        assert!(one(&nested(MAX_NESTING)).unwrap_err().contains("nested too deep"));
+    }
+
+    /// Issue 14: a JSONL line one byte over `max_document_bytes` was accepted. The rule is the
+    /// text-file rule applied to the line: its bytes, terminator excluded, at most the cap.
+    #[test]
+    fn jsonl_line_cap_has_no_off_by_one() {
+        let mut s = spec();
+        let line = r#"{"text":"0123456789"}"#; // 21 bytes
+        s.max_document_bytes = 21;
+        for data in [format!("{line}\n"), format!("{line}\r\n"), line.to_owned()] {
+            let ev = read("c.jsonl", leak(data.into_bytes()), &s);
+            assert_eq!(docs(&ev).len(), 1, "{ev:?}");
+        }
+        s.max_document_bytes = 20;
+        for data in [format!("{line}\n{line}\n"), format!("{line}\r\n{line}\r\n"), format!("{line}\n{line}")] {
+            let ev = read("c.jsonl", leak(data.into_bytes()), &s);
+            let f = failures(&ev);
+            assert_eq!(f.len(), 2, "{ev:?}");
+            assert!(f[0].starts_with("c.jsonl:1: line longer than input.max_document_bytes (20 bytes)"), "{f:?}");
+            assert!(f[1].starts_with("c.jsonl:2: "), "{f:?}");
+        }
+    }
+
+    /// Issue 14: a docpipe record whose `source.end` is 2^63 passed the invariant check
+    /// (skipped when `line` is present) and stopped the run later, in the Parquet sink.
+    #[test]
+    fn absurd_docpipe_records_fail_at_input() {
+        let rec = |source: &str, id: &str| format!(r#"{{"id":"{id}","text":"abc","source":{source}}}"#);
+        assert!(one(&rec(r#"{"path":"a","start":10,"end":19,"line":3}"#, "a")).is_ok());
+        for (src, id) in [
+            (r#"{"path":"a","start":10,"end":9223372036854775808,"line":3}"#, "a"),
+            (r#"{"path":"a","start":10,"end":18446744073709551615,"line":3}"#, "a"),
+            (r#"{"path":"a","start":19,"end":10,"line":3}"#, "a"),
+            (r#"{"path":"a","start":10,"end":19,"line":0}"#, "a"),
+            (r#"{"path":"a","start":1,"end":19,"line":3}"#, "a"),
+            (r#"{"path":"a","start":10,"end":19,"line":3,"edits":[[0,1,0,2]]}"#, "a"),
+            (r#"{"path":"a","start":10,"end":19,"line":3}"#, ""),
+        ] {
+            let err = one(&rec(src, id)).unwrap_err();
+            assert!(err.starts_with("invalid docpipe record"), "{src}: {err}");
+        }
+    }
+
+    /// Issue 14: an invalid `exclude` glob was ignored.
+    #[test]
+    fn an_invalid_exclude_pattern_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+        let err = resolve_path(dir.path().to_str().unwrap(), &["**/ok".into(), "a[".into()]).unwrap_err();
+        assert!(err.contains("exclude pattern `a[`"), "{err}");
+    }
+
+    /// Issue 14: `ln -s . dir/again` turned one document into 41.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("in");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("a.txt"), "x").unwrap();
+        std::fs::write(d.join("sub/b.txt"), "y").unwrap();
+        std::os::unix::fs::symlink(".", d.join("again")).unwrap();
+        std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink("sub", d.join("zlink")).unwrap();
+        let started = std::time::Instant::now();
+        let files = resolve_path(d.to_str().unwrap(), &[]).unwrap();
+        let names: Vec<String> =
+            files.iter().map(|f| f.name().strip_prefix(d.to_str().unwrap()).unwrap_or(f.name()).to_owned()).collect();
+        assert_eq!(names, ["/a.txt", "/sub/b.txt"]);
+        assert!(started.elapsed().as_secs() < 5);
+    }
+
+    /// Issue 14: an unreadable subdirectory aborted the whole run naming its parent. Now it
+    /// is one unreadable entry in its sorted place; reading it is one failure naming it.
+    #[test]
+    fn an_unreadable_subdirectory_is_a_failure_of_that_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("in");
+        std::fs::create_dir_all(d.join("b-locked")).unwrap();
+        std::fs::write(d.join("a.txt"), "x").unwrap();
+        std::fs::write(d.join("b-locked/x.txt"), "x").unwrap();
+        std::fs::write(d.join("c.txt"), "y").unwrap();
+        let locked = d.join("b-locked");
+        // Permissions do not stop root: refuse to list the folder instead.
+        let list = |p: &Path| {
+            if p == locked {
+                Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied"))
+            } else {
+                list_dir(p)
+            }
+        };
+        let files = resolve_path_with(d.to_str().unwrap(), &[], &list).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.name().rsplit('/').next().unwrap()).collect();
+        assert_eq!(names, ["a.txt", "b-locked", "c.txt"]);
+        assert_eq!(files[1].size_hint(), Some(0));
+        let mut ev = Vec::new();
+        read_file(&files[1], &spec(), &mut |e| ev.push(e), &|_| {}).unwrap();
+        let f = failures(&ev);
+        assert_eq!(f, [format!("{}: cannot read directory: Permission denied", locked.display())]);
+        // The top-level folder itself unreadable stays a configuration error.
+        let list = |_: &Path| -> std::io::Result<Vec<PathBuf>> { Err(std::io::Error::other("no")) };
+        assert!(resolve_path_with(d.to_str().unwrap(), &[], &list).unwrap_err().ends_with("cannot read directory: no"));
+    }
+
+    /// Links that loop on themselves (`a.txt -> b.txt -> a.txt`) are unreadable entries; a
+    /// second link to a file already taken, or the same file named twice, is read once.
+    #[cfg(unix)]
+    #[test]
+    fn broken_links_fail_and_linked_files_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("in");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("real.txt"), "x").unwrap();
+        std::os::unix::fs::symlink("y.txt", d.join("x.txt")).unwrap();
+        std::os::unix::fs::symlink("x.txt", d.join("y.txt")).unwrap();
+        std::os::unix::fs::symlink("real.txt", d.join("z.txt")).unwrap();
+        std::os::unix::fs::symlink("nowhere", d.join("other")).unwrap();
+        let files = resolve_path(d.to_str().unwrap(), &[]).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.name().rsplit('/').next().unwrap()).collect();
+        assert_eq!(names, ["real.txt", "x.txt", "y.txt"]);
+        assert!(matches!(&files[1], InputFile::Unreadable { reason, .. } if reason.starts_with("cannot read: ")));
+        let named = dedup_files(vec![
+            InputFile::Path(d.join("real.txt").display().to_string()),
+            InputFile::Path(d.join("z.txt").display().to_string()),
+        ]);
+        assert_eq!(named.len(), 1);
+    }
+
+    /// A damaged zstd frame (its checksum does not match) and a file that is not zstd at
+    /// all fail that file with a message saying so.
+    #[test]
+    fn damaged_zstd_is_named() {
+        let mut bytes = zst(b"some text that will be damaged\n");
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xFF;
+        let f = failures(&read("d.txt.zst", leak(bytes), &spec()));
+        assert!(f[0].starts_with("d.txt.zst: read error after 31 bytes: zstd frame 1: checksum mismatch"), "{f:?}");
+        let f = failures(&read("n.txt.zst", b"plain text, not zstd", &spec()));
+        assert!(f[0].contains("not a zstd stream"), "{f:?}");
+        let mut two = zst(b"one\n");
+        two.extend_from_slice(b"trailing junk");
+        let f = failures(&read("j.txt.zst", leak(two), &spec()));
+        assert!(f[0].contains("bytes after frame 1 are not a zstd frame"), "{f:?}");
+    }
+
+    /// Issue 14: a byte order mark made standard input read as text.
+    #[test]
+    fn sniffing_sees_past_a_byte_order_mark() {
+        assert_eq!(sniff(b"\xEF\xBB\xBF{\"text\":\"x\"}\n"), InputFormat::Jsonl);
+        assert_eq!(sniff(b"\xEF\xBB\xBF \n{\"text\":\"x\"}\n"), InputFormat::Jsonl);
+        assert_eq!(sniff(b"\xEF\xBB\xBFplain"), InputFormat::Text);
+        assert_eq!(sniff(b""), InputFormat::Text);
     }
 }

@@ -8,8 +8,10 @@
 //! input order. Output therefore never depends on the number of threads.
 //!
 //! Every document is accounted for: each stage counts what it received, kept, dropped (per
-//! reason) and failed; failures go to `failed.jsonl` with the stage and error. Outputs are
-//! committed atomically at the end, and not at all if the run fails.
+//! reason) and failed; failures go to `failed.jsonl` with the stage and error. Every output
+//! of the run (runner files, stage files, indexes, reports) is staged in one
+//! [`Transaction`] and committed together at the end, and not at all if the run fails or is
+//! interrupted (see `output.rs`).
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -24,7 +26,7 @@ use tracing::{debug, info_span, warn};
 use crate::config::{BuiltStage, OnError, Pipeline};
 use crate::document::{Document, Source};
 use crate::input::{ReadEvent, Rejected, read_file};
-use crate::output::{AtomicFile, write_atomic, write_json_line};
+use crate::output::{AtomicFile, Transaction, write_atomic, write_json_line};
 use crate::stage::{Outcome, Stage};
 use crate::stats::{RunStats, StageStats};
 
@@ -40,6 +42,8 @@ pub const STATS_FILE: &str = "stats.json";
 pub struct Progress {
     /// Bytes read so far.
     pub bytes_read: u64,
+    /// Input bytes (`source` spans) of the documents taken in so far, without read-ahead.
+    pub bytes_done: u64,
     /// Total input bytes, when known.
     pub bytes_total: Option<u64>,
     /// Documents read so far.
@@ -167,13 +171,35 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let started = Instant::now();
-    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, .. } = pipeline;
+    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, .. } = pipeline;
 
     let io_err = |path: &std::path::Path| {
         let path = path.display().to_string();
         move |source| RunError::Io { path: path.clone(), source }
     };
     std::fs::create_dir_all(&output_dir).map_err(io_err(&output_dir))?;
+    // A run killed after its commit point is finished first; temporary files of dead
+    // processes are removed.
+    let recovered = crate::output::recover(&output_dir, &outputs).map_err(io_err(&output_dir))?;
+    if recovered.finished_renames > 0 {
+        warn!(renames = recovered.finished_renames, "finished the commit of a run that was killed while committing");
+    }
+    if recovered.removed_temp_files > 0 {
+        warn!(files = recovered.removed_temp_files, "removed temporary files left by a killed run");
+    }
+    // Every output file created on this thread from here on is committed with the run.
+    let transaction = Transaction::begin(&output_dir, opts.cancel.clone()).map_err(io_err(&output_dir))?;
+    let cancel_flag = opts.cancel.clone();
+    let is_cancelled = move || cancel_flag.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
+    // An error from a stage while an interrupt is pending is the interrupt (a write refused
+    // because the run was interrupted), not the stage's fault.
+    let stage_error = |stage: &str, id: &str, e: crate::stage::StageError| {
+        if is_cancelled() {
+            RunError::Interrupted
+        } else {
+            RunError::Stage { stage: stage.to_owned(), id: id.to_owned(), message: e.full_message() }
+        }
+    };
     let documents_path = output_dir.join(DOCUMENTS_FILE);
     let failed_path = output_dir.join(FAILED_FILE);
     let mut documents_out = if write_documents {
@@ -185,11 +211,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
 
     for s in &mut stages {
         if let Stage::Sink(sink) = &mut s.stage {
-            sink.begin().map_err(|e| RunError::Stage {
-                stage: s.name.clone(),
-                id: "-".into(),
-                message: e.full_message(),
-            })?;
+            sink.begin().map_err(|e| stage_error(&s.name, "-", e))?;
         }
     }
 
@@ -276,13 +298,12 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         }
         // End of input: let ordered stages emit what they held back, in stage order.
         for i in 0..ctx.stages.len() {
+            if cancelled() {
+                return Err(RunError::Interrupted);
+            }
             let name = ctx.stages[i].name.clone();
             let held = match &mut ctx.stages[i].stage {
-                Stage::Ordered(o) => o.finish().map_err(|e| RunError::Stage {
-                    stage: name,
-                    id: "-".into(),
-                    message: e.full_message(),
-                })?,
+                Stage::Ordered(o) => o.finish().map_err(|e| stage_error(&name, "-", e))?,
                 _ => continue,
             };
             if let Stage::Ordered(o) = &ctx.stages[i].stage {
@@ -306,24 +327,34 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             warn!(problem = %p, "accounting identity violated");
         }
     }
-    for s in &mut stages {
+    for (i, s) in stages.iter_mut().enumerate() {
+        if is_cancelled() {
+            return Err(RunError::Interrupted);
+        }
         if let Stage::Sink(sink) = &mut s.stage {
-            sink.finish(&stats).map_err(|e| RunError::Stage {
-                stage: s.name.clone(),
-                id: "-".into(),
-                message: e.full_message(),
-            })?;
+            let t = Instant::now();
+            sink.finish(&stats).map_err(|e| stage_error(&s.name, "-", e))?;
+            // The finish phase of a sink (a report, a Parquet footer) is part of its time.
+            stats.stages[i].seconds += t.elapsed().as_secs_f64();
         }
     }
     if let Some(f) = documents_out {
         f.commit().map_err(io_err(&documents_path))?;
     }
     failed_out.commit().map_err(io_err(&failed_path))?;
+    // Measured last, after the sinks' finish phase: the figures cover the whole run.
+    stats.seconds = started.elapsed().as_secs_f64();
+    stats.peak_rss_bytes = crate::stats::peak_rss_bytes();
     let stats_path = output_dir.join(STATS_FILE);
     let mut json = serde_json::to_vec_pretty(&stats)
         .map_err(|e| RunError::Io { path: stats_path.display().to_string(), source: e.into() })?;
     json.push(b'\n');
     write_atomic(&stats_path, &json).map_err(io_err(&stats_path))?;
+    if is_cancelled() {
+        return Err(RunError::Interrupted);
+    }
+    // The commit point: every output of the run is renamed into place together.
+    transaction.commit().map_err(io_err(&output_dir))?;
     Ok(RunOutcome {
         stats,
         output_dir,
@@ -385,6 +416,7 @@ fn consume(
             }
         }
         progress.documents_read = stats.input.documents;
+        progress.bytes_done += docs.iter().map(|d| d.source.end.saturating_sub(d.source.start) as u64).sum::<u64>();
         ctx.run_from(0, docs)?;
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
         progress.documents_done = ctx.counters.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
@@ -433,7 +465,7 @@ impl RunCtx<'_> {
                     i += 1;
                 }
                 Stage::Sink(_) => {
-                    self.run_sink(i, &docs)?;
+                    docs = self.run_sink(i, docs)?;
                     i += 1;
                 }
             }
@@ -529,23 +561,42 @@ impl RunCtx<'_> {
         Ok(out)
     }
 
-    fn run_sink(&mut self, i: usize, docs: &[Document]) -> Result<(), RunError> {
+    /// Writes documents to a sink. A document the sink cannot write follows the stage's
+    /// `on_error` like any stage failure: under `skip` it goes to `failed.jsonl` and does not
+    /// pass on (the sink must leave itself usable after refusing one document); under `fail`
+    /// the run stops.
+    fn run_sink(&mut self, i: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
         let name = self.stages[i].name.clone();
-        let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok(()) };
+        let on_error = self.stages[i].on_error;
+        let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok(docs) };
         let t = Instant::now();
+        let mut delta = Delta { docs_in: docs.len() as u64, ..Delta::default() };
+        let mut out = Vec::with_capacity(docs.len());
+        let mut failures = Vec::new();
         for d in docs {
-            sink.write(d).map_err(|e| RunError::Stage {
-                stage: name.clone(),
-                id: d.id.clone(),
-                message: e.full_message(),
-            })?;
+            match guarded(|| sink.write(&d)) {
+                Ok(()) => {
+                    delta.kept += 1;
+                    delta.docs_out += 1;
+                    out.push(d);
+                }
+                Err(e) => {
+                    delta.failed += 1;
+                    let message = e.full_message();
+                    if on_error == OnError::Fail {
+                        apply_delta(&mut self.counters[i], delta);
+                        return Err(RunError::Stage { stage: name, id: d.id, message });
+                    }
+                    failures.push(FailedRecord { id: d.id, stage: name.clone(), error: message, source: d.source });
+                }
+            }
         }
-        let n = docs.len() as u64;
-        apply_delta(
-            &mut self.counters[i],
-            Delta { docs_in: n, kept: n, docs_out: n, nanos: t.elapsed().as_nanos() as u64, ..Delta::default() },
-        );
-        Ok(())
+        delta.nanos = t.elapsed().as_nanos() as u64;
+        apply_delta(&mut self.counters[i], delta);
+        for f in failures {
+            self.record_failure(f)?;
+        }
+        Ok(out)
     }
 }
 
@@ -714,6 +765,7 @@ mod tests {
                     stage: Stage::Ordered(Box::new(Seen::default())),
                 },
             ],
+            outputs: Vec::new(),
         }
     }
 
@@ -780,5 +832,153 @@ mod tests {
         assert!(!dir.path().join(DOCUMENTS_FILE).exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+    }
+
+    /// Writes an index file in `finish` (like dedupe), optionally raising the cancel flag
+    /// there (a Ctrl-C arriving during the finish phase).
+    struct IndexWriter {
+        path: PathBuf,
+        cancel_in_finish: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    }
+    impl OrderedStage for IndexWriter {
+        fn process(&mut self, doc: Document) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+        fn finish(&mut self) -> Result<Vec<Document>, StageError> {
+            crate::output::write_atomic(&self.path, b"new index")?;
+            if let Some(c) = &self.cancel_in_finish {
+                c.store(true, Ordering::SeqCst);
+            }
+            Ok(Vec::new())
+        }
+    }
+
+    /// A sink that refuses documents containing `bad` and can fail in `finish` (a full disk).
+    struct PickySink {
+        path: PathBuf,
+        file: Option<AtomicFile>,
+        fail_finish: bool,
+    }
+    impl crate::stage::Sink for PickySink {
+        fn begin(&mut self) -> Result<(), StageError> {
+            self.file = Some(AtomicFile::create(&self.path)?);
+            Ok(())
+        }
+        fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+            if doc.text.contains("bad") {
+                return Err(StageError::new("cannot encode this document"));
+            }
+            let f = self.file.as_mut().ok_or_else(|| StageError::new("not begun"))?;
+            crate::output::write_document(f, doc)?;
+            Ok(())
+        }
+        fn finish(&mut self, _: &RunStats) -> Result<(), StageError> {
+            if self.fail_finish {
+                return Err(StageError::new("No space left on device"));
+            }
+            self.file.take().ok_or_else(|| StageError::new("not begun"))?.commit()?;
+            Ok(())
+        }
+    }
+
+    fn stateful_pipeline(dir: &std::path::Path, on_error: OnError, fail_finish: bool) -> Pipeline {
+        let files = vec![
+            InputFile::Memory { name: "a.txt".into(), bytes: b"good one" },
+            InputFile::Memory { name: "b.txt".into(), bytes: b"a bad one" },
+            InputFile::Memory { name: "c.txt".into(), bytes: b"good two" },
+        ];
+        let mut p = pipeline(files, dir, on_error, 1000);
+        p.stages = vec![
+            BuiltStage {
+                name: "index".into(),
+                type_name: "index".into(),
+                on_error,
+                stage: Stage::Ordered(Box::new(IndexWriter { path: dir.join("index.bin"), cancel_in_finish: None })),
+            },
+            BuiltStage {
+                name: "picky".into(),
+                type_name: "picky".into(),
+                on_error,
+                stage: Stage::Sink(Box::new(PickySink { path: dir.join("export.jsonl"), file: None, fail_finish })),
+            },
+        ];
+        p
+    }
+
+    fn listing(dir: &std::path::Path) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap_or_default())
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn previous_outputs(dir: &std::path::Path) -> Vec<(String, String)> {
+        for f in [DOCUMENTS_FILE, FAILED_FILE, STATS_FILE, "index.bin", "export.jsonl"] {
+            std::fs::write(dir.join(f), format!("previous {f}")).unwrap();
+        }
+        listing(dir)
+    }
+
+    #[test]
+    fn a_run_that_fails_in_its_finish_phase_commits_nothing() {
+        // Issue 14.1: a stage's index was committed although a later sink failed, and the
+        // next run then treated every paragraph as a duplicate.
+        let dir = tempfile::tempdir().unwrap();
+        let before = previous_outputs(dir.path());
+        let err = run(stateful_pipeline(dir.path(), OnError::Skip, true), &RunOptions::default(), &Silent).unwrap_err();
+        assert!(err.to_string().contains("No space left on device"), "{err}");
+        assert_eq!(listing(dir.path()), before, "a failed run replaced outputs or left temporary files");
+    }
+
+    #[test]
+    fn a_run_commits_every_output_together() {
+        let dir = tempfile::tempdir().unwrap();
+        previous_outputs(dir.path());
+        run(stateful_pipeline(dir.path(), OnError::Skip, false), &RunOptions::default(), &Silent).unwrap();
+        let after = listing(dir.path());
+        let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["documents.jsonl", "export.jsonl", "failed.jsonl", "index.bin", "stats.json"]);
+        assert!(after.iter().all(|(_, text)| !text.starts_with("previous")), "{after:?}");
+    }
+
+    #[test]
+    fn a_sink_error_follows_on_error() {
+        // Issue 14.6: one record the sink cannot write stopped the whole run.
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(stateful_pipeline(dir.path(), OnError::Skip, false), &RunOptions::default(), &Silent).unwrap();
+        out.stats.check_accounting().unwrap();
+        assert_eq!(out.stats.stages[1].failed, 1);
+        assert_eq!(out.stats.written, 2);
+        let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+        assert!(failed.contains("\"stage\":\"picky\"") && failed.contains("cannot encode"), "{failed}");
+        let export = std::fs::read_to_string(dir.path().join("export.jsonl")).unwrap();
+        assert_eq!(export.lines().count(), 2);
+
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            run(stateful_pipeline(dir.path(), OnError::Fail, false), &RunOptions::default(), &Silent).unwrap_err();
+        assert!(err.to_string().contains("stage `picky` failed on document `b.txt@0`"), "{err}");
+        assert_eq!(listing(dir.path()), [], "nothing committed, no temporary files");
+    }
+
+    #[test]
+    fn an_interrupt_during_the_finish_phase_commits_nothing() {
+        // Issue 14.2: Ctrl-C during the finish phase was ignored and everything committed.
+        let dir = tempfile::tempdir().unwrap();
+        let before = previous_outputs(dir.path());
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut p = stateful_pipeline(dir.path(), OnError::Skip, false);
+        p.stages[0].stage = Stage::Ordered(Box::new(IndexWriter {
+            path: dir.path().join("index.bin"),
+            cancel_in_finish: Some(cancel.clone()),
+        }));
+        let err = run(p, &RunOptions { cancel: Some(cancel), ..RunOptions::default() }, &Silent).unwrap_err();
+        assert!(matches!(err, RunError::Interrupted), "{err}");
+        assert_eq!(listing(dir.path()), before);
     }
 }

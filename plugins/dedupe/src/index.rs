@@ -101,6 +101,10 @@ impl Postings {
     }
 }
 
+/// The fewest shingles an earlier unit needs to be taken as a repeat of a later, longer one
+/// (see [`Index::contained_in`]): four shingles are six words at the default `ngram = 3`.
+pub const REVERSE_MIN_SHINGLES: usize = 4;
+
 /// Which comparison the index supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -304,6 +308,40 @@ impl Index {
             .iter()
             .min_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)))?;
         Some(Found { entry, similarity, all: scored.iter().map(|s| s.0).collect() })
+    }
+
+    /// Entries from `first` on whose own shingles lie in `u` at `threshold` or more
+    /// (|A ∩ B| / |B| for an earlier unit B) and that are shorter than `u`: a pull quote
+    /// printed *before* the paragraph it repeats. `Containment` only (else empty); sorted.
+    ///
+    /// The earlier unit needs [`REVERSE_MIN_SHINGLES`] shingles: a short line that comes first
+    /// and shares a phrase with a later paragraph is far more often a heading echoing the text
+    /// (`‘A question of sequence’` above `… a question of sequence,” she said`) than a quote
+    /// of it, so two or three shingles are not evidence enough in this direction.
+    pub fn contained_in(&self, u: &UnitSig, threshold: f64, first: u32) -> Vec<(u32, f64)> {
+        if self.params.kind != Kind::Containment || u.shingles.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<u32> = Vec::new();
+        for s in &u.shingles {
+            if let Some(p) = self.postings.get(s) {
+                hits.extend(p.as_slice().iter().copied().filter(|&e| e >= first));
+            }
+        }
+        hits.sort_unstable();
+        let len = u.shingles.len();
+        hits.chunk_by(|a, b| a == b)
+            .filter_map(|run| {
+                let size = *self.sizes.get(run[0] as usize)? as usize;
+                let share = run.len() as f64 / size.max(1) as f64;
+                (size >= REVERSE_MIN_SHINGLES && size < len && share >= threshold).then_some((run[0], share))
+            })
+            .collect()
+    }
+
+    /// The number of entries.
+    pub fn entries(&self) -> u32 {
+        self.parent.len() as u32
     }
 
     /// Indexes a kept unit; returns its entry number. Give it an id with [`Index::push_id`].

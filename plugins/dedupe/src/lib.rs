@@ -66,7 +66,8 @@ pub enum Method {
 pub enum Similarity {
     /// |A ∩ B| / |A ∪ B|, estimated with MinHash and LSH.
     Jaccard,
-    /// |A ∩ B| / |A| for the later unit A: a passage contained in an earlier, longer one.
+    /// |A ∩ B| / |A| for the shorter unit A, whichever comes first: a passage contained in an
+    /// earlier, longer one, or (within one document) one printed before the longer unit.
     Containment,
 }
 
@@ -413,6 +414,9 @@ impl Dedupe {
         let (threshold, min_words) = (self.config.threshold, self.config.min_words.max(1));
         let mut dups: Vec<Dup> = Vec::new();
         let mut new_entries: Vec<(usize, usize)> = Vec::new();
+        // Entries added for this document, by entry number: (start, end, marked as a repeat).
+        let first_entry = index.entries();
+        let mut own: Vec<(usize, usize, bool)> = Vec::new();
         for u in &sigs {
             if u.words < min_words {
                 continue;
@@ -433,11 +437,28 @@ impl Dedupe {
                     });
                 }
                 None => {
-                    index.insert(u);
+                    // Containment both ways: an earlier, shorter unit of this document that
+                    // lies inside this one (a pull quote printed before its paragraph) is the
+                    // repeat, and this unit its original.
+                    let earlier = index.contained_in(u, threshold, first_entry);
+                    let e = index.insert(u);
                     new_entries.push((u.start, u.end));
+                    own.push((u.start, u.end, false));
+                    for (q, share) in earlier {
+                        let Some(slot) = own.get_mut((q - first_entry) as usize) else { continue };
+                        if slot.2 {
+                            continue;
+                        }
+                        slot.2 = true;
+                        index.union(e, q);
+                        let cluster = index.find(e);
+                        dups.push(Dup { start: slot.0, end: slot.1, entry: e, similarity: share, cluster });
+                    }
                 }
             }
         }
+        // Reverse-containment repeats were found after later units: restore text order.
+        dups.sort_by_key(|d| (d.start, d.end));
         self.totals.duplicates += dups.len() as u64;
         self.totals.duplicate_bytes += dups.iter().map(|d| (d.end - d.start) as u64).sum::<u64>();
         let level = self.config.level;
@@ -652,7 +673,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "similarity",
         ty: "\"jaccard\" | \"containment\"",
         default: "\"jaccard\"",
-        doc: "For `near`: `jaccard` = |A∩B|/|A∪B| (MinHash estimate, every LSH candidate verified); `containment` = |A∩B|/|A| of the later unit A, counted exactly, so a pull quote or a paragraph inside a longer earlier one is found.",
+        doc: "For `near`: `jaccard` = |A∩B|/|A∪B| (MinHash estimate, every LSH candidate verified); `containment` = |A∩B|/|A| of the shorter unit A, counted exactly, whichever comes first: a pull quote or a paragraph inside a longer earlier one is found, and so is a pull quote printed before the paragraph it repeats (within one document; the earlier, shorter unit is then the repeat and needs at least 4 shingles).",
     },
     OptionDoc {
         name: "scope",

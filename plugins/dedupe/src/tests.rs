@@ -218,6 +218,56 @@ fn pull_quote_found_by_containment() {
 }
 
 #[test]
+fn pull_quote_before_its_paragraph_is_found_and_marked_as_the_repeat() {
+    // Issue 13: containment was measured only of the later unit in the earlier one, so a
+    // pull quote printed above the paragraph it repeats was missed.
+    let quote = "\u{201c}Nobody on this coast has seen the river this high in forty years\u{201d}";
+    let body = "The harbour master, who has kept the tide tables since 1990, was blunt: nobody on this coast has seen the river this high in forty years, and the dykes were not built for it.";
+    let other = "Crews worked through the night to raise sandbags along the old quay.";
+    let text = format!("{quote}\n{other}\n{body}\n");
+    let conf = "level = \"paragraph\"\nmethod = \"near\"\nsimilarity = \"containment\"\nngram = 3\nmin_words = 3\nthreshold = 0.8\nscope = \"document\"\naction = \"mark\"\n";
+    let mut st = stage(conf);
+    let out = run(&mut st, vec![doc("a", &text)], true);
+    let spans = &out[0].as_ref().unwrap().annotations["duplicates"];
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!(&text[spans[0].start..spans[0].end], quote, "the shorter unit is the repeat");
+    let of = spans[0].fields["duplicate_of"].as_str().unwrap();
+    let body_start = text.find(body).unwrap();
+    assert_eq!(of, format!("a#{body_start}-{}", body_start + body.len()), "its original is the paragraph");
+
+    // The same order with action = drop cuts the quote, not the paragraph.
+    let mut st = stage(&conf.replace("\"mark\"", "\"drop\""));
+    let out = run(&mut st, vec![doc("a", &text)], true);
+    let kept = &out[0].as_ref().unwrap().text;
+    assert!(!kept.contains('\u{201c}') && kept.contains(body) && kept.contains(other), "{kept}");
+
+    // Printed after the paragraph, the quote is found as before.
+    let text = format!("{body}\n{other}\n{quote}\n");
+    let out = run(&mut stage(conf), vec![doc("a", &text)], true);
+    let spans = &out[0].as_ref().unwrap().annotations["duplicates"];
+    assert_eq!(&text[spans[0].start..spans[0].end], quote);
+}
+
+#[test]
+fn reverse_containment_makes_no_false_pair() {
+    // A short paragraph that shares a few words with a later long one is no repeat, and a
+    // repeat in another document does not reach back (scope = document).
+    let text = "The river rose again overnight.\nOfficials said the river rose again overnight in the north, but the town centre stayed dry and the schools will open on Monday as planned.\n";
+    let conf = "level = \"paragraph\"\nmethod = \"near\"\nsimilarity = \"containment\"\nngram = 3\nmin_words = 3\nthreshold = 0.8\nscope = \"document\"\naction = \"mark\"\n";
+    let short = "Schools reopen on Monday after the storm damage.\nThe storm also closed two roads.\n";
+    let long = "Officials said the schools reopen on Monday, while the storm damage to the roads is repaired over the coming weeks by county crews.\n";
+    let out = run(&mut stage(conf), vec![doc("a", short), doc("b", long)], true);
+    assert!(out.iter().all(|d| !d.as_ref().unwrap().annotations.contains_key("duplicates")), "{out:?}");
+    // Within one document a five-word line wholly inside a later paragraph is still too
+    // short to be taken as its repeat (a heading echoing the text); six words are enough.
+    let out = run(&mut stage(conf), vec![doc("c", text)], true);
+    assert!(!out[0].as_ref().unwrap().annotations.contains_key("duplicates"), "{out:?}");
+    let text = text.replace("The river rose again overnight.", "The river rose again overnight in the north.");
+    let out = run(&mut stage(conf), vec![doc("c", &text)], true);
+    assert_eq!(out[0].as_ref().unwrap().annotations["duplicates"].len(), 1);
+}
+
+#[test]
 fn sentence_scope_document_resets_per_document() {
     let s = "The committee will meet again next week to decide.";
     let t1 = format!("First sentence of the report is here today. {s} {s}");

@@ -12,6 +12,10 @@
 //! The sequential `process` step keeps the corpus [`corpus::AliasTable`]: it merges spelling
 //! variants of a name under one `entity_id` and, with `index = "path"`, writes a JSONL index
 //! of every entity at the end. Each layer can be turned off.
+//!
+//! Time is linear in the document's size (one line of 10, 40 and 160 MiB tags at the same
+//! MB/s, `cargo xtask bench --rows "single document"`); memory is about 15 bytes per byte of
+//! the largest document in flight (tokens, the per-token gazetteer matches, the spans).
 
 pub mod corpus;
 pub mod gazetteer;

@@ -16,7 +16,7 @@
 //!    acronyms to their definitions (`European Court of Human Rights (ECHR)`) or to the
 //!    initials of an organisation named in the document.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::gazetteer::{Gazetteer, Label, capitalise};
@@ -195,13 +195,12 @@ impl Tagger {
         &self.gaz
     }
 
-    /// Tags one text. Mentions are sorted by `(start, end)`, do not overlap, lie on char
-    /// boundaries and inside the text.
-    pub fn tag(&self, text: &str) -> Vec<Mention> {
-        let toks = tokenize(text);
-        let mut doc = DocState::new(self, text, &toks);
+    /// Runs the cascade over the tokens of `text`: every decision, before the filtering of
+    /// labels and overlaps.
+    fn decide<'t>(&'t self, text: &'t str, toks: &'t [Token]) -> DocState<'t> {
+        let mut doc = DocState::new(self, text, toks);
         if self.cfg.patterns {
-            for m in patterns::find(text, &toks) {
+            for m in patterns::find(text, toks) {
                 for t in doc.taken.iter_mut().take(m.end).skip(m.start) {
                     *t = true;
                 }
@@ -219,6 +218,14 @@ impl Tagger {
         if self.cfg.aliases {
             doc.resolve_aliases();
         }
+        doc
+    }
+
+    /// Tags one text. Mentions are sorted by `(start, end)`, do not overlap, lie on char
+    /// boundaries and inside the text.
+    pub fn tag(&self, text: &str) -> Vec<Mention> {
+        let toks = tokenize(text);
+        let doc = self.decide(text, &toks);
         let mut out: Vec<Mention> = doc
             .decisions
             .into_iter()
@@ -269,6 +276,8 @@ struct DocState<'a> {
     pending: Vec<(usize, usize)>,
     /// Acronyms defined in the text: acronym → (label, canonical).
     defined: HashMap<String, (Label, String)>,
+    /// Place look-ups made by the shape fallback (the tests check they grow linearly).
+    place_probes: usize,
 }
 
 impl<'a> DocState<'a> {
@@ -322,6 +331,7 @@ impl<'a> DocState<'a> {
             decisions: Vec::new(),
             pending: Vec::new(),
             defined: HashMap::new(),
+            place_probes: 0,
         }
     }
 
@@ -876,11 +886,13 @@ impl<'a> DocState<'a> {
     /// place, and so are its other mentions; stand-alone acronyms become organisations.
     fn shape_fallback(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        let mut places: Vec<String> = self
+        // A set, not a list: a long document has many places and many leftover runs, and
+        // comparing each run with every place was quadratic (issue 14: 80 MB took 333 s).
+        let mut places: HashSet<&'a str> = self
             .decisions
             .iter()
             .filter(|d| d.label == Label::Gpe && d.source != Source::Pattern)
-            .map(|d| self.span_text(d.start, d.end).to_owned())
+            .map(|d| self.span_text(d.start, d.end))
             .collect();
         let mut rest = Vec::new();
         for (s, e) in pending {
@@ -889,7 +901,7 @@ impl<'a> DocState<'a> {
                 && !self.toks[s].all_caps
                 && !self.span_text(s, e).contains('.');
             if self.tg.cfg.context && rare && e - s <= 2 && LOCATIVE.contains(&prev) {
-                places.push(self.span_text(s, e).to_owned());
+                places.insert(self.span_text(s, e));
                 self.decisions.push(Decision {
                     start: s,
                     end: e,
@@ -903,7 +915,8 @@ impl<'a> DocState<'a> {
             }
         }
         for (s, e) in rest {
-            if places.iter().any(|p| p == self.span_text(s, e)) {
+            self.place_probes += 1;
+            if places.contains(self.span_text(s, e)) {
                 self.decisions.push(Decision {
                     start: s,
                     end: e,
@@ -992,6 +1005,21 @@ mod tests {
         lacks("Officials said the talks failed.", "Officials");
         lacks("Shipping lines are watching.", "Shipping");
         has("The Indian Ocean Trade Forum opens.", "Indian Ocean Trade Forum", "ORG");
+    }
+
+    #[test]
+    fn place_lookups_grow_linearly_with_the_document() {
+        // Issue 14: each run left to the shape fallback was compared with every place of the
+        // document, so a long document took quadratic time (80 MB: 333 s).
+        let tagger = Tagger::builtin(TaggerConfig::default());
+        let probes = |n: usize| {
+            let text = "In Paris, Zorbix waited. ".repeat(n);
+            let toks = tokenize(&text);
+            tagger.decide(&text, &toks).place_probes
+        };
+        let (small, large) = (probes(50), probes(400));
+        assert!(small >= 50, "{small} place look-ups for 50 sentences");
+        assert!(large <= small * 8 + 8, "{small} place look-ups for 50 sentences but {large} for 400");
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! CSV output (RFC 4180): one row per document (chosen columns) or one row per entity
 //! mention. A field is quoted when it holds the delimiter, a quote, a line break or leading
 //! or trailing spaces; quotes inside are doubled. Every shard starts with the header row.
+//!
+//! Every value can be written (any text can be quoted), so no document is refused for its
+//! data; all the rows of a document are built before the first is written, and only an I/O
+//! error can stop a document part way (a [`Fault::Output`], after which nothing is
+//! committed).
 
 use std::io::Write;
 
 use docpipe_core::{Document, StageError};
 
 use crate::columns::Column;
-use crate::sink_io::{Shards, io_error};
+use crate::sink_io::{Fault, Shards, io_error};
 
 /// The columns of `rows = "entities"`.
 pub const ENTITY_COLUMNS: &[&str] = &["doc_id", "label", "text", "canonical", "entity_id", "start", "end"];
@@ -34,6 +39,8 @@ pub struct CsvWriter {
     delimiter: u8,
     header: bool,
     line: Vec<u8>,
+    /// The rows of the current document, end offsets into `line`.
+    ends: Vec<usize>,
     /// Rows written.
     pub rows_written: u64,
 }
@@ -41,7 +48,7 @@ pub struct CsvWriter {
 impl CsvWriter {
     /// A writer to `shards`.
     pub fn new(shards: Shards, rows: RowKind, delimiter: u8, header: bool) -> CsvWriter {
-        CsvWriter { shards, rows, delimiter, header, line: Vec::new(), rows_written: 0 }
+        CsvWriter { shards, rows, delimiter, header, line: Vec::new(), ends: Vec::new(), rows_written: 0 }
     }
 
     fn header_line(&self) -> Vec<u8> {
@@ -60,16 +67,24 @@ impl CsvWriter {
         out
     }
 
+    /// Writes the rows built in `line`.
     fn emit(&mut self) -> Result<(), StageError> {
-        let opened = self.shards.prepare(self.line.len() as u64)?;
-        let path = self.shards.current_path();
-        if opened && self.header {
-            let h = self.header_line();
-            self.shards.writer()?.write_all(&h).map_err(|e| io_error("cannot write", &path, e))?;
+        let mut start = 0;
+        for k in 0..self.ends.len() {
+            let end = self.ends[k];
+            let len = (end - start) as u64;
+            let opened = self.shards.prepare(len)?;
+            let path = self.shards.current_path();
+            if opened && self.header {
+                let h = self.header_line();
+                self.shards.writer()?.write_all(&h).map_err(|e| io_error("cannot write", &path, e))?;
+            }
+            let row = &self.line[start..end];
+            self.shards.writer()?.write_all(row).map_err(|e| io_error("cannot write", &path, e))?;
+            self.shards.record_written(len);
+            self.rows_written += 1;
+            start = end;
         }
-        self.shards.writer()?.write_all(&self.line).map_err(|e| io_error("cannot write", &path, e))?;
-        self.shards.record_written(self.line.len() as u64);
-        self.rows_written += 1;
         Ok(())
     }
 
@@ -86,12 +101,13 @@ impl CsvWriter {
         Ok(())
     }
 
-    /// Writes the row(s) of one document.
-    pub fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+    /// Builds the row(s) of one document, then writes them.
+    pub fn write(&mut self, doc: &Document) -> Result<(), Fault> {
         let d = self.delimiter;
+        self.line.clear();
+        self.ends.clear();
         match &self.rows {
             RowKind::Documents(cols) => {
-                self.line.clear();
                 for (i, c) in cols.iter().enumerate() {
                     if i > 0 {
                         self.line.push(d);
@@ -106,13 +122,11 @@ impl CsvWriter {
                     }
                 }
                 self.line.push(b'\n');
-                self.emit()
+                self.ends.push(self.line.len());
             }
             RowKind::Entities { layer, .. } => {
                 let Some(spans) = doc.annotations.get(layer) else { return Ok(()) };
                 for s in spans {
-                    let mut line = std::mem::take(&mut self.line);
-                    line.clear();
                     let text = s.text.as_deref().or_else(|| doc.text.get(s.start..s.end)).unwrap_or("");
                     let field = |k: &str| s.fields.get(k).map(value_text).unwrap_or_default();
                     let cells: [&str; 7] = [
@@ -126,17 +140,16 @@ impl CsvWriter {
                     ];
                     for (i, c) in cells.iter().enumerate() {
                         if i > 0 {
-                            line.push(d);
+                            self.line.push(d);
                         }
-                        push_field(&mut line, c, d);
+                        push_field(&mut self.line, c, d);
                     }
-                    line.push(b'\n');
-                    self.line = line;
-                    self.emit()?;
+                    self.line.push(b'\n');
+                    self.ends.push(self.line.len());
                 }
-                Ok(())
             }
         }
+        self.emit().map_err(Fault::Output)
     }
 
     /// Commits the files.

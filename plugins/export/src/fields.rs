@@ -98,7 +98,7 @@ pub enum Cell<'a> {
     Json(Cow<'a, Value>),
 }
 
-impl Cell<'_> {
+impl<'a> Cell<'a> {
     /// The value as text: strings as they are, numbers and booleans as written in JSON,
     /// objects and arrays as JSON, null as `None`.
     pub fn to_text(&self) -> Option<Cow<'_, str>> {
@@ -109,6 +109,25 @@ impl Cell<'_> {
             Cell::Json(v) => match v.as_ref() {
                 Value::Null => None,
                 Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                other => Some(Cow::Owned(other.to_string())),
+            },
+        }
+    }
+
+    /// The value as text, like [`Cell::to_text`], borrowing from the document when it can.
+    pub fn into_text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Cell::Null => None,
+            Cell::Str(s) => Some(Cow::Borrowed(s)),
+            Cell::Int(n) => Some(Cow::Owned(n.to_string())),
+            Cell::Json(Cow::Borrowed(v)) => match v {
+                Value::Null => None,
+                Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                other => Some(Cow::Owned(other.to_string())),
+            },
+            Cell::Json(Cow::Owned(v)) => match v {
+                Value::Null => None,
+                Value::String(s) => Some(Cow::Owned(s)),
                 other => Some(Cow::Owned(other.to_string())),
             },
         }

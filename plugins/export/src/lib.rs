@@ -10,7 +10,12 @@
 //! - `html` and `markdown` render a report of the run ([`report`]).
 //!
 //! Files are written under a temporary name and renamed into place at `finish` (see
-//! [`sink_io`]); a failed run leaves no partial output and the previous one intact. `path =
+//! [`sink_io`]); a failed run leaves no partial output and the previous one intact.
+//!
+//! A document that cannot be written (a value the format cannot hold, see [`Fault`]) is
+//! refused before anything of it is buffered, so under `on_error = "skip"` the run goes on
+//! and the output holds every other document whole. An I/O error on the output breaks the
+//! export: every later `write` and the `finish` fail, and nothing is committed. `path =
 //! "-"` streams to standard output (jsonl, csv, markdown); `{shard}` in the path with
 //! `max_records`/`max_bytes` splits the output; `.gz`/`.zst` compress. Everything written
 //! depends on the documents only, in input order, so the bytes do not depend on the number
@@ -34,7 +39,10 @@ use serde::Deserialize;
 use tracing::info;
 
 use crate::columns::{FieldSpec, RecordShape};
-use crate::sink_io::{Compression, Limits, SHARD_PLACEHOLDER, Shards, io_error};
+use crate::report::Spill;
+use crate::sink_io::{Compression, FileWriter, Limits, SHARD_PLACEHOLDER, Shards, io_error};
+
+pub use crate::sink_io::Fault;
 
 /// The base columns of Parquet files, in order.
 pub const PARQUET_COLUMNS: &[&str] =
@@ -152,6 +160,7 @@ enum Writer {
     Parquet(parquet::ParquetWriter),
     Html {
         report: report::Report,
+        spill: Spill,
         path: PathBuf,
         title: String,
         page_size: usize,
@@ -159,6 +168,7 @@ enum Writer {
     },
     Markdown {
         report: report::Report,
+        spill: Spill,
         path: PathBuf,
         title: String,
         timings: bool,
@@ -170,6 +180,8 @@ pub struct Export {
     name: String,
     format: Format,
     writer: Writer,
+    /// The first output error, after which nothing more is written or committed.
+    broken: Option<String>,
 }
 
 impl std::fmt::Debug for Export {
@@ -178,11 +190,55 @@ impl std::fmt::Debug for Export {
     }
 }
 
-fn write_report(path: &Path, bytes: &[u8]) -> Result<(), StageError> {
-    let mut s = Shards::new(path, Limits::default());
-    s.write_record(bytes)?;
-    s.commit()?;
+/// Opens a report's output (`-`: standard output), lets `render` write it and commits it.
+fn write_report(path: &Path, render: impl FnOnce(&mut FileWriter) -> std::io::Result<()>) -> Result<(), StageError> {
+    let mut out = FileWriter::open(path).map_err(|e| io_error("cannot create", path, e))?;
+    render(&mut out).map_err(|e| io_error("cannot write", path, e))?;
+    if let Some(file) = out.close().map_err(|e| io_error("cannot write", path, e))? {
+        file.commit().map_err(|e| io_error("cannot commit", path, e))?;
+    }
     Ok(())
+}
+
+fn spill_error(path: &Path, e: std::io::Error) -> Fault {
+    Fault::Output(StageError::with_source(format!("cannot write the temporary file of report {}", path.display()), e))
+}
+
+impl Export {
+    fn write_doc(&mut self, doc: &Document) -> Result<(), Fault> {
+        match &mut self.writer {
+            Writer::Jsonl { shards, shape, buf, records } => {
+                buf.clear();
+                shape
+                    .write(doc, buf)
+                    .map_err(|e| Fault::Document(StageError::with_source("cannot serialise the record", e)))?;
+                shards.write_record(buf).map_err(Fault::Output)?;
+                *records += 1;
+                Ok(())
+            }
+            Writer::Csv(w) => w.write(doc),
+            #[cfg(feature = "parquet")]
+            Writer::Parquet(w) => w.write(doc),
+            Writer::Html { report, spill, path, .. } => {
+                let mut rec = Vec::new();
+                report.add(doc, |view| {
+                    report::html::doc_record(view, spill.records == 0, &mut rec).map_err(|e| {
+                        Fault::Document(StageError::with_source("cannot serialise the document for the report", e))
+                    })?;
+                    spill.push(&rec).map_err(|e| spill_error(path, e))
+                })
+            }
+            Writer::Markdown { report, spill, path, .. } => report.add(doc, |view| {
+                let mut row = String::new();
+                report::markdown::doc_row(view, &mut row);
+                spill.push(row.as_bytes()).map_err(|e| spill_error(path, e))
+            }),
+        }
+    }
+
+    fn broken_error(&self, why: &str) -> StageError {
+        StageError::new(format!("export `{}`: not written, the output failed earlier: {why}", self.name))
+    }
 }
 
 impl Sink for Export {
@@ -197,38 +253,38 @@ impl Sink for Export {
             Writer::Csv(w) => w.begin(),
             #[cfg(feature = "parquet")]
             Writer::Parquet(w) => w.begin(),
-            Writer::Html { path, .. } | Writer::Markdown { path, .. } => {
+            Writer::Html { path, spill, .. } | Writer::Markdown { path, spill, .. } => {
                 // Fail early (before any work) when the report cannot be written there.
                 if path.as_os_str() != "-" {
                     let probe = docpipe_core::output::AtomicFile::create(path)
                         .map_err(|e| io_error("cannot create", path, e))?;
                     drop(probe);
                 }
-                Ok(())
+                spill.open().map_err(|e| {
+                    StageError::with_source(format!("cannot create the temporary file of report {}", path.display()), e)
+                })
             }
         }
     }
 
     fn write(&mut self, doc: &Document) -> Result<(), StageError> {
-        match &mut self.writer {
-            Writer::Jsonl { shards, shape, buf, records } => {
-                buf.clear();
-                shape.write(doc, buf).map_err(|e| StageError::with_source("cannot serialise the record", e))?;
-                shards.write_record(buf)?;
-                *records += 1;
-                Ok(())
-            }
-            Writer::Csv(w) => w.write(doc),
-            #[cfg(feature = "parquet")]
-            Writer::Parquet(w) => w.write(doc),
-            Writer::Html { report, .. } | Writer::Markdown { report, .. } => {
-                report.add(doc);
-                Ok(())
+        if let Some(why) = &self.broken {
+            return Err(self.broken_error(why));
+        }
+        match self.write_doc(doc) {
+            Ok(()) => Ok(()),
+            Err(Fault::Document(e)) => Err(e),
+            Err(Fault::Output(e)) => {
+                self.broken = Some(e.full_message());
+                Err(e)
             }
         }
     }
 
     fn finish(&mut self, stats: &RunStats) -> Result<(), StageError> {
+        if let Some(why) = &self.broken {
+            return Err(self.broken_error(why));
+        }
         let (paths, records) = match &mut self.writer {
             Writer::Jsonl { shards, records, .. } => {
                 if !shards.is_open() && shards.current_path().as_os_str() != "-" {
@@ -239,20 +295,12 @@ impl Sink for Export {
             Writer::Csv(w) => (w.finish()?, w.rows_written),
             #[cfg(feature = "parquet")]
             Writer::Parquet(w) => (w.finish()?, w.rows_written),
-            Writer::Html { report, path, title, page_size, timings } => {
-                let page = report::html::render(report, stats, title, *page_size, *timings);
-                write_report(path, page.as_bytes())?;
+            Writer::Html { report, spill, path, title, page_size, timings } => {
+                write_report(path, |out| report::html::render(report, spill, stats, title, *page_size, *timings, out))?;
                 (vec![path.clone()], report.seen)
             }
-            Writer::Markdown { report, path, title, timings } => {
-                let md = report::markdown::render(report, stats, title, *timings);
-                if path.as_os_str() == "-" {
-                    let mut s = Shards::new(path, Limits::default());
-                    s.write_record(md.as_bytes())?;
-                    s.commit()?;
-                } else {
-                    write_report(path, md.as_bytes())?;
-                }
+            Writer::Markdown { report, spill, path, title, timings } => {
+                write_report(path, |out| report::markdown::render(report, spill, stats, title, *timings, out))?;
                 (vec![path.clone()], report.seen)
             }
         };
@@ -413,16 +461,18 @@ impl Export {
             }
             Format::Html => Writer::Html {
                 report: report::Report::new(&layer, max_documents),
+                spill: Spill::beside(&path),
                 path,
                 title,
                 page_size: o.page_size.unwrap_or(20),
                 timings,
             },
             Format::Markdown | Format::Auto => {
-                Writer::Markdown { report: report::Report::new(&layer, max_documents), path, title, timings }
+                let spill = Spill::beside(&path);
+                Writer::Markdown { report: report::Report::new(&layer, max_documents), spill, path, title, timings }
             }
         };
-        Ok(Export { name: options.stage_name().to_owned(), format, writer })
+        Ok(Export { name: options.stage_name().to_owned(), format, writer, broken: None })
     }
 }
 
@@ -509,7 +559,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "max_documents",
         ty: "integer",
         default: "0",
-        doc: "html and markdown: list at most this many documents (0: all); counts cover every document.",
+        doc: "html and markdown: list at most this many documents (0: all); the figures (documents, entity counts, summaries, duplicates) cover every document, and a capped report says how many it shows. Listed documents are kept in a temporary file beside the report, not in memory, so memory does not grow with the corpus; the HTML page embeds every listed document, so set this for corpora of more than some tens of thousands of documents (the page stays responsive to about 10,000).",
     },
     OptionDoc {
         name: "timings",
@@ -534,5 +584,36 @@ title = "News corpus"
 page_size = 20
 "#,
         build,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output error (here the report's spill file on a full disk) breaks the export: that
+    /// document and every later one are refused, `finish` fails and nothing is committed,
+    /// so a report that lost a document is never written as if complete.
+    #[test]
+    fn an_output_error_refuses_later_documents_and_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StageOptions::parse_snippet("path = \"r.html\"\n", dir.path()).unwrap();
+        let mut export = Export::from_options(&ExportOptions { path: "r.html".into(), ..Default::default() }, &opts)
+            .map_err(|e| e.message().to_owned())
+            .unwrap();
+        export.begin().unwrap();
+        let doc = |n: usize| Document::from_source(format!("d{n}"), "word ".repeat(300_000), "f.txt", 0);
+        export.write(&doc(0)).unwrap();
+        let Writer::Html { spill, .. } = &mut export.writer else { panic!("not an html writer") };
+        spill.replace_file(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+        let err = export.write(&doc(1)).unwrap_err().full_message();
+        assert!(err.contains("cannot write the temporary file of report"), "{err}");
+        let err = export.write(&doc(2)).unwrap_err().full_message();
+        assert!(err.contains("the output failed earlier"), "{err}");
+        let err = export.finish(&RunStats::default()).unwrap_err().full_message();
+        assert!(err.contains("the output failed earlier"), "{err}");
+        drop(export);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "nothing committed, nothing left: {left:?}");
     }
 }

@@ -6,7 +6,14 @@
 //! [`ROW_GROUP_ROWS`] rows. Batching depends only on the documents, so the bytes do not
 //! depend on the runner's threads or batch sizes. Pages are Snappy-compressed, the codec
 //! pandas, DuckDB and Spark read by default.
+//!
+//! A document is converted to its row first and checked against the schema (a required
+//! column that would be null, such as a `source.end` beyond the int64 range, or a string
+//! larger than an Arrow string array holds); a row that does not fit is refused as a
+//! [`Fault::Document`] before anything of it reaches the builders, so the batch stays whole
+//! and the next document is written normally.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,7 +27,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use crate::columns::{ColType, Column};
-use crate::sink_io::{FileWriter, Limits, io_error, shard_path};
+use crate::sink_io::{Fault, FileWriter, Limits, io_error, shard_path};
 
 /// Rows per record batch handed to the writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -28,6 +35,34 @@ pub const BATCH_ROWS: usize = 8192;
 pub const BATCH_BYTES: usize = 32 << 20;
 /// Maximum rows per row group.
 pub const ROW_GROUP_ROWS: usize = 65536;
+/// Bytes one Arrow string array holds (32-bit offsets).
+pub const MAX_STRING_BYTES: usize = i32::MAX as usize;
+
+/// One converted value of a row.
+enum Value<'a> {
+    Str(Option<Cow<'a, str>>),
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Bool(Option<bool>),
+}
+
+impl Value<'_> {
+    fn is_null(&self) -> bool {
+        match self {
+            Value::Str(v) => v.is_none(),
+            Value::Int(v) => v.is_none(),
+            Value::Float(v) => v.is_none(),
+            Value::Bool(v) => v.is_none(),
+        }
+    }
+
+    fn str_len(&self) -> usize {
+        match self {
+            Value::Str(Some(s)) => s.len(),
+            _ => 0,
+        }
+    }
+}
 
 enum Builder {
     Str(StringBuilder),
@@ -79,6 +114,8 @@ pub struct ParquetWriter {
     builders: Vec<Builder>,
     buffered_rows: usize,
     buffered_bytes: usize,
+    /// String bytes buffered per column.
+    column_bytes: Vec<usize>,
     writer: Option<ArrowWriter<FileWriter>>,
     shard: usize,
     shard_rows: u64,
@@ -99,12 +136,13 @@ impl ParquetWriter {
         let fields: Vec<Field> =
             columns.iter().map(|c| Field::new(c.name.clone(), data_type(c.ty), !always_present(c))).collect();
         let schema = Arc::new(Schema::new(fields));
-        let builders = columns.iter().map(|c| Builder::new(c.ty)).collect();
+        let builders: Vec<Builder> = columns.iter().map(|c| Builder::new(c.ty)).collect();
         ParquetWriter {
             template: template.to_string_lossy().into_owned(),
             limits,
             columns,
             schema,
+            column_bytes: vec![0; builders.len()],
             builders,
             buffered_rows: 0,
             buffered_bytes: 0,
@@ -153,8 +191,59 @@ impl ParquetWriter {
                 && (w.bytes_written() + w.in_progress_size()) as u64 >= self.limits.max_bytes)
     }
 
-    /// Adds one document.
-    pub fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+    /// The row of a document, checked against the schema.
+    fn row<'d>(&self, doc: &'d Document) -> Result<Vec<Value<'d>>, StageError> {
+        let mut row = Vec::with_capacity(self.columns.len());
+        for c in &self.columns {
+            let cell = c.cell(doc);
+            let misfit = |raw: &str| {
+                StageError::new(format!(
+                    "document `{}`: `{}` = {raw} does not fit the Parquet column `{}` ({})",
+                    doc.id,
+                    c.path.raw,
+                    c.name,
+                    data_type(c.ty)
+                ))
+            };
+            let v = match c.ty {
+                ColType::String => Value::Str(cell.into_text()),
+                ty => {
+                    let v = match ty {
+                        ColType::Int => Value::Int(cell.to_i64()),
+                        ColType::Float => Value::Float(cell.to_f64()),
+                        ColType::Bool => Value::Bool(cell.to_bool()),
+                        _ => Value::Str(cell.to_json_text().map(Cow::Owned)),
+                    };
+                    if v.is_null() && always_present(c) {
+                        return Err(misfit(cell.to_text().as_deref().unwrap_or("nothing")));
+                    }
+                    v
+                }
+            };
+            if v.is_null() && always_present(c) {
+                return Err(misfit("nothing"));
+            }
+            if v.str_len() > MAX_STRING_BYTES {
+                return Err(StageError::new(format!(
+                    "document `{}`: `{}` has {} bytes, more than a Parquet string column holds in one row ({MAX_STRING_BYTES})",
+                    doc.id,
+                    c.path.raw,
+                    v.str_len()
+                )));
+            }
+            row.push(v);
+        }
+        Ok(row)
+    }
+
+    /// Adds one document. A document whose row does not fit is refused before anything of it
+    /// is buffered ([`Fault::Document`]).
+    pub fn write(&mut self, doc: &Document) -> Result<(), Fault> {
+        let row = self.row(doc).map_err(Fault::Document)?;
+        self.write_row(row).map_err(Fault::Output)
+    }
+
+    fn write_row(&mut self, row: Vec<Value<'_>>) -> Result<(), StageError> {
         if self.shard_full() {
             self.flush_batch()?;
             self.close_current()?;
@@ -163,22 +252,20 @@ impl ParquetWriter {
         if self.writer.is_none() {
             self.open()?;
         }
-        for (c, b) in self.columns.iter().zip(self.builders.iter_mut()) {
-            let cell = c.cell(doc);
-            match (b, c.ty) {
-                (Builder::Str(b), ColType::Json) => {
-                    let t = cell.to_json_text();
-                    self.buffered_bytes += t.as_ref().map_or(0, String::len);
-                    b.append_option(t);
-                }
-                (Builder::Str(b), _) => {
-                    let t = cell.to_text();
-                    self.buffered_bytes += t.as_ref().map_or(0, |t| t.len());
-                    b.append_option(t);
-                }
-                (Builder::Int(b), _) => b.append_option(cell.to_i64()),
-                (Builder::Float(b), _) => b.append_option(cell.to_f64()),
-                (Builder::Bool(b), _) => b.append_option(cell.to_bool()),
+        // A string array's offsets are 32-bit: end the batch before a column would overflow.
+        let overflow = row.iter().zip(&self.column_bytes).any(|(v, &n)| n + v.str_len() > MAX_STRING_BYTES);
+        if overflow {
+            self.flush_batch()?;
+        }
+        for ((v, b), n) in row.into_iter().zip(self.builders.iter_mut()).zip(self.column_bytes.iter_mut()) {
+            *n += v.str_len();
+            self.buffered_bytes += v.str_len();
+            match (b, v) {
+                (Builder::Str(b), Value::Str(t)) => b.append_option(t),
+                (Builder::Int(b), Value::Int(x)) => b.append_option(x),
+                (Builder::Float(b), Value::Float(x)) => b.append_option(x),
+                (Builder::Bool(b), Value::Bool(x)) => b.append_option(x),
+                _ => return Err(StageError::new("export: a Parquet value does not match its column builder")),
             }
         }
         self.buffered_rows += 1;
@@ -199,6 +286,7 @@ impl ParquetWriter {
         let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
         self.buffered_rows = 0;
         self.buffered_bytes = 0;
+        self.column_bytes.iter_mut().for_each(|n| *n = 0);
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| StageError::with_source("cannot build a Parquet batch", e))?;
         let path = self.path();

@@ -392,6 +392,18 @@ impl Shards {
     }
 }
 
+/// Why a document was not written. The two kinds leave the writer in different states.
+#[derive(Debug)]
+pub enum Fault {
+    /// This document cannot be written in this format (a value the format cannot hold). It
+    /// was checked before anything was buffered: the output is as it was, and the next
+    /// document is written normally.
+    Document(StageError),
+    /// Writing the output failed (an I/O error). What reached the file is unknown, so the
+    /// export refuses every later document and never commits.
+    Output(StageError),
+}
+
 /// A [`StageError`] about a file.
 pub fn io_error(what: &str, path: &Path, e: io::Error) -> StageError {
     StageError::with_source(format!("{what} {}", path.display()), e)

@@ -118,6 +118,23 @@ fn report_renders_and_filters_in_chromium() {
     assert_eq!(count("show=dup&q=story%2020."), 1);
     assert_eq!(count("show=dup&q=story%2019."), 0);
 
+    // Issue 14: a capped listing says so in the page, and the page still works.
+    let opts = StageOptions::parse_snippet("path = \"capped.html\"\nmax_documents = 10\n", dir.path()).unwrap();
+    let Ok(Stage::Sink(mut sink)) = (docpipe_core::registry::find("export").unwrap().build)(&opts) else {
+        panic!("export did not build")
+    };
+    sink.begin().unwrap();
+    for d in &docs {
+        sink.write(d).unwrap();
+    }
+    sink.finish(&stats).unwrap();
+    let capped = format!("file://{}", dir.path().join("capped.html").display());
+    let dom = chromium(&bin, profile.path(), &["--dump-dom", &capped]);
+    assert_eq!(attr(&dom, "data-ready").as_deref(), Some("1"), "the capped page script did not finish");
+    assert!(attr(&dom, "data-errors").is_none(), "errors on the capped page");
+    assert_eq!(attr(&dom, "data-matches").as_deref(), Some("10"));
+    assert!(dom.contains("Showing the first 10 of 45 documents"), "the capped page does not say so");
+
     let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/export-report.png");
     chromium(&bin, profile.path(), &[&format!("--screenshot={}", shot.display()), &url]);
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "screenshot is empty");

@@ -429,3 +429,98 @@ proptest! {
         prop_assert_eq!(data["docs"].as_array().unwrap().len(), ds.len());
     }
 }
+
+/// Writes `docs` through a fresh sink, returning each write's result.
+fn export_each(toml: &str, base: &Path, docs: &[Document]) -> Vec<Result<(), String>> {
+    let mut s = sink(toml, base);
+    s.begin().unwrap();
+    let results = docs.iter().map(|d| s.write(d).map_err(|e| e.full_message())).collect();
+    s.finish(&RunStats::default()).unwrap();
+    results
+}
+
+/// Issue 14, item 6: a record with `source.end` = 2^63 (it passes core's invariant check
+/// when `source.line` is set) made the Parquet sink fail at the next batch flush, for the
+/// whole batch, and stop the run. Now that document alone is refused, before anything of it
+/// is buffered, and the documents after it are written.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_refuses_a_document_that_does_not_fit_and_writes_the_next() {
+    use arrow_array::{Array, Int64Array, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ds = docs(5);
+    ds[2].source.end = 1 << 63;
+    ds[2].source.line = Some(1);
+    let results = export_each("path = \"p.parquet\"\n", dir.path(), &ds);
+    let err = results[2].as_ref().unwrap_err();
+    assert!(err.contains("`source.end` = 9223372036854775808 does not fit the Parquet column `source_end`"), "{err}");
+    assert!(err.contains(&ds[2].id), "{err}");
+    assert!(results.iter().enumerate().all(|(i, r)| (i == 2) == r.is_err()), "{results:?}");
+    let f = std::fs::File::open(dir.path().join("p.parquet")).unwrap();
+    let mut ids = Vec::new();
+    for batch in ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap() {
+        let b = batch.unwrap();
+        let id = b.column(0).as_any().downcast_ref::<StringArray>().unwrap().clone();
+        let end = b.column(5).as_any().downcast_ref::<Int64Array>().unwrap().clone();
+        for i in 0..b.num_rows() {
+            assert!(!end.is_null(i));
+            ids.push(id.value(i).to_owned());
+        }
+    }
+    let expected: Vec<String> = ds.iter().enumerate().filter(|(i, _)| *i != 2).map(|(_, d)| d.id.clone()).collect();
+    assert_eq!(ids, expected, "every other document, whole, in order");
+}
+
+/// The same document in the formats that can hold it is written, not refused: JSONL and CSV
+/// have no value they cannot write (a CSV field can always be quoted), so only an output
+/// error can fail them.
+#[test]
+fn jsonl_and_csv_write_the_document_parquet_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ds = docs(2);
+    ds[1].source.end = 1 << 63;
+    ds[1].source.line = Some(1);
+    for name in ["d.jsonl", "d.csv", "e.csv"] {
+        let rows = if name == "e.csv" { "rows = \"entities\"\n" } else { "" };
+        let results = export_each(&format!("path = \"{name}\"\n{rows}"), dir.path(), &ds);
+        assert!(results.iter().all(Result::is_ok), "{name}: {results:?}");
+    }
+    let jsonl = std::fs::read_to_string(dir.path().join("d.jsonl")).unwrap();
+    assert!(jsonl.contains("\"end\":9223372036854775808"));
+    let csv = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("d.csv")).unwrap(), ',');
+    assert_eq!(csv[2][4], "9223372036854775808");
+}
+
+/// Issue 14, item 9: the reports kept every document in memory (a 200 MB corpus peaked at
+/// 6.45 GB). They now keep aggregates and spill the listed documents to an anonymous file;
+/// the page must still hold every document, in order, and a capped listing must say so in the page while the figures cover everything.
+#[test]
+fn reports_list_every_document_or_say_how_many_they_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = docs(300);
+    export("path = \"all.html\"\ntimings = false\n", dir.path(), &ds);
+    let html = std::fs::read_to_string(dir.path().join("all.html")).unwrap();
+    let start = html.find("id=\"docpipe-data\">").unwrap() + "id=\"docpipe-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&html[start..end]).unwrap();
+    let listed: Vec<&str> = data["docs"].as_array().unwrap().iter().map(|d| d["i"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = ds.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(listed, ids);
+    assert!(!html.contains("id=\"capped\""));
+
+    export("path = \"some.html\"\nmax_documents = 7\ntimings = false\n", dir.path(), &ds);
+    let html = std::fs::read_to_string(dir.path().join("some.html")).unwrap();
+    assert!(html.contains("Showing the first 7 of 300 documents"), "the page does not say it is capped");
+    assert!(html.contains("<b>300</b><span>documents</span>"));
+    assert!(html.contains("<b>2400</b><span>entity mentions</span>"), "figures cover every document");
+
+    export("path = \"some.md\"\nmax_documents = 7\n", dir.path(), &ds);
+    let md = std::fs::read_to_string(dir.path().join("some.md")).unwrap();
+    assert!(md.contains("The first 7 of 300 documents (max_documents)."), "{md}");
+    assert!(md.contains("300 documents · 2400 entity mentions"), "{md}");
+    assert_eq!(md.lines().filter(|l| l.starts_with("| `corpus/")).count(), 7);
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 3, "only the reports are left: {names:?}");
+}

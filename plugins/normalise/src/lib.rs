@@ -8,6 +8,11 @@
 //! HTML extraction ([`glue`]). Each pass records its edits with
 //! [`docpipe_core::align::Rewriter`]; they are composed and folded into the document's
 //! `source.edits`, so any span of the normalised text maps back to the exact input bytes.
+//!
+//! Memory: the stage takes the text out of the document, a pass that changes nothing copies
+//! nothing, and each pass's input is dropped once its output exists, so the peak is about
+//! twice the document (a 1 GB file of one letter: 1.0 GB; of one curly quote: 1.7 GB).
+//! Long chains of adjacent edits merge ([`MAX_CHAIN`]) so edits stay few.
 
 pub mod glue;
 mod passes;
@@ -17,7 +22,7 @@ use docpipe_core::{
 };
 use serde::Deserialize;
 
-pub use passes::{DashStyle, EllipsisStyle, QuoteStyle, normalise_text};
+pub use passes::{DashStyle, EllipsisStyle, MAX_CHAIN, QuoteStyle, normalise_owned, normalise_text};
 
 /// Options of the `normalise` stage.
 #[derive(Debug, Clone, Deserialize)]
@@ -73,8 +78,11 @@ impl Normalise {
 
 impl MapStage for Normalise {
     fn process(&self, mut doc: Document) -> Result<Outcome, StageError> {
-        let result = normalise_text(&doc.text, &self.options, self.lexicon);
-        if !result.edits.is_empty() {
+        // The stage owns the text while it works: no pass keeps a copy it no longer needs.
+        let result = normalise_owned(std::mem::take(&mut doc.text), &self.options, self.lexicon);
+        if result.edits.is_empty() {
+            doc.text = result.text;
+        } else {
             doc.apply_rewrite(result.text, result.edits);
         }
         let mut attr = serde_json::Map::new();

@@ -8,6 +8,8 @@
 //! Pass 3 inserts spaces into glued words. The three edit lists are composed into one list
 //! against the input text.
 
+use std::borrow::Cow;
+
 use docpipe_core::align::{self, Edit, Rewriter};
 use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_quick};
@@ -114,15 +116,89 @@ fn fold_char(c: char, prev: Option<char>, o: &NormaliseOptions) -> Option<&'stat
     None
 }
 
+/// Adjacent edits in one chain kept separate before the rest of the chain merges into one.
+///
+/// Normal text never has this many edits back to back, so its edits are exactly those the
+/// passes make; a text of one repeated quote or control character gets a few edits instead
+/// of one per character (32 bytes each, up to 8 times the text).
+pub const MAX_CHAIN: usize = 64;
+
+/// A [`Rewriter`] that records only real changes, says whether there were any, and merges a
+/// chain of more than [`MAX_CHAIN`] adjacent edits into one.
+///
+/// Replacements by identical text are dropped here (the rewriter copies the old text later),
+/// so an unchanged text is never copied: [`Edits::finish`] returns `None` and the pass's caller
+/// keeps the text it had.
+struct Edits<'a> {
+    old: &'a str,
+    /// Created at the first change, so an unchanged text allocates nothing.
+    r: Option<Rewriter<'a>>,
+    /// Old-text end of the last edit and the length of the chain of adjacent edits it ends.
+    last_end: usize,
+    chain: usize,
+    /// The merged rest of a long chain, not yet given to the rewriter: (start, end, new text).
+    merged: Option<(usize, usize, String)>,
+}
+
+impl<'a> Edits<'a> {
+    fn new(old: &'a str) -> Self {
+        Edits { old, r: None, last_end: 0, chain: 0, merged: None }
+    }
+
+    /// Replaces `old[start..end]` by `new` (positions never go back).
+    fn replace(&mut self, start: usize, end: usize, new: &str) {
+        let pos = self.merged.as_ref().map_or(self.r.as_ref().map_or(0, Rewriter::position), |m| m.1);
+        let start = start.max(pos).min(self.old.len());
+        let end = end.max(start).min(self.old.len());
+        if self.old.get(start..end) == Some(new) {
+            return;
+        }
+        self.chain = if self.chain > 0 && start == self.last_end { self.chain + 1 } else { 1 };
+        self.last_end = end;
+        if self.chain > MAX_CHAIN {
+            match &mut self.merged {
+                Some(m) => {
+                    m.1 = end;
+                    m.2.push_str(new);
+                }
+                None => self.merged = Some((start, end, new.to_owned())),
+            }
+            return;
+        }
+        self.flush();
+        self.r.get_or_insert_with(|| Rewriter::new(self.old)).replace(start, end, new);
+    }
+
+    fn delete(&mut self, start: usize, end: usize) {
+        self.replace(start, end, "");
+    }
+
+    fn insert(&mut self, at: usize, new: &str) {
+        self.replace(at, at, new);
+    }
+
+    fn flush(&mut self) {
+        if let Some((a, b, t)) = self.merged.take() {
+            self.r.get_or_insert_with(|| Rewriter::new(self.old)).replace(a, b, &t);
+        }
+    }
+
+    /// The new text and its edits, or `None` when nothing changed.
+    fn finish(mut self) -> Option<(String, Vec<Edit>)> {
+        self.flush();
+        self.r.map(Rewriter::finish)
+    }
+}
+
 /// Pass 1: folding, removal and whitespace.
-fn fold_pass(text: &str, o: &NormaliseOptions) -> (String, Vec<Edit>) {
-    let mut r = Rewriter::new(text);
+fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
+    let mut r = Edits::new(text);
     // Open whitespace run: (start, number of line breaks in it).
     let mut run: Option<(usize, usize)> = None;
     let mut seen_content = false;
     let mut prev: Option<char> = None;
     let mut after_cr = false;
-    let close_run = |r: &mut Rewriter<'_>, run: &mut Option<(usize, usize)>, end: usize, seen: bool, at_end: bool| {
+    let close_run = |r: &mut Edits<'_>, run: &mut Option<(usize, usize)>, end: usize, seen: bool, at_end: bool| {
         if let Some((start, breaks)) = run.take() {
             let repl = if !seen || at_end {
                 String::new()
@@ -169,13 +245,13 @@ fn is_segment_start(c: char) -> bool {
 }
 
 /// Pass 2: NFC, segment by segment, only where needed.
-fn nfc_pass(text: &str) -> (String, Vec<Edit>) {
+fn nfc_pass(text: &str) -> Option<(String, Vec<Edit>)> {
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        return (text.to_owned(), Vec::new());
+        return None;
     }
-    let mut r = Rewriter::new(text);
+    let mut r = Edits::new(text);
     let mut seg_start = 0;
-    let flush = |r: &mut Rewriter<'_>, a: usize, b: usize| {
+    let flush = |r: &mut Edits<'_>, a: usize, b: usize| {
         let seg = &text[a..b];
         if !seg.is_empty() && !is_nfc(seg) {
             let composed: String = seg.nfc().collect();
@@ -193,12 +269,12 @@ fn nfc_pass(text: &str) -> (String, Vec<Edit>) {
 }
 
 /// Pass 3: spaces into glued words.
-fn glue_pass(text: &str, lex: &Lexicon) -> (String, Vec<Edit>, usize) {
-    let mut r = Rewriter::new(text);
+fn glue_pass(text: &str, lex: &Lexicon) -> Option<(String, Vec<Edit>, usize)> {
+    let mut r = Edits::new(text);
     let mut count = 0;
     let bytes = text.as_bytes();
     let mut token_start: Option<usize> = None;
-    let mut check = |r: &mut Rewriter<'_>, a: usize, b: usize| {
+    let mut check = |r: &mut Edits<'_>, a: usize, b: usize| {
         // Trailing apostrophes are not part of the word.
         let tok = text[a..b].trim_end_matches(['\'', '’']);
         for off in glue_splits(lex, tok) {
@@ -227,20 +303,44 @@ fn glue_pass(text: &str, lex: &Lexicon) -> (String, Vec<Edit>, usize) {
     if let Some(a) = token_start.filter(|&a| free_start(a)) {
         check(&mut r, a, text.len());
     }
-    let (t, e) = r.finish();
-    (t, e, count)
+    r.finish().map(|(t, e)| (t, e, count))
 }
 
 /// Normalises `text`; `lexicon` is required for glued-word repair (skipped when `None`).
 pub fn normalise_text(text: &str, o: &NormaliseOptions, lexicon: Option<&Lexicon>) -> Normalised {
-    let (t1, e1) = fold_pass(text, o);
-    let (t2, e2) = if o.nfc { nfc_pass(&t1) } else { (t1, Vec::new()) };
-    let (t3, e3, glue_count) = match lexicon {
-        Some(lex) if o.glued_words => glue_pass(&t2, lex),
-        _ => (t2, Vec::new(), 0),
-    };
+    normalise_cow(Cow::Borrowed(text), o, lexicon)
+}
+
+/// [`normalise_text`] on a text it owns: each pass's input is dropped as soon as the pass
+/// has built its output, and a pass that changes nothing copies nothing, so the peak memory
+/// is about twice the text (the input and one pass's output), never a copy per pass.
+pub fn normalise_owned(text: String, o: &NormaliseOptions, lexicon: Option<&Lexicon>) -> Normalised {
+    normalise_cow(Cow::Owned(text), o, lexicon)
+}
+
+fn normalise_cow(text: Cow<'_, str>, o: &NormaliseOptions, lexicon: Option<&Lexicon>) -> Normalised {
+    let mut text = text;
+    let mut e1 = Vec::new();
+    if let Some((t, e)) = fold_pass(&text, o) {
+        text = Cow::Owned(t);
+        e1 = e;
+    }
+    let mut e2 = Vec::new();
+    if o.nfc
+        && let Some((t, e)) = nfc_pass(&text)
+    {
+        text = Cow::Owned(t);
+        e2 = e;
+    }
+    let (mut e3, mut glue_count) = (Vec::new(), 0);
+    if let Some(lex) = lexicon.filter(|_| o.glued_words)
+        && let Some((t, e, n)) = glue_pass(&text, lex)
+    {
+        text = Cow::Owned(t);
+        (e3, glue_count) = (e, n);
+    }
     let edits = align::compose(&align::compose(&e1, &e2), &e3);
-    Normalised { changes: edits.len(), text: t3, edits, glue_splits: glue_count }
+    Normalised { changes: edits.len(), text: text.into_owned(), edits, glue_splits: glue_count }
 }
 
 #[cfg(test)]
@@ -312,6 +412,41 @@ mod tests {
         assert_eq!(find("\"declared\""), "“declared”");
     }
 
+    #[test]
+    fn an_unchanged_text_is_not_copied() {
+        // Issue 14: a 1 GB text of one letter peaked at 3.8 GB, one copy per pass.
+        let text = "a".repeat(100_000);
+        let at = text.as_ptr();
+        let n = normalise_owned(text, &NormaliseOptions::default(), Some(Lexicon::builtin()));
+        assert!(n.edits.is_empty());
+        assert_eq!(n.text.as_ptr(), at, "the passes copied an unchanged text");
+        assert!(fold_pass("plain words, one space", &NormaliseOptions::default()).is_none());
+        assert!(nfc_pass("plain words").is_none());
+        assert!(glue_pass("plain words", Lexicon::builtin()).is_none());
+    }
+
+    #[test]
+    fn a_repeated_character_gets_few_edits() {
+        // One edit per character (32 bytes each) made a text of curly quotes or control
+        // characters cost up to eight times its size in edits.
+        for c in ["\u{201C}", "\u{0}", "\u{2010}", "\u{200B}\u{2019}"] {
+            let input = format!("x{}y", c.repeat(10_000));
+            let n = normalise_text(&input, &NormaliseOptions::default(), Some(Lexicon::builtin()));
+            assert!(n.edits.len() <= 100, "{c:?}: {} edits", n.edits.len());
+            let al = align::Alignment::new(&n.edits);
+            assert_eq!(
+                align::reconstruct_source(n.text.as_bytes(), &n.edits, input.as_bytes()).unwrap(),
+                input.as_bytes()
+            );
+            let (a, b) = al.source_range(n.text.len() - 1, n.text.len());
+            assert_eq!(&input[a..b], "y");
+        }
+        // Short chains keep one edit per character, as before.
+        let n = normalise_text("\u{201C}\u{2018}x\u{2019}\u{201D}", &NormaliseOptions::default(), None);
+        assert_eq!(n.text, "\"'x'\"");
+        assert_eq!(n.edits.len(), 4);
+    }
+
     proptest! {
         #[test]
         fn alignment_is_exact_and_idempotent(input in "(\\PC|[ \t\r\n\u{0}\u{200B}\u{301}“”’—\u{00A0}]|Jane|Doe|has|of|the){0,40}") {
@@ -326,6 +461,7 @@ mod tests {
             }
             let twice = normalise_text(&n.text, &o, Some(Lexicon::builtin()));
             prop_assert_eq!(&twice.text, &n.text);
+            prop_assert_eq!(normalise_owned(input.clone(), &o, Some(Lexicon::builtin())), n);
         }
     }
 }

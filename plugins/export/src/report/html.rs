@@ -6,11 +6,18 @@
 //! entity highlights by label colour, the canonical name on hover, summary sentences
 //! highlighted in the text, duplicate links and a filter by text, label and entity. Offsets
 //! are converted from UTF-8 bytes to the UTF-16 units JavaScript strings use.
+//!
+//! Each listed document is serialised by [`doc_record`] when it arrives (into the report's
+//! [`Spill`]); [`render`] streams the page, the spilled documents included, into the output.
+//! When `max_documents` leaves documents out, the page says so above the document list.
+
+use std::io::{self, Write};
 
 use docpipe_core::stats::RunStats;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
-use super::{Report, ReportDoc, label_colour};
+use super::{EscapeLt, Report, ReportDoc, Spill, label_colour};
 
 const TEMPLATE: &str = include_str!("template.html");
 /// Entity names offered as completions in the entity filter, at most.
@@ -32,66 +39,93 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Maps byte offsets of `text` to UTF-16 offsets.
+/// UTF-16 offsets of chosen byte offsets of a text, found in one pass over the text (memory
+/// grows with the number of offsets, not with the text).
 struct Utf16Map {
-    /// `(byte, utf16)` at every non-ASCII char boundary, empty for ASCII text.
+    /// `(byte, utf16)`, sorted by byte.
     points: Vec<(usize, usize)>,
 }
 
 impl Utf16Map {
-    fn new(text: &str) -> Utf16Map {
-        if text.is_ascii() {
-            return Utf16Map { points: Vec::new() };
-        }
-        let mut points = Vec::new();
-        let mut units = 0;
-        for (i, c) in text.char_indices() {
-            if !c.is_ascii() {
-                points.push((i, units));
-                points.push((i + c.len_utf8(), units + c.len_utf16()));
+    fn new(text: &str, offsets: impl Iterator<Item = usize>) -> Utf16Map {
+        let mut bytes: Vec<usize> = offsets.filter(|&b| b <= text.len()).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let ascii = text.is_ascii();
+        let mut points = Vec::with_capacity(bytes.len());
+        let (mut at, mut units) = (0usize, 0usize);
+        for b in bytes {
+            if !ascii {
+                // Offsets come from spans checked to lie on char boundaries.
+                units += text.get(at..b).map_or(0, |s| s.encode_utf16().count());
+            } else {
+                units += b - at;
             }
-            units += c.len_utf16();
+            at = b;
+            points.push((b, units));
         }
         Utf16Map { points }
     }
 
     fn map(&self, byte: usize) -> usize {
-        // The last recorded point at or before `byte`; ASCII in between is one unit a byte.
-        match self.points.partition_point(|p| p.0 <= byte) {
-            0 => byte,
-            k => {
-                let (b, u) = self.points[k - 1];
-                u + (byte - b)
-            }
+        match self.points.binary_search_by_key(&byte, |p| p.0) {
+            Ok(k) => self.points[k].1,
+            Err(_) => byte,
         }
     }
 }
 
-fn doc_json(d: &ReportDoc) -> Value {
-    let m = Utf16Map::new(&d.text);
-    let ents: Vec<Value> =
-        d.mentions.iter().map(|e| json!([m.map(e.start), m.map(e.end), e.label, e.canonical, e.entity_id])).collect();
-    let sums: Vec<Value> = d.summary_spans.iter().map(|&(s, e)| json!([m.map(s), m.map(e)])).collect();
-    let mut o = serde_json::Map::new();
-    o.insert("i".into(), json!(d.id));
-    o.insert("p".into(), json!(d.parent));
-    o.insert("s".into(), json!(d.source));
-    o.insert("w".into(), json!(d.words));
-    o.insert("m".into(), json!(d.meta.iter().map(|(k, v)| [k, v]).collect::<Vec<_>>()));
-    o.insert("t".into(), json!(d.text));
-    o.insert("e".into(), Value::Array(ents));
-    o.insert("u".into(), Value::Array(sums));
-    if let Some(s) = &d.summary {
-        o.insert("st".into(), json!(s));
-        o.insert("sm".into(), json!(d.summary_method));
+/// An entity mention in the page data: UTF-16 start and end, label, canonical name, id.
+type EntityJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<&'a str>);
+
+/// The JSON of one document in the page data (keys in the order the page has always had).
+#[derive(Serialize)]
+struct DocJson<'a> {
+    i: &'a str,
+    p: Option<&'a str>,
+    s: &'a str,
+    w: usize,
+    m: Vec<[&'a str; 2]>,
+    t: &'a str,
+    e: Vec<EntityJson<'a>>,
+    u: Vec<(usize, usize)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    st: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sm: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    g: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    d: Option<(&'a str, Option<f64>)>,
+}
+
+/// Appends the page-data record of one listed document to `out`: a comma unless it is the
+/// first, then its JSON with `<` escaped.
+pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let offsets =
+        d.mentions.iter().flat_map(|m| [m.start, m.end]).chain(d.summary_spans.iter().flat_map(|s| [s.0, s.1]));
+    let m = Utf16Map::new(d.text, offsets);
+    let json = DocJson {
+        d: d.duplicate_of.as_ref().map(|(of, sim)| (of.as_str(), *sim)),
+        e: d.mentions
+            .iter()
+            .map(|e| (m.map(e.start), m.map(e.end), e.label.as_str(), e.canonical.as_deref(), e.entity_id.as_deref()))
+            .collect(),
+        g: &d.members,
+        i: d.id,
+        m: d.meta.iter().map(|(k, v)| [k.as_str(), v.as_str()]).collect(),
+        p: d.parent,
+        s: d.source,
+        sm: d.summary.as_ref().map(|_| d.summary_method.as_deref()),
+        st: d.summary.as_deref(),
+        t: d.text,
+        u: d.summary_spans.iter().map(|&(s, e)| (m.map(s), m.map(e))).collect(),
+        w: d.words,
+    };
+    if !first {
+        out.push(b',');
     }
-    if !d.members.is_empty() {
-        o.insert("g".into(), json!(d.members));
-    }
-    if let Some((of, sim)) = &d.duplicate_of {
-        o.insert("d".into(), json!([of, sim]));
-    }
-    Value::Object(o)
+    serde_json::to_writer(EscapeLt(out), &json)
 }
 
 fn fmt_bytes(n: u64) -> String {
@@ -148,15 +182,26 @@ fn kpi(value: impl std::fmt::Display, label: &str) -> String {
     format!("<div class=\"kpi\"><b>{value}</b><span>{}</span></div>", escape(label))
 }
 
-/// Renders the report page.
-pub fn render(report: &Report, stats: &RunStats, title: &str, page_size: usize, timings: bool) -> String {
+/// Writes the report page to `out`, the documents in `spill` (made by [`doc_record`])
+/// included.
+pub fn render(
+    report: &Report,
+    spill: &mut Spill,
+    stats: &RunStats,
+    title: &str,
+    page_size: usize,
+    timings: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let totals = report.entity_totals();
     let mentions: u64 = totals.labels.iter().map(|l| l.1).sum();
+    let distinct =
+        if totals.capped { format!("{}+", totals.entities.len()) } else { totals.entities.len().to_string() };
     let mut kpis = String::from("<div class=\"cards\">");
     kpis.push_str(&kpi(report.seen, "documents"));
     kpis.push_str(&kpi(mentions, "entity mentions"));
-    kpis.push_str(&kpi(totals.entities.len(), "distinct entities"));
-    kpis.push_str(&kpi(report.summaries(), "summaries"));
+    kpis.push_str(&kpi(distinct, "distinct entities"));
+    kpis.push_str(&kpi(report.summaries, "summaries"));
     kpis.push_str(&kpi(report.duplicates_found(stats), "duplicates found"));
     kpis.push_str(&kpi(fmt_bytes(stats.input.bytes), "input"));
     if timings {
@@ -164,67 +209,77 @@ pub fn render(report: &Report, stats: &RunStats, title: &str, page_size: usize, 
     }
     kpis.push_str("</div>");
     let mut subtitle = format!("{} documents", report.seen);
-    if report.docs.len() as u64 != report.seen {
-        subtitle.push_str(&format!(", the first {} shown (max_documents)", report.docs.len()));
+    let mut note = String::new();
+    if report.is_capped() {
+        subtitle.push_str(&format!(", the first {} shown (max_documents)", report.listed));
+        note = format!(
+            "<p class=\"note\" id=\"capped\">Showing the first {} of {} documents (<code>max_documents = {}</code>); \
+             the figures above cover all {}.</p>",
+            report.listed, report.seen, report.max_documents, report.seen
+        );
     }
     subtitle.push_str(" · generated by docpipe");
 
-    let labels: Vec<Value> = totals.labels.iter().map(|(l, n)| json!([l, label_colour(l), n])).collect();
+    let labels: Vec<serde_json::Value> = totals.labels.iter().map(|(l, n)| json!([l, label_colour(l), n])).collect();
     let top: Vec<&str> = totals.entities.iter().take(TOP_ENTITIES).map(|((_, n), _)| n.as_str()).collect();
     let mut top_unique: Vec<&str> = Vec::with_capacity(top.len());
+    let mut seen = std::collections::HashSet::new();
     for n in top {
-        if !top_unique.contains(&n) {
+        if seen.insert(n) {
             top_unique.push(n);
         }
     }
-    let docs: Vec<Value> = report.docs.iter().map(doc_json).collect();
-    let data = json!({
-        "page_size": page_size.max(1),
-        "labels": labels,
-        "top_entities": top_unique,
-        "docs": docs,
-    });
-    // `<` only occurs inside JSON strings, where `\u003c` means the same.
-    let data = data.to_string().replace('<', "\\u003c");
 
     let title = escape(title);
-    let mut out = String::with_capacity(TEMPLATE.len() + data.len() + 4096);
     let mut rest = TEMPLATE;
     while let Some(i) = rest.find("{{") {
-        out.push_str(&rest[..i]);
+        out.write_all(&rest.as_bytes()[..i])?;
         let after = &rest[i + 2..];
         let Some(j) = after.find("}}") else {
-            out.push_str(&rest[i..]);
+            out.write_all(&rest.as_bytes()[i..])?;
             rest = "";
             break;
         };
         match &after[..j] {
-            "TITLE" => out.push_str(&title),
-            "SUBTITLE" => out.push_str(&escape(&subtitle)),
-            "KPIS" => out.push_str(&kpis),
-            "STATS" => out.push_str(&stats_table(stats, timings)),
-            "DATA" => out.push_str(&data),
+            "TITLE" => out.write_all(title.as_bytes())?,
+            "SUBTITLE" => out.write_all(escape(&subtitle).as_bytes())?,
+            "KPIS" => out.write_all(kpis.as_bytes())?,
+            "STATS" => out.write_all(stats_table(stats, timings).as_bytes())?,
+            "DOCNOTE" => out.write_all(note.as_bytes())?,
+            "DATA" => {
+                // The keys in the order the page data has always had; the documents last,
+                // streamed from the spill.
+                let mut head = EscapeLt(&mut *out);
+                write!(head, "{{\"page_size\":{},\"labels\":", page_size.max(1))?;
+                serde_json::to_writer(&mut head, &labels)?;
+                head.write_all(b",\"top_entities\":")?;
+                serde_json::to_writer(&mut head, &top_unique)?;
+                head.write_all(b",\"docs\":[")?;
+                spill.copy_to(out)?;
+                out.write_all(b"]}")?;
+            }
             other => {
-                out.push_str("{{");
-                out.push_str(other);
-                out.push_str("}}");
+                out.write_all(b"{{")?;
+                out.write_all(other.as_bytes())?;
+                out.write_all(b"}}")?;
             }
         }
         rest = &after[j + 2..];
     }
-    out.push_str(rest);
-    out
+    out.write_all(rest.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use docpipe_core::Document;
     use proptest::prelude::*;
+    use serde_json::Value;
 
     #[test]
     fn utf16_offsets() {
         let t = "aé😀b";
-        let m = Utf16Map::new(t);
+        let m = Utf16Map::new(t, [0, 1, 3, 7, 8].into_iter());
         assert_eq!(m.map(0), 0);
         assert_eq!(m.map(1), 1);
         assert_eq!(m.map(3), 2);
@@ -235,33 +290,71 @@ mod tests {
     proptest! {
         #[test]
         fn utf16_map_matches_encode(t in "\\PC{0,40}") {
-            let m = Utf16Map::new(&t);
-            for (i, _) in t.char_indices().chain(std::iter::once((t.len(), ' '))) {
+            let all: Vec<usize> = t.char_indices().map(|c| c.0).chain(std::iter::once(t.len())).collect();
+            let m = Utf16Map::new(&t, all.iter().rev().copied());
+            for &i in &all {
                 prop_assert_eq!(m.map(i), t[..i].encode_utf16().count());
             }
         }
     }
 
+    /// The page for `docs`, listing at most `max` (0: all).
+    pub(crate) fn page(docs: &[Document], max: usize) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Report::new("entities", max);
+        let mut spill = Spill::new(dir.path());
+        let mut rec = Vec::new();
+        for d in docs {
+            r.add(d, |view| {
+                rec.clear();
+                doc_record(view, spill.records == 0, &mut rec).unwrap();
+                spill.push(&rec)
+            })
+            .unwrap();
+        }
+        let mut out = Vec::new();
+        render(&r, &mut spill, &RunStats::default(), "News <report>", 20, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn data(page: &str) -> Value {
+        let start = page.find("id=\"docpipe-data\">").unwrap() + "id=\"docpipe-data\">".len();
+        let end = start + page[start..].find("</script>").unwrap();
+        serde_json::from_str(&page[start..end]).unwrap()
+    }
+
     #[test]
     fn renders_a_self_contained_page() {
-        let mut r = Report::new("entities", 0);
         let mut d = crate::report::tests::rich_doc();
         d.text.push_str(" </script><b>");
-        r.add(&d);
-        let stats = RunStats::default();
-        let page = render(&r, &stats, "News <report>", 20, false);
+        let page = page(&[d], 0);
         assert!(page.contains("<title>News &lt;report&gt;</title>"));
         assert!(!page.contains("</script><b>"), "document text closed the data element");
         assert!(!page.contains("{{"), "placeholder left");
+        assert!(!page.contains("id=\"capped\""), "nothing was left out");
         assert!(!page.contains("http://") && !page.contains("https://"), "the page must not load anything");
-        let start = page.find("id=\"docpipe-data\">").unwrap() + "id=\"docpipe-data\">".len();
-        let end = start + page[start..].find("</script>").unwrap();
-        let data: Value = serde_json::from_str(&page[start..end]).unwrap();
+        let data = data(&page);
         let doc = &data["docs"][0];
         assert_eq!(doc["e"][1][2], "GPE");
         assert_eq!(doc["e"][0][3], "Anna Keller");
         // "Zürich" is one byte longer in UTF-8 than in UTF-16.
         assert_eq!(doc["u"][0], json!([0, 46]));
         assert_eq!(data["labels"][0][0], "PERSON");
+        assert_eq!(data["page_size"], 20);
+    }
+
+    #[test]
+    fn a_capped_page_says_so() {
+        let docs: Vec<Document> = (0..5).map(|_| crate::report::tests::rich_doc()).collect();
+        let page = page(&docs, 2);
+        assert!(
+            page.contains(
+                "Showing the first 2 of 5 documents (<code>max_documents = 2</code>); the figures above cover all 5."
+            ),
+            "no note in the page"
+        );
+        assert_eq!(data(&page)["docs"].as_array().unwrap().len(), 2);
+        // The figures count every document.
+        assert!(page.contains("<b>5</b><span>summaries</span>"), "{page}");
     }
 }

@@ -1,12 +1,16 @@
 //! The Markdown report: the run table, entity counts and one table row per document
 //! (summary, top entities, duplicate link), compact enough for a terminal or a pull request.
+//!
+//! Each listed document's row is rendered by [`doc_row`] when it arrives (into the report's
+//! [`Spill`]); [`render`] streams the report, the spilled rows included, into the output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use docpipe_core::stats::RunStats;
 
-use super::Report;
+use super::{Report, ReportDoc, Spill};
 
 /// Characters of a summary shown per document.
 const SUMMARY_CHARS: usize = 240;
@@ -49,22 +53,63 @@ fn clip(s: &str, chars: usize) -> String {
     }
 }
 
-/// Renders the report.
-pub fn render(report: &Report, stats: &RunStats, title: &str, timings: bool) -> String {
+/// Appends the table row of one listed document to `out`.
+pub fn doc_row(d: &ReportDoc<'_>, out: &mut String) {
+    // Mentions per name, most mentioned first; ties keep first-mention order.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for m in &d.mentions {
+        let name = d.name_of(m);
+        match index.get(name) {
+            Some(&k) => counts[k].1 += 1,
+            None => {
+                index.insert(name, counts.len());
+                counts.push((name, 1));
+            }
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let ents: Vec<String> = counts.iter().take(DOC_ENTITIES).map(|(n, _)| cell(n)).collect();
+    let summary = d.summary.as_deref().map(|s| cell(&clip(s, SUMMARY_CHARS))).unwrap_or_default();
+    let dup = match &d.duplicate_of {
+        Some((of, Some(sim))) => format!("`{}` ({sim:.2})", of.replace('`', "'")),
+        Some((of, None)) => format!("`{}`", of.replace('`', "'")),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "| `{}` | {} | {} | {} | {} |",
+        d.id.replace('`', "'").replace('|', "\\|"),
+        d.words,
+        summary,
+        ents.join(", "),
+        dup
+    );
+}
+
+/// Writes the report to `out`, the rows in `spill` (made by [`doc_row`]) included.
+pub fn render(
+    report: &Report,
+    spill: &mut Spill,
+    stats: &RunStats,
+    title: &str,
+    timings: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut o = String::new();
     let totals = report.entity_totals();
     let mentions: u64 = totals.labels.iter().map(|l| l.1).sum();
     let _ = writeln!(o, "# {}\n", cell(title));
     let _ = writeln!(
         o,
-        "{} documents · {} entity mentions ({} distinct) · {} summaries · {} duplicates found\n",
+        "{} documents · {} entity mentions ({}{} distinct) · {} summaries · {} duplicates found\n",
         report.seen,
         mentions,
+        if totals.capped { "at least " } else { "" },
         totals.entities.len(),
-        report.summaries(),
+        report.summaries,
         report.duplicates_found(stats)
     );
-
     let _ = writeln!(o, "## Run\n");
     let _ = writeln!(
         o,
@@ -121,39 +166,12 @@ pub fn render(report: &Report, stats: &RunStats, title: &str, timings: bool) -> 
     }
 
     let _ = writeln!(o, "\n## Documents\n");
-    if report.docs.len() as u64 != report.seen {
-        let _ = writeln!(o, "The first {} of {} documents (max_documents).\n", report.docs.len(), report.seen);
+    if report.is_capped() {
+        let _ = writeln!(o, "The first {} of {} documents (max_documents).\n", report.listed, report.seen);
     }
     let _ = writeln!(o, "| id | words | summary | entities | duplicate of |\n| --- | ---: | --- | --- | --- |");
-    for d in &report.docs {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for m in &d.mentions {
-            let name = m.canonical.clone().unwrap_or_else(|| d.text[m.start..m.end].to_owned());
-            match counts.iter_mut().find(|(n, _)| *n == name) {
-                Some(c) => c.1 += 1,
-                None => counts.push((name, 1)),
-            }
-        }
-        // Most mentioned first; ties keep first-mention order (stable sort).
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-        let ents: Vec<String> = counts.iter().take(DOC_ENTITIES).map(|(n, _)| cell(n)).collect();
-        let summary = d.summary.as_deref().map(|s| cell(&clip(s, SUMMARY_CHARS))).unwrap_or_default();
-        let dup = match &d.duplicate_of {
-            Some((of, Some(sim))) => format!("`{}` ({sim:.2})", of.replace('`', "'")),
-            Some((of, None)) => format!("`{}`", of.replace('`', "'")),
-            None => String::new(),
-        };
-        let _ = writeln!(
-            o,
-            "| `{}` | {} | {} | {} | {} |",
-            d.id.replace('`', "'").replace('|', "\\|"),
-            d.words,
-            summary,
-            ents.join(", "),
-            dup
-        );
-    }
-    o
+    out.write_all(o.as_bytes())?;
+    spill.copy_to(out)
 }
 
 #[cfg(test)]
@@ -167,11 +185,20 @@ mod tests {
 
     #[test]
     fn renders_tables() {
+        let dir = tempfile::tempdir().unwrap();
         let mut r = Report::new("entities", 0);
+        let mut spill = Spill::new(dir.path());
         let mut d = crate::report::tests::rich_doc();
         d.attributes.insert("dedupe".into(), serde_json::json!({"duplicate_of": "orig", "similarity": 0.912}));
-        r.add(&d);
-        let md = render(&r, &RunStats::default(), "News", false);
+        r.add(&d, |view| {
+            let mut row = String::new();
+            doc_row(view, &mut row);
+            spill.push(row.as_bytes())
+        })
+        .unwrap();
+        let mut out = Vec::new();
+        render(&r, &mut spill, &RunStats::default(), "News", false, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
         assert!(md.starts_with("# News\n"));
         assert!(md.contains("| PERSON | 2 | Anna Keller (2) |"), "{md}");
         assert!(md.contains("| `news.txt@0` | 15 | Anna Keller met officials in Zürich on Monday. | Anna Keller, Zürich | `orig` (0.91) |"), "{md}");

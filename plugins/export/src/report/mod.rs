@@ -1,11 +1,18 @@
 //! The HTML and Markdown reports: what the pipeline found, for people to read.
 //!
-//! [`Report`] keeps a compact view of every document it sees (text, entity and summary
-//! spans, summary, duplicate link, a few metadata fields) and renders the whole report at
-//! `finish`, when the run statistics are known. [`html`] writes one self-contained page
-//! (inline CSS and JavaScript, the documents embedded as JSON and rendered a page at a time,
-//! so 10,000 documents stay responsive); [`markdown`] writes a compact summary for terminals
-//! and pull requests.
+//! Memory stays bounded whatever the corpus size: [`Report`] keeps only aggregate figures
+//! (counts per label and per entity, summaries, duplicates) and each listed document is
+//! rendered as it arrives (a [`ReportDoc`] borrows from the document) and appended to a
+//! [`Spill`], an anonymous temporary file beside the output. At `finish`, when the run
+//! statistics are known, the page is written from the template, the aggregates and the spill,
+//! streamed into the output file. [`html`] writes one self-contained page (inline CSS and
+//! JavaScript, the documents embedded as JSON and rendered a page at a time, so 10,000
+//! documents stay responsive); [`markdown`] writes a compact summary for terminals and pull
+//! requests.
+//!
+//! The per-entity table is capped at [`MAX_TRACKED_ENTITIES`] distinct (label, name) pairs:
+//! mentions of entities first seen after that are still counted per label, and the reports
+//! say the distinct count is a lower bound.
 //!
 //! Fields read (all optional): `annotations.<layer>` (default `entities`) spans with
 //! `label`, `canonical`, `entity_id`; `annotations.summary` spans (else
@@ -15,7 +22,11 @@
 pub mod html;
 pub mod markdown;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use docpipe_core::Document;
 use docpipe_core::stats::RunStats;
@@ -25,6 +36,10 @@ use serde_json::Value;
 const META_FIELDS: usize = 4;
 /// Characters of a metadata value shown, at most.
 const META_CHARS: usize = 80;
+/// Distinct (label, name) pairs counted one by one, at most (about 100 bytes each).
+pub const MAX_TRACKED_ENTITIES: usize = 200_000;
+/// Bytes of rendered documents kept in memory before they are appended to the spill file.
+const SPILL_CHUNK: usize = 1 << 20;
 
 /// One entity mention, byte offsets into the document text.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,19 +56,19 @@ pub struct Mention {
     pub entity_id: Option<String>,
 }
 
-/// What the report keeps of one document.
+/// What the report reads of one document (the text is borrowed, not copied).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReportDoc {
+pub struct ReportDoc<'a> {
     /// Document id.
-    pub id: String,
+    pub id: &'a str,
     /// Parent id.
-    pub parent: Option<String>,
+    pub parent: Option<&'a str>,
     /// Source path.
-    pub source: String,
+    pub source: &'a str,
     /// A few scalar metadata fields, as text.
     pub meta: Vec<(String, String)>,
     /// The text.
-    pub text: String,
+    pub text: &'a str,
     /// Whitespace-separated words.
     pub words: usize,
     /// Entity mentions, sorted and non-overlapping.
@@ -86,9 +101,9 @@ fn truncate(s: &str, chars: usize) -> String {
     }
 }
 
-impl ReportDoc {
+impl<'a> ReportDoc<'a> {
     /// Extracts the report view of a document, reading entities from `layer`.
-    pub fn from_document(doc: &Document, layer: &str) -> ReportDoc {
+    pub fn from_document(doc: &'a Document, layer: &str) -> ReportDoc<'a> {
         let len = doc.text.len();
         let ok =
             |s: usize, e: usize| s <= e && e <= len && doc.text.is_char_boundary(s) && doc.text.is_char_boundary(e);
@@ -122,8 +137,8 @@ impl ReportDoc {
                 .map(|a| {
                     a.iter()
                         .filter_map(|s| {
-                            let start = s.get("start")?.as_u64()? as usize;
-                            let end = s.get("end")?.as_u64()? as usize;
+                            let start = usize::try_from(s.get("start")?.as_u64()?).ok()?;
+                            let end = usize::try_from(s.get("end")?.as_u64()?).ok()?;
                             Some((start, end))
                         })
                         .collect()
@@ -150,11 +165,11 @@ impl ReportDoc {
             .take(META_FIELDS)
             .collect();
         ReportDoc {
-            id: doc.id.clone(),
-            parent: doc.parent.clone(),
-            source: doc.source.path.clone(),
+            id: &doc.id,
+            parent: doc.parent.as_deref(),
+            source: &doc.source.path,
             meta,
-            text: doc.text.clone(),
+            text: &doc.text,
             words: doc.text.split_whitespace().count(),
             mentions,
             summary_spans,
@@ -163,6 +178,11 @@ impl ReportDoc {
             members,
             duplicate_of,
         }
+    }
+
+    /// The name a mention counts under: its canonical name, else its text.
+    pub fn name_of<'m>(&'m self, m: &'m Mention) -> &'m str {
+        m.canonical.as_deref().unwrap_or(&self.text[m.start..m.end])
     }
 }
 
@@ -173,64 +193,89 @@ pub struct EntityTotals {
     pub labels: Vec<(String, u64)>,
     /// Per (label, name): mentions and documents, sorted by mentions (descending) then name.
     pub entities: Vec<((String, String), (u64, u64))>,
+    /// Whether more distinct entities were seen than [`MAX_TRACKED_ENTITIES`] (then
+    /// `entities` lists the first ones seen and their distinct count is a lower bound).
+    pub capped: bool,
 }
 
-/// The documents collected for a report.
+/// The aggregate figures of a report: every document counts, listed or not. Memory grows
+/// with the number of distinct labels and (up to [`MAX_TRACKED_ENTITIES`]) entities, never
+/// with the number or size of documents.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Kept documents, in input order.
-    pub docs: Vec<ReportDoc>,
-    /// Documents seen (kept or not).
+    /// Documents seen (listed or not).
     pub seen: u64,
-    /// Keep at most this many (0: all).
+    /// Documents listed (rendered into the spill).
+    pub listed: u64,
+    /// List at most this many (0: all).
     pub max_documents: usize,
     /// The entity layer.
     pub layer: String,
+    /// Documents with a summary.
+    pub summaries: u64,
+    /// Documents marked as duplicates.
+    pub duplicates: u64,
+    labels: BTreeMap<String, u64>,
+    entities: BTreeMap<(String, String), (u64, u64)>,
+    capped: bool,
 }
 
 impl Report {
     /// An empty report.
     pub fn new(layer: &str, max_documents: usize) -> Report {
-        Report { docs: Vec::new(), seen: 0, max_documents, layer: layer.to_owned() }
+        Report { max_documents, layer: layer.to_owned(), ..Report::default() }
     }
 
-    /// Adds a document.
-    pub fn add(&mut self, doc: &Document) {
-        self.seen += 1;
-        if self.max_documents == 0 || self.docs.len() < self.max_documents {
-            self.docs.push(ReportDoc::from_document(doc, &self.layer));
+    /// Adds a document: calls `list` with its view when it is to be listed (within
+    /// `max_documents`), then counts it. When `list` fails the document is not counted and
+    /// its error is returned, so a document is in both the figures and the listing or in
+    /// neither.
+    pub fn add<E>(&mut self, doc: &Document, list: impl FnOnce(&ReportDoc<'_>) -> Result<(), E>) -> Result<(), E> {
+        let d = ReportDoc::from_document(doc, &self.layer);
+        let listed = self.max_documents == 0 || self.listed < self.max_documents as u64;
+        if listed {
+            list(&d)?;
         }
-    }
-
-    /// Entity counts over the kept documents.
-    pub fn entity_totals(&self) -> EntityTotals {
-        let mut labels: BTreeMap<&str, u64> = BTreeMap::new();
-        let mut ents: BTreeMap<(&str, String), (u64, u64)> = BTreeMap::new();
-        for d in &self.docs {
-            let mut seen_here: Vec<(&str, String)> = Vec::new();
-            for m in &d.mentions {
-                *labels.entry(&m.label).or_default() += 1;
-                let name = m.canonical.clone().unwrap_or_else(|| d.text[m.start..m.end].to_owned());
-                let key = (m.label.as_str(), name);
-                let e = ents.entry(key.clone()).or_default();
-                e.0 += 1;
-                if !seen_here.contains(&key) {
-                    e.1 += 1;
-                    seen_here.push(key);
+        self.listed += u64::from(listed);
+        self.seen += 1;
+        self.summaries += u64::from(d.summary.is_some());
+        self.duplicates += u64::from(d.duplicate_of.is_some());
+        let mut seen_here: HashSet<(&str, &str)> = HashSet::new();
+        for m in &d.mentions {
+            match self.labels.get_mut(m.label.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.labels.insert(m.label.clone(), 1);
                 }
             }
+            let name = d.name_of(m);
+            let first_here = seen_here.insert((m.label.as_str(), name));
+            let key = (m.label.clone(), name.to_owned());
+            if let Some(e) = self.entities.get_mut(&key) {
+                e.0 += 1;
+                e.1 += u64::from(first_here);
+            } else if self.entities.len() < MAX_TRACKED_ENTITIES {
+                self.entities.insert(key, (1, 1));
+            } else {
+                self.capped = true;
+            }
         }
-        let mut labels: Vec<(String, u64)> = labels.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        labels.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut entities: Vec<((String, String), (u64, u64))> =
-            ents.into_iter().map(|((l, n), c)| ((l.to_owned(), n), c)).collect();
-        entities.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
-        EntityTotals { labels, entities }
+        Ok(())
     }
 
-    /// Number of kept documents marked as duplicates.
-    pub fn duplicates(&self) -> usize {
-        self.docs.iter().filter(|d| d.duplicate_of.is_some()).count()
+    /// Whether some documents were left out of the listing (`max_documents`).
+    pub fn is_capped(&self) -> bool {
+        self.listed != self.seen
+    }
+
+    /// Entity counts over every document.
+    pub fn entity_totals(&self) -> EntityTotals {
+        let mut labels: Vec<(String, u64)> = self.labels.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        labels.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut entities: Vec<((String, String), (u64, u64))> =
+            self.entities.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        entities.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+        EntityTotals { labels, entities, capped: self.capped }
     }
 
     /// Duplicate documents found by the run: those marked and kept, plus those an earlier
@@ -238,12 +283,154 @@ impl Report {
     /// reach the report).
     pub fn duplicates_found(&self, stats: &RunStats) -> u64 {
         let dropped: u64 = stats.stages.iter().filter_map(|s| s.dropped.get("duplicate")).sum();
-        self.duplicates() as u64 + dropped
+        self.duplicates + dropped
+    }
+}
+
+/// Rendered documents, appended to an anonymous temporary file and streamed into the report
+/// at the end. The file is removed from its folder as soon as it is open (the system frees it
+/// when it is closed, even if the process is killed); where an open file cannot be removed,
+/// it is removed when the spill is dropped.
+///
+/// A document is appended whole or not at all: [`Spill::push`] either keeps the record or
+/// returns an error and leaves the spill as it was, so a failed document leaves no partial
+/// output and the next one is written normally.
+#[derive(Debug)]
+pub struct Spill {
+    dir: PathBuf,
+    file: Option<File>,
+    /// The file's name when it could not be removed while open.
+    named: Option<PathBuf>,
+    pending: Vec<u8>,
+    flushed: u64,
+    /// Records kept.
+    pub records: u64,
+}
+
+impl Spill {
+    /// A spill whose file will be created in `dir` (the output's folder, so the spill uses
+    /// the disk the report goes to rather than a memory-backed `/tmp`).
+    pub fn new(dir: &Path) -> Spill {
+        Spill { dir: dir.to_owned(), file: None, named: None, pending: Vec::new(), flushed: 0, records: 0 }
     }
 
-    /// Number of kept documents with a summary.
-    pub fn summaries(&self) -> usize {
-        self.docs.iter().filter(|d| d.summary.is_some()).count()
+    /// A spill beside `output` (`-`: the system's temporary folder).
+    pub fn beside(output: &Path) -> Spill {
+        let dir = match output.parent() {
+            _ if output.as_os_str() == "-" => std::env::temp_dir(),
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        Spill::new(&dir)
+    }
+
+    /// Creates the file now (to fail before any work when it cannot be).
+    pub fn open(&mut self) -> io::Result<()> {
+        if self.file.is_none() {
+            std::fs::create_dir_all(&self.dir)?;
+            let (file, named) = anonymous_file(&self.dir)?;
+            self.file = Some(file);
+            self.named = named;
+        }
+        Ok(())
+    }
+
+    /// Appends one record, whole or not at all.
+    pub fn push(&mut self, record: &[u8]) -> io::Result<()> {
+        let mark = self.pending.len();
+        self.pending.extend_from_slice(record);
+        if self.pending.len() >= SPILL_CHUNK
+            && let Err(e) = self.flush_pending()
+        {
+            self.pending.truncate(mark);
+            return Err(e);
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.open()?;
+        let Some(file) = self.file.as_mut() else { return Err(io::Error::other("spill file is not open")) };
+        // Always at the end of the last whole write: a failed write may have left part of
+        // its bytes, which the next write overwrites and `copy_to` never reads.
+        file.seek(SeekFrom::Start(self.flushed))?;
+        file.write_all(&self.pending)?;
+        self.flushed += self.pending.len() as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn replace_file(&mut self, file: File) {
+        self.file = Some(file);
+    }
+
+    /// Writes every record kept, in order, to `out`.
+    pub fn copy_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        if let Some(file) = self.file.as_mut() {
+            file.flush()?;
+            file.seek(SeekFrom::Start(0))?;
+            let copied = io::copy(&mut io::Read::take(&*file, self.flushed), out)?;
+            if copied != self.flushed {
+                return Err(io::Error::other(format!("spill file ended after {copied} of {} bytes", self.flushed)));
+            }
+        }
+        out.write_all(&self.pending)
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.file = None;
+        if let Some(path) = self.named.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A new read-write file in `dir`, removed from the folder at once when the system allows it
+/// (then `None`, else its path).
+fn anonymous_file(dir: &Path) -> io::Result<(File, Option<PathBuf>)> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".docpipe-spill-{}-{n}", std::process::id()));
+        match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+            Ok(file) => {
+                return Ok(match std::fs::remove_file(&path) {
+                    Ok(()) => (file, None),
+                    Err(_) => (file, Some(path)),
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A writer that replaces every `<` by `\u003c`: inside JSON strings (the only place `<`
+/// can occur in the report data) the two mean the same, and no text can then close the
+/// `<script>` element that holds the data.
+pub struct EscapeLt<W: Write>(pub W);
+
+impl<W: Write> Write for EscapeLt<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'<') {
+            self.0.write_all(&rest[..i])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[i + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -285,6 +472,27 @@ mod tests {
     use docpipe_core::Span;
     use serde_json::json;
 
+    /// Adds `d`; returns whether it was listed.
+    pub(crate) fn count(rep: &mut Report, d: &Document) -> bool {
+        let mut listed = false;
+        rep.add(d, |_| {
+            listed = true;
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        listed
+    }
+
+    #[test]
+    fn a_document_whose_listing_fails_is_not_counted() {
+        let mut rep = Report::new("entities", 0);
+        assert_eq!(rep.add(&rich_doc(), |_| Err("disk full")), Err("disk full"));
+        assert_eq!((rep.seen, rep.listed, rep.summaries), (0, 0, 0));
+        assert!(rep.entity_totals().labels.is_empty());
+        count(&mut rep, &rich_doc());
+        assert_eq!((rep.seen, rep.listed, rep.summaries), (1, 1, 1));
+    }
+
     pub(crate) fn rich_doc() -> Document {
         let text = "Anna Keller met officials in Zürich on Monday. Keller said talks would resume. Prices rose.";
         let mut d = Document::from_source("news.txt@0", text.into(), "news.txt", 0);
@@ -325,7 +533,7 @@ mod tests {
         assert_eq!(r.duplicate_of, Some(("other".to_owned(), Some(0.93))));
         assert_eq!(r.meta, vec![("outlet".to_owned(), "Wire".to_owned())]);
         let mut rep = Report::new("entities", 0);
-        rep.add(&d);
+        count(&mut rep, &d);
         let mut stats = RunStats::default();
         stats.stages.push(docpipe_core::stats::StageStats {
             dropped: [("duplicate".to_owned(), 4), ("too short".to_owned(), 2)].into_iter().collect(),
@@ -335,6 +543,76 @@ mod tests {
         let t = rep.entity_totals();
         assert_eq!(t.labels[0], ("PERSON".to_owned(), 2));
         assert_eq!(t.entities[0], (("PERSON".to_owned(), "Anna Keller".to_owned()), (2, 1)));
+    }
+
+    #[test]
+    fn figures_cover_every_document_when_the_listing_is_capped() {
+        // Before issue 14 the counts covered only the listed documents.
+        let mut rep = Report::new("entities", 2);
+        let listed: Vec<bool> = (0..5).map(|_| count(&mut rep, &rich_doc())).collect();
+        assert_eq!(listed, [true, true, false, false, false]);
+        assert_eq!((rep.seen, rep.listed, rep.summaries), (5, 2, 5));
+        assert!(rep.is_capped());
+        let t = rep.entity_totals();
+        assert_eq!(t.labels[0], ("PERSON".to_owned(), 10));
+        assert_eq!(t.entities[0], (("PERSON".to_owned(), "Anna Keller".to_owned()), (10, 5)));
+    }
+
+    #[test]
+    fn distinct_entities_are_capped() {
+        let mut rep = Report::new("entities", 1);
+        let per_doc = 10_000;
+        let docs = MAX_TRACKED_ENTITIES / per_doc + 1;
+        for k in 0..docs {
+            let mut d = Document::from_source("d", "x".repeat(per_doc), "f", 0);
+            let spans = (0..per_doc)
+                .map(|i| {
+                    let mut s = Span::new(i, i + 1).with_label("ORG");
+                    s.fields.insert("canonical".into(), json!(format!("org {k} {i}")));
+                    s
+                })
+                .collect();
+            d.set_layer("entities", spans);
+            count(&mut rep, &d);
+        }
+        let t = rep.entity_totals();
+        assert!(t.capped);
+        assert_eq!(t.entities.len(), MAX_TRACKED_ENTITIES);
+        assert_eq!(t.labels[0].1, (docs * per_doc) as u64, "every mention counted");
+    }
+
+    #[test]
+    fn spill_keeps_whole_records_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Spill::new(dir.path());
+        let rec: Vec<Vec<u8>> = (0..3000).map(|i| format!("{i:0>600}\n").into_bytes()).collect();
+        for r in &rec {
+            s.push(r).unwrap();
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the spill file is anonymous");
+        let mut out = Vec::new();
+        s.copy_to(&mut out).unwrap();
+        assert_eq!(out, rec.concat());
+    }
+
+    #[test]
+    fn a_failed_spill_write_keeps_no_part_of_the_record_and_the_next_one_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Spill::new(dir.path());
+        let big = vec![b'a'; SPILL_CHUNK / 2 + 1];
+        s.push(b"first\n").unwrap();
+        s.push(&big).unwrap();
+        // A full disk: the record that needs a write fails and is not kept.
+        s.replace_file(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+        assert!(s.push(&vec![b'X'; SPILL_CHUNK / 2]).is_err());
+        assert_eq!(s.records, 2);
+        // Room again: the next record goes in after the earlier ones, with nothing between.
+        s.replace_file(anonymous_file(dir.path()).unwrap().0);
+        let last = vec![b'z'; SPILL_CHUNK / 2];
+        s.push(&last).unwrap();
+        let mut out = Vec::new();
+        s.copy_to(&mut out).unwrap();
+        assert_eq!(out, [b"first\n".as_slice(), &big, &last].concat());
     }
 
     #[test]
