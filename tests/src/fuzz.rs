@@ -159,7 +159,9 @@ pub fn config(data: &[u8]) {
 /// document written back as a docpipe record reads back equal.
 pub fn jsonl(data: &[u8]) {
     let path = scratch_file("fuzz.jsonl", data);
-    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    // A leading byte order mark is not part of the first line (the reader strips it).
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
     let non_blank = lines.iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
     for policy in POLICIES {
         for limit in LIMITS {
