@@ -9,6 +9,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::report::human_bytes;
 use docpipe_core::runner::{Observer, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -99,16 +100,6 @@ fn clock(seconds: f64) -> String {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
     } else {
         format!("{}:{:02}", s / 60, s % 60)
-    }
-}
-
-/// Bytes for people, as in the run table (powers of 1000).
-fn human_bytes(b: u64) -> String {
-    match b {
-        0..1_000 => format!("{b} B"),
-        1_000..1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
-        _ => format!("{:.1} GB", b as f64 / 1e9),
     }
 }
 

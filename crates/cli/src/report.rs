@@ -256,7 +256,7 @@ pub fn stage_markdown(f: &StageFactory) -> String {
 }
 
 /// `1234` → `1.2 KB`: bytes for people (powers of 1000, one decimal above a kilobyte).
-fn human_bytes(b: u64) -> String {
+pub(crate) fn human_bytes(b: u64) -> String {
     match b {
         0..1_000 => format!("{b} B"),
         1_000..1_000_000 => format!("{:.1} KB", b as f64 / 1e3),

@@ -238,9 +238,8 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         let rx = rx;
         let input = &input;
         let bytes_read = &bytes_read;
-        let cancel = opts.cancel.clone();
-        let cancelled = move || cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
-        let cancelled_reader = cancelled.clone();
+        let cancelled = is_cancelled.clone();
+        let cancelled_reader = is_cancelled.clone();
         scope.spawn(move || {
             let cancelled = cancelled_reader;
             let mut batch = Vec::new();
