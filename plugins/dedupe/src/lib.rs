@@ -28,7 +28,8 @@ use docpipe_core::align::Rewriter;
 use docpipe_core::inventory;
 use docpipe_core::output::{AtomicFile, write_json_line};
 use docpipe_core::{
-    BuildError, Document, OptionDoc, OrderedStage, Outcome, Stage, StageError, StageFactory, StageKind, StageOptions,
+    BuildError, Document, OptionDoc, OrderedStage, Outcome, Span, Stage, StageError, StageFactory, StageKind,
+    StageOptions,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -44,7 +45,7 @@ use text::{Level, Normalisation};
 pub enum LevelOption {
     /// Whole documents.
     Document,
-    /// Paragraphs (`paragraphs` layer, else lines).
+    /// Paragraphs (`paragraphs` layer, else the article splitter's `blocks`, else lines).
     Paragraph,
     /// Sentences (`sentences` layer, else a built-in rule).
     Sentence,
@@ -344,12 +345,24 @@ impl Dedupe {
 
     /// The units of a document with their fingerprints and signatures.
     pub fn analyse(&self, doc: &Document) -> Vec<UnitSig> {
-        let layer_name = match self.config.level {
-            Level::Document => "",
-            Level::Paragraph => "paragraphs",
-            Level::Sentence => "sentences",
+        // The article splitter's paragraph blocks (one per paragraph, also when it unwrapped
+        // hard-wrapped lines), without the datelines nested inside them.
+        let blocks: Vec<Span> = match (self.config.level, doc.annotations.contains_key("paragraphs")) {
+            (Level::Paragraph, false) => doc
+                .annotations
+                .get("blocks")
+                .into_iter()
+                .flatten()
+                .filter(|s| s.fields.get("inline") != Some(&Value::Bool(true)))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
         };
-        let layer = doc.annotations.get(layer_name).map(Vec::as_slice);
+        let layer = match self.config.level {
+            Level::Document => None,
+            Level::Sentence => doc.annotations.get("sentences").map(Vec::as_slice),
+            Level::Paragraph => doc.annotations.get("paragraphs").map(Vec::as_slice).or(Some(blocks.as_slice())),
+        };
         let mut buf = String::new();
         text::units(&doc.text, self.config.level, layer)
             .into_iter()
@@ -661,7 +674,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "level",
         ty: "\"document\" | \"paragraph\" | \"sentence\"",
         default: "\"document\"",
-        doc: "The unit compared. `paragraph` uses the `paragraphs` span layer when the document has one, else non-blank lines; `sentence` uses the `sentences` layer, else a built-in rule inside each line.",
+        doc: "The unit compared. `paragraph` uses the `paragraphs` span layer when the document has one, else the article splitter's `blocks` (one per paragraph, nested datelines left out), else non-blank lines; `sentence` uses the `sentences` layer, else a built-in rule inside each line.",
     },
     OptionDoc {
         name: "method",

@@ -293,6 +293,43 @@ fn uses_the_splitter_layer_when_present() {
 }
 
 #[test]
+fn paragraphs_come_from_the_article_blocks_of_wrapped_text() {
+    // Hard-wrapped text: the article splitter's `blocks` hold whole paragraphs (several
+    // lines each) and a nested inline dateline. The pull quote repeats a sentence that is
+    // broken over two lines of its paragraph, so line units could not find it.
+    let para = "HALDEN - The ferry company said on Tuesday that the night crossing\n\
+                would stop for the winter because too few passengers used it.\n";
+    let other = "   Its owners gave no date for a return of the service next spring.\n";
+    let quote = "   The night crossing would stop for the winter.\n";
+    let text = format!("{para}{other}{quote}");
+    let p_end = para.trim_end().len();
+    let o_start = para.len();
+    let q_start = o_start + other.len();
+    let mut d = doc("w", &text);
+    let mut inline = Span::new(0, 8).with_label("dateline");
+    inline.fields.insert("inline".into(), Value::Bool(true));
+    d.set_layer(
+        "blocks",
+        vec![
+            inline,
+            Span::new(0, p_end).with_label("body"),
+            Span::new(o_start, q_start - 1).with_label("body"),
+            Span::new(q_start, text.len() - 1).with_label("pull_quote"),
+        ],
+    );
+    let conf = "level = \"paragraph\"\nmethod = \"near\"\nsimilarity = \"containment\"\nngram = 3\nmin_words = 3\nthreshold = 0.8\nscope = \"document\"\naction = \"mark\"\n";
+    let out = run(&mut stage(conf), vec![d.clone()], true);
+    let spans = &out[0].as_ref().unwrap().annotations["duplicates"];
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!(&text[spans[0].start..spans[0].end], quote.trim());
+    assert_eq!(spans[0].fields["duplicate_of"], format!("w#0-{p_end}").as_str());
+    // Without the blocks, the lines are the units and the broken sentence is not found.
+    d.annotations.remove("blocks");
+    let out = run(&mut stage(conf), vec![d], true);
+    assert!(!out[0].as_ref().unwrap().annotations.contains_key("duplicates"), "{out:?}");
+}
+
+#[test]
 fn index_carries_state_between_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/state.idx");
