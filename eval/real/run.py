@@ -638,8 +638,15 @@ def main():
           {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
     table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
           {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
+    from newsgroups import eval_posts
+    ng_art, ng_sum, ng_counts = eval_posts(run_docpipe, DUMP_CONFIG, f1, byte_to_char, OUT, args.errors)
+    table(f"ARTICLES: start-of-article F1 on dumps of 8 real Usenet posts (gensim's mini_newsgroup: subject line, "
+          f"hard-wrapped body; {ng_counts['dev']}/{ng_counts['test']} starts)", ["dev", "test"], {"docpipe posts": ng_art})
+    table("SUMMARIES of the same posts (news, 3 sentences): posts whose summary has a sentence starting mid-sentence",
+          ["dev", "test"], {"docpipe": {k: f"{a}/{b} ({a / max(b, 1):.1%})" for k, (a, b) in ng_sum.items()}})
     summary = {"sentences": srows, "entities": erows, "articles": arows,
-               "pull_quotes": {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()}}
+               "pull_quotes": {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()},
+               "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": {k: list(v) for k, v in ng_sum.items()}}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
     print(f"\nresults: {OUT / 'results.json'}")
 
