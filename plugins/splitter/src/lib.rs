@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 pub use articles::{ArticleSplitter, Role};
 pub use chunks::Measure;
 pub use sentences::SentenceSplitter;
-pub use sentences::lines;
+pub use sentences::{LineBreaks, lines, paragraphs};
 
 /// The unit a stage splits into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -100,6 +100,8 @@ pub struct SplitterOptions {
     pub abbreviations: Vec<String>,
     /// Leave a dateline that opens a paragraph out of its first sentence.
     pub skip_datelines: bool,
+    /// Whether a single line break ends a sentence (`auto`: not inside hard-wrapped text).
+    pub line_breaks: LineBreaks,
     /// Chunk limit in characters (used when `max_words` is 0).
     pub max_chars: usize,
     /// Chunk limit in words (0: use `max_chars`).
@@ -118,6 +120,7 @@ impl Default for SplitterOptions {
             topic_shift: 0.0,
             abbreviations: Vec::new(),
             skip_datelines: true,
+            line_breaks: LineBreaks::Auto,
             max_chars: 1000,
             max_words: 0,
             overlap: 0,
@@ -175,7 +178,7 @@ impl Splitter {
         let mut out = Vec::new();
         let mut datelines = Vec::new();
         let mut bi = 0;
-        for (s, e) in sentences::lines(text) {
+        for (s, e) in self.sentence_paragraphs(text, blocks.map(Vec::as_slice)) {
             let mut role = None;
             let mut dl_end = None;
             if let Some(blocks) = blocks {
@@ -193,7 +196,8 @@ impl Splitter {
                     k += 1;
                 }
             } else if skip_datelines {
-                dl_end = self.articles.dateline_in(text, s, e);
+                let first_line_end = memchr::memchr(b'\n', &text.as_bytes()[s..e]).map_or(e, |p| s + p);
+                dl_end = self.articles.dateline_in(text, s, first_line_end);
             }
             let mut s2 = s;
             if skip_datelines && let Some(d) = dl_end {
@@ -210,6 +214,37 @@ impl Splitter {
             }
         }
         (out, datelines)
+    }
+
+    /// The ranges the sentence scanner splits one by one: lines, or with `line_breaks =
+    /// "auto"` the paragraphs of hard-wrapped text ([`sentences::paragraphs`]), cut again where
+    /// an article splitter's block (a line with its own role) starts inside one.
+    fn sentence_paragraphs(&self, text: &str, blocks: Option<&[Span]>) -> Vec<Range> {
+        if self.options.line_breaks == LineBreaks::Boundary {
+            return sentences::lines(text).collect();
+        }
+        let paras = sentences::paragraphs(text);
+        let Some(blocks) = blocks else { return paras };
+        let mut starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
+        starts.sort_unstable();
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(paras.len());
+        for (ps, pe) in paras {
+            let mut s = ps;
+            let first = starts.partition_point(|&x| x <= ps);
+            for &cut in starts[first..].iter().take_while(|&&x| x < pe) {
+                let mut e = cut;
+                while e > s && sentences::is_ws(b[e - 1]) {
+                    e -= 1;
+                }
+                if e > s {
+                    out.push((s, e));
+                }
+                s = cut;
+            }
+            out.push((s, pe));
+        }
+        out
     }
 
     fn units(&self, doc: &Document) -> Vec<Unit3> {
@@ -477,6 +512,12 @@ const OPTIONS: &[OptionDoc] = &[
         ty: "boolean",
         default: "true",
         doc: "With `unit = \"sentences\"`: a dateline that opens a paragraph is not part of the first sentence (which starts after the dateline and its space). Datelines come from `annotations.blocks` when present, else from `dateline_patterns`.",
+    },
+    OptionDoc {
+        name: "line_breaks",
+        ty: "\"auto\" | \"boundary\"",
+        default: "\"auto\"",
+        doc: "With `unit = \"sentences\"` or `\"chunks\"`: `boundary` ends a sentence at every line break (one paragraph per line); `auto` does too, except in hard-wrapped text (filled lines of a similar width whose sentences run on over the line breaks, as in e-mail, plain-text documentation and newswire), where a single line break inside a paragraph is a space and only a blank line, an indented line, a list item or a short line ends the paragraph.",
     },
     OptionDoc {
         name: "max_chars",

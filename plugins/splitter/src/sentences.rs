@@ -29,6 +29,8 @@
 
 use std::collections::HashMap;
 
+use serde::Deserialize;
+
 /// How an abbreviation that precedes a period behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AbbrevClass {
@@ -183,11 +185,12 @@ impl SentenceSplitter {
         SentenceSplitter { abbrevs }
     }
 
-    /// Splits a whole text: every line is split on its own; returns trimmed, sorted,
+    /// Splits a whole text: every paragraph (a line, or the joined lines of a hard-wrapped
+    /// paragraph: see [`paragraphs`]) is split on its own; returns trimmed, sorted,
     /// non-overlapping `(start, end)` byte ranges covering all non-whitespace text.
     pub fn split(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for (s, e) in lines(text) {
+        for (s, e) in paragraphs(text) {
             self.split_range(text, s, e, &mut out);
         }
         out
@@ -509,6 +512,173 @@ fn cjk_stop(b: &[u8]) -> usize {
     0
 }
 
+/// How a single line break (between two non-blank lines) is treated by the sentence splitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineBreaks {
+    /// Every line break ends a sentence, except inside a hard-wrapped text (see [`paragraphs`]).
+    #[default]
+    Auto,
+    /// Every line break ends a sentence (each line is split on its own).
+    Boundary,
+}
+
+/// The widest line width (in characters, indentation included) that still counts as hard
+/// wrapping; plain-text wrapping is at 60 to 80 columns, text extracted from PDF up to about 120.
+const MAX_WRAP_WIDTH: usize = 150;
+
+/// One non-blank line: content start and end (trimmed), indentation and width in columns, and
+/// whether a blank line comes before it.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    s: usize,
+    e: usize,
+    indent: usize,
+    width: usize,
+    blank_before: bool,
+}
+
+/// The paragraphs of `text` for sentence splitting, as trimmed `(start, end)` ranges: each
+/// non-blank line, except that the lines of a **hard-wrapped** text are joined into their
+/// paragraph, so that a line break there is only a space to the sentence scanner.
+///
+/// Hard wrapping is decided for the whole text from the shape of its lines, the way a reader
+/// sees it. A line break is a *candidate* when the line before is filled (the first word of
+/// the next line would not have fitted on it: the two reach at least 85 % of the text's usual
+/// width, its 90th-percentile line width, itself at most [`MAX_WRAP_WIDTH`]; the slack is for
+/// proportional fonts in text extracted from PDF) and not much wider than that width, no
+/// blank line comes between, the next line is not indented more (the
+/// first line of a paragraph may be indented more than the rest) and does not start a list
+/// item, a quotation or a heading (the text of a list item may go on under its first word).
+/// The text is hard-wrapped when its sentences run on over the candidate breaks: at least two,
+/// and at least 40 %, of the candidates
+/// are followed by a lower-case word after a line that does not end with a terminal mark
+/// (`… processes\nare`). Text with one paragraph per line (news dumps, web text) has ragged
+/// lines whose breaks follow a sentence end, so it is never joined. In a hard-wrapped text
+/// every candidate break is joined; a blank line, an indented line, a list item and a short
+/// line (the end of a paragraph, a heading) still end a paragraph.
+pub fn paragraphs(text: &str) -> Vec<(usize, usize)> {
+    let all: Vec<Line> = physical_lines(text).collect();
+    let joins = wrap_joins(text, &all);
+    let mut out = Vec::with_capacity(all.len());
+    let mut i = 0;
+    while i < all.len() {
+        let start = all[i].s;
+        while i < joins.len() && joins[i] {
+            i += 1;
+        }
+        out.push((start, all[i].e));
+        i += 1;
+    }
+    out
+}
+
+/// The non-blank lines of `text` with their measures.
+fn physical_lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let mut blank_before = false;
+    std::iter::from_fn(move || {
+        while pos < b.len() {
+            let start = pos;
+            let nl = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |p| pos + p);
+            pos = nl + 1;
+            let mut e = nl;
+            while e > start && is_ws(b[e - 1]) {
+                e -= 1;
+            }
+            let s = skip_ws(b, start, e);
+            if s < e {
+                let mut indent = 0;
+                for &c in &b[start..s] {
+                    indent = if c == b'\t' { (indent / 8 + 1) * 8 } else { indent + 1 };
+                }
+                let width = indent + text[s..e].chars().count();
+                let line = Line { s, e, indent, width, blank_before };
+                blank_before = false;
+                return Some(line);
+            }
+            blank_before = true;
+        }
+        None
+    })
+}
+
+/// For each pair of consecutive lines, whether the break between them is joined (see
+/// [`paragraphs`]).
+fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
+    let n = lines.len();
+    let mut joins = vec![false; n.saturating_sub(1)];
+    if n < 2 {
+        return joins;
+    }
+    let mut widths: Vec<usize> = lines.iter().map(|l| l.width).collect();
+    widths.sort_unstable();
+    let usual = widths[(n - 1) * 9 / 10];
+    if !(20..=MAX_WRAP_WIDTH).contains(&usual) {
+        return joins;
+    }
+    let (mut candidates, mut runs_on) = (0usize, 0usize);
+    for i in 0..n - 1 {
+        let (a, b) = (&lines[i], &lines[i + 1]);
+        let first_of_paragraph = i == 0 || a.blank_before || a.indent > lines[i - 1].indent;
+        let next = &text[b.s..b.e];
+        let this = &text[a.s..a.e];
+        // A list item's text may go on under its first word (`* root is\n  added`).
+        let under_item = starts_item(this) && b.indent == a.indent + item_text_column(this);
+        let indent_ok = b.indent == a.indent || (b.indent < a.indent && first_of_paragraph) || under_item;
+        // Filled: the next line's first word would not have fitted on this one (with some
+        // slack for proportional fonts in text extracted from PDF).
+        let first_word = next.split(char::is_whitespace).next().map_or(0, |w| w.chars().count());
+        // Not much wider than the usual width either (a ragged paragraph line is).
+        let filled = (a.width + 1 + first_word) * 100 >= usual * 85 && a.width * 8 <= usual * 9;
+        if filled && indent_ok && !b.blank_before && !starts_item(next) {
+            joins[i] = true;
+            candidates += 1;
+            if !ends_sentence(this) && next.chars().next().is_some_and(char::is_lowercase) {
+                runs_on += 1;
+            }
+        }
+    }
+    if runs_on < 2 || runs_on * 5 < candidates * 2 {
+        joins.iter_mut().for_each(|j| *j = false);
+    }
+    joins
+}
+
+/// Whether a line starts a list item, a quotation, a heading or a table row (`- `, `* `,
+/// `• `, `> `, `# `, `| `, `1. `, `2) `, `a) `, `(iv) `).
+fn starts_item(line: &str) -> bool {
+    let mut cs = line.chars();
+    let (Some(c0), c1) = (cs.next(), cs.next()) else { return false };
+    if matches!(c0, '•' | '⁃' | '▪' | '◦' | '●' | '‣' | '∙' | '>' | '#' | '|') {
+        return true;
+    }
+    if matches!(c0, '-' | '*' | '+' | '–' | '—') && c1.is_some_and(char::is_whitespace) {
+        return true;
+    }
+    let b = line.as_bytes();
+    if c0 == '(' {
+        let close = b.iter().take(6).position(|&c| c == b')');
+        return close.is_some_and(|k| k > 1 && b[1..k].iter().all(u8::is_ascii_alphanumeric) && b.get(k + 1) == Some(&b' '));
+    }
+    parse_marker(b, 0, b.len()).is_some_and(|((_, alpha, sep), _)| !alpha || sep != Sep::Dot)
+}
+
+/// The column (in characters) where the text of a list item starts, after its marker and
+/// spaces (`* root` → 2, `12. x` → 4).
+fn item_text_column(line: &str) -> usize {
+    let marker = line.find(char::is_whitespace).unwrap_or(line.len());
+    let rest = &line[marker..];
+    line[..marker].chars().count() + (rest.len() - rest.trim_start().len())
+}
+
+/// Whether a line ends with a terminal mark (`.`, `!`, `?`, `…`), closing quotes and brackets
+/// allowed after it.
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end_matches(CLOSERS).ends_with(['.', '!', '?', '…'])
+}
+
 /// The non-empty lines of `text` as `(start, end)`, trimmed of surrounding whitespace and
 /// of their terminators (`\n`, `\r\n`).
 pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -686,6 +856,112 @@ mod tests {
             ["He came in Jan. 2024 with J. R. R. Tolkien."]
         );
         assert_eq!(split("But...the answer was... no."), ["But...the answer was... no."]);
+    }
+
+    fn paras(text: &str) -> Vec<&str> {
+        paragraphs(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn hard_wrapped_lines_join_into_paragraphs() {
+        // An e-mail wrapped at about 60 columns, paragraphs separated by a blank line.
+        let t = "The build server will be down on Friday while we move it to\n\
+                 the new rack. Please push your branches before noon so that\n\
+                 nothing is lost, and tell me soon if the timing is a\n\
+                 problem for your team.\n\
+                 \n\
+                 Thanks for your patience.\n";
+        assert_eq!(
+            paras(t),
+            [
+                "The build server will be down on Friday while we move it to\nthe new rack. Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team.",
+                "Thanks for your patience."
+            ]
+        );
+        // The sentence scanner sees the line breaks as spaces; offsets stay those of the text.
+        let sp = SentenceSplitter::default();
+        let got = sp.split(t);
+        let want_first = t.find("The build").unwrap_or(0);
+        let want_end = t.find("rack.").map_or(0, |p| p + "rack.".len());
+        assert_eq!(got[0], (want_first, want_end));
+        assert_eq!(&t[got[1].0..got[1].1], "Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team.");
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn wrapped_paragraphs_end_at_indented_short_and_item_lines() {
+        // Newswire style: paragraphs marked by a three-space first-line indent, no blank lines.
+        let t = "   The port authority said on Monday that the new terminal would\n\
+                 open in March, two months later than planned, because of delays\n\
+                 in the delivery of cranes.\n\
+                 \x20  Shipping lines had been told of the change, a spokesman\n\
+                 said, and none had cancelled a booking so far.\n";
+        assert_eq!(paras(t).len(), 2);
+        assert!(paras(t)[1].starts_with("Shipping lines"));
+        // A short heading line and list items are not joined to what follows.
+        let t = "Installation\n\
+                 Download the archive for your platform and unpack it into a folder\n\
+                 of your choice; the program needs no installer and writes nothing\n\
+                 outside that folder. Then run the setup script, which asks for the\n\
+                 following settings:\n\
+                 - the data folder, where the index is kept between runs and which\n\
+                 - the port number.\n";
+        let p = paras(t);
+        assert_eq!(p[0], "Installation");
+        assert!(p[1].ends_with("following settings:"), "{p:?}");
+        assert!(p[2].starts_with("- the data folder") && p[2].ends_with("which"), "{p:?}");
+        assert_eq!(p[3], "- the port number.");
+    }
+
+    #[test]
+    fn one_paragraph_per_line_is_not_joined() {
+        // Ragged lines that each end a sentence: every line stays a paragraph.
+        let t = "The council met on Tuesday.\nIt voted to close the old library by the end of the year.\nResidents were not happy with that.\nA petition has been started.\n";
+        assert_eq!(paras(t).len(), 4);
+        // Long lines (a dump with one paragraph per line) are never hard wrapped, even when a
+        // line ends without a mark and the next starts in lower case.
+        let long = "word ".repeat(40);
+        let t = format!("{long}and more\nthen {long}\nthe end {long}\n");
+        assert_eq!(paras(&t).len(), 3);
+        // A lone run-on break between two short lines is not enough evidence.
+        assert_eq!(paras("Let me know\nyou are coming to the party on Saturday night.").len(), 2);
+    }
+
+    #[test]
+    fn wrapped_text_keeps_abbreviations_across_lines() {
+        let t = "On Monday we met the staff of the clinic and Dr.\n\
+                 Smith, and after a long talk we all agreed on a plan that\n\
+                 starts in May. It covers the new wards, the kitchen and\n\
+                 the car park.\n";
+        assert_eq!(
+            split(t),
+            [
+                "On Monday we met the staff of the clinic and Dr.\nSmith, and after a long talk we all agreed on a plan that\nstarts in May.",
+                "It covers the new wards, the kitchen and\nthe car park."
+            ]
+        );
+        let boundary: Vec<&str> = lines(t).map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(boundary.len(), 4);
+    }
+
+    #[test]
+    fn stage_joins_wrapped_lines_unless_told_otherwise() {
+        use crate::{LineBreaks, Splitter, SplitterOptions, Unit};
+        let t = "Our office in the old mill will close for two weeks in August\n\
+                 while the roof is repaired, so please send any parcels to the\n\
+                 warehouse address instead. We will reopen on the first Monday\n\
+                 of September.\n";
+        let doc = docpipe_core::Document::from_source("d", t.to_owned(), "d.txt", 0);
+        let auto = Splitter::new(SplitterOptions { unit: Unit::Sentences, ..SplitterOptions::default() });
+        let boundary = Splitter::new(SplitterOptions {
+            unit: Unit::Sentences,
+            line_breaks: LineBreaks::Boundary,
+            ..SplitterOptions::default()
+        });
+        let (Ok(auto), Ok(boundary)) = (auto, boundary) else { panic!("options") };
+        let second = t.find("We will").unwrap_or(0);
+        assert_eq!(auto.split_sentences(&doc, true).0, [(0, second - 1), (second, t.len() - 1)]);
+        assert_eq!(boundary.split_sentences(&doc, true).0.len(), 5);
     }
 
     #[test]
