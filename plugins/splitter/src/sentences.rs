@@ -7,8 +7,12 @@
 //! brackets (which stay in the sentence). The candidate becomes a boundary according to what
 //! comes next and what came before:
 //!
-//! - a lower-case next word never starts a sentence (`Yahoo! in`, `"Great." she said`,
-//!   `the U.S. for 20 years`, `But...the answer`);
+//! - a lower-case next word starts a sentence only in informal writing that does not
+//!   capitalise (`call me at 5. the rest`, `are you kidding? why`): after a period that ends
+//!   a word of two or more letters which is not an abbreviation, or after `?`/`!` that ends a
+//!   word that is not capitalised; never after an ellipsis, a closing quote or an
+//!   abbreviation (`Yahoo! in`, `"Great." she said`, `the U.S. for 20 years`, `Inc. common
+//!   stock`, `But...the answer`);
 //! - a digit straight after a period is a decimal or a version number (`3.25`, `v1.2.3`);
 //! - text glued to the mark is one token (`Jane.Doe@example.com`, `example.com/a.html`),
 //!   except a *glued sentence* left by HTML extraction: a lower-case word, the mark, closing
@@ -313,7 +317,9 @@ impl SentenceSplitter {
             return (Some((k, n)), n);
         };
         if first.is_lowercase() {
-            return (None, k);
+            let quoted = k > j;
+            let brk = !ellipsis && !quoted && dots <= 1 && self.lower_case_start(text, s, t0, qe);
+            return if brk { (Some((k, n)), n) } else { (None, k) };
         }
         let upper_or_digit = first.is_uppercase() || first.is_ascii_digit();
         // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb.
@@ -366,6 +372,31 @@ impl SentenceSplitter {
             return opener;
         }
         upper_or_digit || !first.is_alphanumeric()
+    }
+
+    /// Whether a mark at `t0` followed by a lower-case word ends a sentence (informal text
+    /// does not capitalise: `call me at 5. the rest`, `are you kidding? why`). A question or
+    /// exclamation mark does after a word that is not capitalised (`Yahoo! in` is a name); a
+    /// period does after a word that is not an abbreviation: not in the table, no inner period
+    /// (`Ph.D.`, `U.S.`), more than one letter. A mark set off by a space after a lower-case
+    /// word does too (`men suck ! whose`). Quoted speech (`"Odd." he said`), a closing bracket
+    /// and ellipses never do (checked by the caller).
+    fn lower_case_start(&self, text: &str, s: usize, t0: usize, qe: bool) -> bool {
+        let b = text.as_bytes();
+        // A mark set off by a space (`men suck ! whose`) ends the word before the space.
+        let before = text[s..t0].trim_end_matches([' ', '\t']);
+        let spaced = before.len() < t0 - s;
+        let t0 = s + before.len();
+        let ws = b[s..t0].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+        let word = strip_openers(&text[ws..t0]).trim_end_matches(CLOSERS);
+        let Some(c0) = word.chars().next() else { return false };
+        if spaced {
+            return word.chars().all(char::is_alphabetic) && !c0.is_uppercase();
+        }
+        if qe {
+            return !c0.is_uppercase();
+        }
+        word.chars().nth(1).is_some() && !word.contains('.') && self.lookup(word).is_none()
     }
 
     fn lookup(&self, word: &str) -> Option<AbbrevClass> {
