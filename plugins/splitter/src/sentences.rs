@@ -26,6 +26,10 @@
 //!   lower-case word (`you and I. Did you`);
 //! - an ellipsis ends a sentence only before a capitalised word other than `I`, and never
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
+//! - an emoticon (`:)`, `:-(`, `;P`) after a terminal mark stays in its sentence, and one
+//!   followed by a capitalised word ends the sentence even without a mark;
+//! - a letter's greeting or closing at the start of a sentence ends at its comma when a
+//!   capitalised word follows on the same line (`Dear all, My name`, `Best regards, Anna`);
 //! - list items are split even without final punctuation when the markers count up
 //!   (`1.) a 2.) b`, `1) a 2) b`, `a. x b. y`, `• 9. x • 10. y`).
 //!
@@ -209,6 +213,10 @@ impl SentenceSplitter {
         if s >= end {
             return;
         }
+        if let Some(after) = salutation_end(text, s, end) {
+            push_trimmed(b, s, after, out);
+            s = skip_ws(b, after, end);
+        }
         let mut marker = self.marker_at(text, s, end);
         let mut i = s;
         if let Some((_, after)) = marker {
@@ -226,6 +234,10 @@ impl SentenceSplitter {
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
                         s = new_start;
+                        if let Some(after) = salutation_end(text, s, end) {
+                            push_trimmed(b, s, after, out);
+                            s = skip_ws(b, after, end);
+                        }
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(next);
                     } else {
@@ -238,6 +250,11 @@ impl SentenceSplitter {
                     {
                         push_trimmed(b, s, i, out);
                         s = n;
+                        marker = self.marker_at(text, s, end);
+                        i = marker.map_or(s, |(_, a)| a);
+                    } else if let Some(after) = emoticon_ends_sentence(text, i + 1, end) {
+                        push_trimmed(b, s, after, out);
+                        s = skip_ws(b, after, end);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
                     } else {
@@ -296,7 +313,16 @@ impl SentenceSplitter {
             }
         }
         let ellipsis = !qe && (ellipsis_char || dots == 3 || dots == 2);
-        let k = skip_closers(text, j, end);
+        let mut k = skip_closers(text, j, end);
+        // Emoticons after the mark belong to the sentence (`I love her. :)`).
+        loop {
+            let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
+            let len = emoticon_len(b, m, end);
+            if m == k || len == 0 {
+                break;
+            }
+            k = m + len;
+        }
         if k >= end {
             return (None, end);
         }
@@ -518,6 +544,84 @@ fn parse_marker(b: &[u8], p: usize, end: usize) -> Option<((u32, bool, Sep), usi
     } else {
         None
     }
+}
+
+/// Words of a letter's closing (`Best regards,`, `Yours sincerely,`) and the words that may
+/// open one, lower case. `Thanks,` is left out: in quoted speech it is followed by a name in
+/// the same sentence (`Thanks, Bob.`).
+const CLOSING_HEADS: &[&str] = &["regards", "sincerely", "wishes", "truly", "faithfully", "respectfully", "cordially"];
+const CLOSING_WORDS: &[&str] =
+    &["best", "kind", "kindest", "warm", "warmest", "warmly", "many", "with", "all", "the", "very", "yours", "my"];
+/// Words that open a greeting (`Dear all,`, `Hi Anna,`), lower case.
+const GREETINGS: &[&str] = &["dear", "hi", "hello", "hey", "greetings"];
+
+/// A letter's greeting or closing at the start of a sentence, ended by a comma and followed
+/// by a capitalised word on the same line (`Dear all, My name is …`, `Best regards, Anna
+/// Berg`): returns the position after the comma. A greeting is a greeting word and up to
+/// three capitalised words; a closing is up to three closing words.
+fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
+    let mut cap = end.min(s + 60);
+    while !text.is_char_boundary(cap) {
+        cap -= 1;
+    }
+    let head = text.get(s..cap)?;
+    let comma = head.find(',')?;
+    let words: Vec<&str> = head[..comma].split(' ').collect();
+    if words.len() > 4 || words.iter().any(|w| w.is_empty() || w.len() > 12) {
+        return None;
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let closing = lower.last().is_some_and(|w| CLOSING_HEADS.contains(&w.as_str()))
+        && lower[..lower.len() - 1].iter().all(|w| CLOSING_WORDS.contains(&w.as_str()) || CLOSING_HEADS.contains(&w.as_str()));
+    let greeting = GREETINGS.contains(&lower[0].as_str())
+        && words.len() <= 4
+        && words[1..].iter().all(|w| w.chars().next().is_some_and(char::is_uppercase) || *w == "all");
+    if !(closing || greeting) {
+        return None;
+    }
+    let after = s + comma + 1;
+    let b = text.as_bytes();
+    let n = after + b[after..end].iter().take_while(|&&c| c == b' ').count();
+    if n == after || n >= end {
+        return None;
+    }
+    let (first, _) = next_word(text, n, end);
+    first.is_some_and(char::is_uppercase).then_some(after)
+}
+
+/// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) that stands alone
+/// (whitespace or the end after it), else 0.
+fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
+    if i >= end || !matches!(b[i], b':' | b';' | b'=') {
+        return 0;
+    }
+    let mut q = i + 1;
+    if q < end && matches!(b[q], b'-' | b'\'' | b'^' | b'o') {
+        q += 1;
+    }
+    let mouth = q;
+    while q < end && matches!(b[q], b')' | b'(' | b']' | b'[' | b'D' | b'P' | b'p' | b'/' | b'\\' | b'|' | b'3' | b'*') {
+        q += 1;
+    }
+    // A letter mouth only once (`:P`, not `:DP`), and nothing glued after it.
+    let letters = b[mouth..q].iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    if q == mouth || (letters > 0 && q - mouth > 1) || (q < end && !is_ws(b[q])) {
+        return 0;
+    }
+    q - i
+}
+
+/// An emoticon at `i` (after a space) followed by a capitalised word ends a sentence
+/// (`with the community :-) Posted by`): returns the end of the emoticon.
+fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let len = emoticon_len(b, i, end);
+    if len == 0 {
+        return None;
+    }
+    let n = skip_ws(b, i + len, end);
+    let (first, _) = next_word(text, n, end);
+    (n < end && first.is_some_and(char::is_uppercase)).then_some(i + len)
 }
 
 /// Bytes that need a look: terminal marks, spaces (list items), the lead bytes of `…`, CJK
