@@ -993,6 +993,47 @@ mod tests {
         assert_eq!(split("But...the answer was... no."), ["But...the answer was... no."]);
     }
 
+    #[test]
+    fn lower_case_starts_in_informal_text() {
+        assert_eq!(
+            split("we got there at noon. the lake was frozen. are you coming? it is fun!"),
+            ["we got there at noon.", "the lake was frozen.", "are you coming?", "it is fun!"]
+        );
+        // A mark set off by a space.
+        assert_eq!(split("that dog is huge ! my cat hides ? no idea"), ["that dog is huge !", "my cat hides ?", "no idea"]);
+        // Abbreviations, names with a mark, quotes, brackets and ellipses keep the sentence.
+        for t in [
+            "She met the Ph.D. student and the U.S. team at Acme Inc. last week.",
+            "He worked at Yahoo! in the nineties.",
+            "\"That is odd.\" he said.",
+            "He left (he was tired.) after lunch.",
+            "I waited... and waited.",
+            "Bring tools, e.g. a saw and nails, vs. nothing.",
+        ] {
+            assert_eq!(split(t), [t], "{t}");
+        }
+    }
+
+    #[test]
+    fn emoticons_and_letter_salutations() {
+        assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
+        assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
+        assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
+        // Not emoticons: a ratio, a colon inside a word.
+        assert_eq!(split("The odds were 3:2 Against us."), ["The odds were 3:2 Against us."]);
+        assert_eq!(
+            split("Dear all, My name is Anna Berg. I run the lab."),
+            ["Dear all,", "My name is Anna Berg.", "I run the lab."]
+        );
+        assert_eq!(
+            split("See the file attached. Best regards, Anna Berg"),
+            ["See the file attached.", "Best regards,", "Anna Berg"]
+        );
+        // A name after a comma inside speech stays in the sentence.
+        assert_eq!(split("Thanks, Bob. That helps."), ["Thanks, Bob.", "That helps."]);
+        assert_eq!(split("Hi there, how are you?"), ["Hi there, how are you?"]);
+    }
+
     fn paras(text: &str) -> Vec<&str> {
         paragraphs(text).into_iter().map(|(s, e)| &text[s..e]).collect()
     }
