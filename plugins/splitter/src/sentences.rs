@@ -252,7 +252,10 @@ impl SentenceSplitter {
                         s = n;
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
-                    } else if let Some(after) = emoticon_ends_sentence(text, i + 1, end) {
+                    } else if i + 1 < end
+                        && matches!(b[i + 1], b':' | b';' | b'=')
+                        && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
+                    {
                         push_trimmed(b, s, after, out);
                         s = skip_ws(b, after, end);
                         marker = self.marker_at(text, s, end);
@@ -560,27 +563,41 @@ const GREETINGS: &[&str] = &["dear", "hi", "hello", "hey", "greetings"];
 /// Berg`): returns the position after the comma. A greeting is a greeting word and up to
 /// three capitalised words; a closing is up to three closing words.
 fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
-    let mut cap = end.min(s + 60);
-    while !text.is_char_boundary(cap) {
-        cap -= 1;
-    }
-    let head = text.get(s..cap)?;
-    let comma = head.find(',')?;
-    let words: Vec<&str> = head[..comma].split(' ').collect();
-    if words.len() > 4 || words.iter().any(|w| w.is_empty() || w.len() > 12) {
-        return None;
-    }
-    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let closing = lower.last().is_some_and(|w| CLOSING_HEADS.contains(&w.as_str()))
-        && lower[..lower.len() - 1].iter().all(|w| CLOSING_WORDS.contains(&w.as_str()) || CLOSING_HEADS.contains(&w.as_str()));
-    let greeting = GREETINGS.contains(&lower[0].as_str())
-        && words.len() <= 4
-        && words[1..].iter().all(|w| w.chars().next().is_some_and(char::is_uppercase) || *w == "all");
-    if !(closing || greeting) {
-        return None;
-    }
-    let after = s + comma + 1;
+    let in_list = |w: &str, list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
     let b = text.as_bytes();
+    // Cheap tests first: a comma near the start, and a first word that opens a greeting or a
+    // closing.
+    let comma = s + memchr::memchr(b',', &b[s..end.min(s + 60)])?;
+    let first_end = b[s..comma].iter().position(|&c| c == b' ').map_or(comma, |p| s + p);
+    let first = &text[s..first_end];
+    if first.len() > 12 {
+        return None;
+    }
+    let greeting = in_list(first, GREETINGS);
+    if !greeting && !in_list(first, CLOSING_WORDS) && !in_list(first, CLOSING_HEADS) {
+        return None;
+    }
+    let mut n_words = 0;
+    let mut last = "";
+    for (k, w) in text[s..comma].split(' ').enumerate() {
+        n_words += 1;
+        if n_words > 4 || w.is_empty() {
+            return None;
+        }
+        let ok = if greeting {
+            k == 0 || w.chars().next().is_some_and(char::is_uppercase) || w == "all"
+        } else {
+            in_list(w, CLOSING_WORDS) || in_list(w, CLOSING_HEADS)
+        };
+        if !ok {
+            return None;
+        }
+        last = w;
+    }
+    if !greeting && !in_list(last, CLOSING_HEADS) {
+        return None;
+    }
+    let after = comma + 1;
     let n = after + b[after..end].iter().take_while(|&&c| c == b' ').count();
     if n == after || n >= end {
         return None;
@@ -748,8 +765,7 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
         return joins;
     }
     let mut widths: Vec<usize> = lines.iter().map(|l| l.width).collect();
-    widths.sort_unstable();
-    let usual = widths[(n - 1) * 9 / 10];
+    let (_, &mut usual, _) = widths.select_nth_unstable((n - 1) * 9 / 10);
     if !(20..=MAX_WRAP_WIDTH).contains(&usual) {
         return joins;
     }
