@@ -302,12 +302,14 @@ def peer_entities(which, texts):
 
 # ----------------------------------------------------------------------------- sentences
 
+# Datelines stay in their sentence (the gold of both sets does not set them apart).
 SENT_CONFIG = """[input]
 format = "jsonl"
 [[stage]]
 type = "splitter"
 name = "sentences"
 unit = "sentences"
+skip_datelines = false
 """
 
 
