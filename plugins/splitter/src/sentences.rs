@@ -617,7 +617,8 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
         q += 1;
     }
     let mouth = q;
-    while q < end && matches!(b[q], b')' | b'(' | b']' | b'[' | b'D' | b'P' | b'p' | b'/' | b'\\' | b'|' | b'3' | b'*') {
+    while q < end && matches!(b[q], b')' | b'(' | b']' | b'[' | b'D' | b'P' | b'p' | b'/' | b'\\' | b'|' | b'3' | b'*')
+    {
         q += 1;
     }
     // A letter mouth only once (`:P`, not `:DP`), and nothing glued after it.
@@ -811,7 +812,8 @@ fn starts_item(line: &str) -> bool {
     let b = line.as_bytes();
     if c0 == '(' {
         let close = b.iter().take(6).position(|&c| c == b')');
-        return close.is_some_and(|k| k > 1 && b[1..k].iter().all(u8::is_ascii_alphanumeric) && b.get(k + 1) == Some(&b' '));
+        return close
+            .is_some_and(|k| k > 1 && b[1..k].iter().all(u8::is_ascii_alphanumeric) && b.get(k + 1) == Some(&b' '));
     }
     parse_marker(b, 0, b.len()).is_some_and(|((_, alpha, sep), _)| !alpha || sep != Sep::Dot)
 }
@@ -1016,7 +1018,10 @@ mod tests {
             ["we got there at noon.", "the lake was frozen.", "are you coming?", "it is fun!"]
         );
         // A mark set off by a space.
-        assert_eq!(split("that dog is huge ! my cat hides ? no idea"), ["that dog is huge !", "my cat hides ?", "no idea"]);
+        assert_eq!(
+            split("that dog is huge ! my cat hides ? no idea"),
+            ["that dog is huge !", "my cat hides ?", "no idea"]
+        );
         // Abbreviations, names with a mark, quotes, brackets and ellipses keep the sentence.
         for t in [
             "She met the Ph.D. student and the U.S. team at Acme Inc. last week.",
@@ -1076,7 +1081,10 @@ mod tests {
         let want_first = t.find("The build").unwrap_or(0);
         let want_end = t.find("rack.").map_or(0, |p| p + "rack.".len());
         assert_eq!(got[0], (want_first, want_end));
-        assert_eq!(&t[got[1].0..got[1].1], "Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team.");
+        assert_eq!(
+            &t[got[1].0..got[1].1],
+            "Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team."
+        );
         assert_eq!(got.len(), 3);
     }
 
