@@ -217,30 +217,46 @@ impl Splitter {
     }
 
     /// The ranges the sentence scanner splits one by one: lines, or with `line_breaks =
-    /// "auto"` the paragraphs of hard-wrapped text ([`sentences::paragraphs`]), cut again where
-    /// an article splitter's block (a line with its own role) starts inside one.
+    /// "auto"` the paragraphs of hard-wrapped text ([`sentences::paragraphs`]), cut again
+    /// where the role an article splitter gave the lines changes, and before a dateline (the
+    /// wrapped lines of one body paragraph or one standfirst stay joined).
     fn sentence_paragraphs(&self, text: &str, blocks: Option<&[Span]>) -> Vec<Range> {
         if self.options.line_breaks == LineBreaks::Boundary {
             return sentences::lines(text).collect();
         }
         let paras = sentences::paragraphs(text);
         let Some(blocks) = blocks else { return paras };
-        let mut starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
-        starts.sort_unstable();
+        let mut labels: Vec<(usize, &str)> =
+            blocks.iter().filter_map(|x| x.label.as_deref().map(|l| (x.start, l))).collect();
+        labels.sort_unstable();
+        // The role of the line starting at `x` (not counting a dateline that opens it) and
+        // whether a dateline starts there.
+        let line_role = |x: usize| {
+            let here = labels[labels.partition_point(|&(st, _)| st < x)..].iter().take_while(|&&(st, _)| st == x);
+            let own = here.clone().find(|&&(_, l)| l != "dateline").map(|&(_, l)| l);
+            (own, here.clone().any(|&(_, l)| l == "dateline"))
+        };
         let b = text.as_bytes();
         let mut out = Vec::with_capacity(paras.len());
         for (ps, pe) in paras {
             let mut s = ps;
-            let first = starts.partition_point(|&x| x <= ps);
-            for &cut in starts[first..].iter().take_while(|&&x| x < pe) {
-                let mut e = cut;
-                while e > s && sentences::is_ws(b[e - 1]) {
-                    e -= 1;
+            let mut prev = line_role(ps).0;
+            let mut pos = ps;
+            while let Some(nl) = memchr::memchr(b'\n', &b[pos..pe]).map(|p| pos + p) {
+                let x = sentences::skip_ws(b, nl, pe);
+                pos = x;
+                let (own, dateline) = line_role(x);
+                if dateline || own != prev {
+                    let mut e = nl;
+                    while e > s && sentences::is_ws(b[e - 1]) {
+                        e -= 1;
+                    }
+                    if e > s {
+                        out.push((s, e));
+                    }
+                    s = x;
                 }
-                if e > s {
-                    out.push((s, e));
-                }
-                s = cut;
+                prev = own;
             }
             out.push((s, pe));
         }

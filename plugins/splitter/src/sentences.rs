@@ -1165,6 +1165,34 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_lines_are_cut_where_the_line_role_changes() {
+        use crate::{Splitter, SplitterOptions, Unit};
+        use docpipe_core::Span;
+        let t = "The port authority said on Monday that the new terminal would\n\
+                 open in March, two months later than planned, because of delays\n\
+                 in the delivery of cranes from the maker in the north of the\n\
+                 country, which has had trouble with its suppliers this year.\n";
+        let mut doc = docpipe_core::Document::from_source("d", t.to_owned(), "d.txt", 0);
+        let lines: Vec<(usize, usize)> = lines(t).collect();
+        let roles = ["body", "body", "pull_quote", "pull_quote"];
+        let spans = lines.iter().zip(roles).map(|(&(s, e), r)| Span::new(s, e).with_label(r)).collect();
+        doc.set_layer("blocks", spans);
+        let sp = Splitter::new(SplitterOptions { unit: Unit::Sentences, ..SplitterOptions::default() });
+        let Ok(sp) = sp else { panic!("options") };
+        let got: Vec<&str> = sp.split_sentences(&doc, true).0.into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            got,
+            [
+                "The port authority said on Monday that the new terminal would\nopen in March, two months later than planned, because of delays",
+                "in the delivery of cranes from the maker in the north of the\ncountry, which has had trouble with its suppliers this year."
+            ]
+        );
+        // Without blocks the four lines are one paragraph and one sentence.
+        doc.annotations.remove("blocks");
+        assert_eq!(sp.split_sentences(&doc, true).0, [(0, t.len() - 1)]);
+    }
+
+    #[test]
     fn configured_abbreviations() {
         let t = "Ask Capt. Smith. Ask Sgtmaj. Jones.";
         assert_eq!(split(t).len(), 3);
