@@ -26,8 +26,9 @@
 //!   lower-case word (`you and I. Did you`);
 //! - an ellipsis ends a sentence only before a capitalised word other than `I`, and never
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
-//! - an emoticon (`:)`, `:-(`, `;P`) after a terminal mark stays in its sentence, and one
-//!   followed by a capitalised word ends the sentence even without a mark;
+//! - an emoticon (`:)`, `:-(`, `;P`) or a separator rule (`***`, `=====`) after a terminal
+//!   mark stays in its sentence, and one followed by a capitalised word ends the sentence
+//!   even without a mark;
 //! - a letter's greeting or closing at the start of a sentence ends at its comma when a
 //!   capitalised word follows on the same line (`Dear all, My name`, `Best regards, Anna`);
 //! - list items are split even without final punctuation when the markers count up
@@ -253,7 +254,7 @@ impl SentenceSplitter {
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
                     } else if i + 1 < end
-                        && matches!(b[i + 1], b':' | b';' | b'=')
+                        && matches!(b[i + 1], b':' | b';' | b'=' | b'*' | b'_' | b'~' | b'#' | b'-')
                         && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
                     {
                         push_trimmed(b, s, after, out);
@@ -606,10 +607,19 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
     first.is_some_and(char::is_uppercase).then_some(after)
 }
 
-/// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) that stands alone
+/// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
+/// rule (`***`, `=====`, `_____`: three or more of one of `*=_~#-`) that stands alone
 /// (whitespace or the end after it), else 0.
 fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
-    if i >= end || !matches!(b[i], b':' | b';' | b'=') {
+    if i >= end {
+        return 0;
+    }
+    if matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
+        let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
+        let standalone = i + run == end || is_ws(b[i + run]);
+        return if run >= 3 && standalone { run } else { 0 };
+    }
+    if !matches!(b[i], b':' | b';' | b'=') {
         return 0;
     }
     let mut q = i + 1;
@@ -629,8 +639,9 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
     q - i
 }
 
-/// An emoticon at `i` (after a space) followed by a capitalised word ends a sentence
-/// (`with the community :-) Posted by`): returns the end of the emoticon.
+/// An emoticon or a separator rule at `i` (after a space) followed by a capitalised word ends
+/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`): returns the
+/// end of the emoticon or rule.
 fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let b = text.as_bytes();
     let len = emoticon_len(b, i, end);
@@ -1040,6 +1051,13 @@ mod tests {
         assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
         assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
         assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
+        // Separator rules end the sentence before them and a capitalised word.
+        assert_eq!(
+            split("The vote is on Friday. ***** Please reply."),
+            ["The vote is on Friday. *****", "Please reply."]
+        );
+        assert_eq!(split("see you there ===== Next item"), ["see you there =====", "Next item"]);
+        assert_eq!(split("It was -- I think -- fine."), ["It was -- I think -- fine."]);
         // Not emoticons: a ratio, a colon inside a word.
         assert_eq!(split("The odds were 3:2 Against us."), ["The odds were 3:2 Against us."]);
         assert_eq!(
