@@ -13,7 +13,9 @@ and md) on the same text, and prints dev and test figures side by side:
 
 - sentences: boundary F1 on UD English EWT (its own dev and test files; pass --ud DIR with
   en_ewt-ud-dev.conllu and en_ewt-ud-test.conllu, or put them in target/eval/real/ud/: no
-  package registry ships them), and the pysbd English Golden Rules (pass count, all 48);
+  package registry ships them) and on the 22 English test files of neurosnap/sentences (the
+  Debian package golang-gopkg-neurosnap-sentences.v1-dev, fetched with apt-get download), and
+  the pysbd English Golden Rules (pass count, all 48); --sentences-only runs just this task;
 - entities: micro F1 over PERSON / ORG / place (GPE+LOC) / NORP against a SILVER reference
   (spaCy en_core_web_md) on the Lee news corpus; spaCy md scores 1.0 by definition;
 - articles: start-of-article F1 on dumps built from Lee articles in three shapes, the
