@@ -14,7 +14,8 @@
 //!   a body line is an extra nested `dateline` span with `"inline": true`, as in the gold).
 //!   With `drop_boilerplate`, non-body lines are removed from the article's text through
 //!   [`docpipe_core::align::Rewriter`], so offsets stay exact.
-//! - [`sentences`]: a rule-based splitter, one linear byte scan per line.
+//! - [`sentences`]: a rule-based splitter, one linear byte scan per paragraph (a line, or the
+//!   lines of a hard-wrapped paragraph).
 //! - [`chunks`]: sentences packed up to `max_chars` or `max_words`, with `overlap`.
 
 pub mod articles;

@@ -1,8 +1,11 @@
-//! Rule-based sentence boundaries: one linear byte scan per line, no allocation per
-//! character, tuned for news English.
+//! Rule-based sentence boundaries: one linear byte scan per paragraph, no allocation per
+//! character, tuned for news and web English.
 //!
-//! A line (paragraph) is always a hard boundary, so a heading without final punctuation is a
-//! sentence of its own. Inside a line a boundary candidate is a run of terminal marks
+//! A paragraph is a line, or in hard-wrapped text (e-mail, plain-text documentation,
+//! newswire: see [`paragraphs`]) the run of lines it was wrapped into. The end of a paragraph
+//! is always a hard boundary, so a heading without final punctuation is a sentence of its own,
+//! and a line break inside a wrapped paragraph is only a space. Inside a paragraph a boundary
+//! candidate is a run of terminal marks
 //! (`.`, `!`, `?`, `…`, spaced `. . .`, the CJK full stop), followed by closing quotes and
 //! brackets (which stay in the sentence). The candidate becomes a boundary according to what
 //! comes next and what came before:
