@@ -712,7 +712,7 @@ struct Line {
 /// Hard wrapping is decided for the whole text from the shape of its lines, the way a reader
 /// sees it. A line break is a *candidate* when the line before is filled (the first word of
 /// the next line would not have fitted on it: the two reach at least 85 % of the text's usual
-/// width, its 90th-percentile line width, itself at most [`MAX_WRAP_WIDTH`]; the slack is for
+/// width, its 90th-percentile line width, itself at most 150; the slack is for
 /// proportional fonts in text extracted from PDF) and not much wider than that width, no
 /// blank line comes between, the next line is not indented more (the
 /// first line of a paragraph may be indented more than the rest) and does not start a list
