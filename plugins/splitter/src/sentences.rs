@@ -1109,6 +1109,59 @@ mod tests {
         assert_eq!(got.len(), 3);
     }
 
+    /// Greedy wrapping of `words` at `width` columns, as a text editor or `fmt` does.
+    fn wrap(words: &[String], width: usize, indent: &str) -> String {
+        let mut out = String::new();
+        let mut line = String::from(indent);
+        for w in words {
+            if line.len() > indent.len() && line.len() + 1 + w.len() > width {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(indent);
+            }
+            if line.len() > indent.len() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+        out.push_str(&line);
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn generated_wrapped_paragraphs_are_one_sentence() {
+        // Deterministic pseudo-random words (a linear congruential generator), no final mark
+        // inside: every wrapped paragraph must come back as one paragraph and one sentence.
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        for width in [45, 60, 65, 72, 80, 100, 120] {
+            for indent in ["", "    "] {
+                for round in 0..10 {
+                    let n = 40 + next() % 120;
+                    let mut words: Vec<String> = (0..n)
+                        .map(|_| {
+                            let len = 1 + next() % 9;
+                            (0..len).map(|_| char::from(b'a' + (next() % 26) as u8)).collect()
+                        })
+                        .collect();
+                    words[0] = "The".into();
+                    if round % 2 == 1 {
+                        words.push("end.".into());
+                    }
+                    let t = wrap(&words, width, indent);
+                    let p = paragraphs(&t);
+                    assert_eq!(p.len(), 1, "width {width}: {t}");
+                    let s = SentenceSplitter::default().split(&t);
+                    assert_eq!(s, [(indent.len(), t.len() - 1)], "width {width}: {t}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn wrapped_paragraphs_end_at_indented_short_and_item_lines() {
         // Newswire style: paragraphs marked by a three-space first-line indent, no blank lines.
