@@ -401,7 +401,15 @@ impl SentenceSplitter {
             return !c0.is_alphabetic();
         }
         if is_dotted_abbrev(word) {
-            // U.S., E.U., a.m., U.S.A.: a sentence may end there.
+            // U.S., E.U., a.m., U.S.A.: a sentence may end there. A clock time ends one before
+            // a title too (`left at 6 p.m. Mr. Lee came`), unless it opens the sentence
+            // (`At 5 a.m. Mr. Lee left`).
+            let time = matches!(word.to_ascii_lowercase().as_str(), "a.m" | "p.m");
+            if time && first.is_uppercase() && self.lookup(next) == Some(AbbrevClass::Prepositive) {
+                let before: Vec<&str> = text[s..ws].split_whitespace().collect();
+                let after_number = before.last().is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+                return after_number && before.len() > 3;
+            }
             return opener;
         }
         upper_or_digit || !first.is_alphanumeric()
@@ -1047,6 +1055,18 @@ mod tests {
         ] {
             assert_eq!(split(t), [t], "{t}");
         }
+    }
+
+    #[test]
+    fn clock_time_before_a_title() {
+        assert_eq!(
+            split("At 9 a.m. Dr. Okafor opened the ward. She left it at 7 p.m. Mr. Lund took over."),
+            ["At 9 a.m. Dr. Okafor opened the ward.", "She left it at 7 p.m.", "Mr. Lund took over."]
+        );
+        assert_eq!(
+            split("The talk starts at 6 p.m. Friday in the hall."),
+            ["The talk starts at 6 p.m. Friday in the hall."]
+        );
     }
 
     #[test]
