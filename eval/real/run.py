@@ -13,7 +13,9 @@ and md) on the same text, and prints dev and test figures side by side:
 
 - sentences: boundary F1 on UD English EWT (its own dev and test files; pass --ud DIR with
   en_ewt-ud-dev.conllu and en_ewt-ud-test.conllu, or put them in target/eval/real/ud/: no
-  package registry ships them), and the pysbd English Golden Rules (pass count, all 48);
+  package registry ships them) and on the 22 English test files of neurosnap/sentences (the
+  Debian package golang-gopkg-neurosnap-sentences.v1-dev, fetched with apt-get download), and
+  the pysbd English Golden Rules (pass count, all 48); --sentences-only runs just this task;
 - entities: micro F1 over PERSON / ORG / place (GPE+LOC) / NORP against a SILVER reference
   (spaCy en_core_web_md) on the Lee news corpus; spaCy md scores 1.0 by definition;
 - articles: start-of-article F1 on dumps built from Lee articles in three shapes, the
@@ -160,6 +162,62 @@ def ud_documents(ud_dir):
     return out
 
 
+NEUROSNAP_DEB = "golang-gopkg-neurosnap-sentences.v1-dev"
+NEUROSNAP_DIR = "usr/share/gocode/src/gopkg.in/neurosnap/sentences.v1/test_files/english"
+
+
+def neurosnap_dir(given=None):
+    """The folder of the neurosnap/sentences test files (`X.txt` and its gold `X_s.txt`): given,
+    installed (`apt-get install golang-gopkg-neurosnap-sentences.v1-dev`), or fetched from Debian
+    with `apt-get download` and unpacked under target/eval/real/deb/ (no root needed)."""
+    for d in [Path(given) if given else None, Path("/") / NEUROSNAP_DIR, OUT / "deb" / NEUROSNAP_DIR]:
+        if d is not None and d.is_dir():
+            return d
+    deb = OUT / "deb"
+    deb.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(["apt-get", "download", NEUROSNAP_DEB], cwd=deb, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pkg = sorted(deb.glob(NEUROSNAP_DEB + "_*.deb"))[-1]
+        subprocess.run(["dpkg-deb", "-x", str(pkg), str(deb)], check=True)
+    except (OSError, IndexError, subprocess.CalledProcessError):
+        return None
+    d = deb / NEUROSNAP_DIR
+    return d if d.is_dir() else None
+
+
+def neurosnap_documents(given=None):
+    """(id, split, text, sentence starts) for the 22 English test files of neurosnap/sentences
+    (news and feature articles, an essay, two hard-wrapped excerpts of papers; gold: the `_s`
+    file, sentences separated by `{{sentence_break}}`). The text is used as it is (line breaks
+    and blank lines kept); each gold sentence is found in order, whitespace-insensitively.
+    Split: sha1("neurosnap:<file>") first byte < 128 is dev, else test."""
+    d = neurosnap_dir(given)
+    if d is None:
+        return []
+    out = []
+    for gold_file in sorted(d.glob("*_s.txt")):
+        src = gold_file.with_name(gold_file.name[:-len("_s.txt")] + ".txt")
+        if not src.exists():
+            continue
+        text = src.read_text(encoding="utf-8")
+        cur, starts = 0, []
+        for sent in gold_file.read_text(encoding="utf-8").split("{{sentence_break}}"):
+            words = sent.split()
+            if not words:
+                continue
+            m = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, cur)
+            if m is None:
+                starts = None
+                break
+            starts.append(m.start())
+            cur = m.end()
+        if starts is not None:
+            key = f"neurosnap:{src.name}"
+            out.append((key, split_of(key), text, starts))
+    return out
+
+
 def golden_rules():
     import importlib.util
     import pysbd
@@ -246,12 +304,14 @@ def peer_entities(which, texts):
 
 # ----------------------------------------------------------------------------- sentences
 
+# Datelines stay in their sentence (the gold of both sets does not set them apart).
 SENT_CONFIG = """[input]
 format = "jsonl"
 [[stage]]
 type = "splitter"
 name = "sentences"
 unit = "sentences"
+skip_datelines = false
 """
 
 
@@ -285,36 +345,46 @@ def boundary_f1(pred, gold):
     return f1(tp, npred, ngold)
 
 
-def eval_sentences(ud_dir, systems, errors):
+def eval_sentences(ud_dir, systems, errors, neurosnap=None):
+    """Boundary F1 per set and split (UD English EWT, neurosnap test files) and the Golden Rules."""
     rows = {}
-    ud = ud_documents(ud_dir) if ud_dir else []
-    if ud:
-        texts = [t for _, _, t, _ in ud]
-        gold = [g for _, _, _, g in ud]
-        splits = [s for _, s, _, _ in ud]
-        preds = {"docpipe": docpipe_sentence_starts("sentences-ud", texts)}
+    sets = [("UD EWT", ud_documents(ud_dir) if ud_dir else []), ("neurosnap", neurosnap_documents(neurosnap))]
+    counts = {}
+    for label, docs in sets:
+        counts[label] = len(docs)
+        if not docs:
+            continue
+        texts = [t for _, _, t, _ in docs]
+        gold = [g for _, _, _, g in docs]
+        splits = [s for _, s, _, _ in docs]
+        preds = {"docpipe": docpipe_sentence_starts("sentences-" + label.split()[0].lower(), texts)}
         for s in systems:
             preds[s] = peer_sentence_starts(s, texts)
         for sysname, pred in preds.items():
             rows.setdefault(sysname, {})
             for split in ["dev", "test"]:
                 idx = [i for i, s in enumerate(splits) if s == split]
-                rows[sysname]["UD EWT " + split] = boundary_f1([pred[i] for i in idx], [gold[i] for i in idx])
+                rows[sysname][f"{label} {split}"] = boundary_f1([pred[i] for i in idx], [gold[i] for i in idx])
         if errors:
-            show_sentence_errors(texts, gold, preds["docpipe"], splits, errors)
+            show_sentence_errors(label, texts, gold, preds["docpipe"], splits, errors)
     rules = golden_rules()
     if rules:
         texts = [t for t, _ in rules]
         ours = docpipe_sentence_starts("sentences-golden", texts)
         rows.setdefault("docpipe", {})["Golden Rules /48"] = sum(
             cut(t, s) == w for (t, w), s in zip(rules, ours))
+        if errors:
+            failed = [(t, w, cut(t, s)) for (t, w), s in zip(rules, ours) if cut(t, s) != w]
+            print(f"\n-- docpipe Golden Rules failed: {len(failed)} --")
+            for t, w, got in failed:
+                print("   ", repr(t), "\n      want", w, "\n      got ", got)
         for s in systems:
             rows.setdefault(s, {})["Golden Rules /48"] = sum(peer_sentences_list(s, t) == w for t, w in rules)
-    return rows, len(ud)
+    return rows, counts
 
 
-def show_sentence_errors(texts, gold, pred, splits, n):
-    print(f"\n-- docpipe sentence boundary errors, UD EWT dev only (first {n} of each kind) --")
+def show_sentence_errors(label, texts, gold, pred, splits, n):
+    print(f"\n-- docpipe sentence boundary errors, {label} dev only (first {n} of each kind) --")
     missed, extra = [], []
     for t, g, p, s in zip(texts, gold, pred, splits):
         if s != "dev":
@@ -603,6 +673,9 @@ def main():
     ap.add_argument("--ud", default=str(OUT / "ud"), help="folder with en_ewt-ud-dev.conllu and en_ewt-ud-test.conllu")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--errors", type=int, default=0, help="print N docpipe error examples per kind (dev only)")
+    ap.add_argument("--sentences-only", action="store_true", help="run only the sentence task")
+    ap.add_argument("--neurosnap", help="folder with the neurosnap/sentences English test files (default: "
+                    "the installed Debian package, else fetched with apt-get download)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -618,11 +691,17 @@ def main():
     print(f"Lee corpus: {len(lee)} documents, dev {nd}, test {len(lee) - nd} (sha1 split)")
 
     systems = ["pysbd", "syntok", "spaCy sm", "spaCy md"]
-    srows, nud = eval_sentences(args.ud if Path(args.ud).exists() else None, systems, args.errors)
-    if not nud:
+    srows, scounts = eval_sentences(args.ud if Path(args.ud).exists() else None, systems, args.errors,
+                                    args.neurosnap)
+    if not scounts["UD EWT"]:
         print(f"UD English EWT not found in {args.ud} (no package registry ships it): sentence F1 on UD skipped")
-    table(f"SENTENCES: boundary F1 (UD English EWT, {nud} documents; own dev/test files) and Golden Rules passed",
-          ["UD EWT dev", "UD EWT test", "Golden Rules /48"], srows)
+    if not scounts["neurosnap"]:
+        print(f"neurosnap test files not found (Debian package {NEUROSNAP_DEB}): that set is skipped")
+    table(f"SENTENCES: boundary F1 (UD English EWT, {scounts['UD EWT']} documents, own dev/test files; "
+          f"neurosnap/sentences test files, {scounts['neurosnap']} documents) and Golden Rules passed",
+          ["UD EWT dev", "UD EWT test", "neurosnap dev", "neurosnap test", "Golden Rules /48"], srows)
+    if args.sentences_only:
+        return
 
     erows, ndocs, mb, secs = eval_entities(lee, ["spaCy sm", "spaCy md"], args.errors)
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG"]]

@@ -14,7 +14,8 @@
 //!   a body line is an extra nested `dateline` span with `"inline": true`, as in the gold).
 //!   With `drop_boilerplate`, non-body lines are removed from the article's text through
 //!   [`docpipe_core::align::Rewriter`], so offsets stay exact.
-//! - [`sentences`]: a rule-based splitter, one linear byte scan per line.
+//! - [`sentences`]: a rule-based splitter, one linear byte scan per paragraph (a line, or the
+//!   lines of a hard-wrapped paragraph).
 //! - [`chunks`]: sentences packed up to `max_chars` or `max_words`, with `overlap`.
 
 pub mod articles;
@@ -35,7 +36,7 @@ use serde_json::{Map, Value};
 pub use articles::{ArticleSplitter, Role};
 pub use chunks::Measure;
 pub use sentences::SentenceSplitter;
-pub use sentences::lines;
+pub use sentences::{LineBreaks, lines, paragraphs};
 
 /// The unit a stage splits into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -100,6 +101,8 @@ pub struct SplitterOptions {
     pub abbreviations: Vec<String>,
     /// Leave a dateline that opens a paragraph out of its first sentence.
     pub skip_datelines: bool,
+    /// Whether a single line break ends a sentence (`auto`: not inside hard-wrapped text).
+    pub line_breaks: LineBreaks,
     /// Chunk limit in characters (used when `max_words` is 0).
     pub max_chars: usize,
     /// Chunk limit in words (0: use `max_chars`).
@@ -118,6 +121,7 @@ impl Default for SplitterOptions {
             topic_shift: 0.0,
             abbreviations: Vec::new(),
             skip_datelines: true,
+            line_breaks: LineBreaks::Auto,
             max_chars: 1000,
             max_words: 0,
             overlap: 0,
@@ -175,7 +179,7 @@ impl Splitter {
         let mut out = Vec::new();
         let mut datelines = Vec::new();
         let mut bi = 0;
-        for (s, e) in sentences::lines(text) {
+        for (s, e) in self.sentence_paragraphs(text, blocks.map(Vec::as_slice)) {
             let mut role = None;
             let mut dl_end = None;
             if let Some(blocks) = blocks {
@@ -193,7 +197,8 @@ impl Splitter {
                     k += 1;
                 }
             } else if skip_datelines {
-                dl_end = self.articles.dateline_in(text, s, e);
+                let first_line_end = memchr::memchr(b'\n', &text.as_bytes()[s..e]).map_or(e, |p| s + p);
+                dl_end = self.articles.dateline_in(text, s, first_line_end);
             }
             let mut s2 = s;
             if skip_datelines && let Some(d) = dl_end {
@@ -210,6 +215,53 @@ impl Splitter {
             }
         }
         (out, datelines)
+    }
+
+    /// The ranges the sentence scanner splits one by one: lines, or with `line_breaks =
+    /// "auto"` the paragraphs of hard-wrapped text ([`sentences::paragraphs`]), cut again
+    /// where the role an article splitter gave the lines changes, and before a dateline (the
+    /// wrapped lines of one body paragraph or one standfirst stay joined).
+    fn sentence_paragraphs(&self, text: &str, blocks: Option<&[Span]>) -> Vec<Range> {
+        if self.options.line_breaks == LineBreaks::Boundary {
+            return sentences::lines(text).collect();
+        }
+        let paras = sentences::paragraphs(text);
+        let Some(blocks) = blocks else { return paras };
+        let mut labels: Vec<(usize, &str)> =
+            blocks.iter().filter_map(|x| x.label.as_deref().map(|l| (x.start, l))).collect();
+        labels.sort_unstable();
+        // The role of the line starting at `x` (not counting a dateline that opens it) and
+        // whether a dateline starts there.
+        let line_role = |x: usize| {
+            let here = labels[labels.partition_point(|&(st, _)| st < x)..].iter().take_while(|&&(st, _)| st == x);
+            let own = here.clone().find(|&&(_, l)| l != "dateline").map(|&(_, l)| l);
+            (own, here.clone().any(|&(_, l)| l == "dateline"))
+        };
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(paras.len());
+        for (ps, pe) in paras {
+            let mut s = ps;
+            let mut prev = line_role(ps).0;
+            let mut pos = ps;
+            while let Some(nl) = memchr::memchr(b'\n', &b[pos..pe]).map(|p| pos + p) {
+                let x = sentences::skip_ws(b, nl, pe);
+                pos = x;
+                let (own, dateline) = line_role(x);
+                if dateline || own != prev {
+                    let mut e = nl;
+                    while e > s && sentences::is_ws(b[e - 1]) {
+                        e -= 1;
+                    }
+                    if e > s {
+                        out.push((s, e));
+                    }
+                    s = x;
+                }
+                prev = own;
+            }
+            out.push((s, pe));
+        }
+        out
     }
 
     fn units(&self, doc: &Document) -> Vec<Unit3> {
@@ -477,6 +529,12 @@ const OPTIONS: &[OptionDoc] = &[
         ty: "boolean",
         default: "true",
         doc: "With `unit = \"sentences\"`: a dateline that opens a paragraph is not part of the first sentence (which starts after the dateline and its space). Datelines come from `annotations.blocks` when present, else from `dateline_patterns`.",
+    },
+    OptionDoc {
+        name: "line_breaks",
+        ty: "\"auto\" | \"boundary\"",
+        default: "\"auto\"",
+        doc: "With `unit = \"sentences\"` or `\"chunks\"`: `boundary` ends a sentence at every line break (one paragraph per line); `auto` does too, except in hard-wrapped text (filled lines of a similar width whose sentences run on over the line breaks, as in e-mail, plain-text documentation and newswire), where a single line break inside a paragraph is a space and only a blank line, an indented line, a list item or a short line ends the paragraph.",
     },
     OptionDoc {
         name: "max_chars",

@@ -1,14 +1,21 @@
-//! Rule-based sentence boundaries: one linear byte scan per line, no allocation per
-//! character, tuned for news English.
+//! Rule-based sentence boundaries: one linear byte scan per paragraph, no allocation per
+//! character, tuned for news and web English.
 //!
-//! A line (paragraph) is always a hard boundary, so a heading without final punctuation is a
-//! sentence of its own. Inside a line a boundary candidate is a run of terminal marks
+//! A paragraph is a line, or in hard-wrapped text (e-mail, plain-text documentation,
+//! newswire: see [`paragraphs`]) the run of lines it was wrapped into. The end of a paragraph
+//! is always a hard boundary, so a heading without final punctuation is a sentence of its own,
+//! and a line break inside a wrapped paragraph is only a space. Inside a paragraph a boundary
+//! candidate is a run of terminal marks
 //! (`.`, `!`, `?`, `…`, spaced `. . .`, the CJK full stop), followed by closing quotes and
 //! brackets (which stay in the sentence). The candidate becomes a boundary according to what
 //! comes next and what came before:
 //!
-//! - a lower-case next word never starts a sentence (`Yahoo! in`, `"Great." she said`,
-//!   `the U.S. for 20 years`, `But...the answer`);
+//! - a lower-case next word starts a sentence only in informal writing that does not
+//!   capitalise (`call me at 5. the rest`, `are you kidding? why`): after a period that ends
+//!   a word of two or more letters which is not an abbreviation, or after `?`/`!` that ends a
+//!   word that is not capitalised; never after an ellipsis, a closing quote or an
+//!   abbreviation (`Yahoo! in`, `"Great." she said`, `the U.S. for 20 years`, `Inc. common
+//!   stock`, `But...the answer`);
 //! - a digit straight after a period is a decimal or a version number (`3.25`, `v1.2.3`);
 //! - text glued to the mark is one token (`Jane.Doe@example.com`, `example.com/a.html`),
 //!   except a *glued sentence* left by HTML extraction: a lower-case word, the mark, closing
@@ -22,12 +29,19 @@
 //!   lower-case word (`you and I. Did you`);
 //! - an ellipsis ends a sentence only before a capitalised word other than `I`, and never
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
+//! - an emoticon (`:)`, `:-(`, `;P`) or a separator rule (`***`, `=====`) after a terminal
+//!   mark stays in its sentence, and one followed by a capitalised word ends the sentence
+//!   even without a mark;
+//! - a letter's greeting or closing at the start of a sentence ends at its comma when a
+//!   capitalised word follows on the same line (`Dear all, My name`, `Best regards, Anna`);
 //! - list items are split even without final punctuation when the markers count up
 //!   (`1.) a 2.) b`, `1) a 2) b`, `a. x b. y`, `• 9. x • 10. y`).
 //!
 //! The abbreviation list is configurable (extra entries behave like the ambiguous class).
 
 use std::collections::HashMap;
+
+use serde::Deserialize;
 
 /// How an abbreviation that precedes a period behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,11 +197,12 @@ impl SentenceSplitter {
         SentenceSplitter { abbrevs }
     }
 
-    /// Splits a whole text: every line is split on its own; returns trimmed, sorted,
+    /// Splits a whole text: every paragraph (a line, or the joined lines of a hard-wrapped
+    /// paragraph: see [`paragraphs`]) is split on its own; returns trimmed, sorted,
     /// non-overlapping `(start, end)` byte ranges covering all non-whitespace text.
     pub fn split(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for (s, e) in lines(text) {
+        for (s, e) in paragraphs(text) {
             self.split_range(text, s, e, &mut out);
         }
         out
@@ -201,6 +216,10 @@ impl SentenceSplitter {
         let mut s = skip_ws(b, start, end);
         if s >= end {
             return;
+        }
+        if let Some(after) = salutation_end(text, s, end) {
+            push_trimmed(b, s, after, out);
+            s = skip_ws(b, after, end);
         }
         let mut marker = self.marker_at(text, s, end);
         let mut i = s;
@@ -219,6 +238,10 @@ impl SentenceSplitter {
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
                         s = new_start;
+                        if let Some(after) = salutation_end(text, s, end) {
+                            push_trimmed(b, s, after, out);
+                            s = skip_ws(b, after, end);
+                        }
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(next);
                     } else {
@@ -231,6 +254,14 @@ impl SentenceSplitter {
                     {
                         push_trimmed(b, s, i, out);
                         s = n;
+                        marker = self.marker_at(text, s, end);
+                        i = marker.map_or(s, |(_, a)| a);
+                    } else if i + 1 < end
+                        && matches!(b[i + 1], b':' | b';' | b'=' | b'*' | b'_' | b'~' | b'#' | b'-')
+                        && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
+                    {
+                        push_trimmed(b, s, after, out);
+                        s = skip_ws(b, after, end);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
                     } else {
@@ -289,7 +320,16 @@ impl SentenceSplitter {
             }
         }
         let ellipsis = !qe && (ellipsis_char || dots == 3 || dots == 2);
-        let k = skip_closers(text, j, end);
+        let mut k = skip_closers(text, j, end);
+        // Emoticons after the mark belong to the sentence (`I love her. :)`).
+        loop {
+            let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
+            let len = emoticon_len(b, m, end);
+            if m == k || len == 0 {
+                break;
+            }
+            k = m + len;
+        }
         if k >= end {
             return (None, end);
         }
@@ -310,7 +350,9 @@ impl SentenceSplitter {
             return (Some((k, n)), n);
         };
         if first.is_lowercase() {
-            return (None, k);
+            let quoted = k > j;
+            let brk = !ellipsis && !quoted && dots <= 1 && self.lower_case_start(text, s, t0, qe);
+            return if brk { (Some((k, n)), n) } else { (None, k) };
         }
         let upper_or_digit = first.is_uppercase() || first.is_ascii_digit();
         // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb.
@@ -359,10 +401,43 @@ impl SentenceSplitter {
             return !c0.is_alphabetic();
         }
         if is_dotted_abbrev(word) {
-            // U.S., E.U., a.m., U.S.A.: a sentence may end there.
+            // U.S., E.U., a.m., U.S.A.: a sentence may end there. A clock time ends one before
+            // a title too (`left at 6 p.m. Mr. Lee came`), unless it opens the sentence
+            // (`At 5 a.m. Mr. Lee left`).
+            let time = matches!(word.to_ascii_lowercase().as_str(), "a.m" | "p.m");
+            if time && first.is_uppercase() && self.lookup(next) == Some(AbbrevClass::Prepositive) {
+                let before: Vec<&str> = text[s..ws].split_whitespace().collect();
+                let after_number = before.last().is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+                return after_number && before.len() > 3;
+            }
             return opener;
         }
         upper_or_digit || !first.is_alphanumeric()
+    }
+
+    /// Whether a mark at `t0` followed by a lower-case word ends a sentence (informal text
+    /// does not capitalise: `call me at 5. the rest`, `are you kidding? why`). A question or
+    /// exclamation mark does after a word that is not capitalised (`Yahoo! in` is a name); a
+    /// period does after a word that is not an abbreviation: not in the table, no inner period
+    /// (`Ph.D.`, `U.S.`), more than one letter. A mark set off by a space after a lower-case
+    /// word does too (`men suck ! whose`). Quoted speech (`"Odd." he said`), a closing bracket
+    /// and ellipses never do (checked by the caller).
+    fn lower_case_start(&self, text: &str, s: usize, t0: usize, qe: bool) -> bool {
+        let b = text.as_bytes();
+        // A mark set off by a space (`men suck ! whose`) ends the word before the space.
+        let before = text[s..t0].trim_end_matches([' ', '\t']);
+        let spaced = before.len() < t0 - s;
+        let t0 = s + before.len();
+        let ws = b[s..t0].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+        let word = strip_openers(&text[ws..t0]).trim_end_matches(CLOSERS);
+        let Some(c0) = word.chars().next() else { return false };
+        if spaced {
+            return word.chars().all(char::is_alphabetic) && !c0.is_uppercase();
+        }
+        if qe {
+            return !c0.is_uppercase();
+        }
+        word.chars().nth(1).is_some() && !word.contains('.') && self.lookup(word).is_none()
     }
 
     fn lookup(&self, word: &str) -> Option<AbbrevClass> {
@@ -486,6 +561,109 @@ fn parse_marker(b: &[u8], p: usize, end: usize) -> Option<((u32, bool, Sep), usi
     }
 }
 
+/// Words of a letter's closing (`Best regards,`, `Yours sincerely,`) and the words that may
+/// open one, lower case. `Thanks,` is left out: in quoted speech it is followed by a name in
+/// the same sentence (`Thanks, Bob.`).
+const CLOSING_HEADS: &[&str] = &["regards", "sincerely", "wishes", "truly", "faithfully", "respectfully", "cordially"];
+const CLOSING_WORDS: &[&str] =
+    &["best", "kind", "kindest", "warm", "warmest", "warmly", "many", "with", "all", "the", "very", "yours", "my"];
+/// Words that open a greeting (`Dear all,`, `Hi Anna,`), lower case.
+const GREETINGS: &[&str] = &["dear", "hi", "hello", "hey", "greetings"];
+
+/// A letter's greeting or closing at the start of a sentence, ended by a comma and followed
+/// by a capitalised word on the same line (`Dear all, My name is …`, `Best regards, Anna
+/// Berg`): returns the position after the comma. A greeting is a greeting word and up to
+/// three capitalised words; a closing is up to three closing words.
+fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
+    let in_list = |w: &str, list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let b = text.as_bytes();
+    // Cheap tests first: a comma near the start, and a first word that opens a greeting or a
+    // closing.
+    let comma = s + memchr::memchr(b',', &b[s..end.min(s + 60)])?;
+    let first_end = b[s..comma].iter().position(|&c| c == b' ').map_or(comma, |p| s + p);
+    let first = &text[s..first_end];
+    if first.len() > 12 {
+        return None;
+    }
+    let greeting = in_list(first, GREETINGS);
+    if !greeting && !in_list(first, CLOSING_WORDS) && !in_list(first, CLOSING_HEADS) {
+        return None;
+    }
+    let mut n_words = 0;
+    let mut last = "";
+    for (k, w) in text[s..comma].split(' ').enumerate() {
+        n_words += 1;
+        if n_words > 4 || w.is_empty() {
+            return None;
+        }
+        let ok = if greeting {
+            k == 0 || w.chars().next().is_some_and(char::is_uppercase) || w == "all"
+        } else {
+            in_list(w, CLOSING_WORDS) || in_list(w, CLOSING_HEADS)
+        };
+        if !ok {
+            return None;
+        }
+        last = w;
+    }
+    if !greeting && !in_list(last, CLOSING_HEADS) {
+        return None;
+    }
+    let after = comma + 1;
+    let n = after + b[after..end].iter().take_while(|&&c| c == b' ').count();
+    if n == after || n >= end {
+        return None;
+    }
+    let (first, _) = next_word(text, n, end);
+    first.is_some_and(char::is_uppercase).then_some(after)
+}
+
+/// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
+/// rule (`***`, `=====`, `_____`: three or more of one of `*=_~#-`) that stands alone
+/// (whitespace or the end after it), else 0.
+fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
+    if i >= end {
+        return 0;
+    }
+    if matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
+        let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
+        let standalone = i + run == end || is_ws(b[i + run]);
+        return if run >= 3 && standalone { run } else { 0 };
+    }
+    if !matches!(b[i], b':' | b';' | b'=') {
+        return 0;
+    }
+    let mut q = i + 1;
+    if q < end && matches!(b[q], b'-' | b'\'' | b'^' | b'o') {
+        q += 1;
+    }
+    let mouth = q;
+    while q < end && matches!(b[q], b')' | b'(' | b']' | b'[' | b'D' | b'P' | b'p' | b'/' | b'\\' | b'|' | b'3' | b'*')
+    {
+        q += 1;
+    }
+    // A letter mouth only once (`:P`, not `:DP`), and nothing glued after it.
+    let letters = b[mouth..q].iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    if q == mouth || (letters > 0 && q - mouth > 1) || (q < end && !is_ws(b[q])) {
+        return 0;
+    }
+    q - i
+}
+
+/// An emoticon or a separator rule at `i` (after a space) followed by a capitalised word ends
+/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`): returns the
+/// end of the emoticon or rule.
+fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let len = emoticon_len(b, i, end);
+    if len == 0 {
+        return None;
+    }
+    let n = skip_ws(b, i + len, end);
+    let (first, _) = next_word(text, n, end);
+    (n < end && first.is_some_and(char::is_uppercase)).then_some(i + len)
+}
+
 /// Bytes that need a look: terminal marks, spaces (list items), the lead bytes of `…`, CJK
 /// full stops and bullets.
 static INTERESTING: [bool; 256] = {
@@ -507,6 +685,173 @@ fn cjk_stop(b: &[u8]) -> usize {
         }
     }
     0
+}
+
+/// How a single line break (between two non-blank lines) is treated by the sentence splitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineBreaks {
+    /// Every line break ends a sentence, except inside a hard-wrapped text (see [`paragraphs`]).
+    #[default]
+    Auto,
+    /// Every line break ends a sentence (each line is split on its own).
+    Boundary,
+}
+
+/// The widest line width (in characters, indentation included) that still counts as hard
+/// wrapping; plain-text wrapping is at 60 to 80 columns, text extracted from PDF up to about 120.
+const MAX_WRAP_WIDTH: usize = 150;
+
+/// One non-blank line: content start and end (trimmed), indentation and width in columns, and
+/// whether a blank line comes before it.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    s: usize,
+    e: usize,
+    indent: usize,
+    width: usize,
+    blank_before: bool,
+}
+
+/// The paragraphs of `text` for sentence splitting, as trimmed `(start, end)` ranges: each
+/// non-blank line, except that the lines of a **hard-wrapped** text are joined into their
+/// paragraph, so that a line break there is only a space to the sentence scanner.
+///
+/// Hard wrapping is decided for the whole text from the shape of its lines, the way a reader
+/// sees it. A line break is a *candidate* when the line before is filled (the first word of
+/// the next line would not have fitted on it: the two reach at least 85 % of the text's usual
+/// width, its 90th-percentile line width, itself at most 150; the slack is for
+/// proportional fonts in text extracted from PDF) and not much wider than that width, no
+/// blank line comes between, the next line is not indented more (the
+/// first line of a paragraph may be indented more than the rest) and does not start a list
+/// item, a quotation or a heading (the text of a list item may go on under its first word).
+/// The text is hard-wrapped when its sentences run on over the candidate breaks: at least two,
+/// and at least 40 %, of the candidates
+/// are followed by a lower-case word after a line that does not end with a terminal mark
+/// (`… processes\nare`). Text with one paragraph per line (news dumps, web text) has ragged
+/// lines whose breaks follow a sentence end, so it is never joined. In a hard-wrapped text
+/// every candidate break is joined; a blank line, an indented line, a list item and a short
+/// line (the end of a paragraph, a heading) still end a paragraph.
+pub fn paragraphs(text: &str) -> Vec<(usize, usize)> {
+    let all: Vec<Line> = physical_lines(text).collect();
+    let joins = wrap_joins(text, &all);
+    let mut out = Vec::with_capacity(all.len());
+    let mut i = 0;
+    while i < all.len() {
+        let start = all[i].s;
+        while i < joins.len() && joins[i] {
+            i += 1;
+        }
+        out.push((start, all[i].e));
+        i += 1;
+    }
+    out
+}
+
+/// The non-blank lines of `text` with their measures.
+fn physical_lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let mut blank_before = false;
+    std::iter::from_fn(move || {
+        while pos < b.len() {
+            let start = pos;
+            let nl = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |p| pos + p);
+            pos = nl + 1;
+            let mut e = nl;
+            while e > start && is_ws(b[e - 1]) {
+                e -= 1;
+            }
+            let s = skip_ws(b, start, e);
+            if s < e {
+                let mut indent = 0;
+                for &c in &b[start..s] {
+                    indent = if c == b'\t' { (indent / 8 + 1) * 8 } else { indent + 1 };
+                }
+                let width = indent + text[s..e].chars().count();
+                let line = Line { s, e, indent, width, blank_before };
+                blank_before = false;
+                return Some(line);
+            }
+            blank_before = true;
+        }
+        None
+    })
+}
+
+/// For each pair of consecutive lines, whether the break between them is joined (see
+/// [`paragraphs`]).
+fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
+    let n = lines.len();
+    let mut joins = vec![false; n.saturating_sub(1)];
+    if n < 2 {
+        return joins;
+    }
+    let mut widths: Vec<usize> = lines.iter().map(|l| l.width).collect();
+    let (_, &mut usual, _) = widths.select_nth_unstable((n - 1) * 9 / 10);
+    if !(20..=MAX_WRAP_WIDTH).contains(&usual) {
+        return joins;
+    }
+    let (mut candidates, mut runs_on) = (0usize, 0usize);
+    for i in 0..n - 1 {
+        let (a, b) = (&lines[i], &lines[i + 1]);
+        let first_of_paragraph = i == 0 || a.blank_before || a.indent > lines[i - 1].indent;
+        let next = &text[b.s..b.e];
+        let this = &text[a.s..a.e];
+        // A list item's text may go on under its first word (`* root is\n  added`).
+        let under_item = starts_item(this) && b.indent == a.indent + item_text_column(this);
+        let indent_ok = b.indent == a.indent || (b.indent < a.indent && first_of_paragraph) || under_item;
+        // Filled: the next line's first word would not have fitted on this one (with some
+        // slack for proportional fonts in text extracted from PDF).
+        let first_word = next.split(char::is_whitespace).next().map_or(0, |w| w.chars().count());
+        // Not much wider than the usual width either (a ragged paragraph line is).
+        let filled = (a.width + 1 + first_word) * 100 >= usual * 85 && a.width * 8 <= usual * 9;
+        if filled && indent_ok && !b.blank_before && !starts_item(next) {
+            joins[i] = true;
+            candidates += 1;
+            if !ends_sentence(this) && next.chars().next().is_some_and(char::is_lowercase) {
+                runs_on += 1;
+            }
+        }
+    }
+    if runs_on < 2 || runs_on * 5 < candidates * 2 {
+        joins.iter_mut().for_each(|j| *j = false);
+    }
+    joins
+}
+
+/// Whether a line starts a list item, a quotation, a heading or a table row (`- `, `* `,
+/// `• `, `> `, `# `, `| `, `1. `, `2) `, `a) `, `(iv) `).
+fn starts_item(line: &str) -> bool {
+    let mut cs = line.chars();
+    let (Some(c0), c1) = (cs.next(), cs.next()) else { return false };
+    if matches!(c0, '•' | '⁃' | '▪' | '◦' | '●' | '‣' | '∙' | '>' | '#' | '|') {
+        return true;
+    }
+    if matches!(c0, '-' | '*' | '+' | '–' | '—') && c1.is_some_and(char::is_whitespace) {
+        return true;
+    }
+    let b = line.as_bytes();
+    if c0 == '(' {
+        let close = b.iter().take(6).position(|&c| c == b')');
+        return close
+            .is_some_and(|k| k > 1 && b[1..k].iter().all(u8::is_ascii_alphanumeric) && b.get(k + 1) == Some(&b' '));
+    }
+    parse_marker(b, 0, b.len()).is_some_and(|((_, alpha, sep), _)| !alpha || sep != Sep::Dot)
+}
+
+/// The column (in characters) where the text of a list item starts, after its marker and
+/// spaces (`* root` → 2, `12. x` → 4).
+fn item_text_column(line: &str) -> usize {
+    let marker = line.find(char::is_whitespace).unwrap_or(line.len());
+    let rest = &line[marker..];
+    line[..marker].chars().count() + (rest.len() - rest.trim_start().len())
+}
+
+/// Whether a line ends with a terminal mark (`.`, `!`, `?`, `…`), closing quotes and brackets
+/// allowed after it.
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end_matches(CLOSERS).ends_with(['.', '!', '?', '…'])
 }
 
 /// The non-empty lines of `text` as `(start, end)`, trimmed of surrounding whitespace and
@@ -686,6 +1031,259 @@ mod tests {
             ["He came in Jan. 2024 with J. R. R. Tolkien."]
         );
         assert_eq!(split("But...the answer was... no."), ["But...the answer was... no."]);
+    }
+
+    #[test]
+    fn lower_case_starts_in_informal_text() {
+        assert_eq!(
+            split("we got there at noon. the lake was frozen. are you coming? it is fun!"),
+            ["we got there at noon.", "the lake was frozen.", "are you coming?", "it is fun!"]
+        );
+        // A mark set off by a space.
+        assert_eq!(
+            split("that dog is huge ! my cat hides ? no idea"),
+            ["that dog is huge !", "my cat hides ?", "no idea"]
+        );
+        // Abbreviations, names with a mark, quotes, brackets and ellipses keep the sentence.
+        for t in [
+            "She met the Ph.D. student and the U.S. team at Acme Inc. last week.",
+            "He worked at Yahoo! in the nineties.",
+            "\"That is odd.\" he said.",
+            "He left (he was tired.) after lunch.",
+            "I waited... and waited.",
+            "Bring tools, e.g. a saw and nails, vs. nothing.",
+        ] {
+            assert_eq!(split(t), [t], "{t}");
+        }
+    }
+
+    #[test]
+    fn clock_time_before_a_title() {
+        assert_eq!(
+            split("At 9 a.m. Dr. Okafor opened the ward. She left it at 7 p.m. Mr. Lund took over."),
+            ["At 9 a.m. Dr. Okafor opened the ward.", "She left it at 7 p.m.", "Mr. Lund took over."]
+        );
+        assert_eq!(
+            split("The talk starts at 6 p.m. Friday in the hall."),
+            ["The talk starts at 6 p.m. Friday in the hall."]
+        );
+    }
+
+    #[test]
+    fn emoticons_and_letter_salutations() {
+        assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
+        assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
+        assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
+        // Separator rules end the sentence before them and a capitalised word.
+        assert_eq!(
+            split("The vote is on Friday. ***** Please reply."),
+            ["The vote is on Friday. *****", "Please reply."]
+        );
+        assert_eq!(split("see you there ===== Next item"), ["see you there =====", "Next item"]);
+        assert_eq!(split("It was -- I think -- fine."), ["It was -- I think -- fine."]);
+        // Not emoticons: a ratio, a colon inside a word.
+        assert_eq!(split("The odds were 3:2 Against us."), ["The odds were 3:2 Against us."]);
+        assert_eq!(
+            split("Dear all, My name is Anna Berg. I run the lab."),
+            ["Dear all,", "My name is Anna Berg.", "I run the lab."]
+        );
+        assert_eq!(
+            split("See the file attached. Best regards, Anna Berg"),
+            ["See the file attached.", "Best regards,", "Anna Berg"]
+        );
+        // A name after a comma inside speech stays in the sentence.
+        assert_eq!(split("Thanks, Bob. That helps."), ["Thanks, Bob.", "That helps."]);
+        assert_eq!(split("Hi there, how are you?"), ["Hi there, how are you?"]);
+    }
+
+    fn paras(text: &str) -> Vec<&str> {
+        paragraphs(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn hard_wrapped_lines_join_into_paragraphs() {
+        // An e-mail wrapped at about 60 columns, paragraphs separated by a blank line.
+        let t = "The build server will be down on Friday while we move it to\n\
+                 the new rack. Please push your branches before noon so that\n\
+                 nothing is lost, and tell me soon if the timing is a\n\
+                 problem for your team.\n\
+                 \n\
+                 Thanks for your patience.\n";
+        assert_eq!(
+            paras(t),
+            [
+                "The build server will be down on Friday while we move it to\nthe new rack. Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team.",
+                "Thanks for your patience."
+            ]
+        );
+        // The sentence scanner sees the line breaks as spaces; offsets stay those of the text.
+        let sp = SentenceSplitter::default();
+        let got = sp.split(t);
+        let want_first = t.find("The build").unwrap_or(0);
+        let want_end = t.find("rack.").map_or(0, |p| p + "rack.".len());
+        assert_eq!(got[0], (want_first, want_end));
+        assert_eq!(
+            &t[got[1].0..got[1].1],
+            "Please push your branches before noon so that\nnothing is lost, and tell me soon if the timing is a\nproblem for your team."
+        );
+        assert_eq!(got.len(), 3);
+    }
+
+    /// Greedy wrapping of `words` at `width` columns, as a text editor or `fmt` does.
+    fn wrap(words: &[String], width: usize, indent: &str) -> String {
+        let mut out = String::new();
+        let mut line = String::from(indent);
+        for w in words {
+            if line.len() > indent.len() && line.len() + 1 + w.len() > width {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(indent);
+            }
+            if line.len() > indent.len() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+        out.push_str(&line);
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn generated_wrapped_paragraphs_are_one_sentence() {
+        // Deterministic pseudo-random words (a linear congruential generator), no final mark
+        // inside: every wrapped paragraph must come back as one paragraph and one sentence.
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        for width in [45, 60, 65, 72, 80, 100, 120] {
+            for indent in ["", "    "] {
+                for round in 0..10 {
+                    let n = 40 + next() % 120;
+                    let mut words: Vec<String> = (0..n)
+                        .map(|_| {
+                            let len = 1 + next() % 9;
+                            (0..len).map(|_| char::from(b'a' + (next() % 26) as u8)).collect()
+                        })
+                        .collect();
+                    words[0] = "The".into();
+                    if round % 2 == 1 {
+                        words.push("end.".into());
+                    }
+                    let t = wrap(&words, width, indent);
+                    let p = paragraphs(&t);
+                    assert_eq!(p.len(), 1, "width {width}: {t}");
+                    let s = SentenceSplitter::default().split(&t);
+                    assert_eq!(s, [(indent.len(), t.len() - 1)], "width {width}: {t}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrapped_paragraphs_end_at_indented_short_and_item_lines() {
+        // Newswire style: paragraphs marked by a three-space first-line indent, no blank lines.
+        let t = "   The port authority said on Monday that the new terminal would\n\
+                 open in March, two months later than planned, because of delays\n\
+                 in the delivery of cranes.\n\
+                 \x20  Shipping lines had been told of the change, a spokesman\n\
+                 said, and none had cancelled a booking so far.\n";
+        assert_eq!(paras(t).len(), 2);
+        assert!(paras(t)[1].starts_with("Shipping lines"));
+        // A short heading line and list items are not joined to what follows.
+        let t = "Installation\n\
+                 Download the archive for your platform and unpack it into a folder\n\
+                 of your choice; the program needs no installer and writes nothing\n\
+                 outside that folder. Then run the setup script, which asks for the\n\
+                 following settings:\n\
+                 - the data folder, where the index is kept between runs and which\n\
+                 - the port number.\n";
+        let p = paras(t);
+        assert_eq!(p[0], "Installation");
+        assert!(p[1].ends_with("following settings:"), "{p:?}");
+        assert!(p[2].starts_with("- the data folder") && p[2].ends_with("which"), "{p:?}");
+        assert_eq!(p[3], "- the port number.");
+    }
+
+    #[test]
+    fn one_paragraph_per_line_is_not_joined() {
+        // Ragged lines that each end a sentence: every line stays a paragraph.
+        let t = "The council met on Tuesday.\nIt voted to close the old library by the end of the year.\nResidents were not happy with that.\nA petition has been started.\n";
+        assert_eq!(paras(t).len(), 4);
+        // Long lines (a dump with one paragraph per line) are never hard wrapped, even when a
+        // line ends without a mark and the next starts in lower case.
+        let long = "word ".repeat(40);
+        let t = format!("{long}and more\nthen {long}\nthe end {long}\n");
+        assert_eq!(paras(&t).len(), 3);
+        // A lone run-on break between two short lines is not enough evidence.
+        assert_eq!(paras("Let me know\nyou are coming to the party on Saturday night.").len(), 2);
+    }
+
+    #[test]
+    fn wrapped_text_keeps_abbreviations_across_lines() {
+        let t = "On Monday we met the staff of the clinic and Dr.\n\
+                 Smith, and after a long talk we all agreed on a plan that\n\
+                 starts in May. It covers the new wards, the kitchen and\n\
+                 the car park.\n";
+        assert_eq!(
+            split(t),
+            [
+                "On Monday we met the staff of the clinic and Dr.\nSmith, and after a long talk we all agreed on a plan that\nstarts in May.",
+                "It covers the new wards, the kitchen and\nthe car park."
+            ]
+        );
+        let boundary: Vec<&str> = lines(t).map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(boundary.len(), 4);
+    }
+
+    #[test]
+    fn stage_joins_wrapped_lines_unless_told_otherwise() {
+        use crate::{LineBreaks, Splitter, SplitterOptions, Unit};
+        let t = "Our office in the old mill will close for two weeks in August\n\
+                 while the roof is repaired, so please send any parcels to the\n\
+                 warehouse address instead. We will reopen on the first Monday\n\
+                 of September.\n";
+        let doc = docpipe_core::Document::from_source("d", t.to_owned(), "d.txt", 0);
+        let auto = Splitter::new(SplitterOptions { unit: Unit::Sentences, ..SplitterOptions::default() });
+        let boundary = Splitter::new(SplitterOptions {
+            unit: Unit::Sentences,
+            line_breaks: LineBreaks::Boundary,
+            ..SplitterOptions::default()
+        });
+        let (Ok(auto), Ok(boundary)) = (auto, boundary) else { panic!("options") };
+        let second = t.find("We will").unwrap_or(0);
+        assert_eq!(auto.split_sentences(&doc, true).0, [(0, second - 1), (second, t.len() - 1)]);
+        assert_eq!(boundary.split_sentences(&doc, true).0.len(), 5);
+    }
+
+    #[test]
+    fn wrapped_lines_are_cut_where_the_line_role_changes() {
+        use crate::{Splitter, SplitterOptions, Unit};
+        use docpipe_core::Span;
+        let t = "The port authority said on Monday that the new terminal would\n\
+                 open in March, two months later than planned, because of delays\n\
+                 in the delivery of cranes from the maker in the north of the\n\
+                 country, which has had trouble with its suppliers this year.\n";
+        let mut doc = docpipe_core::Document::from_source("d", t.to_owned(), "d.txt", 0);
+        let lines: Vec<(usize, usize)> = lines(t).collect();
+        let roles = ["body", "body", "pull_quote", "pull_quote"];
+        let spans = lines.iter().zip(roles).map(|(&(s, e), r)| Span::new(s, e).with_label(r)).collect();
+        doc.set_layer("blocks", spans);
+        let sp = Splitter::new(SplitterOptions { unit: Unit::Sentences, ..SplitterOptions::default() });
+        let Ok(sp) = sp else { panic!("options") };
+        let got: Vec<&str> = sp.split_sentences(&doc, true).0.into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            got,
+            [
+                "The port authority said on Monday that the new terminal would\nopen in March, two months later than planned, because of delays",
+                "in the delivery of cranes from the maker in the north of the\ncountry, which has had trouble with its suppliers this year."
+            ]
+        );
+        // Without blocks the four lines are one paragraph and one sentence.
+        doc.annotations.remove("blocks");
+        assert_eq!(sp.split_sentences(&doc, true).0, [(0, t.len() - 1)]);
     }
 
     #[test]
