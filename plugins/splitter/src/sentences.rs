@@ -719,8 +719,10 @@ struct Line {
 ///
 /// Hard wrapping is decided for the whole text from the shape of its lines, the way a reader
 /// sees it. A line break is a *candidate* when the line before is filled (the first word of
-/// the next line would not have fitted on it: the two reach at least 85 % of the text's usual
-/// width, its 90th-percentile line width, itself at most 150; the slack is for
+/// the next line would not have fitted on it: the two reach at least 85 % of the usual width
+/// of its block of lines between blank lines — the block's 90th-percentile line width, or for a
+/// block of one or two lines its widest line but no more than the whole text's 90th
+/// percentile, which must be at most 150; the slack is for
 /// proportional fonts in text extracted from PDF) and not much wider than that width, no
 /// blank line comes between, the next line is not indented more (the
 /// first line of a paragraph may be indented more than the rest) and does not start a list
@@ -792,12 +794,41 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
     if !(20..=MAX_WRAP_WIDTH).contains(&usual) {
         return joins;
     }
+    // The usual width of each block of lines between blank lines: its own 90th percentile
+    // when it has three lines or more, else at most its widest line, so that a wide
+    // signature or table elsewhere does not make the narrower lines of a short paragraph
+    // look ragged.
+    let mut block_width = vec![usual; n];
+    let mut k = 0;
+    while k < n {
+        let mut end = k + 1;
+        while end < n && !lines[end].blank_before {
+            end += 1;
+        }
+        let mut ws: Vec<usize> = lines[k..end].iter().map(|l| l.width).collect();
+        let m = ws.len();
+        let local = if m >= 3 {
+            *ws.select_nth_unstable((m - 1) * 9 / 10).1
+        } else {
+            ws.iter().copied().max().unwrap_or(usual).min(usual)
+        };
+        block_width[k..end].fill(local.max(20));
+        k = end;
+    }
     let (mut candidates, mut runs_on) = (0usize, 0usize);
     for i in 0..n - 1 {
         let (a, b) = (&lines[i], &lines[i + 1]);
+        let usual = block_width[i];
         let first_of_paragraph = i == 0 || a.blank_before || a.indent > lines[i - 1].indent;
-        let next = &text[b.s..b.e];
+        let mut next = &text[b.s..b.e];
         let this = &text[a.s..a.e];
+        // E-mail and Usenet quoting: lines under the same quote marks (`>`, `> >`, `|>`,
+        // `:`, `}`) are a quoted paragraph wrapped like any other; what follows the marks
+        // is the line.
+        let quoted = quote_marks(this).filter(|q| quote_marks(next) == Some(q));
+        if let Some(q) = quoted {
+            next = next[q.len()..].trim_start();
+        }
         // A list item's text may go on under its first word (`* root is\n  added`).
         let under_item = starts_item(this) && b.indent == a.indent + item_text_column(this);
         let indent_ok = b.indent == a.indent || (b.indent < a.indent && first_of_paragraph) || under_item;
@@ -806,7 +837,7 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
         let first_word = next.split(char::is_whitespace).next().map_or(0, |w| w.chars().count());
         // Not much wider than the usual width either (a ragged paragraph line is).
         let filled = (a.width + 1 + first_word) * 100 >= usual * 85 && a.width * 8 <= usual * 9;
-        if filled && indent_ok && !b.blank_before && !starts_item(next) {
+        if filled && (indent_ok || quoted.is_some()) && !b.blank_before && !starts_item(next) {
             joins[i] = true;
             candidates += 1;
             if !ends_sentence(this) && next.chars().next().is_some_and(char::is_lowercase) {
@@ -818,6 +849,19 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
         joins.iter_mut().for_each(|j| *j = false);
     }
     joins
+}
+
+/// The quote marks that open an e-mail or Usenet line (`>`, `>>`, `> >`, `|>`, `: `, `} `),
+/// without the spaces after them: `>` anywhere in the run, or one of `:`, `}`, `|` alone and
+/// followed by a space. A table row (a line that also ends with `|`) is not quoted.
+fn quote_marks(line: &str) -> Option<&str> {
+    let end = line.find(|c: char| !matches!(c, '>' | '|' | ':' | '}' | ' ' | '\t')).unwrap_or(line.len());
+    let marks = line[..end].trim_end();
+    if marks.is_empty() || line.ends_with('|') {
+        return None;
+    }
+    let single = marks.len() == 1 && line[1..].starts_with(' ');
+    (marks.contains('>') || single).then_some(marks)
 }
 
 /// Whether a line starts a list item, a quotation, a heading or a table row (`- `, `* `,
@@ -1098,6 +1142,40 @@ mod tests {
 
     fn paras(text: &str) -> Vec<&str> {
         paragraphs(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn quoted_wrapped_lines_join_under_the_same_marks() {
+        // A reply quoting a wrapped paragraph under `>` and an older one under `> >`; the
+        // reply's own wrapped text follows. A short block of lines, next to a wide signature.
+        let t = "Anna wrote:\n\
+                 > > The ferry times for the summer change on the first of\n\
+                 > > June, so check the new table before you book.\n\
+                 > I booked for the second and the office said that the old\n\
+                 > table still holds for that day.\n\
+                 \n\
+                 Then we are fine, and I will bring the bikes as we said in\n\
+                 our last call.\n\
+                 \n\
+                 | Ola Nordmann  | harbour office, pier 4, open Monday to Friday |\n\
+                 | +47 000 00 000 | all replies within two working days, usually |\n";
+        let got = paras(t);
+        assert_eq!(got[0], "Anna wrote:");
+        assert_eq!(
+            got[1],
+            "> > The ferry times for the summer change on the first of\n> > June, so check the new table before you book."
+        );
+        assert_eq!(
+            got[2],
+            "> I booked for the second and the office said that the old\n> table still holds for that day."
+        );
+        assert_eq!(got[3], "Then we are fine, and I will bring the bikes as we said in\nour last call.");
+        // Table rows are not quotes and stay apart.
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert_eq!(quote_marks("> > text"), Some("> >"));
+        assert_eq!(quote_marks(": quoted"), Some(":"));
+        assert_eq!(quote_marks(":) a smile"), None);
+        assert_eq!(quote_marks("| a | b |"), None);
     }
 
     #[test]
