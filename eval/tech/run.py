@@ -34,7 +34,10 @@ Definitions (all measured on the *input* text, independently of the code under t
   upper bound reported next to it.
 * indented block: lines (blank lines allowed inside) indented at least 4 columns more than
   the document's most common indentation, whose first line follows a blank line; plus
-  fenced blocks. A code line is *destroyed* when its leading whitespace in the output is not
+  fenced blocks (``` or ~~~ to a closing fence; a ~~~ line right under text is a heading
+  underline, and a fence that never closes opens nothing). This takes some indented prose
+  (nested list paragraphs) for code, so the lines that also *look* like code (hold one of
+  ``;{}()=<>#$\/_|`` or start with a prompt) are counted apart. A code line is *destroyed* when its leading whitespace in the output is not
   byte-identical to the input's.
 * a summary starts mid-sentence when the text before its first sentence, in the same
   paragraph (no blank line between), ends with a letter, digit, comma, semicolon, hyphen or
@@ -275,7 +278,11 @@ def build_set(args):
 # ---------------------------------------------------------------- classification
 
 WORD_RE = re.compile(rb"[\w']*[^\W\d_][\w']*")
+CODE_LOOK = re.compile(rb"[;{}()=<>#$\\/_|]|^\s*(\$|>>>|%) ")
 CHUNK_CODE = re.compile(rb"[_/\\@:=().<>{}\[\]#$%^&*+|~;0-9]")
+
+
+FENCE = re.compile(rb"^ {0,3}(`{3,}|~{3,})([^\n]*)$")
 
 
 def code_lines(text):
@@ -285,6 +292,13 @@ def code_lines(text):
     def indent(l):
         return len(l.expandtabs(8)) - len(l.expandtabs(8).lstrip(b" "))
 
+    def closes(k, run):
+        for l in lines[k:]:
+            m = FENCE.match(l.rstrip())
+            if m and m.group(1)[:1] == run[:1] and len(m.group(1)) >= len(run) and not m.group(2).strip():
+                return True
+        return False
+
     counts = Counter(indent(l) for l in lines if l.strip())
     base = counts.most_common(1)[0][0] if counts else 0
     out = set()
@@ -293,15 +307,18 @@ def code_lines(text):
     prev_blank = True
     for i, l in enumerate(lines):
         s = l.strip()
-        m = re.match(rb"^\s{0,3}(```+|~~~+)", l)
+        m = FENCE.match(l.rstrip())
         if fence is not None:
             out.add(i)
-            if m and m.group(1)[:3] == fence[:3]:
+            if m and m.group(1)[:1] == fence[:1] and len(m.group(1)) >= len(fence) and not m.group(2).strip():
                 fence = None
             continue
-        if m:
+        # A fence opens a block only if it closes later; a tilde line right under text is a
+        # heading underline.
+        if m and (m.group(1)[:1] == b"`" or prev_blank) and closes(i + 1, m.group(1)):
             fence = m.group(1)
             out.add(i)
+            prev_blank = False
             continue
         if not s:
             prev_blank = True
@@ -391,7 +408,7 @@ def score(docs, splits_path, indent_path, args):
         for w in WORD_RE.findall(d["text"].encode("utf-8")):
             vocab[w.decode("utf-8", "replace").lower()] += 1
     res = {sp: {"docs": 0, "bytes": 0, "words": 0, "splits": 0, "false": Counter(), "code_lines": 0,
-                "code_lines_changed": 0} for sp in ("dev", "test")}
+                "code_lines_changed": 0, "code_looking_lines": 0, "code_looking_changed": 0} for sp in ("dev", "test")}
     examples = []
     with open(splits_path, encoding="utf-8") as f:
         rows = [json.loads(l) for l in f]
@@ -414,8 +431,11 @@ def score(docs, splits_path, indent_path, args):
         for i in code:
             if i < len(lines) and lines[i].strip():
                 R["code_lines"] += 1
+                looks = bool(CODE_LOOK.search(lines[i]))
+                R["code_looking_lines"] += looks
                 if i in changed:
                     R["code_lines_changed"] += 1
+                    R["code_looking_changed"] += looks
                     if sp == "dev" and args.errors and len(examples) < 4 * args.errors:
                         examples.append(("indent", r["id"], lines[i][:100].decode("utf-8", "replace")))
         for pos in r["splits"]:
@@ -499,8 +519,8 @@ def main():
     res, examples = score(docs, splits_path, indent_path, args)
     summ, summ_examples = (None, []) if args.no_summaries else summaries(docs, args)
     print()
-    print("| split | docs | MB | words | all splits | false: code-shaped | in code | vocabulary | camel (1) | unclassified | false / words | all / words | code lines | indentation changed |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| split | docs | MB | words | all splits | false: code-shaped | in code | vocabulary | camel (1) | unclassified | false / words | all / words | code lines | indentation changed | code-looking lines | changed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     out = {}
     for sp in ("dev", "test"):
         R = res[sp]
@@ -509,7 +529,8 @@ def main():
         row = {"docs": R["docs"], "bytes": R["bytes"], "words": R["words"], "splits": R["splits"],
                "by_category": dict(R["false"]), "false_per_word": false / w,
                "all_per_word": R["splits"] / w, "code_lines": R["code_lines"],
-               "code_lines_changed": R["code_lines_changed"]}
+               "code_lines_changed": R["code_lines_changed"], "code_looking_lines": R["code_looking_lines"],
+               "code_looking_changed": R["code_looking_changed"]}
         if summ:
             n, mid = summ[sp]
             row["summaries"], row["summaries_mid_sentence"] = n, mid
@@ -518,7 +539,9 @@ def main():
         print(f"| {sp} | {R['docs']} | {R['bytes'] / 1e6:.1f} | {R['words']} | {R['splits']} | {c['code-shaped']} | "
               f"{c['in code']} | {c['vocabulary']} | {c['camel (one change)']} | {c['unclassified']} | "
               f"{100 * false / w:.3f}% | {100 * R['splits'] / w:.3f}% | {R['code_lines']} | "
-              f"{R['code_lines_changed']} ({100 * R['code_lines_changed'] / max(R['code_lines'], 1):.1f}%) |")
+              f"{R['code_lines_changed']} ({100 * R['code_lines_changed'] / max(R['code_lines'], 1):.1f}%) | "
+              f"{R['code_looking_lines']} | {R['code_looking_changed']} "
+              f"({100 * R['code_looking_changed'] / max(R['code_looking_lines'], 1):.1f}%) |")
     print("(false = code-shaped + in code + vocabulary + camel + unclassified: technical text has no "
           "extraction glue; see the hand check in eval/tech/README.md)")
     if summ:

@@ -57,13 +57,18 @@ fn run() -> Result<(), String> {
             .map(|p| Alignment::new(&without.edits).source_start(p))
             .collect::<Vec<_>>();
         let changed = changed_indentation(text, &with.text, &with.edits);
-        let w = |out: &mut BufWriter<std::fs::File>, v: serde_json::Value| writeln!(out, "{v}").map_err(|e| e.to_string());
+        let w =
+            |out: &mut BufWriter<std::fs::File>, v: serde_json::Value| writeln!(out, "{v}").map_err(|e| e.to_string());
         w(&mut splits_w, serde_json::json!({"id": id, "splits": splits}))?;
         w(&mut indent_w, serde_json::json!({"id": id, "changed_lines": changed}))?;
     }
     splits_w.flush().map_err(|e| e.to_string())?;
     indent_w.flush().map_err(|e| e.to_string())?;
-    eprintln!("tech_eval: normalised {:.1} MB at {:.1} MB/s (glue on)", bytes as f64 / 1e6, bytes as f64 / 1e6 / secs.max(1e-9));
+    eprintln!(
+        "tech_eval: normalised {:.1} MB at {:.1} MB/s (glue on)",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs.max(1e-9)
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 //! twice the document (a 1 GB file of one letter: 1.0 GB; of one curly quote: 1.7 GB).
 //! Long chains of adjacent edits merge ([`MAX_CHAIN`]) so edits stay few.
 
+mod code;
 pub mod glue;
 mod passes;
 
