@@ -486,6 +486,72 @@ def summaries(docs, args):
     return counts, examples
 
 
+# ---------------------------------------------------------------- news glue (no regression)
+
+GLUE_RATE = 1 / 25  # share of word gaps glued
+
+
+def news_glue_docs():
+    """The Lee corpus (gensim's test data: 350 real Australian news articles) with glue put in
+    the way HTML extraction makes it: the space between two words dropped (`reportconfirming`,
+    `ofThe`), or a sentence's full stop and space dropped (`valueThe`). Returns the records and
+    the gold: for each id, the input offsets where a space belongs."""
+    paths = sorted(glob.glob(os.path.join(ROOT, "target/eval/venv-real/lib/python3*/site-packages/gensim/test/test_data")))
+    if not paths:
+        return [], {}
+    docs, gold = [], {}
+    for name in ("lee_background.cor", "lee.cor"):
+        with open(os.path.join(paths[0], name), encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f):
+                text = line.strip()
+                if not text:
+                    continue
+                doc_id = f"lee:{name}:{n}"
+                toks = text.split(" ")
+                out, cuts = toks[0], []
+                for k in range(1, len(toks)):
+                    a, b = toks[k - 1], toks[k]
+                    r = int.from_bytes(h(f"{doc_id}:{k}")[:4], "big") / 2**32
+                    if r < GLUE_RATE and a.isalpha() and b.isalpha():
+                        cuts.append(len(out.encode()))
+                        out += b
+                    elif r < GLUE_RATE and a[:-1].isalpha() and a.endswith(".") and b.isalpha() and b[0].isupper():
+                        out = out[:-1]
+                        cuts.append(len(out.encode()))
+                        out += b
+                    else:
+                        out += " " + b
+                docs.append({"id": doc_id, "text": out, "split": split_of(doc_id)})
+                gold[doc_id] = cuts
+    return docs, gold
+
+
+def score_news(example):
+    docs, gold = news_glue_docs()
+    if not docs:
+        return None
+    path = os.path.join(OUT, "news-glued.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
+    sp_path, ind_path = os.path.join(OUT, "news-splits.jsonl"), os.path.join(OUT, "news-indent.jsonl")
+    subprocess.run([example, path, sp_path, ind_path], check=True, capture_output=True)
+    split = {d["id"]: d["split"] for d in docs}
+    res = {sp: {"glued": 0, "repaired": 0, "inserted": 0, "wrong": 0, "words": 0} for sp in ("dev", "test")}
+    words = {d["id"]: len(d["text"].split()) for d in docs}
+    with open(sp_path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            g, got = set(gold[r["id"]]), set(r["splits"])
+            R = res[split[r["id"]]]
+            R["glued"] += len(g)
+            R["repaired"] += len(g & got)
+            R["inserted"] += len(got)
+            R["wrong"] += len(got - g)
+            R["words"] += words[r["id"]]
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-build", action="store_true", help="use the built example and binary as they are")
@@ -517,6 +583,7 @@ def main():
     indent_path = os.path.join(OUT, "indent.jsonl")
     subprocess.run([example, docs_path, splits_path, indent_path], check=True)
     res, examples = score(docs, splits_path, indent_path, args)
+    news = score_news(example)
     summ, summ_examples = (None, []) if args.no_summaries else summaries(docs, args)
     print()
     print("| split | docs | MB | words | all splits | false: code-shaped | in code | vocabulary | camel (1) | unclassified | false / words | all / words | code lines | indentation changed | code-looking lines | changed |")
@@ -544,6 +611,15 @@ def main():
               f"({100 * R['code_looking_changed'] / max(R['code_looking_lines'], 1):.1f}%) |")
     print("(false = code-shaped + in code + vocabulary + camel + unclassified: technical text has no "
           "extraction glue; see the hand check in eval/tech/README.md)")
+    if news:
+        print("\nNews glue repair through the stage (Lee corpus with glue put in; must not regress):")
+        print("| split | glued gaps | repaired | recall | spaces inserted elsewhere | per 1000 words |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for sp in ("dev", "test"):
+            R = news[sp]
+            out[sp]["news_glue"] = R
+            print(f"| {sp} | {R['glued']} | {R['repaired']} | {100 * R['repaired'] / max(R['glued'], 1):.1f}% | "
+                  f"{R['wrong']} | {1000 * R['wrong'] / max(R['words'], 1):.2f} |")
     if summ:
         print()
         for sp in ("dev", "test"):

@@ -302,20 +302,23 @@ fn nfc_pass(text: &str) -> Option<(String, Vec<Edit>)> {
 /// (`$ `, `>>> `, `... `), backtick code spans, any whitespace-delimited chunk that holds
 /// something other than letters, apostrophes, dashes and `,;!?"` once the punctuation around
 /// it is stripped (identifiers such as `snake_case`, `os.path`, `f(x)`, `x86`, paths, URLs and
-/// e-mail addresses) or that starts with `-` (a command-line option), and words with two or
-/// more case changes (`getElementById`). Last, a word the document itself uses twice or more
-/// (in any case, inside code or not) is a word of this text, not an accident of extraction
-/// (`TypeError`, `setdefault`, `stdin`), so it stays whole.
+/// e-mail addresses) or that starts with `-` (a command-line option), a word that a hyphen
+/// ends (hyphenated at a line end), and words with two or
+/// more case changes (`getElementById`). Last, a word the document itself uses again (in any
+/// case, inside code or not) is a word of this text, not an accident of extraction
+/// (`TypeError`, `setdefault`, `stdin`), so it stays whole: used twice in a technical document
+/// (see [`glue_candidates`]), three times in other text.
 fn glue_pass(text: &str, lex: &Lexicon) -> Option<(String, Vec<Edit>, usize)> {
-    let candidates = glue_candidates(text, lex);
+    let (candidates, technical) = glue_candidates(text, lex);
     if candidates.is_empty() {
         return None;
     }
     let counts = word_counts(text, candidates.iter().map(|c| &text[c.0..c.1]));
+    let uses = if technical { TECHNICAL_WORD_USES } else { PROSE_WORD_USES };
     let mut r = Edits::new(text);
     let mut count = 0;
     for (a, b, cuts) in candidates {
-        if counts.get(&text[a..b].to_ascii_lowercase()).is_some_and(|&n| n >= 2) {
+        if counts.get(&text[a..b].to_ascii_lowercase()).is_some_and(|&n| n >= uses) {
             continue;
         }
         for off in cuts {
@@ -405,6 +408,12 @@ impl Ranges {
 /// Code evidence at which a document counts as technical: camel case there is naming.
 const CODE_EVIDENCE: usize = 3;
 
+/// Uses in a technical document that make a glued-looking form a word of the text.
+const TECHNICAL_WORD_USES: usize = 2;
+
+/// The same in other text, where the same glue can recur (`inthe` twice in a long article).
+const PROSE_WORD_USES: usize = 3;
+
 /// Is `chunk` shaped like code: `snake_case`, `a::b`, `a->b`, `a==b`, a call or man-page
 /// reference `f(`, or a word with two or more case changes?
 fn is_code_shaped(chunk: &str) -> bool {
@@ -414,12 +423,13 @@ fn is_code_shaped(chunk: &str) -> bool {
         || b.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count() >= 2
 }
 
-/// Words of prose that the lexicon would split: (start, end, cuts relative to start).
+/// Words of prose that the lexicon would split: (start, end, cuts relative to start), and
+/// whether the document is technical.
 ///
 /// In a technical document (one with a code block, a code span or a prompt line, or
 /// [`CODE_EVIDENCE`] code-shaped chunks) case changes are naming (`TypeError`, `setDefault`,
 /// `OpenStack`), so only words without one are repaired there.
-fn glue_candidates(text: &str, lex: &Lexicon) -> Vec<(usize, usize, Vec<usize>)> {
+fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)>, bool) {
     let mut out = Vec::new();
     let mut case_change = Vec::new(); // per candidate: does it split at a case change?
     let code_lines = code::code_block_lines(text);
@@ -484,7 +494,10 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> Vec<(usize, usize, Vec<usize>)>
                     .windows(2)
                     .filter(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
                     .count();
-                if changes < 2 {
+                // A word cut by a hyphen at its end is part of a longer word (`installa-` at a
+                // line end, `pre-` in `pre- and post-war`).
+                let cut_by_hyphen = !core[end..].is_empty() && core[end..].chars().all(|c| c == '-');
+                if changes < 2 && !cut_by_hyphen {
                     let cuts = glue_splits(lex, tok);
                     if !cuts.is_empty() {
                         out.push((core_start + w, core_start + w + tok.len(), cuts));
@@ -497,11 +510,12 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> Vec<(usize, usize, Vec<usize>)>
             }
         }
     }
-    if evidence >= CODE_EVIDENCE {
+    let technical = evidence >= CODE_EVIDENCE;
+    if technical {
         let mut keep = case_change.iter().map(|&c| !c);
         out.retain(|_| keep.next().unwrap_or(true));
     }
-    out
+    (out, technical)
 }
 
 /// How often each of `words` (ASCII, any case) occurs in `text` as a whole run of letters.
@@ -708,6 +722,7 @@ mod tests {
             "pass --nohostname to it",
             "see /usr/share/defaultpath here",
             "mail jane@doehas.org now",
+            "the default is installa-\ntion dependent",
             "visit https://example.org/reportconfirming now",
         ] {
             assert_eq!(norm(keep), keep, "{keep}");
@@ -736,8 +751,15 @@ mod tests {
         // Once, it is glue; used again anywhere in the document (code included, any case), it
         // is a word of this text.
         assert_eq!(norm("The reportconfirming it came."), "The report confirming it came.");
-        assert_eq!(norm("Call setdefault. Then setdefault again."), "Call setdefault. Then setdefault again.");
-        assert_eq!(norm("A TypeError here and a typeerror there."), "A TypeError here and a typeerror there.");
+        // Twice in a technical document (here: it has a code span).
+        assert_eq!(norm("Call `d` setdefault. Then setdefault again."), "Call `d` setdefault. Then setdefault again.");
+        // In prose the same glue can recur: three uses make a word there.
+        assert_eq!(norm("Not ofthe kind, not ofthe sort."), "Not of the kind, not of the sort.");
+        assert_eq!(norm("Set soname, bump soname, check soname."), "Set soname, bump soname, check soname.");
+        assert_eq!(
+            norm("A TypeError here, a typeerror there, TYPEERROR too."),
+            "A TypeError here, a typeerror there, TYPEERROR too."
+        );
         assert_eq!(norm("Raise TypeError.\n\n    raise TypeError()\n"), "Raise TypeError.\n\n    raise TypeError()");
         // News glue stays repaired: `theWorld` style case changes and function-word glue.
         assert_eq!(norm("across theWorld today"), "across the World today");
