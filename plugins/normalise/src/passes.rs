@@ -16,7 +16,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_q
 
 use crate::NormaliseOptions;
 use crate::code;
-use crate::glue::{Lexicon, glue_splits};
+use crate::glue::{Lexicon, MIN_TOKEN_LEN, glue_splits};
 
 /// Quote style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -191,6 +191,30 @@ impl<'a> Edits<'a> {
     }
 }
 
+/// Replaces the open whitespace run `run` (start, line breaks, follows a code line) ending at
+/// `end`: by nothing at the start (`!seen`) and end of the text, by one space, or by its line
+/// breaks up to `max_blank + 1` (at least two around a code block, so it stays a block).
+fn close_run(
+    r: &mut Edits<'_>,
+    run: &mut Option<(usize, usize, bool)>,
+    end: usize,
+    seen: bool,
+    at_end: bool,
+    code: bool,
+    max_blank: usize,
+) {
+    if let Some((start, breaks, after_code)) = run.take() {
+        let max = if code || after_code { (max_blank + 1).max(2) } else { max_blank + 1 };
+        if !seen || at_end {
+            r.replace(start, end, "");
+        } else if breaks == 0 {
+            r.replace(start, end, " ");
+        } else {
+            r.replace(start, end, &"\n".repeat(breaks.min(max)));
+        }
+    }
+}
+
 /// Pass 1: folding, removal and whitespace.
 ///
 /// The lines of code blocks ([`code::code_block_lines`]) keep their whitespace as it is: their
@@ -206,23 +230,10 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
     let mut seen_content = false;
     let mut prev: Option<char> = None;
     let mut after_cr = false;
-    let close_run = |r: &mut Edits<'_>,
-                     run: &mut Option<(usize, usize, bool)>,
-                     end: usize,
-                     seen: bool,
-                     at_end: bool,
-                     code: bool| {
-        if let Some((start, breaks, after_code)) = run.take() {
-            let code = code || after_code;
-            let max = if code { (o.max_blank_lines + 1).max(2) } else { o.max_blank_lines + 1 };
-            let repl = if !seen || at_end {
-                String::new()
-            } else if breaks == 0 {
-                " ".to_owned()
-            } else {
-                "\n".repeat(breaks.min(max))
-            };
-            r.replace(start, end, &repl);
+    let max_blank = o.max_blank_lines;
+    let close_run = |r: &mut Edits<'_>, run: &mut Option<(usize, usize, bool)>, end, seen, at_end, code| {
+        if run.is_some() {
+            close_run(r, run, end, seen, at_end, code, max_blank);
         }
     };
     for (i, c) in text.char_indices() {
@@ -309,16 +320,21 @@ fn nfc_pass(text: &str) -> Option<(String, Vec<Edit>)> {
 /// (`TypeError`, `setdefault`, `stdin`), so it stays whole: used twice in a technical document
 /// (see [`glue_candidates`]), three times in other text.
 fn glue_pass(text: &str, lex: &Lexicon) -> Option<(String, Vec<Edit>, usize)> {
-    let (candidates, technical) = glue_candidates(text, lex);
+    let (candidates, strong_evidence) = glue_candidates(text, lex);
     if candidates.is_empty() {
         return None;
     }
     let counts = word_counts(text, candidates.iter().map(|c| &text[c.0..c.1]));
+    // Whether the document is technical matters only for a case change or a word used twice;
+    // the scan for code-shaped chunks is made only then.
+    let matters =
+        candidates.iter().zip(&counts).any(|(c, &n)| c.3 || (TECHNICAL_WORD_USES..PROSE_WORD_USES).contains(&n));
+    let technical = strong_evidence || (matters && code_shaped_chunks(text) >= CODE_EVIDENCE);
     let uses = if technical { TECHNICAL_WORD_USES } else { PROSE_WORD_USES };
     let mut r = Edits::new(text);
     let mut count = 0;
-    for (a, b, cuts) in candidates {
-        if counts.get(&text[a..b].to_ascii_lowercase()).is_some_and(|&n| n >= uses) {
+    for ((a, _, cuts, case_change), n) in candidates.into_iter().zip(counts) {
+        if n >= uses || (technical && case_change) {
             continue;
         }
         for off in cuts {
@@ -418,20 +434,35 @@ const PROSE_WORD_USES: usize = 3;
 /// reference `f(`, or a word with two or more case changes?
 fn is_code_shaped(chunk: &str) -> bool {
     let b = chunk.as_bytes();
-    b.windows(3).any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'_' && w[2].is_ascii_alphanumeric())
-        || b.windows(2).any(|w| matches!(w, b"::" | b"->" | b"==") || (w[0].is_ascii_alphanumeric() && w[1] == b'('))
-        || b.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count() >= 2
+    let mut changes = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let after = b.get(i + 2).copied().unwrap_or(0);
+        let alnum = c.is_ascii_alphanumeric();
+        if (alnum && next == b'_' && after.is_ascii_alphanumeric())
+            || (alnum && next == b'(')
+            || (c == b':' && next == b':')
+            || (c == b'-' && next == b'>')
+            || (c == b'=' && next == b'=')
+        {
+            return true;
+        }
+        if c.is_ascii_lowercase() && next.is_ascii_uppercase() {
+            changes += 1;
+            if changes >= 2 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
-/// Words of prose that the lexicon would split: (start, end, cuts relative to start), and
-/// whether the document is technical.
-///
-/// In a technical document (one with a code block, a code span or a prompt line, or
-/// [`CODE_EVIDENCE`] code-shaped chunks) case changes are naming (`TypeError`, `setDefault`,
-/// `OpenStack`), so only words without one are repaired there.
-fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)>, bool) {
+/// Words of prose that the lexicon would split, and whether the document has strong code
+/// evidence (a code block, a code span or a prompt line). A document with strong evidence or
+/// [`CODE_EVIDENCE`] code-shaped chunks is technical: case changes there are naming
+/// (`TypeError`, `setDefault`, `OpenStack`), so [`glue_pass`] repairs only words without one.
+fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<Candidate>, bool) {
     let mut out = Vec::new();
-    let mut case_change = Vec::new(); // per candidate: does it split at a case change?
     let code_lines = code::code_block_lines(text);
     let ticks = backtick_spans(text);
     let mut evidence = if code_lines.is_empty() && ticks.is_empty() { 0 } else { CODE_EVIDENCE };
@@ -439,17 +470,33 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)
     let mut spans = Ranges { ranges: ticks, next: 0 };
     let mut prompt_until = 0; // end of the current prompt line
     let mut line_end = 0; // end of the line of the last chunk
-    let mut pos = 0;
-    for chunk in text.split(|c: char| c.is_whitespace()) {
-        let a = pos;
-        pos += chunk.len() + 1;
-        // split() consumed one whitespace character; step over the rest of a multi-byte one.
-        while pos < text.len() && !text.is_char_boundary(pos) {
-            pos += 1;
+    let bytes = text.as_bytes();
+    // Length of the whitespace character at byte `i` (a char boundary), 0 if it is none.
+    let space_at = |i: usize| -> usize {
+        match bytes.get(i) {
+            None => 0,
+            Some(&b) if b < 0x80 => usize::from(matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)),
+            Some(_) => text[i..].chars().next().filter(|c| c.is_whitespace()).map_or(0, char::len_utf8),
         }
-        if chunk.is_empty() {
+    };
+    let char_len = |i: usize| -> usize {
+        match bytes.get(i) {
+            Some(&b) if b < 0x80 => 1,
+            _ => text[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let w = space_at(i);
+        if w > 0 {
+            i += w;
             continue;
         }
+        let a = i;
+        while i < bytes.len() && space_at(i) == 0 {
+            i += char_len(i);
+        }
+        let chunk = &text[a..i];
         if a >= line_end {
             // The first chunk of a line: is the line a prompt line?
             line_end = text[a..].find('\n').map_or(text.len(), |p| a + p);
@@ -458,14 +505,14 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)
                 evidence = evidence.max(CODE_EVIDENCE);
             }
         }
-        if a < prompt_until || code.contains(a) || spans.contains(a) || spans.contains(a + chunk.len() - 1) {
+        if a < prompt_until || code.contains(a) || spans.contains(a) || spans.contains(i - 1) {
             continue;
         }
-        if evidence < CODE_EVIDENCE && is_code_shaped(chunk) {
-            evidence += 1;
+        if chunk.len() < MIN_TOKEN_LEN {
+            continue;
         }
         let core = chunk.trim_matches(is_edge_punct);
-        if core.is_empty() || core.starts_with('-') || !core.chars().all(is_prose_inner) {
+        if core.len() < MIN_TOKEN_LEN || core.starts_with('-') || !core.chars().all(is_prose_inner) {
             continue;
         }
         let core_start = a + (chunk.len() - chunk.trim_start_matches(is_edge_punct).len());
@@ -481,13 +528,13 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)
                         && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic()))
             });
             if is_word_char {
-                if let Some((i, _)) = next {
-                    word.get_or_insert(i);
+                if let Some((k, _)) = next {
+                    word.get_or_insert(k);
                 }
                 continue;
             }
             if let Some(w) = word.take() {
-                let end = next.map_or(core.len(), |(i, _)| i);
+                let end = next.map_or(core.len(), |(k, _)| k);
                 let tok = core[w..end].trim_end_matches(['\'', '\u{2019}']);
                 let changes = tok
                     .as_bytes()
@@ -497,11 +544,10 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)
                 // A word cut by a hyphen at its end is part of a longer word (`installa-` at a
                 // line end, `pre-` in `pre- and post-war`).
                 let cut_by_hyphen = !core[end..].is_empty() && core[end..].chars().all(|c| c == '-');
-                if changes < 2 && !cut_by_hyphen {
+                if tok.len() >= MIN_TOKEN_LEN && changes < 2 && !cut_by_hyphen {
                     let cuts = glue_splits(lex, tok);
                     if !cuts.is_empty() {
-                        out.push((core_start + w, core_start + w + tok.len(), cuts));
-                        case_change.push(changes > 0);
+                        out.push((core_start + w, core_start + w + tok.len(), cuts, changes > 0));
                     }
                 }
             }
@@ -510,39 +556,54 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<(usize, usize, Vec<usize>)
             }
         }
     }
-    let technical = evidence >= CODE_EVIDENCE;
-    if technical {
-        let mut keep = case_change.iter().map(|&c| !c);
-        out.retain(|_| keep.next().unwrap_or(true));
-    }
-    (out, technical)
+    (out, evidence >= CODE_EVIDENCE)
 }
 
-/// How often each of `words` (ASCII, any case) occurs in `text` as a whole run of letters.
-fn word_counts<'w>(text: &str, words: impl Iterator<Item = &'w str>) -> std::collections::HashMap<String, usize> {
-    let mut counts: std::collections::HashMap<String, usize> = words.map(|w| (w.to_ascii_lowercase(), 0)).collect();
-    let max_len = counts.keys().map(String::len).max().unwrap_or(0);
-    let mut buf = String::new();
-    let mut start: Option<usize> = None;
-    let mut tally = |a: usize, b: usize, buf: &mut String| {
-        if b - a <= max_len {
-            buf.clear();
-            buf.push_str(&text[a..b]);
-            buf.make_ascii_lowercase();
-            if let Some(n) = counts.get_mut(buf.as_str()) {
-                *n += 1;
+/// A word the lexicon would split: start, end, cuts (relative to start), and whether it splits
+/// at a case change.
+type Candidate = (usize, usize, Vec<usize>, bool);
+
+/// Code-shaped chunks of `text`, counted up to [`CODE_EVIDENCE`].
+fn code_shaped_chunks(text: &str) -> usize {
+    text.split(char::is_whitespace).filter(|c| c.len() >= 2 && is_code_shaped(c)).take(CODE_EVIDENCE).count()
+}
+
+/// How often each of `words` (ASCII, any case) occurs in `text` as a whole run of letters,
+/// in the order given. Few words are asked about, so each run of a length one of them has is
+/// compared with them directly (no hashing, no allocation per run).
+fn word_counts<'w>(text: &str, words: impl Iterator<Item = &'w str>) -> Vec<usize> {
+    let words: Vec<&str> = words.collect();
+    let mut counts = vec![0; words.len()];
+    // Bit n set: some word has n bytes (words are at most glue::MAX_TOKEN_LEN < 64 bytes).
+    let lengths: u64 = words.iter().filter(|w| w.len() < 64).fold(0, |m, w| m | 1 << w.len());
+    let mut tally = |a: usize, b: usize| {
+        if b - a < 64 && lengths & (1 << (b - a)) != 0 {
+            let run = &text[a..b];
+            for (w, n) in words.iter().zip(counts.iter_mut()) {
+                if w.len() == run.len() && w.eq_ignore_ascii_case(run) {
+                    *n += 1;
+                }
             }
         }
     };
-    for (i, c) in text.char_indices() {
-        if c.is_alphabetic() {
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (letter, len) = if b < 0x80 {
+            (b.is_ascii_alphabetic(), 1)
+        } else {
+            text[i..].chars().next().map_or((false, 1), |c| (c.is_alphabetic(), c.len_utf8()))
+        };
+        if letter {
             start.get_or_insert(i);
         } else if let Some(a) = start.take() {
-            tally(a, i, &mut buf);
+            tally(a, i);
         }
+        i += len;
     }
     if let Some(a) = start {
-        tally(a, text.len(), &mut buf);
+        tally(a, text.len());
     }
     counts
 }
