@@ -313,8 +313,8 @@ fn nfc_pass(text: &str) -> Option<(String, Vec<Edit>)> {
 /// (`$ `, `>>> `, `... `), backtick code spans, any whitespace-delimited chunk that holds
 /// something other than letters, apostrophes, dashes and `,;!?"` once the punctuation around
 /// it is stripped (identifiers such as `snake_case`, `os.path`, `f(x)`, `x86`, paths, URLs and
-/// e-mail addresses) or that starts with `-` (a command-line option), a word that a hyphen
-/// ends (hyphenated at a line end), and words with two or
+/// e-mail addresses) or that starts with `-` (a command-line option), both parts of a word
+/// hyphenated at a line end, and words with two or
 /// more case changes (`getElementById`). Last, a word the document itself uses again (in any
 /// case, inside code or not) is a word of this text, not an accident of extraction
 /// (`TypeError`, `setdefault`, `stdin`), so it stays whole: used twice in a technical document
@@ -470,6 +470,7 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<Candidate>, bool) {
     let mut spans = Ranges { ranges: ticks, next: 0 };
     let mut prompt_until = 0; // end of the current prompt line
     let mut line_end = 0; // end of the line of the last chunk
+    let mut hyphen_end: Option<usize> = None; // end of the last chunk if a hyphen ends it
     let bytes = text.as_bytes();
     // Length of the whitespace character at byte `i` (a char boundary), 0 if it is none.
     let space_at = |i: usize| -> usize {
@@ -497,6 +498,12 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<Candidate>, bool) {
             i += char_len(i);
         }
         let chunk = &text[a..i];
+        // The rest of a word hyphenated at a line end (`in-` / `herit`) is not a word.
+        let continues_hyphenated = hyphen_end.is_some_and(|e| text[e..a].contains('\n'));
+        hyphen_end = chunk.ends_with('-').then_some(i);
+        if continues_hyphenated {
+            continue;
+        }
         if a >= line_end {
             // The first chunk of a line: is the line a prompt line?
             line_end = text[a..].find('\n').map_or(text.len(), |p| a + p);
@@ -784,6 +791,7 @@ mod tests {
             "see /usr/share/defaultpath here",
             "mail jane@doehas.org now",
             "the default is installa-\ntion dependent",
+            "does not in-\nherit from it",
             "visit https://example.org/reportconfirming now",
         ] {
             assert_eq!(norm(keep), keep, "{keep}");
