@@ -519,10 +519,25 @@ fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<Candidate>, bool) {
             continue;
         }
         let core = chunk.trim_matches(is_edge_punct);
-        if core.len() < MIN_TOKEN_LEN || core.starts_with('-') || !core.chars().all(is_prose_inner) {
+        let core_start = a + (chunk.len() - chunk.trim_start_matches(is_edge_punct).len());
+        if core.len() < MIN_TOKEN_LEN {
             continue;
         }
-        let core_start = a + (chunk.len() - chunk.trim_start_matches(is_edge_punct).len());
+        // The common case: one word of ASCII letters.
+        if core.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let changes =
+                core.as_bytes().windows(2).filter(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase()).count();
+            if changes < 2 {
+                let cuts = glue_splits(lex, core);
+                if !cuts.is_empty() {
+                    out.push((core_start, core_start + core.len(), cuts, changes > 0));
+                }
+            }
+            continue;
+        }
+        if core.starts_with('-') || !core.chars().all(is_prose_inner) {
+            continue;
+        }
         // Words: runs of letters with apostrophes inside (O'Brien).
         let mut word: Option<usize> = None;
         let mut iter = core.char_indices().peekable();
@@ -575,13 +590,29 @@ fn code_shaped_chunks(text: &str) -> usize {
     text.split(char::is_whitespace).filter(|c| c.len() >= 2 && is_code_shaped(c)).take(CODE_EVIDENCE).count()
 }
 
+/// Up to this many words, [`word_counts`] searches for each; beyond, it makes one scan.
+const SEARCHED_WORDS: usize = 8;
+
 /// How often each of `words` (ASCII, any case) occurs in `text` as a whole run of letters,
-/// in the order given. Few words are asked about, so each run of a length one of them has is
-/// compared with them directly (no hashing, no allocation per run).
+/// in the order given. Few words: a substring search of each in a lowercase copy of the text,
+/// a match kept when no letter touches it. Many: one scan of the runs of letters, each run of
+/// a length one of the words has compared with them.
 fn word_counts<'w>(text: &str, words: impl Iterator<Item = &'w str>) -> Vec<usize> {
     let words: Vec<&str> = words.collect();
+    if words.len() <= SEARCHED_WORDS {
+        let lower = text.to_ascii_lowercase();
+        let letter_before = |i: usize| text[..i].chars().next_back().is_some_and(char::is_alphabetic);
+        let letter_at = |i: usize| text[i..].chars().next().is_some_and(char::is_alphabetic);
+        return words
+            .iter()
+            .map(|w| {
+                let w = w.to_ascii_lowercase();
+                lower.match_indices(w.as_str()).filter(|&(i, m)| !letter_before(i) && !letter_at(i + m.len())).count()
+            })
+            .collect();
+    }
     let mut counts = vec![0; words.len()];
-    // Bit n set: some word has n bytes (words are at most glue::MAX_TOKEN_LEN < 64 bytes).
+    // Bit n set: some word has n bytes (longer words are never candidates).
     let lengths: u64 = words.iter().filter(|w| w.len() < 64).fold(0, |m, w| m | 1 << w.len());
     let mut tally = |a: usize, b: usize| {
         if b - a < 64 && lengths & (1 << (b - a)) != 0 {
@@ -813,6 +844,18 @@ mod tests {
         }
         // Prose on the same line as a code span is still repaired.
         assert_eq!(norm("Use `x` but Doehas left."), "Use `x` but Doe has left.");
+    }
+
+    #[test]
+    fn word_counts_agree_both_ways() {
+        let text = "Setdefault, setdefault; SETDEFAULT x-setdefault setdefaults café-stdin stdin_x stdin";
+        let words = ["setdefault", "stdin", "nothere"];
+        let few = word_counts(text, words.iter().copied());
+        // Padded past SEARCHED_WORDS to take the scanning way.
+        let many: Vec<&str> = words.iter().copied().chain(std::iter::repeat_n("zzzz", SEARCHED_WORDS)).collect();
+        let scanned = word_counts(text, many.iter().copied());
+        assert_eq!(few, [4, 3, 0]);
+        assert_eq!(&scanned[..3], &few[..]);
     }
 
     #[test]
