@@ -236,8 +236,14 @@ fn eval(root: &Path, args: &[String]) -> Result<()> {
             "needs python3 and PyPI (it builds a venv under target/eval/venv-real); see eval/real/README.md",
         );
     }
+    if args.first().is_some_and(|a| a == "tech") {
+        // Issue 13: normalise on real technical text read from this machine (eval/tech/).
+        let mut py = Command::new("python3");
+        py.arg("eval/tech/run.py").args(&args[1..]);
+        return step(root, "technical-text evaluation: python3 eval/tech/run.py", py, "see eval/tech/run.py --help");
+    }
     let Some(e) = args.first().and_then(|a| EVALS.iter().find(|e| e.name == a)) else {
-        bail!("usage: cargo xtask eval <{} | real> [--peers | --real]", names.join(" | "));
+        bail!("usage: cargo xtask eval <{} | real | tech> [--peers | --real]", names.join(" | "));
     };
     let peers = args.iter().any(|a| a == "--peers");
     for script in e.prepare {

@@ -3,9 +3,10 @@
 //!
 //! In one pass over the characters it folds quotes and dashes to a chosen style, removes
 //! control and invisible format characters, turns Unicode spaces into ASCII spaces,
-//! collapses whitespace runs, normalises line ends and limits blank lines. Then it applies
-//! Unicode NFC (only where the text is not already NFC) and repairs words glued together by
-//! HTML extraction ([`glue`]). Each pass records its edits with
+//! collapses whitespace runs, normalises line ends and limits blank lines, keeping the lines of
+//! code blocks as they are (`code`). Then it applies Unicode NFC (only where the text is not
+//! already NFC) and repairs words glued together by HTML extraction ([`glue`]), leaving code and
+//! identifiers alone. Each pass records its edits with
 //! [`docpipe_core::align::Rewriter`]; they are composed and folded into the document's
 //! `source.edits`, so any span of the normalised text maps back to the exact input bytes.
 //!
@@ -14,6 +15,7 @@
 //! twice the document (a 1 GB file of one letter: 1.0 GB; of one curly quote: 1.7 GB).
 //! Long chains of adjacent edits merge ([`MAX_CHAIN`]) so edits stay few.
 
+mod code;
 pub mod glue;
 mod passes;
 
@@ -42,7 +44,7 @@ pub struct NormaliseOptions {
     pub max_blank_lines: usize,
     /// Remove control and invisible format characters.
     pub controls: bool,
-    /// Split words glued together by HTML extraction.
+    /// Split words glued together by HTML extraction (code and identifiers are left alone).
     pub glued_words: bool,
 }
 
@@ -130,7 +132,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "whitespace",
         ty: "boolean",
         default: "true",
-        doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end.",
+        doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the prose around them) keep their indentation and inner spaces.",
     },
     OptionDoc {
         name: "max_blank_lines",
@@ -148,7 +150,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "glued_words",
         ty: "boolean",
         default: "true",
-        doc: "Split words glued together by HTML extraction (`SecretaryJane Doehas` becomes `Secretary Jane Doe has`) using a word-frequency list and name lists shipped with the crate; known words and names (`iPhone`, `McDonald`, `Johnson`, `Newcastle`) stay whole.",
+        doc: "Split words glued together by HTML extraction (`SecretaryJane Doehas` becomes `Secretary Jane Doe has`) using a word-frequency list and name lists shipped with the crate; known words and names (`iPhone`, `McDonald`, `Johnson`, `Newcastle`) stay whole. Code and identifiers are left alone (code blocks and spans, prompt lines, `snake_case`, `a.b`, `f(x)`, paths, URLs, e-mail, words with digits, `getElementById`; camel case such as `TypeError` in a document that shows code), and so is a word the document uses again (twice in a technical document, three times elsewhere).",
     },
 ];
 

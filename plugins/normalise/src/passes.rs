@@ -15,7 +15,8 @@ use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc, is_nfc_quick};
 
 use crate::NormaliseOptions;
-use crate::glue::{Lexicon, glue_splits};
+use crate::code;
+use crate::glue::{Lexicon, MIN_TOKEN_LEN, glue_splits};
 
 /// Quote style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -73,7 +74,7 @@ fn is_line_break(c: char) -> bool {
 }
 
 /// Invisible characters that only get in the way of text processing.
-fn is_removable(c: char) -> bool {
+pub(crate) fn is_removable(c: char) -> bool {
     match c {
         '\t' | '\n' | '\r' => false,
         '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => true,
@@ -190,31 +191,68 @@ impl<'a> Edits<'a> {
     }
 }
 
+/// Replaces the open whitespace run `run` (start, line breaks, follows a code line) ending at
+/// `end`: by nothing at the start (`!seen`) and end of the text, by one space, or by its line
+/// breaks up to `max_blank + 1` (at least two around a code block, so it stays a block).
+fn close_run(
+    r: &mut Edits<'_>,
+    run: &mut Option<(usize, usize, bool)>,
+    end: usize,
+    seen: bool,
+    at_end: bool,
+    code: bool,
+    max_blank: usize,
+) {
+    if let Some((start, breaks, after_code)) = run.take() {
+        let max = if code || after_code { (max_blank + 1).max(2) } else { max_blank + 1 };
+        if !seen || at_end {
+            r.replace(start, end, "");
+        } else if breaks == 0 {
+            r.replace(start, end, " ");
+        } else {
+            r.replace(start, end, &"\n".repeat(breaks.min(max)));
+        }
+    }
+}
+
 /// Pass 1: folding, removal and whitespace.
+///
+/// The lines of code blocks ([`code::code_block_lines`]) keep their whitespace as it is: their
+/// indentation and the spaces inside them are copied, and a blank line before or after a block
+/// stays (even with `max_blank_lines = 0`, so that it is still a block when normalised again).
 fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
+    let code = if o.whitespace { code::code_block_lines(text) } else { Vec::new() };
+    let mut next_code = 0; // index of the first code range not yet passed
     let mut r = Edits::new(text);
-    // Open whitespace run: (start, number of line breaks in it).
-    let mut run: Option<(usize, usize)> = None;
+    // Open whitespace run: (start, number of line breaks in it, does it follow a code line?).
+    let mut run: Option<(usize, usize, bool)> = None;
+    let mut last_in_code = false; // was the last character outside runs in a code line?
     let mut seen_content = false;
     let mut prev: Option<char> = None;
     let mut after_cr = false;
-    let close_run = |r: &mut Edits<'_>, run: &mut Option<(usize, usize)>, end: usize, seen: bool, at_end: bool| {
-        if let Some((start, breaks)) = run.take() {
-            let repl = if !seen || at_end {
-                String::new()
-            } else if breaks == 0 {
-                " ".to_owned()
-            } else {
-                "\n".repeat(breaks.min(o.max_blank_lines + 1))
-            };
-            r.replace(start, end, &repl);
+    let max_blank = o.max_blank_lines;
+    let close_run = |r: &mut Edits<'_>, run: &mut Option<(usize, usize, bool)>, end, seen, at_end, code| {
+        if run.is_some() {
+            close_run(r, run, end, seen, at_end, code, max_blank);
         }
     };
     for (i, c) in text.char_indices() {
         let was_cr = after_cr;
         after_cr = c == '\r';
+        while code.get(next_code).is_some_and(|&(_, end)| end <= i) {
+            next_code += 1;
+        }
+        // Inside a code line (a run can only be open before its first character).
+        let in_code = code.get(next_code).is_some_and(|&(start, _)| start <= i);
+        if in_code && is_horizontal_space(c) {
+            close_run(&mut r, &mut run, i, seen_content, false, true);
+            seen_content = true;
+            last_in_code = true;
+            prev = Some(c);
+            continue;
+        }
         if o.whitespace && (is_horizontal_space(c) || is_line_break(c)) {
-            let entry = run.get_or_insert((i, 0));
+            let entry = run.get_or_insert((i, 0, last_in_code));
             if is_line_break(c) && !(c == '\n' && was_cr) {
                 entry.1 += 1;
             }
@@ -227,14 +265,15 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
             }
             continue;
         }
-        close_run(&mut r, &mut run, i, seen_content, false);
+        close_run(&mut r, &mut run, i, seen_content, false, in_code);
         seen_content = true;
+        last_in_code = in_code;
         if let Some(repl) = fold_char(c, prev, o) {
             r.replace(i, i + c.len_utf8(), repl);
         }
         prev = Some(c);
     }
-    close_run(&mut r, &mut run, text.len(), seen_content, true);
+    close_run(&mut r, &mut run, text.len(), seen_content, true, false);
     r.finish()
 }
 
@@ -269,41 +308,342 @@ fn nfc_pass(text: &str) -> Option<(String, Vec<Edit>)> {
 }
 
 /// Pass 3: spaces into glued words.
+///
+/// Only words of prose are repaired. Left alone are: lines of code blocks and prompt lines
+/// (`$ `, `>>> `, `... `), backtick code spans, any whitespace-delimited chunk that holds
+/// something other than letters, apostrophes, dashes and `,;!?"` once the punctuation around
+/// it is stripped (identifiers such as `snake_case`, `os.path`, `f(x)`, `x86`, paths, URLs and
+/// e-mail addresses) or that starts with `-` (a command-line option), both parts of a word
+/// hyphenated at a line end, and words with two or
+/// more case changes (`getElementById`). Last, a word the document itself uses again (in any
+/// case, inside code or not) is a word of this text, not an accident of extraction
+/// (`TypeError`, `setdefault`, `stdin`), so it stays whole: used twice in a technical document
+/// (see [`glue_candidates`]), three times in other text.
 fn glue_pass(text: &str, lex: &Lexicon) -> Option<(String, Vec<Edit>, usize)> {
+    let (candidates, strong_evidence) = glue_candidates(text, lex);
+    if candidates.is_empty() {
+        return None;
+    }
+    let counts = word_counts(text, candidates.iter().map(|c| &text[c.0..c.1]));
+    // Whether the document is technical matters only for a case change or a word used twice;
+    // the scan for code-shaped chunks is made only then.
+    let matters =
+        candidates.iter().zip(&counts).any(|(c, &n)| c.3 || (TECHNICAL_WORD_USES..PROSE_WORD_USES).contains(&n));
+    let technical = strong_evidence || (matters && code_shaped_chunks(text) >= CODE_EVIDENCE);
+    let uses = if technical { TECHNICAL_WORD_USES } else { PROSE_WORD_USES };
     let mut r = Edits::new(text);
     let mut count = 0;
-    let bytes = text.as_bytes();
-    let mut token_start: Option<usize> = None;
-    let mut check = |r: &mut Edits<'_>, a: usize, b: usize| {
-        // Trailing apostrophes are not part of the word.
-        let tok = text[a..b].trim_end_matches(['\'', '’']);
-        for off in glue_splits(lex, tok) {
+    for ((a, _, cuts, case_change), n) in candidates.into_iter().zip(counts) {
+        if n >= uses || (technical && case_change) {
+            continue;
+        }
+        for off in cuts {
             r.insert(a + off, " ");
             count += 1;
         }
-    };
-    // Tokens glued to digits or joined by '.' or '@' (URLs, e-mail) are left alone.
-    let free_start =
-        |a: usize| a == 0 || !bytes[a - 1].is_ascii_alphanumeric() && bytes[a - 1] != b'.' && bytes[a - 1] != b'@';
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let apostrophe_inside =
-            (c == '\'' || c == '’') && token_start.is_some() && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic());
-        if c.is_alphabetic() || apostrophe_inside {
-            token_start.get_or_insert(i);
-        } else if let Some(a) = token_start.take()
-            && free_start(a)
-            && !c.is_ascii_digit()
-            && c != '@'
-            && !(c == '.' && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric()))
-        {
-            check(&mut r, a, i);
-        }
-    }
-    if let Some(a) = token_start.filter(|&a| free_start(a)) {
-        check(&mut r, a, text.len());
     }
     r.finish().map(|(t, e)| (t, e, count))
+}
+
+/// Punctuation stripped from both ends of a chunk before it is judged.
+fn is_edge_punct(c: char) -> bool {
+    matches!(c, '"' | '\'' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | '*' | ',' | '.' | ';' | ':' | '!' | '?')
+        || matches!(c, '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}')
+}
+
+/// Characters a prose chunk may hold inside besides letters.
+fn is_prose_inner(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '\'' | '\u{2019}' | '-' | '\u{2013}' | '\u{2014}' | ',' | ';' | '!' | '?' | '"')
+}
+
+/// Lines that show a command or an interpreter session.
+fn is_prompt_line(line: &str) -> bool {
+    let l = line.trim_start_matches([' ', '\t']);
+    l.starts_with("$ ") || l.starts_with(">>> ") || l.starts_with("... ") || l == ">>>"
+}
+
+/// Byte ranges of backtick code spans (a run of backticks to the next run of the same
+/// length on the same line), sorted.
+fn backtick_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains('`') {
+        return out;
+    }
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'`' {
+                i += 1;
+                continue;
+            }
+            let n = b[i..].iter().take_while(|&&x| x == b'`').count();
+            let mut j = i + n;
+            let mut close = None;
+            while j < b.len() {
+                if b[j] == b'`' {
+                    let m = b[j..].iter().take_while(|&&x| x == b'`').count();
+                    if m == n {
+                        close = Some(j + m);
+                        break;
+                    }
+                    j += m;
+                } else {
+                    j += 1;
+                }
+            }
+            match close {
+                Some(end) => {
+                    out.push((line_start + i, line_start + end));
+                    i = end;
+                }
+                None => i += n,
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    out
+}
+
+/// Sorted disjoint ranges and a cursor that only moves forward.
+struct Ranges {
+    ranges: Vec<(usize, usize)>,
+    next: usize,
+}
+
+impl Ranges {
+    fn contains(&mut self, at: usize) -> bool {
+        while self.ranges.get(self.next).is_some_and(|&(_, end)| end <= at) {
+            self.next += 1;
+        }
+        self.ranges.get(self.next).is_some_and(|&(start, _)| start <= at)
+    }
+}
+
+/// Code evidence at which a document counts as technical: camel case there is naming.
+const CODE_EVIDENCE: usize = 3;
+
+/// Uses in a technical document that make a glued-looking form a word of the text.
+const TECHNICAL_WORD_USES: usize = 2;
+
+/// The same in other text, where the same glue can recur (`inthe` twice in a long article).
+const PROSE_WORD_USES: usize = 3;
+
+/// Is `chunk` shaped like code: `snake_case`, `a::b`, `a->b`, `a==b`, a call or man-page
+/// reference `f(`, or a word with two or more case changes?
+fn is_code_shaped(chunk: &str) -> bool {
+    let b = chunk.as_bytes();
+    let mut changes = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let after = b.get(i + 2).copied().unwrap_or(0);
+        let alnum = c.is_ascii_alphanumeric();
+        if (alnum && next == b'_' && after.is_ascii_alphanumeric())
+            || (alnum && next == b'(')
+            || (c == b':' && next == b':')
+            || (c == b'-' && next == b'>')
+            || (c == b'=' && next == b'=')
+        {
+            return true;
+        }
+        if c.is_ascii_lowercase() && next.is_ascii_uppercase() {
+            changes += 1;
+            if changes >= 2 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Words of prose that the lexicon would split, and whether the document has strong code
+/// evidence (a code block, a code span or a prompt line). A document with strong evidence or
+/// [`CODE_EVIDENCE`] code-shaped chunks is technical: case changes there are naming
+/// (`TypeError`, `setDefault`, `OpenStack`), so [`glue_pass`] repairs only words without one.
+fn glue_candidates(text: &str, lex: &Lexicon) -> (Vec<Candidate>, bool) {
+    let mut out = Vec::new();
+    let code_lines = code::code_block_lines(text);
+    let ticks = backtick_spans(text);
+    let mut evidence = if code_lines.is_empty() && ticks.is_empty() { 0 } else { CODE_EVIDENCE };
+    let mut code = Ranges { ranges: code_lines, next: 0 };
+    let mut spans = Ranges { ranges: ticks, next: 0 };
+    let mut prompt_until = 0; // end of the current prompt line
+    let mut line_end = 0; // end of the line of the last chunk
+    let mut hyphen_end: Option<usize> = None; // end of the last chunk if a hyphen ends it
+    let bytes = text.as_bytes();
+    // Length of the whitespace character at byte `i` (a char boundary), 0 if it is none.
+    let space_at = |i: usize| -> usize {
+        match bytes.get(i) {
+            None => 0,
+            Some(&b) if b < 0x80 => usize::from(matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)),
+            Some(_) => text[i..].chars().next().filter(|c| c.is_whitespace()).map_or(0, char::len_utf8),
+        }
+    };
+    let char_len = |i: usize| -> usize {
+        match bytes.get(i) {
+            Some(&b) if b < 0x80 => 1,
+            _ => text[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let w = space_at(i);
+        if w > 0 {
+            i += w;
+            continue;
+        }
+        let a = i;
+        while i < bytes.len() && space_at(i) == 0 {
+            i += char_len(i);
+        }
+        let chunk = &text[a..i];
+        // The rest of a word hyphenated at a line end (`in-` / `herit`) is not a word.
+        let continues_hyphenated = hyphen_end.is_some_and(|e| text[e..a].contains('\n'));
+        hyphen_end = chunk.ends_with('-').then_some(i);
+        if continues_hyphenated {
+            continue;
+        }
+        if a >= line_end {
+            // The first chunk of a line: is the line a prompt line?
+            line_end = text[a..].find('\n').map_or(text.len(), |p| a + p);
+            if is_prompt_line(&text[a..line_end]) {
+                prompt_until = line_end;
+                evidence = evidence.max(CODE_EVIDENCE);
+            }
+        }
+        if a < prompt_until || code.contains(a) || spans.contains(a) || spans.contains(i - 1) {
+            continue;
+        }
+        if chunk.len() < MIN_TOKEN_LEN {
+            continue;
+        }
+        let core = chunk.trim_matches(is_edge_punct);
+        let core_start = a + (chunk.len() - chunk.trim_start_matches(is_edge_punct).len());
+        if core.len() < MIN_TOKEN_LEN {
+            continue;
+        }
+        // The common case: one word of ASCII letters.
+        if core.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let changes =
+                core.as_bytes().windows(2).filter(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase()).count();
+            if changes < 2 {
+                let cuts = glue_splits(lex, core);
+                if !cuts.is_empty() {
+                    out.push((core_start, core_start + core.len(), cuts, changes > 0));
+                }
+            }
+            continue;
+        }
+        if core.starts_with('-') || !core.chars().all(is_prose_inner) {
+            continue;
+        }
+        // Words: runs of letters with apostrophes inside (O'Brien).
+        let mut word: Option<usize> = None;
+        let mut iter = core.char_indices().peekable();
+        loop {
+            let next = iter.next();
+            let is_word_char = next.is_some_and(|(_, c)| {
+                c.is_alphabetic()
+                    || (matches!(c, '\'' | '\u{2019}')
+                        && word.is_some()
+                        && iter.peek().is_some_and(|&(_, n)| n.is_alphabetic()))
+            });
+            if is_word_char {
+                if let Some((k, _)) = next {
+                    word.get_or_insert(k);
+                }
+                continue;
+            }
+            if let Some(w) = word.take() {
+                let end = next.map_or(core.len(), |(k, _)| k);
+                let tok = core[w..end].trim_end_matches(['\'', '\u{2019}']);
+                let changes = tok
+                    .as_bytes()
+                    .windows(2)
+                    .filter(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+                    .count();
+                // A word cut by a hyphen at its end is part of a longer word (`installa-` at a
+                // line end, `pre-` in `pre- and post-war`).
+                let cut_by_hyphen = !core[end..].is_empty() && core[end..].chars().all(|c| c == '-');
+                if tok.len() >= MIN_TOKEN_LEN && changes < 2 && !cut_by_hyphen {
+                    let cuts = glue_splits(lex, tok);
+                    if !cuts.is_empty() {
+                        out.push((core_start + w, core_start + w + tok.len(), cuts, changes > 0));
+                    }
+                }
+            }
+            if next.is_none() {
+                break;
+            }
+        }
+    }
+    (out, evidence >= CODE_EVIDENCE)
+}
+
+/// A word the lexicon would split: start, end, cuts (relative to start), and whether it splits
+/// at a case change.
+type Candidate = (usize, usize, Vec<usize>, bool);
+
+/// Code-shaped chunks of `text`, counted up to [`CODE_EVIDENCE`].
+fn code_shaped_chunks(text: &str) -> usize {
+    text.split(char::is_whitespace).filter(|c| c.len() >= 2 && is_code_shaped(c)).take(CODE_EVIDENCE).count()
+}
+
+/// Up to this many words, [`word_counts`] searches for each; beyond, it makes one scan.
+const SEARCHED_WORDS: usize = 8;
+
+/// How often each of `words` (ASCII, any case) occurs in `text` as a whole run of letters,
+/// in the order given. Few words: a substring search of each in a lowercase copy of the text,
+/// a match kept when no letter touches it. Many: one scan of the runs of letters, each run of
+/// a length one of the words has compared with them.
+fn word_counts<'w>(text: &str, words: impl Iterator<Item = &'w str>) -> Vec<usize> {
+    let words: Vec<&str> = words.collect();
+    if words.len() <= SEARCHED_WORDS {
+        let lower = text.to_ascii_lowercase();
+        let letter_before = |i: usize| text[..i].chars().next_back().is_some_and(char::is_alphabetic);
+        let letter_at = |i: usize| text[i..].chars().next().is_some_and(char::is_alphabetic);
+        return words
+            .iter()
+            .map(|w| {
+                let w = w.to_ascii_lowercase();
+                lower.match_indices(w.as_str()).filter(|&(i, m)| !letter_before(i) && !letter_at(i + m.len())).count()
+            })
+            .collect();
+    }
+    let mut counts = vec![0; words.len()];
+    // Bit n set: some word has n bytes (longer words are never candidates).
+    let lengths: u64 = words.iter().filter(|w| w.len() < 64).fold(0, |m, w| m | 1 << w.len());
+    let mut tally = |a: usize, b: usize| {
+        if b - a < 64 && lengths & (1 << (b - a)) != 0 {
+            let run = &text[a..b];
+            for (w, n) in words.iter().zip(counts.iter_mut()) {
+                if w.len() == run.len() && w.eq_ignore_ascii_case(run) {
+                    *n += 1;
+                }
+            }
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (letter, len) = if b < 0x80 {
+            (b.is_ascii_alphabetic(), 1)
+        } else {
+            text[i..].chars().next().map_or((false, 1), |c| (c.is_alphabetic(), c.len_utf8()))
+        };
+        if letter {
+            start.get_or_insert(i);
+        } else if let Some(a) = start.take() {
+            tally(a, i);
+        }
+        i += len;
+    }
+    if let Some(a) = start {
+        tally(a, text.len());
+    }
+    counts
 }
 
 /// Normalises `text`; `lexicon` is required for glued-word repair (skipped when `None`).
@@ -447,9 +787,114 @@ mod tests {
         assert_eq!(n.edits.len(), 4);
     }
 
+    #[test]
+    fn keeps_the_indentation_of_code_blocks() {
+        let input = "Use it so:\n\n    if x:\n        y  =  1\n\n\n\n    done()\n\nThen   more  prose.\n";
+        assert_eq!(norm(input), "Use it so:\n\n    if x:\n        y  =  1\n\n    done()\n\nThen more prose.");
+        // Indented as a whole (a rendered man page): prose loses its indentation, the deeper
+        // example keeps its own.
+        let man = "NAME\n       tool - does things\n\n       Example:\n\n           tool  -x\n\n       More.\n";
+        assert_eq!(norm(man), "NAME\ntool - does things\n\nExample:\n\n           tool  -x\n\nMore.");
+        // Fenced blocks keep every line; tabs stay tabs.
+        let fenced = "Intro\n```\nfn f() {\n\tg();\n}\n```\n";
+        assert_eq!(norm(fenced), "Intro\n```\nfn f() {\n\tg();\n}\n```");
+        // The blank line before a block stays even when blank lines are removed.
+        let o = NormaliseOptions { max_blank_lines: 0, ..NormaliseOptions::default() };
+        assert_eq!(normalise_text("a\n\n\n    b\n\n\nc\n\nd", &o, None).text, "a\n\n    b\n\nc\nd");
+        // An indented line that a flush line continues starts a prose paragraph.
+        assert_eq!(norm("a\n\n     b\nc"), "a\n\nb\nc");
+    }
+
+    #[test]
+    fn leaves_identifiers_alone() {
+        // Case changes are naming in a technical document (here: code-shaped chunks).
+        let tech = "Call get_item(), put_item() or the setDefault method; TypeError is raised by set_default().";
+        assert_eq!(norm(tech), tech);
+        for keep in [
+            "call getElementById now",
+            "a snake_case name",
+            "set max_blank_lines to one",
+            "see os.path.join here",
+            "run isinstance(x, int) here",
+            "the stdin2 stream",
+            "the x86firmware blob",
+            "pass --nohostname to it",
+            "see /usr/share/defaultpath here",
+            "mail jane@doehas.org now",
+            "the default is installa-\ntion dependent",
+            "does not in-\nherit from it",
+            "visit https://example.org/reportconfirming now",
+        ] {
+            assert_eq!(norm(keep), keep, "{keep}");
+        }
+    }
+
+    #[test]
+    fn leaves_code_spans_and_code_lines_alone() {
+        for keep in [
+            "Use `setdefault` to fill it.",
+            "Use ``isinstance`` here.",
+            "The `dict setdefault` idiom.",
+            "Type:\n\n    x = setdefault\n\nand so on.",
+            "```\nreportconfirming\n```",
+            "$ whoami reportconfirming",
+            ">>> setdefault",
+        ] {
+            assert_eq!(norm(keep), keep, "{keep}");
+        }
+        // Prose on the same line as a code span is still repaired.
+        assert_eq!(norm("Use `x` but Doehas left."), "Use `x` but Doe has left.");
+    }
+
+    #[test]
+    fn word_counts_agree_both_ways() {
+        let text = "Setdefault, setdefault; SETDEFAULT x-setdefault setdefaults café-stdin stdin_x stdin";
+        let words = ["setdefault", "stdin", "nothere"];
+        let few = word_counts(text, words.iter().copied());
+        // Padded past SEARCHED_WORDS to take the scanning way.
+        let many: Vec<&str> = words.iter().copied().chain(std::iter::repeat_n("zzzz", SEARCHED_WORDS)).collect();
+        let scanned = word_counts(text, many.iter().copied());
+        assert_eq!(few, [4, 3, 0]);
+        assert_eq!(&scanned[..3], &few[..]);
+    }
+
+    #[test]
+    fn a_word_the_document_uses_twice_stays_whole() {
+        // Once, it is glue; used again anywhere in the document (code included, any case), it
+        // is a word of this text.
+        assert_eq!(norm("The reportconfirming it came."), "The report confirming it came.");
+        // Twice in a technical document (here: it has a code span).
+        assert_eq!(norm("Call `d` setdefault. Then setdefault again."), "Call `d` setdefault. Then setdefault again.");
+        // In prose the same glue can recur: three uses make a word there.
+        assert_eq!(norm("Not ofthe kind, not ofthe sort."), "Not of the kind, not of the sort.");
+        assert_eq!(norm("Set soname, bump soname, check soname."), "Set soname, bump soname, check soname.");
+        assert_eq!(
+            norm("A TypeError here, a typeerror there, TYPEERROR too."),
+            "A TypeError here, a typeerror there, TYPEERROR too."
+        );
+        assert_eq!(norm("Raise TypeError.\n\n    raise TypeError()\n"), "Raise TypeError.\n\n    raise TypeError()");
+        // News glue stays repaired: `theWorld` style case changes and function-word glue.
+        assert_eq!(norm("across theWorld today"), "across the World today");
+        assert_eq!(norm("Home SecretaryJane Doehas declared"), "Home Secretary Jane Doe has declared");
+        assert_eq!(norm("\"SecretaryJane\" and (Doehas),"), "\"Secretary Jane\" and (Doe has),");
+    }
+
     proptest! {
+        /// Text laid out in lines (indentation, fences, lead-ins, blank lines): code blocks are
+        /// found again in the normalised text, so a second pass changes nothing.
         #[test]
-        fn alignment_is_exact_and_idempotent(input in "(\\PC|[ \t\r\n\u{0}\u{200B}\u{301}“”’—\u{00A0}]|Jane|Doe|has|of|the){0,40}") {
+        fn code_layout_is_idempotent(input in "((|  |    |\t|        |\u{0}  |   \u{200B} )(EXAMPLES|Use it:|Prose goes on|x  = 1;|```|~~~|`a`|[$] ls|Doehas|theWorld)[ \u{0}]?(\n|\r\n|\n\n|\n\n\n|\u{2028})){0,25}") {
+            for o in [NormaliseOptions::default(), NormaliseOptions { max_blank_lines: 0, ..NormaliseOptions::default() }] {
+                let n = normalise_text(&input, &o, Some(Lexicon::builtin()));
+                prop_assert!(align::validate(&n.edits, n.text.len(), input.len()).is_ok());
+                prop_assert_eq!(align::reconstruct_source(n.text.as_bytes(), &n.edits, input.as_bytes()).unwrap(), input.as_bytes());
+                let twice = normalise_text(&n.text, &o, Some(Lexicon::builtin()));
+                prop_assert_eq!(&twice.text, &n.text);
+            }
+        }
+
+        #[test]
+        fn alignment_is_exact_and_idempotent(input in "(\\PC|[ \t\r\n\u{0}\u{200B}\u{301}“”’—\u{00A0}`~]|    |\n\n|```|Jane|Doe|has|of|the){0,40}") {
             let o = NormaliseOptions::default();
             let n = normalise_text(&input, &o, Some(Lexicon::builtin()));
             prop_assert!(align::validate(&n.edits, n.text.len(), input.len()).is_ok());
