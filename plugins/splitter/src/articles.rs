@@ -217,17 +217,6 @@ impl Feat {
     fn head(&self) -> bool {
         self.head != HeadShape::No
     }
-    /// A short title-like line: a headline or kicker above a standfirst or dateline.
-    fn titleish(&self) -> bool {
-        self.head()
-            || !self.ends_stop
-                && !self.ends_question
-                && !self.quoted
-                && self.starts_upper
-                && (2..=15).contains(&self.words)
-                && !self.boilerplate()
-                && self.dateline_end.is_none()
-    }
 }
 
 /// Finds articles and block roles. Build once, share between threads.
@@ -427,7 +416,7 @@ impl ArticleSplitter {
                 let mut j = i;
                 while j > cur + 1
                     && i - j < 3
-                    && (feats[j - 1].headline() || feats[j - 1].by_start || feats[j - 1].titleish())
+                    && (feats[j - 1].headline() || feats[j - 1].by_start || feats[j - 1].head == HeadShape::Strong)
                     && !feats[j - 1].bodyish()
                 {
                     j -= 1;
@@ -436,19 +425,32 @@ impl ArticleSplitter {
             } else if seen_body
                 && f.headline()
                 && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
+                && (next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
+                    || f.head == HeadShape::Strong
+                    || self.story_changes(text, feats, cur, i))
             {
-                // A short headline right above a standfirst belongs to the same new article.
-                let j = if i > cur + 1 && feats[i - 1].titleish() && !feats[i - 1].headline() {
+                // A wire headline right above a standfirst belongs to the same new article.
+                let j = if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
                     i - 1
                 } else {
                     i
                 };
                 boundary = Some((j, Boundary::Headline));
             } else if seen_body
-                && f.head()
+                && f.head == HeadShape::Strong
                 && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2))
-                && (f.head == HeadShape::Strong || self.story_changes(text, feats, cur, i))
             {
+                boundary = Some((i, Boundary::Headline));
+            } else if seen_body
+                && f.head == HeadShape::Title
+                && !f.names_only
+                && (next.is_some_and(Feat::bodyish)
+                    || next.is_some_and(Feat::headline) && feats.get(i + 2).is_some_and(Feat::bodyish))
+                && self.story_changes(text, feats, cur, i)
+            {
+                // A title-cased line is a headline only where the words change too (a
+                // subheading keeps the article's words); a credit line above a standfirst
+                // and a `By` line is not one.
                 boundary = Some((i, Boundary::Headline));
             } else if seen_body && feats[i - 1].credit && !f.boilerplate() && (f.bodyish() || f.headline()) {
                 boundary = Some((i, Boundary::Byline));
@@ -514,12 +516,21 @@ impl ArticleSplitter {
         cohesion::segment(&units, n, t).into_iter().map(|k| (a + k, Boundary::Topic)).collect()
     }
 
-    /// Whether the words change at paragraph `i`: the current article `cur..i` against the
-    /// (at most four) paragraphs from `i` on.
+    /// Whether the words change at paragraph `i`: the body paragraphs of the current article
+    /// `cur..i` against those of the (at most four) paragraphs from `i` on.
     fn story_changes(&self, text: &str, feats: &[Feat], cur: usize, i: usize) -> bool {
         let end = (i + 4).min(feats.len());
-        let (units, _) = self.cohesion_units(text, feats, cur, end);
-        cohesion::similarity(&units, (0, i - cur), (i - cur, end - cur)) < AUTO_TOPIC_SHIFT
+        let lo = cur.max(i.saturating_sub(cohesion::MAX_SEGMENT));
+        let mut vocab = HashMap::new();
+        let units: Vec<cohesion::Unit> = (lo..end)
+            .map(|j| {
+                let f = &feats[j];
+                let words =
+                    if f.bodyish() { cohesion::stems(&text[f.start..f.end], &mut vocab) } else { Vec::new() };
+                cohesion::Unit { words, may_start: true, cues: 0 }
+            })
+            .collect();
+        cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT
     }
 
     /// Roles of the lines of one article.

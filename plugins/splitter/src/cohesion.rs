@@ -56,19 +56,29 @@ const CONTINUATION: &[&str] = &[
 /// Content-word stems of a paragraph, as ids of `vocab`.
 pub fn stems(text: &str, vocab: &mut HashMap<String, u32>) -> Vec<u32> {
     let mut out = Vec::new();
+    let mut lower = String::new();
     for w in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
         let w = w.trim_matches(['\'', '’']);
         let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w);
-        if w.chars().count() < 3 {
+        if w.len() < 3 || w.chars().nth(2).is_none() {
             continue;
         }
-        let lower = w.to_lowercase();
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
         if STOP.binary_search(&lower.as_str()).is_ok() {
             continue;
         }
-        let stem: String = lower.chars().take(5).collect();
-        let next = u32::try_from(vocab.len()).unwrap_or(u32::MAX);
-        out.push(*vocab.entry(stem).or_insert(next));
+        let cut = lower.char_indices().nth(5).map_or(lower.len(), |(i, _)| i);
+        let stem = &lower[..cut];
+        let id = match vocab.get(stem) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(vocab.len()).unwrap_or(u32::MAX);
+                vocab.insert(stem.to_owned(), id);
+                id
+            }
+        };
+        out.push(id);
     }
     out
 }

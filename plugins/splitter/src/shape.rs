@@ -124,8 +124,9 @@ fn raw_lines(text: &str) -> Vec<Line> {
         }
         // Both ends are at ASCII whitespace or the text's ends, so on char boundaries.
         let content = text.get(s..e).unwrap_or("");
-        let len = indent + content.chars().count();
-        let first_word = content.split([' ', '\t']).next().map_or(0, |w| w.chars().count());
+        let count = |t: &str| if t.is_ascii() { t.len() } else { t.chars().count() };
+        let len = indent + count(content);
+        let first_word = content.split([' ', '\t']).next().map_or(0, count);
         let core = content.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
         let ends_stop = core.ends_with(['.', '!', '?', '…', ':', ';']) || core.len() < content.len();
         let starts_upper = content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));

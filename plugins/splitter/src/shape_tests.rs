@@ -111,7 +111,7 @@ const STORIES: &[&str] = &[
     "The harbour board met on Tuesday evening to decide whether the old ferry pier at Kestrel Point should be rebuilt or taken down before the winter storms arrive.",
     "Engineers told the board that two of the pier's timber piles had rotted through and that a third was cracked along its length, so the pier could not carry a loaded ferry ramp.",
     "A vote on the pier is now expected next month, after the board has seen the cost of both options and heard from the ferry operator at Kestrel Point.",
-    "Glassworks reopens after two-year closure",
+    "Glassworks reopens after two-year closure (ELY.L)",
     "Forty jobs return to the valley as the furnace is lit again",
     "BRANTFORD — The Ellery glassworks lit its furnace on Monday for the first time in two years, taking back forty of the workers it laid off when gas prices rose.",
     "The owners said new orders for laboratory glass had made the furnace worth running again, and that a second shift could follow in the spring.",
