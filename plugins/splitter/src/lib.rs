@@ -14,6 +14,8 @@
 //!   `annotations.blocks` (one span per paragraph labelled `body`, `dateline`, `standfirst`,
 //!   `subheading`, `pull_quote`, `caption`, `related_link` or `byline`; a dateline that opens
 //!   a body line is an extra nested `dateline` span with `"inline": true`, as in the gold).
+//!   When paragraphs are not single lines (hard-wrapped text, blank-line blocks), the same
+//!   paragraphs are also written as the `paragraphs` layer, so later stages use them.
 //!   With `drop_boilerplate`, non-body lines are removed from the article's text through
 //!   [`docpipe_core::align::Rewriter`], so offsets stay exact.
 //! - [`sentences`]: a rule-based splitter, one linear byte scan per paragraph.
@@ -361,6 +363,15 @@ impl Splitter {
                 blocks.push(span);
             }
             blocks.push(Span::new(b.start, b.end).with_label(b.role.as_str()));
+        }
+        // Paragraphs that are not lines (unwrapped, or blank-line blocks) are also written as
+        // the `paragraphs` layer, which later stages (dedupe, a paragraph splitter) read
+        // instead of cutting at line breaks.
+        let text = &doc.text;
+        if analysis.blocks.iter().any(|b| text.get(b.start..b.end).is_some_and(|t| t.contains('\n'))) {
+            let paras =
+                analysis.blocks.iter().map(|b| Span::new(b.start, b.end).with_label(b.role.as_str())).collect();
+            doc.set_layer("paragraphs", paras);
         }
         doc.set_layer("blocks", blocks);
         if !self.emit_documents() {
