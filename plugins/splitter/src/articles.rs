@@ -214,9 +214,6 @@ impl Feat {
     fn boilerplate(&self) -> bool {
         self.related || self.caption || self.credit || self.by_start
     }
-    fn head(&self) -> bool {
-        self.head != HeadShape::No
-    }
 }
 
 /// Finds articles and block roles. Build once, share between threads.
@@ -525,8 +522,7 @@ impl ArticleSplitter {
         let units: Vec<cohesion::Unit> = (lo..end)
             .map(|j| {
                 let f = &feats[j];
-                let words =
-                    if f.bodyish() { cohesion::stems(&text[f.start..f.end], &mut vocab) } else { Vec::new() };
+                let words = if f.bodyish() { cohesion::stems(&text[f.start..f.end], &mut vocab) } else { Vec::new() };
                 cohesion::Unit { words, may_start: true, cues: 0 }
             })
             .collect();

@@ -49,8 +49,26 @@ const STOP: &[&str] = &[
 
 /// Words that open a paragraph continuing a story.
 const CONTINUATION: &[&str] = &[
-    "also", "and", "but", "he", "her", "his", "however", "it", "its", "meanwhile", "she", "so", "such", "their",
-    "these", "they", "this", "those", "we", "yet",
+    "also",
+    "and",
+    "but",
+    "he",
+    "her",
+    "his",
+    "however",
+    "it",
+    "its",
+    "meanwhile",
+    "she",
+    "so",
+    "such",
+    "their",
+    "these",
+    "they",
+    "this",
+    "those",
+    "we",
+    "yet",
 ];
 
 /// Content-word stems of a paragraph, as ids of `vocab`.

@@ -369,8 +369,7 @@ impl Splitter {
         // instead of cutting at line breaks.
         let text = &doc.text;
         if analysis.blocks.iter().any(|b| text.get(b.start..b.end).is_some_and(|t| t.contains('\n'))) {
-            let paras =
-                analysis.blocks.iter().map(|b| Span::new(b.start, b.end).with_label(b.role.as_str())).collect();
+            let paras = analysis.blocks.iter().map(|b| Span::new(b.start, b.end).with_label(b.role.as_str())).collect();
             doc.set_layer("paragraphs", paras);
         }
         doc.set_layer("blocks", blocks);

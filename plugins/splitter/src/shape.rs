@@ -136,7 +136,8 @@ fn raw_lines(text: &str) -> Vec<Line> {
         let first_word = content.split([' ', '\t']).next().map_or(0, count);
         let core = content.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
         let ends_stop = core.ends_with(['.', '!', '?', '…', ':', ';']) || core.len() < content.len();
-        let starts_upper = content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
+        let starts_upper =
+            content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
         out.push(Line { start: s, end: e, indent, len, first_word, ends_stop, starts_upper, blank: false });
     }
     out

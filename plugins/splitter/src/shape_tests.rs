@@ -271,3 +271,35 @@ fn shape_and_topic_options() {
     let doc = OPTIONS.iter().find(|o| o.name == "shape").map(|o| o.doc).unwrap_or("");
     assert!(doc.contains("wrapped"));
 }
+
+#[test]
+fn flat_wrapped_text_is_cut_at_line_final_sentence_ends() {
+    // Indents trimmed and no blank lines: a line ending a sentence before a capital ends a
+    // paragraph even when it is full, and short lines end one as usual.
+    let text = [
+        "The ferry crossed twice on Sunday although the wind was strong.",
+        "The harbour master said the crossings were safe and that the",
+        "ferry would run as normal on Monday morning.",
+        "Passengers said the crossing had been rough but short.",
+    ]
+    .map(|l| format!("{l}\n"))
+    .concat();
+    let (_, ps) = shape::paragraphs(&text, Shape::Wrapped);
+    let got: Vec<&str> = ps.iter().map(|&(a, b)| &text[a..b]).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[1].starts_with("The harbour master") && got[1].ends_with("Monday morning."));
+}
+
+#[test]
+fn wrapped_articles_carry_a_paragraphs_layer() {
+    let (wrapped, gold) = wrapped_stories();
+    let st = stage("unit = \"articles\"\nemit = \"spans\"\n");
+    let Outcome::Keep(d) = st.process(doc(&wrapped)).unwrap() else { panic!("spans keep the document") };
+    let paras: Vec<(usize, usize)> = d.annotations["paragraphs"].iter().map(|s| (s.start, s.end)).collect();
+    assert_eq!(paras, gold);
+    assert_eq!(d.attributes["splitter"]["shape"], "wrapped");
+    // One paragraph per line: no extra layer.
+    let lines = STORIES.join("\n");
+    let Outcome::Keep(d) = st.process(doc(&lines)).unwrap() else { panic!("spans keep the document") };
+    assert!(!d.annotations.contains_key("paragraphs"));
+}
