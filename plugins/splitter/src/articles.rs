@@ -396,6 +396,7 @@ impl ArticleSplitter {
 
     /// Article start paragraphs with the reason for each.
     fn segment(&self, text: &str, feats: &[Feat]) -> Vec<(usize, Boundary)> {
+        let mut stems = StemCache::new(feats.len());
         let mut starts = vec![(0usize, Boundary::Start)];
         let mut cur = 0usize;
         let mut seen_body = feats[0].bodyish();
@@ -424,7 +425,7 @@ impl ArticleSplitter {
                 && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
                 && (next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
                     || f.head == HeadShape::Strong
-                    || self.story_changes(text, feats, cur, i))
+                    || stems.story_changes(text, feats, cur, i))
             {
                 // A wire headline right above a standfirst belongs to the same new article.
                 let j = if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
@@ -443,7 +444,7 @@ impl ArticleSplitter {
                 && !f.names_only
                 && (next.is_some_and(Feat::bodyish)
                     || next.is_some_and(Feat::headline) && feats.get(i + 2).is_some_and(Feat::bodyish))
-                && self.story_changes(text, feats, cur, i)
+                && stems.story_changes(text, feats, cur, i)
             {
                 // A title-cased line is a headline only where the words change too (a
                 // subheading keeps the article's words); a credit line above a standfirst
@@ -511,22 +512,6 @@ impl ArticleSplitter {
     fn topic_starts(&self, text: &str, feats: &[Feat], a: usize, b: usize, t: f64) -> Vec<(usize, Boundary)> {
         let (units, n) = self.cohesion_units(text, feats, a, b);
         cohesion::segment(&units, n, t).into_iter().map(|k| (a + k, Boundary::Topic)).collect()
-    }
-
-    /// Whether the words change at paragraph `i`: the body paragraphs of the current article
-    /// `cur..i` against those of the (at most four) paragraphs from `i` on.
-    fn story_changes(&self, text: &str, feats: &[Feat], cur: usize, i: usize) -> bool {
-        let end = (i + 4).min(feats.len());
-        let lo = cur.max(i.saturating_sub(cohesion::MAX_SEGMENT));
-        let mut vocab = HashMap::new();
-        let units: Vec<cohesion::Unit> = (lo..end)
-            .map(|j| {
-                let f = &feats[j];
-                let words = if f.bodyish() { cohesion::stems(&text[f.start..f.end], &mut vocab) } else { Vec::new() };
-                cohesion::Unit { words, may_start: true, cues: 0 }
-            })
-            .collect();
-        cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT
     }
 
     /// Roles of the lines of one article.
@@ -601,6 +586,47 @@ fn quote_core(line: &str) -> &str {
     line.trim_matches(MARKS)
 }
 
+/// Content-word stems of body paragraphs, computed once per paragraph, for the headline tests.
+struct StemCache {
+    vocab: HashMap<String, u32>,
+    stems: Vec<Option<Vec<u32>>>,
+}
+
+impl StemCache {
+    fn new(n: usize) -> Self {
+        StemCache { vocab: HashMap::new(), stems: vec![None; n] }
+    }
+
+    /// Whether the words change at paragraph `i`: the body paragraphs of the current article
+    /// `cur..i` (at most [`cohesion::MAX_SEGMENT`] of them) against those of the (at most
+    /// four) paragraphs from `i` on.
+    fn story_changes(&mut self, text: &str, feats: &[Feat], cur: usize, i: usize) -> bool {
+        let end = (i + 4).min(feats.len());
+        let lo = cur.max(i.saturating_sub(cohesion::MAX_SEGMENT));
+        let units: Vec<cohesion::Unit> = (lo..end)
+            .map(|j| {
+                let f = &feats[j];
+                let words = match self.stems.get(j) {
+                    Some(Some(w)) => w.clone(),
+                    _ => {
+                        let w = if f.bodyish() {
+                            cohesion::stems(&text[f.start..f.end], &mut self.vocab)
+                        } else {
+                            Vec::new()
+                        };
+                        if let Some(slot) = self.stems.get_mut(j) {
+                            *slot = Some(w.clone());
+                        }
+                        w
+                    }
+                };
+                cohesion::Unit { words, may_start: true, cues: 0 }
+            })
+            .collect();
+        cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT
+    }
+}
+
 /// The paragraphs' text with every run of whitespace as one space (borrowed when it is so
 /// already, as for one paragraph per line), so a wrapped pull quote matches its paragraph.
 fn normalised<'a>(text: &'a str, feats: &[Feat]) -> Vec<Cow<'a, str>> {
@@ -608,8 +634,10 @@ fn normalised<'a>(text: &'a str, feats: &[Feat]) -> Vec<Cow<'a, str>> {
         .iter()
         .map(|f| {
             let p = &text[f.start..f.end];
-            let clean = !p.as_bytes().windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
-                && !p.bytes().any(|c| matches!(c, b'\n' | b'\r' | b'\t' | 0x0B | 0x0C));
+            let b = p.as_bytes();
+            let clean = memchr::memmem::find(b, b"  ").is_none()
+                && memchr::memchr3(b'\n', b'\r', b'\t', b).is_none()
+                && memchr::memchr2(0x0B, 0x0C, b).is_none();
             if clean { Cow::Borrowed(p) } else { Cow::Owned(p.split_ascii_whitespace().collect::<Vec<_>>().join(" ")) }
         })
         .collect()
