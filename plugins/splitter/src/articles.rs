@@ -2,7 +2,9 @@
 //!
 //! Scraped dumps run articles together with no separator. The text is first cut into
 //! paragraphs by its shape ([`crate::shape`]: one per line, blank-line blocks, or
-//! hard-wrapped lines unwrapped, always as exact byte ranges of the source). Each paragraph
+//! hard-wrapped lines unwrapped, always as exact byte ranges of the source); an unwrapped
+//! paragraph is cut again before an inner line that opens with a dateline, a `By` line, a
+//! credit or a `Related:` label, and after a `Related:` line. Each paragraph
 //! is described by cheap features (a dateline at its start, final punctuation, word count,
 //! headline shape, `Related:`/`Photo:`/`By …`/credit patterns). Article boundaries are then
 //! found in one pass, from the strongest evidence to the weakest:
@@ -289,7 +291,10 @@ impl ArticleSplitter {
 
     /// Finds the paragraphs, articles and block roles of `text`.
     pub fn analyse(&self, text: &str) -> Analysis {
-        let (shape, paras) = shape::paragraphs(text, self.shape);
+        let (shape, mut paras) = shape::paragraphs(text, self.shape);
+        if shape == Shape::Wrapped {
+            paras = self.split_at_datelines(text, &paras);
+        }
         let feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
         if feats.is_empty() {
             return Analysis { shape: Some(shape), ..Analysis::default() };
@@ -319,6 +324,43 @@ impl ArticleSplitter {
             });
         }
         Analysis { shape: Some(shape), blocks, articles }
+    }
+
+    /// Unwrapped paragraphs cut again around inner lines that are blocks of their own: before
+    /// a line that opens with a dateline, a `By` line, a credit or a `Related:` label, and
+    /// after a `Related:` line (a credit, related link or headline that fills the width hides
+    /// the paragraph break in a text whose indents were trimmed).
+    fn split_at_datelines(&self, text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(paras.len());
+        for &(s, e) in paras {
+            let mut start = s;
+            let mut pos = s;
+            let mut prev_related =
+                self.related.is_match(text[s..memchr::memchr(b'\n', &b[s..e]).map_or(e, |k| s + k)].trim_end());
+            while let Some(nl) = memchr::memchr(b'\n', &b[pos..e]).map(|k| pos + k) {
+                let ls = crate::sentences::skip_ws(b, nl, e);
+                let le = memchr::memchr(b'\n', &b[ls..e]).map_or(e, |k| ls + k);
+                let line = text[ls..le].trim_end();
+                let related = self.related.is_match(line);
+                let opens_block = related
+                    || self.dateline(line).is_some()
+                    || self.credit.is_match(line)
+                    || line.starts_with("By ") && line[3..].starts_with(|c: char| c.is_uppercase());
+                if opens_block || prev_related {
+                    let mut pe = nl;
+                    while pe > start && crate::sentences::is_ws(b[pe - 1]) {
+                        pe -= 1;
+                    }
+                    out.push((start, pe));
+                    start = ls;
+                }
+                prev_related = related;
+                pos = ls.max(nl + 1);
+            }
+            out.push((start, e));
+        }
+        out
     }
 
     fn features(&self, text: &str, s: usize, e: usize) -> Feat {

@@ -35,7 +35,9 @@
 //! A *flat* wrapped text (no indented line, no blank line: paragraph indents were trimmed by
 //! a cleaning stage, or never there) gives every line that slack, and a line that ends a
 //! sentence before a line opening with a capital also ends a paragraph: a full-width last
-//! line cannot be told from a line ending a sentence inside a paragraph there, and cutting a
+//! line cannot be told from a line ending a sentence inside a paragraph there (a line before
+//! one opening with a capitalised function word such as `The` or `In` ends one as well: a
+//! headline without final punctuation), and cutting a
 //! paragraph at a sentence end costs less (roles and stories stay right) than running two
 //! paragraphs, or two stories, together.
 
@@ -91,8 +93,18 @@ struct Line {
     ends_stop: bool,
     /// The line opens with a capital, a digit or an opening quote.
     starts_upper: bool,
+    /// The line opens with a capitalised function word (`The`, `A`, `In`, `It` …), which
+    /// starts a sentence rather than continuing one.
+    starts_opener: bool,
     blank: bool,
 }
+
+/// Capitalised function words that open sentences (and rarely continue one after a line
+/// break).
+const OPENERS: &[&str] = &[
+    "A", "After", "An", "As", "At", "But", "By", "For", "He", "Her", "His", "However", "I", "If", "In", "It", "Its",
+    "On", "She", "The", "Their", "There", "These", "They", "This", "We", "When", "While",
+];
 
 fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
@@ -125,6 +137,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 first_word: 0,
                 ends_stop: false,
                 starts_upper: false,
+                starts_opener: false,
                 blank: true,
             });
             continue;
@@ -138,7 +151,19 @@ fn raw_lines(text: &str) -> Vec<Line> {
         let ends_stop = core.ends_with(['.', '!', '?', '…', ':', ';']) || core.len() < content.len();
         let starts_upper =
             content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
-        out.push(Line { start: s, end: e, indent, len, first_word, ends_stop, starts_upper, blank: false });
+        let opener = content.split([' ', '\t']).next().unwrap_or("");
+        let starts_opener = OPENERS.contains(&opener);
+        out.push(Line {
+            start: s,
+            end: e,
+            indent,
+            len,
+            first_word,
+            ends_stop,
+            starts_upper,
+            starts_opener,
+            blank: false,
+        });
     }
     out
 }
@@ -240,7 +265,7 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 let sentence_end = p.ends_stop && l.starts_upper;
                 let slack = if (run == 1 || flat) && p.indent == 0 && !sentence_end { INDENT_SLACK } else { 0 };
                 let short = p.len + 1 + l.first_word + slack <= width;
-                deeper || block_end || short || flat && sentence_end
+                deeper || block_end || short || flat && (sentence_end || l.starts_opener)
             }
         };
         if brk {
