@@ -4,7 +4,7 @@
 //! paragraphs by its shape ([`crate::shape`]: one per line, blank-line blocks, or
 //! hard-wrapped lines unwrapped, always as exact byte ranges of the source); an unwrapped
 //! paragraph is cut again before an inner line that opens with a dateline, a `By` line, a
-//! credit or a `Related:` label, and after a `Related:` line. Each paragraph
+//! credit or a `Related:` label, and after such a `Related:` or credit line. Each paragraph
 //! is described by cheap features (a dateline at its start, final punctuation, word count,
 //! headline shape, `Related:`/`Photo:`/`By …`/credit patterns). Article boundaries are then
 //! found in one pass, from the strongest evidence to the weakest:
@@ -22,8 +22,9 @@
 //!    title-cased one only where the words change as well (the story-change signal's
 //!    similarity between the article so far and the next paragraphs is below
 //!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article;
-//! 3. **byline** — a body paragraph right after an end-of-article credit or author bio
-//!    (`Reporting by …`, `X is the … correspondent.`, `… newsdesk`) starts an article;
+//! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
+//!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
+//!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
 //! 4. **topic** — the story-change signal ([`crate::cohesion`]: lexical cohesion between
 //!    paragraphs, minimum description length segmentation and a merge test). It runs inside
 //!    every article of four paragraphs or more when `topic_shift` is set, and under `auto`
@@ -328,26 +329,29 @@ impl ArticleSplitter {
 
     /// Unwrapped paragraphs cut again around inner lines that are blocks of their own: before
     /// a line that opens with a dateline, a `By` line, a credit or a `Related:` label, and
-    /// after a `Related:` line (a credit, related link or headline that fills the width hides
-    /// the paragraph break in a text whose indents were trimmed).
+    /// after a `Related:` or credit line when the next line opens with a capital (a credit,
+    /// related link or headline that fills the width hides the paragraph break in a text
+    /// whose indents were trimmed).
     fn split_at_datelines(&self, text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let b = text.as_bytes();
         let mut out = Vec::with_capacity(paras.len());
         for &(s, e) in paras {
             let mut start = s;
             let mut pos = s;
-            let mut prev_related =
-                self.related.is_match(text[s..memchr::memchr(b'\n', &b[s..e]).map_or(e, |k| s + k)].trim_end());
+            let first = text[s..memchr::memchr(b'\n', &b[s..e]).map_or(e, |k| s + k)].trim_end();
+            let mut prev_own_line = self.related.is_match(first) || self.credit.is_match(first);
             while let Some(nl) = memchr::memchr(b'\n', &b[pos..e]).map(|k| pos + k) {
                 let ls = crate::sentences::skip_ws(b, nl, e);
                 let le = memchr::memchr(b'\n', &b[ls..e]).map_or(e, |k| ls + k);
                 let line = text[ls..le].trim_end();
                 let related = self.related.is_match(line);
+                let credit = self.credit.is_match(line);
                 let opens_block = related
+                    || credit
                     || self.dateline(line).is_some()
-                    || self.credit.is_match(line)
                     || line.starts_with("By ") && line[3..].starts_with(|c: char| c.is_uppercase());
-                if opens_block || prev_related {
+                let after_own_line = prev_own_line && line.starts_with(|c: char| c.is_uppercase());
+                if opens_block || after_own_line {
                     let mut pe = nl;
                     while pe > start && crate::sentences::is_ws(b[pe - 1]) {
                         pe -= 1;
@@ -355,7 +359,7 @@ impl ArticleSplitter {
                     out.push((start, pe));
                     start = ls;
                 }
-                prev_related = related;
+                prev_own_line = related || credit;
                 pos = ls.max(nl + 1);
             }
             out.push((start, e));
@@ -492,7 +496,11 @@ impl ArticleSplitter {
                 // subheading keeps the article's words); a credit line above a standfirst
                 // and a `By` line is not one.
                 boundary = Some((i, Boundary::Headline));
-            } else if seen_body && feats[i - 1].credit && !f.boilerplate() && (f.bodyish() || f.headline()) {
+            } else if seen_body
+                && feats[i - 1].credit
+                && !f.boilerplate()
+                && (f.bodyish() && f.words >= 12 || f.headline())
+            {
                 boundary = Some((i, Boundary::Byline));
             }
             if let Some((j, why)) = boundary {

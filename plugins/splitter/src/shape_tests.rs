@@ -163,6 +163,12 @@ fn wrapped_dump_gives_the_same_articles_as_lines() {
         let words = |t: &str, s: usize, e: usize| t[s..e].split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(words(&lines, x.start, x.end), words(&wrapped, y.start, y.end));
     }
+    // With the indents trimmed (as `normalise` does), the articles are still the same.
+    let flat: String = wrapped.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+    let f = analyse(&flat);
+    assert_eq!(f.shape, Some(Shape::Wrapped));
+    assert_eq!(starts(&f), starts(&a));
+    assert_eq!(roles(&f), roles(&a));
     // The dateline of the wrapped second story is found at its exact bytes.
     let d = w.articles[1].dateline.unwrap();
     assert_eq!(&wrapped[d.0..d.1], "BRANTFORD —");
