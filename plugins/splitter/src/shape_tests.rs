@@ -309,3 +309,54 @@ fn wrapped_articles_carry_a_paragraphs_layer() {
     let Outcome::Keep(d) = st.process(doc(&lines)).unwrap() else { panic!("spans keep the document") };
     assert!(!d.annotations.contains_key("paragraphs"));
 }
+
+/// The sample corpus dumps (one paragraph per line) hard-wrapped at 65 columns, with
+/// three-space first-line indents and with the indents trimmed: the same article starts,
+/// paragraph for paragraph.
+#[test]
+fn sample_dumps_hard_wrapped_keep_their_articles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("dump-")))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let base = starts(&analyse(&text));
+        let paras: Vec<Vec<String>> = lines.iter().map(|p| words_of(p)).collect();
+        let (wrapped, spans) = wrap(&paras, 65, 3);
+        let w = analyse(&wrapped);
+        assert_eq!(w.shape, Some(Shape::Wrapped), "{f:?}");
+        let indented: Vec<Option<usize>> =
+            w.articles.iter().map(|a| spans.iter().position(|&(s, _)| s == a.start)).collect();
+        let want: Vec<Option<usize>> = base.iter().map(|&k| Some(k)).collect();
+        assert_eq!(indented, want, "{f:?} indented");
+        // Trimmed indents (and inner dateline, credit or `Related:` lines): paragraphs may be
+        // cut further, but articles start at the same source paragraphs.
+        let flat: String = wrapped.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+        let fl = analyse(&flat);
+        let mut offsets = Vec::new();
+        let mut pos = 0;
+        for l in wrapped.lines() {
+            offsets.push((pos, pos + l.len() - l.trim_start().len()));
+            pos += l.len() + 1;
+        }
+        // Byte offset in `flat` of each source paragraph's first character.
+        let para_at = |off: usize| {
+            let mut shift = 0;
+            for &(ls, content) in &offsets {
+                if ls > off + shift {
+                    break;
+                }
+                shift += content - ls;
+            }
+            spans.iter().position(|&(s, _)| s == off + shift)
+        };
+        let got: Vec<Option<usize>> = fl.articles.iter().map(|a| para_at(a.start)).collect();
+        assert_eq!(got, want, "{f:?} flat");
+    }
+}
