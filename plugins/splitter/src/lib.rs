@@ -571,7 +571,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "topic_shift",
         ty: "\"auto\" | \"off\" | float (0 to 1)",
         default: "\"auto\"",
-        doc: "The story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: paragraphs are segmented by lexical cohesion (content-word stems, minimum description length, continuation cues such as an opening pronoun or `Mr Name` counting against a start), then neighbouring segments whose vocabularies have at least this cosine similarity are merged back. A number applies it inside every article of 4 paragraphs or more (0 turns it off); `auto` applies it with 0.15 only to a text of 10 paragraphs or more that opens with body text and shows no other article evidence. Pull quotes, captions and subheadings never start a story by it.",
+        doc: "The story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: paragraphs are segmented by lexical cohesion (content-word stems, minimum description length, continuation cues such as an opening pronoun or `Mr Name` counting against a start), then neighbouring segments whose vocabularies have at least this cosine similarity are merged back. A number applies it inside every article of 4 paragraphs or more (0 turns it off); `auto` applies it with 0.15 only to a text of 10 paragraphs or more that opens with body text and shows no other article evidence. Pull quotes, captions and subheadings never start a story by it. A long single article without a headline can be cut where its subject changes: set `\"off\"` when every document is one article.",
     },
     OptionDoc {
         name: "abbreviations",
