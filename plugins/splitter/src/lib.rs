@@ -7,11 +7,15 @@
 //! offsets exact through [`Document::child`]) or a span layer on the same document
 //! (`annotations.articles`, `.paragraphs`, `.sentences`, `.chunks`).
 //!
+//! - [`shape`]: the shape of a dump (one paragraph per line, blank-line blocks, hard-wrapped
+//!   lines) and its paragraphs as exact byte ranges, so a wrapped paragraph is one unit;
 //! - [`articles`]: article boundaries in dumps (datelines, headlines, end-of-article credits,
-//!   an optional story-change signal) and a role for every paragraph line, written as
-//!   `annotations.blocks` (one span per line labelled `body`, `dateline`, `standfirst`,
+//!   the story-change signal of [`cohesion`]) and a role for every paragraph, written as
+//!   `annotations.blocks` (one span per paragraph labelled `body`, `dateline`, `standfirst`,
 //!   `subheading`, `pull_quote`, `caption`, `related_link` or `byline`; a dateline that opens
 //!   a body line is an extra nested `dateline` span with `"inline": true`, as in the gold).
+//!   When paragraphs are not single lines (hard-wrapped text, blank-line blocks), the same
+//!   paragraphs are also written as the `paragraphs` layer, so later stages use them.
 //!   With `drop_boilerplate`, non-body lines are removed from the article's text through
 //!   [`docpipe_core::align::Rewriter`], so offsets stay exact.
 //! - [`sentences`]: a rule-based splitter, one linear byte scan per paragraph (a line, or the
@@ -20,8 +24,10 @@
 
 pub mod articles;
 pub mod chunks;
+pub mod cohesion;
 pub mod golden;
 pub mod sentences;
+pub mod shape;
 
 use std::borrow::Cow;
 
@@ -31,12 +37,14 @@ use docpipe_core::{
     BuildError, Document, MapStage, OptionDoc, Outcome, Span, Stage, StageError, StageFactory, StageKind, StageOptions,
 };
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use serde_json::{Map, Value};
 
 pub use articles::{ArticleSplitter, Role};
 pub use chunks::Measure;
 pub use sentences::SentenceSplitter;
 pub use sentences::{LineBreaks, lines, paragraphs};
+pub use shape::Shape;
 
 /// The unit a stage splits into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,7 +52,7 @@ pub use sentences::{LineBreaks, lines, paragraphs};
 pub enum Unit {
     /// Articles of a dump (with block roles).
     Articles,
-    /// Non-empty lines.
+    /// Paragraphs (non-empty lines, or unwrapped paragraphs: see [`Shape`]).
     Paragraphs,
     /// Sentences.
     Sentences,
@@ -95,8 +103,10 @@ pub struct SplitterOptions {
     pub drop_boilerplate: bool,
     /// Dateline regular expressions (`None`: the built-in wire forms).
     pub dateline_patterns: Option<Vec<String>>,
-    /// Vocabulary-overlap threshold of the story-change signal (0: off).
-    pub topic_shift: f64,
+    /// How the text is cut into paragraphs.
+    pub shape: Shape,
+    /// The story-change signal: automatic, or a merge threshold (0: off).
+    pub topic_shift: TopicShift,
     /// Extra abbreviations for the sentence splitter.
     pub abbreviations: Vec<String>,
     /// Leave a dateline that opens a paragraph out of its first sentence.
@@ -118,7 +128,8 @@ impl Default for SplitterOptions {
             emit: Emit::Auto,
             drop_boilerplate: false,
             dateline_patterns: None,
-            topic_shift: 0.0,
+            shape: Shape::Auto,
+            topic_shift: TopicShift::Auto,
             abbreviations: Vec::new(),
             skip_datelines: true,
             line_breaks: LineBreaks::Auto,
@@ -126,6 +137,45 @@ impl Default for SplitterOptions {
             max_words: 0,
             overlap: 0,
         }
+    }
+}
+
+/// The `topic_shift` option: `"auto"` or a number between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum TopicShift {
+    /// The story-change signal only on texts without any other article evidence.
+    #[default]
+    Auto,
+    /// The signal's merge threshold in every article (0: off).
+    Threshold(f64),
+}
+
+impl<'de> Deserialize<'de> for TopicShift {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TopicShift;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"auto\" or a number between 0 and 1")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TopicShift, E> {
+                match v {
+                    "auto" => Ok(TopicShift::Auto),
+                    "off" => Ok(TopicShift::Threshold(0.0)),
+                    _ => Err(E::unknown_variant(v, &["auto", "off"])),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TopicShift, E> {
+                Ok(TopicShift::Threshold(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TopicShift, E> {
+                Ok(TopicShift::Threshold(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TopicShift, E> {
+                Ok(TopicShift::Threshold(v as f64))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -147,11 +197,17 @@ pub type Range = (usize, usize);
 impl Splitter {
     /// Builds the stage; fails on an invalid dateline pattern or inconsistent chunk limits.
     pub fn new(options: SplitterOptions) -> Result<Self, (&'static str, String)> {
-        let articles = ArticleSplitter::new(options.dateline_patterns.as_deref(), options.topic_shift)
-            .map_err(|e| ("dateline_patterns", e))?;
-        if !(0.0..=1.0).contains(&options.topic_shift) {
-            return Err(("topic_shift", "must be between 0 and 1".into()));
+        let (threshold, auto) = match options.topic_shift {
+            TopicShift::Auto => (0.0, true),
+            TopicShift::Threshold(t) => (t, false),
+        };
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(("topic_shift", "must be \"auto\", \"off\" or a number between 0 and 1".into()));
         }
+        let articles = ArticleSplitter::new(options.dateline_patterns.as_deref(), threshold)
+            .map_err(|e| ("dateline_patterns", e))?
+            .with_shape(options.shape)
+            .with_auto_topic(auto);
         let (max, key) =
             if options.max_words > 0 { (options.max_words, "max_words") } else { (options.max_chars, "max_chars") };
         if options.unit == Unit::Chunks && max == 0 {
@@ -169,17 +225,47 @@ impl Splitter {
         self.articles.analyse(text)
     }
 
+    /// The paragraphs of a document: the paragraph spans of `annotations.blocks` (from an
+    /// article splitter) where they exist, a line of its own elsewhere; without blocks, the
+    /// paragraphs of the `shape` option (hard-wrapped lines unwrapped under `auto`).
+    pub fn paragraphs(&self, doc: &Document) -> Vec<Range> {
+        let text = &doc.text;
+        let Some(blocks) = doc.annotations.get("blocks") else {
+            return shape::paragraphs(text, self.options.shape).1;
+        };
+        let mut out: Vec<Range> = Vec::new();
+        let mut bi = 0;
+        for (s, e) in sentences::lines(text) {
+            if out.last().is_some_and(|p| s < p.1) {
+                continue;
+            }
+            while bi < blocks.len() && blocks[bi].start < s {
+                bi += 1;
+            }
+            let multi = blocks[bi..]
+                .iter()
+                .take_while(|b| b.start == s)
+                .filter(|b| !b.fields.contains_key("inline") && b.end > e && b.end <= text.len())
+                .map(|b| b.end)
+                .max();
+            out.push((s, multi.unwrap_or(e)));
+        }
+        out
+    }
+
     /// Sentence spans of a document, and the dateline spans left out of them. Uses the
     /// document's `annotations.blocks` (from an article splitter) when present: non-prose
-    /// lines (subheading, byline, related link, caption) are one sentence each and
-    /// inline datelines come from there; otherwise datelines are detected on every line.
+    /// paragraphs (subheading, byline, related link, caption) are one sentence each and
+    /// inline datelines come from there; otherwise datelines are detected on every paragraph.
+    /// A paragraph is a unit of [`Splitter::paragraphs`]: a wrapped paragraph's line breaks
+    /// are spaces inside it.
     pub fn split_sentences(&self, doc: &Document, skip_datelines: bool) -> (Vec<Range>, Vec<Range>) {
         let text = &doc.text;
         let blocks = doc.annotations.get("blocks");
         let mut out = Vec::new();
         let mut datelines = Vec::new();
         let mut bi = 0;
-        for (s, e) in self.sentence_paragraphs(text, blocks.map(Vec::as_slice)) {
+        for (s, e) in self.sentence_paragraphs(doc) {
             let mut role = None;
             let mut dl_end = None;
             if let Some(blocks) = blocks {
@@ -217,13 +303,24 @@ impl Splitter {
         (out, datelines)
     }
 
-    /// The ranges the sentence scanner splits one by one: lines, or with `line_breaks =
-    /// "auto"` the paragraphs of hard-wrapped text ([`sentences::paragraphs`]), cut again
-    /// where the role an article splitter gave the lines changes, and before a dateline (the
-    /// wrapped lines of one body paragraph or one standfirst stay joined).
-    fn sentence_paragraphs(&self, text: &str, blocks: Option<&[Span]>) -> Vec<Range> {
+    /// The ranges the sentence scanner splits one by one: lines with `line_breaks =
+    /// "boundary"`; else the paragraphs of [`Splitter::paragraphs`] when an article splitter
+    /// left `annotations.blocks` with paragraphs of several lines (hard-wrapped ones it
+    /// unwrapped, each with one role) or a `shape` is set; else the paragraphs of
+    /// [`sentences::paragraphs`] (the lines of hard-wrapped text joined, quoted e-mail lines
+    /// included), cut again where the role that line-by-line blocks give the lines changes,
+    /// and before a dateline.
+    fn sentence_paragraphs(&self, doc: &Document) -> Vec<Range> {
+        let text = &doc.text;
         if self.options.line_breaks == LineBreaks::Boundary {
             return sentences::lines(text).collect();
+        }
+        let blocks = doc.annotations.get("blocks").map(Vec::as_slice);
+        // Blocks that span several lines are paragraphs the article splitter unwrapped.
+        let unwrapped =
+            blocks.is_some_and(|bs| bs.iter().any(|b| text.get(b.start..b.end).is_some_and(|t| t.contains('\n'))));
+        if unwrapped || self.options.shape != Shape::Auto {
+            return self.paragraphs(doc);
         }
         let paras = sentences::paragraphs(text);
         let Some(blocks) = blocks else { return paras };
@@ -269,7 +366,8 @@ impl Splitter {
             Unit::Articles => Vec::new(),
             Unit::Paragraphs => {
                 let blocks = doc.annotations.get("blocks");
-                sentences::lines(&doc.text)
+                self.paragraphs(doc)
+                    .into_iter()
                     .map(|(s, e)| {
                         let label = blocks.and_then(|bs| {
                             bs.iter()
@@ -329,6 +427,14 @@ impl Splitter {
             }
             blocks.push(Span::new(b.start, b.end).with_label(b.role.as_str()));
         }
+        // Paragraphs that are not lines (unwrapped, or blank-line blocks) are also written as
+        // the `paragraphs` layer, which later stages (dedupe, a paragraph splitter) read
+        // instead of cutting at line breaks.
+        let text = &doc.text;
+        if analysis.blocks.iter().any(|b| text.get(b.start..b.end).is_some_and(|t| t.contains('\n'))) {
+            let paras = analysis.blocks.iter().map(|b| Span::new(b.start, b.end).with_label(b.role.as_str())).collect();
+            doc.set_layer("paragraphs", paras);
+        }
         doc.set_layer("blocks", blocks);
         if !self.emit_documents() {
             let spans = analysis
@@ -342,6 +448,9 @@ impl Splitter {
                 .collect();
             doc.set_layer("articles", spans);
             set_count(&mut doc, "articles", analysis.articles.len());
+            if let Some(shape) = analysis.shape {
+                set_count(&mut doc, "shape", shape.as_str());
+            }
             return Outcome::Keep(doc);
         }
         let mut children = Vec::with_capacity(analysis.articles.len());
@@ -351,6 +460,9 @@ impl Splitter {
             attr.insert("unit".into(), "article".into());
             attr.insert("index".into(), k.into());
             attr.insert("boundary".into(), a.boundary.as_str().into());
+            if let Some(shape) = analysis.shape {
+                attr.insert("shape".into(), shape.as_str().into());
+            }
             attr.insert(
                 "dateline".into(),
                 a.dateline.and_then(|(s, e)| doc.text.get(s..e)).map_or(Value::Null, |t| Value::String(t.to_owned())),
@@ -387,7 +499,7 @@ fn role_label(l: &str) -> Option<&'static str> {
     .find(|r| *r == l)
 }
 
-fn set_count(doc: &mut Document, key: &str, n: usize) {
+fn set_count(doc: &mut Document, key: &str, n: impl Into<Value>) {
     let entry = doc.attributes.entry("splitter").or_insert_with(|| Value::Object(Map::new()));
     if !entry.is_object() {
         *entry = Value::Object(Map::new());
@@ -492,7 +604,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "unit",
         ty: "\"articles\" | \"paragraphs\" | \"sentences\" | \"chunks\"",
         default: "\"articles\"",
-        doc: "What to split into. `articles` cuts a dump into articles and labels every paragraph line with its role in `annotations.blocks`; `paragraphs` are non-empty lines (labelled with their block role when `annotations.blocks` exists); `sentences` are rule-based sentences; `chunks` are sentences packed up to `max_chars`/`max_words`.",
+        doc: "What to split into. `articles` cuts a dump into articles and labels every paragraph line with its role in `annotations.blocks`; `paragraphs` are the paragraphs of `shape` (labelled with their block role when `annotations.blocks` exists); `sentences` are rule-based sentences; `chunks` are sentences packed up to `max_chars`/`max_words`.",
     },
     OptionDoc {
         name: "emit",
@@ -513,10 +625,16 @@ const OPTIONS: &[OptionDoc] = &[
         doc: "Patterns matched at the start of a line that mark a dateline (`MOSCOW —`, `PARIS-`, `BEIRUT (AFP)-`, `WASHINGTON (Reuters) -`, `KRAKOW, Poland, March 3 (MPA) -`). The built-in pattern is an upper-case place of up to four words, optional `, Region` parts and `, March 3` date, an optional `(Agency)`, then `-`, `--`, `–`, `—` or `:`. Setting this replaces it; `[]` disables dateline detection. A pattern not starting with `^` is anchored.",
     },
     OptionDoc {
+        name: "shape",
+        ty: "\"auto\" | \"lines\" | \"blocks\" | \"wrapped\"",
+        default: "\"auto\"",
+        doc: "How the text is cut into paragraphs, the unit of article segmentation, block roles, `paragraphs` and sentences. `lines`: one paragraph per non-blank line; `blocks`: one per blank-line-separated block; `wrapped`: hard-wrapped lines (newswire, e-mail, plain-text archives, e-books) joined into paragraphs, which start after a blank line, on an indented line, or after a line that ends short of the wrapping width; `auto`: `wrapped` when most lines end within a few columns of a common width of 30 to 120 columns and many end mid-sentence (at least 6 lines), else one paragraph per line. Nothing is rewritten: a paragraph span runs from its first to its last character in the source, line breaks included. `attributes.splitter.shape` tells the shape used.",
+    },
+    OptionDoc {
         name: "topic_shift",
-        ty: "float (0 to 1)",
-        default: "0.0",
-        doc: "Story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: a body paragraph that introduces a full name not seen in the current article and shares less than this fraction of its content words with it starts a new article. 0 turns it off (see the crate docs for what it can and cannot do).",
+        ty: "\"auto\" | \"off\" | float (0 to 1)",
+        default: "\"auto\"",
+        doc: "The story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: paragraphs are segmented by lexical cohesion (content-word stems, minimum description length, continuation cues such as an opening pronoun or `Mr Name` counting against a start), then neighbouring segments whose vocabularies have at least this cosine similarity are merged back. A number applies it inside every article of 4 paragraphs or more (0 turns it off); `auto` applies it with 0.15 only to a text of 10 paragraphs or more that opens with body text and shows no other article evidence. Pull quotes, captions and subheadings never start a story by it. A long single article without a headline can be cut where its subject changes: set `\"off\"` when every document is one article.",
     },
     OptionDoc {
         name: "abbreviations",
@@ -561,7 +679,7 @@ inventory::submit! {
         name: "splitter",
         package: env!("CARGO_PKG_NAME"),
         summary: "Split dumps into articles (with line roles) and text into paragraphs, sentences or RAG chunks, with exact offsets",
-        description: "Articles are found by datelines, headline lines and end-of-article credits; every line gets a role in `annotations.blocks` (body, dateline, standfirst, subheading, pull_quote, caption, related_link, byline). Sentences use a fast rule-based splitter that knows news abbreviations, initials, decimals, ellipses, quotes, lists and glued sentences. Chunks pack whole sentences up to a limit, with overlap. Several splitter stages can follow each other.",
+        description: "Text is read as paragraphs by its shape (one per line, blank-line blocks, or hard-wrapped lines unwrapped with exact offsets). Articles are found by datelines, headline lines (long standfirsts, short all-capital or ticker headlines), end-of-article credits and, in dumps without any of those, a lexical-cohesion story-change signal; every paragraph gets a role in `annotations.blocks` (body, dateline, standfirst, subheading, pull_quote, caption, related_link, byline). Sentences use a fast rule-based splitter that knows news abbreviations, initials, decimals, ellipses, quotes, lists and glued sentences. Chunks pack whole sentences up to a limit, with overlap. Several splitter stages can follow each other.",
         kind: StageKind::Map,
         options: OPTIONS,
         example: r#"[[stage]]
@@ -578,3 +696,6 @@ abbreviations = ["Supt", "Insp"]
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod shape_tests;

@@ -1,0 +1,372 @@
+//! The shape of a dump, and its paragraphs as exact byte ranges of the source text.
+//!
+//! Plain-text dumps come in three shapes:
+//!
+//! - **lines** — one paragraph per line (scraped pages, most JSONL exports);
+//! - **blocks** — paragraphs separated by blank lines, each paragraph one block of lines;
+//! - **wrapped** — hard-wrapped at a fixed width (about 60 to 80 columns: newswire, e-mail,
+//!   plain-text archives, e-books), a paragraph being a run of lines that starts after a
+//!   blank line, on an indented line, or after a line that ends short of the width.
+//!
+//! Nothing is rewritten: a paragraph is a byte range `(start, end)` from the first
+//! non-blank character of its first line to the last non-blank character of its last line,
+//! so the line breaks (and indentation) of a wrapped paragraph stay inside it and every span
+//! built on it points at the source bytes.
+//!
+//! [`detect`] decides the shape of a text for `auto`. A text is *wrapped* when it has at
+//! least [`MIN_WRAPPED_LINES`] non-blank lines, lines joined without a blank line between
+//! them, a width between 30 and 120 columns (the 90th percentile of the line lengths), at
+//! least 40% of its lines ending within a few columns of that width, at most 5% longer than
+//! 1.3 times it, and at least 30% ending in the middle of a sentence (no final punctuation):
+//! paragraph-per-line text has lengths spread over hundreds of columns and lines that end
+//! sentences. Otherwise it is *blocks* when no block holds more than one line and there are
+//! blank lines between them, else *lines*: without evidence of wrapping, lines are never
+//! joined.
+//!
+//! Paragraph breaks of a wrapped text: a blank line; a line indented deeper than the line
+//! before it, or than the text's least indented lines right after a paragraph's indented first line
+//! (two one-line paragraphs); a line shallower than an indented run of two or more lines
+//! (the end of an indented block); a line after a *short* line, one whose length plus a space
+//! plus the next line's first word would still fit within the width (a greedy wrapper would
+//! have moved the word up, so the line ended its paragraph). A paragraph's first line is
+//! allowed [`INDENT_SLACK`] columns of indentation that a cleaning stage may have trimmed,
+//! unless it ends a sentence and the next line opens with a capital.
+//!
+//! A *flat* wrapped text (no indented line, no blank line: paragraph indents were trimmed by
+//! a cleaning stage, or never there) gives every line that slack, and a line that ends a
+//! sentence before a line opening with a capital also ends a paragraph: a full-width last
+//! line cannot be told from a line ending a sentence inside a paragraph there (a line before
+//! one opening with a capitalised function word such as `The` or `In` ends one as well: a
+//! headline without final punctuation), and cutting a
+//! paragraph at a sentence end costs less (roles and stories stay right) than running two
+//! paragraphs, or two stories, together.
+
+use serde::Deserialize;
+
+/// The fewest non-blank lines for `auto` to call a text wrapped.
+pub const MIN_WRAPPED_LINES: usize = 6;
+
+/// Columns a first line may have lost to a trimmed indent before the short-line rule trusts it.
+pub const INDENT_SLACK: usize = 6;
+
+/// The shape option of the splitter (`auto` detects it per document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// Detect per document ([`detect`]).
+    #[default]
+    Auto,
+    /// One paragraph per non-blank line.
+    Lines,
+    /// One paragraph per blank-line-separated block.
+    Blocks,
+    /// Hard-wrapped lines, unwrapped into paragraphs.
+    Wrapped,
+}
+
+impl Shape {
+    /// Its name (`attributes.splitter.shape`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Auto => "auto",
+            Shape::Lines => "lines",
+            Shape::Blocks => "blocks",
+            Shape::Wrapped => "wrapped",
+        }
+    }
+}
+
+/// One raw line of the text.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    /// First non-blank byte.
+    start: usize,
+    /// One past the last non-blank byte (0-length for a blank line).
+    end: usize,
+    /// Indentation in columns (a tab to the next multiple of 8).
+    indent: usize,
+    /// Display length in columns, indentation included (chars, not bytes).
+    len: usize,
+    /// Columns of the first word.
+    first_word: usize,
+    /// The line ends a sentence (or a heading): final punctuation or closing marks.
+    ends_stop: bool,
+    /// The line opens with a capital, a digit or an opening quote.
+    starts_upper: bool,
+    /// The line opens with a capitalised function word (`The`, `A`, `In`, `It` …), which
+    /// starts a sentence rather than continuing one.
+    starts_opener: bool,
+    blank: bool,
+}
+
+/// Capitalised function words that open sentences (and rarely continue one after a line
+/// break).
+const OPENERS: &[&str] = &[
+    "A", "After", "An", "As", "At", "But", "By", "For", "He", "Her", "His", "However", "I", "If", "In", "It", "Its",
+    "On", "She", "The", "Their", "There", "These", "They", "This", "We", "When", "While",
+];
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+fn raw_lines(text: &str) -> Vec<Line> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < b.len() {
+        let ls = pos;
+        let nl = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |p| pos + p);
+        pos = nl + 1;
+        let mut e = nl;
+        while e > ls && is_ws(b[e - 1]) {
+            e -= 1;
+        }
+        let mut s = ls;
+        let mut indent = 0;
+        while s < e && is_ws(b[s]) {
+            indent = if b[s] == b'\t' { (indent / 8 + 1) * 8 } else { indent + 1 };
+            s += 1;
+        }
+        if s >= e {
+            out.push(Line {
+                start: ls,
+                end: ls,
+                indent: 0,
+                len: 0,
+                first_word: 0,
+                ends_stop: false,
+                starts_upper: false,
+                starts_opener: false,
+                blank: true,
+            });
+            continue;
+        }
+        // Both ends are at ASCII whitespace or the text's ends, so on char boundaries.
+        let content = text.get(s..e).unwrap_or("");
+        let count = |t: &str| if t.is_ascii() { t.len() } else { t.chars().count() };
+        let len = indent + count(content);
+        let first_word = content.split([' ', '\t']).next().map_or(0, count);
+        let core = content.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
+        let ends_stop = core.ends_with(['.', '!', '?', '…', ':', ';']) || core.len() < content.len();
+        let starts_upper =
+            content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
+        let opener = content.split([' ', '\t']).next().unwrap_or("");
+        let starts_opener = OPENERS.contains(&opener);
+        out.push(Line {
+            start: s,
+            end: e,
+            indent,
+            len,
+            first_word,
+            ends_stop,
+            starts_upper,
+            starts_opener,
+            blank: false,
+        });
+    }
+    out
+}
+
+/// The shape of `text` (never [`Shape::Auto`]).
+pub fn detect(text: &str) -> Shape {
+    detect_lines(&raw_lines(text))
+}
+
+fn detect_lines(lines: &[Line]) -> Shape {
+    let full: Vec<&Line> = lines.iter().filter(|l| !l.blank).collect();
+    let multi_line_block = lines.windows(2).any(|w| !w[0].blank && !w[1].blank);
+    let fallback = if !multi_line_block && full.len() > 1 { Shape::Blocks } else { Shape::Lines };
+    if full.len() < MIN_WRAPPED_LINES || !multi_line_block {
+        return fallback;
+    }
+    let Some(width) = wrap_width(&full) else { return fallback };
+    if !(30..=120).contains(&width) {
+        return fallback;
+    }
+    let n = full.len();
+    let margin = (width / 6).max(8);
+    let near = full.iter().filter(|l| l.len + margin >= width && l.len <= width + 2).count();
+    let over = full.iter().filter(|l| l.len * 10 > width * 13).count();
+    let open = full.iter().filter(|l| !l.ends_stop).count();
+    if near * 5 >= n * 2 && over * 20 <= n && open * 10 >= n * 3 { Shape::Wrapped } else { fallback }
+}
+
+/// The wrapping width: the 90th percentile of the line lengths.
+fn wrap_width(full: &[&Line]) -> Option<usize> {
+    let mut lens: Vec<usize> = full.iter().map(|l| l.len).collect();
+    lens.sort_unstable();
+    lens.get((lens.len().saturating_sub(1)) * 9 / 10).copied()
+}
+
+/// The body lines' indent: the smallest indentation of the lines (continuation lines of a
+/// text with first-line indents are not indented).
+fn base_indent(full: &[&Line]) -> usize {
+    full.iter().map(|l| l.indent).min().unwrap_or(0)
+}
+
+/// The shape used for `text` and its paragraphs, in order, as trimmed byte ranges (on char
+/// boundaries, non-empty, sorted and disjoint).
+pub fn paragraphs(text: &str, shape: Shape) -> (Shape, Vec<(usize, usize)>) {
+    let lines = raw_lines(text);
+    let shape = if shape == Shape::Auto { detect_lines(&lines) } else { shape };
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    match shape {
+        Shape::Lines | Shape::Auto => {
+            out.extend(lines.iter().filter(|l| !l.blank).map(|l| (l.start, l.end)));
+        }
+        Shape::Blocks => {
+            let mut open = false;
+            for l in &lines {
+                match (l.blank, open) {
+                    (true, _) => open = false,
+                    (false, true) => {
+                        if let Some(p) = out.last_mut() {
+                            p.1 = l.end;
+                        }
+                    }
+                    (false, false) => {
+                        out.push((l.start, l.end));
+                        open = true;
+                    }
+                }
+            }
+        }
+        Shape::Wrapped => unwrap(&lines, &mut out),
+    }
+    (shape, out)
+}
+
+/// Paragraphs of hard-wrapped lines (see the module docs for the rules).
+fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
+    let full: Vec<&Line> = lines.iter().filter(|l| !l.blank).collect();
+    let width = wrap_width(&full).unwrap_or(usize::MAX / 4);
+    let base = base_indent(&full);
+    // No indented line and no blank line: paragraph indents were trimmed (or never there),
+    // so any line may be a first line that lost its indent.
+    let first = lines.iter().position(|l| !l.blank).unwrap_or(0);
+    let last = lines.iter().rposition(|l| !l.blank).unwrap_or(0);
+    let flat = full.iter().all(|l| l.indent == base) && !lines[first..=last.max(first)].iter().any(|l| l.blank);
+    // How many lines the current paragraph has.
+    let mut run = 0usize;
+    let mut prev: Option<&Line> = None;
+    for l in lines {
+        if l.blank {
+            prev = None;
+            run = 0;
+            continue;
+        }
+        let brk = match prev {
+            None => true,
+            Some(p) => {
+                let deeper = l.indent > p.indent || l.indent > base && l.indent == p.indent && run == 1;
+                let block_end = l.indent < p.indent && run >= 2;
+                // A first line may have lost its indent, unless it visibly ends a sentence.
+                let sentence_end = p.ends_stop && l.starts_upper;
+                let slack = if (run == 1 || flat) && p.indent == 0 && !sentence_end { INDENT_SLACK } else { 0 };
+                let short = p.len + 1 + l.first_word + slack <= width;
+                deeper || block_end || short || flat && (sentence_end || l.starts_opener)
+            }
+        };
+        if brk {
+            out.push((l.start, l.end));
+            run = 1;
+        } else {
+            if let Some(last) = out.last_mut() {
+                last.1 = l.end;
+            }
+            run += 1;
+        }
+        prev = Some(l);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paras(text: &str, shape: Shape) -> (Shape, Vec<&str>) {
+        let (s, ps) = paragraphs(text, shape);
+        (s, ps.iter().map(|&(a, b)| &text[a..b]).collect())
+    }
+
+    /// Wrapped at 62 columns, first lines indented by three spaces.
+    const WRAPPED: &[&str] = &[
+        "   The harbour board met on Tuesday evening to decide whether",
+        "the old ferry pier should be rebuilt or taken down before the",
+        "winter storms arrive.",
+        "   Engineers told the board that two of the pier's timber piles",
+        "had rotted through and that a third was cracked along its",
+        "length, so the structure could not carry a loaded vehicle.",
+        "   A decision is expected next month, after the board has seen",
+        "the cost of both options and heard from the ferry operator.",
+    ];
+
+    fn text(lines: &[&str]) -> String {
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+
+    #[test]
+    fn wrapped_text_is_detected_and_unwrapped() {
+        let t = text(WRAPPED);
+        let (shape, ps) = paras(&t, Shape::Auto);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 3, "{ps:?}");
+        assert!(ps[0].starts_with("The harbour") && ps[0].ends_with("arrive."));
+        assert!(ps[2].ends_with("ferry operator."));
+    }
+
+    #[test]
+    fn trimmed_indentation_still_unwraps() {
+        let flat: String = WRAPPED.iter().map(|l| format!("{}\n", l.trim_start())).collect();
+        let (shape, ps) = paras(&flat, Shape::Auto);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 3, "{ps:?}");
+    }
+
+    #[test]
+    fn paragraph_per_line_is_not_wrapped() {
+        let text = "The harbour board met on Tuesday evening to decide whether the old ferry pier should be rebuilt.\n\
+Engineers said two piles had rotted.\n\
+A decision is expected next month, after the board has seen the cost of both options and heard from the operator.\n\
+The operator said it would wait.\n\
+Residents have asked for a public meeting before any decision is taken about the pier's future.\n\
+The board said it would consider the request.\n";
+        assert_eq!(paras(text, Shape::Auto).0, Shape::Lines);
+        assert_eq!(paras(text, Shape::Auto).1.len(), 6);
+        let blocks = text.replace('\n', "\n\n");
+        assert_eq!(paras(&blocks, Shape::Auto), (Shape::Blocks, paras(text, Shape::Lines).1));
+    }
+
+    #[test]
+    fn blocks_join_their_lines() {
+        let text = "Title line\nsecond line\n\n\nNext block\r\n";
+        let (_, ps) = paras(text, Shape::Blocks);
+        assert_eq!(ps, ["Title line\nsecond line", "Next block"]);
+        assert_eq!(paras(text, Shape::Lines).1, ["Title line", "second line", "Next block"]);
+    }
+
+    #[test]
+    fn short_headline_lines_end_their_paragraph() {
+        let t = text(&[
+            "HARBOUR BOARD DELAYS PIER VOTE <HBR>",
+            "   The harbour board met on Tuesday evening to decide whether",
+            "the old ferry pier should be rebuilt or taken down before the",
+            "winter storms arrive, and put the vote off by a month.",
+            "   Engineers told the board that two of the pier's timber piles",
+            "had rotted through and that a third was cracked along its",
+            "length.",
+        ]);
+        let (shape, ps) = paras(&t, Shape::Wrapped);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 3, "{ps:?}");
+        assert_eq!(ps[0], "HARBOUR BOARD DELAYS PIER VOTE <HBR>");
+    }
+
+    #[test]
+    fn empty_and_blank_texts() {
+        assert_eq!(paragraphs("", Shape::Auto).1, []);
+        assert_eq!(paragraphs(" \n\t\n", Shape::Wrapped).1, []);
+        assert_eq!(paragraphs("one", Shape::Wrapped).1, [(0, 3)]);
+    }
+}

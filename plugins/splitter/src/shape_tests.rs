@@ -1,0 +1,362 @@
+//! Tests of dump shapes and story starts without datelines: hard-wrapped paragraphs keep
+//! exact offsets (proptest), a wrapped dump gives the same articles as the same dump one
+//! paragraph per line, headline-shaped starts, the story-change signal, and pull quotes and
+//! subheadings that must not start a story. Every text here was written for these tests.
+
+use super::*;
+use proptest::prelude::*;
+
+fn stage(toml: &str) -> Splitter {
+    let opts = StageOptions::parse_snippet(toml, std::path::Path::new(".")).unwrap();
+    let o: SplitterOptions = opts.deserialize().unwrap();
+    Splitter::new(o).unwrap()
+}
+
+fn analyse(text: &str) -> articles::Analysis {
+    Splitter::new(SplitterOptions::default()).unwrap().analyse_articles(text)
+}
+
+/// Greedy hard wrap of paragraphs at `width` columns: a first-line indent of `indent` spaces,
+/// or (indent 0) a blank line between paragraphs. Returns the text and each paragraph's
+/// byte range.
+fn wrap(paras: &[Vec<String>], width: usize, indent: usize) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::new();
+    let mut spans = Vec::new();
+    for (k, words) in paras.iter().enumerate() {
+        if k > 0 && indent == 0 {
+            out.push('\n');
+        }
+        out.push_str(&" ".repeat(indent));
+        let start = out.len();
+        let mut col = indent;
+        for (i, w) in words.iter().enumerate() {
+            let n = w.chars().count();
+            if i > 0 && col + 1 + n > width {
+                out.push('\n');
+                col = 0;
+            } else if i > 0 {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(w);
+            col += n;
+        }
+        spans.push((start, out.len()));
+        out.push('\n');
+    }
+    (out, spans)
+}
+
+fn words_of(p: &str) -> Vec<String> {
+    p.split_whitespace().map(str::to_owned).collect()
+}
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z]{1,9}",
+        "[A-Z][a-z]{0,8}[.,]?",
+        Just("café".to_owned()),
+        Just("—".to_owned()),
+        Just("naïve,".to_owned()),
+        Just("“quoted”".to_owned()),
+        Just("end.".to_owned()),
+        Just("Zürich".to_owned()),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn unwrapped_paragraphs_are_exact(
+        paras in prop::collection::vec(prop::collection::vec(word(), 1..40), 1..8),
+        width in 30usize..90,
+        indent in 0usize..5,
+    ) {
+        let (text, gold) = wrap(&paras, width, indent);
+        // With indented first lines, some line must be a continuation (not indented): text
+        // whose every line is indented alike has no first-line indent to go by.
+        prop_assume!(indent == 0 || text.lines().any(|l| !l.starts_with(' ')));
+        // One paragraph without indent is a flat text, which is also cut at sentence ends.
+        prop_assume!(indent > 0 || paras.len() > 1);
+        let (shape, got) = shape::paragraphs(&text, Shape::Wrapped);
+        prop_assert_eq!(shape, Shape::Wrapped);
+        let mut prev = 0;
+        for &(s, e) in &got {
+            prop_assert!(s < e && e <= text.len() && s >= prev);
+            prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+            prop_assert!(!text[s..e].starts_with(char::is_whitespace) && !text[s..e].ends_with(char::is_whitespace));
+            prev = e;
+        }
+        prop_assert_eq!(&got, &gold, "{}", text);
+        // `auto` may read a short text as lines, but its spans keep the same invariants and
+        // never cross a paragraph of the source.
+        let (_, auto) = shape::paragraphs(&text, Shape::Auto);
+        for &(s, e) in &auto {
+            prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(e) && s < e);
+            prop_assert!(gold.iter().any(|&(a, b)| a <= s && e <= b));
+        }
+        // Through the stage: paragraph spans and article blocks point at the same bytes.
+        let st = stage("unit = \"paragraphs\"\nshape = \"wrapped\"\n");
+        let Outcome::Keep(d) = st.process(doc(&text)).unwrap() else { panic!("spans keep the document") };
+        let spans: Vec<(usize, usize)> = d.annotations["paragraphs"].iter().map(|s| (s.start, s.end)).collect();
+        prop_assert_eq!(&spans, &gold);
+    }
+}
+
+fn doc(text: &str) -> Document {
+    Document::from_source("w.txt@0", text.to_owned(), "w.txt", 0)
+}
+
+/// Three stories, one paragraph per line: a wire headline in capitals with a ticker, a
+/// dateline story with a standfirst, and a title-cased headline.
+const STORIES: &[&str] = &[
+    "HARBOUR BOARD PUTS OFF PIER VOTE <HBR>",
+    "The harbour board met on Tuesday evening to decide whether the old ferry pier at Kestrel Point should be rebuilt or taken down before the winter storms arrive.",
+    "Engineers told the board that two of the pier's timber piles had rotted through and that a third was cracked along its length, so the pier could not carry a loaded ferry ramp.",
+    "A vote on the pier is now expected next month, after the board has seen the cost of both options and heard from the ferry operator at Kestrel Point.",
+    "Glassworks reopens after two-year closure (ELY.L)",
+    "Forty jobs return to the valley as the furnace is lit again",
+    "BRANTFORD — The Ellery glassworks lit its furnace on Monday for the first time in two years, taking back forty of the workers it laid off when gas prices rose.",
+    "The owners said new orders for laboratory glass had made the furnace worth running again, and that a second shift could follow in the spring.",
+    "Former workers queued at the glassworks gate before dawn to sign their new contracts.",
+    "Orchard Growers Count Cost Of Late Frost",
+    "Apple growers in the upper valley lost up to half of their blossom to a late frost last week, the growers' cooperative said on Friday.",
+    "The cooperative's chair said the orchards that had run their frost fans through the night had saved most of their blossom, while older orchards without fans were worst hit.",
+    "Growers will know the full cost of the frost in June, when the surviving blossom has set fruit.",
+];
+
+/// The same paragraphs hard-wrapped at 64 columns with a three-space first-line indent.
+fn wrapped_stories() -> (String, Vec<(usize, usize)>) {
+    let paras: Vec<Vec<String>> = STORIES.iter().map(|p| words_of(p)).collect();
+    wrap(&paras, 64, 3)
+}
+
+fn starts(a: &articles::Analysis) -> Vec<usize> {
+    a.articles.iter().map(|x| x.first_line).collect()
+}
+
+#[test]
+fn headline_shaped_starts_in_lines() {
+    let text = STORIES.join("\n") + "\n";
+    let a = analyse(&text);
+    assert_eq!(a.shape, Some(Shape::Lines));
+    assert_eq!(starts(&a), [0, 4, 9], "{:?}", a.articles);
+    let roles: Vec<&str> = a.blocks.iter().map(|b| b.role.as_str()).collect();
+    assert_eq!(&roles[..2], ["standfirst", "body"]);
+    assert_eq!(&roles[4..7], ["standfirst", "standfirst", "body"]);
+    assert_eq!(roles[9], "standfirst");
+}
+
+#[test]
+fn wrapped_dump_gives_the_same_articles_as_lines() {
+    let lines = STORIES.join("\n") + "\n";
+    let (wrapped, gold) = wrapped_stories();
+    let a = analyse(&lines);
+    let w = analyse(&wrapped);
+    assert_eq!(w.shape, Some(Shape::Wrapped));
+    assert_eq!(starts(&a), starts(&w));
+    let spans: Vec<(usize, usize)> = w.blocks.iter().map(|b| (b.start, b.end)).collect();
+    assert_eq!(spans, gold, "one block per wrapped paragraph, exact offsets");
+    let roles = |x: &articles::Analysis| x.blocks.iter().map(|b| b.role).collect::<Vec<_>>();
+    assert_eq!(roles(&a), roles(&w));
+    // Articles map to the same words.
+    for (x, y) in a.articles.iter().zip(&w.articles) {
+        let words = |t: &str, s: usize, e: usize| t[s..e].split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&lines, x.start, x.end), words(&wrapped, y.start, y.end));
+    }
+    // With the indents trimmed (as `normalise` does), the articles are still the same.
+    let flat: String = wrapped.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+    let f = analyse(&flat);
+    assert_eq!(f.shape, Some(Shape::Wrapped));
+    assert_eq!(starts(&f), starts(&a));
+    assert_eq!(roles(&f), roles(&a));
+    // The dateline of the wrapped second story is found at its exact bytes.
+    let d = w.articles[1].dateline.unwrap();
+    assert_eq!(&wrapped[d.0..d.1], "BRANTFORD —");
+}
+
+#[test]
+fn wrapped_dump_through_the_stage_keeps_provenance() {
+    let (wrapped, _) = wrapped_stories();
+    let file = format!("HEAD\n{wrapped}");
+    let d = Document::from_source("w.txt@5", wrapped.clone(), "w.txt", 5);
+    let Outcome::Split(kids) = stage("unit = \"articles\"\n").process(d).unwrap() else { panic!("articles split") };
+    assert_eq!(kids.len(), 3);
+    for k in &kids {
+        k.check_invariants().unwrap();
+        assert_eq!(&file[k.source.start..k.source.end], k.text);
+        assert_eq!(k.attributes["splitter"]["shape"], "wrapped");
+    }
+    assert!(kids[0].text.starts_with("HARBOUR BOARD"));
+    // Sentences of a wrapped article run across its line breaks.
+    let sents = stage("unit = \"sentences\"\n");
+    let Outcome::Keep(s) = sents.process(kids[0].clone()).unwrap() else { panic!("sentence spans") };
+    let first_body = &s.annotations["sentences"][1];
+    let t = &kids[0].text[first_body.start..first_body.end];
+    assert!(t.starts_with("The harbour board") && t.ends_with("storms arrive.") && t.contains('\n'), "{t:?}");
+}
+
+#[test]
+fn blank_line_blocks_of_wrapped_lines() {
+    let paras: Vec<Vec<String>> = STORIES.iter().map(|p| words_of(p)).collect();
+    let (text, gold) = wrap(&paras, 70, 0);
+    let w = analyse(&text);
+    assert_eq!(w.shape, Some(Shape::Wrapped));
+    assert_eq!(w.blocks.iter().map(|b| (b.start, b.end)).collect::<Vec<_>>(), gold);
+    assert_eq!(starts(&w), [0, 4, 9]);
+}
+
+/// A story whose middle has a title-cased subheading and a pull quote, then a second story.
+const SUBHEAD_AND_QUOTE: &[&str] = &[
+    "The county council voted on Wednesday to close the Marsh Lane recycling centre at the end of the month, after its operator gave up the contract.",
+    "Residents who use the Marsh Lane centre will have to drive to the Hatherby depot, eleven miles away, until the council finds a new operator.",
+    "What The Council Decided",
+    "Councillors agreed that the Marsh Lane site would stay council property and that the recycling contract would be offered again in the spring.",
+    "\"We cannot leave a whole town without a tip,\" said the councillor who chairs the waste committee, adding that the Hatherby depot would open longer hours.",
+    "\"We cannot leave a whole town without a tip.\"",
+    "The Hatherby depot will open until eight in the evening on weekdays while Marsh Lane is closed, the council said.",
+    "CITY MARATHON ROUTE CHANGED FOR BRIDGE REPAIRS",
+    "Runners in next month's city marathon will cross the river twice instead of three times because of repairs to the Old Mill bridge, organisers said.",
+    "The new route adds a loop through the university park so that the distance stays the same.",
+];
+
+#[test]
+fn subheads_and_pull_quotes_do_not_start_stories() {
+    let text = SUBHEAD_AND_QUOTE.join("\n") + "\n";
+    let a = analyse(&text);
+    assert_eq!(starts(&a), [0, 7], "{:?}", a.articles);
+    let roles: Vec<&str> = a.blocks.iter().map(|b| b.role.as_str()).collect();
+    assert_eq!(roles[2], "subheading");
+    assert_eq!(roles[5], "pull_quote");
+    assert_eq!(roles[7], "standfirst");
+}
+
+/// Three stories of four paragraphs each, with no headline, dateline or credit.
+const BARE: &[&str] = &[
+    "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter in the Tarn school hall for families who could not get home.",
+    "The council said the coast road would stay closed until engineers had checked the Hollin bridge for flood damage, which could take several days.",
+    "Families from Hollin spent the night in the school hall while the flood water stayed on the coast road and the river kept rising.",
+    "Engineers reached the Hollin bridge on Saturday and found the flood had scoured its piers, so the coast road will stay shut for a week.",
+    "A chess prodigy from Varnby won the national junior championship in Leeds, beating three grandmasters over nine rounds.",
+    "The Varnby prodigy, aged eleven, said chess had taken over her life since a grandmaster visited her primary school two years ago.",
+    "Her coach said the championship title would let the prodigy enter senior chess tournaments abroad next season.",
+    "Junior chess in Leeds has grown quickly, and the championship drew a record entry of young players this winter.",
+    "Bakers in the market town of Selsby are selling bread at cost this week to protest against a rise in the rent of their market stalls.",
+    "The market stall rents in Selsby rose by a third in January, and the bakers say the town's bread prices will have to follow.",
+    "Selsby's market manager said the stall rents had not risen for nine years and still paid only for cleaning and lighting.",
+    "The bakers plan to hand a petition about the market rents to the town council on Monday.",
+];
+
+#[test]
+fn story_change_signal_finds_bare_starts_under_auto() {
+    let text = BARE.join("\n") + "\n";
+    let a = analyse(&text);
+    assert_eq!(starts(&a), [0, 4, 8], "{:?}", a.articles);
+    assert!(a.articles[1..].iter().all(|x| x.boundary == articles::Boundary::Topic));
+    // Off: one article.
+    let off = stage("topic_shift = \"off\"\n").analyse_articles(&text);
+    assert_eq!(starts(&off), [0]);
+    // One story alone is not cut.
+    let one = BARE[..4].join("\n") + "\n" + &BARE[..4].join("\n") + "\n" + &BARE[..2].join("\n");
+    assert_eq!(starts(&analyse(&one)), [0]);
+}
+
+#[test]
+fn shape_and_topic_options() {
+    let bad = |toml: &str| {
+        let opts = StageOptions::parse_snippet(toml, std::path::Path::new(".")).unwrap();
+        build(&opts).unwrap_err().message().to_owned()
+    };
+    let m = bad("shape = \"wraped\"\n");
+    assert!(m.contains("unknown variant") && m.contains("wrapped"), "{m}");
+    let m = bad("topic_shift = \"atuo\"\n");
+    assert!(m.contains("auto"), "{m}");
+    assert!(bad("topic_shift = 1.5\n").contains("topic_shift"));
+    for ok in ["shape = \"blocks\"\n", "topic_shift = 0.2\n", "topic_shift = 0\n", "topic_shift = \"auto\"\n"] {
+        stage(ok);
+    }
+    let doc = OPTIONS.iter().find(|o| o.name == "shape").map(|o| o.doc).unwrap_or("");
+    assert!(doc.contains("wrapped"));
+}
+
+#[test]
+fn flat_wrapped_text_is_cut_at_line_final_sentence_ends() {
+    // Indents trimmed and no blank lines: a line ending a sentence before a capital ends a
+    // paragraph even when it is full, and short lines end one as usual.
+    let text = [
+        "The ferry crossed twice on Sunday although the wind was strong.",
+        "The harbour master said the crossings were safe and that the",
+        "ferry would run as normal on Monday morning.",
+        "Passengers said the crossing had been rough but short.",
+    ]
+    .map(|l| format!("{l}\n"))
+    .concat();
+    let (_, ps) = shape::paragraphs(&text, Shape::Wrapped);
+    let got: Vec<&str> = ps.iter().map(|&(a, b)| &text[a..b]).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[1].starts_with("The harbour master") && got[1].ends_with("Monday morning."));
+}
+
+#[test]
+fn wrapped_articles_carry_a_paragraphs_layer() {
+    let (wrapped, gold) = wrapped_stories();
+    let st = stage("unit = \"articles\"\nemit = \"spans\"\n");
+    let Outcome::Keep(d) = st.process(doc(&wrapped)).unwrap() else { panic!("spans keep the document") };
+    let paras: Vec<(usize, usize)> = d.annotations["paragraphs"].iter().map(|s| (s.start, s.end)).collect();
+    assert_eq!(paras, gold);
+    assert_eq!(d.attributes["splitter"]["shape"], "wrapped");
+    // One paragraph per line: no extra layer.
+    let lines = STORIES.join("\n");
+    let Outcome::Keep(d) = st.process(doc(&lines)).unwrap() else { panic!("spans keep the document") };
+    assert!(!d.annotations.contains_key("paragraphs"));
+}
+
+/// The sample corpus dumps (one paragraph per line) hard-wrapped at 65 columns, with
+/// three-space first-line indents and with the indents trimmed: the same article starts,
+/// paragraph for paragraph.
+#[test]
+fn sample_dumps_hard_wrapped_keep_their_articles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("dump-")))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let base = starts(&analyse(&text));
+        let paras: Vec<Vec<String>> = lines.iter().map(|p| words_of(p)).collect();
+        let (wrapped, spans) = wrap(&paras, 65, 3);
+        let w = analyse(&wrapped);
+        assert_eq!(w.shape, Some(Shape::Wrapped), "{f:?}");
+        let indented: Vec<Option<usize>> =
+            w.articles.iter().map(|a| spans.iter().position(|&(s, _)| s == a.start)).collect();
+        let want: Vec<Option<usize>> = base.iter().map(|&k| Some(k)).collect();
+        assert_eq!(indented, want, "{f:?} indented");
+        // Trimmed indents (and inner dateline, credit or `Related:` lines): paragraphs may be
+        // cut further, but articles start at the same source paragraphs.
+        let flat: String = wrapped.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+        let fl = analyse(&flat);
+        let mut offsets = Vec::new();
+        let mut pos = 0;
+        for l in wrapped.lines() {
+            offsets.push((pos, pos + l.len() - l.trim_start().len()));
+            pos += l.len() + 1;
+        }
+        // Byte offset in `flat` of each source paragraph's first character.
+        let para_at = |off: usize| {
+            let mut shift = 0;
+            for &(ls, content) in &offsets {
+                if ls > off + shift {
+                    break;
+                }
+                shift += content - ls;
+            }
+            spans.iter().position(|&(s, _)| s == off + shift)
+        };
+        let got: Vec<Option<usize>> = fl.articles.iter().map(|a| para_at(a.start)).collect();
+        assert_eq!(got, want, "{f:?} flat");
+    }
+}
