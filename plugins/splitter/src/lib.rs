@@ -560,7 +560,9 @@ impl MapStage for Splitter {
         let unit = self.options.unit;
         if self.emit_documents() {
             if units.is_empty() {
-                return Ok(Outcome::Drop(Cow::Borrowed("no text")));
+                // With `skip_datelines`, a text that is only a dateline has no sentence.
+                let reason = if doc.text.trim().is_empty() { "no text" } else { "only a dateline, no sentence" };
+                return Ok(Outcome::Drop(Cow::Borrowed(reason)));
             }
             let children = units
                 .iter()
