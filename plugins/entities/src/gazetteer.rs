@@ -148,6 +148,9 @@ impl fmt::Display for GazetteerError {
 }
 
 const GEO: &str = include_str!("../data/geo.tsv");
+const REGIONS: &str = include_str!("../data/regions.tsv");
+const ORGS: &str = include_str!("../data/orgs.tsv");
+const ORGS_MANUAL: &str = include_str!("../data/orgs-manual.tsv");
 const MANUAL: &str = include_str!("../data/manual.tsv");
 const NORP: &str = include_str!("../data/norp.txt");
 const GIVEN: &str = include_str!("../data/given-names.txt");
@@ -171,8 +174,13 @@ impl GazetteerBuilder {
     pub fn with_builtin() -> Self {
         let mut b = GazetteerBuilder { entries: BTreeMap::new(), builtin: true };
         // Built-in files are checked by tests; a malformed line is skipped, never a panic.
+        // Later lists override earlier ones: the generated region and organisation lists
+        // first, then GeoNames, then the hand-written lists.
+        let _ = b.add_tsv(REGIONS);
+        let _ = b.add_tsv(ORGS);
         let _ = b.add_tsv(GEO);
         let _ = b.add_tsv(MANUAL);
+        let _ = b.add_tsv(ORGS_MANUAL);
         for line in data_lines(NORP) {
             let mut forms = line.split('=').map(str::trim).filter(|s| !s.is_empty());
             let Some(canonical) = forms.next() else { continue };
@@ -392,7 +400,7 @@ mod tests {
         assert!(g.is_given_name("Anna") && g.is_given_name("Kwame") && !g.is_given_name("Levy"));
         assert!(g.is_common("Officials") && g.is_common("the") && !g.is_common("Kenya"));
         // Every built-in TSV line is well formed.
-        for text in [GEO, MANUAL] {
+        for text in [GEO, MANUAL, REGIONS, ORGS, ORGS_MANUAL] {
             assert!(GazetteerBuilder::new().add_tsv(text).is_ok());
         }
     }
