@@ -227,11 +227,20 @@ def cut(text, starts):
     return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
+TITLE_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.? (?=[A-Z])")
+
+
 def trim(text, a, b, fam):
     """Scoring convention for both sides: a leading `the ` and a trailing possessive `'s` are
-    not part of the name (OntoNotes-style models include them in some spans, docpipe never)."""
+    not part of the name (OntoNotes-style models include them in some spans, docpipe never),
+    nor is a leading courtesy title of a person (`Mr Hicks`: spaCy keeps it when no given name
+    follows and drops it otherwise; docpipe never keeps it)."""
     if text[a:a + 4].lower() == "the " and b - a > 4:
         a += 4
+    if fam == "PERSON":
+        m = TITLE_RE.match(text, a, b)
+        if m and m.end() < b:
+            a = m.end()
     if text[b - 2:b] in ("'s", "\u2019s") and b - a > 2:
         b -= 2
     return (a, b, fam)

@@ -139,7 +139,8 @@ const FUNCTION_WORDS: &[&str] = &[
     "Them", "Him", "Do", "Does", "Did", "Is", "Are", "Was", "Were", "Be", "Been", "Has", "Have", "Had", "Will",
     "Would", "Can", "Could", "Should", "Might", "Must", "Shall", "More", "Less", "Few", "Several", "Any", "Much",
     "Very", "Already", "Another", "Which", "Whose", "Unless", "Dear", "Please", "Thank", "Thanks", "Let", "Mid", "New",
-    "Top", "Big", "Key", "Why", "Inside", "Behind", "Beyond", "Near", "Upon", "Toward", "Towards",
+    "Top", "Big", "Key", "Why", "Inside", "Behind", "Beyond", "Near", "Upon", "Toward", "Towards", "I'm", "I've",
+    "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll",
 ];
 
 /// Prepositions before a place name.
@@ -381,7 +382,7 @@ impl<'a> DocState<'a> {
         let n = self.toks.len();
         let mut i = 0;
         while i < n {
-            if !self.nameish(i) {
+            if !self.nameish(i) && !self.particle_lead(i) {
                 i += 1;
                 continue;
             }
@@ -395,13 +396,39 @@ impl<'a> DocState<'a> {
                     continue;
                 }
                 let w = self.w(j);
-                let conn = CONNECTORS.contains(&w) && !self.toks[j].cap;
+                // `Department of the Interior`: `of the`, `for the`, `on the` inside a name.
+                if matches!(w, "of" | "for" | "on")
+                    && self.w(j + 1) == "the"
+                    && self.nameish(j + 2)
+                    && !self.toks[j + 2].after_newline
+                    && !self.toks[j + 1].after_newline
+                {
+                    j += 3;
+                    continue;
+                }
+                // `Fernando de la Rua`, `Ludwig van der Rohe`.
+                if is_in(NAME_PARTICLES, w)
+                    && matches!(self.w(j + 1), "la" | "le" | "los" | "las" | "der" | "den")
+                    && self.nameish(j + 2)
+                    && !self.toks[j + 2].after_newline
+                {
+                    j += 3;
+                    continue;
+                }
+                // A bare `the` joins nothing (`Channel Seven the Government`).
+                let conn = CONNECTORS.contains(&w) && !self.toks[j].cap && w != "the";
                 let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S');
                 if (conn || plural_possessive || w == "&") && self.nameish(j + 1) && !self.toks[j + 1].after_newline {
-                    if w == "and" && !self.has_org_start(i, j) {
+                    if w == "and" && !self.has_org_start(i, j) && self.org_tail(i, j).is_none() {
                         break;
                     }
                     j += 2;
+                    continue;
+                }
+                if w == ","
+                    && let Some(end) = self.comma_listed_org(i, j)
+                {
+                    j = end;
                     continue;
                 }
                 break;
@@ -411,13 +438,99 @@ impl<'a> DocState<'a> {
         }
     }
 
+    /// A lower-case name particle opening a surname (`bin Laden`, `van Gogh`, `al Qaeda`).
+    fn particle_lead(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else { return false };
+        !self.taken[i]
+            && t.kind == Kind::Word
+            && !t.cap
+            && is_in(NAME_PARTICLES, t.text(self.text))
+            && self.nameish(i + 1)
+            && !self.toks[i + 1].after_newline
+    }
+
+    /// True when the left part `s..e` of a run may go on across `and`/`&` at `e` into one
+    /// organisation name: the words after the conjunction end in an organisation head word
+    /// (`Australian Securities and Investments Commission`, `Energy and Natural Resources
+    /// Union`) and the left part is not a whole name itself (a title, a known entry, a name
+    /// ending in its own head word, a given name: `Qantas and Virgin Airlines`). Returns the
+    /// end of the organisation name.
+    fn org_tail(&self, s: usize, e: usize) -> Option<usize> {
+        if e <= s || e - s > 4 || !self.loose_left(s, e) {
+            return None;
+        }
+        self.head_after(e)
+    }
+
+    /// After the conjunction at `e`: up to five capitalised words ending in an organisation
+    /// head word; returns their end.
+    fn head_after(&self, e: usize) -> Option<usize> {
+        let mut k = e + 1;
+        while k < self.toks.len() && self.nameish(k) && !self.toks[k].after_newline && k - e <= 5 {
+            k += 1;
+        }
+        (k > e + 1 && is_in(ORG_HEADS, self.w(k - 1))).then_some(k)
+    }
+
+    /// The left part of an organisation name joined across `and` or commas may not be a
+    /// name of its own.
+    fn loose_left(&self, s: usize, e: usize) -> bool {
+        (s..e).all(|k| self.nameish(k) && !is_title(self.w(k)))
+            && !is_in(ORG_HEADS, self.w(e - 1))
+            && !self.gaz_at[s].is_some_and(|(end, entry)| {
+                end == e && self.tg.gaz.entry(entry).is_some_and(|en| en.label != Label::Norp)
+            })
+            && !(self.tg.gaz.is_given_name(self.w(s)) && !self.tg.gaz.is_common(self.w(s)))
+    }
+
+    /// `Construction, Forestry, Mining and Energy Union`: capitalised words listed with commas
+    /// and a final `and` (or `, and`) before an organisation head word. `e` is the first comma;
+    /// returns the end of the whole name.
+    fn comma_listed_org(&self, s: usize, e: usize) -> Option<usize> {
+        if e - s > 2 || !self.loose_left(s, e) {
+            return None;
+        }
+        let n = self.toks.len();
+        let mut k = e;
+        for _ in 0..6 {
+            if self.w(k) != "," {
+                return None;
+            }
+            let start = k + 1;
+            if self.w(start) == "and" {
+                return self.head_after(start);
+            }
+            let mut m = start;
+            while m < n && m - start < 2 && self.nameish(m) && !self.toks[m].after_newline {
+                m += 1;
+            }
+            if m == start || self.gaz_at[start].is_some() || (start..m).any(|x| is_title(self.w(x))) {
+                return None;
+            }
+            k = m;
+            if matches!(self.w(k), "and" | "&") {
+                return self.head_after(k);
+            }
+        }
+        None
+    }
+
+    /// A capitalised role noun (`Scientist`, `Lawyer`) that is not itself a title.
+    fn role_word(&self, i: usize) -> bool {
+        let w = self.w(i);
+        self.toks[i].cap && !self.toks[i].all_caps && !is_title(w) && {
+            let low = w.to_lowercase();
+            is_in(ROLE_NOUNS, &low) || is_in(MORE_ROLE_NOUNS, &low)
+        }
+    }
+
     fn has_org_start(&self, s: usize, e: usize) -> bool {
         (s..e).any(|k| is_in(ORG_FIRST, self.w(k)) || self.w(k) == "of")
     }
 
     fn head_word(&self, i: usize) -> bool {
         let w = self.w(i);
-        is_in(ORG_HEADS, w) || is_in(FAC_HEADS, w) || is_in(LAW_HEADS, w) || is_in(EVENT_HEADS, w) || is_in(TITLES, w)
+        is_in(ORG_HEADS, w) || is_in(FAC_HEADS, w) || is_in(LAW_HEADS, w) || is_in(EVENT_HEADS, w) || is_title(w)
     }
 
     /// Classifies the run of tokens `s..e`.
@@ -427,9 +540,19 @@ impl<'a> DocState<'a> {
             let t = self.toks[s];
             let w = self.w(s);
             let at_start = t.sent_start || self.heading[s];
-            let drop = if is_in(FUNCTION_WORDS, w) || is_in(NEVER_NAMES, w) {
+            // `New York`, `New South Wales`: a gazetteer name of several words starting here.
+            let known = self.gaz_at[s].is_some_and(|(end, _)| end > s + 1 && end <= e);
+            let drop = if known {
+                false
+            } else if is_in(FUNCTION_WORDS, w) {
                 true
-            } else if at_start && self.weak(s) && !is_in(TITLES, w) && self.gaz_at[s].is_none() {
+            } else if e - s >= 2 && self.role_word(s) && !self.org_like(s, e) {
+                // `Scientist David Vaughan`, `Firefighter Jo Bloggs`.
+                true
+            } else if is_in(NEVER_NAMES, w) {
+                // `Police Federation`, but not `Police` alone.
+                !(e - s >= 2 && self.org_like(s, e))
+            } else if at_start && self.weak(s) && !is_title(w) && self.gaz_at[s].is_none() {
                 // Keep a frequent word that opens an organisation name (`Gold Coast Herald`).
                 !(e - s >= 2 && self.org_like(s, e))
             } else {
@@ -479,8 +602,20 @@ impl<'a> DocState<'a> {
                 return;
             }
         }
+        if let Some((label, canonical)) = self.gaz_whole(s, e) {
+            self.push(Decision {
+                start: s,
+                end: e,
+                label,
+                canonical: Some(canonical),
+                source: Source::Gazetteer,
+                weak: false,
+            });
+            self.acronym_definition(s, e, label);
+            return;
+        }
         if self.tg.cfg.context
-            && let Some(k) = (s..e).rev().find(|&k| is_in(TITLES, self.w(k)))
+            && let Some(k) = (s..e).rev().find(|&k| is_title(self.w(k)))
         {
             // `Trade Minister Thabo Mokoena`: the name follows the last title word.
             let mut p = k + 1;
@@ -489,7 +624,8 @@ impl<'a> DocState<'a> {
                 while p < e && self.connector(p) {
                     p += 1;
                 }
-                if p < e && self.gaz_whole(p, e).is_none_or(|(l, _)| l == Label::Person) {
+                let place_word = |l: Label| e - p == 1 && matches!(l, Label::Gpe | Label::Loc);
+                if p < e && self.gaz_whole(p, e).is_none_or(|(l, _)| l == Label::Person || place_word(l)) {
                     self.gaz_inside(s, k + 1);
                     self.push(Decision {
                         start: p,
@@ -501,6 +637,21 @@ impl<'a> DocState<'a> {
                     });
                     return;
                 }
+            }
+            if job_phrase
+                && let Some(q) = (p..e.saturating_sub(1)).find(|&q| self.name_after_job(q, e))
+            {
+                // `Secretary of State Colin Powell`: the name closing a job phrase.
+                self.gaz_inside(s, q);
+                self.push(Decision {
+                    start: q,
+                    end: e,
+                    label: Label::Person,
+                    canonical: None,
+                    source: Source::Context,
+                    weak: false,
+                });
+                return;
             }
             if k == e - 1 || job_phrase {
                 // A job title alone (`Cabinet Secretary for Trade`): only names inside it.
@@ -517,16 +668,16 @@ impl<'a> DocState<'a> {
             self.acronym_definition(s, e, label);
             return;
         }
-        if let Some((label, canonical)) = self.gaz_whole(s, e) {
+        if self.tg.cfg.context && e - s == 1 && !self.toks[s].sent_start && is_in(INSTITUTIONS, self.w(s)) {
+            // `the Government`, `the Army` written with a capital inside a sentence.
             self.push(Decision {
                 start: s,
                 end: e,
-                label,
-                canonical: Some(canonical),
-                source: Source::Gazetteer,
+                label: Label::Org,
+                canonical: None,
+                source: Source::Context,
                 weak: false,
             });
-            self.acronym_definition(s, e, label);
             return;
         }
         // Stand-alone acronym.
@@ -551,7 +702,10 @@ impl<'a> DocState<'a> {
             self.gaz_inside(s, e);
             return;
         }
-        let len = e - s;
+        // Name particles (`Osama bin Laden`) are part of a person's name; other connectors
+        // (`of`, `and`) are not.
+        let particles_only = (s..e).all(|k| !self.connector(k) || is_in(NAME_PARTICLES, self.w(k)));
+        let len = if particles_only { (s..e).filter(|&k| !self.connector(k)).count() } else { e - s };
         let strong: usize = (s..e).filter(|&k| !self.weak(k) && !self.connector(k)).count();
         if self.tg.cfg.gazetteers && (2..=4).contains(&len) && self.given_first(s, e) {
             self.push(Decision {
@@ -592,7 +746,24 @@ impl<'a> DocState<'a> {
             self.gaz_inside(s, e);
             return;
         }
-        if self.tg.cfg.capitalised && (2..=3).contains(&len) && strong == len && !self.heading[s] {
+        if self.tg.cfg.context && strong == len && (1..=3).contains(&len) && self.place_context(s, e) {
+            // `in Tora Bora`, `the Tora Bora region`.
+            self.push(Decision {
+                start: s,
+                end: e,
+                label: Label::Gpe,
+                canonical: None,
+                source: Source::Context,
+                weak: true,
+            });
+            return;
+        }
+        let particle_surname = self.particle_lead(s) && !matches!(self.w(s), "al" | "el") && len <= 2;
+        if self.tg.cfg.capitalised
+            && ((2..=3).contains(&len) || particle_surname)
+            && strong == len
+            && !self.heading[s]
+        {
             self.push(Decision {
                 start: s,
                 end: e,
@@ -721,6 +892,27 @@ impl<'a> DocState<'a> {
             && self.toks[s + 1..e].iter().all(|t| t.kind == Kind::Word || t.kind == Kind::Possessive)
             && self.gaz_whole(s, e).is_none()
             && !(e - s == 2 && self.gaz_at[s + 1].is_some_and(|(end, _)| end == e) && self.toks[s].sent_start)
+            && !(self.gaz_at[s].is_some_and(|(end, _)| end == s + 1) && (s + 1..e).all(|k| self.weak(k)))
+    }
+
+    /// `Colin Powell` closing `Secretary of State Colin Powell`: two or three capitalised
+    /// words from `q` to `e`, the first a known given name, no connector.
+    fn name_after_job(&self, q: usize, e: usize) -> bool {
+        (2..=3).contains(&(e - q))
+            && self.tg.gaz.is_given_name(self.w(q))
+            && (q..e).all(|k| self.nameish(k) && !self.connector(k) && !is_title(self.w(k)))
+            && !self.connector(q - 1)
+    }
+
+    /// A run that is a place by its context: after a place preposition (`in`, `near`), or
+    /// before a lower-case place noun (`the Tora Bora region`, `Helmand province`).
+    fn place_context(&self, s: usize, e: usize) -> bool {
+        let prev = if s > 0 { self.w(s - 1) } else { "" };
+        let next = self.w(e);
+        (is_in(PLACE_PREPOSITIONS, prev) || is_in(PLACE_NOUNS, next))
+            && !self.given_first(s, e)
+            && !self.toks[s].all_caps
+            && !self.span_text(s, e).contains('.')
     }
 
     /// Speech verbs and role nouns around `s..e`.

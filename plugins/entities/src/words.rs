@@ -194,6 +194,7 @@ pub const ROLE_NOUNS: &[&str] = &[
 
 /// Last words that make a name an organisation.
 pub const ORG_HEADS: &[&str] = &[
+    "Government",
     "Ministry",
     "Council",
     "Committee",
@@ -315,6 +316,12 @@ pub const ORG_HEADS: &[&str] = &[
     "Organisation",
     "Organization",
     "Brigade",
+    "Regiment",
+    "Battalion",
+    "Division",
+    "Corps",
+    "Squadron",
+    "Fleet",
     "Guard",
     "Command",
     "Shipping",
@@ -527,6 +534,7 @@ pub const LOC_HEADS: &[&str] = &[
     "Plains",
     "Escarpment",
     "Range",
+    "Strip",
 ];
 
 /// First words of non-GPE locations (`Lake Victoria`, `Mount Kenya`).
@@ -552,6 +560,7 @@ pub const GPE_HEADS: &[&str] = &[
     "Borough",
     "Parish",
     "Region",
+    "Springs",
 ];
 
 /// Last words of named events.
@@ -649,11 +658,81 @@ pub const CONNECTORS: &[&str] = &[
     "ter", "bin", "ibn", "binti", "bint", "al", "el", "le", "la", "es", "y", "on", "upon", "am", "an", "zu",
 ];
 
+/// Lower-case particles that open a surname written without the given name (`bin Laden`,
+/// `van Gogh`, `de Klerk`) or a name (`al Qaeda`).
+pub const NAME_PARTICLES: &[&str] = &[
+    "bin", "ibn", "bint", "binti", "al", "el", "van", "von", "de", "da", "di", "du", "del", "della", "dos", "der", "ter",
+];
+
+/// Institutions named by one capitalised word inside a sentence (`the Army said`).
+pub const INSTITUTIONS: &[&str] = &["Army", "Navy", "Cabinet", "Treasury", "Opposition"];
+
+/// Prepositions before a place that the shape of an unknown name may not override.
+pub const PLACE_PREPOSITIONS: &[&str] =
+    &["in", "near", "outside", "around", "towards", "toward", "throughout", "across", "inside"];
+
+/// Lower-case nouns after a place name (`the Tora Bora region`, `Helmand province`).
+pub const PLACE_NOUNS: &[&str] = &[
+    "region",
+    "area",
+    "province",
+    "district",
+    "valley",
+    "caves",
+    "mountains",
+    "hills",
+    "village",
+    "town",
+    "township",
+    "suburb",
+    "county",
+    "state",
+    "border",
+    "coast",
+    "river",
+    "island",
+    "peninsula",
+    "airport",
+];
+
 /// Name particles glued with a hyphen (`al-Harthi`, `el-Sayed`).
 pub const PARTICLES: &[&str] = &["al-", "el-", "ad-", "as-", "ash-", "at-", "az-", "bin-", "ibn-", "abu-", "abd-"];
 
 /// Acronyms that are not organisations.
 pub const NOT_ORG_ACRONYMS: &[&str] = &[
+    // Time zones (`10:00 AEDT`).
+    "EST",
+    "EDT",
+    "CST",
+    "CDT",
+    "MST",
+    "MDT",
+    "PST",
+    "PDT",
+    "AKST",
+    "HST",
+    "BST",
+    "IST",
+    "CEST",
+    "EET",
+    "EEST",
+    "WET",
+    "WEST",
+    "MSK",
+    "JST",
+    "KST",
+    "HKT",
+    "SGT",
+    "AEST",
+    "AEDT",
+    "ACST",
+    "ACDT",
+    "AWST",
+    "NZST",
+    "NZDT",
+    "SAST",
+    "WAT",
+    "CAT",
     "CEO",
     "CFO",
     "COO",
@@ -895,6 +974,41 @@ pub const NEVER_NAMES: &[&str] = &[
     "Whereas",
     "Besides",
 ];
+
+/// Role nouns that open a run written with a capital at a sentence start (`Scientist X`);
+/// the lower-case role nouns of [`ROLE_NOUNS`] count too.
+pub const MORE_ROLE_NOUNS: &[&str] = &[
+    "scientist",
+    "firefighter",
+    "witness",
+    "victim",
+    "survivor",
+    "journalist",
+    "historian",
+    "biologist",
+    "expert",
+    "official",
+    "soldier",
+    "policeman",
+    "policewoman",
+    "driver",
+    "businessman",
+    "businesswoman",
+    "chairman",
+    "musician",
+    "actor",
+    "actress",
+    "owner",
+    "neighbour",
+    "neighbor",
+    "spokesman",
+    "spokeswoman",
+];
+
+/// A title, or a compound of titles (`Lieutenant-General`, `Vice-Admiral`).
+pub fn is_title(w: &str) -> bool {
+    is_in(TITLES, w) || (w.contains('-') && w.split('-').all(|p| is_in(TITLES, p) || matches!(p, "Vice" | "Brigadier")))
+}
 
 /// Membership test.
 pub fn is_in(list: &[&str], w: &str) -> bool {
