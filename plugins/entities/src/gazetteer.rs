@@ -318,7 +318,9 @@ impl Gazetteer {
                 || after.is_some_and(|c| {
                     c.is_alphanumeric() || (!ends_dot && c == '.' && text[e + 1..].starts_with(char::is_alphanumeric))
                 })
-                || after.is_some_and(|c| c == '-') && text[e + 1..].starts_with(char::is_alphanumeric)
+                || after.is_some_and(|c| c == '-')
+                    && text[e + 1..].starts_with(char::is_alphanumeric)
+                    && !crate::tokens::splits_at_hyphen(text, s, e)
                 || before == Some('-') && s >= 2 && text[..s - 1].ends_with(char::is_alphanumeric)
             {
                 continue;

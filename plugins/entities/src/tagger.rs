@@ -415,8 +415,14 @@ impl<'a> DocState<'a> {
                     j += 3;
                     continue;
                 }
-                // A bare `the` joins nothing (`Channel Seven the Government`).
-                let conn = CONNECTORS.contains(&w) && !self.toks[j].cap && w != "the";
+                // A bare `the` joins nothing (`Channel Seven the Government`); `on` only
+                // after an organisation or event word (`Committee on …`, not `Mt Archer on …`).
+                let prev = self.w(j - 1);
+                let on_ok = is_in(ORG_HEADS, prev) || is_in(ORG_FIRST, prev) || is_in(EVENT_HEADS, prev);
+                let conn = CONNECTORS.contains(&w)
+                    && !self.toks[j].cap
+                    && w != "the"
+                    && (!matches!(w, "on" | "upon") || on_ok);
                 let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S');
                 if (conn || plural_possessive || w == "&") && self.nameish(j + 1) && !self.toks[j + 1].after_newline {
                     if w == "and" && !self.has_org_start(i, j) && self.org_tail(i, j).is_none() {
@@ -456,10 +462,20 @@ impl<'a> DocState<'a> {
     /// ending in its own head word, a given name: `Qantas and Virgin Airlines`). Returns the
     /// end of the organisation name.
     fn org_tail(&self, s: usize, e: usize) -> Option<usize> {
-        if e <= s || e - s > 4 || !self.loose_left(s, e) {
+        if e <= s || e - s > 4 {
             return None;
         }
-        self.head_after(e)
+        if self.loose_left(s, e) {
+            return self.head_after(e);
+        }
+        // `Securities and Investments Commission`: the left part ends in a weak head word and
+        // the right part in an institution's.
+        let left_head = self.w(e - 1);
+        if is_in(ORG_HEADS, left_head) && !is_in(INSTITUTION_HEADS, left_head) && self.plain_left(s, e) {
+            let end = self.head_after(e)?;
+            return is_in(INSTITUTION_HEADS, self.w(end - 1)).then_some(end);
+        }
+        None
     }
 
     /// After the conjunction at `e`: up to five capitalised words ending in an organisation
@@ -475,8 +491,12 @@ impl<'a> DocState<'a> {
     /// The left part of an organisation name joined across `and` or commas may not be a
     /// name of its own.
     fn loose_left(&self, s: usize, e: usize) -> bool {
+        self.plain_left(s, e) && !is_in(ORG_HEADS, self.w(e - 1))
+    }
+
+    /// Capitalised words, no title, not a known name as a whole, not opening with a given name.
+    fn plain_left(&self, s: usize, e: usize) -> bool {
         (s..e).all(|k| self.nameish(k) && !is_title(self.w(k)))
-            && !is_in(ORG_HEADS, self.w(e - 1))
             && !self.gaz_at[s].is_some_and(|(end, entry)| {
                 end == e && self.tg.gaz.entry(entry).is_some_and(|en| en.label != Label::Norp)
             })
@@ -524,8 +544,12 @@ impl<'a> DocState<'a> {
         }
     }
 
+    /// `Department of Water and …`: an organisation's first word before `of`/`for`/`on`, or
+    /// an `of` inside the run (`West Bank and …` is no such start).
     fn has_org_start(&self, s: usize, e: usize) -> bool {
-        (s..e).any(|k| is_in(ORG_FIRST, self.w(k)) || self.w(k) == "of")
+        (s..e).any(|k| {
+            is_in(ORG_FIRST, self.w(k)) && matches!(self.w(k + 1), "of" | "for" | "on") || self.w(k) == "of"
+        }) && !self.gaz_at[s].is_some_and(|(end, _)| end == e)
     }
 
     fn head_word(&self, i: usize) -> bool {
@@ -826,6 +850,9 @@ impl<'a> DocState<'a> {
         if is_in(LOC_FIRST, first) || is_in(LOC_HEADS, last) {
             return Some(Label::Loc);
         }
+        if matches!(first, "Port" | "Fort") && !is_in(ORG_HEADS, last) {
+            return Some(Label::Gpe);
+        }
         if is_in(GPE_HEADS, last) {
             return Some(Label::Gpe);
         }
@@ -909,7 +936,9 @@ impl<'a> DocState<'a> {
     fn place_context(&self, s: usize, e: usize) -> bool {
         let prev = if s > 0 { self.w(s - 1) } else { "" };
         let next = self.w(e);
-        (is_in(PLACE_PREPOSITIONS, prev) || is_in(PLACE_NOUNS, next))
+        // `the town of Jenin`
+        let of_place = prev == "of" && s >= 2 && is_in(PLACE_NOUNS, self.w(s - 2));
+        (is_in(PLACE_PREPOSITIONS, prev) || is_in(PLACE_NOUNS, next) || of_place)
             && !self.given_first(s, e)
             && !self.toks[s].all_caps
             && !self.span_text(s, e).contains('.')

@@ -393,6 +393,42 @@ pub const ORG_HEADS: &[&str] = &[
     "Events",
 ];
 
+/// Head words that close an institution's name: a name ending in one is complete, so it is
+/// not joined to the next across `and` (`Securities and Investments Commission` is one name,
+/// `Qantas Group and Ansett Airlines` two).
+pub const INSTITUTION_HEADS: &[&str] = &[
+    "Commission",
+    "Committee",
+    "Council",
+    "Department",
+    "Ministry",
+    "Authority",
+    "Agency",
+    "Bureau",
+    "Board",
+    "Union",
+    "Association",
+    "Federation",
+    "Institute",
+    "Foundation",
+    "Society",
+    "Organisation",
+    "Organization",
+    "Party",
+    "Corporation",
+    "Company",
+    "Group",
+    "Bank",
+    "Office",
+    "Service",
+    "Tribunal",
+    "Court",
+    "University",
+    "College",
+    "Trust",
+    "Fund",
+];
+
 /// First words that make a name an organisation when followed by `of` / `for`.
 pub const ORG_FIRST: &[&str] = &[
     "Ministry",
@@ -535,6 +571,10 @@ pub const LOC_HEADS: &[&str] = &[
     "Escarpment",
     "Range",
     "Strip",
+    "Gorge",
+    "Canyon",
+    "Ridge",
+    "Cape",
 ];
 
 /// First words of non-GPE locations (`Lake Victoria`, `Mount Kenya`).
@@ -693,6 +733,8 @@ pub const PLACE_NOUNS: &[&str] = &[
     "island",
     "peninsula",
     "airport",
+    "city",
+    "capital",
 ];
 
 /// Name particles glued with a hyphen (`al-Harthi`, `el-Sayed`).
