@@ -260,14 +260,16 @@ impl GazetteerBuilder {
             }
         }
         let mut common: HashSet<String> = HashSet::new();
+        let mut words: HashSet<String> = HashSet::new();
         for w in data_lines(COMMON) {
+            words.insert(w.to_owned());
             let cap = capitalise(w);
             // A word that is also a name or a place is not evidence against a name.
             if !given.contains(&cap) && !upper.contains_key(&w.to_uppercase()) {
                 common.insert(w.to_owned());
             }
         }
-        Gazetteer { automaton, entries, upper, exact, given, common }
+        Gazetteer { automaton, entries, upper, exact, given, common, words }
     }
 }
 
@@ -280,6 +282,8 @@ pub struct Gazetteer {
     exact: HashMap<String, usize>,
     given: HashSet<String>,
     common: HashSet<String>,
+    /// Every frequent word, names and places included (`may`, `labor`, `victoria`).
+    words: HashSet<String>,
 }
 
 impl Gazetteer {
@@ -344,6 +348,12 @@ impl Gazetteer {
     pub fn is_given_name(&self, word: &str) -> bool {
         self.given.contains(word)
             || (word.chars().count() > 1 && self.given.contains(&capitalise(&word.to_lowercase())))
+    }
+
+    /// True when the lower-case form of `word` is a frequent English word, even one that is
+    /// also a name or a place (`May`, `Labor`).
+    pub fn is_word(&self, word: &str) -> bool {
+        self.words.contains(&word.to_lowercase())
     }
 
     /// True when the lower-case form of `word` is a frequent English word that is not also a

@@ -396,8 +396,11 @@ impl<'a> DocState<'a> {
                     continue;
                 }
                 let w = self.w(j);
-                // `Department of the Interior`: `of the`, `for the`, `on the` inside a name.
+                // `Department of the Interior`: `of the`, `for the`, `on the` after an
+                // organisation word.
+                let prev = self.w(j - 1);
                 if matches!(w, "of" | "for" | "on")
+                    && (is_in(ORG_FIRST, prev) || is_in(ORG_HEADS, prev))
                     && self.w(j + 1) == "the"
                     && self.nameish(j + 2)
                     && !self.toks[j + 2].after_newline
@@ -417,7 +420,6 @@ impl<'a> DocState<'a> {
                 }
                 // A bare `the` joins nothing (`Channel Seven the Government`); `on` only
                 // after an organisation or event word (`Committee on …`, not `Mt Archer on …`).
-                let prev = self.w(j - 1);
                 let on_ok = is_in(ORG_HEADS, prev) || is_in(ORG_FIRST, prev) || is_in(EVENT_HEADS, prev);
                 let conn = CONNECTORS.contains(&w)
                     && !self.toks[j].cap
@@ -566,7 +568,15 @@ impl<'a> DocState<'a> {
             let at_start = t.sent_start || self.heading[s];
             // `New York`, `New South Wales`: a gazetteer name of several words starting here.
             let known = self.gaz_at[s].is_some_and(|(end, _)| end > s + 1 && end <= e);
-            let drop = if known {
+            // `Labour costs`: a one-word organisation that is also a frequent word.
+            let word_org = at_start
+                && self.gaz_at[s].is_some_and(|(end, entry)| {
+                    end == s + 1 && self.tg.gaz.entry(entry).is_some_and(|en| en.label == Label::Org)
+                })
+                && self.tg.gaz.is_word(w);
+            let drop = if word_org {
+                !(e - s >= 2 && self.org_like(s, e))
+            } else if known {
                 false
             } else if is_in(FUNCTION_WORDS, w) {
                 true
@@ -626,7 +636,11 @@ impl<'a> DocState<'a> {
                 return;
             }
         }
-        if let Some((label, canonical)) = self.gaz_whole(s, e) {
+        if let Some((label, canonical)) = self.gaz_whole(s, e)
+            && !(e - s == 1 && self.toks[s].sent_start && label == Label::Org && self.tg.gaz.is_word(self.w(s)))
+        {
+            // (A one-word organisation that is also a frequent word, `Labor`, is not taken at
+            // a sentence start.)
             self.push(Decision {
                 start: s,
                 end: e,
@@ -701,6 +715,26 @@ impl<'a> DocState<'a> {
                 canonical: None,
                 source: Source::Context,
                 weak: false,
+            });
+            return;
+        }
+        if self.tg.cfg.gazetteers
+            && e - s == 1
+            && self.tg.gaz.is_given_name(self.w(s))
+            && !is_in(WORD_NAMES, self.w(s))
+            && !(s > 0 && (LOCATIVE.contains(&self.w(s - 1)) || self.w(s - 1) == "to"))
+            && !(self.toks[s].sent_start && self.tg.gaz.is_word(self.w(s)))
+            && !self.toks[s].all_caps
+            && !self.heading[s]
+        {
+            // A known given name alone (`Sarah`), not also a word (`May`, `Will`).
+            self.push(Decision {
+                start: s,
+                end: e,
+                label: Label::Person,
+                canonical: None,
+                source: Source::NameList,
+                weak: true,
             });
             return;
         }

@@ -1047,6 +1047,20 @@ pub const MORE_ROLE_NOUNS: &[&str] = &[
     "spokeswoman",
 ];
 
+/// Given names that are also English words: alone, they are no evidence of a person.
+pub const WORD_NAMES: &[&str] = &[
+    "May", "Will", "Mark", "Bill", "Grace", "Hope", "Rose", "Dawn", "Frank", "June", "April", "August", "Faith",
+    "Joy", "Guy", "Art", "Ray", "Pat", "Sue", "Rob", "Don", "Earl", "Amber", "Crystal", "Destiny", "Summer", "Autumn",
+    "Ivy", "Holly", "Iris", "Lily", "Daisy", "Heather", "Violet", "Ruby", "Pearl", "Jade", "Penny", "Sandy", "Buck",
+    "Chase", "Chance", "Hunter", "Page", "Sky", "Star", "Angel", "Christian", "Precious", "Honey", "Sunny", "Wade",
+    "Dale", "Glen", "Lane", "Miles", "Rich", "Price", "Cash", "Major", "King", "Prince", "Duke", "Royal", "Noble",
+    "Young", "Long", "Storm", "River", "Brook", "Bay", "Ginger", "Candy", "Charity", "Patience", "Trinity", "Olive",
+    "Hazel", "Fern", "Willow", "Sage", "Reed", "Forest", "Rocky", "Stone", "Clay", "Cliff", "Grant", "Gene", "Drew",
+    "Sterling", "Bishop", "Marshall", "Dean", "Jack", "Harmony", "Melody", "Genesis", "Ebony", "Cherry", "Misty",
+    "Rusty", "Dusty", "Skip", "Bud", "Sonny", "Lincoln", "Israel", "Jordan", "Georgia", "Carolina", "Virginia",
+    "Florence", "Paris", "Sydney", "Adelaide", "Austin", "Victoria", "Charlotte", "China", "India", "Kenya",
+];
+
 /// A title, or a compound of titles (`Lieutenant-General`, `Vice-Admiral`).
 pub fn is_title(w: &str) -> bool {
     is_in(TITLES, w) || (w.contains('-') && w.split('-').all(|p| is_in(TITLES, p) || matches!(p, "Vice" | "Brigadier")))
