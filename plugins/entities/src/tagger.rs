@@ -603,6 +603,16 @@ impl<'a> DocState<'a> {
         if s >= e {
             return;
         }
+        // `Mon Feb 12`, `Tue, 3 Mar`: weekday and month abbreviations of a date line are no names.
+        let date_word = |k: usize| is_in(DATE_ABBREVIATIONS, self.w(k).trim_end_matches('.'));
+        if (s..e).all(date_word)
+            && (e - s > 1
+                || self.toks.get(e).is_some_and(|t| t.kind == Kind::Num)
+                || s > 0 && self.toks[s - 1].kind == Kind::Num
+                || matches!(self.w(e), ",") && self.toks.get(e + 1).is_some_and(|t| t.kind == Kind::Num))
+        {
+            return;
+        }
         // Dateline: all-caps words at a line start, before `(`, `-`, `,` or `:`.
         if self.toks[s].line_start && (s..e).all(|k| self.toks[k].all_caps || self.connector(k)) {
             let next = self.w(e);
@@ -1307,6 +1317,14 @@ mod tests {
         has("The World Canoe Sprint Federation met. The WCSF said no.", "WCSF", "ORG");
         has("Officials at the TSIB said", "TSIB", "ORG");
         lacks("The CEO said", "CEO");
+    }
+
+    #[test]
+    fn date_line_abbreviations_are_not_names() {
+        let text = "Date: Mon Feb 12 10:00:00 2024\n -- Jan Novak  Tue, 13 Feb 2024\n* Wed Jan 03 2018 Piet Smit";
+        let got = tag(text);
+        assert!(!got.iter().any(|m| m.1 == "PERSON" && ["Mon", "Tue", "Wed", "Mon Feb", "Wed Jan"].contains(&m.0.as_str())), "{got:?}");
+        has(text, "Jan Novak", "PERSON");
     }
 
     #[test]

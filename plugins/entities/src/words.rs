@@ -1047,6 +1047,12 @@ pub const MORE_ROLE_NOUNS: &[&str] = &[
     "spokeswoman",
 ];
 
+/// Weekday and month abbreviations (`Mon`, `Feb`) in date lines.
+pub const DATE_ABBREVIATIONS: &[&str] = &[
+    "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "Jun",
+    "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+];
+
 /// Given names that are also English words: alone, they are no evidence of a person.
 pub const WORD_NAMES: &[&str] = &[
     "May", "Will", "Mark", "Bill", "Grace", "Hope", "Rose", "Dawn", "Frank", "June", "April", "August", "Faith",
