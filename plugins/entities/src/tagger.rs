@@ -732,7 +732,7 @@ impl<'a> DocState<'a> {
             && e - s == 1
             && self.tg.gaz.is_given_name(self.w(s))
             && !is_in(WORD_NAMES, self.w(s))
-            && !(s > 0 && (LOCATIVE.contains(&self.w(s - 1)) || self.w(s - 1) == "to"))
+            && !(s > 0 && (LOCATIVE.contains(&self.w(s - 1)) || self.w(s - 1) == "to" || self.taken[s - 1]))
             && !(self.toks[s].sent_start && self.tg.gaz.is_word(self.w(s)))
             && !self.toks[s].all_caps
             && !self.heading[s]

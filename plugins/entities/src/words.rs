@@ -1064,7 +1064,8 @@ pub const WORD_NAMES: &[&str] = &[
     "Hazel", "Fern", "Willow", "Sage", "Reed", "Forest", "Rocky", "Stone", "Clay", "Cliff", "Grant", "Gene", "Drew",
     "Sterling", "Bishop", "Marshall", "Dean", "Jack", "Harmony", "Melody", "Genesis", "Ebony", "Cherry", "Misty",
     "Rusty", "Dusty", "Skip", "Bud", "Sonny", "Lincoln", "Israel", "Jordan", "Georgia", "Carolina", "Virginia",
-    "Florence", "Paris", "Sydney", "Adelaide", "Austin", "Victoria", "Charlotte", "China", "India", "Kenya",
+    "Florence", "Paris", "Sydney", "Adelaide", "Austin", "Victoria", "Charlotte", "China", "India", "Kenya", "Eve",
+    "Christmas", "Easter",
 ];
 
 /// A title, or a compound of titles (`Lieutenant-General`, `Vice-Admiral`).
