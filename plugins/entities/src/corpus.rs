@@ -230,7 +230,8 @@ impl AliasTable {
                         if ow.len() != words.len() {
                             continue;
                         }
-                        if (short || acronym_like(&self.entities[c].canonical, &ow)) && self.entities[c].last_doc != doc {
+                        if (short || acronym_like(&self.entities[c].canonical, &ow)) && self.entities[c].last_doc != doc
+                        {
                             continue;
                         }
                         let sim = jaro_winkler(&words.join(" "), &ow.join(" "));
