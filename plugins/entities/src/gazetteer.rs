@@ -1,8 +1,10 @@
 //! Gazetteers: lists of known names compiled into one Aho-Corasick automaton.
 //!
 //! The built-in lists (see `data/SOURCES.md`) hold countries and their short forms, capitals
-//! and large cities, US states, regions and physical places, nationalities and demonyms,
-//! religious and political groups, and major international organisations. Users add their
+//! and large cities, US states, the first-level regions of every country, physical places,
+//! nationalities and demonyms, religious and political groups, international organisations,
+//! and companies, news media, agencies, intelligence services, rights groups, militant and
+//! political movements, parties and airlines. Users add their
 //! own TSV files (`surface<TAB>label<TAB>canonical`); a later entry for the same surface
 //! replaces an earlier one, so user lists override the built-in ones.
 //!

@@ -3,14 +3,26 @@
 //!
 //! 1. **Patterns** ([`crate::patterns`]) claim numeric and temporal expressions first.
 //! 2. **Capitalised runs**: maximal sequences of capitalised words, joined by connectors
-//!    (`of`, `and`, `de`, `al`…) and plural possessives (`Shippers' Council`). A frequent
-//!    English word at a sentence start or in a title-case heading does not start a run.
-//! 3. Each run is classified by the strongest evidence: a title before the name (`Foreign
-//!    Minister X`, `Dr. X`), an organisation/facility/place/event/law head word (`… Bank`,
-//!    `Ministry of …`, `… Airport`, `Lake …`, `… Act`), a gazetteer entry for the whole run,
-//!    an all-caps dateline, an acronym, a known given name, a speech verb (`X said`, `told
-//!    X`) or a role noun (`analyst X`); otherwise a weaker shape rule. Gazetteer entries
-//!    inside a run that is not tagged as a whole (`Commerce Minister of India`) are kept.
+//!    (`of`, `de`, `al`…), `of the` after an organisation word (`Department of the Interior`),
+//!    `and`, `&` and comma lists when the words after them close with an organisation head
+//!    word (`Securities and Investments Commission`, `Construction, Forestry, Mining and Energy
+//!    Union`), `on` after an organisation word (`Committee on …`), and plural possessives
+//!    (`Shippers' Council`); a lower-case name particle may open a run (`bin Laden`). A
+//!    frequent English word at a sentence start or in a title-case heading does not start a
+//!    run, unless a known name of several words starts there (`New York`) or it opens an
+//!    organisation name (`Police Federation`); a capitalised role noun before a name is
+//!    dropped (`Scientist Helen Brandt`).
+//! 3. Each run is classified by the strongest evidence: an all-caps dateline, a gazetteer
+//!    entry for the whole run (`West Bank` before its head word), a title before the name
+//!    (`Foreign Minister X`, `Dr. X`, `President Bush` even where `Bush` is also a place,
+//!    `Secretary of State Colin Powell`), an organisation/facility/place/event/law head word
+//!    (`… Bank`, `Ministry of …`, `Bureau of …` inside, `… Airport`, `Lake …`, `… Act`), an
+//!    institution word alone (`the Army`), an acronym, a known given name (alone only when it
+//!    is not also a word, `Sarah` but not `May`), a speech verb (`X said`, `told X`), a role
+//!    noun (`analyst X`) or a place context (`in X`, `the X region`, `the town of X`);
+//!    otherwise a weaker shape rule. Weekday and month abbreviations of date lines are no
+//!    names. Gazetteer entries inside a run that is not tagged as a whole (`Commerce Minister
+//!    of India`) are kept.
 //! 4. **Aliases**: surnames and short forms resolve to the full name met in the same
 //!    document (`Keller` → `Anna Keller`, `Karoo Platinum` → `Karoo Platinum Resources`), and
 //!    acronyms to their definitions (`European Court of Human Rights (ECHR)`) or to the
