@@ -403,6 +403,10 @@ impl<'a> DocState<'a> {
                 if j >= n || self.toks[j].after_newline {
                     break;
                 }
+                // The pronoun `I` before a verb ends a name (`… Red Cross I think`).
+                if self.w(j) == "I" && self.toks.get(j + 1).is_some_and(|t| t.kind == Kind::Word && !t.cap) {
+                    break;
+                }
                 if self.nameish(j) && !(self.heading[j] && self.weak(j) && !self.head_word(j)) {
                     j += 1;
                     continue;

@@ -355,6 +355,8 @@ pub const ORG_HEADS: &[&str] = &[
     "Agencies",
     "Watch",
     "Initiative",
+    "Programme",
+    "Program",
     "Centre-Right",
     "Bloc",
     "Caucus",
