@@ -152,6 +152,7 @@ impl fmt::Display for GazetteerError {
 const GEO: &str = include_str!("../data/geo.tsv");
 const REGIONS: &str = include_str!("../data/regions.tsv");
 const ORGS: &str = include_str!("../data/orgs.tsv");
+const COMPANIES: &str = include_str!("../data/companies.tsv");
 const ORGS_MANUAL: &str = include_str!("../data/orgs-manual.tsv");
 const MANUAL: &str = include_str!("../data/manual.tsv");
 const NORP: &str = include_str!("../data/norp.txt");
@@ -179,6 +180,7 @@ impl GazetteerBuilder {
         // Later lists override earlier ones: the generated region and organisation lists
         // first, then GeoNames, then the hand-written lists.
         let _ = b.add_tsv(REGIONS);
+        let _ = b.add_tsv(COMPANIES);
         let _ = b.add_tsv(ORGS);
         let _ = b.add_tsv(GEO);
         let _ = b.add_tsv(MANUAL);
@@ -414,7 +416,7 @@ mod tests {
         assert!(g.is_given_name("Anna") && g.is_given_name("Kwame") && !g.is_given_name("Levy"));
         assert!(g.is_common("Officials") && g.is_common("the") && !g.is_common("Kenya"));
         // Every built-in TSV line is well formed.
-        for text in [GEO, MANUAL, REGIONS, ORGS, ORGS_MANUAL] {
+        for text in [GEO, MANUAL, REGIONS, COMPANIES, ORGS, ORGS_MANUAL] {
             assert!(GazetteerBuilder::new().add_tsv(text).is_ok());
         }
     }
