@@ -440,6 +440,10 @@ impl<'a> DocState<'a> {
                 let conn =
                     is_in(CONNECTORS, w) && !self.toks[j].cap && w != "the" && (!matches!(w, "on" | "upon") || on_ok);
                 let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S');
+                // `Ibrahim Diallo of Sahel Capital`: a person's name does not go on across `of`.
+                if w == "of" && self.person_left(i, j) {
+                    break;
+                }
                 if (conn || plural_possessive || w == "&") && self.nameish(j + 1) && !self.toks[j + 1].after_newline {
                     if w == "and" && !self.has_org_start(i, j) && self.org_tail(i, j).is_none() {
                         break;
@@ -550,6 +554,18 @@ impl<'a> DocState<'a> {
             }
         }
         None
+    }
+
+    /// `i..j` is a person's name: two or three capitalised words opening with a known given
+    /// name (after any title), none of them an organisation word.
+    fn person_left(&self, i: usize, j: usize) -> bool {
+        let mut s = i;
+        while s < j && is_title(self.w(s)) {
+            s += 1;
+        }
+        (2..=3).contains(&(j - s))
+            && self.tg.gaz.is_given_name(self.w(s))
+            && (s..j).all(|k| self.nameish(k) && !self.head_word(k) && !is_in(ORG_FIRST, self.w(k)))
     }
 
     /// A capitalised role noun (`Scientist`, `Lawyer`) that is not itself a title.
@@ -1367,6 +1383,9 @@ mod tests {
         // `on` and a bare `the` join no names that are not organisation names.
         has("a hike up Mt Dorrel on Tuesday", "Mt Dorrel", "LOC");
         lacks("Reporters from Channel Seven the Government said", "Channel Seven the Government");
+        // A person's name does not go on across `of` into an organisation.
+        has("said Maria Lindqvist of Nordvik Freight Services on Monday", "Maria Lindqvist", "PERSON");
+        has("said Maria Lindqvist of Nordvik Freight Services on Monday", "Nordvik Freight Services", "ORG");
     }
 
     #[test]
