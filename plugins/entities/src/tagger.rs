@@ -590,7 +590,11 @@ impl<'a> DocState<'a> {
     }
 
     /// Classifies the run of tokens `s..e`.
-    fn run(&mut self, mut s: usize, e: usize) {
+    fn run(&mut self, mut s: usize, mut e: usize) {
+        // Post-nominal letters are not part of a name (`Nomsa Khumalo SC`, `Jo Bloggs MP`).
+        if e - s >= 3 && is_in(POST_NOMINALS, self.w(e - 1)) {
+            e -= 1;
+        }
         // Sentence starts and headings: drop leading frequent words (`The`, `Officials`).
         while s < e {
             let t = self.toks[s];
@@ -1407,6 +1411,7 @@ mod tests {
         has("Secretary of State Colin Marsh arrived.", "Colin Marsh", "PERSON");
         has("Scientist Helen Brandt said the ice was thinning.", "Helen Brandt", "PERSON");
         has("Lieutenant-General Peter Osgood said", "Peter Osgood", "PERSON");
+        has("Counsel for the board, Advocate Thandi Mokoena SC, asked", "Thandi Mokoena", "PERSON");
         // Place context, regions and particles.
         has("fighting in the Kalawar Dossa region went on", "Kalawar Dossa", "GPE");
         has("the town of Zerhat was shelled", "Zerhat", "GPE");

@@ -1024,6 +1024,7 @@ pub const NEVER_NAMES: &[&str] = &[
 /// the lower-case role nouns of [`ROLE_NOUNS`] count too.
 pub const MORE_ROLE_NOUNS: &[&str] = &[
     "scientist",
+    "advocate",
     "firefighter",
     "witness",
     "victim",
@@ -1049,6 +1050,9 @@ pub const MORE_ROLE_NOUNS: &[&str] = &[
     "spokesman",
     "spokeswoman",
 ];
+
+/// Letters written after a person's name (honours, ranks at the bar, seats).
+pub const POST_NOMINALS: &[&str] = &["SC", "QC", "KC", "MP", "MEP", "MLA", "MSP", "OBE", "MBE", "CBE", "KBE", "DBE"];
 
 /// Weekday and month abbreviations (`Mon`, `Feb`) in date lines.
 pub const DATE_ABBREVIATIONS: &[&str] = &[
