@@ -91,8 +91,8 @@ def main():
             continue
         add(name, "GPE", name)
         folded = ascii_fold(name)
-        if folded != name:
-            add(folded, "GPE", name)
+        if folded != name and folded.lower() not in common and folded.lower() not in name_set:
+            add(folded, "GPE", name)  # not `Bush` for `Būsh`: a word or a name without its marks
     for cap in capitals:
         add(cap, "GPE", cap)
 
