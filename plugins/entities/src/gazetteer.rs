@@ -350,14 +350,13 @@ impl Gazetteer {
 
     /// True when `word` (as written, capitalised) is a known given name.
     pub fn is_given_name(&self, word: &str) -> bool {
-        self.given.contains(word)
-            || (word.chars().count() > 1 && self.given.contains(&capitalise(&word.to_lowercase())))
+        self.given.contains(word) || (word.chars().count() > 1 && recased_contains(&self.given, word, true))
     }
 
     /// True when the lower-case form of `word` is a frequent English word, even one that is
     /// also a name or a place (`May`, `Labor`).
     pub fn is_word(&self, word: &str) -> bool {
-        self.words.contains(&word.to_lowercase())
+        recased_contains(&self.words, word, false)
     }
 
     /// True when the lower-case form of `word` is a frequent English word that is not also a
@@ -366,8 +365,26 @@ impl Gazetteer {
         if word.bytes().all(|b| b.is_ascii_lowercase()) {
             return self.common.contains(word);
         }
-        self.common.contains(&word.to_lowercase())
+        recased_contains(&self.common, word, false)
     }
+}
+
+/// Looks `word` up in lower case (`capital`: with its first letter upper case), without
+/// allocating for the short ASCII words that make up nearly every look-up.
+fn recased_contains(set: &HashSet<String>, word: &str, capital: bool) -> bool {
+    let mut buf = [0u8; 32];
+    if word.is_ascii()
+        && let Some(b) = buf.get_mut(..word.len())
+    {
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        if capital && let Some(first) = b.first_mut() {
+            first.make_ascii_uppercase();
+        }
+        return std::str::from_utf8(b).is_ok_and(|w| set.contains(w));
+    }
+    let low = word.to_lowercase();
+    if capital { set.contains(&capitalise(&low)) } else { set.contains(&low) }
 }
 
 /// Lines of a data file without comments and blank lines.

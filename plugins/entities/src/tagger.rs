@@ -436,9 +436,13 @@ impl<'a> DocState<'a> {
                 }
                 // A bare `the` joins nothing (`Channel Seven the Government`); `on` only
                 // after an organisation or event word (`Committee on …`, not `Mt Archer on …`).
-                let on_ok = is_in(ORG_HEADS, prev) || is_in(ORG_FIRST, prev) || is_in(EVENT_HEADS, prev);
-                let conn =
-                    is_in(CONNECTORS, w) && !self.toks[j].cap && w != "the" && (!matches!(w, "on" | "upon") || on_ok);
+                let conn = is_in(CONNECTORS, w)
+                    && !self.toks[j].cap
+                    && w != "the"
+                    && (!matches!(w, "on" | "upon") || {
+                        let prev = self.w(j - 1);
+                        is_in(ORG_HEADS, prev) || is_in(ORG_FIRST, prev) || is_in(EVENT_HEADS, prev)
+                    });
                 let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S');
                 // `Ibrahim Diallo of Sahel Capital`: a person's name does not go on across `of`.
                 if w == "of" && self.person_left(i, j) {
