@@ -22,6 +22,9 @@ DATA = HERE / "data"
 WORDS = HERE.parent / "normalise" / "data" / "words.txt"  # common English words (MIT, SymSpell)
 
 MIN_CITY_POP = 100_000
+# The frequency list is lower case, so it holds famous city names too (`boston`, `miami`,
+# `seattle`): a city this large is kept even when its name is a frequent word.
+KEEP_WORD_CITY_POP = 400_000
 GIVEN_NAMES = 2_500
 
 
@@ -81,14 +84,15 @@ def main():
         if city["population"] < MIN_CITY_POP and not is_capital:
             continue
         low = name.lower()
-        if not is_capital and city["population"] < 1_000_000 and (low in common or low in name_set):
+        big = city["population"] >= KEEP_WORD_CITY_POP and len(name) >= 4
+        if not is_capital and city["population"] < 1_000_000 and (low in name_set or (low in common and not big)):
             continue  # "Mobile", "Reading", "Jackson": more often a word or a name
         if not name[:1].isupper():
             continue
         add(name, "GPE", name)
         folded = ascii_fold(name)
-        if folded != name:
-            add(folded, "GPE", name)
+        if folded != name and folded.lower() not in common and folded.lower() not in name_set:
+            add(folded, "GPE", name)  # not `Bush` for `Būsh`: a word or a name without its marks
     for cap in capitals:
         add(cap, "GPE", cap)
 

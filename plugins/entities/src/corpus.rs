@@ -8,9 +8,12 @@
 //! merges spelling and transliteration variants of one name (`Mohammad Rezaei` /
 //! `Mohammed Rezaie`, `Said Al Harthy` / `Saeed al-Harthi`): candidates share a label, a word
 //! count and, word by word, a consonant skeleton; they merge when the Jaro-Winkler
-//! similarity of the folded names reaches the configured threshold. The first name seen
-//! keeps its id and canonical name; the variants are listed in the index. Memory grows with
-//! the number of distinct names only.
+//! similarity of the folded names reaches the configured threshold. Short names (one word of
+//! at most four letters, or any name written all in capitals: `UID`, `BOTH`, `GCC`) are
+//! acronyms or words, not spellings, so they merge only with an entity already mentioned in
+//! the same document (`UID` / `UUID` in two unrelated READMEs stay apart). The first name
+//! seen keeps its id and canonical name; the variants are listed in the index. Memory grows
+//! with the number of distinct names only.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -114,6 +117,14 @@ fn key_words(folded: &str) -> Vec<&str> {
     folded.split(' ').filter(|w| !PARTICLES.contains(w)).collect()
 }
 
+/// A name that is an acronym or a short word rather than a spelling of a name: written all
+/// in capitals, or a single key word of at most four letters.
+fn acronym_like(canonical: &str, words: &[&str]) -> bool {
+    let letters: Vec<char> = canonical.chars().filter(|c| c.is_alphabetic()).collect();
+    (letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()))
+        || (words.len() == 1 && words[0].chars().count() <= 4)
+}
+
 /// Jaro-Winkler similarity of two strings (1.0 = equal).
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
@@ -212,10 +223,15 @@ impl AliasTable {
                     && let Some(cands) = self.blocks.get(&block)
                 {
                     let mut best = 0.0;
+                    let short = acronym_like(canonical, &words);
                     for &c in cands {
                         let other = fold(&self.entities[c].canonical);
                         let ow = key_words(&other);
                         if ow.len() != words.len() {
+                            continue;
+                        }
+                        if (short || acronym_like(&self.entities[c].canonical, &ow)) && self.entities[c].last_doc != doc
+                        {
                             continue;
                         }
                         let sim = jaro_winkler(&words.join(" "), &ow.join(" "));
@@ -302,6 +318,25 @@ mod tests {
         let mut off = AliasTable::new(false, 0.85);
         let a = off.resolve(Label::Person, "Mohammad Rezaei", "x", 0).0.to_owned();
         assert_ne!(a, off.resolve(Label::Person, "Mohammed Rezaie", "y", 0).0);
+    }
+
+    #[test]
+    fn acronyms_merge_only_within_a_document() {
+        let mut t = AliasTable::new(true, 0.85);
+        let uid = t.resolve(Label::Org, "UID", "UID", 0).0.to_owned();
+        let uuid = t.resolve(Label::Org, "UUID", "UUID", 1).0.to_owned();
+        assert_ne!(uid, uuid);
+        let both = t.resolve(Label::Org, "BOTH", "BOTH", 2).0.to_owned();
+        let boot = t.resolve(Label::Org, "BOOT", "BOOT", 3).0.to_owned();
+        assert_ne!(both, boot);
+        // Seen in the same document, a spelling variant of an all-capital name still merges.
+        let a = t.resolve(Label::Person, "MOHAMMAD REZAEI", "MOHAMMAD REZAEI", 4).0.to_owned();
+        let b = t.resolve(Label::Person, "MOHAMMED REZAIE", "MOHAMMED REZAIE", 4).0.to_owned();
+        assert_eq!(a, b);
+        // Longer names still merge across documents.
+        let c = t.resolve(Label::Person, "Saeed al-Harthi", "Saeed al-Harthi", 5).0.to_owned();
+        let d = t.resolve(Label::Person, "Said Al Harthy", "Said Al Harthy", 6).0.to_owned();
+        assert_eq!(c, d);
     }
 
     #[test]

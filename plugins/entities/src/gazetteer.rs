@@ -1,8 +1,10 @@
 //! Gazetteers: lists of known names compiled into one Aho-Corasick automaton.
 //!
 //! The built-in lists (see `data/SOURCES.md`) hold countries and their short forms, capitals
-//! and large cities, US states, regions and physical places, nationalities and demonyms,
-//! religious and political groups, and major international organisations. Users add their
+//! and large cities, US states, the first-level regions of every country, physical places,
+//! nationalities and demonyms, religious and political groups, international organisations,
+//! and companies, news media, agencies, intelligence services, rights groups, militant and
+//! political movements, parties and airlines. Users add their
 //! own TSV files (`surface<TAB>label<TAB>canonical`); a later entry for the same surface
 //! replaces an earlier one, so user lists override the built-in ones.
 //!
@@ -148,6 +150,10 @@ impl fmt::Display for GazetteerError {
 }
 
 const GEO: &str = include_str!("../data/geo.tsv");
+const REGIONS: &str = include_str!("../data/regions.tsv");
+const ORGS: &str = include_str!("../data/orgs.tsv");
+const COMPANIES: &str = include_str!("../data/companies.tsv");
+const ORGS_MANUAL: &str = include_str!("../data/orgs-manual.tsv");
 const MANUAL: &str = include_str!("../data/manual.tsv");
 const NORP: &str = include_str!("../data/norp.txt");
 const GIVEN: &str = include_str!("../data/given-names.txt");
@@ -171,8 +177,14 @@ impl GazetteerBuilder {
     pub fn with_builtin() -> Self {
         let mut b = GazetteerBuilder { entries: BTreeMap::new(), builtin: true };
         // Built-in files are checked by tests; a malformed line is skipped, never a panic.
+        // Later lists override earlier ones: the generated region and organisation lists
+        // first, then GeoNames, then the hand-written lists.
+        let _ = b.add_tsv(REGIONS);
+        let _ = b.add_tsv(COMPANIES);
+        let _ = b.add_tsv(ORGS);
         let _ = b.add_tsv(GEO);
         let _ = b.add_tsv(MANUAL);
+        let _ = b.add_tsv(ORGS_MANUAL);
         for line in data_lines(NORP) {
             let mut forms = line.split('=').map(str::trim).filter(|s| !s.is_empty());
             let Some(canonical) = forms.next() else { continue };
@@ -252,14 +264,16 @@ impl GazetteerBuilder {
             }
         }
         let mut common: HashSet<String> = HashSet::new();
+        let mut words: HashSet<String> = HashSet::new();
         for w in data_lines(COMMON) {
+            words.insert(w.to_owned());
             let cap = capitalise(w);
             // A word that is also a name or a place is not evidence against a name.
             if !given.contains(&cap) && !upper.contains_key(&w.to_uppercase()) {
                 common.insert(w.to_owned());
             }
         }
-        Gazetteer { automaton, entries, upper, exact, given, common }
+        Gazetteer { automaton, entries, upper, exact, given, common, words }
     }
 }
 
@@ -272,6 +286,8 @@ pub struct Gazetteer {
     exact: HashMap<String, usize>,
     given: HashSet<String>,
     common: HashSet<String>,
+    /// Every frequent word, names and places included (`may`, `labor`, `victoria`).
+    words: HashSet<String>,
 }
 
 impl Gazetteer {
@@ -310,7 +326,9 @@ impl Gazetteer {
                 || after.is_some_and(|c| {
                     c.is_alphanumeric() || (!ends_dot && c == '.' && text[e + 1..].starts_with(char::is_alphanumeric))
                 })
-                || after.is_some_and(|c| c == '-') && text[e + 1..].starts_with(char::is_alphanumeric)
+                || after.is_some_and(|c| c == '-')
+                    && text[e + 1..].starts_with(char::is_alphanumeric)
+                    && !crate::tokens::splits_at_hyphen(text, s, e)
                 || before == Some('-') && s >= 2 && text[..s - 1].ends_with(char::is_alphanumeric)
             {
                 continue;
@@ -332,8 +350,13 @@ impl Gazetteer {
 
     /// True when `word` (as written, capitalised) is a known given name.
     pub fn is_given_name(&self, word: &str) -> bool {
-        self.given.contains(word)
-            || (word.chars().count() > 1 && self.given.contains(&capitalise(&word.to_lowercase())))
+        self.given.contains(word) || (word.chars().count() > 1 && recased_contains(&self.given, word, true))
+    }
+
+    /// True when the lower-case form of `word` is a frequent English word, even one that is
+    /// also a name or a place (`May`, `Labor`).
+    pub fn is_word(&self, word: &str) -> bool {
+        recased_contains(&self.words, word, false)
     }
 
     /// True when the lower-case form of `word` is a frequent English word that is not also a
@@ -342,8 +365,26 @@ impl Gazetteer {
         if word.bytes().all(|b| b.is_ascii_lowercase()) {
             return self.common.contains(word);
         }
-        self.common.contains(&word.to_lowercase())
+        recased_contains(&self.common, word, false)
     }
+}
+
+/// Looks `word` up in lower case (`capital`: with its first letter upper case), without
+/// allocating for the short ASCII words that make up nearly every look-up.
+fn recased_contains(set: &HashSet<String>, word: &str, capital: bool) -> bool {
+    let mut buf = [0u8; 32];
+    if word.is_ascii()
+        && let Some(b) = buf.get_mut(..word.len())
+    {
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        if capital && let Some(first) = b.first_mut() {
+            first.make_ascii_uppercase();
+        }
+        return std::str::from_utf8(b).is_ok_and(|w| set.contains(w));
+    }
+    let low = word.to_lowercase();
+    if capital { set.contains(&capitalise(&low)) } else { set.contains(&low) }
 }
 
 /// Lines of a data file without comments and blank lines.
@@ -392,7 +433,7 @@ mod tests {
         assert!(g.is_given_name("Anna") && g.is_given_name("Kwame") && !g.is_given_name("Levy"));
         assert!(g.is_common("Officials") && g.is_common("the") && !g.is_common("Kenya"));
         // Every built-in TSV line is well formed.
-        for text in [GEO, MANUAL] {
+        for text in [GEO, MANUAL, REGIONS, COMPANIES, ORGS, ORGS_MANUAL] {
             assert!(GazetteerBuilder::new().add_tsv(text).is_ok());
         }
     }

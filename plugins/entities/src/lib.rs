@@ -256,7 +256,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "builtin_gazetteers",
         ty: "boolean",
         default: "true",
-        doc: "Layer 2: the built-in gazetteers (countries and short forms, capitals and large cities, US states, regions, demonyms and groups, international organisations, given names; sources in the crate's data/SOURCES.md).",
+        doc: "Layer 2: the built-in gazetteers (countries and short forms, capitals and large cities, US states, first-level regions of every country, demonyms and groups, international organisations, companies, media, agencies, intelligence services, rights groups, movements and parties, given names; sources in the crate's data/SOURCES.md).",
     },
     OptionDoc {
         name: "gazetteers",

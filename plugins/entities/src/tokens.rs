@@ -110,6 +110,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                         // `'s` possessive is split off below; keep `O'Neil`, `don't`.
                         n.is_alphabetic() && (!matches!(n, 's' | 'S') || next_is_word(text, after + 1))
                     }
+                    '-' if kind == Kind::Word && splits_at_hyphen(text, i, j) => false,
                     _ => n.is_alphanumeric(),
                 };
                 if !ok {
@@ -178,6 +179,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// True when the hyphen at `hyphen` ends a name glued to a lower-case word (`Pakistan-based`,
+/// `Saudi-born`, `US-led`): `text[start..hyphen]` is one capitalised word without a hyphen,
+/// and a lower-case word of at least three letters follows, not joined on by another hyphen
+/// (`Lashkar-e-Taiba` and `al-Harthi` stay whole).
+pub fn splits_at_hyphen(text: &str, start: usize, hyphen: usize) -> bool {
+    let Some(word) = text.get(start..hyphen) else { return false };
+    if !word.starts_with(char::is_uppercase) || word.contains('-') || word.chars().count() < 2 {
+        return false;
+    }
+    let rest = text.get(hyphen + 1..).unwrap_or("");
+    let tail: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let after = rest[tail.len()..].chars().next();
+    tail.chars().count() >= 3 && tail.chars().all(char::is_lowercase) && after != Some('-')
+}
+
 /// True when `text[start..dot]` is a run of single letters separated by dots (`U.S`).
 fn single_letters(text: &str, start: usize, dot: usize) -> bool {
     text.get(start..dot).is_some_and(|w| w.split('.').all(|p| p.chars().count() == 1))
@@ -202,6 +218,8 @@ mod tests {
         assert_eq!(words("$200,000 and 42-year-old"), ["$", "200,000", "and", "42-year-old"]);
         assert_eq!(words("Shippers' Council"), ["Shippers", "'", "Council"]);
         assert_eq!(words("Dr. K. T. Mensah"), ["Dr.", "K.", "T.", "Mensah"]);
+        assert_eq!(words("Oslo-based Lashkar-e-Taiba"), ["Oslo", "-", "based", "Lashkar-e-Taiba"]);
+        assert_eq!(words("UN-led anti-Kenya well-known"), ["UN", "-", "led", "anti-Kenya", "well-known"]);
     }
 
     #[test]

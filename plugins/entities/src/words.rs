@@ -194,6 +194,7 @@ pub const ROLE_NOUNS: &[&str] = &[
 
 /// Last words that make a name an organisation.
 pub const ORG_HEADS: &[&str] = &[
+    "Government",
     "Ministry",
     "Council",
     "Committee",
@@ -315,6 +316,12 @@ pub const ORG_HEADS: &[&str] = &[
     "Organisation",
     "Organization",
     "Brigade",
+    "Regiment",
+    "Battalion",
+    "Division",
+    "Corps",
+    "Squadron",
+    "Fleet",
     "Guard",
     "Command",
     "Shipping",
@@ -348,6 +355,8 @@ pub const ORG_HEADS: &[&str] = &[
     "Agencies",
     "Watch",
     "Initiative",
+    "Programme",
+    "Program",
     "Centre-Right",
     "Bloc",
     "Caucus",
@@ -384,6 +393,42 @@ pub const ORG_HEADS: &[&str] = &[
     "Hotels",
     "Tours",
     "Events",
+];
+
+/// Head words that close an institution's name: a name ending in one is complete, so it is
+/// not joined to the next across `and` (`Securities and Investments Commission` is one name,
+/// `Qantas Group and Ansett Airlines` two).
+pub const INSTITUTION_HEADS: &[&str] = &[
+    "Commission",
+    "Committee",
+    "Council",
+    "Department",
+    "Ministry",
+    "Authority",
+    "Agency",
+    "Bureau",
+    "Board",
+    "Union",
+    "Association",
+    "Federation",
+    "Institute",
+    "Foundation",
+    "Society",
+    "Organisation",
+    "Organization",
+    "Party",
+    "Corporation",
+    "Company",
+    "Group",
+    "Bank",
+    "Office",
+    "Service",
+    "Tribunal",
+    "Court",
+    "University",
+    "College",
+    "Trust",
+    "Fund",
 ];
 
 /// First words that make a name an organisation when followed by `of` / `for`.
@@ -527,6 +572,11 @@ pub const LOC_HEADS: &[&str] = &[
     "Plains",
     "Escarpment",
     "Range",
+    "Strip",
+    "Gorge",
+    "Canyon",
+    "Ridge",
+    "Cape",
 ];
 
 /// First words of non-GPE locations (`Lake Victoria`, `Mount Kenya`).
@@ -552,6 +602,7 @@ pub const GPE_HEADS: &[&str] = &[
     "Borough",
     "Parish",
     "Region",
+    "Springs",
 ];
 
 /// Last words of named events.
@@ -649,11 +700,84 @@ pub const CONNECTORS: &[&str] = &[
     "ter", "bin", "ibn", "binti", "bint", "al", "el", "le", "la", "es", "y", "on", "upon", "am", "an", "zu",
 ];
 
+/// Lower-case particles that open a surname written without the given name (`bin Laden`,
+/// `van Gogh`, `de Klerk`) or a name (`al Qaeda`).
+pub const NAME_PARTICLES: &[&str] = &[
+    "bin", "ibn", "bint", "binti", "al", "el", "van", "von", "de", "da", "di", "du", "del", "della", "dos", "der",
+    "ter",
+];
+
+/// Institutions named by one capitalised word inside a sentence (`the Army said`).
+pub const INSTITUTIONS: &[&str] = &["Army", "Navy", "Cabinet", "Treasury", "Opposition"];
+
+/// Prepositions before a place that the shape of an unknown name may not override.
+pub const PLACE_PREPOSITIONS: &[&str] =
+    &["in", "near", "outside", "around", "towards", "toward", "throughout", "across", "inside"];
+
+/// Lower-case nouns after a place name (`the Tora Bora region`, `Helmand province`).
+pub const PLACE_NOUNS: &[&str] = &[
+    "region",
+    "area",
+    "province",
+    "district",
+    "valley",
+    "caves",
+    "mountains",
+    "hills",
+    "village",
+    "town",
+    "township",
+    "suburb",
+    "county",
+    "state",
+    "border",
+    "coast",
+    "river",
+    "island",
+    "peninsula",
+    "airport",
+    "city",
+    "capital",
+];
+
 /// Name particles glued with a hyphen (`al-Harthi`, `el-Sayed`).
 pub const PARTICLES: &[&str] = &["al-", "el-", "ad-", "as-", "ash-", "at-", "az-", "bin-", "ibn-", "abu-", "abd-"];
 
 /// Acronyms that are not organisations.
 pub const NOT_ORG_ACRONYMS: &[&str] = &[
+    // Time zones (`10:00 AEDT`).
+    "EST",
+    "EDT",
+    "CST",
+    "CDT",
+    "MST",
+    "MDT",
+    "PST",
+    "PDT",
+    "AKST",
+    "HST",
+    "BST",
+    "IST",
+    "CEST",
+    "EET",
+    "EEST",
+    "WET",
+    "WEST",
+    "MSK",
+    "JST",
+    "KST",
+    "HKT",
+    "SGT",
+    "AEST",
+    "AEDT",
+    "ACST",
+    "ACDT",
+    "AWST",
+    "NZST",
+    "NZDT",
+    "SAST",
+    "WAT",
+    "CAT",
     "CEO",
     "CFO",
     "COO",
@@ -896,7 +1020,189 @@ pub const NEVER_NAMES: &[&str] = &[
     "Besides",
 ];
 
+/// Role nouns that open a run written with a capital at a sentence start (`Scientist X`);
+/// the lower-case role nouns of [`ROLE_NOUNS`] count too.
+pub const MORE_ROLE_NOUNS: &[&str] = &[
+    "scientist",
+    "advocate",
+    "firefighter",
+    "witness",
+    "victim",
+    "survivor",
+    "journalist",
+    "historian",
+    "biologist",
+    "expert",
+    "official",
+    "soldier",
+    "policeman",
+    "policewoman",
+    "driver",
+    "businessman",
+    "businesswoman",
+    "chairman",
+    "musician",
+    "actor",
+    "actress",
+    "owner",
+    "neighbour",
+    "neighbor",
+    "spokesman",
+    "spokeswoman",
+];
+
+/// Letters written after a person's name (honours, ranks at the bar, seats).
+pub const POST_NOMINALS: &[&str] = &["SC", "QC", "KC", "MP", "MEP", "MLA", "MSP", "OBE", "MBE", "CBE", "KBE", "DBE"];
+
+/// Weekday and month abbreviations (`Mon`, `Feb`) in date lines.
+pub const DATE_ABBREVIATIONS: &[&str] = &[
+    "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+    "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+];
+
+/// Given names that are also English words: alone, they are no evidence of a person.
+pub const WORD_NAMES: &[&str] = &[
+    "May",
+    "Will",
+    "Mark",
+    "Bill",
+    "Grace",
+    "Hope",
+    "Rose",
+    "Dawn",
+    "Frank",
+    "June",
+    "April",
+    "August",
+    "Faith",
+    "Joy",
+    "Guy",
+    "Art",
+    "Ray",
+    "Pat",
+    "Sue",
+    "Rob",
+    "Don",
+    "Earl",
+    "Amber",
+    "Crystal",
+    "Destiny",
+    "Summer",
+    "Autumn",
+    "Ivy",
+    "Holly",
+    "Iris",
+    "Lily",
+    "Daisy",
+    "Heather",
+    "Violet",
+    "Ruby",
+    "Pearl",
+    "Jade",
+    "Penny",
+    "Sandy",
+    "Buck",
+    "Chase",
+    "Chance",
+    "Hunter",
+    "Page",
+    "Sky",
+    "Star",
+    "Angel",
+    "Christian",
+    "Precious",
+    "Honey",
+    "Sunny",
+    "Wade",
+    "Dale",
+    "Glen",
+    "Lane",
+    "Miles",
+    "Rich",
+    "Price",
+    "Cash",
+    "Major",
+    "King",
+    "Prince",
+    "Duke",
+    "Royal",
+    "Noble",
+    "Young",
+    "Long",
+    "Storm",
+    "River",
+    "Brook",
+    "Bay",
+    "Ginger",
+    "Candy",
+    "Charity",
+    "Patience",
+    "Trinity",
+    "Olive",
+    "Hazel",
+    "Fern",
+    "Willow",
+    "Sage",
+    "Reed",
+    "Forest",
+    "Rocky",
+    "Stone",
+    "Clay",
+    "Cliff",
+    "Grant",
+    "Gene",
+    "Drew",
+    "Sterling",
+    "Bishop",
+    "Marshall",
+    "Dean",
+    "Jack",
+    "Harmony",
+    "Melody",
+    "Genesis",
+    "Ebony",
+    "Cherry",
+    "Misty",
+    "Rusty",
+    "Dusty",
+    "Skip",
+    "Bud",
+    "Sonny",
+    "Lincoln",
+    "Israel",
+    "Jordan",
+    "Georgia",
+    "Carolina",
+    "Virginia",
+    "Florence",
+    "Paris",
+    "Sydney",
+    "Adelaide",
+    "Austin",
+    "Victoria",
+    "Charlotte",
+    "China",
+    "India",
+    "Kenya",
+    "Eve",
+    "Christmas",
+    "Easter",
+];
+
+/// A title, or a compound of titles (`Lieutenant-General`, `Vice-Admiral`).
+pub fn is_title(w: &str) -> bool {
+    // Every title starts with an ASCII capital.
+    if !w.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    is_in(TITLES, w) || (w.contains('-') && w.split('-').all(|p| is_in(TITLES, p) || matches!(p, "Vice" | "Brigadier")))
+}
+
 /// Membership test.
 pub fn is_in(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
+    // Length and first byte first: most words differ there, and a call to `memcmp` for every
+    // entry of a long list was the tagger's hottest spot.
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else { return list.contains(&w) };
+    list.iter().any(|x| x.len() == b.len() && x.as_bytes().first() == Some(&first) && x.as_bytes() == b)
 }
