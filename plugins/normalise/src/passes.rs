@@ -193,7 +193,9 @@ impl<'a> Edits<'a> {
 
 /// Replaces the open whitespace run `run` (start, line breaks, follows a code line) ending at
 /// `end`: by nothing at the start (`!seen`) and end of the text, by one space, or by its line
-/// breaks up to `max_blank + 1` (at least two around a code block, so it stays a block).
+/// breaks up to `max_blank + 1` (at least two around a code block, so it stays a block),
+/// followed by `indent` spaces (a kept paragraph indent).
+#[allow(clippy::too_many_arguments)]
 fn close_run(
     r: &mut Edits<'_>,
     run: &mut Option<(usize, usize, bool)>,
@@ -202,6 +204,7 @@ fn close_run(
     at_end: bool,
     code: bool,
     max_blank: usize,
+    indent: usize,
 ) {
     if let Some((start, breaks, after_code)) = run.take() {
         let max = if code || after_code { (max_blank + 1).max(2) } else { max_blank + 1 };
@@ -210,7 +213,9 @@ fn close_run(
         } else if breaks == 0 {
             r.replace(start, end, " ");
         } else {
-            r.replace(start, end, &"\n".repeat(breaks.min(max)));
+            let mut with = "\n".repeat(breaks.min(max));
+            with.extend(std::iter::repeat_n(' ', indent));
+            r.replace(start, end, &with);
         }
     }
 }
@@ -222,6 +227,9 @@ fn close_run(
 /// stays (even with `max_blank_lines = 0`, so that it is still a block when normalised again).
 fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
     let code = if o.whitespace { code::code_block_lines(text) } else { Vec::new() };
+    // Paragraphs of hard-wrapped text marked by an indented first line keep that indent.
+    let indents = if o.whitespace { code::paragraph_indents(text, &code) } else { Vec::new() };
+    let mut next_indent = 0;
     let mut next_code = 0; // index of the first code range not yet passed
     let mut r = Edits::new(text);
     // Open whitespace run: (start, number of line breaks in it, does it follow a code line?).
@@ -233,7 +241,7 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
     let max_blank = o.max_blank_lines;
     let close_run = |r: &mut Edits<'_>, run: &mut Option<(usize, usize, bool)>, end, seen, at_end, code| {
         if run.is_some() {
-            close_run(r, run, end, seen, at_end, code, max_blank);
+            close_run(r, run, end, seen, at_end, code, max_blank, 0);
         }
     };
     for (i, c) in text.char_indices() {
@@ -265,7 +273,15 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
             }
             continue;
         }
-        close_run(&mut r, &mut run, i, seen_content, false, in_code);
+        while indents.get(next_indent).is_some_and(|&(at, _)| at < i) {
+            next_indent += 1;
+        }
+        match indents.get(next_indent) {
+            Some(&(at, cols)) if at == i && run.is_some_and(|(_, breaks, _)| breaks > 0) => {
+                self::close_run(&mut r, &mut run, i, seen_content, false, in_code, max_blank, cols);
+            }
+            _ => close_run(&mut r, &mut run, i, seen_content, false, in_code),
+        }
         seen_content = true;
         last_in_code = in_code;
         if let Some(repl) = fold_char(c, prev, o) {
@@ -690,6 +706,38 @@ mod tests {
 
     fn norm(s: &str) -> String {
         normalise_text(s, &NormaliseOptions::default(), Some(Lexicon::builtin())).text
+    }
+
+    #[test]
+    fn keeps_the_first_line_indent_of_wrapped_paragraphs() {
+        // Hard-wrapped text whose paragraphs open with an indented line and no blank line
+        // between: the indent is the only paragraph mark, so it stays (as spaces; runs of
+        // spaces inside lines still collapse, trailing spaces go, and the text's own leading
+        // whitespace goes as before).
+        let t = concat!(
+            "   The council voted on Monday to close the old  bridge to lorries\n",
+            "from the spring, after engineers found cracks in two of its piers. \n",
+            "  The vote was close, and the mayor said a new crossing would be\n",
+            "planned with the county before the end of the year.\n",
+            "\tWork on the piers starts next month, the county said.\n",
+            "   Short line.\n",
+        );
+        let want = concat!(
+            "The council voted on Monday to close the old bridge to lorries\n",
+            "from the spring, after engineers found cracks in two of its piers.\n",
+            "  The vote was close, and the mayor said a new crossing would be\n",
+            "planned with the county before the end of the year.\n",
+            "        Work on the piers starts next month, the county said.\n",
+            "Short line.",
+        );
+        let out = normalise_text(t, &NormaliseOptions::default(), None);
+        assert_eq!(out.text, want);
+        // An indented line under a short line is not taken as a paragraph mark.
+        let one = "A short line\n   and an indented line after it.\nThe end.\n";
+        assert_eq!(
+            normalise_text(one, &NormaliseOptions::default(), None).text,
+            "A short line\nand an indented line after it.\nThe end."
+        );
     }
 
     #[test]
