@@ -130,37 +130,48 @@ fn indentation(line: &str) -> usize {
 
 /// Paragraph indents of hard-wrapped text: for each line that opens a paragraph by being
 /// indented (1 to 8 columns) right under a less indented, filled line (at least
-/// [`FILLED_LINE`] columns once its space runs are collapsed) with no blank line between, the
+/// [`FILLED_LINE`] columns once its space runs are collapsed) and right above a less indented
+/// line, with no blank line between, the
 /// byte offset of its first visible character and its indentation in columns; sorted. This is
 /// how newswire, e-books and old mail mark paragraphs; code lines are left out. A whitespace
 /// pass that trims line starts keeps these indents, so the paragraphs stay visible. The rule
-/// looks at one line and the one before it only, so normalising twice changes nothing more.
+/// looks at one line and its neighbours only, so normalising twice changes nothing more.
 pub fn paragraph_indents(text: &str, code: &[(usize, usize)]) -> Vec<(usize, usize)> {
     if !text.contains("\n ") && !text.contains("\n\t") {
         return Vec::new();
     }
+    // Per line: blank, or (start, first visible byte, indentation, width as the whitespace
+    // pass leaves it: words and single spaces).
+    let all: Vec<Option<(usize, usize, usize, usize)>> = lines(text)
+        .into_iter()
+        .map(|(l, line)| {
+            let content = line.trim_matches(is_blank_char);
+            if l.content_end == l.start || content.is_empty() {
+                return None;
+            }
+            let words = content.split(is_blank_char).filter(|w| !w.is_empty());
+            let (n, chars) = words.fold((0usize, 0usize), |(n, c), w| (n + 1, c + w.chars().count()));
+            let first = line.find(|c: char| !is_blank_char(c)).unwrap_or(0);
+            Some((l.start, l.start + first, indentation(line), chars + n.saturating_sub(1)))
+        })
+        .collect();
     let mut out = Vec::new();
-    let mut prev: Option<(usize, usize)> = None; // indentation and width of the previous line
     let mut ci = 0;
-    for (l, line) in lines(text) {
-        let content = line.trim_matches(is_blank_char);
-        if l.content_end == l.start || content.is_empty() {
-            prev = None;
+    for k in 1..all.len().saturating_sub(1) {
+        let (Some(prev), Some((start, first, col, _)), Some(next)) = (all[k - 1], all[k], all[k + 1]) else {
             continue;
-        }
-        while code.get(ci).is_some_and(|&(_, e)| e <= l.start) {
+        };
+        while code.get(ci).is_some_and(|&(_, e)| e <= start) {
             ci += 1;
         }
-        let in_code = code.get(ci).is_some_and(|&(s, _)| s <= l.start);
-        let col = indentation(line);
-        if !in_code && (1..=8).contains(&col) && prev.is_some_and(|(p, w)| p < col && w >= FILLED_LINE) {
-            let first = line.find(|c: char| !is_blank_char(c)).unwrap_or(0);
-            out.push((l.start + first, col));
+        if code.get(ci).is_some_and(|&(s, _)| s <= start) || !(1..=8).contains(&col) {
+            continue;
         }
-        // Width as the whitespace pass leaves it: words and single spaces.
-        let words = content.split(is_blank_char).filter(|w| !w.is_empty());
-        let (n, chars) = words.fold((0usize, 0usize), |(n, c), w| (n + 1, c + w.chars().count()));
-        prev = Some((col, chars + n.saturating_sub(1)));
+        // Deeper than the filled line above and than the line below: a first line, not the
+        // hanging indent of a list item (whose next line keeps the same depth).
+        if prev.2 < col && prev.3 >= FILLED_LINE && next.2 < col {
+            out.push((first, col));
+        }
     }
     out
 }

@@ -132,7 +132,7 @@ const OPTIONS: &[OptionDoc] = &[
         name: "whitespace",
         ty: "boolean",
         default: "true",
-        doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the prose around them) keep their indentation and inner spaces, and a line that opens a paragraph of hard-wrapped text by its indent (1 to 8 columns, right under a less indented line of at least 40 columns) keeps that indent as spaces.",
+        doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the prose around them) keep their indentation and inner spaces, and a line that opens a paragraph of hard-wrapped text by its indent (1 to 8 columns, right under a less indented line of at least 40 columns and above a less indented line) keeps that indent as spaces.",
     },
     OptionDoc {
         name: "max_blank_lines",

@@ -721,6 +721,8 @@ mod tests {
             "planned with the county before the end of the year.\n",
             "\tWork on the piers starts next month, the county said.\n",
             "   Short line.\n",
+            "  * A list item whose text is wrapped under its first word, as in a\n",
+            "    changelog: the hanging indent goes, as before.\n",
         );
         let want = concat!(
             "The council voted on Monday to close the old bridge to lorries\n",
@@ -728,7 +730,9 @@ mod tests {
             "  The vote was close, and the mayor said a new crossing would be\n",
             "planned with the county before the end of the year.\n",
             "        Work on the piers starts next month, the county said.\n",
-            "Short line.",
+            "Short line.\n",
+            "* A list item whose text is wrapped under its first word, as in a\n",
+            "changelog: the hanging indent goes, as before.",
         );
         let out = normalise_text(t, &NormaliseOptions::default(), None);
         assert_eq!(out.text, want);
