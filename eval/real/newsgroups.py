@@ -13,7 +13,8 @@ at 60-80 columns, blank-line paragraphs, `>` quotes, signatures):
   mid-sentence* when the text before it (spaces and single line breaks skipped) ends in a
   letter, digit or comma - a sentence never ends there - rather than at the start of the
   text, a blank line or a `>` quote line, or after sentence-final punctuation, a closing
-  quote or bracket, a colon or a dash.
+  quote or bracket, a colon or a dash; and, where it opens a line, its first word is in
+  lower case (a capital or a list marker after an unpunctuated line starts a sentence).
 
 Split: a post is dev when the first byte of the SHA-1 of `ng:<filename>` is below 128.
 """
@@ -116,6 +117,11 @@ def starts_mid_sentence(text, start):
         return False
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].lstrip().startswith(">"):
+        return False
+    # At a line start only a lower-case first word continues the line before (after quote
+    # marks); a capital or a list marker after an unpunctuated line (a heading, a name, a
+    # signature line) starts a sentence of its own.
+    if newlines == 1 and not text[start:].lstrip(" \t>|:}").startswith(tuple("abcdefghijklmnopqrstuvwxyz")):
         return False
     prev = text[i - 1]
     return prev not in _SENTENCE_END

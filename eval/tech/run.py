@@ -41,7 +41,10 @@ Definitions (all measured on the *input* text, independently of the code under t
   byte-identical to the input's.
 * a summary starts mid-sentence when the text before its first sentence, in the same
   paragraph (no blank line between), ends with a letter, digit, comma, semicolon, hyphen or
-  opening bracket (a sentence cut at a hard line break, say).
+  opening bracket, and, where the sentence opens a line, its first word is in lower case (a
+  sentence cut at a hard line break); a line that opens with a capital or a list marker after
+  a line without final punctuation (a heading, a changelog entry) starts a sentence of its
+  own. (Until 2026-12-01 every such line counted, which put 37% of summaries here.)
 """
 import argparse
 import glob
@@ -477,7 +480,12 @@ def summaries(docs, args):
             para_break = re.search(rb"\n[ \t]*\n[ \t]*$", before) is not None or not before.strip()
             first = text[start:start + 1]
             prev = before.rstrip()[-1:]
-            mid = not para_break and bool(re.match(rb"[A-Za-z0-9,;(\[-]", prev))
+            # Cut at a line break: only a continuation (a lower-case first word) is inside a
+            # sentence; a line that opens with a capital or a list marker after a line without
+            # final punctuation (a heading, a changelog entry, a signature) starts its own.
+            line_start = re.search(rb"\n[ \t>|:]*$", before) is not None
+            continues = bool(re.match(rb"[a-z]", first)) if line_start else True
+            mid = not para_break and continues and bool(re.match(rb"[A-Za-z0-9,;(\[-]", prev))
             sp = split.get(doc["id"], split.get(doc.get("id", "").split("@")[0], "dev"))
             counts[sp][0] += 1
             counts[sp][1] += int(mid)

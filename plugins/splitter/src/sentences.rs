@@ -816,6 +816,7 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
         k = end;
     }
     let (mut candidates, mut runs_on) = (0usize, 0usize);
+    let mut run_on = vec![false; n - 1];
     for i in 0..n - 1 {
         let (a, b) = (&lines[i], &lines[i + 1]);
         let usual = block_width[i];
@@ -842,11 +843,15 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
             candidates += 1;
             if !ends_sentence(this) && next.chars().next().is_some_and(char::is_lowercase) {
                 runs_on += 1;
+                run_on[i] = true;
             }
         }
     }
     if runs_on < 2 || runs_on * 5 < candidates * 2 {
-        joins.iter_mut().for_each(|j| *j = false);
+        // Not a hard-wrapped text as a whole; a filled line that runs on into a lower-case
+        // word is still joined (a wrapped paragraph inside mixed text: a README's prose
+        // between its lists and code).
+        joins = run_on;
     }
     joins
 }
@@ -1142,6 +1147,26 @@ mod tests {
 
     fn paras(text: &str) -> Vec<&str> {
         paragraphs(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn a_wrapped_paragraph_in_mixed_text_still_joins_where_it_runs_on() {
+        // Most line breaks here end a sentence or an entry, so the text as a whole is not
+        // hard-wrapped; the one filled line that runs on into a lower-case word is joined.
+        let t = concat!(
+            "Release notes for the tide-table tool, version four, now in testing.\n",
+            "The harbour office asked for a larger font in the printed tables.\n",
+            "Printing now uses the paper size set in the system preferences, and\n",
+            "falls back to A4 when none is set.\n",
+            "Support for the old binary table format has been removed today.\n",
+            "The export to spreadsheet files keeps the local time of each tide.\n",
+        );
+        let got = paras(t);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(
+            got[2],
+            "Printing now uses the paper size set in the system preferences, and\nfalls back to A4 when none is set."
+        );
     }
 
     #[test]
