@@ -180,6 +180,19 @@ struct Feat {
     quoted: bool,
     /// Headline shape: a short capitalised line (see [`headline_shape`]).
     head: HeadShape,
+    /// Layout: a blank line before it (or the text's start) and after it (or the end).
+    gap_before: bool,
+    gap_after: bool,
+    /// It is one source line.
+    one_line: bool,
+    /// Its first line opens with e-mail quote marks (`>`, `|>`).
+    mail_quoted: bool,
+    /// One of its lines belongs to a signature ([`signature_line`]).
+    sig: bool,
+    /// A sign-off: one to three name-like words alone (`keith`, `R. Landis`, `-jim`).
+    signoff: bool,
+    /// It contains an e-mail address.
+    email: bool,
 }
 
 /// How much a short line looks like a headline.
@@ -296,7 +309,8 @@ impl ArticleSplitter {
         if shape == Shape::Wrapped {
             paras = self.split_at_datelines(text, &paras);
         }
-        let feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
+        let mut feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
+        layout(text, &mut feats);
         if feats.is_empty() {
             return Analysis { shape: Some(shape), ..Analysis::default() };
         }
@@ -395,6 +409,13 @@ impl ArticleSplitter {
             attribution: false,
             quoted: line.starts_with(['"', '“', '‘', '\'', '«']),
             head: HeadShape::No,
+            gap_before: false,
+            gap_after: false,
+            one_line: !line.contains('\n'),
+            mail_quoted: crate::sentences::quote_marks(line).is_some(),
+            sig: line.lines().take(12).any(signature_line),
+            signoff: words <= 3 && !line.contains('\n') && signoff(line),
+            email: line.split_whitespace().any(email_like),
         };
         f.credit = short
             && (self.credit.is_match(line)
@@ -446,6 +467,13 @@ impl ArticleSplitter {
         let mut starts = vec![(0usize, Boundary::Start)];
         let mut cur = 0usize;
         let mut seen_body = feats[0].bodyish();
+        // Paragraphs apart by blank lines (mail, digests, archives, blank-line dumps): a
+        // headline stands alone between blank lines.
+        let gaps = feats.iter().skip(1).filter(|f| f.gap_before).count();
+        let gapped = gaps >= 3 && gaps * 5 >= feats.len() - 1;
+        if std::env::var_os("POSTS_DEBUG").is_some() {
+            eprintln!("DEBUG gaps {gaps} paras {}", feats.len());
+        }
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);
@@ -466,6 +494,17 @@ impl ArticleSplitter {
                     j -= 1;
                 }
                 boundary = Some((j, Boundary::Dateline));
+            } else if gapped {
+                if seen_body && self.gapped_headline(text, feats, cur, i, &mut stems) {
+                    boundary = Some((i, Boundary::Headline));
+                } else if seen_body
+                    && f.gap_before
+                    && feats[i - 1].credit
+                    && !f.boilerplate()
+                    && (f.bodyish() && f.words >= 12 || f.headline())
+                {
+                    boundary = Some((i, Boundary::Byline));
+                }
             } else if seen_body
                 && f.headline()
                 && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
@@ -536,6 +575,52 @@ impl ArticleSplitter {
             starts.sort_by_key(|s| s.0);
         }
         starts
+    }
+
+    /// Whether paragraph `i` of a text whose paragraphs are apart by blank lines is a
+    /// headline that starts a story: a short line standing alone between blank lines (no
+    /// final period, comma, colon or semicolon; no e-mail quote marks, address or signature
+    /// line) that is followed by text rather than by another such line, not right after a
+    /// quoted passage (a reply's remark between quotes), and with one piece of evidence that
+    /// a new text starts: the text before it ended (its last block holds a signature line or
+    /// a credit, or is a sign-off name alone; then a final period is allowed too), a reply
+    /// opens after it (quoted lines, or an attribution line ending in a colon above them), or
+    /// a `By` line, a dateline or body text follows and the words change (the story-change
+    /// signal).
+    fn gapped_headline(&self, text: &str, feats: &[Feat], cur: usize, i: usize, stems: &mut StemCache) -> bool {
+        let f = &feats[i];
+        let isolated = |g: &Feat| {
+            g.gap_before
+                && g.gap_after
+                && g.one_line
+                && (1..=20).contains(&g.words)
+                && !g.mail_quoted
+                && !g.email
+                && !g.sig
+                && !g.boilerplate()
+                && g.dateline_end.is_none()
+                && !text[g.start..g.end].trim_end().ends_with([',', ';', ':'])
+                && text[g.start..g.end].split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        };
+        if !isolated(f) || feats[i - 1].mail_quoted {
+            return false;
+        }
+        let next = feats.get(i + 1);
+        if next.is_none_or(|n| isolated(n) && !n.ends_stop) {
+            return false;
+        }
+        let ended = ended_before(feats, i);
+        if f.ends_stop && !ended {
+            return false;
+        }
+        let reply = next.is_some_and(|n| {
+            n.mail_quoted
+                || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+        });
+        let follows = next.is_some_and(|n| {
+            n.bodyish() || n.by_start || n.dateline_end.is_some() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
+        });
+        ended || reply || follows && stems.story_changes(text, feats, cur, i)
     }
 
     /// The cohesion units of paragraphs `a..b`: only body paragraphs that repeat no other
@@ -611,6 +696,85 @@ impl ArticleSplitter {
 
 fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// Computes the layout features: blank lines around each paragraph.
+fn layout(text: &str, feats: &mut [Feat]) {
+    for k in 0..feats.len() {
+        let gap = k == 0 || {
+            let (a, b) = (feats[k - 1].end, feats[k].start);
+            text.get(a..b).is_some_and(|t| t.bytes().filter(|&c| c == b'\n').count() >= 2)
+        };
+        feats[k].gap_before = gap;
+        if k > 0 {
+            feats[k - 1].gap_after = gap;
+        }
+    }
+    if let Some(last) = feats.last_mut() {
+        last.gap_after = true;
+    }
+}
+
+/// Whether the text before paragraph `i` ended: its last block (the paragraphs since the
+/// last blank line, at most eight) holds a signature line or a credit, or is one sign-off
+/// alone.
+fn ended_before(feats: &[Feat], i: usize) -> bool {
+    for k in (i.saturating_sub(8)..i).rev() {
+        let p = &feats[k];
+        if p.sig || p.credit {
+            return true;
+        }
+        if p.gap_before {
+            return k + 1 == i && p.signoff;
+        }
+    }
+    false
+}
+
+/// A line of a signature or a box: the `--` delimiter (or a line opening with it), a rule
+/// of punctuation (`====`, `/\/\/\`, `+----+`), a line framed by `|`, or one holding an
+/// e-mail address.
+fn signature_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.starts_with("--") {
+        return true;
+    }
+    let (mut n, mut alnum) = (0usize, 0usize);
+    for c in t.chars() {
+        n += 1;
+        alnum += usize::from(c.is_alphanumeric());
+    }
+    n >= 2 && alnum * 3 < n
+        || t.starts_with('|') && !t.starts_with("|>")
+        || t.ends_with('|')
+        || t.split_whitespace().any(email_like)
+}
+
+/// A word that is an e-mail address (`name@host.domain`, brackets and punctuation around).
+fn email_like(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    let Some((user, host)) = w.split_once('@') else { return false };
+    !user.is_empty()
+        && host.contains('.')
+        && host.starts_with(|c: char| c.is_alphanumeric())
+        && host.ends_with(|c: char| c.is_alphanumeric())
+}
+
+/// A sign-off: one to three words of letters (periods, apostrophes and hyphens allowed, a
+/// leading dash too), not all capitals (a heading such as `CONTENTS`), no final `?`, `!`,
+/// `:` or `,`.
+fn signoff(line: &str) -> bool {
+    let t = line.trim().trim_start_matches(['-', '~', ' ']);
+    if t.is_empty() || t.ends_with(['?', '!', ':', ',']) {
+        return false;
+    }
+    let ok = t.split_whitespace().all(|w| {
+        w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+            && w.chars().any(char::is_alphabetic)
+    });
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = t.chars().filter(|c| c.is_uppercase()).count();
+    ok && !(letters >= 4 && upper == letters)
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.
