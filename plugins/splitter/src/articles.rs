@@ -412,7 +412,7 @@ impl ArticleSplitter {
             gap_before: false,
             gap_after: false,
             one_line: !line.contains('\n'),
-            mail_quoted: crate::sentences::quote_marks(line).is_some(),
+            mail_quoted: mail_quoted(line),
             sig: line.lines().take(12).any(signature_line),
             signoff: words <= 3 && !line.contains('\n') && signoff(line),
             email: line.split_whitespace().any(email_like),
@@ -602,6 +602,9 @@ impl ArticleSplitter {
                 && !text[g.start..g.end].trim_end().ends_with([',', ';', ':'])
                 && text[g.start..g.end].split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
         };
+        if std::env::var_os("POSTS_DEBUG").is_some() {
+            eprintln!("PRE {} iso={} qb={} gb={} ga={} one={} sig={} email={} {:?} PREV {:?}", f.start, isolated(f), feats[i - 1].mail_quoted, f.gap_before, f.gap_after, f.one_line, f.sig, f.email, &text[f.start..f.end], &text[feats[i-1].start..feats[i-1].end]);
+        }
         if !isolated(f) || feats[i - 1].mail_quoted {
             return false;
         }
@@ -620,7 +623,13 @@ impl ArticleSplitter {
         let follows = next.is_some_and(|n| {
             n.bodyish() || n.by_start || n.dateline_end.is_some() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
         });
-        ended || reply || follows && stems.story_changes(text, feats, cur, i)
+        if std::env::var_os("POSTS_DEBUG").is_some() {
+            let sc = follows && stems.story_changes(text, feats, cur, i);
+            eprintln!("CAND {} ended={} reply={} follows={} change={} signoff={} {:?}", f.start, ended, reply, follows, sc, f.signoff, &text[f.start..f.end]);
+        }
+        // A line shaped like a sign-off (`Tom`) starts a story only where the text before
+        // ended or a reply follows.
+        ended || reply || follows && !f.signoff && stems.story_changes(text, feats, cur, i)
     }
 
     /// The cohesion units of paragraphs `a..b`: only body paragraphs that repeat no other
@@ -715,6 +724,17 @@ fn layout(text: &str, feats: &mut [Feat]) {
     }
 }
 
+/// Whether a paragraph is quoted from another message: its first line opens with e-mail
+/// quote marks, or all its lines open with a bare `|` (`|quoted text`) and none ends with
+/// one (a box).
+fn mail_quoted(para: &str) -> bool {
+    crate::sentences::quote_marks(para.lines().next().unwrap_or("")).is_some()
+        || para.lines().all(|l| {
+            let l = l.trim();
+            l.starts_with('|') && (l.len() == 1 || !l.ends_with('|'))
+        })
+}
+
 /// Whether the text before paragraph `i` ended: its last block (the paragraphs since the
 /// last blank line, at most eight) holds a signature line or a credit, or is one sign-off
 /// alone.
@@ -732,8 +752,10 @@ fn ended_before(feats: &[Feat], i: usize) -> bool {
 }
 
 /// A line of a signature or a box: the `--` delimiter (or a line opening with it), a rule
-/// of punctuation (`====`, `/\/\/\`, `+----+`), a line framed by `|`, or one holding an
-/// e-mail address.
+/// of punctuation (`====`, `/\/\/\`, `+----+`), a line that ends with `|` or has a `|`
+/// column after a run of spaces, or an address line (an e-mail address among its first
+/// three words, in a line of columns, or in a line of at most four words; an address
+/// inside running text is not one).
 fn signature_line(line: &str) -> bool {
     let t = line.trim();
     if t.starts_with("--") {
@@ -744,10 +766,12 @@ fn signature_line(line: &str) -> bool {
         n += 1;
         alnum += usize::from(c.is_alphanumeric());
     }
+    let columns = t.contains("   ") || t.contains('\t');
     n >= 2 && alnum * 3 < n
-        || t.starts_with('|') && !t.starts_with("|>")
         || t.ends_with('|')
-        || t.split_whitespace().any(email_like)
+        || t.contains("  |")
+        || t.split_whitespace().enumerate().any(|(k, w)| email_like(w) && (k < 3 || columns))
+        || t.split_whitespace().nth(4).is_none() && t.split_whitespace().any(email_like)
 }
 
 /// A word that is an e-mail address (`name@host.domain`, brackets and punctuation around).
@@ -761,8 +785,9 @@ fn email_like(w: &str) -> bool {
 }
 
 /// A sign-off: one to three words of letters (periods, apostrophes and hyphens allowed, a
-/// leading dash too), not all capitals (a heading such as `CONTENTS`), no final `?`, `!`,
-/// `:` or `,`.
+/// leading dash too), all capitalised or all in lower case (a name: `keith`, `R. Landis`,
+/// `-jim halat`; not `Good luck`), not all capitals (a heading such as `CONTENTS`), no
+/// final `?`, `!`, `:` or `,`.
 fn signoff(line: &str) -> bool {
     let t = line.trim().trim_start_matches(['-', '~', ' ']);
     if t.is_empty() || t.ends_with(['?', '!', ':', ',']) {
@@ -772,9 +797,10 @@ fn signoff(line: &str) -> bool {
         w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
             && w.chars().any(char::is_alphabetic)
     });
+    let caps = t.split_whitespace().filter(|w| w.starts_with(char::is_uppercase)).count();
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
     let upper = t.chars().filter(|c| c.is_uppercase()).count();
-    ok && !(letters >= 4 && upper == letters)
+    ok && (caps == 0 || caps == t.split_whitespace().count()) && !(letters >= 4 && upper == letters)
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.
