@@ -544,6 +544,9 @@ impl ArticleSplitter {
             }
             if let Some((j, why)) = boundary {
                 // A boundary pulled back before the current start cannot happen (j > cur).
+                if std::env::var_os("POSTS_DEBUG").is_some() {
+                    eprintln!("PUSH {j} {i} {:?} {:?}", why, &text[feats[j].start..feats[j].end]);
+                }
                 starts.push((j, why));
                 cur = j;
                 seen_body = feats[j..=i].iter().any(Feat::bodyish);
@@ -600,24 +603,23 @@ impl ArticleSplitter {
                 && !g.boilerplate()
                 && g.dateline_end.is_none()
                 && !text[g.start..g.end].trim_end().ends_with([',', ';', ':'])
+                && !(text[g.start..g.end].starts_with('[') && text[g.start..g.end].ends_with(']'))
                 && text[g.start..g.end].split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
         };
         if std::env::var_os("POSTS_DEBUG").is_some() {
             eprintln!("PRE {} iso={} qb={} gb={} ga={} one={} sig={} email={} {:?} PREV {:?}", f.start, isolated(f), feats[i - 1].mail_quoted, f.gap_before, f.gap_after, f.one_line, f.sig, f.email, &text[f.start..f.end], &text[feats[i-1].start..feats[i-1].end]);
         }
-        if !isolated(f) || feats[i - 1].mail_quoted {
+        if !isolated(f) || feats[i - 1].mail_quoted && !feats[i - 1].sig {
             return false;
         }
         let next = feats.get(i + 1);
-        if next.is_none_or(|n| isolated(n) && !n.ends_stop) {
-            return false;
-        }
         let ended = ended_before(feats, i);
-        if f.ends_stop && !ended {
+        let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop);
+        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
             return false;
         }
         let reply = next.is_some_and(|n| {
-            n.mail_quoted
+            n.mail_quoted && !n.sig
                 || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
         });
         let follows = next.is_some_and(|n| {
@@ -757,7 +759,14 @@ fn ended_before(feats: &[Feat], i: usize) -> bool {
 /// three words, in a line of columns, or in a line of at most four words; an address
 /// inside running text is not one).
 fn signature_line(line: &str) -> bool {
-    let t = line.trim();
+    let mut t = line.trim();
+    // A quoted signature is one too (the marks are not part of it).
+    if let Some(q) = crate::sentences::quote_marks(t) {
+        t = t[q.len()..].trim_start();
+        if t.is_empty() {
+            return false;
+        }
+    }
     if t.starts_with("--") {
         return true;
     }
@@ -768,7 +777,7 @@ fn signature_line(line: &str) -> bool {
     }
     let columns = t.contains("   ") || t.contains('\t');
     n >= 2 && alnum * 3 < n
-        || t.ends_with('|')
+        || n >= 2 && t.ends_with('|')
         || t.contains("  |")
         || t.split_whitespace().enumerate().any(|(k, w)| email_like(w) && (k < 3 || columns))
         || t.split_whitespace().nth(4).is_none() && t.split_whitespace().any(email_like)
