@@ -609,11 +609,15 @@ impl ArticleSplitter {
         if std::env::var_os("POSTS_DEBUG").is_some() {
             eprintln!("PRE {} iso={} qb={} gb={} ga={} one={} sig={} email={} {:?} PREV {:?}", f.start, isolated(f), feats[i - 1].mail_quoted, f.gap_before, f.gap_after, f.one_line, f.sig, f.email, &text[f.start..f.end], &text[feats[i-1].start..feats[i-1].end]);
         }
-        if !isolated(f) || feats[i - 1].mail_quoted && !feats[i - 1].sig {
+        if !isolated(f) {
+            return false;
+        }
+        let ended = ended_before(text, feats, i);
+        // Right after a quoted passage (not a quoted signature): a remark in a reply.
+        if feats[i - 1].mail_quoted && !ended {
             return false;
         }
         let next = feats.get(i + 1);
-        let ended = ended_before(feats, i);
         let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop);
         if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
             return false;
@@ -737,14 +741,24 @@ fn mail_quoted(para: &str) -> bool {
         })
 }
 
-/// Whether the text before paragraph `i` ended: its last block (the paragraphs since the
-/// last blank line, at most eight) holds a signature line or a credit, or is one sign-off
-/// alone.
-fn ended_before(feats: &[Feat], i: usize) -> bool {
-    for k in (i.saturating_sub(8)..i).rev() {
+/// Whether the text before paragraph `i` ended: the last ten lines of its last block (the
+/// lines since the last blank line) hold a signature line or a credit, or the block is one
+/// sign-off alone. A rule further up a long block is a section break, not a signature.
+fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
+    let mut budget = 10usize;
+    for k in (i.saturating_sub(10)..i).rev() {
         let p = &feats[k];
-        if p.sig || p.credit {
+        if p.credit {
             return true;
+        }
+        for line in text[p.start..p.end].lines().rev() {
+            if budget == 0 {
+                return false;
+            }
+            if signature_line(line) {
+                return true;
+            }
+            budget -= 1;
         }
         if p.gap_before {
             return k + 1 == i && p.signoff;
@@ -757,7 +771,8 @@ fn ended_before(feats: &[Feat], i: usize) -> bool {
 /// of punctuation (`====`, `/\/\/\`, `+----+`), a line that ends with `|` or has a `|`
 /// column after a run of spaces, or an address line (an e-mail address among its first
 /// three words, in a line of columns, or in a line of at most four words; an address
-/// inside running text is not one).
+/// inside running text is not one, nor one in a line ending with a colon, such as the
+/// attribution `In article <id@host> name@host writes:`).
 fn signature_line(line: &str) -> bool {
     let mut t = line.trim();
     // A quoted signature is one too (the marks are not part of it).
@@ -776,11 +791,13 @@ fn signature_line(line: &str) -> bool {
         alnum += usize::from(c.is_alphanumeric());
     }
     let columns = t.contains("   ") || t.contains('\t');
-    n >= 2 && alnum * 3 < n
+    let rule = n >= 3 || t.chars().all(|c| Some(c) == t.chars().next());
+    n >= 2 && alnum * 3 < n && rule
         || n >= 2 && t.ends_with('|')
         || t.contains("  |")
-        || t.split_whitespace().enumerate().any(|(k, w)| email_like(w) && (k < 3 || columns))
-        || t.split_whitespace().nth(4).is_none() && t.split_whitespace().any(email_like)
+        || !t.ends_with(':')
+            && (t.split_whitespace().enumerate().any(|(k, w)| email_like(w) && (k < 3 || columns))
+                || t.split_whitespace().nth(4).is_none() && t.split_whitespace().any(email_like))
 }
 
 /// A word that is an e-mail address (`name@host.domain`, brackets and punctuation around).
