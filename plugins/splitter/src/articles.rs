@@ -412,10 +412,10 @@ impl ArticleSplitter {
             gap_before: false,
             gap_after: false,
             one_line: !line.contains('\n'),
-            mail_quoted: mail_quoted(line),
-            sig: line.lines().take(12).any(signature_line),
-            signoff: words <= 3 && !line.contains('\n') && signoff(line),
-            email: line.split_whitespace().any(email_like),
+            mail_quoted: false,
+            sig: false,
+            signoff: false,
+            email: false,
         };
         f.credit = short
             && (self.credit.is_match(line)
@@ -469,11 +469,7 @@ impl ArticleSplitter {
         let mut seen_body = feats[0].bodyish();
         // Paragraphs apart by blank lines (mail, digests, archives, blank-line dumps): a
         // headline stands alone between blank lines.
-        let gaps = feats.iter().skip(1).filter(|f| f.gap_before).count();
-        let gapped = gaps >= 3 && gaps * 5 >= feats.len() - 1;
-        if std::env::var_os("POSTS_DEBUG").is_some() {
-            eprintln!("DEBUG gaps {gaps} paras {}", feats.len());
-        }
+        let gapped = gapped(feats);
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);
@@ -544,9 +540,6 @@ impl ArticleSplitter {
             }
             if let Some((j, why)) = boundary {
                 // A boundary pulled back before the current start cannot happen (j > cur).
-                if std::env::var_os("POSTS_DEBUG").is_some() {
-                    eprintln!("PUSH {j} {i} {:?} {:?}", why, &text[feats[j].start..feats[j].end]);
-                }
                 starts.push((j, why));
                 cur = j;
                 seen_body = feats[j..=i].iter().any(Feat::bodyish);
@@ -606,9 +599,6 @@ impl ArticleSplitter {
                 && !(text[g.start..g.end].starts_with('[') && text[g.start..g.end].ends_with(']'))
                 && text[g.start..g.end].split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
         };
-        if std::env::var_os("POSTS_DEBUG").is_some() {
-            eprintln!("PRE {} iso={} qb={} gb={} ga={} one={} sig={} email={} {:?} PREV {:?}", f.start, isolated(f), feats[i - 1].mail_quoted, f.gap_before, f.gap_after, f.one_line, f.sig, f.email, &text[f.start..f.end], &text[feats[i-1].start..feats[i-1].end]);
-        }
         if !isolated(f) {
             return false;
         }
@@ -629,10 +619,6 @@ impl ArticleSplitter {
         let follows = next.is_some_and(|n| {
             n.bodyish() || n.by_start || n.dateline_end.is_some() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
         });
-        if std::env::var_os("POSTS_DEBUG").is_some() {
-            let sc = follows && stems.story_changes(text, feats, cur, i);
-            eprintln!("CAND {} ended={} reply={} follows={} change={} signoff={} {:?}", f.start, ended, reply, follows, sc, f.signoff, &text[f.start..f.end]);
-        }
         // A line shaped like a sign-off (`Tom`) starts a story only where the text before
         // ended or a reply follows.
         ended || reply || follows && !f.signoff && stems.story_changes(text, feats, cur, i)
@@ -713,7 +699,9 @@ fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
 }
 
-/// Computes the layout features: blank lines around each paragraph.
+/// Computes the layout features: blank lines around each paragraph and, when the text's
+/// paragraphs are apart by blank lines ([`gapped`]), the mail features of short or quoted
+/// paragraphs (the only ones [`ArticleSplitter::gapped_headline`] reads).
 fn layout(text: &str, feats: &mut [Feat]) {
     for k in 0..feats.len() {
         let gap = k == 0 || {
@@ -728,6 +716,25 @@ fn layout(text: &str, feats: &mut [Feat]) {
     if let Some(last) = feats.last_mut() {
         last.gap_after = true;
     }
+    if !gapped(feats) {
+        return;
+    }
+    for f in feats.iter_mut() {
+        let para = &text[f.start..f.end];
+        f.mail_quoted = mail_quoted(para);
+        if f.words <= 20 || f.mail_quoted {
+            f.sig = para.lines().take(12).any(signature_line);
+            f.email = para.contains('@') && para.split_whitespace().any(email_like);
+            f.signoff = f.words <= 3 && f.one_line && signoff(para);
+        }
+    }
+}
+
+/// Whether the paragraphs of a text are apart by blank lines: at least three blank-line
+/// gaps, and one for every five paragraphs.
+fn gapped(feats: &[Feat]) -> bool {
+    let gaps = feats.iter().skip(1).filter(|f| f.gap_before).count();
+    gaps >= 3 && gaps * 5 >= feats.len().saturating_sub(1)
 }
 
 /// Whether a paragraph is quoted from another message: its first line opens with e-mail
