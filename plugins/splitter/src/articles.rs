@@ -608,7 +608,12 @@ impl ArticleSplitter {
             return false;
         }
         let next = feats.get(i + 1);
-        let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop);
+        // A headline over a standfirst line and body text (or a dateline) is followed by
+        // another short line.
+        let standfirst = f.head != HeadShape::No
+            && next.is_some_and(Feat::headline)
+            && feats.get(i + 2).is_some_and(|m| m.bodyish() || m.by_start);
+        let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop) && !standfirst;
         if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
             return false;
         }
