@@ -21,7 +21,14 @@
 //!    followed by body text, or by a standfirst and body text, starts an article too; a
 //!    title-cased one only where the words change as well (the story-change signal's
 //!    similarity between the article so far and the next paragraphs is below
-//!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article;
+//!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article.
+//!    In text whose paragraphs are apart by blank lines (mail and Usenet digests, plain-text
+//!    archives, blank-line dumps) a headline stands alone between blank lines and needs
+//!    evidence that a new text starts: the text before it ended (a signature: the `--`
+//!    delimiter, a rule or a box, an address line; a credit; a sign-off name alone), a
+//!    reply opens after it (an attribution line such as `… writes:` over quoted `>` lines),
+//!    or the words change; quoted blocks, signatures and attribution lines are never
+//!    starts and stay with the post they are in;
 //! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
 //!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
@@ -573,16 +580,25 @@ impl ArticleSplitter {
         starts
     }
 
-    /// Whether paragraph `i` of a text whose paragraphs are apart by blank lines is a
-    /// headline that starts a story: a short line standing alone between blank lines (no
-    /// final period, comma, colon or semicolon; no e-mail quote marks, address or signature
-    /// line) that is followed by text rather than by another such line, not right after a
-    /// quoted passage (a reply's remark between quotes), and with one piece of evidence that
-    /// a new text starts: the text before it ended (its last block holds a signature line or
-    /// a credit, or is a sign-off name alone; then a final period is allowed too), a reply
-    /// opens after it (quoted lines, or an attribution line ending in a colon above them), or
-    /// a `By` line, a dateline or body text follows and the words change (the story-change
-    /// signal).
+    /// Whether paragraph `i` of a text whose paragraphs are apart by blank lines
+    /// ([`gapped`]) is a headline that starts a story. It must be a short line standing
+    /// alone between blank lines (one to twenty words, no final comma, colon or semicolon,
+    /// not wholly in brackets, no e-mail quote marks, address or signature line), not right
+    /// after a quoted passage (a remark in a reply), and followed by text rather than by
+    /// another such line (`keith` above the next subject), unless it is a headline over a
+    /// standfirst line. Then one piece of evidence that a new text starts is needed:
+    ///
+    /// - the text before it ended ([`ended_before`]: a signature, a credit or a sign-off);
+    ///   only then may the line end with a period;
+    /// - a reply opens after it: quoted lines, or an attribution line ending in a colon
+    ///   above them (a quoted signature is not a reply);
+    /// - a `By` line, a dateline or body text follows and the words change (the
+    ///   story-change signal); a line shaped like a sign-off (`Tom`) needs one of the first
+    ///   two instead.
+    ///
+    /// So a subheading inside a story (its words go on, nothing ended before it) is not a
+    /// start, and neither are signatures, quoted blocks and attribution lines, which stay
+    /// with the post they are in.
     fn gapped_headline(&self, text: &str, feats: &[Feat], cur: usize, i: usize, stems: &mut StemCache) -> bool {
         let f = &feats[i];
         let isolated = |g: &Feat| {
@@ -622,7 +638,10 @@ impl ArticleSplitter {
                 || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
         });
         let follows = next.is_some_and(|n| {
-            n.bodyish() || n.by_start || n.dateline_end.is_some() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
+            n.bodyish()
+                || n.by_start
+                || n.dateline_end.is_some()
+                || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
         });
         // A line shaped like a sign-off (`Tom`) starts a story only where the text before
         // ended or a reply follows.
@@ -803,7 +822,7 @@ fn signature_line(line: &str) -> bool {
         alnum += usize::from(c.is_alphanumeric());
     }
     let columns = t.contains("   ") || t.contains('\t');
-    let rule = n >= 3 || t.chars().all(|c| Some(c) == t.chars().next());
+    let rule = n >= 3 || t.chars().all(|c| t.starts_with(c));
     n >= 2 && alnum * 3 < n && rule
         || n >= 2 && t.ends_with('|')
         || t.contains("  |")

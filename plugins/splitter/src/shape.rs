@@ -23,11 +23,19 @@
 //! blank lines between them, else *lines*: without evidence of wrapping, lines are never
 //! joined.
 //!
-//! Paragraph breaks of a wrapped text: a blank line; a line indented deeper than the line
+//! Widths are measured per *run* of lines (consecutive non-blank lines under the same e-mail
+//! quote marks): a digest or mail dump joins texts wrapped at different widths, and a quoted
+//! passage keeps the width of the text it came from. A run of three lines or more has its
+//! own width (its 90th-percentile line length), a run of two its widest line (at most the
+//! text's width), a single line the text's width; the shape test counts lines near their
+//! run's width for runs of three lines or more.
+//!
+//! Paragraph breaks of a wrapped text: a change of quote marks (`>` lines are a paragraph
+//! apart from the reply around them); a blank line; a line indented deeper than the line
 //! before it, or than the text's least indented lines right after a paragraph's indented first line
 //! (two one-line paragraphs); a line shallower than an indented run of two or more lines
 //! (the end of an indented block); a line after a *short* line, one whose length plus a space
-//! plus the next line's first word would still fit within the width (a greedy wrapper would
+//! plus the next line's first word would still fit within its run's width (a greedy wrapper would
 //! have moved the word up, so the line ended its paragraph). A paragraph's first line is
 //! allowed [`INDENT_SLACK`] columns of indentation that a cleaning stage may have trimmed,
 //! unless it ends a sentence and the next line opens with a capital.

@@ -393,11 +393,26 @@ fn digest() -> (String, Vec<usize>) {
     lines.push("Ferry timetable for the winter months".into());
     lines.push(String::new());
     lines.push("In article <k7@harbour.example> ana@harbour.example (Ana Vale) writes:".into());
-    para(&mut lines, "Does anyone know whether the island ferry keeps its evening sailing after the clocks go back, or does the last boat leave at four as it did two winters ago?", 64, "> ");
+    para(
+        &mut lines,
+        "Does anyone know whether the island ferry keeps its evening sailing after the clocks go back, or does the last boat leave at four as it did two winters ago?",
+        64,
+        "> ",
+    );
     lines.push(String::new());
-    para(&mut lines, "The evening sailing stays this winter. The harbour office printed the new timetable last week and it shows the last boat leaving the island at half past seven on weekdays, with an extra sailing on Friday nights until the end of March.", 70, "");
+    para(
+        &mut lines,
+        "The evening sailing stays this winter. The harbour office printed the new timetable last week and it shows the last boat leaving the island at half past seven on weekdays, with an extra sailing on Friday nights until the end of March.",
+        70,
+        "",
+    );
     lines.push(String::new());
-    para(&mut lines, "Saturday sailings are cut to three, though, because the second ferry goes to the yard for its hull survey in January.", 70, "");
+    para(
+        &mut lines,
+        "Saturday sailings are cut to three, though, because the second ferry goes to the yard for its hull survey in January.",
+        70,
+        "",
+    );
     lines.push(String::new());
     lines.push("-- ".into());
     lines.push("Tom Reddy            tom@quay.example".into());
@@ -405,9 +420,19 @@ fn digest() -> (String, Vec<usize>) {
     subjects.push(lines.len());
     lines.push("Choir concert moved to the school hall".into());
     lines.push(String::new());
-    para(&mut lines, "The spring concert of the valley choir will not be in the chapel this year: the roof repairs have started early, and the scaffolding fills the aisle until May.", 58, "");
+    para(
+        &mut lines,
+        "The spring concert of the valley choir will not be in the chapel this year: the roof repairs have started early, and the scaffolding fills the aisle until May.",
+        58,
+        "",
+    );
     lines.push(String::new());
-    para(&mut lines, "We sing in the school hall on the same evening instead, and tickets bought for the chapel are good for the hall. Doors open at seven and the choir starts at half past.", 58, "");
+    para(
+        &mut lines,
+        "We sing in the school hall on the same evening instead, and tickets bought for the chapel are good for the hall. Doors open at seven and the choir starts at half past.",
+        58,
+        "",
+    );
     lines.push(String::new());
     lines.push("+----------------------------------------+".into());
     lines.push("| Mina Osei, choir secretary             |".into());
@@ -416,9 +441,19 @@ fn digest() -> (String, Vec<usize>) {
     subjects.push(lines.len());
     lines.push("Lost dog near the old quarry".into());
     lines.push(String::new());
-    para(&mut lines, "A small brown terrier with a red collar has been running loose near the old quarry since Sunday morning; she answers to Pip and is friendly but nervous of cars.", 72, "");
+    para(
+        &mut lines,
+        "A small brown terrier with a red collar has been running loose near the old quarry since Sunday morning; she answers to Pip and is friendly but nervous of cars.",
+        72,
+        "",
+    );
     lines.push(String::new());
-    para(&mut lines, "If you see her, please ring the number on her tag rather than chasing her, as she bolts.", 72, "");
+    para(
+        &mut lines,
+        "If you see her, please ring the number on her tag rather than chasing her, as she bolts.",
+        72,
+        "",
+    );
     lines.push(String::new());
     lines.push("Hal".into());
     (lines.iter().map(|l| format!("{l}\n")).collect(), subjects)
@@ -498,7 +533,8 @@ fn runs_of_lines_unwrap_at_their_own_width() {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let (shape, ps) = shape::paragraphs(&text, Shape::Wrapped);
     assert_eq!(shape, Shape::Wrapped);
-    let got: Vec<String> = ps.iter().map(|&(a, b)| text[a..b].split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    let got: Vec<String> =
+        ps.iter().map(|&(a, b)| text[a..b].split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(ps.len(), 3, "{got:?}");
     assert_eq!(got[0], narrow);
     assert_eq!(got[2], wide);
