@@ -592,9 +592,10 @@ impl ArticleSplitter {
     ///   only then may the line end with a period;
     /// - a reply opens after it: quoted lines, or an attribution line ending in a colon
     ///   above them (a quoted signature is not a reply);
-    /// - a `By` line, a dateline or body text follows and the words change (the
-    ///   story-change signal); a line shaped like a sign-off (`Tom`) needs one of the first
-    ///   two instead.
+    /// - the words change (the story-change signal) at a line over a `By` line or a
+    ///   dateline, or at a headline-shaped line (capitals, a ticker or title case) over
+    ///   body text; a line in sentence case, a line of names only or a sign-off (`Tom`)
+    ///   needs one of the first two.
     ///
     /// So a subheading inside a story (its words go on, nothing ended before it) is not a
     /// start, and neither are signatures, quoted blocks and attribution lines, which stay
@@ -637,15 +638,25 @@ impl ArticleSplitter {
             n.mail_quoted && !n.sig
                 || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
         });
-        let follows = next.is_some_and(|n| {
-            n.bodyish()
-                || n.by_start
-                || n.dateline_end.is_some()
-                || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish)
-        });
-        // A line shaped like a sign-off (`Tom`) starts a story only where the text before
-        // ended or a reply follows.
-        ended || reply || follows && !f.signoff && stems.story_changes(text, feats, cur, i)
+        // By the words alone: a headline-shaped line (capitals, a ticker, title case) over
+        // body text, or any line over a `By` line or a dateline. A line in sentence case
+        // (a subheading such as `The arithmetic of the harbour`), a line of names (the
+        // byline that closed the story before: up to three capitalised words, or names
+        // joined by `and`, `&` or commas) or one shaped like a sign-off (`Tom`) needs one
+        // of the other two.
+        let line = &text[f.start..f.end];
+        let names = f.names_only
+            && f.head != HeadShape::Strong
+            && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
+        let by_words = !f.signoff
+            && !names
+            && next.is_some_and(|n| {
+                n.by_start
+                    || n.dateline_end.is_some()
+                    || f.head != HeadShape::No
+                        && (n.bodyish() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish))
+            });
+        ended || reply || by_words && stems.story_changes(text, feats, cur, i)
     }
 
     /// The cohesion units of paragraphs `a..b`: only body paragraphs that repeat no other

@@ -540,3 +540,24 @@ fn runs_of_lines_unwrap_at_their_own_width() {
     assert_eq!(got[2], wide);
     assert!(got[1].starts_with("> Will the footpath") && got[1].ends_with("as well?"));
 }
+
+/// The sample corpus dumps with a blank line between paragraphs (blank-line headline rules):
+/// the same article starts as one paragraph per line.
+#[test]
+fn sample_dumps_in_blank_line_blocks_keep_their_articles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("dump-")))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let base = starts(&analyse(&(lines.join("\n") + "\n")));
+        let blocks = analyse(&(lines.join("\n\n") + "\n"));
+        assert_eq!(blocks.shape, Some(Shape::Blocks), "{f:?}");
+        assert_eq!(starts(&blocks), base, "{f:?}");
+    }
+}
