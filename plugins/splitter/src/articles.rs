@@ -27,8 +27,8 @@
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
 //!    delimiter, a rule or a box, an address line; a credit; a sign-off name alone), a
 //!    reply opens after it (an attribution line such as `… writes:` over quoted `>` lines),
-//!    or the words change; quoted blocks, signatures and attribution lines are never
-//!    starts and stay with the post they are in;
+//!    or, for a headline-shaped line, the words change; quoted blocks, signatures and
+//!    attribution lines are never starts and stay with the post they are in;
 //! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
 //!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
