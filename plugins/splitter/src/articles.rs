@@ -21,7 +21,14 @@
 //!    followed by body text, or by a standfirst and body text, starts an article too; a
 //!    title-cased one only where the words change as well (the story-change signal's
 //!    similarity between the article so far and the next paragraphs is below
-//!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article;
+//!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article.
+//!    In text whose paragraphs are apart by blank lines (mail and Usenet digests, plain-text
+//!    archives, blank-line dumps) a headline stands alone between blank lines and needs
+//!    evidence that a new text starts: the text before it ended (a signature: the `--`
+//!    delimiter, a rule or a box, an address line; a credit; a sign-off name alone), a
+//!    reply opens after it (an attribution line such as `… writes:` over quoted `>` lines),
+//!    or, for a headline-shaped line, the words change; quoted blocks, signatures and
+//!    attribution lines are never starts and stay with the post they are in;
 //! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
 //!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
@@ -180,6 +187,19 @@ struct Feat {
     quoted: bool,
     /// Headline shape: a short capitalised line (see [`headline_shape`]).
     head: HeadShape,
+    /// Layout: a blank line before it (or the text's start) and after it (or the end).
+    gap_before: bool,
+    gap_after: bool,
+    /// It is one source line.
+    one_line: bool,
+    /// Its first line opens with e-mail quote marks (`>`, `|>`).
+    mail_quoted: bool,
+    /// One of its lines belongs to a signature ([`signature_line`]).
+    sig: bool,
+    /// A sign-off: one to three name-like words alone (`keith`, `R. Landis`, `-jim`).
+    signoff: bool,
+    /// It contains an e-mail address.
+    email: bool,
 }
 
 /// How much a short line looks like a headline.
@@ -296,7 +316,8 @@ impl ArticleSplitter {
         if shape == Shape::Wrapped {
             paras = self.split_at_datelines(text, &paras);
         }
-        let feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
+        let mut feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
+        layout(text, &mut feats);
         if feats.is_empty() {
             return Analysis { shape: Some(shape), ..Analysis::default() };
         }
@@ -395,6 +416,13 @@ impl ArticleSplitter {
             attribution: false,
             quoted: line.starts_with(['"', '“', '‘', '\'', '«']),
             head: HeadShape::No,
+            gap_before: false,
+            gap_after: false,
+            one_line: !line.contains('\n'),
+            mail_quoted: false,
+            sig: false,
+            signoff: false,
+            email: false,
         };
         f.credit = short
             && (self.credit.is_match(line)
@@ -446,6 +474,9 @@ impl ArticleSplitter {
         let mut starts = vec![(0usize, Boundary::Start)];
         let mut cur = 0usize;
         let mut seen_body = feats[0].bodyish();
+        // Paragraphs apart by blank lines (mail, digests, archives, blank-line dumps): a
+        // headline stands alone between blank lines.
+        let gapped = gapped(feats);
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);
@@ -466,6 +497,17 @@ impl ArticleSplitter {
                     j -= 1;
                 }
                 boundary = Some((j, Boundary::Dateline));
+            } else if gapped {
+                if seen_body && self.gapped_headline(text, feats, cur, i, &mut stems) {
+                    boundary = Some((i, Boundary::Headline));
+                } else if seen_body
+                    && f.gap_before
+                    && feats[i - 1].credit
+                    && !f.boilerplate()
+                    && (f.bodyish() && f.words >= 12 || f.headline())
+                {
+                    boundary = Some((i, Boundary::Byline));
+                }
             } else if seen_body
                 && f.headline()
                 && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
@@ -536,6 +578,85 @@ impl ArticleSplitter {
             starts.sort_by_key(|s| s.0);
         }
         starts
+    }
+
+    /// Whether paragraph `i` of a text whose paragraphs are apart by blank lines
+    /// ([`gapped`]) is a headline that starts a story. It must be a short line standing
+    /// alone between blank lines (one to twenty words, no final comma, colon or semicolon,
+    /// not wholly in brackets, no e-mail quote marks, address or signature line), not right
+    /// after a quoted passage (a remark in a reply), and followed by text rather than by
+    /// another such line (`keith` above the next subject), unless it is a headline over a
+    /// standfirst line. Then one piece of evidence that a new text starts is needed:
+    ///
+    /// - the text before it ended ([`ended_before`]: a signature, a credit or a sign-off);
+    ///   only then may the line end with a period;
+    /// - a reply opens after it: quoted lines, or an attribution line ending in a colon
+    ///   above them (a quoted signature is not a reply);
+    /// - the words change (the story-change signal) at a line over a `By` line or a
+    ///   dateline, or at a headline-shaped line (capitals, a ticker or title case) over
+    ///   body text; a line in sentence case, a line of names only or a sign-off (`Tom`)
+    ///   needs one of the first two.
+    ///
+    /// So a subheading inside a story (its words go on, nothing ended before it) is not a
+    /// start, and neither are signatures, quoted blocks and attribution lines, which stay
+    /// with the post they are in.
+    fn gapped_headline(&self, text: &str, feats: &[Feat], cur: usize, i: usize, stems: &mut StemCache) -> bool {
+        let f = &feats[i];
+        let isolated = |g: &Feat| {
+            g.gap_before
+                && g.gap_after
+                && g.one_line
+                && (1..=20).contains(&g.words)
+                && !g.mail_quoted
+                && !g.email
+                && !g.sig
+                && !g.boilerplate()
+                && g.dateline_end.is_none()
+                && !text[g.start..g.end].trim_end().ends_with([',', ';', ':'])
+                && !(text[g.start..g.end].starts_with('[') && text[g.start..g.end].ends_with(']'))
+                && text[g.start..g.end].split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        };
+        if !isolated(f) {
+            return false;
+        }
+        let ended = ended_before(text, feats, i);
+        // Right after a quoted passage (not a quoted signature): a remark in a reply.
+        if feats[i - 1].mail_quoted && !ended {
+            return false;
+        }
+        let next = feats.get(i + 1);
+        // A headline over a standfirst line and body text (or a dateline) is followed by
+        // another short line.
+        let standfirst = f.head != HeadShape::No
+            && next.is_some_and(Feat::headline)
+            && feats.get(i + 2).is_some_and(|m| m.bodyish() || m.by_start);
+        let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop) && !standfirst;
+        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
+            return false;
+        }
+        let reply = next.is_some_and(|n| {
+            n.mail_quoted && !n.sig
+                || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+        });
+        // By the words alone: a headline-shaped line (capitals, a ticker, title case) over
+        // body text, or any line over a `By` line or a dateline. A line in sentence case
+        // (a subheading such as `The arithmetic of the harbour`), a line of names (the
+        // byline that closed the story before: up to three capitalised words, or names
+        // joined by `and`, `&` or commas) or one shaped like a sign-off (`Tom`) needs one
+        // of the other two.
+        let line = &text[f.start..f.end];
+        let names = f.names_only
+            && f.head != HeadShape::Strong
+            && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
+        let by_words = !f.signoff
+            && !names
+            && next.is_some_and(|n| {
+                n.by_start
+                    || n.dateline_end.is_some()
+                    || f.head != HeadShape::No
+                        && (n.bodyish() || n.headline() && feats.get(i + 2).is_some_and(Feat::bodyish))
+            });
+        ended || reply || by_words && stems.story_changes(text, feats, cur, i)
     }
 
     /// The cohesion units of paragraphs `a..b`: only body paragraphs that repeat no other
@@ -611,6 +732,143 @@ impl ArticleSplitter {
 
 fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// Computes the layout features: blank lines around each paragraph and, when the text's
+/// paragraphs are apart by blank lines ([`gapped`]), the mail features of short or quoted
+/// paragraphs (the only ones [`ArticleSplitter::gapped_headline`] reads).
+fn layout(text: &str, feats: &mut [Feat]) {
+    for k in 0..feats.len() {
+        let gap = k == 0 || {
+            let (a, b) = (feats[k - 1].end, feats[k].start);
+            text.get(a..b).is_some_and(|t| t.bytes().filter(|&c| c == b'\n').count() >= 2)
+        };
+        feats[k].gap_before = gap;
+        if k > 0 {
+            feats[k - 1].gap_after = gap;
+        }
+    }
+    if let Some(last) = feats.last_mut() {
+        last.gap_after = true;
+    }
+    if !gapped(feats) {
+        return;
+    }
+    for f in feats.iter_mut() {
+        let para = &text[f.start..f.end];
+        f.mail_quoted = mail_quoted(para);
+        if f.words <= 20 || f.mail_quoted {
+            f.sig = para.lines().take(12).any(signature_line);
+            f.email = para.contains('@') && para.split_whitespace().any(email_like);
+            f.signoff = f.words <= 3 && f.one_line && signoff(para);
+        }
+    }
+}
+
+/// Whether the paragraphs of a text are apart by blank lines: at least three blank-line
+/// gaps, and one for every five paragraphs.
+fn gapped(feats: &[Feat]) -> bool {
+    let gaps = feats.iter().skip(1).filter(|f| f.gap_before).count();
+    gaps >= 3 && gaps * 5 >= feats.len().saturating_sub(1)
+}
+
+/// Whether a paragraph is quoted from another message: its first line opens with e-mail
+/// quote marks, or all its lines open with a bare `|` (`|quoted text`) and none ends with
+/// one (a box).
+fn mail_quoted(para: &str) -> bool {
+    crate::sentences::quote_marks(para.lines().next().unwrap_or("")).is_some()
+        || para.lines().all(|l| {
+            let l = l.trim();
+            l.starts_with('|') && (l.len() == 1 || !l.ends_with('|'))
+        })
+}
+
+/// Whether the text before paragraph `i` ended: the last ten lines of its last block (the
+/// lines since the last blank line) hold a signature line or a credit, or the block is one
+/// sign-off alone. A rule further up a long block is a section break, not a signature.
+fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
+    let mut budget = 10usize;
+    for k in (i.saturating_sub(10)..i).rev() {
+        let p = &feats[k];
+        if p.credit {
+            return true;
+        }
+        for line in text[p.start..p.end].lines().rev() {
+            if budget == 0 {
+                return false;
+            }
+            if signature_line(line) {
+                return true;
+            }
+            budget -= 1;
+        }
+        if p.gap_before {
+            return k + 1 == i && p.signoff;
+        }
+    }
+    false
+}
+
+/// A line of a signature or a box: the `--` delimiter (or a line opening with it), a rule
+/// of punctuation (`====`, `/\/\/\`, `+----+`), a line that ends with `|` or has a `|`
+/// column after a run of spaces, or an address line (an e-mail address among its first
+/// three words, in a line of columns, or in a line of at most four words; an address
+/// inside running text is not one, nor one in a line ending with a colon, such as the
+/// attribution `In article <id@host> name@host writes:`).
+fn signature_line(line: &str) -> bool {
+    let mut t = line.trim();
+    // A quoted signature is one too (the marks are not part of it).
+    if let Some(q) = crate::sentences::quote_marks(t) {
+        t = t[q.len()..].trim_start();
+        if t.is_empty() {
+            return false;
+        }
+    }
+    if t.starts_with("--") {
+        return true;
+    }
+    let (mut n, mut alnum) = (0usize, 0usize);
+    for c in t.chars() {
+        n += 1;
+        alnum += usize::from(c.is_alphanumeric());
+    }
+    let columns = t.contains("   ") || t.contains('\t');
+    let rule = n >= 3 || t.chars().all(|c| t.starts_with(c));
+    n >= 2 && alnum * 3 < n && rule
+        || n >= 2 && t.ends_with('|')
+        || t.contains("  |")
+        || !t.ends_with(':')
+            && (t.split_whitespace().enumerate().any(|(k, w)| email_like(w) && (k < 3 || columns))
+                || t.split_whitespace().nth(4).is_none() && t.split_whitespace().any(email_like))
+}
+
+/// A word that is an e-mail address (`name@host.domain`, brackets and punctuation around).
+fn email_like(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    let Some((user, host)) = w.split_once('@') else { return false };
+    !user.is_empty()
+        && host.contains('.')
+        && host.starts_with(|c: char| c.is_alphanumeric())
+        && host.ends_with(|c: char| c.is_alphanumeric())
+}
+
+/// A sign-off: one to three words of letters (periods, apostrophes and hyphens allowed, a
+/// leading dash too), all capitalised or all in lower case (a name: `keith`, `R. Landis`,
+/// `-jim halat`; not `Good luck`), not all capitals (a heading such as `CONTENTS`), no
+/// final `?`, `!`, `:` or `,`.
+fn signoff(line: &str) -> bool {
+    let t = line.trim().trim_start_matches(['-', '~', ' ']);
+    if t.is_empty() || t.ends_with(['?', '!', ':', ',']) {
+        return false;
+    }
+    let ok = t.split_whitespace().all(|w| {
+        w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+            && w.chars().any(char::is_alphabetic)
+    });
+    let caps = t.split_whitespace().filter(|w| w.starts_with(char::is_uppercase)).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = t.chars().filter(|c| c.is_uppercase()).count();
+    ok && (caps == 0 || caps == t.split_whitespace().count()) && !(letters >= 4 && upper == letters)
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.

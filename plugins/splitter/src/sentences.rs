@@ -859,7 +859,7 @@ fn wrap_joins(text: &str, lines: &[Line]) -> Vec<bool> {
 /// The quote marks that open an e-mail or Usenet line (`>`, `>>`, `> >`, `|>`, `: `, `} `),
 /// without the spaces after them: `>` anywhere in the run, or one of `:`, `}`, `|` alone and
 /// followed by a space. A table row (a line that also ends with `|`) is not quoted.
-fn quote_marks(line: &str) -> Option<&str> {
+pub(crate) fn quote_marks(line: &str) -> Option<&str> {
     let end = line.find(|c: char| !matches!(c, '>' | '|' | ':' | '}' | ' ' | '\t')).unwrap_or(line.len());
     let marks = line[..end].trim_end();
     if marks.is_empty() || line.ends_with('|') {

@@ -23,11 +23,19 @@
 //! blank lines between them, else *lines*: without evidence of wrapping, lines are never
 //! joined.
 //!
-//! Paragraph breaks of a wrapped text: a blank line; a line indented deeper than the line
+//! Widths are measured per *run* of lines (consecutive non-blank lines under the same e-mail
+//! quote marks): a digest or mail dump joins texts wrapped at different widths, and a quoted
+//! passage keeps the width of the text it came from. A run of three lines or more has its
+//! own width (its 90th-percentile line length), a run of two its widest line (at most the
+//! text's width), a single line the text's width; the shape test counts lines near their
+//! run's width for runs of three lines or more.
+//!
+//! Paragraph breaks of a wrapped text: a change of quote marks (`>` lines are a paragraph
+//! apart from the reply around them); a blank line; a line indented deeper than the line
 //! before it, or than the text's least indented lines right after a paragraph's indented first line
 //! (two one-line paragraphs); a line shallower than an indented run of two or more lines
 //! (the end of an indented block); a line after a *short* line, one whose length plus a space
-//! plus the next line's first word would still fit within the width (a greedy wrapper would
+//! plus the next line's first word would still fit within its run's width (a greedy wrapper would
 //! have moved the word up, so the line ended its paragraph). A paragraph's first line is
 //! allowed [`INDENT_SLACK`] columns of indentation that a cleaning stage may have trimmed,
 //! unless it ends a sentence and the next line opens with a capital.
@@ -87,8 +95,10 @@ struct Line {
     indent: usize,
     /// Display length in columns, indentation included (chars, not bytes).
     len: usize,
-    /// Columns of the first word.
+    /// Columns of the first word (after the quote marks of a quoted line).
     first_word: usize,
+    /// The e-mail quote marks that open the line (`>`, `> >`, `|>`), as a key (0: none).
+    marks: u64,
     /// The line ends a sentence (or a heading): final punctuation or closing marks.
     ends_stop: bool,
     /// The line opens with a capital, a digit or an opening quote.
@@ -135,6 +145,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 indent: 0,
                 len: 0,
                 first_word: 0,
+                marks: 0,
                 ends_stop: false,
                 starts_upper: false,
                 starts_opener: false,
@@ -146,7 +157,9 @@ fn raw_lines(text: &str) -> Vec<Line> {
         let content = text.get(s..e).unwrap_or("");
         let count = |t: &str| if t.is_ascii() { t.len() } else { t.chars().count() };
         let len = indent + count(content);
-        let first_word = content.split([' ', '\t']).next().map_or(0, count);
+        let quote = crate::sentences::quote_marks(content).unwrap_or("");
+        let marks = quote.bytes().fold(0u64, |k, c| k.wrapping_mul(131).wrapping_add(u64::from(c)));
+        let first_word = content[quote.len()..].trim_start().split([' ', '\t']).next().map_or(0, count);
         let core = content.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
         let ends_stop = core.ends_with(['.', '!', '?', '…', ':', ';']) || core.len() < content.len();
         let starts_upper =
@@ -159,6 +172,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
             indent,
             len,
             first_word,
+            marks,
             ends_stop,
             starts_upper,
             starts_opener,
@@ -185,8 +199,16 @@ fn detect_lines(lines: &[Line]) -> Shape {
         return fallback;
     }
     let n = full.len();
-    let margin = (width / 6).max(8);
-    let near = full.iter().filter(|l| l.len + margin >= width && l.len <= width + 2).count();
+    let local = local_widths(lines, width);
+    let near = lines
+        .iter()
+        .zip(&local)
+        .filter(|&(l, &(w, run))| {
+            // A run of fewer than three lines is measured against the whole text's width.
+            let w = if run >= 3 { w } else { width };
+            !l.blank && l.len + (w / 6).max(8) >= w && l.len <= w + 2
+        })
+        .count();
     let over = full.iter().filter(|l| l.len * 10 > width * 13).count();
     let open = full.iter().filter(|l| !l.ends_stop).count();
     if near * 5 >= n * 2 && over * 20 <= n && open * 10 >= n * 3 { Shape::Wrapped } else { fallback }
@@ -197,6 +219,39 @@ fn wrap_width(full: &[&Line]) -> Option<usize> {
     let mut lens: Vec<usize> = full.iter().map(|l| l.len).collect();
     lens.sort_unstable();
     lens.get((lens.len().saturating_sub(1)) * 9 / 10).copied()
+}
+
+/// The wrapping width of each line's run (consecutive non-blank lines under the same quote
+/// marks) and the run's length in lines: its 90th-percentile length for three lines or more,
+/// its widest line (at most `width`) for two, `width` for one. Texts joined from several
+/// sources (a digest of posts, a dump of mails) are wrapped at several widths, and a quoted
+/// passage at the width of the text it came from. A run estimate outside 20 to 1.3 times
+/// `width` is not trusted.
+fn local_widths(lines: &[Line], width: usize) -> Vec<(usize, usize)> {
+    let mut out = vec![(width, 0usize); lines.len()];
+    let mut k = 0;
+    while k < lines.len() {
+        if lines[k].blank {
+            k += 1;
+            continue;
+        }
+        let mut end = k + 1;
+        while end < lines.len() && !lines[end].blank && lines[end].marks == lines[k].marks {
+            end += 1;
+        }
+        let mut lens: Vec<usize> = lines[k..end].iter().map(|l| l.len).collect();
+        lens.sort_unstable();
+        let m = lens.len();
+        let w = match m {
+            1 => width,
+            2 => lens[1].min(width),
+            _ => lens[(m - 1) * 9 / 10],
+        };
+        let w = if (20..=width * 13 / 10).contains(&w) { w } else { width };
+        out[k..end].fill((w, m));
+        k = end;
+    }
+    out
 }
 
 /// The body lines' indent: the smallest indentation of the lines (continuation lines of a
@@ -250,7 +305,8 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
     // How many lines the current paragraph has.
     let mut run = 0usize;
     let mut prev: Option<&Line> = None;
-    for l in lines {
+    let local = local_widths(lines, width);
+    for (l, &(width, _)) in lines.iter().zip(&local) {
         if l.blank {
             prev = None;
             run = 0;
@@ -265,7 +321,9 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 let sentence_end = p.ends_stop && l.starts_upper;
                 let slack = if (run == 1 || flat) && p.indent == 0 && !sentence_end { INDENT_SLACK } else { 0 };
                 let short = p.len + 1 + l.first_word + slack <= width;
-                deeper || block_end || short || flat && (sentence_end || l.starts_opener)
+                // Quoted lines are a paragraph apart from the lines around them.
+                let requoted = l.marks != p.marks;
+                deeper || block_end || short || requoted || flat && (sentence_end || l.starts_opener)
             }
         };
         if brk {

@@ -360,3 +360,204 @@ fn sample_dumps_hard_wrapped_keep_their_articles() {
         assert_eq!(got, want, "{f:?} flat");
     }
 }
+
+/// Greedy hard wrap of one paragraph at `width` columns, each line prefixed by `prefix`
+/// (e-mail quote marks), as lines.
+fn wrap_lines(p: &str, width: usize, prefix: &str) -> Vec<String> {
+    let mut out = vec![String::from(prefix)];
+    for w in p.split_whitespace() {
+        let last = out.last_mut().unwrap();
+        if last.len() > prefix.len() && last.chars().count() + 1 + w.chars().count() > width {
+            out.push(format!("{prefix}{w}"));
+        } else {
+            if last.len() > prefix.len() {
+                last.push(' ');
+            }
+            last.push_str(w);
+        }
+    }
+    out
+}
+
+/// Three posts in a digest: each a subject line, a blank line and a body as posted (wrapped
+/// at different widths, blank-line paragraphs, an attribution line and quoted lines, a
+/// signature or a sign-off); posts apart by a blank line. Returns the text and the line
+/// index of each subject.
+fn digest() -> (String, Vec<usize>) {
+    let mut lines: Vec<String> = Vec::new();
+    let mut subjects = Vec::new();
+    let para = |lines: &mut Vec<String>, p: &str, width: usize, prefix: &str| {
+        lines.extend(wrap_lines(p, width, prefix));
+    };
+    subjects.push(lines.len());
+    lines.push("Ferry timetable for the winter months".into());
+    lines.push(String::new());
+    lines.push("In article <k7@harbour.example> ana@harbour.example (Ana Vale) writes:".into());
+    para(
+        &mut lines,
+        "Does anyone know whether the island ferry keeps its evening sailing after the clocks go back, or does the last boat leave at four as it did two winters ago?",
+        64,
+        "> ",
+    );
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "The evening sailing stays this winter. The harbour office printed the new timetable last week and it shows the last boat leaving the island at half past seven on weekdays, with an extra sailing on Friday nights until the end of March.",
+        70,
+        "",
+    );
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "Saturday sailings are cut to three, though, because the second ferry goes to the yard for its hull survey in January.",
+        70,
+        "",
+    );
+    lines.push(String::new());
+    lines.push("-- ".into());
+    lines.push("Tom Reddy            tom@quay.example".into());
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Choir concert moved to the school hall".into());
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "The spring concert of the valley choir will not be in the chapel this year: the roof repairs have started early, and the scaffolding fills the aisle until May.",
+        58,
+        "",
+    );
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "We sing in the school hall on the same evening instead, and tickets bought for the chapel are good for the hall. Doors open at seven and the choir starts at half past.",
+        58,
+        "",
+    );
+    lines.push(String::new());
+    lines.push("+----------------------------------------+".into());
+    lines.push("| Mina Osei, choir secretary             |".into());
+    lines.push("+----------------------------------------+".into());
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Lost dog near the old quarry".into());
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "A small brown terrier with a red collar has been running loose near the old quarry since Sunday morning; she answers to Pip and is friendly but nervous of cars.",
+        72,
+        "",
+    );
+    lines.push(String::new());
+    para(
+        &mut lines,
+        "If you see her, please ring the number on her tag rather than chasing her, as she bolts.",
+        72,
+        "",
+    );
+    lines.push(String::new());
+    lines.push("Hal".into());
+    (lines.iter().map(|l| format!("{l}\n")).collect(), subjects)
+}
+
+/// The line index of each article's first line.
+fn start_lines(text: &str, a: &articles::Analysis) -> Vec<usize> {
+    a.articles.iter().map(|x| text[..x.start].matches('\n').count()).collect()
+}
+
+#[test]
+fn digest_posts_start_at_their_subject_lines() {
+    let (text, subjects) = digest();
+    let a = analyse(&text);
+    assert_eq!(a.shape, Some(Shape::Wrapped));
+    assert_eq!(start_lines(&text, &a), subjects, "{:?}", a.articles);
+    // The attribution, the quoted lines, the signature and the sign-off stay in their post.
+    let body = |k: usize| &text[a.articles[k].start..a.articles[k].end];
+    assert!(body(0).contains("writes:") && body(0).contains("> Does anyone") && body(0).ends_with("tom@quay.example"));
+    assert!(body(1).ends_with("+----------------------------------------+"));
+    assert!(body(2).ends_with("Hal"));
+    // Wrapped lines are joined into their paragraphs; quoted lines are a paragraph apart.
+    let paras: Vec<&str> = a.blocks.iter().map(|b| &text[b.start..b.end]).collect();
+    assert!(paras.iter().any(|p| p.starts_with("The evening sailing") && p.ends_with("end of March.")));
+    assert!(paras.iter().any(|p| p.starts_with("> Does anyone") && p.ends_with("two winters ago?")));
+    // Through normalise-like trimming of line ends the starts are the same.
+    let trimmed: String = text.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    assert_eq!(start_lines(&trimmed, &analyse(&trimmed)), subjects);
+}
+
+#[test]
+fn subheading_in_a_wrapped_story_is_not_a_start() {
+    let (digest, subjects) = digest();
+    let mut lines: Vec<String> = Vec::new();
+    lines.push("Quarry lorries to use the new bypass".into());
+    lines.push(String::new());
+    for (k, p) in [
+        "Lorries from the old quarry will use the new bypass from Monday, the county said, ending ten years of quarry traffic through the village square.",
+        "The quarry company agreed to the bypass route after villagers counted more than two hundred lorries a day through the square last summer.",
+        "Why The Quarry Route Changed",
+        "The county built the bypass with a grant that required the quarry lorries to leave the village roads once it opened, and the quarry company paid for the new junction.",
+        "Villagers said the square would be quieter, but asked the county to keep the weight limit on the old quarry road.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if k > 0 {
+            lines.push(String::new());
+        }
+        lines.extend(wrap_lines(p, 66, ""));
+    }
+    lines.push(String::new());
+    lines.push("-- ".into());
+    lines.push("Valley News desk, news@valley.example".into());
+    lines.push(String::new());
+    let head: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let text = format!("{head}{digest}");
+    let a = analyse(&text);
+    let offset = lines.len();
+    let want: Vec<usize> = std::iter::once(0).chain(subjects.iter().map(|s| s + offset)).collect();
+    assert_eq!(start_lines(&text, &a), want, "{:?}", a.articles);
+    let sub = a.blocks.iter().find(|b| text[b.start..b.end].starts_with("Why The Quarry")).map(|b| b.role);
+    assert_eq!(sub, Some(articles::Role::Subheading));
+}
+
+#[test]
+fn runs_of_lines_unwrap_at_their_own_width() {
+    // Two blocks wrapped at 40 and 72 columns, and a quoted run: each line joins its own
+    // paragraph only.
+    let narrow = "The bridge will close for two nights next week while the council replaces the expansion joints on the river side.";
+    let wide = "Drivers are asked to use the ring road, which adds about ten minutes to a trip across town, and buses will divert the same way on both nights.";
+    let quoted = "Will the footpath stay open while the joints are replaced, or do walkers have to go round as well?";
+    let mut lines = wrap_lines(narrow, 40, "");
+    lines.push(String::new());
+    lines.extend(wrap_lines(quoted, 60, "> "));
+    lines.extend(wrap_lines(wide, 72, ""));
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (shape, ps) = shape::paragraphs(&text, Shape::Wrapped);
+    assert_eq!(shape, Shape::Wrapped);
+    let got: Vec<String> =
+        ps.iter().map(|&(a, b)| text[a..b].split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(ps.len(), 3, "{got:?}");
+    assert_eq!(got[0], narrow);
+    assert_eq!(got[2], wide);
+    assert!(got[1].starts_with("> Will the footpath") && got[1].ends_with("as well?"));
+}
+
+/// The sample corpus dumps with a blank line between paragraphs (blank-line headline rules):
+/// the same article starts as one paragraph per line.
+#[test]
+fn sample_dumps_in_blank_line_blocks_keep_their_articles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("dump-")))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let base = starts(&analyse(&(lines.join("\n") + "\n")));
+        let blocks = analyse(&(lines.join("\n\n") + "\n"));
+        assert_eq!(blocks.shape, Some(Shape::Blocks), "{f:?}");
+        assert_eq!(starts(&blocks), base, "{f:?}");
+    }
+}
