@@ -69,9 +69,10 @@ fn first_run(cfg: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
     before
 }
 
-/// SIGTERM is honoured like Ctrl-C: exit 130, the previous outputs untouched, no temporary files.
-#[test]
-fn sigterm_keeps_the_previous_outputs() {
+/// Starts a second run over changed input, sends it `signals` after 300 ms and checks that it
+/// exits 130 (unless it finished first) with the previous outputs untouched and no
+/// temporary files.
+fn interrupted_run_keeps_the_previous_outputs(signals: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = setup(dir.path(), 400);
     let out = dir.path().join("out");
@@ -80,33 +81,27 @@ fn sigterm_keeps_the_previous_outputs() {
     std::fs::write(dir.path().join("in/doc-0000.txt"), "Changed story.\n").unwrap();
     let child = spawn(&cfg);
     std::thread::sleep(Duration::from_millis(300));
-    signal(&child, "-TERM");
+    for sig in signals {
+        signal(&child, sig);
+    }
     let r = child.wait_with_output().unwrap();
     if r.status.code() == Some(0) {
         return; // the run beat the signal
     }
     assert_eq!(r.status.code(), Some(130), "{}", String::from_utf8_lossy(&r.stderr));
-    assert_eq!(listing(&out), before, "an interrupted run changed the outputs or left files");
+    assert_eq!(listing(&out), before, "{signals:?}: outputs changed or temporary files were left behind");
+}
+
+/// SIGTERM is honoured like Ctrl-C: exit 130, the previous outputs untouched, no temporary files.
+#[test]
+fn sigterm_keeps_the_previous_outputs() {
+    interrupted_run_keeps_the_previous_outputs(&["-TERM"]);
 }
 
 /// Two quick signals exit at once, and still leave no temporary files.
 #[test]
 fn a_second_signal_exits_at_once_without_leftovers() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = setup(dir.path(), 400);
-    let out = dir.path().join("out");
-    let before = first_run(&cfg, &out);
-    std::fs::write(dir.path().join("in/doc-0000.txt"), "Changed story.\n").unwrap();
-    let child = spawn(&cfg);
-    std::thread::sleep(Duration::from_millis(300));
-    signal(&child, "-INT");
-    signal(&child, "-INT");
-    let r = child.wait_with_output().unwrap();
-    if r.status.code() == Some(0) {
-        return;
-    }
-    assert_eq!(r.status.code(), Some(130), "{}", String::from_utf8_lossy(&r.stderr));
-    assert_eq!(listing(&out), before, "outputs changed or temporary files were left behind");
+    interrupted_run_keeps_the_previous_outputs(&["-INT", "-INT"]);
 }
 
 /// SIGKILL cannot be caught: the outputs are then the previous set (or, killed after the
