@@ -257,8 +257,8 @@ pub(crate) struct InputSection {
     /// Bytes that are not UTF-8: `lossy` replaces each bad sequence by U+FFFD, `skip`
     /// records the document in `failed.jsonl`, `fail` stops the run.
     invalid_utf8: Utf8Policy,
-    /// A larger document is recorded in `failed.jsonl` instead of read (a document is held
-    /// whole in memory).
+    /// Larger documents (text files, or JSONL lines without their terminator) fail, recorded
+    /// in `failed.jsonl`, instead of being read (a document is held whole in memory).
     max_document_bytes: u64,
 }
 
