@@ -33,8 +33,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use docpipe_core::inventory;
+use docpipe_core::registry::{LegacyOptionDoc as OptionDoc, OptionList};
 use docpipe_core::stats::RunStats;
-use docpipe_core::{BuildError, Document, OptionDoc, Sink, Stage, StageError, StageFactory, StageKind, StageOptions};
+use docpipe_core::{BuildError, Document, Sink, Stage, StageError, StageFactory, StageKind, StageOptions};
 use serde::Deserialize;
 use tracing::info;
 
@@ -576,7 +577,7 @@ inventory::submit! {
         summary: "Write documents as JSONL, Parquet or CSV, or a run report as HTML or Markdown, atomically",
         description: "A sink: documents pass on unchanged, so several exports can sit in one pipeline (a JSONL after the splitter, a report at the end). Outputs are written under a temporary name and renamed when the run succeeds; a failed or interrupted run leaves any previous output intact. The HTML report is one self-contained file (no network): run statistics, entities highlighted by label with canonical names on hover, summaries highlighted in the text, duplicates linked to what they repeat, a filter by text, label and entity, paginated for large corpora.",
         kind: StageKind::Sink,
-        options: OPTIONS,
+        options: OptionList::Table(OPTIONS),
         example: r#"[[stage]]
 type = "export"
 path = "../out/news/report.html"

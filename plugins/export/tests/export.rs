@@ -311,7 +311,7 @@ fn factory_example_builds_and_documents_every_option() {
         panic!("{}", e.message());
     }
     assert!(!f.summary.ends_with('.') && !f.summary.contains('\n'));
-    let names: Vec<&str> = f.options.iter().map(|o| o.name).collect();
+    let names: Vec<&str> = f.options().iter().map(|o| o.name).collect();
     // Every documented option is accepted, and an unknown one lists exactly the documented ones.
     let e = build_error("path = \"x.jsonl\"\nnot_an_option = 1\n");
     for n in &names {
