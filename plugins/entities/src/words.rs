@@ -5,7 +5,7 @@
 //! The words live in `data/words/*.txt`, one per line under a header comment that says what
 //! the class is for and where it comes from. They are embedded with `include_str!` and
 //! parsed into hash sets once per process, the first time any class is consulted (about
-//! 1 300 words: a few tens of microseconds), so building or checking a pipeline costs
+//! 1 200 words: a few tens of microseconds), so building or checking a pipeline costs
 //! nothing. A look-up hashes the word once instead of scanning a list.
 
 use std::collections::HashSet;
