@@ -317,6 +317,11 @@ impl AtomicFile {
         &self.target
     }
 
+    /// Whether the run was interrupted: writes are refused from then on.
+    pub fn cancelled(&self) -> bool {
+        self.check_cancel().is_err()
+    }
+
     /// Flushes, syncs and renames the file into place, or, inside a [`Transaction`] on this
     /// thread, stages it for the transaction's commit.
     pub fn commit(mut self) -> std::io::Result<()> {

@@ -443,8 +443,14 @@ struct RunCtx<'a> {
 impl RunCtx<'_> {
     fn record_failure(&mut self, rec: FailedRecord) -> Result<(), RunError> {
         *self.failed_count += 1;
-        write_json_line(self.failed_out, &rec)
-            .map_err(|source| RunError::Io { path: self.failed_out.target().display().to_string(), source })
+        write_json_line(self.failed_out, &rec).map_err(|source| {
+            // A write refused because the run was interrupted is the interrupt, not an I/O error.
+            if self.failed_out.cancelled() {
+                RunError::Interrupted
+            } else {
+                RunError::Io { path: self.failed_out.target().display().to_string(), source }
+            }
+        })
     }
 
     /// Runs `docs` through stages `from..` and writes what comes out of the last one.

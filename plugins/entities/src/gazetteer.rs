@@ -16,6 +16,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+use foldhash::fast::FixedState;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// An entity label (the OntoNotes 5 names).
@@ -246,8 +248,8 @@ impl GazetteerBuilder {
     pub fn build(self) -> Gazetteer {
         let mut surfaces = Vec::with_capacity(self.entries.len());
         let mut entries = Vec::with_capacity(self.entries.len());
-        let mut upper = HashMap::with_capacity(self.entries.len());
-        let mut exact = HashMap::with_capacity(self.entries.len());
+        let mut upper = Map::with_capacity_and_hasher(self.entries.len(), FixedState::default());
+        let mut exact = Map::with_capacity_and_hasher(self.entries.len(), FixedState::default());
         for (surface, entry) in self.entries {
             upper.entry(surface.to_uppercase()).or_insert(entries.len());
             exact.insert(surface.clone(), entries.len());
@@ -255,7 +257,7 @@ impl GazetteerBuilder {
             entries.push(entry);
         }
         let automaton = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&surfaces).ok();
-        let mut given: HashSet<String> = HashSet::new();
+        let mut given = Set::default();
         if self.builtin {
             for line in data_lines(GIVEN).chain(data_lines(GIVEN_INTL)) {
                 for name in line.split_whitespace() {
@@ -263,8 +265,8 @@ impl GazetteerBuilder {
                 }
             }
         }
-        let mut common: HashSet<String> = HashSet::new();
-        let mut words: HashSet<String> = HashSet::new();
+        let mut common = Set::default();
+        let mut words = Set::default();
         for w in data_lines(COMMON) {
             words.insert(w.to_owned());
             let cap = capitalise(w);
@@ -277,17 +279,23 @@ impl GazetteerBuilder {
     }
 }
 
+/// Look-up tables of the compiled gazetteer, hashed with `foldhash` (they are never iterated,
+/// so the hasher cannot change an output; std's SipHash was a visible share of tagging time).
+type Map<V> = HashMap<String, V, FixedState>;
+/// See [`Map`].
+type Set = HashSet<String, FixedState>;
+
 /// The compiled gazetteer.
 #[derive(Debug)]
 pub struct Gazetteer {
     automaton: Option<AhoCorasick>,
     entries: Vec<Entry>,
-    upper: HashMap<String, usize>,
-    exact: HashMap<String, usize>,
-    given: HashSet<String>,
-    common: HashSet<String>,
+    upper: Map<usize>,
+    exact: Map<usize>,
+    given: Set,
+    common: Set,
     /// Every frequent word, names and places included (`may`, `labor`, `victoria`).
-    words: HashSet<String>,
+    words: Set,
 }
 
 impl Gazetteer {
@@ -371,7 +379,7 @@ impl Gazetteer {
 
 /// Looks `word` up in lower case (`capital`: with its first letter upper case), without
 /// allocating for the short ASCII words that make up nearly every look-up.
-fn recased_contains(set: &HashSet<String>, word: &str, capital: bool) -> bool {
+fn recased_contains(set: &Set, word: &str, capital: bool) -> bool {
     let mut buf = [0u8; 32];
     if word.is_ascii()
         && let Some(b) = buf.get_mut(..word.len())

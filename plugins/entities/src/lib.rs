@@ -229,7 +229,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
         aliases: opts.aliases,
     };
     let gaz = if opts.gazetteers.is_empty() && opts.builtin_gazetteers {
-        GazRef::Builtin(Gazetteer::builtin())
+        GazRef::Builtin
     } else {
         let mut b = if opts.builtin_gazetteers { GazetteerBuilder::with_builtin() } else { GazetteerBuilder::new() };
         for file in &opts.gazetteers {

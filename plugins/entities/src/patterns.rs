@@ -689,10 +689,12 @@ fn glued_currency(w: &str) -> bool {
 /// day words `today` … `noon`). A token of ASCII letters only that is not in this set
 /// cannot start any pattern: each pattern starts at a listed word, a digit, a hyphenated
 /// word (`mid-March`, `twenty-five`) or a symbol.
-fn triggers() -> &'static std::collections::HashSet<String> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+/// Hashed with `foldhash`: every plain word of a text is looked up here.
+fn triggers() -> &'static std::collections::HashSet<String, foldhash::fast::FixedState> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<String, foldhash::fast::FixedState>> =
+        std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let mut set = std::collections::HashSet::new();
+        let mut set = std::collections::HashSet::default();
         let lists: &[&[&str]] = &[
             MONTHS,
             WEEKDAYS,

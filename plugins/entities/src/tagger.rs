@@ -118,8 +118,9 @@ impl Default for TaggerConfig {
 /// A reference to a gazetteer: the shared built-in one or a stage's own.
 #[derive(Debug, Clone)]
 pub enum GazRef {
-    /// The process-wide built-in gazetteer.
-    Builtin(&'static Gazetteer),
+    /// The process-wide built-in gazetteer ([`Gazetteer::builtin`]), compiled on first use:
+    /// building or checking a pipeline does not pay for it.
+    Builtin,
     /// A gazetteer built with user lists.
     Owned(Arc<Gazetteer>),
 }
@@ -128,7 +129,7 @@ impl std::ops::Deref for GazRef {
     type Target = Gazetteer;
     fn deref(&self) -> &Gazetteer {
         match self {
-            GazRef::Builtin(g) => g,
+            GazRef::Builtin => Gazetteer::builtin(),
             GazRef::Owned(g) => g,
         }
     }
@@ -191,7 +192,7 @@ struct Decision {
 impl Tagger {
     /// A tagger over the built-in gazetteer.
     pub fn builtin(cfg: TaggerConfig) -> Tagger {
-        Tagger::new(GazRef::Builtin(Gazetteer::builtin()), cfg)
+        Tagger::new(GazRef::Builtin, cfg)
     }
 
     /// A tagger over the given gazetteer.
@@ -365,7 +366,10 @@ impl<'a> DocState<'a> {
 
     fn is_particle_word(&self, i: usize) -> bool {
         let w = self.w(i);
-        PARTICLES.iter().any(|p| w.len() > p.len() && w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase))
+        PARTICLES
+            .words()
+            .iter()
+            .any(|p| w.len() > p.len() && w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase))
     }
 
     /// A frequent English word that is no evidence of a name on its own.
@@ -575,10 +579,7 @@ impl<'a> DocState<'a> {
     /// A capitalised role noun (`Scientist`, `Lawyer`) that is not itself a title.
     fn role_word(&self, i: usize) -> bool {
         let w = self.w(i);
-        self.toks[i].cap
-            && !self.toks[i].all_caps
-            && ROLE_NOUNS.iter().chain(MORE_ROLE_NOUNS).any(|r| r.eq_ignore_ascii_case(w))
-            && !is_title(w)
+        self.toks[i].cap && !self.toks[i].all_caps && is_role_noun(w) && !is_title(w)
     }
 
     /// `Department of Water and …`: an organisation's first word before `of`/`for`/`on`, or

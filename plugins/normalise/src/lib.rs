@@ -80,21 +80,21 @@ impl Default for NormaliseOptions {
 #[derive(Debug)]
 pub struct Normalise {
     options: NormaliseOptions,
-    lexicon: Option<&'static glue::Lexicon>,
 }
 
 impl Normalise {
-    /// Builds the stage (loads the glued-word lexicon when `glued_words` is on).
+    /// Builds the stage. The glued-word lexicon is loaded by the first document that needs
+    /// it (once per process), so building or checking a pipeline does not pay for it.
     pub fn new(options: NormaliseOptions) -> Self {
-        let lexicon = options.glued_words.then(glue::Lexicon::builtin);
-        Normalise { options, lexicon }
+        Normalise { options }
     }
 }
 
 impl MapStage for Normalise {
     fn process(&self, mut doc: Document) -> Result<Outcome, StageError> {
         // The stage owns the text while it works: no pass keeps a copy it no longer needs.
-        let result = normalise_owned(std::mem::take(&mut doc.text), &self.options, self.lexicon);
+        let lexicon = self.options.glued_words.then(glue::Lexicon::builtin);
+        let result = normalise_owned(std::mem::take(&mut doc.text), &self.options, lexicon);
         if result.edits.is_empty() {
             doc.text = result.text;
         } else {
