@@ -17,7 +17,7 @@ use docpipe_core::stats::RunStats;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{EscapeLt, Report, ReportDoc, Spill, label_colour};
+use super::{EscapeLt, Report, ReportDoc, Spill, label_colours};
 
 const TEMPLATE: &str = include_str!("template.html");
 /// Entity names offered as completions in the entity filter, at most.
@@ -77,6 +77,10 @@ impl Utf16Map {
 
 /// An entity mention in the page data: UTF-16 start and end, label, canonical name, id.
 type EntityJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<&'a str>);
+/// A passage marked as a repeat in the page data: UTF-16 start and end, the unit compared,
+/// the document repeated, the UTF-8 byte range repeated in that document's text (the page
+/// converts it when it shows that text), the similarity.
+type PassageJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<(usize, usize)>, Option<f64>);
 
 /// The JSON of one document in the page data (keys in the order the page has always had).
 #[derive(Serialize)]
@@ -97,13 +101,21 @@ struct DocJson<'a> {
     g: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     d: Option<(&'a str, Option<f64>)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    x: Vec<PassageJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<(u64, u64)>,
 }
 
 /// Appends the page-data record of one listed document to `out`: a comma unless it is the
 /// first, then its JSON with `<` escaped.
 pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    let offsets =
-        d.mentions.iter().flat_map(|m| [m.start, m.end]).chain(d.summary_spans.iter().flat_map(|s| [s.0, s.1]));
+    let offsets = d
+        .mentions
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .chain(d.summary_spans.iter().flat_map(|s| [s.0, s.1]))
+        .chain(d.passages.iter().flat_map(|p| [p.start, p.end]));
     let m = Utf16Map::new(d.text, offsets);
     let json = DocJson {
         d: d.duplicate_of.as_ref().map(|(of, sim)| (of.as_str(), *sim)),
@@ -121,6 +133,11 @@ pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_js
         t: d.text,
         u: d.summary_spans.iter().map(|&(s, e)| (m.map(s), m.map(e))).collect(),
         w: d.words,
+        x: d.passages
+            .iter()
+            .map(|p| (m.map(p.start), m.map(p.end), p.level.as_str(), p.of_doc.as_deref(), p.of_range, p.similarity))
+            .collect(),
+        r: d.cut,
     };
     if !first {
         out.push(b',');
@@ -143,7 +160,8 @@ fn reasons(r: &std::collections::BTreeMap<String, u64>) -> String {
 
 fn stats_table(stats: &RunStats, timings: bool) -> String {
     let mut h = String::from(
-        "<table class=\"stats\"><thead><tr><th>stage</th><th>type</th><th>in</th><th>out</th><th>dropped</th>\
+        "<div class=\"tablebox\" tabindex=\"0\" role=\"region\" aria-label=\"Run statistics\">\
+         <table class=\"stats\"><thead><tr><th>stage</th><th>type</th><th>in</th><th>out</th><th>dropped</th>\
          <th>failed</th>",
     );
     if timings {
@@ -174,8 +192,63 @@ fn stats_table(stats: &RunStats, timings: bool) -> String {
             reasons(&s.dropped)
         ));
     }
-    h.push_str("</tbody></table>");
+    h.push_str("</tbody></table></div>");
     h
+}
+
+/// The duplicates panel, shown with the duplicates filter: what every dedupe stage found,
+/// the dropped documents (counted from the run statistics: they never reach a sink) and the
+/// marked documents and passages listed below it.
+fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
+    let mut items: Vec<String> = Vec::new();
+    for s in &stats.stages {
+        let Some(&n) = s.dropped.get("duplicate").filter(|&&n| n > 0) else { continue };
+        let bytes = s.dropped_bytes.get("duplicate").copied().unwrap_or(0);
+        items.push(format!(
+            "<li class=\"dropped\"><b>{n}</b> {} dropped by <code>{}</code> as {} of earlier ones ({}). \
+             Dropped documents do not reach the report, so they are not listed here: run that stage with \
+             <code>action = \"mark\"</code> to keep them, marked and listed below with what they repeat \
+             (its <code>report</code> option also writes them to a file).</li>",
+            if n == 1 { "document" } else { "documents" },
+            escape(&s.name),
+            if n == 1 { "a duplicate" } else { "duplicates" },
+            fmt_bytes(bytes)
+        ));
+    }
+    if report.duplicates > 0 {
+        items.push(format!(
+            "<li><b>{}</b> {} marked as {}, listed below with the document {} and the similarity.</li>",
+            report.duplicates,
+            if report.duplicates == 1 { "document" } else { "documents" },
+            if report.duplicates == 1 { "a duplicate" } else { "duplicates" },
+            if report.duplicates == 1 { "it repeats" } else { "each repeats" },
+        ));
+    }
+    if report.passages > 0 {
+        items.push(format!(
+            "<li><b>{}</b> repeated {} marked in {} {}, <span class=\"dupm\">highlighted</span> in the text \
+             below with the passage {} (<span class=\"dupsrc\">underlined</span> where that one is listed).</li>",
+            report.passages,
+            if report.passages == 1 { "passage" } else { "passages" },
+            report.passage_docs,
+            if report.passage_docs == 1 { "document" } else { "documents" },
+            if report.passages == 1 { "it repeats" } else { "each repeats" },
+        ));
+    }
+    if report.cut_passages > 0 {
+        items.push(format!(
+            "<li><b>{}</b> repeated {} ({}) cut out of {} {}.</li>",
+            report.cut_passages,
+            if report.cut_passages == 1 { "passage" } else { "passages" },
+            fmt_bytes(report.cut_bytes),
+            report.cut_docs,
+            if report.cut_docs == 1 { "document" } else { "documents" },
+        ));
+    }
+    if items.is_empty() {
+        items.push("<li>No duplicates found.</li>".to_owned());
+    }
+    format!("<div class=\"note dups\" id=\"dups\" hidden><h3>Duplicates found</h3><ul>{}</ul></div>", items.concat())
 }
 
 fn kpi(value: impl std::fmt::Display, label: &str) -> String {
@@ -220,7 +293,13 @@ pub fn render(
     }
     subtitle.push_str(" · generated by docpipe");
 
-    let labels: Vec<serde_json::Value> = totals.labels.iter().map(|(l, n)| json!([l, label_colour(l), n])).collect();
+    let names: Vec<&str> = totals.labels.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<serde_json::Value> = totals
+        .labels
+        .iter()
+        .zip(label_colours(&names))
+        .map(|((l, n), c)| json!([l, c.vivid, n, c.tint, c.strong]))
+        .collect();
     let top: Vec<&str> = totals.entities.iter().take(TOP_ENTITIES).map(|((_, n), _)| n.as_str()).collect();
     let mut top_unique: Vec<&str> = Vec::with_capacity(top.len());
     let mut seen = std::collections::HashSet::new();
@@ -246,6 +325,7 @@ pub fn render(
             "KPIS" => out.write_all(kpis.as_bytes())?,
             "STATS" => out.write_all(stats_table(stats, timings).as_bytes())?,
             "DOCNOTE" => out.write_all(note.as_bytes())?,
+            "DUPS" => out.write_all(duplicates_panel(report, stats).as_bytes())?,
             "DATA" => {
                 // The keys in the order the page data has always had; the documents last,
                 // streamed from the spill.
