@@ -89,8 +89,9 @@ fn write_report(dir: &Path, snippet: &str, docs: &[Document], stats: &RunStats) 
 /// ([`framed`]), which writes them on its `<body>` for `--dump-dom` to show: the page's width, boxes that cut text
 /// (overflow not visible and content larger than the box) and elements that stick out of
 /// their card, in cards, KPIs, notes and the legend; the stats table box; the colours the
-/// legend swatches and the entity highlights are drawn in.
-const PROBE: &str = r#"<script>
+/// legend swatches and the entity highlights are drawn in; and what "show all" and "show
+/// less" on a shortened text do.
+const PROBE: &str = r##"<script>
 (function () {
   var b = document.body, de = document.documentElement;
   b.setAttribute("data-probe-scroll-width", String(de.scrollWidth));
@@ -121,13 +122,25 @@ const PROBE: &str = r#"<script>
   });
   b.setAttribute("data-probe-swatches", sw.join(";"));
   b.setAttribute("data-probe-marks", marks.join(";"));
+  // Last, as it changes the layout: "show all" on a shortened text shows it whole, and
+  // "show less" shortens it again.
+  var more = document.querySelector("[data-expand]"), id = more && more.getAttribute("data-expand");
+  var card = function () { return document.querySelector("#list [data-expand='" + id + "']").closest("article"); };
+  if (more) {
+    var steps = [card().textContent.indexOf("THE-LAST-LINE") >= 0];
+    more.click();
+    steps.push(card().textContent.indexOf("THE-LAST-LINE") >= 0);
+    card().querySelector("[data-expand]").click();
+    steps.push(card().textContent.indexOf("THE-LAST-LINE") >= 0);
+    b.setAttribute("data-probe-expand", steps.join(" "));
+  }
   var all = {};
   ["data-ready", "data-errors"].concat(b.getAttributeNames().filter(function (n) { return n.indexOf("data-probe-") === 0; }))
     .forEach(function (n) { if (b.hasAttribute(n)) all[n] = b.getAttribute(n); });
   parent.postMessage(all, "*");
 })();
 </script>
-"#;
+"##;
 
 /// A copy of the report at `page` with [`PROBE`] at the end of its body, shown in a frame
 /// `width` px wide (headless Chromium lays a window out at least 500 px wide, whatever
@@ -320,6 +333,7 @@ fn report_renders_and_filters_in_chromium() {
         assert!(sw <= width, "the page scrolls sideways at {width} px: {sw} px wide");
         assert_eq!(attr(&d, "data-probe-bad").as_deref(), Some("none"), "clipped or overflowing at {width} px");
         assert_eq!(attr(&d, "data-probe-table").as_deref(), Some(table), "run table at {width} px");
+        assert_eq!(attr(&d, "data-probe-expand").as_deref(), Some("false true false"), "show all, then less");
         // Every label its own colour, the same in the legend and in the text.
         let swatches = pairs(&attr(&d, "data-probe-swatches").unwrap());
         let labels: Vec<&str> = swatches.iter().map(|s| s.0.as_str()).collect();

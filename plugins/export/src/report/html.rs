@@ -3,9 +3,21 @@
 //! The run statistics and headline figures are rendered here as static HTML; the documents
 //! are embedded as JSON (`<script type="application/json">`, with every `<` escaped so no
 //! text can close the element) and rendered by the page's script one page at a time, with
-//! entity highlights by label colour, the canonical name on hover, summary sentences
-//! highlighted in the text, duplicate links and a filter by text, label and entity. Offsets
-//! are converted from UTF-8 bytes to the UTF-16 units JavaScript strings use.
+//! entity highlights in one colour per label ([`label_colours`], drawn through one CSS class
+//! per label), the canonical name on hover, summary sentences highlighted in the text,
+//! duplicate links and a filter by text, label and entity. Offsets are converted from UTF-8
+//! bytes to the UTF-16 units JavaScript strings use; the byte range a marked passage repeats
+//! in another document is converted by the page, which has that document's text.
+//!
+//! The duplicates filter shows a panel ([`duplicates_panel`]) with what the dedupe stages
+//! found: the documents they dropped (counted per stage from the run statistics, since
+//! dropped documents never reach a sink), the documents marked as duplicates and the
+//! passages marked as repeats, which the cards list with the passage each repeats and
+//! highlight in the text (the passage repeated is underlined where it is listed).
+//!
+//! The page is usable at phone width: long words and URLs wrap, the run table scrolls in its
+//! own box, and a long text shows its start cut at a line or word boundary with a "show all"
+//! link (no box that hides part of a line).
 //!
 //! Each listed document is serialised by [`doc_record`] when it arrives (into the report's
 //! [`Spill`]); [`render`] streams the page, the spilled documents included, into the output.
@@ -199,7 +211,7 @@ fn stats_table(stats: &RunStats, timings: bool) -> String {
 /// The duplicates panel, shown with the duplicates filter: what every dedupe stage found,
 /// the dropped documents (counted from the run statistics: they never reach a sink) and the
 /// marked documents and passages listed below it.
-fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
+pub fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
     let mut items: Vec<String> = Vec::new();
     for s in &stats.stages {
         let Some(&n) = s.dropped.get("duplicate").filter(|&&n| n > 0) else { continue };
@@ -421,6 +433,47 @@ mod tests {
         assert_eq!(doc["u"][0], json!([0, 46]));
         assert_eq!(data["labels"][0][0], "PERSON");
         assert_eq!(data["page_size"], 20);
+    }
+
+    #[test]
+    fn passages_and_cuts_reach_the_page_data() {
+        let mut d = crate::report::tests::rich_doc();
+        // "Zürich" comes before the passage: its byte offsets are one more than its UTF-16 ones.
+        let start = d.text.find("Keller said").unwrap();
+        let end = d.text.find(" Prices").unwrap();
+        let mut span = docpipe_core::Span::new(start, end).with_label("sentence");
+        span.fields.insert("duplicate_of".into(), json!("a#b@0/a1#12-40"));
+        span.fields.insert("similarity".into(), json!(0.9));
+        d.set_layer("duplicates", vec![span]);
+        d.attributes.insert("dedupe".into(), json!({"removed": 3, "removed_bytes": 210}));
+        let marked = page(&[d], 0);
+        let doc = &data(&marked)["docs"][0];
+        assert_eq!(doc["x"], json!([[start - 1, end - 1, "sentence", "a#b@0/a1", [12, 40], 0.9]]));
+        assert_eq!(doc["r"], json!([3, 210]));
+        let plain = page(&[crate::report::tests::rich_doc()], 0);
+        assert!(data(&plain)["docs"][0].get("x").is_none() && data(&plain)["docs"][0].get("r").is_none());
+    }
+
+    #[test]
+    fn the_duplicates_panel_counts_what_it_cannot_list() {
+        let mut rep = Report::new("entities", 0);
+        let mut stats = RunStats::default();
+        assert!(duplicates_panel(&rep, &stats).contains("<li>No duplicates found.</li>"));
+        let mut d = crate::report::tests::rich_doc();
+        d.attributes.insert("dedupe".into(), json!({"duplicate_of": "x", "similarity": 1.0}));
+        crate::report::tests::count(&mut rep, &d);
+        stats.stages.push(docpipe_core::stats::StageStats {
+            name: "copies <1>".into(),
+            dropped: [("duplicate".to_owned(), 4), ("too short".to_owned(), 2)].into_iter().collect(),
+            dropped_bytes: [("duplicate".to_owned(), 4096)].into_iter().collect(),
+            ..Default::default()
+        });
+        let panel = duplicates_panel(&rep, &stats);
+        assert!(panel.starts_with("<div class=\"note dups\" id=\"dups\" hidden>"), "{panel}");
+        assert!(panel.contains("<b>4</b> documents dropped by <code>copies &lt;1&gt;</code> as duplicates"), "{panel}");
+        assert!(panel.contains("(4.0 KiB)"), "{panel}");
+        assert!(panel.contains("<b>1</b> document marked as a duplicate"), "{panel}");
+        assert!(!panel.contains("passage"), "{panel}");
     }
 
     #[test]
