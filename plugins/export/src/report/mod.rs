@@ -567,7 +567,7 @@ const MIN_HUE_GAP: u16 = 10;
 
 /// The colours of a report's labels, one per label and all different (up to 360 labels): the
 /// OntoNotes labels have fixed hues; any other label takes a stable hue from its name, moved
-/// on by the golden angle while it is closer than [`MIN_HUE_GAP`] to a label already placed
+/// on by the golden angle while it is closer than 10° (`MIN_HUE_GAP`) to a label already placed
 /// (labels are placed in the order given, known labels first).
 pub fn label_colours(labels: &[&str]) -> Vec<LabelColour> {
     let mut out: Vec<Option<LabelColour>> = labels.iter().map(|l| known_hue(l).map(colour_of_hue)).collect();
