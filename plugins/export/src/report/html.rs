@@ -3,9 +3,21 @@
 //! The run statistics and headline figures are rendered here as static HTML; the documents
 //! are embedded as JSON (`<script type="application/json">`, with every `<` escaped so no
 //! text can close the element) and rendered by the page's script one page at a time, with
-//! entity highlights by label colour, the canonical name on hover, summary sentences
-//! highlighted in the text, duplicate links and a filter by text, label and entity. Offsets
-//! are converted from UTF-8 bytes to the UTF-16 units JavaScript strings use.
+//! entity highlights in one colour per label ([`label_colours`], drawn through one CSS class
+//! per label), the canonical name on hover, summary sentences highlighted in the text,
+//! duplicate links and a filter by text, label and entity. Offsets are converted from UTF-8
+//! bytes to the UTF-16 units JavaScript strings use; the byte range a marked passage repeats
+//! in another document is converted by the page, which has that document's text.
+//!
+//! The duplicates filter shows a panel ([`duplicates_panel`]) with what the dedupe stages
+//! found: the documents they dropped (counted per stage from the run statistics, since
+//! dropped documents never reach a sink), the documents marked as duplicates and the
+//! passages marked as repeats, which the cards list with the passage each repeats and
+//! highlight in the text (the passage repeated is underlined where it is listed).
+//!
+//! The page is usable at phone width: long words and URLs wrap, the run table scrolls in its
+//! own box, and a long text shows its start cut at a line or word boundary with a "show all"
+//! link (no box that hides part of a line).
 //!
 //! Each listed document is serialised by [`doc_record`] when it arrives (into the report's
 //! [`Spill`]); [`render`] streams the page, the spilled documents included, into the output.
@@ -17,7 +29,7 @@ use docpipe_core::stats::RunStats;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{EscapeLt, Report, ReportDoc, Spill, label_colour};
+use super::{EscapeLt, Report, ReportDoc, Spill, label_colours};
 
 const TEMPLATE: &str = include_str!("template.html");
 /// Entity names offered as completions in the entity filter, at most.
@@ -77,6 +89,10 @@ impl Utf16Map {
 
 /// An entity mention in the page data: UTF-16 start and end, label, canonical name, id.
 type EntityJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<&'a str>);
+/// A passage marked as a repeat in the page data: UTF-16 start and end, the unit compared,
+/// the document repeated, the UTF-8 byte range repeated in that document's text (the page
+/// converts it when it shows that text), the similarity.
+type PassageJson<'a> = (usize, usize, &'a str, Option<&'a str>, Option<(usize, usize)>, Option<f64>);
 
 /// The JSON of one document in the page data (keys in the order the page has always had).
 #[derive(Serialize)]
@@ -97,13 +113,21 @@ struct DocJson<'a> {
     g: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     d: Option<(&'a str, Option<f64>)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    x: Vec<PassageJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<(u64, u64)>,
 }
 
 /// Appends the page-data record of one listed document to `out`: a comma unless it is the
 /// first, then its JSON with `<` escaped.
 pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    let offsets =
-        d.mentions.iter().flat_map(|m| [m.start, m.end]).chain(d.summary_spans.iter().flat_map(|s| [s.0, s.1]));
+    let offsets = d
+        .mentions
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .chain(d.summary_spans.iter().flat_map(|s| [s.0, s.1]))
+        .chain(d.passages.iter().flat_map(|p| [p.start, p.end]));
     let m = Utf16Map::new(d.text, offsets);
     let json = DocJson {
         d: d.duplicate_of.as_ref().map(|(of, sim)| (of.as_str(), *sim)),
@@ -121,6 +145,11 @@ pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_js
         t: d.text,
         u: d.summary_spans.iter().map(|&(s, e)| (m.map(s), m.map(e))).collect(),
         w: d.words,
+        x: d.passages
+            .iter()
+            .map(|p| (m.map(p.start), m.map(p.end), p.level.as_str(), p.of_doc.as_deref(), p.of_range, p.similarity))
+            .collect(),
+        r: d.cut,
     };
     if !first {
         out.push(b',');
@@ -143,7 +172,8 @@ fn reasons(r: &std::collections::BTreeMap<String, u64>) -> String {
 
 fn stats_table(stats: &RunStats, timings: bool) -> String {
     let mut h = String::from(
-        "<table class=\"stats\"><thead><tr><th>stage</th><th>type</th><th>in</th><th>out</th><th>dropped</th>\
+        "<div class=\"tablebox\" tabindex=\"0\" role=\"region\" aria-label=\"Run statistics\">\
+         <table class=\"stats\"><thead><tr><th>stage</th><th>type</th><th>in</th><th>out</th><th>dropped</th>\
          <th>failed</th>",
     );
     if timings {
@@ -174,8 +204,63 @@ fn stats_table(stats: &RunStats, timings: bool) -> String {
             reasons(&s.dropped)
         ));
     }
-    h.push_str("</tbody></table>");
+    h.push_str("</tbody></table></div>");
     h
+}
+
+/// The duplicates panel, shown with the duplicates filter: what every dedupe stage found,
+/// the dropped documents (counted from the run statistics: they never reach a sink) and the
+/// marked documents and passages listed below it.
+pub fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
+    let mut items: Vec<String> = Vec::new();
+    for s in &stats.stages {
+        let Some(&n) = s.dropped.get("duplicate").filter(|&&n| n > 0) else { continue };
+        let bytes = s.dropped_bytes.get("duplicate").copied().unwrap_or(0);
+        items.push(format!(
+            "<li class=\"dropped\"><b>{n}</b> {} dropped by <code>{}</code> as {} of earlier ones ({}). \
+             Dropped documents do not reach the report, so they are not listed here: run that stage with \
+             <code>action = \"mark\"</code> to keep them, marked and listed below with what they repeat \
+             (its <code>report</code> option also writes them to a file).</li>",
+            if n == 1 { "document" } else { "documents" },
+            escape(&s.name),
+            if n == 1 { "a duplicate" } else { "duplicates" },
+            fmt_bytes(bytes)
+        ));
+    }
+    if report.duplicates > 0 {
+        items.push(format!(
+            "<li><b>{}</b> {} marked as {}, listed below with the document {} and the similarity.</li>",
+            report.duplicates,
+            if report.duplicates == 1 { "document" } else { "documents" },
+            if report.duplicates == 1 { "a duplicate" } else { "duplicates" },
+            if report.duplicates == 1 { "it repeats" } else { "each repeats" },
+        ));
+    }
+    if report.passages > 0 {
+        items.push(format!(
+            "<li><b>{}</b> repeated {} marked in {} {}, <span class=\"dupm\">highlighted</span> in the text \
+             below with the passage {} (<span class=\"dupsrc\">underlined</span> where that one is listed).</li>",
+            report.passages,
+            if report.passages == 1 { "passage" } else { "passages" },
+            report.passage_docs,
+            if report.passage_docs == 1 { "document" } else { "documents" },
+            if report.passages == 1 { "it repeats" } else { "each repeats" },
+        ));
+    }
+    if report.cut_passages > 0 {
+        items.push(format!(
+            "<li><b>{}</b> repeated {} ({}) cut out of {} {}.</li>",
+            report.cut_passages,
+            if report.cut_passages == 1 { "passage" } else { "passages" },
+            fmt_bytes(report.cut_bytes),
+            report.cut_docs,
+            if report.cut_docs == 1 { "document" } else { "documents" },
+        ));
+    }
+    if items.is_empty() {
+        items.push("<li>No duplicates found.</li>".to_owned());
+    }
+    format!("<div class=\"note dups\" id=\"dups\" hidden><h3>Duplicates found</h3><ul>{}</ul></div>", items.concat())
 }
 
 fn kpi(value: impl std::fmt::Display, label: &str) -> String {
@@ -220,7 +305,13 @@ pub fn render(
     }
     subtitle.push_str(" · generated by docpipe");
 
-    let labels: Vec<serde_json::Value> = totals.labels.iter().map(|(l, n)| json!([l, label_colour(l), n])).collect();
+    let names: Vec<&str> = totals.labels.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<serde_json::Value> = totals
+        .labels
+        .iter()
+        .zip(label_colours(&names))
+        .map(|((l, n), c)| json!([l, c.vivid, n, c.tint, c.strong]))
+        .collect();
     let top: Vec<&str> = totals.entities.iter().take(TOP_ENTITIES).map(|((_, n), _)| n.as_str()).collect();
     let mut top_unique: Vec<&str> = Vec::with_capacity(top.len());
     let mut seen = std::collections::HashSet::new();
@@ -246,6 +337,7 @@ pub fn render(
             "KPIS" => out.write_all(kpis.as_bytes())?,
             "STATS" => out.write_all(stats_table(stats, timings).as_bytes())?,
             "DOCNOTE" => out.write_all(note.as_bytes())?,
+            "DUPS" => out.write_all(duplicates_panel(report, stats).as_bytes())?,
             "DATA" => {
                 // The keys in the order the page data has always had; the documents last,
                 // streamed from the spill.
@@ -341,6 +433,47 @@ mod tests {
         assert_eq!(doc["u"][0], json!([0, 46]));
         assert_eq!(data["labels"][0][0], "PERSON");
         assert_eq!(data["page_size"], 20);
+    }
+
+    #[test]
+    fn passages_and_cuts_reach_the_page_data() {
+        let mut d = crate::report::tests::rich_doc();
+        // "Zürich" comes before the passage: its byte offsets are one more than its UTF-16 ones.
+        let start = d.text.find("Keller said").unwrap();
+        let end = d.text.find(" Prices").unwrap();
+        let mut span = docpipe_core::Span::new(start, end).with_label("sentence");
+        span.fields.insert("duplicate_of".into(), json!("a#b@0/a1#12-40"));
+        span.fields.insert("similarity".into(), json!(0.9));
+        d.set_layer("duplicates", vec![span]);
+        d.attributes.insert("dedupe".into(), json!({"removed": 3, "removed_bytes": 210}));
+        let marked = page(&[d], 0);
+        let doc = &data(&marked)["docs"][0];
+        assert_eq!(doc["x"], json!([[start - 1, end - 1, "sentence", "a#b@0/a1", [12, 40], 0.9]]));
+        assert_eq!(doc["r"], json!([3, 210]));
+        let plain = page(&[crate::report::tests::rich_doc()], 0);
+        assert!(data(&plain)["docs"][0].get("x").is_none() && data(&plain)["docs"][0].get("r").is_none());
+    }
+
+    #[test]
+    fn the_duplicates_panel_counts_what_it_cannot_list() {
+        let mut rep = Report::new("entities", 0);
+        let mut stats = RunStats::default();
+        assert!(duplicates_panel(&rep, &stats).contains("<li>No duplicates found.</li>"));
+        let mut d = crate::report::tests::rich_doc();
+        d.attributes.insert("dedupe".into(), json!({"duplicate_of": "x", "similarity": 1.0}));
+        crate::report::tests::count(&mut rep, &d);
+        stats.stages.push(docpipe_core::stats::StageStats {
+            name: "copies <1>".into(),
+            dropped: [("duplicate".to_owned(), 4), ("too short".to_owned(), 2)].into_iter().collect(),
+            dropped_bytes: [("duplicate".to_owned(), 4096)].into_iter().collect(),
+            ..Default::default()
+        });
+        let panel = duplicates_panel(&rep, &stats);
+        assert!(panel.starts_with("<div class=\"note dups\" id=\"dups\" hidden>"), "{panel}");
+        assert!(panel.contains("<b>4</b> documents dropped by <code>copies &lt;1&gt;</code> as duplicates"), "{panel}");
+        assert!(panel.contains("(4.0 KiB)"), "{panel}");
+        assert!(panel.contains("<b>1</b> document marked as a duplicate"), "{panel}");
+        assert!(!panel.contains("passage"), "{panel}");
     }
 
     #[test]

@@ -17,7 +17,14 @@
 //! Fields read (all optional): `annotations.<layer>` (default `entities`) spans with
 //! `label`, `canonical`, `entity_id`; `annotations.summary` spans (else
 //! `attributes.summary.sentences`); `attributes.summary.{text, method, members}`;
-//! `attributes.dedupe.{duplicate_of, similarity}`.
+//! `attributes.dedupe.{duplicate_of, similarity}` (a document marked as a duplicate) and
+//! `attributes.dedupe.{removed, removed_bytes}` (repeated passages cut out);
+//! `annotations.duplicates` spans with `duplicate_of` (`ID#START-END`: the document and byte
+//! range of the passage repeated) and `similarity` (passages marked as repeats).
+//!
+//! Documents that a stage dropped never reach a sink, so the reports cannot list them: they
+//! count them from the run statistics (reason `duplicate`, per stage, with their bytes) and
+//! say so.
 
 pub mod html;
 pub mod markdown;
@@ -83,6 +90,41 @@ pub struct ReportDoc<'a> {
     pub members: Vec<String>,
     /// The document this one repeats, and the similarity.
     pub duplicate_of: Option<(String, Option<f64>)>,
+    /// Passages marked as repeats of earlier ones (`annotations.duplicates`), sorted and
+    /// non-overlapping.
+    pub passages: Vec<Passage>,
+    /// Repeated passages cut out of the text: how many, and their bytes.
+    pub cut: Option<(u64, u64)>,
+}
+
+/// A passage marked as a repeat (a `duplicates` span), byte offsets into the document text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The unit compared (`paragraph`, `sentence`; the span's label).
+    pub level: String,
+    /// The document holding the passage repeated.
+    pub of_doc: Option<String>,
+    /// The byte range of the passage repeated, in that document's text.
+    pub of_range: Option<(usize, usize)>,
+    /// Similarity to the passage repeated.
+    pub similarity: Option<f64>,
+}
+
+/// Splits a dedupe unit id, `DOC#START-END`, into the document id and byte range; an id
+/// without a range names a whole document.
+pub fn split_unit_id(id: &str) -> (&str, Option<(usize, usize)>) {
+    if let Some((doc, range)) = id.rsplit_once('#')
+        && let Some((s, e)) = range.split_once('-')
+        && let (Ok(s), Ok(e)) = (s.parse::<usize>(), e.parse::<usize>())
+        && s <= e
+    {
+        return (doc, Some((s, e)));
+    }
+    (id, None)
 }
 
 fn as_text(v: &Value) -> Option<String> {
@@ -154,10 +196,41 @@ impl<'a> ReportDoc<'a> {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(as_text).collect())
             .unwrap_or_default();
-        let duplicate_of = doc.attributes.get("dedupe").and_then(|d| {
+        let dedupe = doc.attributes.get("dedupe");
+        let duplicate_of = dedupe.and_then(|d| {
             let of = d.get("duplicate_of").and_then(as_text)?;
             Some((of, d.get("similarity").and_then(Value::as_f64)))
         });
+        let cut = dedupe.and_then(|d| {
+            let n = d.get("removed")?.as_u64()?;
+            Some((n, d.get("removed_bytes").and_then(Value::as_u64).unwrap_or(0)))
+        });
+        let mut passages: Vec<Passage> = Vec::new();
+        if let Some(spans) = doc.annotations.get("duplicates") {
+            let mut sorted: Vec<&docpipe_core::Span> =
+                spans.iter().filter(|s| ok(s.start, s.end) && s.start < s.end).collect();
+            sorted.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+            let mut last_end = 0;
+            for s in sorted {
+                if s.start < last_end {
+                    continue;
+                }
+                last_end = s.end;
+                let of = s.fields.get("duplicate_of").and_then(as_text);
+                let (of_doc, of_range) = match of.as_deref().map(split_unit_id) {
+                    Some((d, r)) => (Some(d.to_owned()), r),
+                    None => (None, None),
+                };
+                passages.push(Passage {
+                    start: s.start,
+                    end: s.end,
+                    level: s.label.clone().unwrap_or_else(|| "passage".to_owned()),
+                    of_doc,
+                    of_range,
+                    similarity: s.fields.get("similarity").and_then(Value::as_f64),
+                });
+            }
+        }
         let meta = doc
             .metadata
             .iter()
@@ -177,6 +250,8 @@ impl<'a> ReportDoc<'a> {
             summary_method,
             members,
             duplicate_of,
+            passages,
+            cut,
         }
     }
 
@@ -215,6 +290,16 @@ pub struct Report {
     pub summaries: u64,
     /// Documents marked as duplicates.
     pub duplicates: u64,
+    /// Passages marked as repeats.
+    pub passages: u64,
+    /// Documents with passages marked as repeats.
+    pub passage_docs: u64,
+    /// Repeated passages cut out of documents.
+    pub cut_passages: u64,
+    /// Bytes of repeated passages cut out.
+    pub cut_bytes: u64,
+    /// Documents repeated passages were cut out of.
+    pub cut_docs: u64,
     labels: BTreeMap<String, u64>,
     entities: BTreeMap<(String, String), (u64, u64)>,
     capped: bool,
@@ -240,6 +325,13 @@ impl Report {
         self.seen += 1;
         self.summaries += u64::from(d.summary.is_some());
         self.duplicates += u64::from(d.duplicate_of.is_some());
+        self.passages += d.passages.len() as u64;
+        self.passage_docs += u64::from(!d.passages.is_empty());
+        if let Some((n, bytes)) = d.cut {
+            self.cut_passages += n;
+            self.cut_bytes += bytes;
+            self.cut_docs += 1;
+        }
         let mut seen_here: HashSet<(&str, &str)> = HashSet::new();
         for m in &d.mentions {
             match self.labels.get_mut(m.label.as_str()) {
@@ -434,36 +526,162 @@ impl<W: Write> Write for EscapeLt<W> {
     }
 }
 
-/// The display colour of an entity label: displaCy-like colours for the OntoNotes labels, a
-/// stable hash-derived hue for any other.
-pub fn label_colour(label: &str) -> String {
-    let known = match label {
-        "PERSON" => "#aa9cfc",
-        "ORG" => "#7aecec",
-        "GPE" => "#feca74",
-        "LOC" => "#ff9561",
-        "NORP" => "#c887fb",
-        "FAC" => "#9cc9cc",
-        "EVENT" => "#ffeb80",
-        "LAW" => "#ff8197",
-        "DATE" | "TIME" => "#bfe1d9",
-        "MONEY" => "#e4e7d2",
-        "PERCENT" | "QUANTITY" | "CARDINAL" | "ORDINAL" => "#e4e7d2",
-        "PRODUCT" => "#bfeeb7",
-        "WORK_OF_ART" => "#f0d0ff",
-        "LANGUAGE" => "#ff8197",
-        _ => "",
+/// The colours of one entity label: `vivid` for the legend swatch and the highlight's
+/// border, `strong` for its label tag (small text), `tint` for the highlight's background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelColour {
+    /// `#rrggbb`, at least 4.6:1 against `tint` (and so more against white).
+    pub strong: String,
+    /// `#rrggbb`, saturated, at least 3:1 against white (WCAG's figure for graphics).
+    pub vivid: String,
+    /// `#rrggbb`, light: the page's text (`#1d2330`) reads on it at more than 10:1.
+    pub tint: String,
+}
+
+/// OKLCH hues (degrees) of the OntoNotes labels, 20° apart, the five most frequent in news
+/// (GPE, DATE, ORG, PERSON, CARDINAL) 60° or more apart from each other and DATE away from
+/// the yellow of summary sentences.
+const KNOWN_HUES: [(&str, u16); 18] = [
+    ("LOC", 10),
+    ("GPE", 30),
+    ("EVENT", 50),
+    ("PRODUCT", 70),
+    ("MONEY", 90),
+    ("TIME", 110),
+    ("PERCENT", 130),
+    ("DATE", 150),
+    ("FAC", 170),
+    ("QUANTITY", 190),
+    ("ORG", 210),
+    ("ORDINAL", 230),
+    ("NORP", 250),
+    ("PERSON", 270),
+    ("WORK_OF_ART", 290),
+    ("LANGUAGE", 310),
+    ("CARDINAL", 330),
+    ("LAW", 350),
+];
+
+/// Closest two labels of one report may be in hue, in degrees (while there is room).
+const MIN_HUE_GAP: u16 = 10;
+
+/// The colours of a report's labels, one per label and all different (up to 360 labels): the
+/// OntoNotes labels have fixed hues; any other label takes a stable hue from its name, moved
+/// on by the golden angle while it is closer than 10° (`MIN_HUE_GAP`) to a label already placed
+/// (labels are placed in the order given, known labels first).
+pub fn label_colours(labels: &[&str]) -> Vec<LabelColour> {
+    let mut out: Vec<Option<LabelColour>> = labels.iter().map(|l| known_hue(l).map(colour_of_hue)).collect();
+    let mut taken: Vec<u16> = labels.iter().filter_map(|l| known_hue(l)).collect();
+    let mut used: HashSet<String> =
+        out.iter().flatten().flat_map(|c| [c.strong.clone(), c.vivid.clone(), c.tint.clone()]).collect();
+    for (k, l) in labels.iter().enumerate() {
+        if out[k].is_some() {
+            continue;
+        }
+        // FNV-1a: stable across runs and platforms.
+        let mut h: u32 = 0x811c_9dc5;
+        for b in l.bytes() {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        let mut hue = (h % 360) as u16;
+        let gap = |hue: u16| taken.iter().all(|&t| hue_distance(t, hue) >= MIN_HUE_GAP);
+        let mut tries = 0;
+        while !gap(hue) && tries < 64 {
+            hue = (hue + 137) % 360;
+            tries += 1;
+        }
+        // No room left at that gap: the next hue whose colours are not used yet.
+        let mut colour = colour_of_hue(hue);
+        for _ in 0..360 {
+            if [&colour.strong, &colour.vivid, &colour.tint].iter().all(|c| !used.contains(*c)) {
+                break;
+            }
+            hue = (hue + 1) % 360;
+            colour = colour_of_hue(hue);
+        }
+        taken.push(hue);
+        used.extend([colour.strong.clone(), colour.vivid.clone(), colour.tint.clone()]);
+        out[k] = Some(colour);
+    }
+    out.into_iter().map(|c| c.unwrap_or_else(|| colour_of_hue(0))).collect()
+}
+
+fn known_hue(label: &str) -> Option<u16> {
+    KNOWN_HUES.iter().find(|(l, _)| *l == label).map(|&(_, h)| h)
+}
+
+fn hue_distance(a: u16, b: u16) -> u16 {
+    let d = a.abs_diff(b) % 360;
+    d.min(360 - d)
+}
+
+/// The tint and strong shade of a hue, in OKLCH (perceptually even, so labels 20° apart look
+/// about as different anywhere on the wheel): the tint light and soft, the strong shade the
+/// lightest that keeps 4.6:1 against the tint, the vivid one the lightest that keeps 3:1
+/// against white.
+fn colour_of_hue(hue: u16) -> LabelColour {
+    let h = f64::from(hue);
+    let tint = oklch(0.95, 0.045, h);
+    let mut l = 70;
+    let mut strong = oklch(f64::from(l) / 100.0, 0.16, h);
+    while contrast(strong, tint) < 4.6 && l > 5 {
+        l -= 1;
+        strong = oklch(f64::from(l) / 100.0, 0.16, h);
+    }
+    let mut l = 80;
+    let mut vivid = oklch(f64::from(l) / 100.0, 0.2, h);
+    while contrast(vivid, [255; 3]) < 3.0 && l > 5 {
+        l -= 1;
+        vivid = oklch(f64::from(l) / 100.0, 0.2, h);
+    }
+    LabelColour { strong: hex(strong), vivid: hex(vivid), tint: hex(tint) }
+}
+
+/// OKLCH (lightness 0..=1, chroma, hue in degrees) to 8-bit sRGB, the chroma reduced until
+/// the colour is inside the sRGB gamut.
+fn oklch(l: f64, c: f64, h: f64) -> [u8; 3] {
+    let (sin, cos) = h.to_radians().sin_cos();
+    let mut c = c;
+    loop {
+        let (a, b) = (c * cos, c * sin);
+        let l_ = (l + 0.396_337_777_4 * a + 0.215_803_757_3 * b).powi(3);
+        let m_ = (l - 0.105_561_345_8 * a - 0.063_854_172_8 * b).powi(3);
+        let s_ = (l - 0.089_484_177_5 * a - 1.291_485_548 * b).powi(3);
+        let rgb = [
+            4.076_741_662_1 * l_ - 3.307_711_591_3 * m_ + 0.230_969_929_2 * s_,
+            -1.268_438_004_6 * l_ + 2.609_757_401_1 * m_ - 0.341_319_396_5 * s_,
+            -0.004_196_086_3 * l_ - 0.703_418_614_7 * m_ + 1.707_614_701 * s_,
+        ];
+        if rgb.iter().all(|v| (-1e-4..=1.0001).contains(v)) || c <= 0.0 {
+            let enc = |v: f64| {
+                let v = v.clamp(0.0, 1.0);
+                let v = if v <= 0.003_130_8 { 12.92 * v } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
+                (v * 255.0).round() as u8
+            };
+            return [enc(rgb[0]), enc(rgb[1]), enc(rgb[2])];
+        }
+        c = (c - 0.005).max(0.0);
+    }
+}
+
+fn hex(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+/// WCAG 2 relative luminance.
+fn luminance(c: [u8; 3]) -> f64 {
+    let lin = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
     };
-    if !known.is_empty() {
-        return known.to_owned();
-    }
-    // FNV-1a: stable across runs and platforms.
-    let mut h: u32 = 0x811c_9dc5;
-    for b in label.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("hsl({}, 70%, 70%)", h % 360)
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// WCAG 2 contrast ratio (1 to 21).
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 #[cfg(test)]
@@ -625,10 +843,49 @@ mod tests {
         assert!(r.summary_spans.is_empty());
     }
 
+    fn rgb(hex: &str) -> [u8; 3] {
+        let v = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+        [v(1), v(3), v(5)]
+    }
+
+    #[test]
+    fn every_label_has_its_own_readable_colour() {
+        let mut labels: Vec<&str> = KNOWN_HUES.iter().map(|k| k.0).collect();
+        let extra: Vec<String> = (0..40).map(|i| format!("CUSTOM_{i}")).collect();
+        labels.extend(extra.iter().map(String::as_str));
+        let colours = label_colours(&labels);
+        let strong: HashSet<&str> = colours.iter().map(|c| c.strong.as_str()).collect();
+        let tint: HashSet<&str> = colours.iter().map(|c| c.tint.as_str()).collect();
+        let vivid: HashSet<&str> = colours.iter().map(|c| c.vivid.as_str()).collect();
+        assert_eq!(strong.len(), labels.len(), "two labels share a colour: {colours:?}");
+        assert_eq!(vivid.len(), labels.len(), "two labels share a swatch: {colours:?}");
+        assert_eq!(tint.len(), labels.len(), "two labels share a tint: {colours:?}");
+        let page_text = [0x1d, 0x23, 0x30];
+        for (l, c) in labels.iter().zip(&colours) {
+            let (s, t) = (rgb(&c.strong), rgb(&c.tint));
+            assert!(contrast(s, t) >= 4.5, "{l}: label tag on its highlight {c:?}");
+            assert!(contrast(s, [255; 3]) >= 4.5, "{l}: label tag on white {c:?}");
+            assert!(contrast(rgb(&c.vivid), [255; 3]) >= 3.0, "{l}: swatch and border on white {c:?}");
+            assert!(contrast(page_text, t) >= 10.0, "{l}: text on its highlight {c:?}");
+        }
+        // The first 18 custom labels still keep 10° apart from every other label.
+        let hues: Vec<u16> = KNOWN_HUES.iter().map(|k| k.1).collect();
+        assert!(hues.iter().enumerate().all(|(i, a)| hues[i + 1..].iter().all(|b| hue_distance(*a, *b) >= 20)));
+    }
+
     #[test]
     fn colours_are_stable() {
-        assert_eq!(label_colour("PERSON"), "#aa9cfc");
-        assert_eq!(label_colour("SHIP"), label_colour("SHIP"));
-        assert_ne!(label_colour("SHIP"), label_colour("TRAIN"));
+        let one = label_colours(&["PERSON", "SHIP"]);
+        assert_eq!(one[0], label_colours(&["PERSON"])[0], "a known label's colour never moves");
+        assert_eq!(one[1], label_colours(&["SHIP", "PERSON"])[0]);
+        assert_ne!(label_colours(&["SHIP"]), label_colours(&["TRAIN"]));
+    }
+
+    #[test]
+    fn unit_ids_split_into_document_and_range() {
+        assert_eq!(split_unit_id("a/b#0-3#656-924"), ("a/b#0-3", Some((656, 924))));
+        assert_eq!(split_unit_id("doc@0/a1"), ("doc@0/a1", None));
+        assert_eq!(split_unit_id("doc#x-1"), ("doc#x-1", None));
+        assert_eq!(split_unit_id("doc#9-1"), ("doc#9-1", None));
     }
 }
