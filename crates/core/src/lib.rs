@@ -26,7 +26,7 @@ pub mod text;
 pub use config::{BuildError, StageOptions};
 pub use document::{Document, Source, Span};
 pub use registry::{OptionDoc, StageFactory};
-pub use stage::{MapStage, OrderedStage, Outcome, Sink, Stage, StageError, StageKind};
+pub use stage::{DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, Sink, Stage, StageError, StageKind};
 
 /// Re-exported so plugins register with the same `inventory` version as core.
 pub use inventory;
