@@ -7,6 +7,15 @@
 //! `prepare` in parallel and its `process` sequentially in input order; a sink writes in
 //! input order. Output therefore never depends on the number of threads.
 //!
+//! Every stage call is guarded: a panic is caught and becomes the call's error. An error on
+//! one document (`process`, `prepare`, a sink's `write`) follows the stage's `on_error`: under
+//! `skip` the document goes to `failed.jsonl` with the stage and error (its id and place in
+//! the input: `source` without `edits`, copied before the stage consumes it) and the run goes
+//! on; under `fail` the run stops. Every document a stage lets through, including what an
+//! ordered stage returns from `finish`, is checked against the document invariants and fails
+//! the same way when it breaks one. An error in a call that concerns no document (`finish`,
+//! `counters`, a sink's `begin` or `finish`) stops the run.
+//!
 //! Every document is accounted for: each stage counts what it received, kept, dropped (per
 //! reason) and failed; failures go to `failed.jsonl` with the stage and error. Every output
 //! of the run (runner files, stage files, indexes, reports) is staged in one
