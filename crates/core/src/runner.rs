@@ -715,6 +715,8 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, crate::stage::StageError>) -> Result
 
 /// The documents one stage call let through: one (the common case, kept without a vector)
 /// or several.
+// Unboxed on purpose, like `Outcome::Keep`: boxing would cost an allocation per document.
+#[allow(clippy::large_enum_variant)]
 enum Emitted {
     One(Document),
     Many(Vec<Document>),
@@ -736,6 +738,7 @@ impl Emitted {
     }
 }
 
+#[allow(clippy::large_enum_variant)] // see `Emitted`
 enum Checked {
     Docs(Emitted),
     Dropped(Cow<'static, str>),

@@ -304,7 +304,8 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// What `prepare` hands to `process` for a document that belongs to a group: the group key
-/// and the member's best sentences (see [`Member::sentences`]).
+/// and the member's best few sentences, `(text, start, end, position in the document)` in
+/// document order.
 #[derive(Debug)]
 pub struct GroupData {
     key: String,
