@@ -273,3 +273,55 @@ impl std::fmt::Display for StageKind {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands each document's length from `prepare` to `process`.
+    struct Length;
+    impl OrderedStage for Length {
+        type Prepared = usize;
+        fn prepare(&self, doc: &mut Document) -> Result<usize, StageError> {
+            Ok(doc.text.len())
+        }
+        fn process(&mut self, mut doc: Document, len: usize) -> Result<Outcome, StageError> {
+            doc.attributes.insert("length".into(), len.into());
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    /// Hands nothing over.
+    struct Nothing;
+    impl OrderedStage for Nothing {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    fn ordered(stage: Stage) -> Box<dyn DynOrderedStage> {
+        match stage {
+            Stage::Ordered(o) => o,
+            other => panic!("not ordered: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_prepared_value_reaches_process_and_a_foreign_one_is_refused() {
+        let mut length = ordered(Stage::ordered(Length));
+        let nothing = ordered(Stage::ordered(Nothing));
+        let mut doc = Document::from_source("d", "four".into(), "f.txt", 0);
+        let p = length.prepare(&mut doc).unwrap();
+        let Outcome::Keep(doc) = length.process(doc, p).unwrap() else { panic!("not kept") };
+        assert_eq!(doc.attributes["length"], 4);
+
+        let mut doc = Document::from_source("d", "four".into(), "f.txt", 0);
+        let foreign = nothing.prepare(&mut doc).unwrap();
+        let err = length.process(doc, foreign).unwrap_err();
+        assert!(err.to_string().contains("came from another stage"), "{err}");
+    }
+}
