@@ -512,7 +512,7 @@ fn run_stage(name: &str, stage: Stage, docs: Vec<Document>, raws: &[Vec<u8>]) ->
         Stage::Ordered(mut o) => {
             for mut d in docs {
                 match o.prepare(&mut d) {
-                    Ok(()) => take(o.process(d), &mut out),
+                    Ok(prepared) => take(o.process(d, prepared), &mut out),
                     Err(e) => take(Err(e), &mut out),
                 }
             }

@@ -7,6 +7,15 @@
 //! `prepare` in parallel and its `process` sequentially in input order; a sink writes in
 //! input order. Output therefore never depends on the number of threads.
 //!
+//! Every stage call is guarded: a panic is caught and becomes the call's error. An error on
+//! one document (`process`, `prepare`, a sink's `write`) follows the stage's `on_error`: under
+//! `skip` the document goes to `failed.jsonl` with the stage and error (its id and place in
+//! the input: `source` without `edits`, copied before the stage consumes it) and the run goes
+//! on; under `fail` the run stops. Every document a stage lets through, including what an
+//! ordered stage returns from `finish`, is checked against the document invariants and fails
+//! the same way when it breaks one. An error in a call that concerns no document (`finish`,
+//! `counters`, a sink's `begin` or `finish`) stops the run.
+//!
 //! Every document is accounted for: each stage counts what it received, kept, dropped (per
 //! reason) and failed; failures go to `failed.jsonl` with the stage and error. Every output
 //! of the run (runner files, stage files, indexes, reports) is staged in one
@@ -152,11 +161,85 @@ struct Delta {
     nanos: u64,
 }
 
-struct DocResult {
-    outputs: Vec<Document>,
-    deltas: Vec<Delta>,
-    failures: Vec<FailedRecord>,
-    fatal: Option<RunError>,
+/// What a failure record needs of a document: its id and its place in the input. The
+/// source is kept without its edit list (`failed.jsonl` carries no text for the edits to map),
+/// so copying an origin before a stage consumes a document costs two short strings.
+struct Origin {
+    id: String,
+    source: Source,
+}
+
+impl Origin {
+    /// Of a document a stage is about to consume (it may not come back).
+    fn copied(d: &Document) -> Origin {
+        let s = &d.source;
+        Origin {
+            id: d.id.clone(),
+            source: Source { path: s.path.clone(), start: s.start, end: s.end, line: s.line, edits: Vec::new() },
+        }
+    }
+
+    /// Of a document the runner still owns.
+    fn taken(d: Document) -> Origin {
+        let Document { id, source, .. } = d;
+        Origin { id, source: Source { edits: Vec::new(), ..source } }
+    }
+
+    fn record(self, stage: &str, error: String) -> FailedRecord {
+        FailedRecord { id: self.id, stage: stage.to_owned(), error, source: self.source }
+    }
+}
+
+/// What one stage call did with one document.
+enum DocOutcome {
+    /// It went on, as these documents.
+    Kept(Emitted),
+    /// Dropped for a reason; the bytes of its text.
+    Dropped(Cow<'static, str>, u64),
+    /// Failed (an error, a panic or a broken invariant), with the message.
+    Failed(Origin, String),
+}
+
+/// Calls a stage on a document it consumes, guarded against panics, and checks what comes
+/// back.
+fn call(doc: Document, f: impl FnOnce(Document) -> Result<Outcome, crate::stage::StageError>) -> DocOutcome {
+    let origin = Origin::copied(&doc);
+    let bytes = doc.text.len() as u64;
+    match guarded(|| f(doc)).map_err(|e| e.full_message()).and_then(check_outcome) {
+        Ok(Checked::Docs(v)) => DocOutcome::Kept(v),
+        Ok(Checked::Dropped(r)) => DocOutcome::Dropped(r, bytes),
+        Err(message) => DocOutcome::Failed(origin, message),
+    }
+}
+
+impl Delta {
+    /// Counts one outcome: the documents that go on into `out`, a failure into `failures`.
+    /// Under `on_error = "fail"` a failure is returned instead, to stop the run.
+    fn count(
+        &mut self,
+        outcome: DocOutcome,
+        out: &mut Vec<Document>,
+        failures: &mut Vec<FailedRecord>,
+        stage: &str,
+        on_error: OnError,
+    ) -> Result<(), RunError> {
+        match outcome {
+            DocOutcome::Kept(v) => {
+                self.kept += 1;
+                self.docs_out += v.len() as u64;
+                v.append_to(out);
+            }
+            DocOutcome::Dropped(reason, bytes) => self.dropped.push((reason, bytes)),
+            DocOutcome::Failed(origin, message) => {
+                self.failed += 1;
+                if on_error == OnError::Fail {
+                    return Err(RunError::Stage { stage: stage.to_owned(), id: origin.id, message });
+                }
+                failures.push(origin.record(stage, message));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Runs a pipeline to completion.
@@ -211,7 +294,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
 
     for s in &mut stages {
         if let Stage::Sink(sink) = &mut s.stage {
-            sink.begin().map_err(|e| stage_error(&s.name, "-", e))?;
+            guarded(|| sink.begin()).map_err(|e| stage_error(&s.name, "-", e))?;
         }
     }
 
@@ -295,20 +378,19 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         if cancelled() {
             return Err(RunError::Interrupted);
         }
-        // End of input: let ordered stages emit what they held back, in stage order.
+        // End of input: let ordered stages emit what they held back, in stage order. An error
+        // or a panic in `finish` (or `counters`) stops the run whatever `on_error` says: there
+        // is no document to skip, and the stage's output or saved state would be incomplete.
         for i in 0..ctx.stages.len() {
             if cancelled() {
                 return Err(RunError::Interrupted);
             }
-            let name = ctx.stages[i].name.clone();
-            let held = match &mut ctx.stages[i].stage {
-                Stage::Ordered(o) => o.finish().map_err(|e| stage_error(&name, "-", e))?,
-                _ => continue,
-            };
-            if let Stage::Ordered(o) = &ctx.stages[i].stage {
-                ctx.counters[i].counters.extend(o.counters());
-            }
-            ctx.counters[i].docs_out += held.len() as u64;
+            let BuiltStage { name, on_error, stage: Stage::Ordered(o), .. } = &mut ctx.stages[i] else { continue };
+            let held = guarded(|| o.finish()).map_err(|e| stage_error(name, "-", e))?;
+            let named = guarded(|| Ok(o.counters())).map_err(|e| stage_error(name, "-", e))?;
+            let (name, on_error) = (name.clone(), *on_error);
+            ctx.counters[i].counters.extend(named);
+            let held = ctx.check_finished(i, &name, on_error, held)?;
             ctx.run_from(i + 1, held)?;
         }
         Ok(())
@@ -332,7 +414,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         }
         if let Stage::Sink(sink) = &mut s.stage {
             let t = Instant::now();
-            sink.finish(&stats).map_err(|e| stage_error(&s.name, "-", e))?;
+            guarded(|| sink.finish(&stats)).map_err(|e| stage_error(&s.name, "-", e))?;
             // The finish phase of a sink (a report, a Parquet footer) is part of its time.
             stats.stages[i].seconds += t.elapsed().as_secs_f64();
         }
@@ -462,7 +544,7 @@ impl RunCtx<'_> {
                     // One parallel pass per stage (not one fused pass per input document):
                     // a splitter turns one dump into thousands of articles, and the next
                     // stage should spread those over every worker.
-                    docs = self.run_maps(i, i + 1, docs)?;
+                    docs = self.run_map(i, docs)?;
                     i += 1;
                 }
                 Stage::Ordered(_) => {
@@ -488,35 +570,40 @@ impl RunCtx<'_> {
         Ok(())
     }
 
-    fn run_maps(&mut self, from: usize, to: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
-        let stages: Vec<MapRef<'_>> = self.stages[from..to]
-            .iter()
-            .filter_map(|s| match &s.stage {
-                Stage::Map(m) => Some(MapRef { stage: m.as_ref(), name: &s.name, on_error: s.on_error }),
-                _ => None,
-            })
-            .collect();
-        let span = info_span!("map_stages", first = %self.stages[from].name, count = stages.len());
+    /// One parallel pass of map stage `i` over a batch; output in input order.
+    fn run_map(&mut self, i: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
+        let BuiltStage { name, on_error, stage: Stage::Map(stage), .. } = &self.stages[i] else { return Ok(docs) };
+        let span = info_span!("map_stage", stage = %name);
         let _enter = span.enter();
-        let stages = &stages;
-        let results: Vec<DocResult> =
-            self.pool.install(|| docs.into_par_iter().map(|d| run_map_chain(stages, d)).collect());
+        let stage: &dyn crate::stage::MapStage = stage.as_ref();
+        let results: Vec<(DocOutcome, u64)> = self.pool.install(|| {
+            docs.into_par_iter()
+                .map(|d| {
+                    let t = Instant::now();
+                    let r = call(d, |d| stage.process(d));
+                    (r, t.elapsed().as_nanos() as u64)
+                })
+                .collect()
+        });
+        let (name, on_error) = (name.clone(), *on_error);
+        let mut delta = Delta { docs_in: results.len() as u64, ..Delta::default() };
         let mut out = Vec::with_capacity(results.len());
-        for r in results {
-            for (k, d) in r.deltas.into_iter().enumerate() {
-                apply_delta(&mut self.counters[from + k], d);
-            }
-            for f in r.failures {
-                self.record_failure(f)?;
-            }
-            if let Some(fatal) = r.fatal {
+        let mut failures = Vec::new();
+        for (r, nanos) in results {
+            delta.nanos += nanos;
+            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+                apply_delta(&mut self.counters[i], delta);
                 return Err(fatal);
             }
-            out.extend(r.outputs);
+        }
+        apply_delta(&mut self.counters[i], delta);
+        for f in failures {
+            self.record_failure(f)?;
         }
         Ok(out)
     }
 
+    /// Ordered stage `i` over a batch: `prepare` in parallel, then `process` in input order.
     fn run_ordered(&mut self, i: usize, mut docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
@@ -524,38 +611,22 @@ impl RunCtx<'_> {
         let _enter = span.enter();
         let Stage::Ordered(stage) = &mut self.stages[i].stage else { return Ok(docs) };
         let t = Instant::now();
-        let prepared: Vec<Result<(), String>> = {
-            let shared: &dyn crate::stage::OrderedStage = stage.as_ref();
-            self.pool.install(|| {
-                docs.par_iter_mut().map(|d| guarded(|| shared.prepare(d)).map_err(|e| e.full_message())).collect()
-            })
+        let prepared: Vec<Result<crate::stage::PreparedBox, crate::stage::StageError>> = {
+            let shared: &dyn crate::stage::DynOrderedStage = stage.as_ref();
+            self.pool.install(|| docs.par_iter_mut().map(|d| guarded(|| shared.prepare(d))).collect())
         };
         let mut out = Vec::with_capacity(docs.len());
         let mut delta = Delta { docs_in: docs.len() as u64, ..Delta::default() };
         let mut failures = Vec::new();
         for (d, prep) in docs.into_iter().zip(prepared) {
-            let id = d.id.clone();
-            let source = d.source.clone();
-            let bytes = d.text.len() as u64;
-            let res = match prep {
-                Err(e) => Err(e),
-                Ok(()) => guarded(|| stage.process(d)).map_err(|e| e.full_message()),
+            let r = match prep {
+                Ok(p) => call(d, |d| stage.process(d, p)),
+                // `prepare` failed: the document is still here, its origin is moved out.
+                Err(e) => DocOutcome::Failed(Origin::taken(d), e.full_message()),
             };
-            match res.and_then(check_outcome) {
-                Ok(Checked::Docs(v)) => {
-                    delta.kept += 1;
-                    delta.docs_out += v.len() as u64;
-                    out.extend(v);
-                }
-                Ok(Checked::Dropped(r)) => delta.dropped.push((r, bytes)),
-                Err(message) => {
-                    delta.failed += 1;
-                    if on_error == OnError::Fail {
-                        apply_delta(&mut self.counters[i], delta);
-                        return Err(RunError::Stage { stage: name, id, message });
-                    }
-                    failures.push(FailedRecord { id, stage: name.clone(), error: message, source });
-                }
+            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+                apply_delta(&mut self.counters[i], delta);
+                return Err(fatal);
             }
         }
         delta.nanos = t.elapsed().as_nanos() as u64;
@@ -566,10 +637,44 @@ impl RunCtx<'_> {
         Ok(out)
     }
 
-    /// Writes documents to a sink. A document the sink cannot write follows the stage's
-    /// `on_error` like any stage failure: under `skip` it goes to `failed.jsonl` and does not
-    /// pass on (the sink must leave itself usable after refusing one document); under `fail`
-    /// the run stops.
+    /// Checks the documents ordered stage `i` emitted from `finish`, as every stage output is
+    /// checked: one that breaks a document invariant follows the stage's `on_error` (recorded
+    /// in `failed.jsonl` and counted in `failed` and `finish_failed`, or stopping the run).
+    /// Returns the documents that go on.
+    fn check_finished(
+        &mut self,
+        i: usize,
+        name: &str,
+        on_error: OnError,
+        docs: Vec<Document>,
+    ) -> Result<Vec<Document>, RunError> {
+        let mut out = Vec::with_capacity(docs.len());
+        let mut failures = Vec::new();
+        for d in docs {
+            match d.check_invariants() {
+                Ok(()) => out.push(d),
+                Err(e) => {
+                    let message = format!("stage broke a document invariant: {e}");
+                    self.counters[i].failed += 1;
+                    self.counters[i].finish_failed += 1;
+                    if on_error == OnError::Fail {
+                        return Err(RunError::Stage { stage: name.to_owned(), id: d.id, message });
+                    }
+                    failures.push(Origin::taken(d).record(name, message));
+                }
+            }
+        }
+        self.counters[i].docs_out += out.len() as u64;
+        for f in failures {
+            self.record_failure(f)?;
+        }
+        Ok(out)
+    }
+
+    /// Writes documents to a sink. A document the sink cannot write (an error or a panic)
+    /// follows the stage's `on_error` like any stage failure: under `skip` it goes to
+    /// `failed.jsonl` and does not pass on (the sink must leave itself usable after refusing
+    /// one document); under `fail` the run stops.
     fn run_sink(&mut self, i: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
@@ -579,21 +684,13 @@ impl RunCtx<'_> {
         let mut out = Vec::with_capacity(docs.len());
         let mut failures = Vec::new();
         for d in docs {
-            match guarded(|| sink.write(&d)) {
-                Ok(()) => {
-                    delta.kept += 1;
-                    delta.docs_out += 1;
-                    out.push(d);
-                }
-                Err(e) => {
-                    delta.failed += 1;
-                    let message = e.full_message();
-                    if on_error == OnError::Fail {
-                        apply_delta(&mut self.counters[i], delta);
-                        return Err(RunError::Stage { stage: name, id: d.id, message });
-                    }
-                    failures.push(FailedRecord { id: d.id, stage: name.clone(), error: message, source: d.source });
-                }
+            let r = match guarded(|| sink.write(&d)) {
+                Ok(()) => DocOutcome::Kept(Emitted::One(d)),
+                Err(e) => DocOutcome::Failed(Origin::taken(d), e.full_message()),
+            };
+            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+                apply_delta(&mut self.counters[i], delta);
+                return Err(fatal);
             }
         }
         delta.nanos = t.elapsed().as_nanos() as u64;
@@ -622,22 +719,53 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, crate::stage::StageError>) -> Result
     }
 }
 
+/// The documents one stage call let through: one (the common case, kept without a vector)
+/// or several.
+// Unboxed on purpose, like `Outcome::Keep`: boxing would cost an allocation per document.
+#[allow(clippy::large_enum_variant)]
+enum Emitted {
+    One(Document),
+    Many(Vec<Document>),
+}
+
+impl Emitted {
+    fn len(&self) -> usize {
+        match self {
+            Emitted::One(_) => 1,
+            Emitted::Many(v) => v.len(),
+        }
+    }
+
+    fn append_to(self, out: &mut Vec<Document>) {
+        match self {
+            Emitted::One(d) => out.push(d),
+            Emitted::Many(v) => out.extend(v),
+        }
+    }
+}
+
+#[allow(clippy::large_enum_variant)] // see `Emitted`
 enum Checked {
-    Docs(Vec<Document>),
+    Docs(Emitted),
     Dropped(Cow<'static, str>),
 }
 
 fn check_outcome(o: Outcome) -> Result<Checked, String> {
-    let docs = match o {
-        Outcome::Keep(d) => vec![d],
-        Outcome::Split(v) if v.is_empty() => return Ok(Checked::Dropped("no output".into())),
-        Outcome::Split(v) => v,
-        Outcome::Drop(r) => return Ok(Checked::Dropped(r)),
-    };
-    for d in &docs {
-        d.check_invariants().map_err(|e| format!("stage broke a document invariant: {e}"))?;
+    let invariants = |d: &Document| d.check_invariants().map_err(|e| format!("stage broke a document invariant: {e}"));
+    match o {
+        Outcome::Keep(d) => {
+            invariants(&d)?;
+            Ok(Checked::Docs(Emitted::One(d)))
+        }
+        Outcome::Split(v) if v.is_empty() => Ok(Checked::Dropped("no output".into())),
+        Outcome::Split(v) => {
+            for d in &v {
+                invariants(d)?;
+            }
+            Ok(Checked::Docs(Emitted::Many(v)))
+        }
+        Outcome::Drop(r) => Ok(Checked::Dropped(r)),
     }
-    Ok(Checked::Docs(docs))
 }
 
 fn apply_delta(s: &mut StageStats, d: Delta) {
@@ -650,57 +778,6 @@ fn apply_delta(s: &mut StageStats, d: Delta) {
         *s.dropped_bytes.entry(r.to_string()).or_default() += bytes;
         *s.dropped.entry(r.into_owned()).or_default() += 1;
     }
-}
-
-struct MapRef<'a> {
-    stage: &'a dyn crate::stage::MapStage,
-    name: &'a str,
-    on_error: OnError,
-}
-
-fn run_map_chain(stages: &[MapRef<'_>], doc: Document) -> DocResult {
-    let mut deltas: Vec<Delta> = stages.iter().map(|_| Delta::default()).collect();
-    let mut failures = Vec::new();
-    let mut current = vec![doc];
-    for (k, st) in stages.iter().enumerate() {
-        let stage = st.stage;
-        let mut next = Vec::with_capacity(current.len());
-        let delta = &mut deltas[k];
-        for d in current {
-            delta.docs_in += 1;
-            let id = d.id.clone();
-            let source = d.source.clone();
-            let bytes = d.text.len() as u64;
-            let t = Instant::now();
-            let res = guarded(|| stage.process(d)).map_err(|e| e.full_message()).and_then(check_outcome);
-            delta.nanos += t.elapsed().as_nanos() as u64;
-            match res {
-                Ok(Checked::Docs(v)) => {
-                    delta.kept += 1;
-                    delta.docs_out += v.len() as u64;
-                    next.extend(v);
-                }
-                Ok(Checked::Dropped(r)) => delta.dropped.push((r, bytes)),
-                Err(message) => {
-                    delta.failed += 1;
-                    if st.on_error == OnError::Fail {
-                        return DocResult {
-                            outputs: Vec::new(),
-                            deltas,
-                            failures,
-                            fatal: Some(RunError::Stage { stage: st.name.to_owned(), id, message }),
-                        };
-                    }
-                    failures.push(FailedRecord { id, stage: st.name.to_owned(), error: message, source });
-                }
-            }
-        }
-        current = next;
-        if current.is_empty() {
-            break;
-        }
-    }
-    DocResult { outputs: current, deltas, failures, fatal: None }
 }
 
 #[cfg(test)]
@@ -733,11 +810,20 @@ mod tests {
         }
     }
 
-    /// Keeps the first document with a given text, emits a count at the end.
+    /// Keeps the first document with a given text, emits a count at the end. `prepare`
+    /// hands the text's length to `process`, which checks it arrived with its own document.
     #[derive(Default)]
     struct Seen(std::collections::BTreeSet<String>, u64);
     impl OrderedStage for Seen {
-        fn process(&mut self, doc: Document) -> Result<Outcome, StageError> {
+        type Prepared = usize;
+        fn prepare(&self, doc: &mut Document) -> Result<usize, StageError> {
+            if doc.text.contains("unprepared") {
+                return Err(StageError::new("cannot prepare"));
+            }
+            Ok(doc.text.len())
+        }
+        fn process(&mut self, doc: Document, len: usize) -> Result<Outcome, StageError> {
+            assert_eq!(len, doc.text.len(), "a prepared value reached another document");
             self.1 += 1;
             if self.0.insert(doc.text.clone()) { Ok(Outcome::Keep(doc)) } else { Ok(Outcome::Drop("repeat".into())) }
         }
@@ -846,7 +932,11 @@ mod tests {
         cancel_in_finish: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     }
     impl OrderedStage for IndexWriter {
-        fn process(&mut self, doc: Document) -> Result<Outcome, StageError> {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
             Ok(Outcome::Keep(doc))
         }
         fn finish(&mut self) -> Result<Vec<Document>, StageError> {
@@ -985,5 +1075,207 @@ mod tests {
         let err = run(p, &RunOptions { cancel: Some(cancel), ..RunOptions::default() }, &Silent).unwrap_err();
         assert!(matches!(err, RunError::Interrupted), "{err}");
         assert_eq!(listing(dir.path()), before);
+    }
+
+    /// Replaces `will` with `shall`: documents leave it with an edit list.
+    struct Reword;
+    impl MapStage for Reword {
+        fn process(&self, mut doc: Document) -> Result<Outcome, StageError> {
+            let (text, edits) = {
+                let mut rw = crate::align::Rewriter::new(&doc.text);
+                for (i, _) in doc.text.match_indices("will") {
+                    rw.replace(i, i + 4, "shall");
+                }
+                rw.finish()
+            };
+            doc.apply_rewrite(text, edits);
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    #[test]
+    fn failure_records_locate_the_document_without_its_edits() {
+        // A map stage and an ordered stage's `prepare` fail on documents that carry edits; the
+        // records name the document, the stage and its place in the input, not the edits
+        // (failed.jsonl has no text for them to map).
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            InputFile::Memory { name: "a.txt".into(), bytes: b"this will fail" },
+            InputFile::Memory { name: "b.txt".into(), bytes: b"unprepared will" },
+            InputFile::Memory { name: "c.txt".into(), bytes: b"fine" },
+        ];
+        let mut p = pipeline(files, dir.path(), OnError::Skip, 1000);
+        p.stages.insert(
+            0,
+            BuiltStage {
+                name: "reword".into(),
+                type_name: "reword".into(),
+                on_error: OnError::Skip,
+                stage: Stage::map(Reword),
+            },
+        );
+        let out = run(p, &RunOptions::default(), &Silent).unwrap();
+        out.stats.check_accounting().unwrap();
+        let failed: Vec<FailedRecord> = std::fs::read_to_string(dir.path().join(FAILED_FILE))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let located = |id: &str, stage: &str, error: &str, path: &str, end: usize| FailedRecord {
+            id: id.into(),
+            stage: stage.into(),
+            error: error.into(),
+            source: Source { path: path.into(), start: 0, end, line: None, edits: Vec::new() },
+        };
+        assert_eq!(
+            failed,
+            [
+                located("a.txt@0", "toy", "toy failure", "a.txt", 14),
+                located("b.txt@0/0", "seen", "cannot prepare", "b.txt", 15),
+            ]
+        );
+    }
+
+    /// An ordered stage whose `finish` misbehaves: it panics, or it emits a document that
+    /// breaks an invariant (a span past the end of its text) between two good ones.
+    struct BadFinish {
+        panic: bool,
+    }
+    impl OrderedStage for BadFinish {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+        fn finish(&mut self) -> Result<Vec<Document>, StageError> {
+            assert!(!self.panic, "finish blew up");
+            let mut bad = Document::from_source("held/bad", "short".into(), "-", 0);
+            bad.annotations.insert("x".into(), vec![crate::document::Span::new(2, 99)]);
+            Ok(vec![
+                Document::from_source("held/1", "one".into(), "-", 0),
+                bad,
+                Document::from_source("held/2", "two".into(), "-", 0),
+            ])
+        }
+    }
+
+    fn finishing_pipeline(dir: &std::path::Path, on_error: OnError, panic: bool) -> Pipeline {
+        let files = vec![
+            InputFile::Memory { name: "a.txt".into(), bytes: b"x|y" },
+            InputFile::Memory { name: "b.txt".into(), bytes: b"z" },
+        ];
+        let mut p = pipeline(files, dir, on_error, 1000);
+        p.stages[1] = BuiltStage {
+            name: "held".into(),
+            type_name: "held".into(),
+            on_error,
+            stage: Stage::ordered(BadFinish { panic }),
+        };
+        p
+    }
+
+    #[test]
+    fn documents_from_finish_are_checked_like_any_stage_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(finishing_pipeline(dir.path(), OnError::Skip, false), &RunOptions::default(), &Silent).unwrap();
+        out.stats.check_accounting().unwrap();
+        let held = &out.stats.stages[1];
+        assert_eq!((held.docs_in, held.kept, held.failed, held.finish_failed, held.docs_out), (3, 3, 1, 1, 5));
+        assert_eq!(out.stats.written, 5);
+        let docs = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();
+        let ids: Vec<String> = docs.lines().map(|l| serde_json::from_str::<Document>(l).unwrap().id).collect();
+        assert_eq!(ids, ["a.txt@0/0", "a.txt@0/1", "b.txt@0/0", "held/1", "held/2"]);
+        let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+        let rec: FailedRecord = serde_json::from_str(failed.trim()).unwrap();
+        assert_eq!((rec.id.as_str(), rec.stage.as_str()), ("held/bad", "held"));
+        assert!(rec.error.starts_with("stage broke a document invariant:"), "{}", rec.error);
+
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            run(finishing_pipeline(dir.path(), OnError::Fail, false), &RunOptions::default(), &Silent).unwrap_err();
+        assert!(err.to_string().starts_with("stage `held` failed on document `held/bad`: stage broke"), "{err}");
+        assert_eq!(listing(dir.path()), [], "nothing committed, no temporary files");
+    }
+
+    #[test]
+    fn a_panicking_finish_stops_the_run_and_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = previous_outputs(dir.path());
+        let err =
+            run(finishing_pipeline(dir.path(), OnError::Skip, true), &RunOptions::default(), &Silent).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stage `held` failed on document `-`: stage panicked (a bug in the stage): finish blew up"
+        );
+        assert_eq!(listing(dir.path()), before);
+    }
+
+    /// [`PickySink`] that panics in one of its methods (for `write`: on documents containing
+    /// `bad`).
+    struct PanickySink {
+        inner: PickySink,
+        panic_in: &'static str,
+    }
+    impl crate::stage::Sink for PanickySink {
+        fn begin(&mut self) -> Result<(), StageError> {
+            assert!(self.panic_in != "begin", "begin blew up");
+            self.inner.begin()
+        }
+        fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+            assert!(!(self.panic_in == "write" && doc.text.contains("bad")), "write blew up");
+            self.inner.write(doc)
+        }
+        fn finish(&mut self, stats: &RunStats) -> Result<(), StageError> {
+            assert!(self.panic_in != "finish", "finish blew up");
+            self.inner.finish(stats)
+        }
+    }
+
+    fn panicky_pipeline(dir: &std::path::Path, on_error: OnError, panic_in: &'static str) -> Pipeline {
+        let mut p = stateful_pipeline(dir, on_error, false);
+        let inner = PickySink { path: dir.join("export.jsonl"), file: None, fail_finish: false };
+        p.stages[1].stage = Stage::sink(PanickySink { inner, panic_in });
+        p
+    }
+
+    #[test]
+    fn a_sink_that_panics_on_a_document_follows_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(panicky_pipeline(dir.path(), OnError::Skip, "write"), &RunOptions::default(), &Silent).unwrap();
+        out.stats.check_accounting().unwrap();
+        assert_eq!((out.stats.stages[1].failed, out.stats.written), (1, 2));
+        let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+        let rec: FailedRecord = serde_json::from_str(failed.trim()).unwrap();
+        assert_eq!((rec.id.as_str(), rec.stage.as_str()), ("b.txt@0", "picky"));
+        assert_eq!(rec.error, "stage panicked (a bug in the stage): write blew up");
+        assert_eq!(std::fs::read_to_string(dir.path().join("export.jsonl")).unwrap().lines().count(), 2);
+
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            run(panicky_pipeline(dir.path(), OnError::Fail, "write"), &RunOptions::default(), &Silent).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stage `picky` failed on document `b.txt@0`: stage panicked (a bug in the stage): write blew up"
+        );
+        assert_eq!(listing(dir.path()), []);
+    }
+
+    #[test]
+    fn a_sink_that_panics_in_begin_or_finish_stops_the_run_and_commits_nothing() {
+        for (panic_in, on_error) in [("begin", OnError::Skip), ("begin", OnError::Fail), ("finish", OnError::Skip)] {
+            let dir = tempfile::tempdir().unwrap();
+            let before = previous_outputs(dir.path());
+            let err =
+                run(panicky_pipeline(dir.path(), on_error, panic_in), &RunOptions::default(), &Silent).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "stage `picky` failed on document `-`: stage panicked (a bug in the stage): {panic_in} blew up"
+                )
+            );
+            assert_eq!(listing(dir.path()), before, "{panic_in}");
+        }
     }
 }

@@ -4,13 +4,21 @@
 //!   filtering). The runner calls it from many threads at once and keeps output order equal
 //!   to input order, so a map stage never sees or depends on other documents.
 //! - [`OrderedStage`]: stateful; sees every document exactly once, in input order, and may
-//!   emit more at the end (dedupe). An optional [`OrderedStage::prepare`] runs in parallel
-//!   first, for the expensive per-document work (hashing, signatures).
+//!   emit more at the end (dedupe). Its [`OrderedStage::prepare`] runs in parallel first, for
+//!   the expensive per-document work (hashing, signatures), and returns a typed value
+//!   ([`OrderedStage::Prepared`]) that [`OrderedStage::process`] receives with the document.
 //! - [`Sink`]: writes documents somewhere (`begin` / `write` / `finish`) and passes them on
 //!   unchanged, so several sinks can sit in one pipeline.
 //!
-//! Each trait has one required method; everything else has a default.
+//! A built stage is a [`Stage`]. The runner holds an ordered stage as a
+//! [`DynOrderedStage`], the same stage with its `Prepared` value boxed: every
+//! [`OrderedStage`] is one, so a plugin writes `Stage::ordered(stage)` and never sees the
+//! boxing.
+//!
+//! Every method may fail with a [`StageError`] and may panic; the runner guards each call (see
+//! `runner.rs` for what a failure does in each place).
 
+use std::any::Any;
 use std::borrow::Cow;
 
 use crate::document::Document;
@@ -79,17 +87,47 @@ pub trait MapStage: Send + Sync {
 }
 
 /// A stateful stage that sees documents in input order.
+///
+/// ```
+/// use docpipe_core::{Document, OrderedStage, Outcome, Stage, StageError};
+///
+/// /// Drops a document whose word count was seen before.
+/// #[derive(Default)]
+/// struct FirstOfEachLength(std::collections::HashSet<usize>);
+///
+/// impl OrderedStage for FirstOfEachLength {
+///     type Prepared = usize;
+///
+///     fn prepare(&self, doc: &mut Document) -> Result<usize, StageError> {
+///         Ok(doc.text.split_whitespace().count()) // in parallel
+///     }
+///
+///     fn process(&mut self, doc: Document, words: usize) -> Result<Outcome, StageError> {
+///         // in input order
+///         Ok(if self.0.insert(words) { Outcome::Keep(doc) } else { Outcome::Drop("same length".into()) })
+///     }
+/// }
+///
+/// let stage = Stage::ordered(FirstOfEachLength::default());
+/// # let _ = stage;
+/// ```
 pub trait OrderedStage: Send + Sync {
-    /// Parallel pre-pass over a batch, before [`OrderedStage::process`] sees it. Store results
-    /// on the document (for example in `attributes`, removed again in `process`).
-    fn prepare(&self, _doc: &mut Document) -> Result<(), StageError> {
-        Ok(())
-    }
+    /// What [`OrderedStage::prepare`] computes for one document and
+    /// [`OrderedStage::process`] receives with it (`()` when there is nothing to hand over).
+    type Prepared: Send + 'static;
 
-    /// Processes one document, in input order.
-    fn process(&mut self, doc: Document) -> Result<Outcome, StageError>;
+    /// Parallel pre-pass, called for every document of a batch (from many threads, in any
+    /// order) before [`OrderedStage::process`] sees any of them: do the per-document work
+    /// here and return its result. The document may be changed too (a layer of spans that
+    /// needs no corpus state). An error fails the document as a `process` error would.
+    fn prepare(&self, doc: &mut Document) -> Result<Self::Prepared, StageError>;
 
-    /// Called once after the last document: emit what was held back, save state.
+    /// Processes one document, in input order, with what `prepare` returned for it.
+    fn process(&mut self, doc: Document, prepared: Self::Prepared) -> Result<Outcome, StageError>;
+
+    /// Called once after the last document: emit what was held back, save state. The
+    /// documents returned pass through the rest of the pipeline like any stage output (the
+    /// runner checks their invariants).
     fn finish(&mut self) -> Result<Vec<Document>, StageError> {
         Ok(Vec::new())
     }
@@ -100,6 +138,63 @@ pub trait OrderedStage: Send + Sync {
     /// removed`.
     fn counters(&self) -> Vec<(String, u64)> {
         Vec::new()
+    }
+}
+
+/// What an ordered stage's `prepare` returned, with its type erased: the runner carries it
+/// from [`DynOrderedStage::prepare`] to [`DynOrderedStage::process`] of the same stage.
+pub struct PreparedBox(Box<dyn Any + Send>);
+
+impl std::fmt::Debug for PreparedBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PreparedBox")
+    }
+}
+
+mod sealed {
+    /// Keeps [`super::DynOrderedStage`] implemented only through [`super::OrderedStage`].
+    pub trait Sealed {}
+    impl<T: super::OrderedStage> Sealed for T {}
+}
+
+/// An [`OrderedStage`] with its [`OrderedStage::Prepared`] type boxed, so stages with
+/// different types fit in one [`Stage`]. Implemented for every `OrderedStage` (and only for
+/// them); plugins never implement or call it. Tests and harnesses that drive a built stage
+/// call `prepare` and hand its result to `process`, as the runner does.
+pub trait DynOrderedStage: sealed::Sealed + Send + Sync {
+    /// [`OrderedStage::prepare`], its result boxed.
+    fn prepare(&self, doc: &mut Document) -> Result<PreparedBox, StageError>;
+
+    /// [`OrderedStage::process`] with a value from this stage's `prepare`; a value from
+    /// another stage is an error.
+    fn process(&mut self, doc: Document, prepared: PreparedBox) -> Result<Outcome, StageError>;
+
+    /// [`OrderedStage::finish`].
+    fn finish(&mut self) -> Result<Vec<Document>, StageError>;
+
+    /// [`OrderedStage::counters`].
+    fn counters(&self) -> Vec<(String, u64)>;
+}
+
+impl<T: OrderedStage> DynOrderedStage for T {
+    fn prepare(&self, doc: &mut Document) -> Result<PreparedBox, StageError> {
+        // A zero-sized `Prepared` (`()`) boxes without allocating.
+        OrderedStage::prepare(self, doc).map(|p| PreparedBox(Box::new(p)))
+    }
+
+    fn process(&mut self, doc: Document, prepared: PreparedBox) -> Result<Outcome, StageError> {
+        match prepared.0.downcast::<T::Prepared>() {
+            Ok(p) => OrderedStage::process(self, doc, *p),
+            Err(_) => Err(StageError::new("the prepared value came from another stage (a bug in the runner)")),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Vec<Document>, StageError> {
+        OrderedStage::finish(self)
+    }
+
+    fn counters(&self) -> Vec<(String, u64)> {
+        OrderedStage::counters(self)
     }
 }
 
@@ -124,10 +219,27 @@ pub trait Sink: Send {
 pub enum Stage {
     /// See [`MapStage`].
     Map(Box<dyn MapStage>),
-    /// See [`OrderedStage`].
-    Ordered(Box<dyn OrderedStage>),
+    /// See [`OrderedStage`]; built with [`Stage::ordered`] (or `Stage::Ordered(Box::new(s))`).
+    Ordered(Box<dyn DynOrderedStage>),
     /// See [`Sink`].
     Sink(Box<dyn Sink>),
+}
+
+impl Stage {
+    /// A map stage.
+    pub fn map(stage: impl MapStage + 'static) -> Stage {
+        Stage::Map(Box::new(stage))
+    }
+
+    /// An ordered stage.
+    pub fn ordered(stage: impl OrderedStage + 'static) -> Stage {
+        Stage::Ordered(Box::new(stage))
+    }
+
+    /// A sink.
+    pub fn sink(stage: impl Sink + 'static) -> Stage {
+        Stage::Sink(Box::new(stage))
+    }
 }
 
 impl std::fmt::Debug for Stage {
@@ -159,5 +271,57 @@ impl std::fmt::Display for StageKind {
             StageKind::Ordered => "ordered (stateful, input order)",
             StageKind::Sink => "sink (writes output)",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands each document's length from `prepare` to `process`.
+    struct Length;
+    impl OrderedStage for Length {
+        type Prepared = usize;
+        fn prepare(&self, doc: &mut Document) -> Result<usize, StageError> {
+            Ok(doc.text.len())
+        }
+        fn process(&mut self, mut doc: Document, len: usize) -> Result<Outcome, StageError> {
+            doc.attributes.insert("length".into(), len.into());
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    /// Hands nothing over.
+    struct Nothing;
+    impl OrderedStage for Nothing {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    fn ordered(stage: Stage) -> Box<dyn DynOrderedStage> {
+        match stage {
+            Stage::Ordered(o) => o,
+            other => panic!("not ordered: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_prepared_value_reaches_process_and_a_foreign_one_is_refused() {
+        let mut length = ordered(Stage::ordered(Length));
+        let nothing = ordered(Stage::ordered(Nothing));
+        let mut doc = Document::from_source("d", "four".into(), "f.txt", 0);
+        let p = length.prepare(&mut doc).unwrap();
+        let Outcome::Keep(doc) = length.process(doc, p).unwrap() else { panic!("not kept") };
+        assert_eq!(doc.attributes["length"], 4);
+
+        let mut doc = Document::from_source("d", "four".into(), "f.txt", 0);
+        let foreign = nothing.prepare(&mut doc).unwrap();
+        let err = length.process(doc, foreign).unwrap_err();
+        assert!(err.to_string().contains("came from another stage"), "{err}");
     }
 }

@@ -1,8 +1,9 @@
 //! Run statistics: what every stage did with every document, and the accounting identity.
 //!
-//! Per stage: `docs_in = kept + dropped + failed`, where `kept` counts input documents that
-//! went on as one or more documents (`docs_out` counts those outputs, so a splitter has
-//! `docs_out > kept`). Stages are chained: a stage's `docs_in` is the previous stage's
+//! Per stage: `docs_in = kept + dropped + failed - finish_failed`, where `kept` counts input
+//! documents that went on as one or more documents (`docs_out` counts those outputs and the
+//! documents an ordered stage emits at the end, so a splitter has `docs_out > kept`), and
+//! `finish_failed` counts emitted documents the runner refused (they were never received). Stages are chained: a stage's `docs_in` is the previous stage's
 //! `docs_out`, and the first stage's is the number of documents the input produced.
 //! [`RunStats::check_accounting`] verifies all of it; the CLI prints it as the closing table
 //! and writes it as `stats.json`.
@@ -49,6 +50,11 @@ pub struct StageStats {
     pub dropped_bytes: BTreeMap<String, u64>,
     /// Documents that failed (listed in `failed.jsonl`).
     pub failed: u64,
+    /// Of `failed`: documents the stage emitted at the end of the run
+    /// ([`crate::OrderedStage::finish`]) that the runner refused (a broken document
+    /// invariant). They were never received, so they are not part of `docs_in`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub finish_failed: u64,
     /// Time spent in the stage, summed over threads.
     pub seconds: f64,
     /// The stage's own named counters ([`crate::OrderedStage::counters`]), for work that is
@@ -82,6 +88,10 @@ pub struct RunStats {
     pub peak_rss_bytes: Option<u64>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The process's peak resident set size, from `/proc/self/status` (Linux only).
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -103,14 +113,15 @@ impl RunStats {
                     s.name, s.docs_in, prev_name, prev_out
                 ));
             }
-            if s.docs_in != s.kept + s.dropped_total() + s.failed {
+            if s.docs_in + s.finish_failed != s.kept + s.dropped_total() + s.failed {
                 problems.push(format!(
-                    "stage {}: in {} != kept {} + dropped {} + failed {}",
+                    "stage {}: in {} != kept {} + dropped {} + failed {} - failed at finish {}",
                     s.name,
                     s.docs_in,
                     s.kept,
                     s.dropped_total(),
-                    s.failed
+                    s.failed,
+                    s.finish_failed
                 ));
             }
             prev_out = s.docs_out;

@@ -53,8 +53,8 @@ fn stage(snippet: &str) -> Dedupe {
 fn run_mark(st: &mut Dedupe, docs: Vec<Document>) -> Vec<Document> {
     let mut out = Vec::new();
     for mut d in docs {
-        st.prepare(&mut d).unwrap();
-        if let Outcome::Keep(d) = st.process(d).unwrap() {
+        let sigs = st.prepare(&mut d).unwrap();
+        if let Outcome::Keep(d) = st.process(d, sigs).unwrap() {
             out.push(d);
         }
     }
@@ -753,25 +753,23 @@ fn speed(dir: &Path, mb: usize) -> Value {
             let mut kept = 0usize;
             for batch in input.chunks(1024) {
                 let mut batch = batch.to_vec();
-                if threads == 1 {
-                    for d in &mut batch {
-                        st.prepare(d).unwrap();
-                    }
+                let prepared: Vec<_> = if threads == 1 {
+                    batch.iter_mut().map(|d| st.prepare(d).unwrap()).collect()
                 } else {
                     let shared = &st;
                     let half = batch.len().div_ceil(2);
                     std::thread::scope(|s| {
-                        for part in batch.chunks_mut(half) {
-                            s.spawn(move || {
-                                for d in part {
-                                    shared.prepare(d).unwrap();
-                                }
-                            });
-                        }
-                    });
-                }
-                for d in batch {
-                    if matches!(st.process(d).unwrap(), Outcome::Keep(_)) {
+                        let parts: Vec<_> = batch
+                            .chunks_mut(half)
+                            .map(|part| {
+                                s.spawn(move || part.iter_mut().map(|d| shared.prepare(d).unwrap()).collect::<Vec<_>>())
+                            })
+                            .collect();
+                        parts.into_iter().flat_map(|h| h.join().unwrap()).collect()
+                    })
+                };
+                for (d, sigs) in batch.into_iter().zip(prepared) {
+                    if matches!(st.process(d, sigs).unwrap(), Outcome::Keep(_)) {
                         kept += 1;
                     }
                 }

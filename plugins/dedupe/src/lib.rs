@@ -3,8 +3,8 @@
 //!
 //! It is an [`OrderedStage`]. `prepare` (parallel) cuts each document into units
 //! ([`text::units`]), normalises them and computes their fingerprint and, for `near`, their
-//! shingles and MinHash signature ([`minhash`]). `process` (sequential, input order) looks
-//! each unit up in the [`index::Index`] of units kept so far: the first occurrence is kept
+//! shingles and MinHash signature ([`minhash`]), and hands them to `process` (its `Prepared`
+//! value). `process` (sequential, input order) looks each unit up in the [`index::Index`] of units kept so far: the first occurrence is kept
 //! and indexed, a later unit whose similarity to a kept one reaches `threshold` is a
 //! duplicate. Clusters are a union-find over kept units whose representative is the
 //! earliest member, so the output is a function of the input order only (never of threads
@@ -19,10 +19,7 @@ pub mod index;
 pub mod minhash;
 pub mod text;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use docpipe_core::align::Rewriter;
 use docpipe_core::output::{AtomicFile, write_json_line};
@@ -179,7 +176,6 @@ impl Default for Options {
 pub const SEED: u64 = 0x646F_6370_6970_6531;
 /// Weights of banding false positives and false negatives when deriving `bands`/`rows`.
 pub const BAND_WEIGHTS: (f64, f64) = (0.1, 0.9);
-const PREPARED_KEY: &str = "dedupe#prepared";
 
 /// The resolved configuration.
 #[derive(Debug, Clone)]
@@ -310,8 +306,6 @@ pub struct Dedupe {
     config: Config,
     minhasher: MinHasher,
     index: Index,
-    prepared: Mutex<HashMap<u64, Vec<UnitSig>>>,
-    next_token: AtomicU64,
     report: Option<AtomicFile>,
     totals: Totals,
 }
@@ -340,8 +334,6 @@ impl Dedupe {
             minhasher: MinHasher::new(if config.kind == Kind::Jaccard { config.num_perm } else { 0 }, SEED),
             config,
             index,
-            prepared: Mutex::new(HashMap::new()),
-            next_token: AtomicU64::new(0),
             report: None,
             totals: Totals::default(),
         })
@@ -403,12 +395,6 @@ impl Dedupe {
                 u
             })
             .collect()
-    }
-
-    fn take_prepared(&self, doc: &mut Document) -> Vec<UnitSig> {
-        let token = doc.attributes.remove(PREPARED_KEY).and_then(|v| v.as_u64());
-        let found = token.and_then(|t| self.prepared.lock().ok().and_then(|mut m| m.remove(&t)));
-        found.unwrap_or_else(|| self.analyse(doc))
     }
 
     fn write_report(&mut self, record: Value) -> Result<(), StageError> {
@@ -612,17 +598,14 @@ impl Dedupe {
 }
 
 impl OrderedStage for Dedupe {
-    fn prepare(&self, doc: &mut Document) -> Result<(), StageError> {
-        let sigs = self.analyse(doc);
-        let token = self.next_token.fetch_add(1, Ordering::Relaxed);
-        let mut map = self.prepared.lock().map_err(|_| StageError::new("dedupe: prepared-state lock poisoned"))?;
-        map.insert(token, sigs);
-        doc.attributes.insert(PREPARED_KEY.into(), token.into());
-        Ok(())
+    /// The document's units with their fingerprints and signatures ([`Dedupe::analyse`]).
+    type Prepared = Vec<UnitSig>;
+
+    fn prepare(&self, doc: &mut Document) -> Result<Vec<UnitSig>, StageError> {
+        Ok(self.analyse(doc))
     }
 
-    fn process(&mut self, mut doc: Document) -> Result<Outcome, StageError> {
-        let sigs = self.take_prepared(&mut doc);
+    fn process(&mut self, doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
         self.process_document(doc, sigs)
     }
 

@@ -140,12 +140,15 @@ impl Entities {
 }
 
 impl OrderedStage for Entities {
+    /// Nothing: `prepare` writes the entity layer on the document itself.
+    type Prepared = ();
+
     fn prepare(&self, doc: &mut Document) -> Result<(), StageError> {
         self.annotate(doc);
         Ok(())
     }
 
-    fn process(&mut self, mut doc: Document) -> Result<Outcome, StageError> {
+    fn process(&mut self, mut doc: Document, (): ()) -> Result<Outcome, StageError> {
         let Some(table) = self.table.as_mut() else { return Ok(Outcome::Keep(doc)) };
         let seq = self.seq;
         self.seq += 1;

@@ -4,11 +4,11 @@
 // Tests may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use docpipe_core::{Document, OrderedStage, Outcome, Stage, StageOptions};
+use docpipe_core::{Document, DynOrderedStage, Outcome, Stage, StageOptions};
 use docpipe_entities::{Tagger, TaggerConfig};
 use proptest::prelude::*;
 
-fn build(snippet: &str, dir: &std::path::Path) -> Box<dyn OrderedStage> {
+fn build(snippet: &str, dir: &std::path::Path) -> Box<dyn DynOrderedStage> {
     let opts = StageOptions::parse_snippet(snippet, dir).unwrap();
     let factory = docpipe_core::registry::find("entities").unwrap();
     match (factory.build)(&opts).unwrap() {
@@ -17,10 +17,10 @@ fn build(snippet: &str, dir: &std::path::Path) -> Box<dyn OrderedStage> {
     }
 }
 
-fn run(stage: &mut dyn OrderedStage, text: &str, id: &str) -> Document {
+fn run(stage: &mut dyn DynOrderedStage, text: &str, id: &str) -> Document {
     let mut doc = Document::from_source(id, text.to_owned(), "f.txt", 0);
-    stage.prepare(&mut doc).unwrap();
-    match stage.process(doc).unwrap() {
+    let prepared = stage.prepare(&mut doc).unwrap();
+    match stage.process(doc, prepared).unwrap() {
         Outcome::Keep(d) => d,
         other => panic!("unexpected outcome {other:?}"),
     }
@@ -123,14 +123,14 @@ proptest! {
         let mut doc = Document::from_source("p", text.clone(), "f.txt", 0);
         let dir = std::env::temp_dir();
         let mut stage = build("", &dir);
-        stage.prepare(&mut doc).unwrap();
-        let Outcome::Keep(doc) = stage.process(doc).unwrap() else { panic!("dropped") };
+        let prepared = stage.prepare(&mut doc).unwrap();
+        let Outcome::Keep(doc) = stage.process(doc, prepared).unwrap() else { panic!("dropped") };
         prop_assert!(doc.check_invariants().is_ok());
         // Deterministic: tagging twice gives the same spans.
         let mut fresh = build("", &dir);
         let mut again = Document::from_source("p", text, "f.txt", 0);
-        fresh.prepare(&mut again).unwrap();
-        let Outcome::Keep(again) = fresh.process(again).unwrap() else { panic!("dropped") };
+        let prepared = fresh.prepare(&mut again).unwrap();
+        let Outcome::Keep(again) = fresh.process(again, prepared).unwrap() else { panic!("dropped") };
         prop_assert_eq!(&doc.annotations["entities"], &again.annotations["entities"]);
     }
 }

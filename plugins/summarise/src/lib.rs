@@ -31,9 +31,6 @@ use serde_json::{Map, Value, json};
 
 pub use rank::{Budget, Method};
 
-/// Key of the private attribute that carries group data from `prepare` to `process`.
-const GROUP_ATTR: &str = "_summarise_group";
-
 /// Options of the `summarise` stage.
 #[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
@@ -316,6 +313,15 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
     s
 }
 
+/// What `prepare` hands to `process` for a document that belongs to a group: the group key
+/// and the member's best few sentences, `(text, start, end, position in the document)` in
+/// document order.
+#[derive(Debug)]
+pub struct GroupData {
+    key: String,
+    sentences: Vec<(String, usize, usize, usize)>,
+}
+
 /// One member's contribution to its group.
 #[derive(Debug)]
 struct Member {
@@ -433,37 +439,29 @@ impl SummariseStage {
 }
 
 impl OrderedStage for SummariseStage {
-    fn prepare(&self, doc: &mut Document) -> Result<(), StageError> {
+    /// With `group_by`, the document's group and its best sentences; `None` otherwise or when
+    /// the document has no key.
+    type Prepared = Option<GroupData>;
+
+    fn prepare(&self, doc: &mut Document) -> Result<Option<GroupData>, StageError> {
         let summary = self.summariser.summarise_document(doc);
         let o = &self.summariser.options;
-        if let Some(by) = &self.summariser.group_by
-            && let Some(key) = group_key(doc, by, o.group_top_entities)
-        {
-            // The member's best sentences, in document order, with their positions.
-            let mut best: Vec<(usize, &(text::Sentence, f64))> = summary.candidates.iter().enumerate().collect();
-            best.sort_by(|a, b| b.1.1.total_cmp(&a.1.1).then(a.0.cmp(&b.0)));
-            best.truncate(o.group_candidates.max(1));
-            best.sort_by_key(|&(i, _)| i);
-            let sents: Vec<Value> = best.iter().map(|&(i, (s, _))| json!([s.start, s.end, i])).collect();
-            doc.attributes.insert(GROUP_ATTR.into(), json!({"key": key, "sentences": sents}));
-        }
-        Ok(())
+        let Some(by) = &self.summariser.group_by else { return Ok(None) };
+        let Some(key) = group_key(doc, by, o.group_top_entities) else { return Ok(None) };
+        // The member's best sentences, in document order, with their positions.
+        let mut best: Vec<(usize, &(text::Sentence, f64))> = summary.candidates.iter().enumerate().collect();
+        best.sort_by(|a, b| b.1.1.total_cmp(&a.1.1).then(a.0.cmp(&b.0)));
+        best.truncate(o.group_candidates.max(1));
+        best.sort_by_key(|&(i, _)| i);
+        let sentences = best
+            .iter()
+            .filter_map(|&(i, (s, _))| doc.text.get(s.start..s.end).map(|t| (t.to_owned(), s.start, s.end, i)))
+            .collect();
+        Ok(Some(GroupData { key, sentences }))
     }
 
-    fn process(&mut self, mut doc: Document) -> Result<Outcome, StageError> {
-        let Some(data) = doc.attributes.remove(GROUP_ATTR) else { return Ok(Outcome::Keep(doc)) };
-        let Some(key) = data.get("key").and_then(Value::as_str).map(str::to_owned) else {
-            return Ok(Outcome::Keep(doc));
-        };
-        let mut sentences = Vec::new();
-        for s in data.get("sentences").and_then(Value::as_array).into_iter().flatten() {
-            let field = |k: usize| s.get(k).and_then(Value::as_u64).map(|x| x as usize);
-            if let (Some(a), Some(b), Some(p)) = (field(0), field(1), field(2))
-                && let Some(t) = doc.text.get(a..b)
-            {
-                sentences.push((t.to_owned(), a, b, p));
-            }
-        }
+    fn process(&mut self, doc: Document, group: Option<GroupData>) -> Result<Outcome, StageError> {
+        let Some(GroupData { key, sentences }) = group else { return Ok(Outcome::Keep(doc)) };
         let g = match self.index.get(&key) {
             Some(&g) => g,
             None => {

@@ -22,8 +22,8 @@ fn stage(toml: &str) -> SummariseStage {
 fn run(stage: &mut SummariseStage, docs: Vec<Document>) -> (Vec<Document>, Vec<Document>) {
     let mut out = Vec::new();
     for mut d in docs {
-        stage.prepare(&mut d).unwrap();
-        match stage.process(d).unwrap() {
+        let group = stage.prepare(&mut d).unwrap();
+        match stage.process(d, group).unwrap() {
             Outcome::Keep(d) => out.push(d),
             other => panic!("unexpected outcome {other:?}"),
         }
@@ -157,7 +157,7 @@ fn group_summaries_skip_near_identical_sentences() {
     ];
     let (out, extra) = run(&mut stage("group_by = \"metadata.story\"\nsentences = 3"), docs);
     assert_eq!(out.len(), 5);
-    assert!(out.iter().all(|d| !d.attributes.contains_key(GROUP_ATTR)));
+    assert!(out.iter().all(|d| d.attributes.keys().eq(["summary"])), "only the summary attribute is added");
     // Only "ports" has two members.
     assert_eq!(extra.len(), 1, "{extra:?}");
     let g = &extra[0];
