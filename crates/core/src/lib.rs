@@ -35,7 +35,9 @@ pub use docpipe_options_derive::{OptionType, Options};
 
 // The derives name this crate as `::docpipe_core`, core's own config sections included.
 extern crate self as docpipe_core;
-pub use stage::{DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, Sink, Stage, StageError, StageKind};
+pub use stage::{
+    DropRecord, DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, Sink, Stage, StageError, StageKind,
+};
 
 /// Re-exported so plugins register with the same `inventory` version as core.
 pub use inventory;

@@ -7,6 +7,11 @@
 //! `prepare` in parallel and its `process` sequentially in input order; a sink writes in
 //! input order. Output therefore never depends on the number of threads.
 //!
+//! A document a stage drops becomes a [`DropRecord`] (its id, place in the input, reason and
+//! the stage's detail) when a sink comes after that stage: each later sink receives the
+//! batch's records through `Sink::dropped` before the batch's documents, in input order
+//! (then stage order). Records live for one batch; core keeps none of them.
+//!
 //! Every stage call is guarded: a panic is caught and becomes the call's error. An error on
 //! one document (`process`, `prepare`, a sink's `write`) follows the stage's `on_error`: under
 //! `skip` the document goes to `failed.jsonl` with the stage and error (its id and place in
@@ -36,7 +41,7 @@ use crate::config::{BuiltStage, OnError, Pipeline};
 use crate::document::{Document, Source};
 use crate::input::{ReadEvent, Rejected, read_file};
 use crate::output::{AtomicFile, Transaction, write_atomic, write_json_line};
-use crate::stage::{Outcome, Stage};
+use crate::stage::{DropRecord, Outcome, Stage};
 use crate::stats::{RunStats, StageStats};
 
 /// Names of the files the runner writes in the output directory.
@@ -194,8 +199,8 @@ impl Origin {
 enum DocOutcome {
     /// It went on, as these documents.
     Kept(Emitted),
-    /// Dropped for a reason; the bytes of its text.
-    Dropped(Cow<'static, str>, u64),
+    /// Dropped for a reason, with the stage's detail if any; the bytes of its text.
+    Dropped(Origin, Cow<'static, str>, Option<serde_json::Value>, u64),
     /// Failed (an error, a panic or a broken invariant), with the message.
     Failed(Origin, String),
 }
@@ -207,19 +212,35 @@ fn call(doc: Document, f: impl FnOnce(Document) -> Result<Outcome, crate::stage:
     let bytes = doc.text.len() as u64;
     match guarded(|| f(doc)).map_err(|e| e.full_message()).and_then(check_outcome) {
         Ok(Checked::Docs(v)) => DocOutcome::Kept(v),
-        Ok(Checked::Dropped(r)) => DocOutcome::Dropped(r, bytes),
+        Ok(Checked::Dropped(r, detail)) => DocOutcome::Dropped(origin, r, detail, bytes),
         Err(message) => DocOutcome::Failed(origin, message),
     }
 }
 
+/// A drop record waiting for the sinks after its stage, with the position in the batch of
+/// the input document it comes from (its key).
+type PendingDrop = (usize, DropRecord);
+
+/// Where [`Delta::count`] puts what it does not count: the documents that go on and their
+/// keys (the position in the batch of the document each comes from, so drop records can be
+/// put in input order), failures, and drop records when a sink comes later.
+struct Lanes<'a> {
+    out: &'a mut Vec<Document>,
+    keys: &'a mut Vec<usize>,
+    failures: &'a mut Vec<FailedRecord>,
+    drops: Option<&'a mut Vec<PendingDrop>>,
+}
+
 impl Delta {
-    /// Counts one outcome: the documents that go on into `out`, a failure into `failures`.
-    /// Under `on_error = "fail"` a failure is returned instead, to stop the run.
+    /// Counts one outcome of the document with key `key`: the documents that go on into
+    /// `lanes.out`, a failure into `lanes.failures`, a drop into `lanes.drops` (when some
+    /// sink comes later). Under `on_error = "fail"` a failure is returned instead, to stop
+    /// the run.
     fn count(
         &mut self,
         outcome: DocOutcome,
-        out: &mut Vec<Document>,
-        failures: &mut Vec<FailedRecord>,
+        key: usize,
+        lanes: &mut Lanes<'_>,
         stage: &str,
         on_error: OnError,
     ) -> Result<(), RunError> {
@@ -227,15 +248,23 @@ impl Delta {
             DocOutcome::Kept(v) => {
                 self.kept += 1;
                 self.docs_out += v.len() as u64;
-                v.append_to(out);
+                lanes.keys.extend(std::iter::repeat_n(key, v.len()));
+                v.append_to(lanes.out);
             }
-            DocOutcome::Dropped(reason, bytes) => self.dropped.push((reason, bytes)),
+            DocOutcome::Dropped(origin, reason, detail, bytes) => {
+                if let Some(drops) = lanes.drops.as_deref_mut() {
+                    let Origin { id, source } = origin;
+                    let record = DropRecord { stage: stage.to_owned(), reason: reason.to_string(), id, source, detail };
+                    drops.push((key, record));
+                }
+                self.dropped.push((reason, bytes));
+            }
             DocOutcome::Failed(origin, message) => {
                 self.failed += 1;
                 if on_error == OnError::Fail {
                     return Err(RunError::Stage { stage: stage.to_owned(), id: origin.id, message });
                 }
-                failures.push(origin.record(stage, message));
+                lanes.failures.push(origin.record(stage, message));
             }
         }
         Ok(())
@@ -365,7 +394,10 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             }
         });
 
+        let sink_after: Vec<bool> =
+            (0..stages.len()).map(|i| stages[i + 1..].iter().any(|s| matches!(s.stage, Stage::Sink(_)))).collect();
         let mut ctx = RunCtx {
+            sink_after,
             stages: &mut stages,
             counters: &mut counters,
             failed_out: &mut failed_out,
@@ -513,6 +545,8 @@ fn rejected_record(r: Rejected) -> FailedRecord {
 }
 
 struct RunCtx<'a> {
+    /// Per stage: whether a sink comes after it (then its drops are recorded for the sinks).
+    sink_after: Vec<bool>,
     stages: &'a mut Vec<BuiltStage>,
     counters: &'a mut Vec<StageStats>,
     failed_out: &'a mut AtomicFile,
@@ -536,26 +570,34 @@ impl RunCtx<'_> {
     }
 
     /// Runs `docs` through stages `from..` and writes what comes out of the last one.
+    ///
+    /// Documents dropped on the way become [`DropRecord`]s (only when a sink comes after the
+    /// stage) that every later sink receives before the batch's documents, ordered by the
+    /// input document they come from (its position in `docs`), then by stage: the same
+    /// sequence whatever the thread count and batch boundaries. They live for this batch only.
     fn run_from(&mut self, from: usize, mut docs: Vec<Document>) -> Result<(), RunError> {
+        let mut keys: Vec<usize> = (0..docs.len()).collect();
+        let mut drops: Vec<PendingDrop> = Vec::new();
         let mut i = from;
-        while i < self.stages.len() && !docs.is_empty() {
-            match &self.stages[i].stage {
-                Stage::Map(_) => {
-                    // One parallel pass per stage (not one fused pass per input document):
-                    // a splitter turns one dump into thousands of articles, and the next
-                    // stage should spread those over every worker.
-                    docs = self.run_map(i, docs)?;
-                    i += 1;
-                }
-                Stage::Ordered(_) => {
-                    docs = self.run_ordered(i, docs)?;
-                    i += 1;
-                }
+        while i < self.stages.len() && !(docs.is_empty() && drops.is_empty()) {
+            (docs, keys) = match &self.stages[i].stage {
+                // One parallel pass per stage (not one fused pass per input document): a
+                // splitter turns one dump into thousands of articles, and the next stage
+                // should spread those over every worker.
+                Stage::Map(_) => self.run_map(i, docs, keys, &mut drops)?,
+                Stage::Ordered(_) => self.run_ordered(i, docs, keys, &mut drops)?,
                 Stage::Sink(_) => {
-                    docs = self.run_sink(i, docs)?;
-                    i += 1;
+                    // Records were pushed stage by stage, each stage's in input order: a
+                    // stable sort by key puts them in input order, then stage order.
+                    drops.sort_by_key(|d| d.0);
+                    self.send_drops(i, &drops)?;
+                    if !self.sink_after[i] {
+                        drops.clear();
+                    }
+                    self.run_sink(i, docs, keys, &mut drops)?
                 }
-            }
+            };
+            i += 1;
         }
         if i < self.stages.len() {
             return Ok(());
@@ -571,8 +613,16 @@ impl RunCtx<'_> {
     }
 
     /// One parallel pass of map stage `i` over a batch; output in input order.
-    fn run_map(&mut self, i: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
-        let BuiltStage { name, on_error, stage: Stage::Map(stage), .. } = &self.stages[i] else { return Ok(docs) };
+    fn run_map(
+        &mut self,
+        i: usize,
+        docs: Vec<Document>,
+        keys: Vec<usize>,
+        drops: &mut Vec<PendingDrop>,
+    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
+        let BuiltStage { name, on_error, stage: Stage::Map(stage), .. } = &self.stages[i] else {
+            return Ok((docs, keys));
+        };
         let span = info_span!("map_stage", stage = %name);
         let _enter = span.enter();
         let stage: &dyn crate::stage::MapStage = stage.as_ref();
@@ -588,10 +638,17 @@ impl RunCtx<'_> {
         let (name, on_error) = (name.clone(), *on_error);
         let mut delta = Delta { docs_in: results.len() as u64, ..Delta::default() };
         let mut out = Vec::with_capacity(results.len());
+        let mut out_keys = Vec::with_capacity(results.len());
         let mut failures = Vec::new();
-        for (r, nanos) in results {
+        let mut lanes = Lanes {
+            out: &mut out,
+            keys: &mut out_keys,
+            failures: &mut failures,
+            drops: self.sink_after[i].then_some(drops),
+        };
+        for ((r, nanos), key) in results.into_iter().zip(keys) {
             delta.nanos += nanos;
-            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+            if let Err(fatal) = delta.count(r, key, &mut lanes, &name, on_error) {
                 apply_delta(&mut self.counters[i], delta);
                 return Err(fatal);
             }
@@ -600,31 +657,44 @@ impl RunCtx<'_> {
         for f in failures {
             self.record_failure(f)?;
         }
-        Ok(out)
+        Ok((out, out_keys))
     }
 
     /// Ordered stage `i` over a batch: `prepare` in parallel, then `process` in input order.
-    fn run_ordered(&mut self, i: usize, mut docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
+    fn run_ordered(
+        &mut self,
+        i: usize,
+        mut docs: Vec<Document>,
+        keys: Vec<usize>,
+        drops: &mut Vec<PendingDrop>,
+    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
         let span = info_span!("ordered_stage", stage = %name);
         let _enter = span.enter();
-        let Stage::Ordered(stage) = &mut self.stages[i].stage else { return Ok(docs) };
+        let Stage::Ordered(stage) = &mut self.stages[i].stage else { return Ok((docs, keys)) };
         let t = Instant::now();
         let prepared: Vec<Result<crate::stage::PreparedBox, crate::stage::StageError>> = {
             let shared: &dyn crate::stage::DynOrderedStage = stage.as_ref();
             self.pool.install(|| docs.par_iter_mut().map(|d| guarded(|| shared.prepare(d))).collect())
         };
         let mut out = Vec::with_capacity(docs.len());
+        let mut out_keys = Vec::with_capacity(docs.len());
         let mut delta = Delta { docs_in: docs.len() as u64, ..Delta::default() };
         let mut failures = Vec::new();
-        for (d, prep) in docs.into_iter().zip(prepared) {
+        let mut lanes = Lanes {
+            out: &mut out,
+            keys: &mut out_keys,
+            failures: &mut failures,
+            drops: self.sink_after[i].then_some(drops),
+        };
+        for ((d, prep), key) in docs.into_iter().zip(prepared).zip(keys) {
             let r = match prep {
                 Ok(p) => call(d, |d| stage.process(d, p)),
                 // `prepare` failed: the document is still here, its origin is moved out.
                 Err(e) => DocOutcome::Failed(Origin::taken(d), e.full_message()),
             };
-            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+            if let Err(fatal) = delta.count(r, key, &mut lanes, &name, on_error) {
                 apply_delta(&mut self.counters[i], delta);
                 return Err(fatal);
             }
@@ -634,7 +704,7 @@ impl RunCtx<'_> {
         for f in failures {
             self.record_failure(f)?;
         }
-        Ok(out)
+        Ok((out, out_keys))
     }
 
     /// Checks the documents ordered stage `i` emitted from `finish`, as every stage output is
@@ -675,20 +745,34 @@ impl RunCtx<'_> {
     /// follows the stage's `on_error` like any stage failure: under `skip` it goes to
     /// `failed.jsonl` and does not pass on (the sink must leave itself usable after refusing
     /// one document); under `fail` the run stops.
-    fn run_sink(&mut self, i: usize, docs: Vec<Document>) -> Result<Vec<Document>, RunError> {
+    fn run_sink(
+        &mut self,
+        i: usize,
+        docs: Vec<Document>,
+        keys: Vec<usize>,
+        drops: &mut Vec<PendingDrop>,
+    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
-        let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok(docs) };
+        let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok((docs, keys)) };
         let t = Instant::now();
         let mut delta = Delta { docs_in: docs.len() as u64, ..Delta::default() };
         let mut out = Vec::with_capacity(docs.len());
+        let mut out_keys = Vec::with_capacity(docs.len());
         let mut failures = Vec::new();
-        for d in docs {
+        // A sink drops nothing; the lane is there for the signature's sake.
+        let mut lanes = Lanes {
+            out: &mut out,
+            keys: &mut out_keys,
+            failures: &mut failures,
+            drops: self.sink_after[i].then_some(drops),
+        };
+        for (d, key) in docs.into_iter().zip(keys) {
             let r = match guarded(|| sink.write(&d)) {
                 Ok(()) => DocOutcome::Kept(Emitted::One(d)),
                 Err(e) => DocOutcome::Failed(Origin::taken(d), e.full_message()),
             };
-            if let Err(fatal) = delta.count(r, &mut out, &mut failures, &name, on_error) {
+            if let Err(fatal) = delta.count(r, key, &mut lanes, &name, on_error) {
                 apply_delta(&mut self.counters[i], delta);
                 return Err(fatal);
             }
@@ -698,7 +782,31 @@ impl RunCtx<'_> {
         for f in failures {
             self.record_failure(f)?;
         }
-        Ok(out)
+        Ok((out, out_keys))
+    }
+
+    /// Passes drop records to sink `i` (a batch's, before its documents), each call guarded.
+    /// An error or a panic follows the sink's `on_error`: under `skip` it is logged and the
+    /// run goes on (the document was dropped and stays counted so; there is nothing to put
+    /// in `failed.jsonl`), under `fail` the run stops.
+    fn send_drops(&mut self, i: usize, drops: &[PendingDrop]) -> Result<(), RunError> {
+        if drops.is_empty() {
+            return Ok(());
+        }
+        let BuiltStage { name, on_error, stage: Stage::Sink(sink), .. } = &mut self.stages[i] else { return Ok(()) };
+        let t = Instant::now();
+        for (_, rec) in drops {
+            if let Err(e) = guarded(|| sink.dropped(rec)) {
+                let message = e.full_message();
+                if *on_error == OnError::Fail {
+                    self.counters[i].seconds += t.elapsed().as_secs_f64();
+                    return Err(RunError::Stage { stage: name.clone(), id: rec.id.clone(), message });
+                }
+                warn!(stage = %name, id = %rec.id, error = %message, "the sink could not take a dropped document");
+            }
+        }
+        self.counters[i].seconds += t.elapsed().as_secs_f64();
+        Ok(())
     }
 }
 
@@ -747,7 +855,7 @@ impl Emitted {
 #[allow(clippy::large_enum_variant)] // see `Emitted`
 enum Checked {
     Docs(Emitted),
-    Dropped(Cow<'static, str>),
+    Dropped(Cow<'static, str>, Option<serde_json::Value>),
 }
 
 fn check_outcome(o: Outcome) -> Result<Checked, String> {
@@ -757,14 +865,15 @@ fn check_outcome(o: Outcome) -> Result<Checked, String> {
             invariants(&d)?;
             Ok(Checked::Docs(Emitted::One(d)))
         }
-        Outcome::Split(v) if v.is_empty() => Ok(Checked::Dropped("no output".into())),
+        Outcome::Split(v) if v.is_empty() => Ok(Checked::Dropped("no output".into(), None)),
         Outcome::Split(v) => {
             for d in &v {
                 invariants(d)?;
             }
             Ok(Checked::Docs(Emitted::Many(v)))
         }
-        Outcome::Drop(r) => Ok(Checked::Dropped(r)),
+        Outcome::Drop(r) => Ok(Checked::Dropped(r, None)),
+        Outcome::DropWith { reason, detail } => Ok(Checked::Dropped(reason, Some(detail))),
     }
 }
 
@@ -825,7 +934,11 @@ mod tests {
         fn process(&mut self, doc: Document, len: usize) -> Result<Outcome, StageError> {
             assert_eq!(len, doc.text.len(), "a prepared value reached another document");
             self.1 += 1;
-            if self.0.insert(doc.text.clone()) { Ok(Outcome::Keep(doc)) } else { Ok(Outcome::Drop("repeat".into())) }
+            if self.0.insert(doc.text.clone()) {
+                Ok(Outcome::Keep(doc))
+            } else {
+                Ok(Outcome::drop_with("repeat", serde_json::json!({ "text": doc.text })))
+            }
         }
         fn finish(&mut self) -> Result<Vec<Document>, StageError> {
             Ok(vec![Document::from_source("summary", format!("saw {}", self.1), "-", 0)])
@@ -892,6 +1005,75 @@ mod tests {
             outputs.push((docs, failed));
         }
         assert!(outputs.windows(2).all(|w| w[0] == w[1]), "output depends on threads or batch size");
+    }
+
+    /// What a [`Recorder`] sink received: drop records and document ids, apart (how the two
+    /// interleave depends on batch boundaries).
+    #[derive(Default, Debug, PartialEq)]
+    struct Received {
+        drops: Vec<String>,
+        docs: Vec<String>,
+    }
+
+    /// A sink that records what it receives.
+    struct Recorder(std::sync::Arc<std::sync::Mutex<Received>>);
+    impl crate::stage::Sink for Recorder {
+        fn write(&mut self, doc: &Document) -> Result<(), StageError> {
+            self.0.lock().unwrap().docs.push(doc.id.clone());
+            Ok(())
+        }
+        fn dropped(&mut self, r: &DropRecord) -> Result<(), StageError> {
+            let detail = r.detail.as_ref().map_or(String::new(), |d| format!(" {d}"));
+            let line = format!(
+                "{} {} {} {}@{}-{}{detail}",
+                r.stage, r.reason, r.id, r.source.path, r.source.start, r.source.end
+            );
+            self.0.lock().unwrap().drops.push(line);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn drop_records_reach_later_sinks_in_input_order() {
+        let mut seen_by: Vec<[Received; 3]> = Vec::new();
+        let mut repeats = 0;
+        for (threads, batch) in [(1, 1000), (4, 1000), (4, 1), (1, 3), (4, 7)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut p = pipeline(files(23), dir.path(), OnError::Skip, batch);
+            let logs: [std::sync::Arc<std::sync::Mutex<Received>>; 3] = Default::default();
+            let sink = |name: &str, k: usize| BuiltStage {
+                name: name.into(),
+                type_name: "recorder".into(),
+                on_error: OnError::Skip,
+                stage: Stage::sink(Recorder(logs[k].clone())),
+            };
+            // before, toy, middle, seen, after
+            p.stages.insert(0, sink("before", 0));
+            p.stages.insert(2, sink("middle", 1));
+            p.stages.push(sink("after", 2));
+            let out = run(p, &RunOptions { threads, ..RunOptions::default() }, &Silent).unwrap();
+            out.stats.check_accounting().unwrap();
+            repeats = out.stats.stages[3].dropped["repeat"];
+            let got = logs.map(|l| std::mem::take(&mut *l.lock().unwrap()));
+            seen_by.push(got);
+        }
+        let [before, middle, after] = &seen_by[0];
+        assert!(before.drops.is_empty(), "a sink before every drop received some: {before:?}");
+        assert_eq!(before.docs.len(), 23);
+        // The toy stage drops every `please drop me` (f1, f6, …); seen drops repeated texts.
+        assert_eq!(middle.drops.len(), 5);
+        assert_eq!(middle.drops[0], "toy toy drop f1.txt@0 f1.txt@0-14");
+        assert!(middle.drops.iter().all(|d| d.starts_with("toy ")), "{middle:?}");
+        assert_eq!(
+            &after.drops[..2],
+            ["toy toy drop f1.txt@0 f1.txt@0-14", "seen repeat f2.txt@0/0 f2.txt@0-1 {\"text\":\"b\"}"]
+        );
+        assert_eq!(after.drops.iter().filter(|d| d.starts_with("toy ")).count(), 5);
+        assert_eq!(after.drops.iter().filter(|d| d.starts_with("seen repeat ")).count() as u64, repeats);
+        assert_eq!(after.drops.len() as u64, 5 + repeats);
+        for other in &seen_by[1..] {
+            assert_eq!(other, &seen_by[0], "what sinks receive depends on threads or batch size");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   the expensive per-document work (hashing, signatures), and returns a typed value
 //!   ([`OrderedStage::Prepared`]) that [`OrderedStage::process`] receives with the document.
 //! - [`Sink`]: writes documents somewhere (`begin` / `write` / `finish`) and passes them on
-//!   unchanged, so several sinks can sit in one pipeline.
+//!   unchanged, so several sinks can sit in one pipeline. A sink that wants to list what
+//!   earlier stages dropped implements [`Sink::dropped`] (a [`DropRecord`] per dropped
+//!   document, with the stage's detail from [`Outcome::DropWith`]).
 //!
 //! A built stage is a [`Stage`]. The runner holds an ordered stage as a
 //! [`DynOrderedStage`], the same stage with its `Prepared` value boxed: every
@@ -21,7 +23,7 @@
 use std::any::Any;
 use std::borrow::Cow;
 
-use crate::document::Document;
+use crate::document::{Document, Source};
 use crate::stats::RunStats;
 
 /// What a stage did with one document.
@@ -38,6 +40,40 @@ pub enum Outcome {
     /// The document is dropped, for a short machine-readable reason (`"duplicate"`,
     /// `"too short"`): it is counted per reason in the run table.
     Drop(Cow<'static, str>),
+    /// Dropped like [`Outcome::Drop`], with a JSON detail for later sinks (dedupe: what the
+    /// document repeats, `{"duplicate_of": …, "similarity": …}`): they receive it in a
+    /// [`DropRecord`] through [`Sink::dropped`]. Built with [`Outcome::drop_with`].
+    DropWith {
+        /// As for [`Outcome::Drop`].
+        reason: Cow<'static, str>,
+        /// What a reader of the drop should know (an object, by convention).
+        detail: serde_json::Value,
+    },
+}
+
+impl Outcome {
+    /// A drop with a detail: see [`Outcome::DropWith`].
+    pub fn drop_with(reason: impl Into<Cow<'static, str>>, detail: serde_json::Value) -> Outcome {
+        Outcome::DropWith { reason: reason.into(), detail }
+    }
+}
+
+/// A document a stage dropped, as the sinks after that stage see it ([`Sink::dropped`]):
+/// the document itself is gone, this says which one it was, where it came from and why it
+/// went.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DropRecord {
+    /// The stage instance that dropped it.
+    pub stage: String,
+    /// The reason ([`Outcome::Drop`]; `"no output"` for an empty [`Outcome::Split`]).
+    pub reason: String,
+    /// The document id.
+    pub id: String,
+    /// Where the document is in the input (without its edit list, as in `failed.jsonl`).
+    pub source: Source,
+    /// The stage's detail ([`Outcome::DropWith`]), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
 }
 
 /// A per-document failure. The runner records it (`failed.jsonl`) and, depending on the
@@ -207,6 +243,18 @@ pub trait Sink: Send {
 
     /// Writes one document.
     fn write(&mut self, doc: &Document) -> Result<(), StageError>;
+
+    /// Receives a document that a stage before this sink dropped (default: ignored; the
+    /// export formats JSONL, CSV and Parquet ignore them, the HTML and Markdown reports list
+    /// them). The runner passes each batch's drop records before that batch's documents,
+    /// ordered by the input document they come from, then by stage, so the sequence of
+    /// records (like that of documents) never depends on threads or batch sizes; how the
+    /// two sequences interleave does, so a sink keeps them apart. An error or a panic
+    /// follows the sink's `on_error`: under `skip` it is logged and the run goes on (the
+    /// document stays counted as dropped), under `fail` the run stops.
+    fn dropped(&mut self, _record: &DropRecord) -> Result<(), StageError> {
+        Ok(())
+    }
 
     /// Called once after the last document, with the statistics of the run so far. Commit
     /// outputs atomically here (write to a temporary file, then rename).
