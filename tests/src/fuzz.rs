@@ -494,7 +494,7 @@ fn run_stage(name: &str, stage: Stage, docs: Vec<Document>, raws: &[Vec<u8>]) ->
             kept += 1;
             out.extend(v);
         }
-        Ok(Outcome::Drop(reason)) => {
+        Ok(Outcome::Drop(reason) | Outcome::DropWith { reason, .. }) => {
             assert!(!reason.is_empty(), "{name}: a drop without a reason");
             dropped += 1;
         }

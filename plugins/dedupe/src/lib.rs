@@ -397,7 +397,7 @@ impl Dedupe {
             .collect()
     }
 
-    fn write_report(&mut self, record: Value) -> Result<(), StageError> {
+    fn write_report(&mut self, record: &Value) -> Result<(), StageError> {
         let Some(path) = &self.config.report else { return Ok(()) };
         if self.report.is_none() {
             self.report = Some(
@@ -406,7 +406,7 @@ impl Dedupe {
             );
         }
         if let Some(f) = self.report.as_mut() {
-            write_json_line(f, &record).map_err(|e| StageError::with_source("cannot write the dedupe report", e))?;
+            write_json_line(f, record).map_err(|e| StageError::with_source("cannot write the dedupe report", e))?;
         }
         Ok(())
     }
@@ -496,12 +496,19 @@ impl Dedupe {
                 "duplicate_of": info["duplicate_of"], "cluster": info["cluster"], "similarity": info["similarity"],
                 "action": self.action_name(),
             });
-            self.write_report(record)?;
+            self.write_report(&record)?;
             debug!(id = %doc.id, duplicate_of = %info["duplicate_of"], "duplicate document");
             return Ok(match self.config.action {
                 Action::Drop => {
                     self.totals.documents_dropped += 1;
-                    Outcome::Drop("duplicate".into())
+                    // What the report records, for the sinks after this stage.
+                    Outcome::drop_with(
+                        "duplicate",
+                        json!({
+                            "level": level.name(), "duplicate_of": info["duplicate_of"],
+                            "similarity": info["similarity"], "cluster": info["cluster"],
+                        }),
+                    )
                 }
                 Action::Mark => {
                     doc.attributes.insert("dedupe".into(), info);
@@ -557,7 +564,7 @@ impl Dedupe {
             span.fields = fields;
             spans.push(span);
         }
-        for r in records {
+        for r in &records {
             self.write_report(r)?;
         }
         match self.config.action {
@@ -579,7 +586,25 @@ impl Dedupe {
                 let (new_text, edits) = rw.finish();
                 if new_text.trim().is_empty() {
                     self.totals.documents_dropped += 1;
-                    return Ok(Outcome::Drop("duplicate".into()));
+                    // Every unit repeated earlier ones: the first stands for the document, the
+                    // report's record of each unit is in `units`.
+                    let units: Vec<Value> = records
+                        .iter()
+                        .map(|r| {
+                            json!({
+                                "start": r["start"], "end": r["end"], "duplicate_of": r["duplicate_of"],
+                                "similarity": r["similarity"], "cluster": r["cluster"],
+                            })
+                        })
+                        .collect();
+                    let first = |k: &str| records.first().map_or(Value::Null, |r| r[k].clone());
+                    return Ok(Outcome::drop_with(
+                        "duplicate",
+                        json!({
+                            "level": level.name(), "duplicate_of": first("duplicate_of"),
+                            "similarity": first("similarity"), "cluster": first("cluster"), "units": units,
+                        }),
+                    ));
                 }
                 doc.apply_rewrite(new_text, edits);
                 doc.attributes
@@ -685,5 +710,7 @@ action = "drop"
     build: build,
 }
 
+#[cfg(test)]
+mod drop_tests;
 #[cfg(test)]
 mod tests;

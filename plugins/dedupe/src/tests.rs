@@ -43,6 +43,7 @@ fn run(st: &mut Dedupe, docs: Vec<Document>, batched: bool) -> Vec<Result<Docume
                 out.push(Ok(d));
             }
             Outcome::Drop(r) => out.push(Err(format!("{id}: {r}"))),
+            Outcome::DropWith { reason, .. } => out.push(Err(format!("{id}: {reason}"))),
             Outcome::Split(_) => panic!("split"),
         }
     }

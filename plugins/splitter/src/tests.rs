@@ -28,7 +28,7 @@ fn split(stage: &Splitter, d: Document) -> Vec<Document> {
     match stage.process(d).unwrap() {
         Outcome::Split(v) => v,
         Outcome::Keep(d) => vec![d],
-        Outcome::Drop(r) => panic!("dropped: {r}"),
+        Outcome::Drop(r) | Outcome::DropWith { reason: r, .. } => panic!("dropped: {r}"),
     }
 }
 
@@ -247,7 +247,7 @@ proptest! {
                     }
                 }
             }
-            Outcome::Drop(reason) => {
+            Outcome::Drop(reason) | Outcome::DropWith { reason, .. } => {
                 if reason == "no text" {
                     prop_assert!(text.trim().is_empty());
                 } else {
