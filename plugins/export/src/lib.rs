@@ -282,6 +282,29 @@ impl Sink for Export {
         }
     }
 
+    /// The reports list dropped duplicates; JSONL, CSV and Parquet ignore drop records.
+    fn dropped(&mut self, record: &docpipe_core::DropRecord) -> Result<(), StageError> {
+        if let Some(why) = &self.broken {
+            return Err(self.broken_error(why));
+        }
+        let r = match &mut self.writer {
+            Writer::Html { report, path, .. } => {
+                report::html::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
+            }
+            Writer::Markdown { report, path, .. } => {
+                report::markdown::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
+            }
+            _ => Ok(()),
+        };
+        match r {
+            Ok(()) => Ok(()),
+            Err(Fault::Output(e) | Fault::Document(e)) => {
+                self.broken = Some(e.full_message());
+                Err(e)
+            }
+        }
+    }
+
     fn finish(&mut self, stats: &RunStats) -> Result<(), StageError> {
         if let Some(why) = &self.broken {
             return Err(self.broken_error(why));

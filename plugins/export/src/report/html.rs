@@ -10,8 +10,9 @@
 //! in another document is converted by the page, which has that document's text.
 //!
 //! The duplicates filter shows a panel ([`duplicates_panel`]) with what the dedupe stages
-//! found: the documents they dropped (counted per stage from the run statistics, since
-//! dropped documents never reach a sink), the documents marked as duplicates and the
+//! found: the documents they dropped (counted per stage from the run statistics, and listed
+//! from the drop records the sink received, [`dropped_record`], each with the document or
+//! passage it repeats and the similarity), the documents marked as duplicates and the
 //! passages marked as repeats, which the cards list with the passage each repeats and
 //! highlight in the text (the passage repeated is underlined where it is listed).
 //!
@@ -29,7 +30,11 @@ use docpipe_core::stats::RunStats;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{EscapeLt, Report, ReportDoc, Spill, label_colours};
+use std::path::Path;
+
+use docpipe_core::stage::DropRecord;
+
+use super::{DroppedDoc, EscapeLt, Report, ReportDoc, Spill, label_colours};
 
 const TEMPLATE: &str = include_str!("template.html");
 /// Entity names offered as completions in the entity filter, at most.
@@ -157,6 +162,23 @@ pub fn doc_record(d: &ReportDoc<'_>, first: bool, out: &mut Vec<u8>) -> serde_js
     serde_json::to_writer(EscapeLt(out), &json)
 }
 
+/// Appends the page-data record of one dropped duplicate to `out`: a comma unless it is the
+/// first, then `[id, stage, reason, document repeated, byte range repeated, similarity]`
+/// with `<` escaped.
+pub fn dropped_record(d: &DroppedDoc<'_>, first: bool, out: &mut Vec<u8>) -> io::Result<()> {
+    if !first {
+        out.push(b',');
+    }
+    let rec = (d.id, d.stage, d.reason, d.of_doc, d.of_range, d.similarity);
+    serde_json::to_writer(EscapeLt(out), &rec).map_err(io::Error::from)
+}
+
+/// Adds a drop record to the report (see [`Report::add_dropped`]); `output` is the report's
+/// path, beside which its drop spill goes.
+pub fn add_dropped(report: &mut Report, rec: &DropRecord, output: &Path) -> io::Result<()> {
+    report.add_dropped(rec, output, dropped_record)
+}
+
 fn fmt_bytes(n: u64) -> String {
     match n {
         n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
@@ -209,13 +231,25 @@ fn stats_table(stats: &RunStats, timings: bool) -> String {
 }
 
 /// The duplicates panel, shown with the duplicates filter: what every dedupe stage found,
-/// the dropped documents (counted from the run statistics: they never reach a sink) and the
-/// marked documents and passages listed below it.
+/// the dropped documents (counted from the run statistics, listed by the page from the drop
+/// records in its data, `dropped`) and the marked documents and passages listed below it.
 pub fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
     let mut items: Vec<String> = Vec::new();
     for s in &stats.stages {
         let Some(&n) = s.dropped.get("duplicate").filter(|&&n| n > 0) else { continue };
         let bytes = s.dropped_bytes.get("duplicate").copied().unwrap_or(0);
+        if report.dropped_seen.get(&s.name).is_some_and(|&k| k > 0) {
+            items.push(format!(
+                "<li class=\"dropped\"><b>{n}</b> {} dropped by <code>{}</code> as {} of earlier ones ({}), \
+                 listed below with what {}.</li>",
+                if n == 1 { "document" } else { "documents" },
+                escape(&s.name),
+                if n == 1 { "a duplicate" } else { "duplicates" },
+                fmt_bytes(bytes),
+                if n == 1 { "it repeats" } else { "each repeats" },
+            ));
+            continue;
+        }
         items.push(format!(
             "<li class=\"dropped\"><b>{n}</b> {} dropped by <code>{}</code> as {} of earlier ones ({}). \
              Dropped documents do not reach the report, so they are not listed here: run that stage with \
@@ -260,7 +294,23 @@ pub fn duplicates_panel(report: &Report, stats: &RunStats) -> String {
     if items.is_empty() {
         items.push("<li>No duplicates found.</li>".to_owned());
     }
-    format!("<div class=\"note dups\" id=\"dups\" hidden><h3>Duplicates found</h3><ul>{}</ul></div>", items.concat())
+    let mut dropped = String::new();
+    if report.dropped_listed > 0 {
+        // Filled by the page from its data (`dropped`), with links to what each repeats.
+        dropped.push_str("<h3>Dropped duplicates</h3>");
+        let total = report.dropped_total();
+        if report.dropped_listed < total {
+            dropped.push_str(&format!(
+                "<p id=\"dropcapped\">The first {} of {total} dropped duplicates (<code>max_documents = {}</code>).</p>",
+                report.dropped_listed, report.max_documents
+            ));
+        }
+        dropped.push_str("<ul class=\"droplist\" id=\"droplist\"></ul>");
+    }
+    format!(
+        "<div class=\"note dups\" id=\"dups\" hidden><h3>Duplicates found</h3><ul>{}</ul>{dropped}</div>",
+        items.concat()
+    )
 }
 
 fn kpi(value: impl std::fmt::Display, label: &str) -> String {
@@ -270,7 +320,7 @@ fn kpi(value: impl std::fmt::Display, label: &str) -> String {
 /// Writes the report page to `out`, the documents in `spill` (made by [`doc_record`])
 /// included.
 pub fn render(
-    report: &Report,
+    report: &mut Report,
     spill: &mut Spill,
     stats: &RunStats,
     title: &str,
@@ -346,6 +396,12 @@ pub fn render(
                 serde_json::to_writer(&mut head, &labels)?;
                 head.write_all(b",\"top_entities\":")?;
                 serde_json::to_writer(&mut head, &top_unique)?;
+                if report.dropped_listed > 0 {
+                    // Escaped as they were rendered (`dropped_record`).
+                    head.0.write_all(b",\"dropped\":[")?;
+                    report.copy_dropped_to(head.0)?;
+                    head.0.write_all(b"]")?;
+                }
                 head.write_all(b",\"docs\":[")?;
                 spill.copy_to(out)?;
                 out.write_all(b"]}")?;
@@ -405,7 +461,7 @@ mod tests {
             .unwrap();
         }
         let mut out = Vec::new();
-        render(&r, &mut spill, &RunStats::default(), "News <report>", 20, false, &mut out).unwrap();
+        render(&mut r, &mut spill, &RunStats::default(), "News <report>", 20, false, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -474,6 +530,70 @@ mod tests {
         assert!(panel.contains("(4.0 KiB)"), "{panel}");
         assert!(panel.contains("<b>1</b> document marked as a duplicate"), "{panel}");
         assert!(!panel.contains("passage"), "{panel}");
+    }
+
+    fn drop_record(id: &str, detail: Option<Value>) -> DropRecord {
+        DropRecord {
+            stage: "dedupe".into(),
+            reason: "duplicate".into(),
+            id: id.into(),
+            source: docpipe_core::Source { path: "f.txt".into(), start: 0, end: 9, line: None, edits: Vec::new() },
+            detail,
+        }
+    }
+
+    #[test]
+    fn the_page_lists_dropped_duplicates_with_what_they_repeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_path = dir.path().join("report.html");
+        let mut r = Report::new("entities", 2);
+        let mut spill = Spill::new(dir.path());
+        let mut rec = Vec::new();
+        let d = crate::report::tests::rich_doc();
+        r.add(&d, |view| {
+            doc_record(view, true, &mut rec).unwrap();
+            spill.push(&rec)
+        })
+        .unwrap();
+        let doc_level = json!({"level": "document", "duplicate_of": "news.txt@0", "similarity": 0.93, "cluster": "x"});
+        add_dropped(&mut r, &drop_record("copy</script>", Some(doc_level)), &out_path).unwrap();
+        let passage = json!({"level": "paragraph", "duplicate_of": "news.txt@0#0-46", "similarity": 1.0});
+        add_dropped(&mut r, &drop_record("quote", Some(passage)), &out_path).unwrap();
+        // Not a duplicate: not listed. Over the cap (2): counted, not listed.
+        let mut short = drop_record("short", None);
+        short.reason = "too short".into();
+        add_dropped(&mut r, &short, &out_path).unwrap();
+        add_dropped(&mut r, &drop_record("third", None), &out_path).unwrap();
+        assert_eq!((r.dropped_listed, r.dropped_total()), (2, 3));
+
+        let mut stats = RunStats::default();
+        stats.stages.push(docpipe_core::stats::StageStats {
+            name: "dedupe".into(),
+            dropped: [("duplicate".to_owned(), 3)].into_iter().collect(),
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        render(&mut r, &mut spill, &stats, "News", 20, false, &mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(!page.contains("copy</script>"), "a dropped id closed the data element");
+        let data = data(&page);
+        assert_eq!(
+            data["dropped"],
+            json!([
+                ["copy</script>", "dedupe", "duplicate", "news.txt@0", null, 0.93],
+                ["quote", "dedupe", "duplicate", "news.txt@0", [0, 46], 1.0],
+            ])
+        );
+        assert_eq!(data["docs"].as_array().unwrap().len(), 1);
+        let panel = duplicates_panel(&r, &stats);
+        assert!(
+            panel.contains("dropped by <code>dedupe</code> as duplicates of earlier ones (0 B), listed below"),
+            "{panel}"
+        );
+        assert!(panel.contains("The first 2 of 3 dropped duplicates (<code>max_documents = 2</code>)."), "{panel}");
+        assert!(panel.contains("<ul class=\"droplist\" id=\"droplist\"></ul>"), "{panel}");
+        // Without drop records the page data is as before (no `dropped` key).
+        assert!(self::data(&self::page(&[d], 0)).get("dropped").is_none());
     }
 
     #[test]

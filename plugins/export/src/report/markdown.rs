@@ -3,6 +3,8 @@
 //!
 //! Each listed document's row is rendered by [`doc_row`] when it arrives (into the report's
 //! [`Spill`]); [`render`] streams the report, the spilled rows included, into the output.
+//! Dropped duplicates received as drop records get a short table of their own after the
+//! documents ([`dropped_row`]: id, stage, what each repeats).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -10,7 +12,11 @@ use std::io::{self, Write};
 
 use docpipe_core::stats::RunStats;
 
-use super::{Report, ReportDoc, Spill};
+use std::path::Path;
+
+use docpipe_core::stage::DropRecord;
+
+use super::{DroppedDoc, Report, ReportDoc, Spill};
 
 /// Characters of a summary shown per document.
 const SUMMARY_CHARS: usize = 240;
@@ -87,9 +93,29 @@ pub fn doc_row(d: &ReportDoc<'_>, out: &mut String) {
     );
 }
 
-/// Writes the report to `out`, the rows in `spill` (made by [`doc_row`]) included.
+/// Appends the table row of one dropped duplicate to `out`.
+pub fn dropped_row(d: &DroppedDoc<'_>, _first: bool, out: &mut Vec<u8>) -> io::Result<()> {
+    let code = |s: &str| format!("`{}`", s.replace('`', "'").replace('|', "\\|"));
+    let mut of = d.of_doc.map(code).unwrap_or_default();
+    if let Some((s, e)) = d.of_range {
+        let _ = write!(of, " bytes {s}-{e}");
+    }
+    if let Some(sim) = d.similarity {
+        let _ = write!(of, " ({sim:.2})");
+    }
+    writeln!(out, "| {} | {} | {of} |", code(d.id), cell(d.stage))
+}
+
+/// Adds a drop record to the report (see [`Report::add_dropped`]); `output` is the report's
+/// path, beside which its drop spill goes.
+pub fn add_dropped(report: &mut Report, rec: &DropRecord, output: &Path) -> io::Result<()> {
+    report.add_dropped(rec, output, dropped_row)
+}
+
+/// Writes the report to `out`, the rows in `spill` (made by [`doc_row`]) and the dropped
+/// duplicates (made by [`dropped_row`]) included.
 pub fn render(
-    report: &Report,
+    report: &mut Report,
     spill: &mut Spill,
     stats: &RunStats,
     title: &str,
@@ -171,7 +197,18 @@ pub fn render(
     }
     let _ = writeln!(o, "| id | words | summary | entities | duplicate of |\n| --- | ---: | --- | --- | --- |");
     out.write_all(o.as_bytes())?;
-    spill.copy_to(out)
+    spill.copy_to(out)?;
+    if report.dropped_listed > 0 {
+        let total = report.dropped_total();
+        let mut o = String::from("\n## Dropped duplicates\n\n");
+        if report.dropped_listed < total {
+            let _ = writeln!(o, "The first {} of {total} dropped duplicates (max_documents).\n", report.dropped_listed);
+        }
+        o.push_str("| id | dropped by | duplicate of |\n| --- | --- | --- |\n");
+        out.write_all(o.as_bytes())?;
+        report.copy_dropped_to(out)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -197,10 +234,35 @@ mod tests {
         })
         .unwrap();
         let mut out = Vec::new();
-        render(&r, &mut spill, &RunStats::default(), "News", false, &mut out).unwrap();
+        render(&mut r, &mut spill, &RunStats::default(), "News", false, &mut out).unwrap();
         let md = String::from_utf8(out).unwrap();
         assert!(md.starts_with("# News\n"));
         assert!(md.contains("| PERSON | 2 | Anna Keller (2) |"), "{md}");
         assert!(md.contains("| `news.txt@0` | 15 | Anna Keller met officials in Zürich on Monday. | Anna Keller, Zürich | `orig` (0.91) |"), "{md}");
+    }
+
+    #[test]
+    fn lists_dropped_duplicates_after_the_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Report::new("entities", 0);
+        let mut spill = Spill::new(dir.path());
+        let rec = DropRecord {
+            stage: "dedupe".into(),
+            reason: "duplicate".into(),
+            id: "copy|1".into(),
+            source: docpipe_core::Source { path: "f".into(), start: 0, end: 3, line: None, edits: Vec::new() },
+            detail: Some(serde_json::json!({"duplicate_of": "orig#0-12", "similarity": 0.9})),
+        };
+        add_dropped(&mut r, &rec, &dir.path().join("report.md")).unwrap();
+        let mut out = Vec::new();
+        render(&mut r, &mut spill, &RunStats::default(), "News", false, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(
+            md.ends_with(
+                "\n## Dropped duplicates\n\n| id | dropped by | duplicate of |\n| --- | --- | --- |\n\
+                 | `copy\\|1` | dedupe | `orig` bytes 0-12 (0.90) |\n"
+            ),
+            "{md}"
+        );
     }
 }

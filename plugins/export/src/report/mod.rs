@@ -22,9 +22,12 @@
 //! `annotations.duplicates` spans with `duplicate_of` (`ID#START-END`: the document and byte
 //! range of the passage repeated) and `similarity` (passages marked as repeats).
 //!
-//! Documents that a stage dropped never reach a sink, so the reports cannot list them: they
-//! count them from the run statistics (reason `duplicate`, per stage, with their bytes) and
-//! say so.
+//! Documents that a stage dropped never reach a sink: the reports count them from the run
+//! statistics (reason `duplicate`, per stage, with their bytes) and list the dropped
+//! duplicates they receive as drop records (`Sink::dropped`; dedupe's detail says what each
+//! repeats: `duplicate_of`, `similarity`). Listed ones are rendered as they arrive
+//! ([`DroppedDoc`], [`Report::add_dropped`]) into a second spill, under the same
+//! `max_documents` cap as the documents (counted apart), and the reports say when it caps.
 
 pub mod html;
 pub mod markdown;
@@ -36,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use docpipe_core::Document;
+use docpipe_core::stage::DropRecord;
 use docpipe_core::stats::RunStats;
 use serde_json::Value;
 
@@ -261,6 +265,47 @@ impl<'a> ReportDoc<'a> {
     }
 }
 
+/// A document an earlier stage dropped as a duplicate, as the reports list it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedDoc<'a> {
+    /// Document id.
+    pub id: &'a str,
+    /// The stage that dropped it.
+    pub stage: &'a str,
+    /// Why (`duplicate`).
+    pub reason: &'a str,
+    /// The document it repeats (`detail.duplicate_of`, a unit id split by
+    /// [`split_unit_id`]).
+    pub of_doc: Option<&'a str>,
+    /// The byte range it repeats in that document's text, when a passage.
+    pub of_range: Option<(usize, usize)>,
+    /// Similarity to what it repeats (`detail.similarity`).
+    pub similarity: Option<f64>,
+}
+
+impl<'a> DroppedDoc<'a> {
+    /// The view of a drop record, or `None` when it is no duplicate (neither the reason
+    /// `duplicate` nor a `duplicate_of` in its detail).
+    pub fn from_record(r: &'a DropRecord) -> Option<DroppedDoc<'a>> {
+        let of = r.detail.as_ref().and_then(|d| d.get("duplicate_of")).and_then(Value::as_str);
+        if r.reason != "duplicate" && of.is_none() {
+            return None;
+        }
+        let (of_doc, of_range) = match of.map(split_unit_id) {
+            Some((d, range)) => (Some(d), range),
+            None => (None, None),
+        };
+        Some(DroppedDoc {
+            id: &r.id,
+            stage: &r.stage,
+            reason: &r.reason,
+            of_doc,
+            of_range,
+            similarity: r.detail.as_ref().and_then(|d| d.get("similarity")).and_then(Value::as_f64),
+        })
+    }
+}
+
 /// Corpus-wide entity counts.
 #[derive(Debug, Clone, Default)]
 pub struct EntityTotals {
@@ -300,6 +345,12 @@ pub struct Report {
     pub cut_bytes: u64,
     /// Documents repeated passages were cut out of.
     pub cut_docs: u64,
+    /// Dropped duplicates received as drop records (listed or not), per stage.
+    pub dropped_seen: BTreeMap<String, u64>,
+    /// Dropped duplicates listed (rendered into the drop spill, at most `max_documents`).
+    pub dropped_listed: u64,
+    /// The rendered dropped duplicates, created with the first one.
+    drops: Option<Spill>,
     labels: BTreeMap<String, u64>,
     entities: BTreeMap<(String, String), (u64, u64)>,
     capped: bool,
@@ -353,6 +404,46 @@ impl Report {
             }
         }
         Ok(())
+    }
+
+    /// Adds a drop record: when it is a dropped duplicate, counts it and, within
+    /// `max_documents` (counted apart from the documents), lets `render` write its record
+    /// (told whether it is the first) into the drop spill, created beside `output`. A record
+    /// that cannot be rendered or kept is neither counted nor listed.
+    pub fn add_dropped(
+        &mut self,
+        rec: &DropRecord,
+        output: &Path,
+        render: impl FnOnce(&DroppedDoc<'_>, bool, &mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Some(d) = DroppedDoc::from_record(rec) else { return Ok(()) };
+        if self.max_documents == 0 || self.dropped_listed < self.max_documents as u64 {
+            let spill = self.drops.get_or_insert_with(|| Spill::beside(output));
+            let mut buf = Vec::new();
+            render(&d, spill.records == 0, &mut buf)?;
+            spill.push(&buf)?;
+            self.dropped_listed += 1;
+        }
+        match self.dropped_seen.get_mut(&rec.stage) {
+            Some(n) => *n += 1,
+            None => {
+                self.dropped_seen.insert(rec.stage.clone(), 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Dropped duplicates received, listed or not.
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped_seen.values().sum()
+    }
+
+    /// Writes the listed dropped duplicates, in order, to `out`.
+    pub fn copy_dropped_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        match self.drops.as_mut() {
+            Some(spill) => spill.copy_to(out),
+            None => Ok(()),
+        }
     }
 
     /// Whether some documents were left out of the listing (`max_documents`).
