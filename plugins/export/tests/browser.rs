@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use docpipe_core::stats::{RunStats, StageStats};
-use docpipe_core::{Document, Span, Stage, StageOptions};
+use docpipe_core::{Document, DropRecord, Source, Span, Stage, StageOptions};
 use serde_json::json;
 // Named so the linker keeps the crate and its registration.
 use docpipe_export as _;
@@ -72,12 +72,15 @@ fn listed(dom: &str) -> &str {
 }
 
 /// Builds an export sink from `snippet`, writes `docs` through it and finishes it.
-fn write_report(dir: &Path, snippet: &str, docs: &[Document], stats: &RunStats) {
+fn write_report(dir: &Path, snippet: &str, docs: &[Document], drops: &[DropRecord], stats: &RunStats) {
     let opts = StageOptions::parse_snippet(snippet, dir).unwrap();
     let Ok(Stage::Sink(mut sink)) = (docpipe_core::registry::find("export").unwrap().build)(&opts) else {
         panic!("export did not build")
     };
     sink.begin().unwrap();
+    for r in drops {
+        sink.dropped(r).unwrap();
+    }
     for d in docs {
         sink.write(d).unwrap();
     }
@@ -247,7 +250,19 @@ fn report_renders_and_filters_in_chromium() {
         stages: vec![stage("republished-copies", "dedupe", 48, 3), stage("export", "export", 45, 0)],
         ..Default::default()
     };
-    write_report(dir.path(), "path = \"report.html\"\npage_size = 20\n", &docs, &stats);
+    // Two of the three documents dedupe dropped, as drop records (the third was a plain drop).
+    let dropped = |id: &str, detail: Option<serde_json::Value>| DropRecord {
+        stage: "republished-copies".into(),
+        reason: "duplicate".into(),
+        id: id.into(),
+        source: Source { path: "wire.txt".into(), start: 0, end: 10, line: None, edits: Vec::new() },
+        detail,
+    };
+    let drops = [
+        dropped("copy-1", Some(json!({"level": "document", "duplicate_of": docs[2].id, "similarity": 0.97}))),
+        dropped("copy-2", None),
+    ];
+    write_report(dir.path(), "path = \"report.html\"\npage_size = 20\n", &docs, &drops, &stats);
     let page = dir.path().join("report.html");
     let url = format!("file://{}", page.display());
     let profile = tempfile::tempdir().unwrap();
@@ -293,6 +308,17 @@ fn report_renders_and_filters_in_chromium() {
     let panel = &panel[..panel.find("</div>").unwrap()];
     assert!(!panel.starts_with("id=\"dups\" hidden"), "the duplicates panel is hidden: {panel}");
     assert!(panel.contains("<b>3</b> documents dropped by <code>republished-copies</code>"), "{panel}");
+    // The dropped duplicates received as drop records are listed with what they repeat.
+    let href = docs[2].id.replace('/', "%2F").replace('@', "%40");
+    let link = format!("repeats <a href=\"#doc={href}\">{}</a>, similarity 0.97</li>", docs[2].id);
+    assert!(
+        panel.contains(
+            "<li data-dropped=\"copy-1\"><code>copy-1</code>, dropped by <code>republished-copies</code> (duplicate):"
+        ),
+        "{panel}"
+    );
+    assert!(panel.contains(&link), "{panel}");
+    assert!(panel.contains("<li data-dropped=\"copy-2\"><code>copy-2</code>, dropped by <code>republished-copies</code> (duplicate)</li>"), "{panel}");
     assert!(panel.contains("<b>15</b> documents marked as duplicates"), "{panel}");
     assert!(panel.contains("<b>2</b> repeated passages marked in 2 documents"), "{panel}");
     assert!(panel.contains("<b>2</b> repeated passages (120 B) cut out of 1 document"), "{panel}");
@@ -351,7 +377,7 @@ fn report_renders_and_filters_in_chromium() {
     }
 
     // Issue 14: a capped listing says so in the page, and the page still works.
-    write_report(dir.path(), "path = \"capped.html\"\nmax_documents = 10\n", &docs, &stats);
+    write_report(dir.path(), "path = \"capped.html\"\nmax_documents = 10\n", &docs, &[], &stats);
     let capped = format!("file://{}", dir.path().join("capped.html").display());
     let dom = chromium(&bin, profile.path(), 1280, &["--dump-dom", &capped]);
     assert_eq!(attr(&dom, "data-ready").as_deref(), Some("1"), "the capped page script did not finish");
