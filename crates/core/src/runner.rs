@@ -1076,6 +1076,43 @@ mod tests {
         }
     }
 
+    /// A sink that panics on every drop record.
+    struct DropPanics;
+    impl crate::stage::Sink for DropPanics {
+        fn write(&mut self, _: &Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn dropped(&mut self, _: &DropRecord) -> Result<(), StageError> {
+            panic!("dropped blew up")
+        }
+    }
+
+    #[test]
+    fn a_sink_that_panics_on_a_drop_record_follows_on_error() {
+        for on_error in [OnError::Skip, OnError::Fail] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut p = pipeline(files(5), dir.path(), OnError::Skip, 1000);
+            p.stages.push(BuiltStage {
+                name: "panicky".into(),
+                type_name: "panicky".into(),
+                on_error,
+                stage: Stage::sink(DropPanics),
+            });
+            let r = run(p, &RunOptions::default(), &Silent);
+            match on_error {
+                OnError::Skip => {
+                    let out = r.unwrap();
+                    out.stats.check_accounting().unwrap();
+                    assert_eq!(out.stats.stages[0].dropped["toy drop"], 1);
+                }
+                OnError::Fail => assert_eq!(
+                    r.unwrap_err().to_string(),
+                    "stage `panicky` failed on document `f1.txt@0`: stage panicked (a bug in the stage): dropped blew up"
+                ),
+            }
+        }
+    }
+
     #[test]
     fn a_panicking_stage_fails_the_document_not_the_run() {
         let dir = tempfile::tempdir().unwrap();
