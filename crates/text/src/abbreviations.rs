@@ -28,8 +28,8 @@ pub const SENTENCE_FALLBACK: &[&str] = &[
     "est", "fig", "vol", "ave", "blvd", "rd", "mt", "ft", "u.s", "u.k", "u.n", "e.u",
 ];
 
-/// Titles and other abbreviations that are always followed by a name or a word of the same
-/// sentence. Lower case, without the period.
+/// The segmenter's titles and other abbreviations that are always followed by a name or a
+/// word of the same sentence. Lower case, without the period.
 #[rustfmt::skip]
 pub const SEGMENTER_PREPOSITIVE: &[&str] = &[
     "adm", "amb", "atty", "brig", "capt", "cdr", "cmdr", "col", "comdr", "cpl", "cpt", "dr", "drs", "e.g", "ft", "gen",
@@ -38,21 +38,22 @@ pub const SEGMENTER_PREPOSITIVE: &[&str] = &[
     "viz", "approx", "ul", "vs", "v",
 ];
 
-/// Abbreviations that usually precede a number.
+/// The segmenter's abbreviations that usually precede a number.
 #[rustfmt::skip]
 pub const SEGMENTER_BEFORE_NUMBER: &[&str] = &[
     "no", "nos", "p", "pp", "art", "arts", "fig", "figs", "vol", "vols", "ch", "chap", "sec", "para", "op", "nr",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tel", "ext", "rm",
 ];
 
-/// Abbreviations that may end a sentence.
+/// The segmenter's abbreviations that may end a sentence.
 #[rustfmt::skip]
 pub const SEGMENTER_AMBIGUOUS: &[&str] = &[
     "inc", "ltd", "co", "corp", "llc", "plc", "bros", "jr", "etc", "esq", "dept", "govt", "assn", "univ", "mfg", "al",
     "est", "ave", "av", "blvd",
 ];
 
-/// Abbreviations whose final dot does not end a sentence.
+/// The entity tokeniser's abbreviations (case-sensitive): the dot after one stays in its
+/// token and does not start a sentence.
 #[rustfmt::skip]
 pub const TOKENISER: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Sen", "Rep", "Gen", "Col", "Capt", "Lt", "Sgt", "Gov", "Rev", "Jr", "Sr",
