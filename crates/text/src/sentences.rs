@@ -6,7 +6,7 @@
 //! `!`, `?` or `…` (plus closing quotes and brackets) followed by a space and an upper-case
 //! letter, digit, opening quote or list bullet, or glued straight onto a capital after a
 //! closing quote (`market.”But`). The abbreviations of
-//! [`SENTENCE_FALLBACK`](crate::abbreviations::SENTENCE_FALLBACK) (`Mr.`, `Dr.`, `Jan.`,
+//! [`SENTENCE_FALLBACK`] (`Mr.`, `Dr.`, `Jan.`,
 //! `No.`, `et al.`, …) and initials (`J. R. Okafor`) do not end sentences, also when
 //! tokenised text puts the stop apart from its word (`et al . ( 2008 )`).
 //!
