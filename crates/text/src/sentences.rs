@@ -5,9 +5,8 @@
 //! document has no `sentences` layer. Inside one line (paragraph), a sentence ends at `.`,
 //! `!`, `?` or `…` (plus closing quotes and brackets) followed by a space and an upper-case
 //! letter, digit, opening quote or list bullet, or glued straight onto a capital after a
-//! closing quote (`market.”But`). The abbreviations of
-//! [`SENTENCE_FALLBACK`] (`Mr.`, `Dr.`, `Jan.`,
-//! `No.`, `et al.`, …) and initials (`J. R. Okafor`) do not end sentences, also when
+//! closing quote (`market.”But`). The abbreviations of [`SENTENCE_FALLBACK`] (`Mr.`, `Dr.`,
+//! `Jan.`, `No.`, `et al.`, …) and initials (`J. R. Okafor`) do not end sentences, also when
 //! tokenised text puts the stop apart from its word (`et al . ( 2008 )`).
 //!
 //! Moved here unchanged from `docpipe_core::text`: core's runner never used it.
