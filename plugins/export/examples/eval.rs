@@ -241,7 +241,7 @@ fn main() {
             .add(serde_json::from_value::<Document>(v).ok().as_ref() == Some(d));
     }
     // CSV entity rows against gold.
-    let rows = docpipe_export::csv::parse(&std::fs::read_to_string(out.join("entities.csv")).unwrap(), ',');
+    let rows = docpipe_testkit::csv::parse(&std::fs::read_to_string(out.join("entities.csv")).unwrap(), b',').unwrap();
     let mut got: BTreeMap<&str, BTreeSet<Mention>> = BTreeMap::new();
     for r in &rows[1..] {
         got.entry(r[0].as_str()).or_default().insert((

@@ -21,13 +21,16 @@ use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringB
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use docpipe_core::output::AtomicFile;
-use docpipe_core::{Document, StageError};
+use docpipe_core::stats::RunStats;
+use docpipe_core::{BuildError, Document, StageError, StageOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::columns::{ColType, Column};
+use crate::columns::{self, ColType, Column, FieldSpec};
+use crate::options::{Format, ParquetOptions, output_path};
 use crate::sink_io::{Fault, FileWriter, Limits, io_error, shard_path};
+use crate::{FormatWriter, PARQUET_COLUMNS};
 
 /// Rows per record batch handed to the writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -131,6 +134,16 @@ impl std::fmt::Debug for ParquetWriter {
 }
 
 impl ParquetWriter {
+    /// Builds the writer from its options, checking them.
+    pub fn from_options(o: &ParquetOptions, options: &StageOptions<'_>) -> Result<ParquetWriter, BuildError> {
+        let limits = Limits { max_records: o.max_records, max_bytes: o.max_bytes };
+        let path = output_path(options, &o.path, Format::Parquet, limits)?;
+        let spec = FieldSpec::parse(&o.fields).map_err(|m| options.error("fields", m))?;
+        let cols = columns::table_columns(PARQUET_COLUMNS, &spec, &o.columns, &o.rename)
+            .map_err(|m| options.error(if m.starts_with("rename") { "rename" } else { "columns" }, m))?;
+        Ok(ParquetWriter::new(&path, cols, limits))
+    }
+
     /// A writer of `columns` to `template` (`{shard}` replaced by the shard number).
     pub fn new(template: &std::path::Path, columns: Vec<Column>, limits: Limits) -> ParquetWriter {
         let fields: Vec<Field> =
@@ -179,7 +192,7 @@ impl ParquetWriter {
     }
 
     /// Opens the first file (so that an empty run still writes a valid, empty file).
-    pub fn begin(&mut self) -> Result<(), StageError> {
+    fn open_first(&mut self) -> Result<(), StageError> {
         if self.writer.is_none() { self.open() } else { Ok(()) }
     }
 
@@ -234,13 +247,6 @@ impl ParquetWriter {
             row.push(v);
         }
         Ok(row)
-    }
-
-    /// Adds one document. A document whose row does not fit is refused before anything of it
-    /// is buffered ([`Fault::Document`]).
-    pub fn write(&mut self, doc: &Document) -> Result<(), Fault> {
-        let row = self.row(doc).map_err(Fault::Document)?;
-        self.write_row(row).map_err(Fault::Output)
     }
 
     fn write_row(&mut self, row: Vec<Value<'_>>) -> Result<(), StageError> {
@@ -305,10 +311,25 @@ impl ParquetWriter {
         }
         Ok(())
     }
+}
+
+impl FormatWriter for ParquetWriter {
+    const FORMAT: Format = Format::Parquet;
+
+    fn begin(&mut self) -> Result<(), StageError> {
+        self.open_first()
+    }
+
+    /// Adds one document. A document whose row does not fit is refused before anything of it
+    /// is buffered ([`Fault::Document`]).
+    fn write(&mut self, doc: &Document) -> Result<(), Fault> {
+        let row = self.row(doc).map_err(Fault::Document)?;
+        self.write_row(row).map_err(Fault::Output)
+    }
 
     /// Writes the last batch and footer and commits every file.
-    pub fn finish(&mut self) -> Result<Vec<PathBuf>, StageError> {
-        self.begin()?;
+    fn finish(&mut self, _stats: &RunStats) -> Result<(Vec<PathBuf>, u64), StageError> {
+        self.open_first()?;
         self.flush_batch()?;
         self.close_current()?;
         let mut paths = Vec::new();
@@ -317,6 +338,6 @@ impl ParquetWriter {
             f.commit().map_err(|e| io_error("cannot commit", &p, e))?;
             paths.push(p);
         }
-        Ok(paths)
+        Ok((paths, self.rows_written))
     }
 }

@@ -14,7 +14,8 @@ use docpipe_core::config::{Overrides, load_str};
 use docpipe_core::runner::{RunOptions, Silent, run};
 use docpipe_core::stats::RunStats;
 use docpipe_core::{Document, Sink, Stage, StageOptions};
-use docpipe_export as _;
+use docpipe_export::Format;
+use docpipe_export::options::{OPTION_FORMATS, format_list};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -128,7 +129,8 @@ fn csv_document_and_entity_rows() {
         dir.path(),
         &ds,
     );
-    let rows = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("docs.csv")).unwrap(), ',');
+    let rows =
+        docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("docs.csv")).unwrap(), b',').unwrap();
     assert_eq!(
         rows[0],
         [
@@ -148,7 +150,8 @@ fn csv_document_and_entity_rows() {
     assert_eq!(rows[1][1], "");
 
     export("path = \"ents.tsv\"\nrows = \"entities\"\nrename = { doc_id = \"id\" }\n", dir.path(), &ds);
-    let rows = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("ents.tsv")).unwrap(), '\t');
+    let rows =
+        docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("ents.tsv")).unwrap(), b'\t').unwrap();
     assert_eq!(rows[0], ["id", "label", "text", "canonical", "entity_id", "start", "end"]);
     let expected: usize = ds.iter().map(|d| d.annotations["entities"].len()).sum();
     assert_eq!(rows.len(), expected + 1);
@@ -312,12 +315,53 @@ fn factory_example_builds_and_documents_every_option() {
     }
     assert!(!f.summary.ends_with('.') && !f.summary.contains('\n'));
     let names: Vec<&str> = f.options.iter().map(|o| o.name).collect();
-    // Every documented option is accepted, and an unknown one lists exactly the documented ones.
-    let e = build_error("path = \"x.jsonl\"\nnot_an_option = 1\n");
-    for n in &names {
-        assert!(e.contains(&format!("`{n}`")), "{n} missing from {e}");
+    // Every documented option is some format's; the format-specific table names them all.
+    let specific: Vec<&str> = OPTION_FORMATS.iter().map(|(k, _)| *k).collect();
+    let mut all = vec!["format", "path"];
+    all.extend(&specific);
+    assert_eq!(names, all, "docs and OPTION_FORMATS list the same options, in the same order");
+    // Each format's options struct accepts exactly the options documented for that format:
+    // an unknown key lists them (serde's message), and each doc names its formats first.
+    for format in [Format::Jsonl, Format::Parquet, Format::Csv, Format::Html, Format::Markdown] {
+        if format == Format::Parquet && !cfg!(feature = "parquet") {
+            continue;
+        }
+        let e = build_error(&format!("path = \"x\"\nformat = \"{}\"\nnot_an_option = 1\n", format.name()));
+        let listed: Vec<&str> = e.split("expected one of").nth(1).unwrap().split('`').skip(1).step_by(2).collect();
+        let mut want = vec!["format", "path"];
+        want.extend(OPTION_FORMATS.iter().filter(|(_, fs)| fs.contains(&format)).map(|(k, _)| *k));
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(sorted, want, "{}: {e}", format.name());
     }
-    assert_eq!(e.matches('`').count() / 2, names.len() + 1, "{e}");
+    for (o, (_, formats)) in f.options[2..].iter().zip(OPTION_FORMATS) {
+        let prefix = format_list(formats);
+        assert!(
+            o.doc.starts_with(&format!("{prefix}:")) || o.doc.starts_with(&format!("{prefix} (")),
+            "{}: {}",
+            o.name,
+            o.doc
+        );
+    }
+}
+
+/// Issue 15: an option of another format is refused at its own position, naming the formats
+/// it belongs to; a misspelt key still gets its did-you-mean, through `docpipe check`'s path.
+#[test]
+fn wrong_format_options_are_located_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = "[input]\npaths = [\"in.txt\"]\n\n[[stage]]\ntype = \"export\"\npath = \"docs.jsonl\"\ntitle = \"x\"\nmax_record = 3\n\n\
+               [[stage]]\ntype = \"export\"\npath = \"r.html\"\ndelimiter = \";\"\n";
+    std::fs::write(dir.path().join("in.txt"), "x").unwrap();
+    let e = load_str(cfg, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+    assert!(
+        e.contains("p.toml:7:9: stage `export`: option `title`: applies to html and markdown only, not jsonl"),
+        "{e}"
+    );
+    assert!(e.contains("p.toml:8:1: stage `export`: unknown field `max_record`"), "{e}");
+    assert!(e.contains("did you mean `max_records`?"), "{e}");
+    assert!(e.contains("p.toml:13:13: stage `export`: option `delimiter`: applies to csv only, not html"), "{e}");
 }
 
 /// Runs a pipeline of export stages through core's runner over a JSONL input.
@@ -417,7 +461,7 @@ proptest! {
         let jsonl = std::fs::read_to_string(dir.path().join("a.jsonl")).unwrap();
         let back: Vec<Document> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         prop_assert_eq!(&back, &ds);
-        let csv = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), ',');
+        let csv = docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), b',').unwrap();
         prop_assert_eq!(csv.len(), ds.len() + 1);
         for (row, d) in csv[1..].iter().zip(&ds) {
             prop_assert_eq!(&row[5], &d.text.replace('\r', ""));
@@ -488,7 +532,7 @@ fn jsonl_and_csv_write_the_document_parquet_refuses() {
     }
     let jsonl = std::fs::read_to_string(dir.path().join("d.jsonl")).unwrap();
     assert!(jsonl.contains("\"end\":9223372036854775808"));
-    let csv = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("d.csv")).unwrap(), ',');
+    let csv = docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("d.csv")).unwrap(), b',').unwrap();
     assert_eq!(csv[2][4], "9223372036854775808");
 }
 
