@@ -5,7 +5,7 @@
 //! - `ci`: lint, then test, then `bench --quick` — what `.ci/run` and the README call;
 //! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
-//! - `docs`: regenerates `docs/stages.md` from the stage registry;
+//! - `docs`: regenerates `docs/stages.md` and `config/pipeline.schema.json` from the stage registry;
 //! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
 //! - `gen-neardups [--bases 1000] [--seed 5] [--out DIR]`: the labelled near-duplicate
 //!   benchmark for `eval dedupe` (articles and copies with controlled edits, true pairs);
@@ -151,8 +151,9 @@ fn run_tidy(root: &Path) -> Result<()> {
 
 fn docs(root: &Path) -> Result<()> {
     let mut c = cargo();
-    c.args(["test", "-p", "docpipe", "--lib", "stage_docs_are_current"]).env("UPDATE_DOCS", "1");
-    step(root, "regenerate docs/stages.md", c, "see the test output above")
+    c.args(["test", "-p", "docpipe", "--lib", "--", "stage_docs_are_current", "pipeline_schema_is_current"])
+        .env("UPDATE_DOCS", "1");
+    step(root, "regenerate docs/stages.md and config/pipeline.schema.json", c, "see the test output above")
 }
 
 /// One plugin's evaluation: its Rust example (scored against the gold, dev and test split

@@ -73,6 +73,10 @@ enum Command {
         /// Print as Markdown: every stage (what docs/stages.md holds), or the stage NAME.
         #[arg(long)]
         markdown: bool,
+        /// Print the JSON Schema of a pipeline config (what config/pipeline.schema.json
+        /// holds), or of a `[[stage]]` table of type NAME.
+        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        schema: bool,
     },
 }
 
@@ -96,7 +100,8 @@ pub fn main() -> ExitCode {
             print!("{}", report::stages_markdown());
             ExitCode::SUCCESS
         }
-        Command::Stages { name, json, markdown } => report::stages(name.as_deref(), json, markdown),
+        Command::Stages { name, schema: true, .. } => report::schema(name.as_deref()),
+        Command::Stages { name, json, markdown, .. } => report::stages(name.as_deref(), json, markdown),
     }
 }
 
@@ -306,6 +311,43 @@ mod tests {
     }
 
     #[test]
+    fn pipeline_schema_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/pipeline.schema.json");
+        let fresh = report::pipeline_schema();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(current == fresh, "config/pipeline.schema.json is out of date; run `cargo xtask docs`");
+    }
+
+    /// The documented defaults are real: written out, they parse to what no options give, and
+    /// the stage builds with them (its validation accepts its own defaults).
+    #[test]
+    fn documented_defaults_mean_no_options() {
+        use docpipe_core::options::OptionDefault;
+        for f in registry::factories() {
+            let registry::OptionList::Derived { check_defaults, .. } = f.options else { continue };
+            if let Err(e) = check_defaults() {
+                panic!("{}: {e}", f.name);
+            }
+            let mut snippet = String::new();
+            for o in f.options() {
+                if let OptionDefault::Value(v) = &o.default {
+                    snippet.push_str(&format!("{} = {v}\n", o.name));
+                }
+            }
+            let opts = docpipe_core::StageOptions::parse_snippet(&snippet, Path::new(".")).unwrap();
+            let none = docpipe_core::StageOptions::parse_snippet("", Path::new(".")).unwrap();
+            if (f.build)(&none).is_ok() {
+                if let Err(e) = (f.build)(&opts) {
+                    panic!("{}: the documented defaults do not build: {e}\n{snippet}", f.name);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn stage_registry_is_consistent() {
         assert!(registry::duplicate_names().is_empty(), "duplicate stage names: {:?}", registry::duplicate_names());
         for f in registry::factories() {
@@ -329,7 +371,7 @@ mod tests {
             let mut fields: Vec<&str> =
                 msg.split("expected").nth(1).unwrap_or("").split('`').skip(1).step_by(2).collect();
             fields.sort_unstable();
-            let mut documented: Vec<&str> = f.options.iter().map(|o| o.name).collect();
+            let mut documented: Vec<&str> = f.options().iter().map(|o| o.name).collect();
             documented.sort_unstable();
             assert_eq!(fields, documented, "{}: documented options differ from the options struct", f.name);
             assert!(

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use docpipe_core::config::did_you_mean;
+use docpipe_core::options::OptionDefault;
 use docpipe_core::registry::{self, StageFactory};
 use docpipe_core::runner::RunOutcome;
 
@@ -156,6 +157,38 @@ pub fn stages(name: Option<&str>, json: bool, markdown: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `docpipe stages --schema [NAME]`: the JSON Schema of a pipeline config, or of one stage
+/// type's `[[stage]]` table.
+pub fn schema(name: Option<&str>) -> ExitCode {
+    match name {
+        None => print!("{}", pipeline_schema()),
+        Some(n) => {
+            let Some(f) = registry::find(n) else {
+                let names: Vec<&str> = registry::factories().iter().map(|f| f.name).collect();
+                eprintln!("error: no stage type `{n}`{}; known: {}", did_you_mean(n, &names), names.join(", "));
+                return ExitCode::from(2);
+            };
+            println!("{}", serde_json::to_string_pretty(&f.schema()).unwrap_or_default());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `config/pipeline.schema.json`: the JSON Schema of a pipeline config with every registered
+/// stage (checked in; a test keeps it current).
+pub fn pipeline_schema() -> String {
+    serde_json::to_string_pretty(&registry::pipeline_schema()).unwrap_or_default() + "\n"
+}
+
+/// The default as `docpipe stages NAME` and `docs/stages.md` show it.
+fn default_text(d: &OptionDefault) -> String {
+    match d {
+        OptionDefault::Required => "required".to_owned(),
+        OptionDefault::None => "optional, unset by default".to_owned(),
+        other => format!("default {other}"),
+    }
+}
+
 fn kind_word(f: &StageFactory) -> &'static str {
     match f.kind {
         docpipe_core::StageKind::Map => "map",
@@ -171,7 +204,17 @@ fn factory_json(f: &StageFactory) -> serde_json::Value {
         "kind": f.kind,
         "summary": f.summary,
         "description": f.description,
-        "options": f.options.iter().map(|o| serde_json::json!({"name": o.name, "type": o.ty, "default": o.default, "doc": o.doc})).collect::<Vec<_>>(),
+        "options": f.options().iter().map(|o| serde_json::json!({
+            "name": o.name,
+            "type": o.ty,
+            "required": o.default == OptionDefault::Required,
+            "default": match &o.default {
+                OptionDefault::Required | OptionDefault::None => serde_json::Value::Null,
+                other => other.to_string().into(),
+            },
+            "doc": o.doc,
+            "schema": o.schema,
+        })).collect::<Vec<_>>(),
         "example": f.example,
     })
 }
@@ -185,9 +228,8 @@ pub fn stage_doc(f: &StageFactory) -> String {
         let _ = writeln!(out, "\n{}", wrap(f.description, 88, ""));
     }
     let _ = writeln!(out, "\nOPTIONS");
-    for o in f.options {
-        let default = if o.default.is_empty() { "required".to_owned() } else { format!("default {}", o.default) };
-        let _ = writeln!(out, "  {} ({}; {})", o.name, o.ty, default);
+    for o in f.options() {
+        let _ = writeln!(out, "  {} ({}; {})", o.name, o.ty, default_text(&o.default));
         let _ = writeln!(out, "{}", wrap(o.doc, 84, "      "));
     }
     let _ =
@@ -236,8 +278,12 @@ pub fn stage_markdown(f: &StageFactory) -> String {
         let _ = write!(out, "\n{}\n", f.description);
     }
     let _ = write!(out, "\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
-    for o in f.options {
-        let default = if o.default.is_empty() { "required".to_owned() } else { format!("`{}`", o.default) };
+    for o in f.options() {
+        let default = match &o.default {
+            OptionDefault::Required => "required".to_owned(),
+            OptionDefault::None => "none (optional)".to_owned(),
+            other => format!("`{other}`"),
+        };
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",

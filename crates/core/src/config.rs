@@ -14,12 +14,13 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::input::{InputFormat, InputSpec, Utf8Policy};
+use crate::options::{Json, OptionType, Options};
 use crate::registry;
 use crate::stage::Stage;
 
@@ -203,10 +204,11 @@ impl<'a> StageOptions<'a> {
 }
 
 /// `[output]`: where the run writes its files.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, crate::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputSection {
-    /// Directory for `documents.jsonl`, `failed.jsonl` and `stats.json`.
+    /// Directory for `documents.jsonl`, `failed.jsonl` and `stats.json`, and the base of
+    /// relative output paths of stages; relative to the config file. `--output` replaces it.
     pub dir: Spanned<String>,
     /// Write every document that reaches the end of the pipeline to `documents.jsonl`.
     pub write_documents: bool,
@@ -219,10 +221,11 @@ impl Default for OutputSection {
 }
 
 /// `[run]`: execution settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, crate::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunSection {
-    /// Default for every stage's `on_error`.
+    /// Default for every stage's `on_error`: `skip` records a failing document in
+    /// `failed.jsonl` and goes on, `fail` stops the run.
     pub on_error: OnError,
     /// Documents per batch (bounds memory together with `batch_bytes`).
     pub batch_size: usize,
@@ -238,14 +241,49 @@ impl Default for RunSection {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `[input]`: what the run reads.
+#[derive(Debug, Deserialize, Serialize, crate::Options)]
 #[serde(deny_unknown_fields, default)]
-struct InputSection {
+pub(crate) struct InputSection {
+    /// Files, directories (walked recursively) and globs, relative to the config file; `-` is
+    /// standard input. `--input` replaces them.
     paths: Vec<Spanned<String>>,
+    /// `text`: each file is one document; `jsonl`: one JSON record per line; `auto`: by
+    /// extension (`.jsonl`, `.ndjson`), standard input sniffed. `.gz` and `.zst` files are
+    /// decompressed.
     format: InputFormat,
+    /// Glob patterns of files to leave out of directory walks and globs.
     exclude: Vec<Spanned<String>>,
+    /// Bytes that are not UTF-8: `lossy` replaces each bad sequence by U+FFFD, `skip`
+    /// records the document in `failed.jsonl`, `fail` stops the run.
     invalid_utf8: Utf8Policy,
+    /// Larger documents (text files, or JSONL lines without their terminator) fail, recorded
+    /// in `failed.jsonl`, instead of being read (a document is held whole in memory).
     max_document_bytes: u64,
+}
+
+/// The enums of the sections read as `"a" | "b"` (they are declared where they are used).
+macro_rules! enum_option_type {
+    ($($t:ty),*) => {$(
+        impl OptionType for $t {
+            fn describe() -> String {
+                crate::options::enum_describe(&crate::options::variants::<Self>())
+            }
+            fn describe_plural() -> String {
+                Self::describe()
+            }
+            fn schema() -> Json {
+                crate::options::enum_schema(&crate::options::variants::<Self>())
+            }
+        }
+    )*};
+}
+
+enum_option_type!(InputFormat, Utf8Policy, OnError);
+
+/// The JSON Schema of `[input]`, `[output]` or `[run]`.
+pub(crate) fn section_schema<T: Options>() -> Json {
+    crate::options::table_schema(&T::docs(), &[])
 }
 
 impl Default for InputSection {
@@ -473,7 +511,7 @@ impl Errors<'_> {
     }
 }
 
-fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Errors<'_>) -> Option<T> {
+fn section<T: Options>(root: &mut DeTable<'_>, key: &str, errs: &mut Errors<'_>) -> Option<T> {
     let v = root.remove(key)?;
     let span = v.span();
     let found = v.get_ref().type_str();
@@ -481,6 +519,10 @@ fn section<T: DeserializeOwned>(root: &mut DeTable<'_>, key: &str, errs: &mut Er
         errs.push(Some(span), format!("`{key}` must be a table (`[{key}]`), found {found}"));
         return None;
     };
+    let known: Vec<&str> = T::docs().iter().map(|o| o.name).collect();
+    for (span, message) in unknown_keys(&mut table, &known, &[]) {
+        errs.push(Some(span), format!("[{key}] {message}"));
+    }
     // Serde stops at the first problem: report it, set the key aside and try again, so every
     // bad key of the table is reported in one go.
     let mut removed = Vec::new();
@@ -588,6 +630,13 @@ fn build_stage(
         );
         return None;
     };
+    // Unknown keys first, from the documented options (the options struct's fields).
+    let known: Vec<&str> = factory.options().iter().map(|o| o.name).collect();
+    let unknown = unknown_keys(&mut table, &known, STAGE_COMMON);
+    let had_unknown = !unknown.is_empty();
+    for (span, message) in unknown {
+        errs.push(Some(span), format!("stage `{}`: {message}", factory.name));
+    }
     // A constructor stops at its first problem: report it, set the key aside and build again,
     // so every bad option of the stage is reported in one go.
     let mut removed = Vec::new();
@@ -612,7 +661,7 @@ fn build_stage(
             }));
         }
         match built {
-            Ok(stage) if removed.is_empty() => {
+            Ok(stage) if removed.is_empty() && !had_unknown => {
                 return Some(BuiltStage { name, type_name: type_name.into_inner(), on_error, stage });
             }
             Ok(_) => return None,
@@ -630,6 +679,33 @@ fn build_stage(
             }
         }
     }
+}
+
+/// Removes the keys of `table` that are not in `known`, returning each one's position and
+/// message: `unknown field `x`, expected one of `a`, `b`; did you mean `a`?` (the common
+/// keys of a stage, `also`, count for the did-you-mean and are named when nothing is close).
+fn unknown_keys(table: &mut DeTable<'_>, known: &[&str], also: &[&str]) -> Vec<(Range<usize>, String)> {
+    let unknown: Vec<(String, Range<usize>)> = table
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.get_ref().as_ref()))
+        .map(|(k, _)| (k.get_ref().to_string(), k.span()))
+        .collect();
+    let candidates: Vec<&str> = known.iter().chain(also).copied().collect();
+    let mut out = Vec::new();
+    for (key, span) in unknown {
+        table.remove(key.as_str());
+        let expected = if known.is_empty() {
+            "there are none".to_owned()
+        } else {
+            format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+        };
+        let mut message = format!("unknown field `{key}`, {expected}{}", did_you_mean(&key, &candidates));
+        if !also.is_empty() && !message.contains("did you mean") {
+            message.push_str(&format!(" (every stage also takes {})", also.join(", ")));
+        }
+        out.push((span, message));
+    }
+    out
 }
 
 /// An output path claimed by a stage.
@@ -778,26 +854,10 @@ pub fn did_you_mean(bad: &str, candidates: &[&str]) -> String {
     }
 }
 
-/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
+/// Optimal string alignment distance (Levenshtein with adjacent transpositions), in
+/// characters: `strsim::osa_distance`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -3,7 +3,8 @@
 //! - [`document`]: the [`Document`] model and its JSONL record form (a public contract);
 //! - [`align`]: exact alignment between a document's text and its input bytes;
 //! - [`stage`]: the three stage kinds ([`MapStage`], [`OrderedStage`], [`Sink`]);
-//! - [`registry`]: plugins register a [`StageFactory`] with `inventory::submit!`;
+//! - [`registry`]: plugins register a [`StageFactory`] with [`register_stage!`];
+//! - [`options`]: stage options described by their struct (`#[derive(Options)]`);
 //! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
@@ -16,6 +17,7 @@ pub mod align;
 pub mod config;
 pub mod document;
 pub mod input;
+pub mod options;
 pub mod output;
 pub mod registry;
 pub mod runner;
@@ -25,7 +27,14 @@ pub mod text;
 
 pub use config::{BuildError, StageOptions};
 pub use document::{Document, Source, Span};
-pub use registry::{OptionDoc, StageFactory};
+pub use options::OptionDoc;
+pub use registry::StageFactory;
+
+/// `#[derive(docpipe_core::Options)]` on a stage's options struct; see [`options`].
+pub use docpipe_options_derive::{OptionType, Options};
+
+// The derives name this crate as `::docpipe_core`, core's own config sections included.
+extern crate self as docpipe_core;
 pub use stage::{MapStage, OrderedStage, Outcome, Sink, Stage, StageError, StageKind};
 
 /// Re-exported so plugins register with the same `inventory` version as core.

@@ -25,13 +25,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use docpipe_core::align::Rewriter;
-use docpipe_core::inventory;
 use docpipe_core::output::{AtomicFile, write_json_line};
-use docpipe_core::{
-    BuildError, Document, OptionDoc, OrderedStage, Outcome, Span, Stage, StageError, StageFactory, StageKind,
-    StageOptions,
-};
-use serde::Deserialize;
+use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Span, Stage, StageError, StageOptions};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tracing::{debug, info};
 
@@ -40,7 +36,7 @@ use minhash::MinHasher;
 use text::{Level, Normalisation};
 
 /// `level`: what is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum LevelOption {
     /// Whole documents.
@@ -52,7 +48,7 @@ pub enum LevelOption {
 }
 
 /// `method`: how units are compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Equal fingerprints of the normalised text.
@@ -62,7 +58,7 @@ pub enum Method {
 }
 
 /// `similarity`: the measure for `near`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Similarity {
     /// |A ∩ B| / |A ∪ B|, estimated with MinHash and LSH.
@@ -73,7 +69,7 @@ pub enum Similarity {
 }
 
 /// `scope`: which earlier units count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Everything seen in the run (and in a loaded index).
@@ -83,7 +79,7 @@ pub enum Scope {
 }
 
 /// `action`: what happens to a duplicate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Drop the document or cut the span out of the text.
@@ -93,7 +89,7 @@ pub enum Action {
 }
 
 /// One item of `normalise`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum NormaliseItem {
     /// Ignore letter case.
@@ -107,36 +103,54 @@ pub enum NormaliseItem {
 }
 
 /// Options of the `dedupe` stage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
-    /// What is compared.
+    /// The unit compared. `paragraph` uses the `paragraphs` span layer when the document has one, else the
+    /// article splitter's `blocks` (one per paragraph, nested datelines left out), else non-blank lines;
+    /// `sentence` uses the `sentences` layer, else a built-in rule inside each line.
     pub level: LevelOption,
-    /// How units are compared.
+    /// `exact`: equal XXH3-128 fingerprints of the normalised text. `near`: similarity of word n-gram shingle
+    /// sets (MinHash + LSH for `jaccard`, an exact shingle index for `containment`); exact copies are always
+    /// caught too.
     pub method: Method,
-    /// The similarity measure for `near`.
+    /// For `near`: `jaccard` = |A∩B|/|A∪B| (MinHash estimate, every LSH candidate verified); `containment` =
+    /// |A∩B|/|A| of the shorter unit A, counted exactly, whichever comes first: a pull quote or a paragraph
+    /// inside a longer earlier one is found, and so is a pull quote printed before the paragraph it repeats
+    /// (within one document; the earlier, shorter unit is then the repeat and needs at least 4 shingles).
     pub similarity: Similarity,
-    /// Which earlier units count.
+    /// `corpus`: a unit duplicates anything earlier in the run (and in `index`); `document`: only earlier units
+    /// of the same document (paragraph and sentence levels).
     pub scope: Scope,
-    /// What happens to a duplicate.
+    /// `drop`: a duplicate document is dropped (reason `duplicate`); duplicate paragraphs/sentences are cut out
+    /// of the text with exact offsets (a document left empty is dropped) and `attributes.dedupe = {removed,
+    /// removed_bytes}` is set. `mark`: keep everything; set `attributes.dedupe = {duplicate_of, similarity,
+    /// cluster}` (document level) or a `duplicates` span layer with the same fields.
     pub action: Action,
-    /// Minimum similarity of a near duplicate.
+    /// Minimum similarity (0 < t ≤ 1) for a near duplicate.
     pub threshold: f64,
-    /// Words per shingle.
+    /// Words per shingle (a unit shorter than this is one shingle).
     pub ngram: usize,
-    /// MinHash permutations.
+    /// MinHash permutations for `near` + `jaccard` (signature of 4 × num_perm bytes per indexed unit).
     pub num_perm: usize,
-    /// LSH bands (0: derived from `threshold`).
+    /// LSH bands; 0 derives `bands` and `rows` from `threshold` (datasketch's S-curve optimisation, weighting
+    /// misses 9:1 since every candidate is verified).
     pub bands: usize,
-    /// Rows per band (0: derived from `threshold`).
+    /// Signature values per LSH band (set together with `bands`; bands × rows ≤ num_perm).
     pub rows: usize,
-    /// What the comparison ignores.
+    /// What the comparison ignores: letter case, whitespace differences, punctuation and symbols, which digits
+    /// a number has.
     pub normalise: Vec<NormaliseItem>,
-    /// Units with fewer words are never duplicates.
+    /// Units with fewer words (after normalisation) are never duplicates and never indexed.
     pub min_words: usize,
-    /// Index file to load and save.
+    /// Index file: loaded at start when it exists (it must have been built with the same level, method,
+    /// similarity, normalise, ngram, num_perm and banding), saved atomically at the end, so new batches are
+    /// deduplicated against everything seen before. Versioned binary format with a checksum. A relative path is
+    /// relative to the run's output directory.
     pub index: Option<String>,
-    /// JSONL report of every duplicate.
+    /// JSONL file (written atomically at the end) listing every duplicate: `id`, `level`, `start`/`end` for
+    /// spans, `bytes`, `duplicate_of`, `cluster`, `similarity`, `action`. A relative path is relative to the
+    /// run's output directory.
     pub report: Option<String>,
 }
 
@@ -669,102 +683,13 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     Ok(Stage::Ordered(Box::new(stage)))
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "level",
-        ty: "\"document\" | \"paragraph\" | \"sentence\"",
-        default: "\"document\"",
-        doc: "The unit compared. `paragraph` uses the `paragraphs` span layer when the document has one, else the article splitter's `blocks` (one per paragraph, nested datelines left out), else non-blank lines; `sentence` uses the `sentences` layer, else a built-in rule inside each line.",
-    },
-    OptionDoc {
-        name: "method",
-        ty: "\"exact\" | \"near\"",
-        default: "\"exact\"",
-        doc: "`exact`: equal XXH3-128 fingerprints of the normalised text. `near`: similarity of word n-gram shingle sets (MinHash + LSH for `jaccard`, an exact shingle index for `containment`); exact copies are always caught too.",
-    },
-    OptionDoc {
-        name: "similarity",
-        ty: "\"jaccard\" | \"containment\"",
-        default: "\"jaccard\"",
-        doc: "For `near`: `jaccard` = |A∩B|/|A∪B| (MinHash estimate, every LSH candidate verified); `containment` = |A∩B|/|A| of the shorter unit A, counted exactly, whichever comes first: a pull quote or a paragraph inside a longer earlier one is found, and so is a pull quote printed before the paragraph it repeats (within one document; the earlier, shorter unit is then the repeat and needs at least 4 shingles).",
-    },
-    OptionDoc {
-        name: "scope",
-        ty: "\"corpus\" | \"document\"",
-        default: "\"corpus\"",
-        doc: "`corpus`: a unit duplicates anything earlier in the run (and in `index`); `document`: only earlier units of the same document (paragraph and sentence levels).",
-    },
-    OptionDoc {
-        name: "action",
-        ty: "\"drop\" | \"mark\"",
-        default: "\"drop\"",
-        doc: "`drop`: a duplicate document is dropped (reason `duplicate`); duplicate paragraphs/sentences are cut out of the text with exact offsets (a document left empty is dropped) and `attributes.dedupe = {removed, removed_bytes}` is set. `mark`: keep everything; set `attributes.dedupe = {duplicate_of, similarity, cluster}` (document level) or a `duplicates` span layer with the same fields.",
-    },
-    OptionDoc {
-        name: "threshold",
-        ty: "number",
-        default: "0.8",
-        doc: "Minimum similarity (0 < t ≤ 1) for a near duplicate.",
-    },
-    OptionDoc {
-        name: "ngram",
-        ty: "integer",
-        default: "5",
-        doc: "Words per shingle (a unit shorter than this is one shingle).",
-    },
-    OptionDoc {
-        name: "num_perm",
-        ty: "integer",
-        default: "128",
-        doc: "MinHash permutations for `near` + `jaccard` (signature of 4 × num_perm bytes per indexed unit).",
-    },
-    OptionDoc {
-        name: "bands",
-        ty: "integer",
-        default: "0",
-        doc: "LSH bands; 0 derives `bands` and `rows` from `threshold` (datasketch's S-curve optimisation, weighting misses 9:1 since every candidate is verified).",
-    },
-    OptionDoc {
-        name: "rows",
-        ty: "integer",
-        default: "0",
-        doc: "Signature values per LSH band (set together with `bands`; bands × rows ≤ num_perm).",
-    },
-    OptionDoc {
-        name: "normalise",
-        ty: "array of \"case\" | \"whitespace\" | \"punctuation\" | \"digits\"",
-        default: "[\"case\", \"whitespace\", \"punctuation\"]",
-        doc: "What the comparison ignores: letter case, whitespace differences, punctuation and symbols, which digits a number has.",
-    },
-    OptionDoc {
-        name: "min_words",
-        ty: "integer",
-        default: "5",
-        doc: "Units with fewer words (after normalisation) are never duplicates and never indexed.",
-    },
-    OptionDoc {
-        name: "index",
-        ty: "string (path)",
-        default: "",
-        doc: "Index file: loaded at start when it exists (it must have been built with the same level, method, similarity, normalise, ngram, num_perm and banding), saved atomically at the end, so new batches are deduplicated against everything seen before. Versioned binary format with a checksum. A relative path is relative to the run's output directory.",
-    },
-    OptionDoc {
-        name: "report",
-        ty: "string (path)",
-        default: "",
-        doc: "JSONL file (written atomically at the end) listing every duplicate: `id`, `level`, `start`/`end` for spans, `bytes`, `duplicate_of`, `cluster`, `similarity`, `action`. A relative path is relative to the run's output directory.",
-    },
-];
-
-inventory::submit! {
-    StageFactory {
-        name: "dedupe",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Find exact and near duplicates of documents, paragraphs or sentences; drop or mark them, explained",
-        description: "The first occurrence in input order is kept. Units are normalised and fingerprinted (XXH3-128) or shingled into word n-grams (MinHash + LSH with verification, or exact containment); clusters are a deterministic union-find whose representative is the earliest member. Output is identical for any thread count and batch size.",
-        kind: StageKind::Ordered,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "dedupe",
+    summary: "Find exact and near duplicates of documents, paragraphs or sentences; drop or mark them, explained",
+    description: "The first occurrence in input order is kept. Units are normalised and fingerprinted (XXH3-128) or shingled into word n-grams (MinHash + LSH with verification, or exact containment); clusters are a deterministic union-find whose representative is the earliest member. Output is identical for any thread count and batch size.",
+    kind: Ordered,
+    options: Options,
+    example: r#"[[stage]]
 type = "dedupe"
 level = "document"
 method = "near"
@@ -774,8 +699,7 @@ ngram = 5
 num_perm = 128
 action = "drop"
 "#,
-        build,
-    }
+    build: build,
 }
 
 #[cfg(test)]

@@ -28,45 +28,56 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use docpipe_core::inventory;
 use docpipe_core::output::AtomicFile;
-use docpipe_core::{
-    BuildError, Document, OptionDoc, OrderedStage, Outcome, Span, Stage, StageError, StageFactory, StageKind,
-    StageOptions,
-};
-use serde::Deserialize;
+use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Span, Stage, StageError, StageOptions};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use gazetteer::{ALL_LABELS, Gazetteer, GazetteerBuilder, Label};
 pub use tagger::{GazRef, Mention, Source, Tagger, TaggerConfig};
 
 /// Options of the `entities` stage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct EntitiesOptions {
-    /// Annotation layer to write.
+    /// Annotation layer to write the entity spans to.
     pub layer: String,
-    /// Labels to output (empty: all).
+    /// Labels to output (OntoNotes names: PERSON, NORP, FAC, ORG, GPE, LOC, EVENT, LAW, DATE, TIME, PERCENT,
+    /// MONEY, QUANTITY, ORDINAL, CARDINAL); empty means all.
     pub labels: Vec<String>,
-    /// Numeric and temporal patterns.
+    /// Layer 1: numeric and temporal patterns (dates, weekdays, times, money, percentages, quantities,
+    /// ordinals, cardinals).
     pub patterns: bool,
-    /// Use the built-in gazetteers.
+    /// Layer 2: the built-in gazetteers (countries and short forms, capitals and large cities, US states,
+    /// first-level regions of every country, demonyms and groups, international organisations, companies,
+    /// media, agencies, intelligence services, rights groups, movements and parties, given names; sources in
+    /// the crate's data/SOURCES.md).
     pub builtin_gazetteers: bool,
-    /// Extra gazetteer files (TSV: surface, label, canonical).
+    /// Extra gazetteer files, TSV lines `surface<TAB>LABEL<TAB>canonical` (canonical optional, `#` comments);
+    /// they override built-in entries with the same surface. Relative paths resolve against the config file.
     pub gazetteers: Vec<String>,
-    /// Context rules (titles, heads, speech verbs, acronym definitions).
+    /// Layer 3: context rules: titles before names (`Foreign Minister X`, `Dr. X`), speech verbs (`X said`,
+    /// `told X`), role nouns, organisation, facility, place, event and law head words (`Ministry of …`, `…
+    /// Council`, `… Airport`, `Lake …`, `… Act`), all-caps datelines and acronym definitions (`… (ECHR)`).
     pub context: bool,
-    /// Shape-only classification of capitalised sequences and acronyms.
+    /// Layer 4: capitalised sequences with no other evidence: two or three rare capitalised words are a PERSON,
+    /// initials before a surname a PERSON, a stand-alone acronym an ORG.
     pub capitalised: bool,
-    /// In-document alias resolution.
+    /// Layer 5: within a document, surnames and short forms resolve to the full name (`Keller` → `Anna Keller`,
+    /// `Karoo Platinum` → `Karoo Platinum Resources`) and acronyms to the organisation they abbreviate.
     pub aliases: bool,
-    /// Merge spelling variants across the corpus under one `entity_id`.
+    /// Across the corpus, merge spelling and transliteration variants of a name (`Mohammad Rezaei` / `Mohammed
+    /// Rezaie`) under the first one's `entity_id` and `canonical`; the merges are listed in the index
+    /// (`variants`).
     pub merge_variants: bool,
-    /// Jaro-Winkler threshold for merging variants.
+    /// Jaro-Winkler threshold (0-1) for merging variants; candidates must also have the same label, word count
+    /// and consonant skeleton word by word.
     pub similarity: f64,
-    /// Path of a JSONL entity index to write at the end of the run.
+    /// If set, write a JSONL entity index at the end of the run: entity_id, canonical, label, aliases, variants
+    /// (merged names), documents, mentions. Written atomically; relative paths resolve against the run's output
+    /// directory.
     pub index: Option<String>,
-    /// Copy the covered text into each span.
+    /// Copy the covered text into each span's `text`.
     pub text: bool,
 }
 
@@ -233,92 +244,19 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     Ok(Stage::Ordered(Box::new(Entities::new(Tagger::new(gaz, cfg), &opts, index))))
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "layer",
-        ty: "string",
-        default: "\"entities\"",
-        doc: "Annotation layer to write the entity spans to.",
-    },
-    OptionDoc {
-        name: "labels",
-        ty: "array of strings",
-        default: "[]",
-        doc: "Labels to output (OntoNotes names: PERSON, NORP, FAC, ORG, GPE, LOC, EVENT, LAW, DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL); empty means all.",
-    },
-    OptionDoc {
-        name: "patterns",
-        ty: "boolean",
-        default: "true",
-        doc: "Layer 1: numeric and temporal patterns (dates, weekdays, times, money, percentages, quantities, ordinals, cardinals).",
-    },
-    OptionDoc {
-        name: "builtin_gazetteers",
-        ty: "boolean",
-        default: "true",
-        doc: "Layer 2: the built-in gazetteers (countries and short forms, capitals and large cities, US states, first-level regions of every country, demonyms and groups, international organisations, companies, media, agencies, intelligence services, rights groups, movements and parties, given names; sources in the crate's data/SOURCES.md).",
-    },
-    OptionDoc {
-        name: "gazetteers",
-        ty: "array of paths",
-        default: "[]",
-        doc: "Extra gazetteer files, TSV lines `surface<TAB>LABEL<TAB>canonical` (canonical optional, `#` comments); they override built-in entries with the same surface. Relative paths resolve against the config file.",
-    },
-    OptionDoc {
-        name: "context",
-        ty: "boolean",
-        default: "true",
-        doc: "Layer 3: context rules: titles before names (`Foreign Minister X`, `Dr. X`), speech verbs (`X said`, `told X`), role nouns, organisation, facility, place, event and law head words (`Ministry of …`, `… Council`, `… Airport`, `Lake …`, `… Act`), all-caps datelines and acronym definitions (`… (ECHR)`).",
-    },
-    OptionDoc {
-        name: "capitalised",
-        ty: "boolean",
-        default: "true",
-        doc: "Layer 4: capitalised sequences with no other evidence: two or three rare capitalised words are a PERSON, initials before a surname a PERSON, a stand-alone acronym an ORG.",
-    },
-    OptionDoc {
-        name: "aliases",
-        ty: "boolean",
-        default: "true",
-        doc: "Layer 5: within a document, surnames and short forms resolve to the full name (`Keller` → `Anna Keller`, `Karoo Platinum` → `Karoo Platinum Resources`) and acronyms to the organisation they abbreviate.",
-    },
-    OptionDoc {
-        name: "merge_variants",
-        ty: "boolean",
-        default: "true",
-        doc: "Across the corpus, merge spelling and transliteration variants of a name (`Mohammad Rezaei` / `Mohammed Rezaie`) under the first one's `entity_id` and `canonical`; the merges are listed in the index (`variants`).",
-    },
-    OptionDoc {
-        name: "similarity",
-        ty: "float",
-        default: "0.85",
-        doc: "Jaro-Winkler threshold (0-1) for merging variants; candidates must also have the same label, word count and consonant skeleton word by word.",
-    },
-    OptionDoc {
-        name: "index",
-        ty: "path",
-        default: "",
-        doc: "If set, write a JSONL entity index at the end of the run: entity_id, canonical, label, aliases, variants (merged names), documents, mentions. Written atomically; relative paths resolve against the run's output directory.",
-    },
-    OptionDoc { name: "text", ty: "boolean", default: "true", doc: "Copy the covered text into each span's `text`." },
-];
-
-inventory::submit! {
-    StageFactory {
-        name: "entities",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Tag people, organisations, places, groups, dates and amounts, with aliases resolved across the corpus",
-        description: "A rule cascade (patterns, gazetteers in one Aho-Corasick automaton, context rules, capitalised sequences, in-document aliases) writes spans with `label`, `text`, `canonical`, `entity_id` and `source` to `annotations.entities`. Spelling variants merge under one `entity_id` across the corpus; `index` writes the entity table.",
-        kind: StageKind::Ordered,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "entities",
+    summary: "Tag people, organisations, places, groups, dates and amounts, with aliases resolved across the corpus",
+    description: "A rule cascade (patterns, gazetteers in one Aho-Corasick automaton, context rules, capitalised sequences, in-document aliases) writes spans with `label`, `text`, `canonical`, `entity_id` and `source` to `annotations.entities`. Spelling variants merge under one `entity_id` across the corpus; `index` writes the entity table.",
+    kind: Ordered,
+    options: EntitiesOptions,
+    example: r#"[[stage]]
 type = "entities"
 labels = ["PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "MONEY"]
 merge_variants = true
 similarity = 0.85
 "#,
-        build,
-    }
+    build: build,
 }
 
 #[cfg(test)]

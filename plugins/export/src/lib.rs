@@ -40,9 +40,8 @@ pub mod sink_io;
 
 use std::path::PathBuf;
 
-use docpipe_core::inventory;
 use docpipe_core::stats::RunStats;
-use docpipe_core::{BuildError, Document, OptionDoc, Sink, Stage, StageError, StageFactory, StageKind, StageOptions};
+use docpipe_core::{BuildError, Document, Sink, Stage, StageError, StageOptions};
 use tracing::info;
 
 pub use crate::options::{ExportOptions, Format, Rows};
@@ -143,115 +142,22 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     })
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "format",
-        ty: "\"auto\" | \"jsonl\" | \"parquet\" | \"csv\" | \"html\" | \"markdown\"",
-        default: "\"auto\"",
-        doc: "Output format; it decides which other options apply (each option below names its formats, and an option of another format is a config error). `auto` takes it from the extension of `path` (.jsonl/.ndjson, .parquet, .csv/.tsv, .html, .md; a .gz/.zst suffix is skipped); `-` is jsonl. jsonl writes the record exactly as `documents.jsonl` does (schema: config/document.schema.json); parquet writes columns id, text, parent, source_path, source_start, source_end and metadata, annotations, attributes as JSON strings; csv writes document or entity rows; html and markdown write a report of the run.",
-    },
-    OptionDoc {
-        name: "path",
-        ty: "string",
-        default: "",
-        doc: "Required. The output file; a relative path is relative to the run's output directory (`output.dir` or `--output`). `-` writes to standard output (jsonl, csv, markdown). `{shard}` is replaced by a five-digit shard number (with `max_records`/`max_bytes`). A .gz or .zst suffix compresses jsonl and csv. Files are written under a temporary name and renamed when the run succeeds.",
-    },
-    OptionDoc {
-        name: "fields",
-        ty: "array of strings",
-        default: "[]",
-        doc: "jsonl, parquet and csv: field paths such as `id`, `source.path`, `attributes.summary.text`, `annotations.entities`. jsonl: listed paths become the record's keys, in order; `-path` entries leave a path out of the full record (or out of a selected field). parquet and csv (document rows): listed paths replace the default columns and `-path` removes one. Unknown top-level fields are config errors with a did-you-mean.",
-    },
-    OptionDoc {
-        name: "rename",
-        ty: "table of strings",
-        default: "{}",
-        doc: "jsonl, parquet and csv: new names for output keys or columns: `rename = { \"attributes.summary.text\" = \"summary\", text = \"content\" }`. In a full jsonl record only top-level fields can be renamed; in csv entity rows, the entity columns.",
-    },
-    OptionDoc {
-        name: "columns",
-        ty: "array of strings",
-        default: "[]",
-        doc: "parquet and csv (document rows): extra columns promoted from field paths, `path` or `path:type` with type `string` (default), `int`, `float`, `bool` or `json`; values that do not fit the type are null. Named after the path with dots as underscores (`attributes_summary_text`) unless renamed.",
-    },
-    OptionDoc {
-        name: "rows",
-        ty: "\"documents\" | \"entities\"",
-        default: "\"documents\"",
-        doc: "csv: one row per document, or one row per entity mention with columns doc_id, label, text, canonical, entity_id, start, end (byte offsets into the document text).",
-    },
-    OptionDoc {
-        name: "layer",
-        ty: "string",
-        default: "\"entities\"",
-        doc: "csv, html and markdown: the span layer holding entity mentions (`label`, `canonical`, `entity_id`); in csv only with `rows = \"entities\"`.",
-    },
-    OptionDoc {
-        name: "delimiter",
-        ty: "string",
-        default: "\",\"",
-        doc: "csv: the field delimiter, one ASCII character (`\\t` or `tab` for tabs); a .tsv path defaults to tab. Fields holding the delimiter, quotes, line breaks or edge spaces are quoted (RFC 4180).",
-    },
-    OptionDoc {
-        name: "header",
-        ty: "boolean",
-        default: "true",
-        doc: "csv: write a header row at the top of every file.",
-    },
-    OptionDoc {
-        name: "max_records",
-        ty: "integer",
-        default: "0",
-        doc: "jsonl, parquet and csv: start a new file after this many records (0: no limit); `path` must contain `{shard}`.",
-    },
-    OptionDoc {
-        name: "max_bytes",
-        ty: "integer",
-        default: "0",
-        doc: "jsonl, parquet and csv: start a new file before it would exceed this many uncompressed bytes (parquet: once the encoded file reaches it; 0: no limit; a record is never split, so a larger record gets a file of its own); `path` must contain `{shard}`.",
-    },
-    OptionDoc {
-        name: "title",
-        ty: "string",
-        default: "\"docpipe report\"",
-        doc: "html and markdown: the report's title.",
-    },
-    OptionDoc {
-        name: "page_size",
-        ty: "integer",
-        default: "20",
-        doc: "html: documents per page in the report's document browser (at least 1).",
-    },
-    OptionDoc {
-        name: "max_documents",
-        ty: "integer",
-        default: "0",
-        doc: "html and markdown: list at most this many documents (0: all); the figures (documents, entity counts, summaries, duplicates) cover every document, and a capped report says how many it shows. Listed documents are kept in a temporary file beside the report, not in memory, so memory does not grow with the corpus; the HTML page embeds every listed document, so set this for corpora of more than some tens of thousands of documents (the page stays responsive to about 10,000).",
-    },
-    OptionDoc {
-        name: "timings",
-        ty: "boolean",
-        default: "true",
-        doc: "html and markdown: show stage timings and thread count. Set false for a report whose bytes depend only on the input.",
-    },
-];
+/// The stage's description in `docpipe stages export`.
+const DESCRIPTION: &str = "A sink: documents pass on unchanged, so several exports can sit in one pipeline (a JSONL after the splitter, a report at the end). Outputs are written under a temporary name and renamed when the run succeeds; a failed or interrupted run leaves any previous output intact. The HTML report is one self-contained file (no network): run statistics, entities highlighted by label with canonical names on hover, summaries highlighted in the text, duplicates linked to what they repeat, a filter by text, label and entity, paginated for large corpora.";
 
-inventory::submit! {
-    StageFactory {
-        name: "export",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Write documents as JSONL, Parquet or CSV, or a run report as HTML or Markdown, atomically",
-        description: "A sink: documents pass on unchanged, so several exports can sit in one pipeline (a JSONL after the splitter, a report at the end). Outputs are written under a temporary name and renamed when the run succeeds; a failed or interrupted run leaves any previous output intact. The HTML report is one self-contained file (no network): run statistics, entities highlighted by label with canonical names on hover, summaries highlighted in the text, duplicates linked to what they repeat, a filter by text, label and entity, paginated for large corpora.",
-        kind: StageKind::Sink,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "export",
+    summary: "Write documents as JSONL, Parquet or CSV, or a run report as HTML or Markdown, atomically",
+    description: DESCRIPTION,
+    kind: Sink,
+    options: ExportOptions,
+    example: r#"[[stage]]
 type = "export"
 path = "../out/news/report.html"
 title = "News corpus"
 page_size = 20
 "#,
-        build,
-    }
+    build: build,
 }
 
 #[cfg(test)]

@@ -19,32 +19,45 @@ mod code;
 pub mod glue;
 mod passes;
 
-use docpipe_core::{
-    BuildError, Document, MapStage, OptionDoc, Outcome, Stage, StageError, StageFactory, StageKind, StageOptions,
-};
-use serde::Deserialize;
+use docpipe_core::{BuildError, Document, MapStage, Outcome, Stage, StageError, StageOptions};
+use serde::{Deserialize, Serialize};
 
 pub use passes::{DashStyle, EllipsisStyle, MAX_CHAIN, QuoteStyle, normalise_owned, normalise_text};
 
 /// Options of the `normalise` stage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct NormaliseOptions {
-    /// Apply Unicode NFC.
+    /// Apply Unicode canonical composition (NFC), only where the text is not NFC already.
     pub nfc: bool,
-    /// Quote style.
+    /// Fold quotation marks: `straight` turns curly, low-9, prime and angle quotes into ' and "; `curly` turns
+    /// straight quotes into typographic ones by context; `keep` leaves them.
     pub quotes: QuoteStyle,
-    /// Dash style.
+    /// Fold dashes: `standard` maps hyphen look-alikes (U+2010/2011, minus sign, full-width hyphen) to '-' and
+    /// the horizontal bar to an em dash, keeping en and em dashes; `ascii` also maps en dashes to '-' and em
+    /// dashes to '--'; `keep` leaves them.
     pub dashes: DashStyle,
-    /// Ellipsis style.
+    /// `dots` turns the ellipsis character into three full stops.
     pub ellipsis: EllipsisStyle,
-    /// Collapse whitespace runs, trim line ends, normalise line breaks.
+    /// Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends,
+    /// turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines
+    /// of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the
+    /// prose around them) keep their indentation and inner spaces, and a line that opens a paragraph of
+    /// hard-wrapped text by its indent (1 to 8 columns, right under a less indented line of at least 40 columns
+    /// and above a less indented line) keeps that indent as spaces.
     pub whitespace: bool,
-    /// Keep at most this many consecutive blank lines (with `whitespace`).
+    /// With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive).
     pub max_blank_lines: usize,
-    /// Remove control and invisible format characters.
+    /// Remove C0/C1 control characters (other than line breaks and tabs) and invisible format characters:
+    /// zero-width space, BOM, soft hyphen, word joiner. Zero-width joiners stay (emoji and Indic scripts need
+    /// them).
     pub controls: bool,
-    /// Split words glued together by HTML extraction (code and identifiers are left alone).
+    /// Split words glued together by HTML extraction (`SecretaryJane Doehas` becomes `Secretary Jane Doe has`)
+    /// using a word-frequency list and name lists shipped with the crate; known words and names (`iPhone`,
+    /// `McDonald`, `Johnson`, `Newcastle`) stay whole. Code and identifiers are left alone (code blocks and
+    /// spans, prompt lines, `snake_case`, `a.b`, `f(x)`, paths, URLs, e-mail, words with digits,
+    /// `getElementById`; camel case such as `TypeError` in a document that shows code), and so is a word the
+    /// document uses again (twice in a technical document, three times elsewhere).
     pub glued_words: bool,
 }
 
@@ -103,74 +116,18 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     Ok(Stage::Map(Box::new(Normalise::new(opts))))
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "nfc",
-        ty: "boolean",
-        default: "true",
-        doc: "Apply Unicode canonical composition (NFC), only where the text is not NFC already.",
-    },
-    OptionDoc {
-        name: "quotes",
-        ty: "\"straight\" | \"curly\" | \"keep\"",
-        default: "\"straight\"",
-        doc: "Fold quotation marks: `straight` turns curly, low-9, prime and angle quotes into ' and \"; `curly` turns straight quotes into typographic ones by context; `keep` leaves them.",
-    },
-    OptionDoc {
-        name: "dashes",
-        ty: "\"standard\" | \"ascii\" | \"keep\"",
-        default: "\"standard\"",
-        doc: "Fold dashes: `standard` maps hyphen look-alikes (U+2010/2011, minus sign, full-width hyphen) to '-' and the horizontal bar to an em dash, keeping en and em dashes; `ascii` also maps en dashes to '-' and em dashes to '--'; `keep` leaves them.",
-    },
-    OptionDoc {
-        name: "ellipsis",
-        ty: "\"keep\" | \"dots\"",
-        default: "\"keep\"",
-        doc: "`dots` turns the ellipsis character into three full stops.",
-    },
-    OptionDoc {
-        name: "whitespace",
-        ty: "boolean",
-        default: "true",
-        doc: "Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends, turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the prose around them) keep their indentation and inner spaces, and a line that opens a paragraph of hard-wrapped text by its indent (1 to 8 columns, right under a less indented line of at least 40 columns and above a less indented line) keeps that indent as spaces.",
-    },
-    OptionDoc {
-        name: "max_blank_lines",
-        ty: "integer",
-        default: "1",
-        doc: "With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive).",
-    },
-    OptionDoc {
-        name: "controls",
-        ty: "boolean",
-        default: "true",
-        doc: "Remove C0/C1 control characters (other than line breaks and tabs) and invisible format characters: zero-width space, BOM, soft hyphen, word joiner. Zero-width joiners stay (emoji and Indic scripts need them).",
-    },
-    OptionDoc {
-        name: "glued_words",
-        ty: "boolean",
-        default: "true",
-        doc: "Split words glued together by HTML extraction (`SecretaryJane Doehas` becomes `Secretary Jane Doe has`) using a word-frequency list and name lists shipped with the crate; known words and names (`iPhone`, `McDonald`, `Johnson`, `Newcastle`) stay whole. Code and identifiers are left alone (code blocks and spans, prompt lines, `snake_case`, `a.b`, `f(x)`, paths, URLs, e-mail, words with digits, `getElementById`; camel case such as `TypeError` in a document that shows code), and so is a word the document uses again (twice in a technical document, three times elsewhere).",
-    },
-];
-
-inventory::submit! {
-    StageFactory {
-        name: "normalise",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Clean text: NFC, quotes and dashes, whitespace, control characters, glued words; offsets stay exact",
-        description: "Runs first in most pipelines. Every change is recorded as an edit, so spans found by later stages map back to the exact input bytes (`source.edits`). Adds `attributes.normalise = {changes, glued_words_split}`.",
-        kind: StageKind::Map,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "normalise",
+    summary: "Clean text: NFC, quotes and dashes, whitespace, control characters, glued words; offsets stay exact",
+    description: "Runs first in most pipelines. Every change is recorded as an edit, so spans found by later stages map back to the exact input bytes (`source.edits`). Adds `attributes.normalise = {changes, glued_words_split}`.",
+    kind: Map,
+    options: NormaliseOptions,
+    example: r#"[[stage]]
 type = "normalise"
 quotes = "straight"
 dashes = "standard"
 max_blank_lines = 1
 glued_words = true
 "#,
-        build,
-    }
+    build: build,
 }
-
-use docpipe_core::inventory;

@@ -19,7 +19,7 @@ use crate::code;
 use crate::glue::{Lexicon, MIN_TOKEN_LEN, glue_splits};
 
 /// Quote style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum QuoteStyle {
     /// ASCII `'` and `"`.
@@ -31,7 +31,7 @@ pub enum QuoteStyle {
 }
 
 /// Dash style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum DashStyle {
     /// Hyphen look-alikes to `-`, horizontal bar to em dash; en and em dashes kept.
@@ -43,7 +43,7 @@ pub enum DashStyle {
 }
 
 /// Ellipsis style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum EllipsisStyle {
     /// Leave `…` alone.

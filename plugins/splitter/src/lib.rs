@@ -31,12 +31,9 @@ pub mod shape;
 use std::borrow::Cow;
 
 use docpipe_core::align::Rewriter;
-use docpipe_core::inventory;
-use docpipe_core::{
-    BuildError, Document, MapStage, OptionDoc, Outcome, Span, Stage, StageError, StageFactory, StageKind, StageOptions,
-};
-use serde::Deserialize;
+use docpipe_core::{BuildError, Document, MapStage, Outcome, Span, Stage, StageError, StageOptions};
 use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use articles::{ArticleSplitter, Role};
@@ -46,7 +43,7 @@ pub use sentences::{LineBreaks, lines, paragraphs};
 pub use shape::Shape;
 
 /// The unit a stage splits into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     /// Articles of a dump (with block roles).
@@ -79,7 +76,7 @@ impl Unit {
 }
 
 /// What the stage produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Emit {
     /// Documents for articles, spans for the other units.
@@ -91,32 +88,72 @@ pub enum Emit {
 }
 
 /// Options of the `splitter` stage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct SplitterOptions {
-    /// The unit to split into.
+    /// What to split into. `articles` cuts a dump into articles and labels every paragraph line with its role
+    /// in `annotations.blocks`; `paragraphs` are the paragraphs of `shape` (labelled with their block role when
+    /// `annotations.blocks` exists); `sentences` are rule-based sentences; `chunks` are sentences packed up to
+    /// `max_chars`/`max_words`.
     pub unit: Unit,
-    /// Child documents or spans.
+    /// `documents`: one child document per unit (`parent` set, id `<parent>/a3`, `/p0`, `/s12` or `/c4`, exact
+    /// `source` offsets, `attributes.splitter = {unit, index, …}`); `spans`: a layer `annotations.<unit>` on
+    /// the same document and a count in `attributes.splitter.<unit>`; `auto`: documents for articles, spans for
+    /// the rest.
     pub emit: Emit,
-    /// Remove non-body lines from article documents.
+    /// With `unit = "articles"` and documents: remove every non-body line (standfirst, dateline line,
+    /// subheading, pull quote, caption, related link, byline) from the article's text; `source.edits` record
+    /// the deletions so offsets stay exact. Articles left without text are skipped.
     pub drop_boilerplate: bool,
-    /// Dateline regular expressions (`None`: the built-in wire forms).
+    /// Regular expressions matched at the start of a line that mark a dateline (`MOSCOW —`, `PARIS-`, `BEIRUT (AFP)-`,
+    /// `WASHINGTON (Reuters) -`, `KRAKOW, Poland, March 3 (MPA) -`). The built-in pattern is an upper-case
+    /// place of up to four words, optional `, Region` parts and `, March 3` date, an optional `(Agency)`, then
+    /// `-`, `--`, `–`, `—` or `:`. Setting this replaces it; `[]` disables dateline detection. A pattern not
+    /// starting with `^` is anchored.
     pub dateline_patterns: Option<Vec<String>>,
-    /// How the text is cut into paragraphs.
+    /// How the text is cut into paragraphs, the unit of article segmentation, block roles, `paragraphs` and
+    /// sentences. `lines`: one paragraph per non-blank line; `blocks`: one per blank-line-separated block;
+    /// `wrapped`: hard-wrapped lines (newswire, e-mail, plain-text archives, e-books) joined into paragraphs,
+    /// which start after a blank line, on an indented line, where e-mail quote marks (`>`, `|>`) change, or
+    /// after a line that ends short of the wrapping width (each run of lines is measured against its own width,
+    /// as texts joined into one dump are wrapped at different widths); `auto`: `wrapped` when most lines end
+    /// within a few columns of a common width of 30 to 120 columns and many end mid-sentence (at least 6
+    /// lines), else one paragraph per line. Nothing is rewritten: a paragraph span runs from its first to its
+    /// last character in the source, line breaks included. `attributes.splitter.shape` tells the shape used.
     pub shape: Shape,
-    /// The story-change signal: automatic, or a merge threshold (0: off).
+    /// The story-change signal for dumps whose articles have neither a dateline, a headline nor a closing
+    /// credit: paragraphs are segmented by lexical cohesion (content-word stems, minimum description length,
+    /// continuation cues such as an opening pronoun or `Mr Name` counting against a start), then neighbouring
+    /// segments whose vocabularies have at least this cosine similarity are merged back. A number applies it
+    /// inside every article of 4 paragraphs or more (0 turns it off); `auto` applies it with 0.15 only to a
+    /// text of 10 paragraphs or more that opens with body text and shows no other article evidence. Pull
+    /// quotes, captions and subheadings never start a story by it. A long single article without a headline can
+    /// be cut where its subject changes: set `"off"` when every document is one article.
     pub topic_shift: TopicShift,
-    /// Extra abbreviations for the sentence splitter.
+    /// Extra abbreviations for the sentence splitter, with or without the period (`"Sgt"`, `"approx."`). They
+    /// end a sentence only before a common sentence opener (`The`, `He`, `It` …). The built-in list covers
+    /// titles (`Mr.`, `Dr.`, `Gen.`, `Lt.`, `St.`), number prefixes (`No.`, `p.`, `Jan.`), company and other
+    /// forms (`Inc.`, `Co.`, `Jr.`, `etc.`) and dotted forms (`U.S.`, `e.g.`, `a.m.`).
     pub abbreviations: Vec<String>,
-    /// Leave a dateline that opens a paragraph out of its first sentence.
+    /// With `unit = "sentences"`: a dateline that opens a paragraph is not part of the first sentence (which
+    /// starts after the dateline and its space). Datelines come from `annotations.blocks` when present, else
+    /// from `dateline_patterns`.
     pub skip_datelines: bool,
-    /// Whether a single line break ends a sentence (`auto`: not inside hard-wrapped text).
+    /// With `unit = "sentences"` or `"chunks"`: `boundary` ends a sentence at every line break (one paragraph
+    /// per line); `auto` does too, except in hard-wrapped text (filled lines of a similar width whose sentences
+    /// run on over the line breaks, as in e-mail, plain-text documentation and newswire), where a single line
+    /// break inside a paragraph is a space and only a blank line, an indented line, a list item or a short line
+    /// ends the paragraph.
     pub line_breaks: LineBreaks,
-    /// Chunk limit in characters (used when `max_words` is 0).
+    /// With `unit = "chunks"` and `max_words = 0`: the largest chunk, in characters (Unicode scalar values,
+    /// inner whitespace included).
     pub max_chars: usize,
-    /// Chunk limit in words (0: use `max_chars`).
+    /// With `unit = "chunks"`: the largest chunk in whitespace-separated words (0: use `max_chars`). Chunks
+    /// never split a sentence unless it alone exceeds the limit; then it is split at word boundaries (and an
+    /// over-long word between grapheme clusters).
     pub max_words: usize,
-    /// Overlap between consecutive chunks, in the limit's unit.
+    /// With `unit = "chunks"`: how much of the end of a chunk (whole sentences, in the limit's unit) is
+    /// repeated at the start of the next. Must be smaller than the limit.
     pub overlap: usize,
 }
 
@@ -175,6 +212,24 @@ impl<'de> Deserialize<'de> for TopicShift {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl Serialize for TopicShift {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TopicShift::Auto => s.serialize_str("auto"),
+            TopicShift::Threshold(t) => s.serialize_f64(*t),
+        }
+    }
+}
+
+impl docpipe_core::options::OptionType for TopicShift {
+    fn describe() -> String {
+        "\"auto\" | \"off\" | number (0 to 1)".to_owned()
+    }
+    fn schema() -> docpipe_core::options::Json {
+        serde_json::json!({"anyOf": [{"enum": ["auto", "off"]}, {"type": "number", "minimum": 0, "maximum": 1}]})
     }
 }
 
@@ -600,90 +655,13 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     Ok(Stage::Map(Box::new(stage)))
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "unit",
-        ty: "\"articles\" | \"paragraphs\" | \"sentences\" | \"chunks\"",
-        default: "\"articles\"",
-        doc: "What to split into. `articles` cuts a dump into articles and labels every paragraph line with its role in `annotations.blocks`; `paragraphs` are the paragraphs of `shape` (labelled with their block role when `annotations.blocks` exists); `sentences` are rule-based sentences; `chunks` are sentences packed up to `max_chars`/`max_words`.",
-    },
-    OptionDoc {
-        name: "emit",
-        ty: "\"auto\" | \"documents\" | \"spans\"",
-        default: "\"auto\"",
-        doc: "`documents`: one child document per unit (`parent` set, id `<parent>/a3`, `/p0`, `/s12` or `/c4`, exact `source` offsets, `attributes.splitter = {unit, index, …}`); `spans`: a layer `annotations.<unit>` on the same document and a count in `attributes.splitter.<unit>`; `auto`: documents for articles, spans for the rest.",
-    },
-    OptionDoc {
-        name: "drop_boilerplate",
-        ty: "boolean",
-        default: "false",
-        doc: "With `unit = \"articles\"` and documents: remove every non-body line (standfirst, dateline line, subheading, pull quote, caption, related link, byline) from the article's text; `source.edits` record the deletions so offsets stay exact. Articles left without text are skipped.",
-    },
-    OptionDoc {
-        name: "dateline_patterns",
-        ty: "array of strings (regular expressions)",
-        default: "built-in wire forms",
-        doc: "Patterns matched at the start of a line that mark a dateline (`MOSCOW —`, `PARIS-`, `BEIRUT (AFP)-`, `WASHINGTON (Reuters) -`, `KRAKOW, Poland, March 3 (MPA) -`). The built-in pattern is an upper-case place of up to four words, optional `, Region` parts and `, March 3` date, an optional `(Agency)`, then `-`, `--`, `–`, `—` or `:`. Setting this replaces it; `[]` disables dateline detection. A pattern not starting with `^` is anchored.",
-    },
-    OptionDoc {
-        name: "shape",
-        ty: "\"auto\" | \"lines\" | \"blocks\" | \"wrapped\"",
-        default: "\"auto\"",
-        doc: "How the text is cut into paragraphs, the unit of article segmentation, block roles, `paragraphs` and sentences. `lines`: one paragraph per non-blank line; `blocks`: one per blank-line-separated block; `wrapped`: hard-wrapped lines (newswire, e-mail, plain-text archives, e-books) joined into paragraphs, which start after a blank line, on an indented line, where e-mail quote marks (`>`, `|>`) change, or after a line that ends short of the wrapping width (each run of lines is measured against its own width, as texts joined into one dump are wrapped at different widths); `auto`: `wrapped` when most lines end within a few columns of a common width of 30 to 120 columns and many end mid-sentence (at least 6 lines), else one paragraph per line. Nothing is rewritten: a paragraph span runs from its first to its last character in the source, line breaks included. `attributes.splitter.shape` tells the shape used.",
-    },
-    OptionDoc {
-        name: "topic_shift",
-        ty: "\"auto\" | \"off\" | float (0 to 1)",
-        default: "\"auto\"",
-        doc: "The story-change signal for dumps whose articles have neither a dateline, a headline nor a closing credit: paragraphs are segmented by lexical cohesion (content-word stems, minimum description length, continuation cues such as an opening pronoun or `Mr Name` counting against a start), then neighbouring segments whose vocabularies have at least this cosine similarity are merged back. A number applies it inside every article of 4 paragraphs or more (0 turns it off); `auto` applies it with 0.15 only to a text of 10 paragraphs or more that opens with body text and shows no other article evidence. Pull quotes, captions and subheadings never start a story by it. A long single article without a headline can be cut where its subject changes: set `\"off\"` when every document is one article.",
-    },
-    OptionDoc {
-        name: "abbreviations",
-        ty: "array of strings",
-        default: "[]",
-        doc: "Extra abbreviations for the sentence splitter, with or without the period (`\"Sgt\"`, `\"approx.\"`). They end a sentence only before a common sentence opener (`The`, `He`, `It` …). The built-in list covers titles (`Mr.`, `Dr.`, `Gen.`, `Lt.`, `St.`), number prefixes (`No.`, `p.`, `Jan.`), company and other forms (`Inc.`, `Co.`, `Jr.`, `etc.`) and dotted forms (`U.S.`, `e.g.`, `a.m.`).",
-    },
-    OptionDoc {
-        name: "skip_datelines",
-        ty: "boolean",
-        default: "true",
-        doc: "With `unit = \"sentences\"`: a dateline that opens a paragraph is not part of the first sentence (which starts after the dateline and its space). Datelines come from `annotations.blocks` when present, else from `dateline_patterns`.",
-    },
-    OptionDoc {
-        name: "line_breaks",
-        ty: "\"auto\" | \"boundary\"",
-        default: "\"auto\"",
-        doc: "With `unit = \"sentences\"` or `\"chunks\"`: `boundary` ends a sentence at every line break (one paragraph per line); `auto` does too, except in hard-wrapped text (filled lines of a similar width whose sentences run on over the line breaks, as in e-mail, plain-text documentation and newswire), where a single line break inside a paragraph is a space and only a blank line, an indented line, a list item or a short line ends the paragraph.",
-    },
-    OptionDoc {
-        name: "max_chars",
-        ty: "integer",
-        default: "1000",
-        doc: "With `unit = \"chunks\"` and `max_words = 0`: the largest chunk, in characters (Unicode scalar values, inner whitespace included).",
-    },
-    OptionDoc {
-        name: "max_words",
-        ty: "integer",
-        default: "0",
-        doc: "With `unit = \"chunks\"`: the largest chunk in whitespace-separated words (0: use `max_chars`). Chunks never split a sentence unless it alone exceeds the limit; then it is split at word boundaries (and an over-long word between grapheme clusters).",
-    },
-    OptionDoc {
-        name: "overlap",
-        ty: "integer",
-        default: "0",
-        doc: "With `unit = \"chunks\"`: how much of the end of a chunk (whole sentences, in the limit's unit) is repeated at the start of the next. Must be smaller than the limit.",
-    },
-];
-
-inventory::submit! {
-    StageFactory {
-        name: "splitter",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Split dumps into articles (with line roles) and text into paragraphs, sentences or RAG chunks, with exact offsets",
-        description: "Text is read as paragraphs by its shape (one per line, blank-line blocks, or hard-wrapped lines unwrapped with exact offsets). Articles are found by datelines, headline lines (long standfirsts, short all-capital or ticker headlines; in text with blank-line paragraphs, such as mail and Usenet digests, a short line alone between blank lines after a signature or sign-off, over a reply, or where the words change), end-of-article credits and, in dumps without any of those, a lexical-cohesion story-change signal; every paragraph gets a role in `annotations.blocks` (body, dateline, standfirst, subheading, pull_quote, caption, related_link, byline). Sentences use a fast rule-based splitter that knows news abbreviations, initials, decimals, ellipses, quotes, lists and glued sentences. Chunks pack whole sentences up to a limit, with overlap. Several splitter stages can follow each other.",
-        kind: StageKind::Map,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "splitter",
+    summary: "Split dumps into articles (with line roles) and text into paragraphs, sentences or RAG chunks, with exact offsets",
+    description: "Text is read as paragraphs by its shape (one per line, blank-line blocks, or hard-wrapped lines unwrapped with exact offsets). Articles are found by datelines, headline lines (long standfirsts, short all-capital or ticker headlines; in text with blank-line paragraphs, such as mail and Usenet digests, a short line alone between blank lines after a signature or sign-off, over a reply, or where the words change), end-of-article credits and, in dumps without any of those, a lexical-cohesion story-change signal; every paragraph gets a role in `annotations.blocks` (body, dateline, standfirst, subheading, pull_quote, caption, related_link, byline). Sentences use a fast rule-based splitter that knows news abbreviations, initials, decimals, ellipses, quotes, lists and glued sentences. Chunks pack whole sentences up to a limit, with overlap. Several splitter stages can follow each other.",
+    kind: Map,
+    options: SplitterOptions,
+    example: r#"[[stage]]
 type = "splitter"
 name = "articles"
 unit = "articles"        # then e.g. a second splitter with unit = "sentences"
@@ -691,8 +669,7 @@ emit = "documents"
 drop_boilerplate = false
 abbreviations = ["Supt", "Insp"]
 "#,
-        build,
-    }
+    build: build,
 }
 
 #[cfg(test)]

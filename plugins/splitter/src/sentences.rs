@@ -688,7 +688,7 @@ fn cjk_stop(b: &[u8]) -> usize {
 }
 
 /// How a single line break (between two non-blank lines) is treated by the sentence splitter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum LineBreaks {
     /// Every line break ends a sentence, except inside a hard-wrapped text (see [`paragraphs`]).

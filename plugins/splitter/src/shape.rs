@@ -58,7 +58,7 @@ pub const MIN_WRAPPED_LINES: usize = 6;
 pub const INDENT_SLACK: usize = 6;
 
 /// The shape option of the splitter (`auto` detects it per document).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Shape {
     /// Detect per document ([`detect`]).

@@ -274,7 +274,11 @@ fn shape_and_topic_options() {
     for ok in ["shape = \"blocks\"\n", "topic_shift = 0.2\n", "topic_shift = 0\n", "topic_shift = \"auto\"\n"] {
         stage(ok);
     }
-    let doc = OPTIONS.iter().find(|o| o.name == "shape").map(|o| o.doc).unwrap_or("");
+    let doc = <SplitterOptions as docpipe_core::options::Options>::docs()
+        .iter()
+        .find(|o| o.name == "shape")
+        .map(|o| o.doc)
+        .unwrap_or("");
     assert!(doc.contains("wrapped"));
 }
 

@@ -24,12 +24,8 @@ pub mod text;
 
 use std::collections::HashMap;
 
-use docpipe_core::inventory;
-use docpipe_core::{
-    BuildError, Document, OptionDoc, OrderedStage, Outcome, Source, Span, Stage, StageError, StageFactory, StageKind,
-    StageOptions,
-};
-use serde::Deserialize;
+use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Source, Span, Stage, StageError, StageOptions};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 pub use rank::{Budget, Method};
@@ -38,34 +34,48 @@ pub use rank::{Budget, Method};
 const GROUP_ATTR: &str = "_summarise_group";
 
 /// Options of the `summarise` stage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, docpipe_core::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
-    /// The summarisation method.
+    /// `news`: LexRank-style centrality (TF-IDF cosine, PageRank) mixed with a position prior; `lead`: the
+    /// first body sentences; `textrank`: word-overlap graph and PageRank; `lexrank`: TF-IDF cosine graph (edges
+    /// at similarity >= 0.1) and PageRank; `centroid`: similarity to the TF-IDF centroid.
     pub method: Method,
-    /// At most this many sentences (0: no sentence limit).
+    /// At most this many sentences per summary (0: no sentence limit). Every budget that is set applies; the
+    /// tightest wins.
     pub sentences: usize,
-    /// At most this many words (0: no word limit).
+    /// At most this many whitespace-separated words per summary (0: no word limit). Sentences that would
+    /// overflow it are skipped, never cut, so the summary can be shorter or empty.
     pub words: usize,
-    /// At most this fraction of the candidate sentences, rounded up (0: off).
+    /// At most this fraction of the candidate sentences, rounded up, at least one (0: off).
     pub ratio: f64,
-    /// MMR trade-off between score and novelty (0..=1).
+    /// Maximal marginal relevance: 0 picks by score alone, 1 by novelty (dissimilarity to what is already
+    /// chosen) alone.
     pub diversity: f64,
-    /// Sentences at least this similar (TF-IDF cosine) to a chosen one are never chosen.
+    /// A sentence at least this similar (TF-IDF cosine) to a chosen one is never chosen: near-identical
+    /// sentences from a pull quote or from another outlet's copy appear once.
     pub max_similarity: f64,
-    /// Weight of the position prior of the `news` method (0..=1).
+    /// `news` method: weight of the position prior (about 1 over a lead window of seven sentences, a little
+    /// more for the first, falling to 0.3 after it) against centrality (0: centrality only, 1: position only).
     pub position_weight: f64,
-    /// Sentences with fewer words are passed over while longer ones fit.
+    /// Sentences with fewer words are passed over while longer ones remain (short quotes and fragments make
+    /// poor summaries).
     pub min_words: usize,
-    /// At most this many sentences enter a sentence graph.
+    /// Bounds graph work: above this many candidates only the ones closest to the TF-IDF centroid enter the
+    /// sentence graph, so long documents stay O(n).
     pub max_graph_sentences: usize,
-    /// Field to group documents by for multi-document summaries (empty: off).
+    /// Also summarise groups of documents: `metadata.KEY` or `attributes.STAGE.KEY` (dotted path; e.g.
+    /// `metadata.story`, `attributes.dedupe.cluster`) or `entities` (documents whose top entities from
+    /// `annotations.entities` are the same). One extra document per group is emitted at the end, with
+    /// `attributes.summary.members`. Empty: off.
     pub group_by: String,
     /// Groups with fewer members get no group summary.
     pub group_min_members: usize,
-    /// With `group_by = "entities"`: how many top entities form the key.
+    /// With `group_by = "entities"`: how many most-mentioned names (PERSON, ORG, GPE, LOC, NORP, FAC, EVENT,
+    /// LAW; by `entity_id`, else `canonical`, else text) form the group key.
     pub group_top_entities: usize,
-    /// How many of its best sentences each member contributes to its group summary.
+    /// How many of its best-scoring sentences each member keeps for its group summary (bounds memory: the stage
+    /// holds only these until the end).
     pub group_candidates: usize,
 }
 
@@ -480,96 +490,13 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
     Ok(Stage::Ordered(Box::new(SummariseStage::new(summariser))))
 }
 
-const OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "method",
-        ty: "\"news\" | \"lead\" | \"textrank\" | \"lexrank\" | \"centroid\"",
-        default: "\"news\"",
-        doc: "`news`: LexRank-style centrality (TF-IDF cosine, PageRank) mixed with a position prior; `lead`: the first body sentences; `textrank`: word-overlap graph and PageRank; `lexrank`: TF-IDF cosine graph (edges at similarity >= 0.1) and PageRank; `centroid`: similarity to the TF-IDF centroid.",
-    },
-    OptionDoc {
-        name: "sentences",
-        ty: "integer",
-        default: "3",
-        doc: "At most this many sentences per summary (0: no sentence limit). Every budget that is set applies; the tightest wins.",
-    },
-    OptionDoc {
-        name: "words",
-        ty: "integer",
-        default: "0",
-        doc: "At most this many whitespace-separated words per summary (0: no word limit). Sentences that would overflow it are skipped, never cut, so the summary can be shorter or empty.",
-    },
-    OptionDoc {
-        name: "ratio",
-        ty: "float",
-        default: "0.0",
-        doc: "At most this fraction of the candidate sentences, rounded up, at least one (0: off).",
-    },
-    OptionDoc {
-        name: "diversity",
-        ty: "float",
-        default: "0.3",
-        doc: "Maximal marginal relevance: 0 picks by score alone, 1 by novelty (dissimilarity to what is already chosen) alone.",
-    },
-    OptionDoc {
-        name: "max_similarity",
-        ty: "float",
-        default: "0.6",
-        doc: "A sentence at least this similar (TF-IDF cosine) to a chosen one is never chosen: near-identical sentences from a pull quote or from another outlet's copy appear once.",
-    },
-    OptionDoc {
-        name: "position_weight",
-        ty: "float",
-        default: "0.5",
-        doc: "`news` method: weight of the position prior (about 1 over a lead window of seven sentences, a little more for the first, falling to 0.3 after it) against centrality (0: centrality only, 1: position only).",
-    },
-    OptionDoc {
-        name: "min_words",
-        ty: "integer",
-        default: "6",
-        doc: "Sentences with fewer words are passed over while longer ones remain (short quotes and fragments make poor summaries).",
-    },
-    OptionDoc {
-        name: "max_graph_sentences",
-        ty: "integer",
-        default: "300",
-        doc: "Bounds graph work: above this many candidates only the ones closest to the TF-IDF centroid enter the sentence graph, so long documents stay O(n).",
-    },
-    OptionDoc {
-        name: "group_by",
-        ty: "string",
-        default: "\"\"",
-        doc: "Also summarise groups of documents: `metadata.KEY` or `attributes.STAGE.KEY` (dotted path; e.g. `metadata.story`, `attributes.dedupe.cluster`) or `entities` (documents whose top entities from `annotations.entities` are the same). One extra document per group is emitted at the end, with `attributes.summary.members`. Empty: off.",
-    },
-    OptionDoc {
-        name: "group_min_members",
-        ty: "integer",
-        default: "2",
-        doc: "Groups with fewer members get no group summary.",
-    },
-    OptionDoc {
-        name: "group_top_entities",
-        ty: "integer",
-        default: "2",
-        doc: "With `group_by = \"entities\"`: how many most-mentioned names (PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, LAW; by `entity_id`, else `canonical`, else text) form the group key.",
-    },
-    OptionDoc {
-        name: "group_candidates",
-        ty: "integer",
-        default: "10",
-        doc: "How many of its best-scoring sentences each member keeps for its group summary (bounds memory: the stage holds only these until the end).",
-    },
-];
-
-inventory::submit! {
-    StageFactory {
-        name: "summarise",
-        package: env!("CARGO_PKG_NAME"),
-        summary: "Extractive summaries of each document and of groups of documents, within a sentence or word budget",
-        description: "Writes `attributes.summary = {text, method, sentences: [{start, end}]}` and an `annotations.summary` span layer over the chosen sentences, in document order. Uses the splitter's `annotations.sentences` and `annotations.blocks` (only `body` blocks) when present, else its own sentence rule and line heuristics (datelines, headlines, bylines and related links are skipped). With `group_by`, emits one summary document per group at the end of the run (`attributes.summary.members` lists the member ids).",
-        kind: StageKind::Ordered,
-        options: OPTIONS,
-        example: r#"[[stage]]
+docpipe_core::register_stage! {
+    name: "summarise",
+    summary: "Extractive summaries of each document and of groups of documents, within a sentence or word budget",
+    description: "Writes `attributes.summary = {text, method, sentences: [{start, end}]}` and an `annotations.summary` span layer over the chosen sentences, in document order. Uses the splitter's `annotations.sentences` and `annotations.blocks` (only `body` blocks) when present, else its own sentence rule and line heuristics (datelines, headlines, bylines and related links are skipped). With `group_by`, emits one summary document per group at the end of the run (`attributes.summary.members` lists the member ids).",
+    kind: Ordered,
+    options: Options,
+    example: r#"[[stage]]
 type = "summarise"
 method = "news"
 sentences = 3
@@ -577,8 +504,7 @@ words = 80
 diversity = 0.3
 group_by = "metadata.story"
 "#,
-        build,
-    }
+    build: build,
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ impl std::hash::Hasher for KeyIsHash {
 }
 
 /// A summarisation method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize, docpipe_core::OptionType)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// First sentences in order.

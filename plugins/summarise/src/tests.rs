@@ -231,7 +231,7 @@ fn rejects_bad_options() {
 
 #[test]
 fn options_docs_match_the_struct() {
-    let names: Vec<&str> = OPTIONS.iter().map(|o| o.name).collect();
+    let names: Vec<&str> = <Options as docpipe_core::options::Options>::docs().iter().map(|o| o.name).collect();
     let v = serde_json::to_value(format!("{:?}", Options::default())).unwrap();
     let debug = v.as_str().unwrap();
     for n in &names {
