@@ -184,7 +184,9 @@ impl FormatWriter for CsvWriter {
                     }
                     let cell = c.cell(doc);
                     let text = match c.ty {
-                        crate::columns::ColType::Json => cell.to_json_text().map(std::borrow::Cow::Owned),
+                        crate::columns::ColType::Json
+                        | crate::columns::ColType::Spans
+                        | crate::columns::ColType::Layers => cell.to_json_text().map(std::borrow::Cow::Owned),
                         _ => cell.to_text(),
                     };
                     if let Some(t) = text {

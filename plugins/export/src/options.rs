@@ -202,7 +202,8 @@ pub struct CsvOptions {
     /// parquet and csv (document rows): extra columns promoted from field paths, `path` or
     /// `path:type` with type `string` (default), `int`, `float`, `bool` or `json`; values
     /// that do not fit the type are null. Named after the path with dots as underscores
-    /// (`attributes_summary_text`) unless renamed.
+    /// (`attributes_summary_text`) unless renamed. A listed column's type replaces its
+    /// natural one (`annotations:json` writes parquet annotations as JSON text).
     #[serde(default)]
     pub columns: Vec<String>,
     /// csv: one row per document, or one row per entity mention with columns doc_id, label,
@@ -294,7 +295,7 @@ pub const DEFAULT_LAYER: &str = "entities";
 pub const DEFAULT_TITLE: &str = "docpipe report";
 
 /// What `docpipe stages export` says about `format`.
-const FORMAT_DOC: &str = "Output format; it decides which other options apply (each option below names its formats, and an option of another format is a config error). `auto` takes it from the extension of `path` (.jsonl/.ndjson/.json, .parquet/.pq, .csv/.tsv, .html/.htm, .md/.markdown; a .gz/.zst suffix is skipped); `-` is jsonl. jsonl writes the record exactly as `documents.jsonl` does (schema: config/document.schema.json); parquet writes columns id, text, parent, source_path, source_start, source_end and metadata, annotations, attributes as JSON strings; csv writes document or entity rows; html and markdown write a report of the run.";
+const FORMAT_DOC: &str = "Output format; it decides which other options apply (each option below names its formats, and an option of another format is a config error). `auto` takes it from the extension of `path` (.jsonl/.ndjson/.json, .parquet/.pq, .csv/.tsv, .html/.htm, .md/.markdown; a .gz/.zst suffix is skipped); `-` is jsonl. jsonl writes the record exactly as `documents.jsonl` does (schema: config/document.schema.json); parquet writes columns id, text, parent, source_path, source_start, source_end, metadata and attributes (JSON text) and annotations as a nested `map<string, list<struct<start, end, label, text, canonical, entity_id, fields>>>` keyed by layer name (other span fields as JSON text in `fields`), so DuckDB, pandas and Spark read spans without `json_extract`; a selected layer (`annotations.entities`) is a `list<struct<…>>` column; csv writes document or entity rows; html and markdown write a report of the run.";
 
 /// What `docpipe stages export` says about `path`.
 const PATH_DOC: &str = "The output file; a relative path is relative to the run's output directory (`output.dir` or `--output`). `-` writes to standard output (jsonl, csv, markdown). `{shard}` is replaced by a five-digit shard number (with `max_records`/`max_bytes`). A .gz or .zst suffix compresses jsonl and csv. Files are written under a temporary name and renamed when the run succeeds.";

@@ -9,6 +9,8 @@ mod common;
 
 use std::path::Path;
 
+#[cfg(feature = "parquet")]
+use common::layers_of;
 use common::{rich_doc, root, validate};
 use docpipe_core::config::{Overrides, load_str};
 use docpipe_core::runner::{RunOptions, Silent, run};
@@ -162,13 +164,70 @@ fn csv_document_and_entity_rows() {
     assert!(rows.iter().any(|r| r[2] == "Odhiambo" && r[3] == "Amina Wairimu Odhiambo" && r[4] == "person:odhiambo"));
 }
 
+/// Issue 15: annotations are nested columns (`map<layer, list<struct<start, end, label,
+/// …>>>`), so a query reads entity labels and canonical names without `json_extract`; a
+/// selected layer is a `list<struct>` of its own.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_annotations_are_nested_columns() {
+    use arrow_array::{Array, ListArray, MapArray, StringArray, StructArray};
+    use arrow_schema::DataType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ds = docs(3);
+    ds[1].annotations.clear();
+    ds[2].annotations.get_mut("entities").unwrap()[0].fields.insert("score".into(), serde_json::json!(0.5));
+    export("path = \"n.parquet\"\nfields = [\"id\", \"annotations\", \"annotations.entities\"]\n", dir.path(), &ds);
+    let f = std::fs::File::open(dir.path().join("n.parquet")).unwrap();
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap();
+    let b = reader.next().unwrap().unwrap();
+    let schema = b.schema();
+    assert!(matches!(schema.field_with_name("annotations").unwrap().data_type(), DataType::Map(..)));
+    let DataType::List(item) = schema.field_with_name("annotations_entities").unwrap().data_type() else {
+        panic!("not a list: {schema:?}")
+    };
+    let DataType::Struct(fields) = item.data_type() else { panic!("not a struct: {item:?}") };
+    let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["start", "end", "label", "text", "canonical", "entity_id", "fields"]);
+    let ann = b.column_by_name("annotations").unwrap().as_any().downcast_ref::<MapArray>().unwrap();
+    for (i, d) in ds.iter().enumerate() {
+        assert_eq!(layers_of(ann, i), d.annotations, "row {i}");
+    }
+    // The entity layer on its own: labels and canonical names are plain strings.
+    let ents = b.column_by_name("annotations_entities").unwrap().as_any().downcast_ref::<ListArray>().unwrap();
+    assert!(ents.is_null(1), "a document without the layer has null, not an empty list");
+    let first = ents.value(0);
+    let first = first.as_any().downcast_ref::<StructArray>().unwrap();
+    let label = first.column_by_name("label").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let canonical = first.column_by_name("canonical").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let want = &ds[0].annotations["entities"];
+    assert_eq!(first.len(), want.len());
+    for (j, s) in want.iter().enumerate() {
+        assert_eq!(Some(label.value(j)), s.label.as_deref());
+        assert_eq!(Some(canonical.value(j)), s.fields.get("canonical").and_then(Value::as_str));
+    }
+    // A span field the struct does not name stays, as JSON, in `fields`.
+    let third = ents.value(2);
+    let third = third.as_any().downcast_ref::<StructArray>().unwrap();
+    let extra = third.column_by_name("fields").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let extra: Value = serde_json::from_str(extra.value(0)).unwrap();
+    assert_eq!(extra["score"], 0.5);
+    // `annotations:json` keeps the JSON-text form.
+    export("path = \"j.parquet\"\ncolumns = [\"annotations:json\"]\n", dir.path(), &ds);
+    let f = std::fs::File::open(dir.path().join("j.parquet")).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap().next().unwrap().unwrap();
+    let ann = b.column_by_name("annotations").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(ann.value(0)).unwrap(), serde_json::to_value(&ds[0].annotations).unwrap());
+}
+
 #[cfg(feature = "parquet")]
 #[test]
 fn parquet_reads_back_with_typed_columns() {
-    use arrow_array::{Array, Float64Array, Int64Array, StringArray};
+    use arrow_array::{Array, Float64Array, Int64Array, MapArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let dir = tempfile::tempdir().unwrap();
     let ds = docs(85);
+    assert!(ds[0].annotations["entities"].iter().any(|s| s.fields.contains_key("canonical")));
     export(
         "path = \"docs-{shard}.parquet\"\nmax_records = 40\ncolumns = [\"attributes.summary.text\", \"attributes.dedupe.similarity:float\", \"source.start:int\"]\nrename = { \"attributes.summary.text\" = \"summary\" }\n",
         dir.path(),
@@ -201,7 +260,7 @@ fn parquet_reads_back_with_typed_columns() {
             let ids = col("id");
             let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
             let ann = col("annotations");
-            let ann = ann.as_any().downcast_ref::<StringArray>().unwrap();
+            let ann = ann.as_any().downcast_ref::<MapArray>().unwrap();
             let start = col("source_start");
             let start = start.as_any().downcast_ref::<Int64Array>().unwrap();
             let sim = col("attributes_dedupe_similarity");
@@ -210,7 +269,7 @@ fn parquet_reads_back_with_typed_columns() {
             for i in 0..b.num_rows() {
                 rows.push((
                     ids.value(i).to_owned(),
-                    serde_json::from_str::<Value>(ann.value(i)).unwrap(),
+                    layers_of(ann, i),
                     start.value(i),
                     (!sim.is_null(i)).then(|| sim.value(i)),
                     parent.is_null(i),
@@ -221,7 +280,7 @@ fn parquet_reads_back_with_typed_columns() {
     assert_eq!(rows.len(), ds.len());
     for (r, d) in rows.iter().zip(&ds) {
         assert_eq!(r.0, d.id);
-        assert_eq!(r.1, serde_json::to_value(&d.annotations).unwrap());
+        assert_eq!(r.1, d.annotations);
         assert_eq!(r.2 as usize, d.source.start);
         assert_eq!(r.3, d.attributes.get("dedupe").map(|x| x["similarity"].as_f64().unwrap()));
         assert_eq!(r.4, d.parent.is_none());
