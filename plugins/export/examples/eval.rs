@@ -24,6 +24,8 @@ use std::time::Instant;
 
 use docpipe_core::stats::RunStats;
 use docpipe_core::{Document, Sink, Span, Stage, StageOptions};
+// Named so the crate is linked and its `export` stage registered (inventory).
+use docpipe_export as _;
 use serde_json::{Value, json};
 
 fn strip_markup(s: &str) -> String {
