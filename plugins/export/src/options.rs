@@ -202,7 +202,8 @@ pub struct CsvOptions {
     /// parquet and csv (document rows): extra columns promoted from field paths, `path` or
     /// `path:type` with type `string` (default), `int`, `float`, `bool` or `json`; values
     /// that do not fit the type are null. Named after the path with dots as underscores
-    /// (`attributes_summary_text`) unless renamed. A listed column's type replaces its
+    /// (`attributes_summary_text`; in parquet every character other than ASCII letters,
+    /// digits and `_` becomes `_` too) unless renamed. A listed column's type replaces its
     /// natural one (`annotations:json` writes parquet annotations as JSON text).
     #[serde(default)]
     pub columns: Vec<String>,

@@ -245,6 +245,13 @@ pub fn data_type(ty: ColType) -> DataType {
     }
 }
 
+/// `name` with every character other than ASCII letters, digits and `_` replaced by `_`
+/// (`metadata.outlet-name` → `metadata_outlet_name`), so DuckDB, Spark SQL and pandas'
+/// attribute access take it without quoting.
+pub fn plain_column_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
 fn always_present(c: &Column) -> bool {
     matches!(c.path.raw.as_str(), "id" | "text" | "source.path" | "source.start" | "source.end")
 }
@@ -280,8 +287,19 @@ impl ParquetWriter {
         let limits = Limits { max_records: o.max_records, max_bytes: o.max_bytes };
         let path = output_path(options, &o.path, Format::Parquet, limits)?;
         let spec = FieldSpec::parse(&o.fields).map_err(|m| options.error("fields", m))?;
-        let cols = columns::table_columns(PARQUET_COLUMNS, &spec, &o.columns, &o.rename)
+        let mut cols = columns::table_columns(PARQUET_COLUMNS, &spec, &o.columns, &o.rename)
             .map_err(|m| options.error(if m.starts_with("rename") { "rename" } else { "columns" }, m))?;
+        // A column named after its path gets a name SQL engines take unquoted.
+        for c in cols.iter_mut().filter(|c| c.name == c.path.column_name()) {
+            c.name = plain_column_name(&c.name);
+        }
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].iter().any(|o| o.name == c.name) {
+                return Err(
+                    options.error("columns", format!("two output columns are named `{}` (use `rename`)", c.name))
+                );
+            }
+        }
         Ok(ParquetWriter::new(&path, cols, limits))
     }
 

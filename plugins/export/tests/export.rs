@@ -212,6 +212,19 @@ fn parquet_annotations_are_nested_columns() {
     let extra = third.column_by_name("fields").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
     let extra: Value = serde_json::from_str(extra.value(0)).unwrap();
     assert_eq!(extra["score"], 0.5);
+    // Keys that are not identifiers make plain column names (a renamed column keeps its name).
+    let mut d = ds[0].clone();
+    d.metadata.insert("outlet name".into(), Value::from("Wire"));
+    d.metadata.insert("région".into(), Value::from("Coast"));
+    export(
+        "path = \"k.parquet\"\nfields = [\"id\"]\ncolumns = [\"metadata.outlet name\", \"metadata.région\"]\nrename = { id = \"doc id\" }\n",
+        dir.path(),
+        &[d],
+    );
+    let f = std::fs::File::open(dir.path().join("k.parquet")).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap().next().unwrap().unwrap();
+    let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["doc id", "metadata_outlet_name", "metadata_r_gion"]);
     // `annotations:json` keeps the JSON-text form.
     export("path = \"j.parquet\"\ncolumns = [\"annotations:json\"]\n", dir.path(), &ds);
     let f = std::fs::File::open(dir.path().join("j.parquet")).unwrap();
