@@ -685,11 +685,12 @@ fn build_stage(
 /// message: `unknown field `x`, expected one of `a`, `b`; did you mean `a`?` (the common
 /// keys of a stage, `also`, count for the did-you-mean and are named when nothing is close).
 fn unknown_keys(table: &mut DeTable<'_>, known: &[&str], also: &[&str]) -> Vec<(Range<usize>, String)> {
-    let unknown: Vec<(String, Range<usize>)> = table
+    let mut unknown: Vec<(String, Range<usize>)> = table
         .iter()
         .filter(|(k, _)| !known.contains(&k.get_ref().as_ref()))
         .map(|(k, _)| (k.get_ref().to_string(), k.span()))
         .collect();
+    unknown.sort_by_key(|(_, span)| span.start);
     let candidates: Vec<&str> = known.iter().chain(also).copied().collect();
     let mut out = Vec::new();
     for (key, span) in unknown {
@@ -995,6 +996,25 @@ mod tests {
         let err = load_str(src, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.ends_with("is a `]` missing at the end of line 2?"), "{err}");
+    }
+
+    // Issue 15: unknown keys were found by parsing serde's error text; a misspelt common key
+    // in a stage got no hint.
+    #[test]
+    fn unknown_keys_come_from_the_field_list() {
+        let mut t = DeTable::parse("qoutes = 1\non_eror = 2\nquotes = 3\nzzz = 4\n").unwrap().into_inner();
+        let found = unknown_keys(&mut t, &["quotes", "dashes"], STAGE_COMMON);
+        let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown field `qoutes`, expected one of `quotes`, `dashes`; did you mean `quotes`?",
+                "unknown field `on_eror`, expected one of `quotes`, `dashes`; did you mean `on_error`?",
+                "unknown field `zzz`, expected one of `quotes`, `dashes` (every stage also takes type, name, on_error)",
+            ]
+        );
+        assert_eq!(found[0].0, 0..6);
+        assert_eq!(t.len(), 1, "the unknown keys are set aside");
     }
 
     #[test]

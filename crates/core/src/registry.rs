@@ -102,7 +102,22 @@ impl StageFactory {
 
 /// Registers a stage type: its name, documentation, options struct, example and constructor.
 ///
-/// ```ignore
+/// ```
+/// # use docpipe_core::{BuildError, Stage, StageOptions};
+/// # use serde::{Deserialize, Serialize};
+/// /// Options of the `word-stats` stage.
+/// #[derive(Debug, Default, Deserialize, Serialize, docpipe_core::Options)]
+/// #[serde(deny_unknown_fields, default)]
+/// pub struct Options {
+///     /// Documents with fewer words are dropped.
+///     pub min_words: usize,
+/// }
+///
+/// fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
+///     let _options: Options = options.deserialize()?;
+///     Err(options.error("min_words", "this example builds nothing"))
+/// }
+///
 /// docpipe_core::register_stage! {
 ///     name: "word-stats",
 ///     summary: "Count words; drop short documents",
@@ -112,6 +127,9 @@ impl StageFactory {
 ///     example: "[[stage]]\ntype = \"word-stats\"\nmin_words = 5\n",
 ///     build: build,
 /// }
+///
+/// let f = docpipe_core::registry::find("word-stats").unwrap();
+/// assert_eq!(f.options()[0].default.to_string(), "0");
 /// ```
 ///
 /// `kind` is a [`StageKind`] variant; `options` a type with `#[derive(docpipe_core::Options)]`;
