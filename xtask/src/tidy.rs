@@ -6,6 +6,8 @@
 //!   (`docpipe-options-derive`), and `docpipe-text` on none;
 //! - every crate under `plugins/` is a dependency of the CLI and named in
 //!   `crates/cli/src/plugins.rs` (an unnamed dependency is not linked: its stages vanish);
+//! - `docpipe-testkit` (test support) is only ever a dev-dependency, and depends on no
+//!   docpipe crate;
 //! - the README shows the test command and `.ci/run` runs it.
 
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
     module_docs(root, &mut problems)?;
     dependency_rules(root, &mut problems)?;
     plugin_linking(root, &mut problems)?;
+    testkit_dev_only(root, &mut problems)?;
     readme_and_ci(root, &mut problems);
     Ok(problems)
 }
@@ -136,6 +139,25 @@ fn dependency_problems(root: &Path, pkgs: &[Package], problems: &mut Vec<String>
             }
         }
     }
+}
+
+/// `docpipe-testkit` holds test and evaluation code: a crate that lists it under
+/// `[dependencies]` (or `[build-dependencies]`) would compile it into a library or the binary.
+fn testkit_dev_only(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    const TESTKIT: &str = "docpipe-testkit";
+    let meta = metadata(root)?;
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let name = p["name"].as_str().unwrap_or_default();
+        for d in p["dependencies"].as_array().into_iter().flatten() {
+            let (dep, kind) = (d["name"].as_str().unwrap_or_default(), d["kind"].as_str());
+            if name == TESTKIT && dep.starts_with("docpipe") {
+                problems.push(format!("{TESTKIT}: depends on {dep}; test support depends on no docpipe crate (take what it needs as a parameter)"));
+            } else if dep == TESTKIT && kind != Some("dev") {
+                problems.push(format!("{name}: lists {TESTKIT} outside [dev-dependencies]; it is test support: move it to [dev-dependencies]"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn plugin_linking(root: &Path, problems: &mut Vec<String>) -> Result<()> {

@@ -1027,13 +1027,19 @@ mod tests {
     #[test]
     fn own_golden_rules() {
         let mut failed = Vec::new();
-        for (name, text, want) in crate::golden::CASES {
+        for (name, text, want) in docpipe_testkit::golden::CASES {
             let got = split(text);
             if got != *want {
                 failed.push(format!("{name}: {got:?}"));
             }
         }
-        assert!(failed.len() <= 1, "{} of {} fail:\n{}", failed.len(), crate::golden::CASES.len(), failed.join("\n"));
+        assert!(
+            failed.len() <= 1,
+            "{} of {} fail:\n{}",
+            failed.len(),
+            docpipe_testkit::golden::CASES.len(),
+            failed.join("\n")
+        );
     }
 
     #[test]
