@@ -126,8 +126,18 @@ mod tests {
         copy_tree(&root, &copy);
         new_plugin(&copy, "word-stats").unwrap();
         assert!(new_plugin(&copy, "word-stats").is_err(), "scaffolding twice must fail");
-        // A target directory of its own that survives between runs keeps this incremental.
-        let target = root.join("target/scaffold-test");
+        // The workspace's own target directory, so the third-party crates compiled for the
+        // workspace are reused (a target directory of its own rebuilt them all, cold in every
+        // CI run). The copy's crates get a version of their own: Cargo names artifacts by
+        // package, version and path relative to the workspace root, so with the same version
+        // the copy would overwrite the workspace's own artifacts (and the next build would
+        // redo them).
+        let manifest = copy.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text = text.replacen("version = \"0.1.0\"", "version = \"0.0.0-scaffold-test\"", 1);
+        assert!(text.contains("0.0.0-scaffold-test"), "the workspace version line moved:\n{text}");
+        std::fs::write(&manifest, text).unwrap();
+        let target = std::env::current_exe().unwrap().ancestors().nth(3).unwrap().to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let run = |args: &[&str]| {
             let out = Command::new(&cargo)
