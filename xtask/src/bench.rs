@@ -53,18 +53,24 @@ const NUM_PERM: usize = 128;
 /// The dedupe plugin's banding weights (`docpipe_dedupe::BAND_WEIGHTS`: misses weigh 9:1).
 const BAND_WEIGHTS: (f64, f64) = (0.1, 0.9);
 
-/// Parsed `bench` arguments.
-#[derive(Debug, Clone)]
+/// `bench` arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// 10 MB, one pass, no peers; fail on a cliff.
+    #[arg(long, conflicts_with = "peers")]
     pub quick: bool,
     /// Also run the Python peers and the floor.
+    #[arg(long)]
     pub peers: bool,
-    /// Corpus sizes in bytes.
+    /// Corpus sizes (`10MB,100MB,1GB` by default, `10MB` with --quick).
+    #[arg(long, value_delimiter = ',', value_parser = gencorpus::parse_size)]
     pub sizes: Vec<u64>,
     /// gen-corpus seed.
+    #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Only the rows whose name starts with one of these (all rows when empty).
+    /// Only the rows whose name starts with one of these (all rows when empty), e.g.
+    /// `"dedupe,news pipeline"`.
+    #[arg(long, value_delimiter = ',')]
     pub rows: Vec<String>,
 }
 
@@ -73,36 +79,20 @@ impl Options {
     pub fn quick() -> Self {
         Options { quick: true, peers: false, sizes: vec![10 << 20], seed: 7, rows: vec![] }
     }
-}
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7] [--rows \"dedupe,news pipeline\"]";
-
-/// Parses `[--quick] [--peers] [--sizes 10MB,100MB,1GB] [--seed 7] [--rows PREFIX,…]`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { quick: false, peers: false, sizes: vec![], seed: 7, rows: vec![] };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value; {USAGE}"));
-        match a.as_str() {
-            "--quick" => o.quick = true,
-            "--peers" => o.peers = true,
-            "--sizes" => {
-                o.sizes = value()?.split(',').map(gencorpus::parse_size).collect::<Result<Vec<u64>>>()?;
-            }
-            "--seed" => o.seed = value()?.parse().context("--seed takes an integer")?,
-            "--rows" => o.rows = value()?.split(',').map(|r| r.trim().to_owned()).collect(),
-            other => bail!("unknown argument `{other}`; {USAGE}"),
+    /// The defaults that depend on other flags: the sizes (sorted, once each) and the row
+    /// prefixes (trimmed).
+    pub fn normalised(mut self) -> Self {
+        if self.sizes.is_empty() {
+            self.sizes = if self.quick { vec![10 << 20] } else { vec![10 << 20, 100 << 20, 1 << 30] };
         }
+        self.sizes.sort_unstable();
+        self.sizes.dedup();
+        for r in &mut self.rows {
+            *r = r.trim().to_owned();
+        }
+        self
     }
-    if o.quick && o.peers {
-        bail!("--quick runs no peers; drop one of the two");
-    }
-    if o.sizes.is_empty() {
-        o.sizes = if o.quick { vec![10 << 20] } else { vec![10 << 20, 100 << 20, 1 << 30] };
-    }
-    o.sizes.sort_unstable();
-    o.sizes.dedup();
-    Ok(o)
 }
 
 /// `10MB`, `1GB`, `2.5MB` in powers of 1024, as gen-corpus reads them.
@@ -1232,15 +1222,21 @@ mod tests {
 
     #[test]
     fn arguments_parse() {
-        let a = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-        let o = parse_args(&a("--quick")).unwrap();
+        let parse = |args: &str| match crate::parse_task(&format!("bench {args}")) {
+            Ok(crate::Task::Bench(o)) => Ok(o.normalised()),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        let o = parse("--quick").unwrap();
         assert!(o.quick && !o.peers && o.sizes == vec![10 << 20]);
-        let o = parse_args(&a("--peers --sizes 100MB,10MB")).unwrap();
+        let o = parse("--peers --sizes 100MB,10MB --rows dedupe,news").unwrap();
         assert_eq!(o.sizes, vec![10 << 20, 100 << 20]);
-        assert_eq!(parse_args(&[]).unwrap().sizes.len(), 3);
-        assert!(parse_args(&a("--quick --peers")).is_err());
-        assert!(parse_args(&a("--sizes")).is_err());
-        assert!(parse_args(&a("--fast")).is_err());
+        assert_eq!(o.rows, ["dedupe", "news"]);
+        assert_eq!(parse("").unwrap().sizes.len(), 3);
+        assert!(parse("--quick --peers").is_err());
+        assert!(parse("--sizes").is_err());
+        assert!(parse("--sizes lots").is_err());
+        assert!(parse("--fast").is_err());
     }
 
     #[test]

@@ -11,33 +11,15 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-/// Parsed options.
-#[derive(Debug)]
+/// `fuzz` arguments.
+#[derive(Debug, clap::Args)]
 pub struct Options {
-    /// Seconds per target.
+    /// Seconds per target (at least 1).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub seconds: u64,
-    /// One target, or every target when `None`.
+    /// One target (a file name in `fuzz/fuzz_targets/` without `.rs`); every target when absent.
+    #[arg(long)]
     pub target: Option<String>,
-}
-
-/// Parses `--seconds N` and `--target T`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { seconds: 60, target: None };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--seconds" => {
-                let v = it.next().context("--seconds needs a number")?;
-                o.seconds = v.parse().with_context(|| format!("--seconds: `{v}` is not a whole number"))?;
-                if o.seconds == 0 {
-                    bail!("--seconds must be at least 1");
-                }
-            }
-            "--target" => o.target = Some(it.next().context("--target needs a name")?.clone()),
-            other => bail!("unknown argument `{other}`; usage: cargo xtask fuzz [--seconds N] [--target T]"),
-        }
-    }
-    Ok(o)
 }
 
 /// What one target's run reported.
@@ -203,9 +185,15 @@ mod tests {
 
     #[test]
     fn arguments_are_checked() {
-        let o = parse_args(&["--seconds".into(), "10".into(), "--target".into(), "text".into()]).unwrap();
+        let parse = |args: &str| match crate::parse_task(&format!("fuzz {args}")) {
+            Ok(crate::Task::Fuzz(o)) => Ok(o),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        let o = parse("--seconds 10 --target text").unwrap();
         assert_eq!((o.seconds, o.target.as_deref()), (10, Some("text")));
-        assert!(parse_args(&["--seconds".into(), "0".into()]).is_err());
-        assert!(parse_args(&["--fast".into()]).is_err());
+        assert_eq!(parse("").unwrap().seconds, 60);
+        assert!(parse("--seconds 0").is_err());
+        assert!(parse("--fast").is_err());
     }
 }

@@ -17,33 +17,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-/// Parsed `gen-corpus` arguments.
-#[derive(Debug, Clone)]
+/// `gen-corpus` arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Total bytes to write (approximately).
+    /// Total bytes to write (approximately): `10MB`, `1GB`, `512KB` or bytes; powers of 1024.
+    #[arg(long, default_value = "10MB", value_parser = parse_size)]
     pub size: u64,
     /// Generator seed.
+    #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// Output directory.
+    #[arg(long, default_value = "target/bench/corpus")]
     pub out: PathBuf,
-}
-
-/// Parses `--size 100MB --seed 7 --out DIR`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { size: 10 << 20, seed: 7, out: PathBuf::from("target/bench/corpus") };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
-        match a.as_str() {
-            "--size" => o.size = parse_size(value()?)?,
-            "--seed" => o.seed = value()?.parse().context("--seed takes an integer")?,
-            "--out" => o.out = PathBuf::from(value()?),
-            other => {
-                bail!("unknown argument `{other}`; usage: cargo xtask gen-corpus [--size 100MB] [--seed 7] [--out DIR]")
-            }
-        }
-    }
-    Ok(o)
 }
 
 /// `10MB`, `1GB`, `512KB`, `123` (bytes); powers of 1024.

@@ -1,6 +1,7 @@
 //! `cargo xtask`: docpipe's task runner (the alias lives in `.cargo/config.toml`).
 //!
-//! - `test`: every unit, integration, property and doc test of the workspace;
+//! - `test`: every unit, integration, property and doc test of the workspace (examples and
+//!   benches hold no tests: they are compiled by `lint` and run by `eval` and `bench`);
 //! - `lint`: rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy;
 //! - `ci`: lint, then test, then `bench --quick` — what `.ci/run` and the README call;
 //! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
@@ -15,6 +16,8 @@
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
 //! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each.
 //!
+//! Arguments are parsed with clap: `cargo xtask --help` lists the tasks and `cargo xtask TASK
+//! --help` a task's flags. `ci` prints the time of every step and a summary at the end.
 //! Every failing check prints its remedy.
 
 mod bench;
@@ -26,53 +29,108 @@ mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+/// docpipe's task runner (`cargo xtask TASK`; `cargo xtask TASK --help` for a task's flags).
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Every unit, integration, property and doc test of the workspace.
+    Test,
+    /// rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy.
+    Lint,
+    /// lint, then test, then `bench --quick`, with each step's time: what `.ci/run` calls.
+    Ci,
+    /// The project's own rules (module docs, dependency rules, plugin linking).
+    Tidy,
+    /// Scaffolds `plugins/NAME` and links it into the CLI.
+    NewPlugin {
+        /// The plugin name: lower-case letters, digits and single hyphens (`language-id`).
+        name: String,
+    },
+    /// Regenerates `docs/stages.md` from the stage registry.
+    Docs,
+    /// A reproducible, news-like benchmark corpus of any size.
+    GenCorpus(gencorpus::Options),
+    /// The labelled near-duplicate benchmark for `eval dedupe`.
+    GenNeardups(neardups::Options),
+    /// A plugin's evaluation against the gold (`eval NAME [--peers]`), or the real-text
+    /// (`eval real [--errors N] [--ud DIR]`) and technical-text (`eval tech …`) evaluations.
+    Eval(EvalArgs),
+    /// Throughput, memory and peers on generated corpora.
+    Bench(bench::Options),
+    /// The cargo-fuzz targets in `fuzz/` (nightly), N seconds each.
+    Fuzz(fuzz::Options),
+}
+
+/// `cargo xtask eval` arguments.
+#[derive(Debug, clap::Args)]
+struct EvalArgs {
+    /// A plugin (normalise, splitter, dedupe, entities, summarise, export), `real` or `tech`.
+    name: String,
+    /// Also run the Python peers side by side (they install their own venv from PyPI).
+    #[arg(long)]
+    peers: bool,
+    /// Run the real-text evaluation instead (`eval/real/run.py`).
+    #[arg(long)]
+    real: bool,
+    /// Passed on to the Python script of `eval real` and `eval tech` (`--errors N`, `--ud DIR`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = workspace_root();
-    let result = match args.first().map(String::as_str) {
-        Some("test") => test(&root),
-        Some("lint") => lint(&root),
-        Some("ci") => lint(&root).and_then(|()| test(&root)).and_then(|()| bench::run(&root, &bench::Options::quick())),
-        Some("tidy") => run_tidy(&root),
-        Some("new-plugin") => match args.get(1) {
-            Some(name) => scaffold::new_plugin(&root, name).map(|()| {
-                println!("created plugins/{name} and linked it into crates/cli");
-                println!(
-                    "next: edit plugins/{name}/src/lib.rs, then `cargo xtask test` and `cargo run -- stages {name}`"
-                );
-            }),
-            None => Err(anyhow::anyhow!("usage: cargo xtask new-plugin NAME")),
-        },
-        Some("docs") => docs(&root),
-        Some("gen-corpus") => gencorpus::parse_args(&args[1..]).and_then(|o| {
-            let t = std::time::Instant::now();
-            let (bytes, n) = gencorpus::generate(&root, &o)?;
-            println!("wrote {n} articles, {bytes} bytes, to {} in {:.1}s", o.out.display(), t.elapsed().as_secs_f64());
-            Ok(())
-        }),
-        Some("gen-neardups") => neardups::parse_args(&args[1..]).and_then(|o| {
-            let t = std::time::Instant::now();
-            let (docs, bases, bytes) = neardups::generate(&root, &o)?;
-            println!(
-                "wrote {docs} documents ({bases} bases and their copies, {:.1} MB of text) to {} in {:.1}s",
-                bytes as f64 / 1e6,
-                o.out.display(),
-                t.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }),
-        Some("eval") => eval(&root, &args[1..]),
-        Some("bench") => bench::parse_args(&args[1..]).and_then(|o| bench::run(&root, &o)),
-        Some("fuzz") => fuzz::parse_args(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <test | lint | ci | tidy | new-plugin NAME | docs | gen-corpus [--size 100MB] [--seed 7] [--out DIR] | gen-neardups [--bases 1000] [--seed 5] [--out DIR] | eval NAME [--peers] | eval real | bench [--quick] [--peers] [--sizes 10MB,100MB,1GB] | fuzz [--seconds N] [--target T]>"
-            );
-            return ExitCode::from(2);
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
+    };
+    let root = workspace_root();
+    let result = match cli.task {
+        Task::Test => test(&root),
+        Task::Lint => lint(&root),
+        Task::Ci => ci(&root),
+        Task::Tidy => run_tidy(&root),
+        Task::NewPlugin { name } => scaffold::new_plugin(&root, &name).map(|()| {
+            println!("created plugins/{name} and linked it into crates/cli");
+            println!("next: edit plugins/{name}/src/lib.rs, then `cargo xtask test` and `cargo run -- stages {name}`");
+        }),
+        Task::Docs => docs(&root),
+        Task::GenCorpus(o) => {
+            let t = std::time::Instant::now();
+            gencorpus::generate(&root, &o).map(|(bytes, n)| {
+                println!(
+                    "wrote {n} articles, {bytes} bytes, to {} in {:.1}s",
+                    o.out.display(),
+                    t.elapsed().as_secs_f64()
+                );
+            })
+        }
+        Task::GenNeardups(o) => {
+            let t = std::time::Instant::now();
+            neardups::generate(&root, &o).map(|(docs, bases, bytes)| {
+                println!(
+                    "wrote {docs} documents ({bases} bases and their copies, {:.1} MB of text) to {} in {:.1}s",
+                    bytes as f64 / 1e6,
+                    o.out.display(),
+                    t.elapsed().as_secs_f64()
+                );
+            })
+        }
+        Task::Eval(a) => eval(&root, &a),
+        Task::Bench(o) => bench::run(&root, &o.normalised()),
+        Task::Fuzz(o) => fuzz::run(&root, &o),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,6 +139,31 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses one task's flags the way the command line does (for the modules' tests).
+#[cfg(test)]
+pub(crate) fn parse_task(args: &str) -> Result<Task, clap::Error> {
+    Cli::try_parse_from(std::iter::once("xtask").chain(args.split_whitespace())).map(|c| c.task)
+}
+
+/// `cargo xtask ci`: lint, test, then `bench --quick`, each timed; the times are printed at
+/// the end (also when a step fails), so CI logs show where the minutes go.
+fn ci(root: &Path) -> Result<()> {
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let mut timed = |name: &'static str, f: &dyn Fn() -> Result<()>| {
+        let t = Instant::now();
+        let r = f();
+        times.push((name, t.elapsed()));
+        r
+    };
+    let result = timed("lint", &|| lint(root))
+        .and_then(|()| timed("test", &|| test(root)))
+        .and_then(|()| timed("bench --quick", &|| bench::run(root, &bench::Options::quick())));
+    let total: Duration = times.iter().map(|(_, d)| *d).sum();
+    let parts: Vec<String> = times.iter().map(|(n, d)| format!("{n} {:.0} s", d.as_secs_f64())).collect();
+    eprintln!("xtask: ci times: {} (total {:.0} s)", parts.join(", "), total.as_secs_f64());
+    result
 }
 
 fn workspace_root() -> PathBuf {
@@ -94,7 +177,9 @@ fn cargo() -> Command {
 /// Runs a command in `root`; on failure, says what failed and how to fix it.
 fn step(root: &Path, what: &str, mut cmd: Command, remedy: &str) -> Result<()> {
     eprintln!("xtask: {what}");
+    let started = Instant::now();
     let status = cmd.current_dir(root).status().with_context(|| format!("cannot start {what}"))?;
+    eprintln!("xtask: {what}: {:.0} s", started.elapsed().as_secs_f64());
     if !status.success() {
         bail!("{what} failed ({status}).\n  remedy: {remedy}");
     }
@@ -102,11 +187,14 @@ fn step(root: &Path, what: &str, mut cmd: Command, remedy: &str) -> Result<()> {
 }
 
 fn test(root: &Path) -> Result<()> {
+    // Libraries, binaries and integration tests: not the examples (the evaluation programs,
+    // built by `cargo xtask eval`) nor the benches (`cargo bench`, `cargo xtask bench`), which
+    // hold no tests; clippy still compiles them all (`--all-targets`), so they cannot rot.
     let mut c = cargo();
-    c.args(["test", "--workspace", "--all-targets", "--locked"]);
+    c.args(["test", "--workspace", "--lib", "--bins", "--tests", "--locked"]);
     step(
         root,
-        "cargo test --workspace --all-targets",
+        "cargo test --workspace --lib --bins --tests",
         c,
         "fix the failing tests above (rerun one with `cargo test -p CRATE NAME`)",
     )?;
@@ -221,15 +309,11 @@ const EVALS: &[Eval] = &[
     },
 ];
 
-fn eval(root: &Path, args: &[String]) -> Result<()> {
+fn eval(root: &Path, args: &EvalArgs) -> Result<()> {
     let names: Vec<&str> = EVALS.iter().map(|e| e.name).collect();
-    if args.first().is_some_and(|a| a == "real") || args.iter().any(|a| a == "--real") {
+    if args.name == "real" || args.real {
         let mut py = Command::new("python3");
-        py.arg("eval/real/run.py");
-        py.args(
-            args.iter()
-                .filter(|a| !matches!(a.as_str(), "real" | "--real" | "--peers") && !names.contains(&a.as_str())),
-        );
+        py.arg("eval/real/run.py").args(&args.rest);
         return step(
             root,
             "real-text evaluation: python3 eval/real/run.py",
@@ -237,16 +321,23 @@ fn eval(root: &Path, args: &[String]) -> Result<()> {
             "needs python3 and PyPI (it builds a venv under target/eval/venv-real); see eval/real/README.md",
         );
     }
-    if args.first().is_some_and(|a| a == "tech") {
+    if args.name == "tech" {
         // Issue 13: normalise on real technical text read from this machine (eval/tech/).
         let mut py = Command::new("python3");
-        py.arg("eval/tech/run.py").args(&args[1..]);
+        py.arg("eval/tech/run.py").args(&args.rest);
         return step(root, "technical-text evaluation: python3 eval/tech/run.py", py, "see eval/tech/run.py --help");
     }
-    let Some(e) = args.first().and_then(|a| EVALS.iter().find(|e| e.name == a)) else {
-        bail!("usage: cargo xtask eval <{} | real | tech> [--peers | --real]", names.join(" | "));
+    let Some(e) = EVALS.iter().find(|e| e.name == args.name) else {
+        bail!(
+            "unknown evaluation `{}`; usage: cargo xtask eval <{} | real | tech> [--peers | --real]",
+            args.name,
+            names.join(" | ")
+        );
     };
-    let peers = args.iter().any(|a| a == "--peers");
+    if let Some(extra) = args.rest.first() {
+        bail!("unexpected argument `{extra}`: `eval {}` takes only --peers or --real", e.name);
+    }
+    let peers = args.peers;
     for script in e.prepare {
         let mut py = Command::new("python3");
         py.args(script.split_whitespace());

@@ -36,7 +36,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::gencorpus::{self, AGENCIES, Material, Rng};
 
@@ -47,36 +47,26 @@ pub const RELATED_SHARES: &[f64] = &[0.2, 0.35, 0.5];
 /// The word-edit kinds, each written at every rate of [`RATES`].
 pub const WORD_KINDS: &[&str] = &["substitute", "delete", "insert", "mixed"];
 
-/// Parsed `gen-neardups` arguments.
-#[derive(Debug, Clone)]
+/// `gen-neardups` arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Number of base documents.
+    /// Number of base documents (at least 1).
+    #[arg(long, default_value_t = 1000, value_parser = positive)]
     pub bases: usize,
     /// Generator seed.
+    #[arg(long, default_value_t = 5)]
     pub seed: u64,
     /// Output directory.
+    #[arg(long, default_value = "target/eval/neardups")]
     pub out: PathBuf,
 }
 
-const USAGE: &str = "usage: cargo xtask gen-neardups [--bases 1000] [--seed 5] [--out target/eval/neardups]";
-
-/// Parses `--bases N --seed S --out DIR`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { bases: 1000, seed: 5, out: PathBuf::from("target/eval/neardups") };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value; {USAGE}"));
-        match a.as_str() {
-            "--bases" => o.bases = value()?.parse().context("--bases takes a positive integer")?,
-            "--seed" => o.seed = value()?.parse().context("--seed takes an integer")?,
-            "--out" => o.out = PathBuf::from(value()?),
-            other => bail!("unknown argument `{other}`; {USAGE}"),
-        }
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a positive integer: {e}")),
     }
-    if o.bases == 0 {
-        bail!("--bases must be at least 1");
-    }
-    Ok(o)
 }
 
 /// One generated document with its label.

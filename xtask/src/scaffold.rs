@@ -126,8 +126,18 @@ mod tests {
         copy_tree(&root, &copy);
         new_plugin(&copy, "word-stats").unwrap();
         assert!(new_plugin(&copy, "word-stats").is_err(), "scaffolding twice must fail");
-        // A target directory of its own that survives between runs keeps this incremental.
-        let target = root.join("target/scaffold-test");
+        // The workspace's own target directory, so the third-party crates compiled for the
+        // workspace are reused (a target directory of its own rebuilt them all, cold in every
+        // CI run). The copy's crates get a version of their own: Cargo names artifacts by
+        // package, version and path relative to the workspace root, so with the same version
+        // the copy would overwrite the workspace's own artifacts (and the next build would
+        // redo them).
+        let manifest = copy.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text = text.replacen("version = \"0.1.0\"", "version = \"0.0.0-scaffold-test\"", 1);
+        assert!(text.contains("0.0.0-scaffold-test"), "the workspace version line moved:\n{text}");
+        std::fs::write(&manifest, text).unwrap();
+        let target = std::env::current_exe().unwrap().ancestors().nth(3).unwrap().to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let run = |args: &[&str]| {
             let out = Command::new(&cargo)
@@ -146,8 +156,11 @@ mod tests {
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
         run(&["test", "-p", "docpipe-word-stats", "-p", "docpipe", "--lib"]);
-        let doc = run(&["run", "-q", "-p", "docpipe", "--", "stages", "word-stats"]);
-        assert!(doc.contains("min_words"), "{doc}");
+        // The CLI documents the new stage: its `stage_docs_are_current` test, run above with
+        // UPDATE_DOCS set, wrote docs/stages.md from the registry. (Building the `docpipe`
+        // binary here would put the copy's binary at the workspace's target/debug/docpipe.)
+        let doc = std::fs::read_to_string(copy.join("docs/stages.md")).unwrap();
+        assert!(doc.contains("word-stats") && doc.contains("min_words"), "{doc}");
         let problems = crate::tidy::check(&copy).unwrap();
         let ours: Vec<&String> =
             problems.iter().filter(|p| p.contains("word-stats") || p.contains("word_stats")).collect();

@@ -1,10 +1,13 @@
 //! The tidy check: project rules that rustfmt and clippy do not know.
 //!
 //! - every Rust file starts with a `//!` module doc saying what it is for;
-//! - plugins depend on `docpipe-core` only (never on another plugin or the CLI), and core
-//!   depends on no docpipe crate but its own derive (`docpipe-options-derive`);
+//! - plugins depend on `docpipe-core` and the shared text crate `docpipe-text` only (never on
+//!   another plugin or the CLI); core depends on no docpipe crate but its own derive
+//!   (`docpipe-options-derive`), and `docpipe-text` on none;
 //! - every crate under `plugins/` is a dependency of the CLI and named in
 //!   `crates/cli/src/plugins.rs` (an unnamed dependency is not linked: its stages vanish);
+//! - `docpipe-testkit` (test support) is only ever a dev-dependency, and depends on no
+//!   docpipe crate;
 //! - the README shows the test command and `.ci/run` runs it.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +22,7 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
     module_docs(root, &mut problems)?;
     dependency_rules(root, &mut problems)?;
     plugin_linking(root, &mut problems)?;
+    testkit_dev_only(root, &mut problems)?;
     readme_and_ci(root, &mut problems);
     Ok(problems)
 }
@@ -100,20 +104,56 @@ fn is_plugin(root: &Path, p: &Package) -> bool {
     p.dir.starts_with(root.join("plugins"))
 }
 
+/// The docpipe crates a plugin may depend on: core, and the shared text knowledge.
+const PLUGIN_MAY_USE: &[&str] = &["docpipe-core", "docpipe-text"];
+
+/// Crates that depend on no docpipe crate (so that any plugin may use them).
+const FOUNDATIONS: &[&str] = &["docpipe-core", "docpipe-text"];
+
 fn dependency_rules(root: &Path, problems: &mut Vec<String>) -> Result<()> {
     let root = root.canonicalize()?;
-    for p in packages(&root)? {
+    dependency_problems(&root, &packages(&root)?, problems);
+    Ok(())
+}
+
+fn dependency_problems(root: &Path, pkgs: &[Package], problems: &mut Vec<String>) {
+    for p in pkgs {
         let docpipe_deps: Vec<&String> = p.deps.iter().filter(|d| d.starts_with("docpipe")).collect();
-        if is_plugin(&root, &p) {
-            for d in docpipe_deps.iter().filter(|d| d.as_str() != "docpipe-core") {
+        if is_plugin(root, p) {
+            for d in docpipe_deps.iter().filter(|d| !PLUGIN_MAY_USE.contains(&d.as_str())) {
                 problems.push(format!(
-                    "{}: depends on {d}; plugins depend on docpipe-core only (move shared code into core)",
+                    "{}: depends on {d}; plugins depend on docpipe-core and docpipe-text only (move shared text rules into crates/text, runner needs into core)",
                     p.name
                 ));
             }
-        } else if p.name == "docpipe-core" {
-            for d in docpipe_deps.into_iter().filter(|d| d.as_str() != "docpipe-options-derive") {
-                problems.push(format!("docpipe-core: depends on {d}; core must know no plugin or CLI"));
+        } else if FOUNDATIONS.contains(&p.name.as_str()) {
+            // Core may use its own derive crate; nothing else.
+            for d in docpipe_deps
+                .into_iter()
+                .filter(|d| !(p.name == "docpipe-core" && d.as_str() == "docpipe-options-derive"))
+            {
+                problems.push(format!(
+                    "{}: depends on {d}; core and docpipe-text must know no other docpipe crate",
+                    p.name
+                ));
+            }
+        }
+    }
+}
+
+/// `docpipe-testkit` holds test and evaluation code: a crate that lists it under
+/// `[dependencies]` (or `[build-dependencies]`) would compile it into a library or the binary.
+fn testkit_dev_only(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    const TESTKIT: &str = "docpipe-testkit";
+    let meta = metadata(root)?;
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let name = p["name"].as_str().unwrap_or_default();
+        for d in p["dependencies"].as_array().into_iter().flatten() {
+            let (dep, kind) = (d["name"].as_str().unwrap_or_default(), d["kind"].as_str());
+            if name == TESTKIT && dep.starts_with("docpipe") {
+                problems.push(format!("{TESTKIT}: depends on {dep}; test support depends on no docpipe crate (take what it needs as a parameter)"));
+            } else if dep == TESTKIT && kind != Some("dev") {
+                problems.push(format!("{name}: lists {TESTKIT} outside [dev-dependencies]; it is test support: move it to [dev-dependencies]"));
             }
         }
     }
@@ -158,5 +198,27 @@ mod tests {
         let root = crate::workspace_root();
         let problems = check(&root).unwrap();
         assert!(problems.is_empty(), "tidy problems:\n{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn plugins_may_use_core_and_text_but_no_other_plugin() {
+        let root = Path::new("/ws");
+        let pkg = |name: &str, dir: &str, deps: &[&str]| Package {
+            name: name.to_owned(),
+            dir: root.join(dir),
+            deps: deps.iter().map(|d| (*d).to_owned()).collect(),
+        };
+        let pkgs = [
+            pkg("docpipe-summarise", "plugins/summarise", &["docpipe-core", "docpipe-text", "serde"]),
+            pkg("docpipe-dedupe", "plugins/dedupe", &["docpipe-core", "docpipe-splitter"]),
+            pkg("docpipe-text", "crates/text", &["docpipe-core"]),
+            pkg("docpipe-core", "crates/core", &["docpipe-text"]),
+            pkg("docpipe", "crates/cli", &["docpipe-core", "docpipe-dedupe"]),
+        ];
+        let mut problems = Vec::new();
+        dependency_problems(root, &pkgs, &mut problems);
+        let who: Vec<&str> = problems.iter().map(|p| p.split(':').next().unwrap_or("")).collect();
+        assert_eq!(who, ["docpipe-dedupe", "docpipe-text", "docpipe-core"], "{problems:#?}");
+        assert!(problems[0].contains("depends on docpipe-splitter"));
     }
 }

@@ -3,6 +3,12 @@
 //! This is the only crate that prints. Exit codes: 0 success, 1 runtime failure, 2 usage or
 //! configuration error, 130 interrupted (Ctrl-C). Logs go to stderr through `tracing` (`-v`, `-vv`, `RUST_LOG`);
 //! see the `logging` module for colour and the summary of repeated warnings.
+//!
+//! The library is also how a docpipe with more plugins is built: a binary crate that depends
+//! on `docpipe` and on its own plugin crates, names each plugin (`use my_plugin as _;`, or
+//! its registrations are not linked) and calls [`main`] is the docpipe command line with the
+//! built-in stages and its own (ARCHITECTURE.md, "Out-of-tree plugins"; the template is
+//! `tests/out-of-tree/`).
 
 mod builtin;
 mod logging;
@@ -80,7 +86,9 @@ enum Command {
     },
 }
 
-/// Entry point of the binary.
+/// The whole command line: parses the process's arguments, runs the command and returns its
+/// exit code. The `docpipe` binary is this call; a binary of your own that links more plugin
+/// crates calls it too (see the crate docs).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

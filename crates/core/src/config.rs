@@ -427,15 +427,21 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     }
 
     // Inputs. Each exclude pattern is checked once, at its own position; with a bad one the
-    // paths are not walked (every walk would repeat the error).
+    // paths are not walked (every walk would repeat the error). Patterns resolve against the
+    // config file's directory, like the paths.
     let mut excludes_ok = true;
     for e in &input.exclude {
-        if let Err(msg) = crate::input::compile_excludes(std::slice::from_ref(e.get_ref())) {
+        if let Err(msg) = crate::input::Excludes::new(std::slice::from_ref(e.get_ref()), base_dir) {
             errs.push(Some(e.span()), format!("[input] {msg}"));
             excludes_ok = false;
         }
     }
     let exclude: Vec<String> = input.exclude.iter().map(|e| e.get_ref().clone()).collect();
+    let excludes = if excludes_ok {
+        crate::input::Excludes::new(&exclude, base_dir).unwrap_or_default()
+    } else {
+        crate::input::Excludes::none()
+    };
     let input_spec = if !overrides.memory_inputs.is_empty() {
         overrides.memory_inputs.clone()
     } else if !excludes_ok {
@@ -446,7 +452,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
         let mut files = Vec::new();
         for p in &input.paths {
-            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &exclude) {
+            match crate::input::resolve_path(&resolve_display(base_dir, p.get_ref()), &excludes) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(Some(p.span()), msg),
             }
@@ -455,7 +461,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
     } else {
         let mut files = Vec::new();
         for p in &overrides.inputs {
-            match crate::input::resolve_path(p, &exclude) {
+            match crate::input::resolve_path(p, &excludes) {
                 Ok(mut f) => files.append(&mut f),
                 Err(msg) => errs.push(None, format!("--input: {msg}")),
             }
@@ -1021,6 +1027,30 @@ mod tests {
     fn positions_are_one_based() {
         assert_eq!(line_col("a\nbé c", 5), (2, 3));
         assert_eq!(line_col("", 0), (1, 1));
+    }
+
+    // Issue 15: a bad `exclude` glob is reported at its own position, once, and the
+    // patterns resolve against the config file's directory.
+    #[test]
+    fn excludes_are_checked_and_resolved_like_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("config");
+        for f in ["data/a.txt", "data/old/b.txt", "config/old/c.txt"] {
+            std::fs::create_dir_all(dir.path().join(f).parent().unwrap()).unwrap();
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        let src = "[input]\npaths = [\"../data\"]\nexclude = [\"**/ok\",\n  \"old/[abc\"]\n";
+        let err = load_str(src, "p.toml", &cfg, &Overrides::default()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "p.toml:4:3: [input] invalid exclude pattern `old/[abc`: unclosed character class; missing ']'"
+        );
+        // `../data/old/**` is data/old beside config/; `old/**` would be config/old.
+        for (exclude, files) in [("../data/old/**", 1), ("old/**", 2)] {
+            let src = format!("[input]\npaths = [\"../data\"]\nexclude = [\"{exclude}\"]\n");
+            let p = load_str(&src, "p.toml", &cfg, &Overrides::default()).unwrap();
+            assert_eq!(p.input.files.len(), files, "{exclude}: {:?}", p.input.files);
+        }
     }
 
     #[test]

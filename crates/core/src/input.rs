@@ -21,23 +21,25 @@
 //! - a read error in the middle of a file (a truncated or damaged `.gz`/`.zst`) fails the
 //!   rest of that file as one failure naming the line and byte where reading stopped; what
 //!   was read before it is kept and the run goes on.
-//! - a directory walk reaches each file once: directories already walked (symbolic link
-//!   loops, a second link to the same folder) and files already taken (same device and
-//!   inode) are skipped; an unreadable subdirectory or entry becomes an
-//!   [`InputFile::Unreadable`], which the runner records as a failure of that entry.
+//! - a directory walk reaches each file once: directories already walked (a second link to
+//!   the same folder) and files already taken (same device and inode) are skipped, and a
+//!   symbolic link back to a folder being walked (a loop) is reported with a warning and not
+//!   followed; an unreadable subdirectory or entry becomes an [`InputFile::Unreadable`],
+//!   which the runner records as a failure of that entry. `exclude` patterns are globset
+//!   globs resolved against the config file's directory ([`Excludes`]).
 //!
 //! Compressed files may hold several gzip members or zstd frames (what `cat a.gz b.gz`,
 //! `pigz` and `pzstd` write): every member and frame is read, zstd skippable frames are
 //! skipped and zstd frame checksums are checked. Offsets of compressed files are offsets into
 //! the decompressed bytes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tracing::debug;
+use tracing::{debug, warn};
 
 use crate::document::{Document, Source};
 
@@ -144,18 +146,107 @@ fn is_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
-/// Compiles `input.exclude` patterns; an invalid one is an error naming it and the character
-/// (1-based) where it goes wrong.
-pub fn compile_excludes(exclude: &[String]) -> Result<Vec<glob::Pattern>, String> {
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for e in exclude {
-        match glob::Pattern::new(e) {
-            Ok(p) => out.push(p),
-            Err(err) => errors.push(format!("invalid exclude pattern `{e}`: {} at character {}", err.msg, err.pos + 1)),
+/// Compiled `input.exclude` patterns (globset). A path is excluded when its absolute,
+/// lexically normalised form matches one of them.
+///
+/// - a pattern without `/` matches an entry's name at any depth (`*.jsonl`, `drafts`);
+/// - a pattern that starts with `**` or is absolute is used as written (`**/gold/**`);
+/// - any other pattern is a path relative to the config file's directory, like
+///   `input.paths` (`../corpus/old/**`).
+///
+/// `*` and `?` do not cross `/`; `**` does; `{a,b}` and `[a-z]` work as in a shell.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    set: globset::GlobSet,
+    /// The directory relative paths being walked are joined to before matching.
+    cwd: PathBuf,
+}
+
+impl Excludes {
+    /// No pattern: nothing is excluded.
+    pub fn none() -> Excludes {
+        Excludes::default()
+    }
+
+    /// Compiles `patterns`, resolving relative ones against `base_dir` (the config file's
+    /// directory). An invalid pattern is an error naming it and what is wrong.
+    pub fn new(patterns: &[String], base_dir: &Path) -> Result<Excludes, String> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = lexical_absolute(&cwd, base_dir);
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut errors = Vec::new();
+        for pattern in patterns {
+            match exclude_glob(pattern, &base) {
+                Ok(g) => {
+                    builder.add(g);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
+        let set = builder.build().map_err(|e| format!("invalid exclude patterns: {e}"))?;
+        Ok(Excludes { set, cwd })
+    }
+
+    /// Whether `p` (relative to the current directory, or absolute) is excluded.
+    pub fn matches(&self, p: &Path) -> bool {
+        !self.set.is_empty() && self.set.is_match(lexical_absolute(&self.cwd, p))
+    }
+}
+
+/// One `exclude` pattern as a glob over absolute paths (see [`Excludes`]).
+fn exclude_glob(pattern: &str, base: &Path) -> Result<globset::Glob, String> {
+    let full = if pattern.starts_with("**") || Path::new(pattern).is_absolute() {
+        pattern.to_owned()
+    } else if !pattern.contains('/') {
+        format!("**/{pattern}")
+    } else {
+        // Leading `./` and `../` move the base; the rest is the glob.
+        let mut base = base.to_path_buf();
+        let mut rest = pattern;
+        loop {
+            if let Some(r) = rest.strip_prefix("./") {
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("../") {
+                base.pop();
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        format!("{}/{rest}", globset::escape(&base.to_string_lossy()).trim_end_matches('/'))
+    };
+    globset::GlobBuilder::new(&full)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("invalid exclude pattern `{pattern}`: {}", e.kind()))
+}
+
+/// `p` joined to `cwd` when relative, with `.` and `..` removed lexically (no file system
+/// access, so links are not resolved: a path matches as it is named).
+fn lexical_absolute(cwd: &Path, p: &Path) -> PathBuf {
+    lexical_normalise(&cwd.join(p))
+}
+
+fn lexical_normalise(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir | Component::Prefix(_))) {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors.join("; ")) }
+    out
 }
 
 /// Expands one configured path into input files. Directories are walked recursively in
@@ -166,8 +257,8 @@ pub fn compile_excludes(exclude: &[String]) -> Result<Vec<glob::Pattern>, String
 /// and inode), so a link loop neither multiplies documents nor walks forever. A subdirectory
 /// or entry that cannot be read becomes an [`InputFile::Unreadable`] in its sorted place
 /// (the run records it as a failure); only an unreadable top-level path is an error here.
-pub fn resolve_path(path: &str, exclude: &[String]) -> Result<Vec<InputFile>, String> {
-    resolve_path_with(path, exclude, &list_dir)
+pub fn resolve_path(path: &str, excludes: &Excludes) -> Result<Vec<InputFile>, String> {
+    resolve_path_with(path, excludes, &list_dir)
 }
 
 fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -176,14 +267,13 @@ fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn resolve_path_with(
     path: &str,
-    exclude: &[String],
+    excludes: &Excludes,
     list: &dyn Fn(&Path) -> std::io::Result<Vec<PathBuf>>,
 ) -> Result<Vec<InputFile>, String> {
-    let excludes = compile_excludes(exclude)?;
     if path == "-" {
         return Ok(vec![InputFile::Stdin]);
     }
-    let mut walker = Walker { excludes: &excludes, list, seen: HashSet::new(), out: Vec::new() };
+    let mut walker = Walker { excludes, list, seen: HashMap::new(), out: Vec::new() };
     if is_glob(path) {
         let entries = glob::glob(path).map_err(|e| format!("invalid glob `{path}`: {e}"))?;
         for entry in entries {
@@ -254,24 +344,36 @@ fn file_id(_meta: &std::fs::Metadata, path: &Path) -> FileId {
 
 /// A depth-first, sorted directory walk that takes each directory and file once.
 struct Walker<'a> {
-    excludes: &'a [glob::Pattern],
+    excludes: &'a Excludes,
     list: &'a dyn Fn(&Path) -> std::io::Result<Vec<PathBuf>>,
-    seen: HashSet<FileId>,
+    /// Every directory and file reached, with the path it was first reached by.
+    seen: HashMap<FileId, PathBuf>,
     out: Vec<InputFile>,
 }
 
 impl Walker<'_> {
     fn excluded(&self, p: &Path) -> bool {
-        self.excludes.iter().any(|pat| pat.matches_path(p))
+        self.excludes.matches(p)
     }
 
-    /// Whether this file or directory is reached for the first time.
+    /// Whether this file or directory is reached for the first time. A directory reached
+    /// again inside itself is a symbolic link loop: reported (a warning) and not followed.
     fn first_visit(&mut self, meta: &std::fs::Metadata, p: &Path) -> bool {
-        let first = self.seen.insert(file_id(meta, p));
-        if !first {
-            debug!(path = %p.display(), "already reached by another path (a link loop or a second link): skipped");
+        match self.seen.entry(file_id(meta, p)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(p.to_path_buf());
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let first = o.get();
+                if meta.is_dir() && p.starts_with(first) {
+                    warn!("symbolic link loop: `{}` leads back to `{}`; not followed", p.display(), first.display());
+                } else {
+                    debug!(path = %p.display(), first = %first.display(), "already reached by another path: skipped");
+                }
+                false
+            }
         }
-        first
     }
 
     fn unreadable(&mut self, p: &Path, reason: String) {
@@ -1176,8 +1278,8 @@ mod tests {
     fn an_invalid_exclude_pattern_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "x").unwrap();
-        let err = resolve_path(dir.path().to_str().unwrap(), &["**/ok".into(), "a[".into()]).unwrap_err();
-        assert!(err.contains("exclude pattern `a[`"), "{err}");
+        let err = Excludes::new(&["**/ok".into(), "a[".into()], dir.path()).unwrap_err();
+        assert!(err.starts_with("invalid exclude pattern `a[`: unclosed character class"), "{err}");
     }
 
     /// Issue 14: `ln -s . dir/again` turned one document into 41.
@@ -1193,11 +1295,47 @@ mod tests {
         std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
         std::os::unix::fs::symlink("sub", d.join("zlink")).unwrap();
         let started = std::time::Instant::now();
-        let files = resolve_path(d.to_str().unwrap(), &[]).unwrap();
+        let files = resolve_path(d.to_str().unwrap(), &Excludes::none()).unwrap();
         let names: Vec<String> =
             files.iter().map(|f| f.name().strip_prefix(d.to_str().unwrap()).unwrap_or(f.name()).to_owned()).collect();
         assert_eq!(names, ["/a.txt", "/sub/b.txt"]);
         assert!(started.elapsed().as_secs() < 5);
+    }
+
+    /// Issue 15: `exclude` patterns are resolved like `input.paths`: a pattern with a `/`
+    /// against the config file's directory, a bare name at any depth, `**/…` anywhere; `*`
+    /// stops at `/`.
+    #[test]
+    fn excludes_resolve_against_the_config_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in ["data/a.txt", "data/old/b.txt", "data/old/deep/c.txt", "data/new/old/d.txt", "data/e.jsonl"] {
+            std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let config_dir = root.join("config");
+        let walk = |patterns: &[&str]| -> Vec<String> {
+            let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+            let ex = Excludes::new(&patterns, &config_dir).unwrap();
+            let files = resolve_path(root.join("data").to_str().unwrap(), &ex).unwrap();
+            files
+                .iter()
+                .map(|f| f.name().strip_prefix(root.join("data/").to_str().unwrap()).unwrap().to_owned())
+                .collect()
+        };
+        let all = ["a.txt", "e.jsonl", "new/old/d.txt", "old/b.txt", "old/deep/c.txt"];
+        assert_eq!(walk(&[]), all);
+        // Relative to config/, not to the current directory or the walked folder.
+        assert_eq!(walk(&["../data/old/**"]), ["a.txt", "e.jsonl", "new/old/d.txt"]);
+        assert_eq!(walk(&["data/old/**"]), all);
+        // `*` does not cross `/`; `**` does.
+        assert_eq!(walk(&["../data/*/b.txt"]), ["a.txt", "e.jsonl", "new/old/d.txt", "old/deep/c.txt"]);
+        // A bare name matches at any depth; `**/` anywhere.
+        assert_eq!(walk(&["old"]), ["a.txt", "e.jsonl"]);
+        assert_eq!(walk(&["*.jsonl", "**/deep/**"]), ["a.txt", "new/old/d.txt", "old/b.txt"]);
+        // Absolute patterns are used as written.
+        let abs = format!("{}/data/new/**", root.display());
+        assert_eq!(walk(&[abs.as_str()]), ["a.txt", "e.jsonl", "old/b.txt", "old/deep/c.txt"]);
     }
 
     /// Issue 14: an unreadable subdirectory aborted the whole run naming its parent. Now it
@@ -1219,7 +1357,7 @@ mod tests {
                 list_dir(p)
             }
         };
-        let files = resolve_path_with(d.to_str().unwrap(), &[], &list).unwrap();
+        let files = resolve_path_with(d.to_str().unwrap(), &Excludes::none(), &list).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.name().rsplit('/').next().unwrap()).collect();
         assert_eq!(names, ["a.txt", "b-locked", "c.txt"]);
         assert_eq!(files[1].size_hint(), Some(0));
@@ -1229,7 +1367,11 @@ mod tests {
         assert_eq!(f, [format!("{}: cannot read directory: Permission denied", locked.display())]);
         // The top-level folder itself unreadable stays a configuration error.
         let list = |_: &Path| -> std::io::Result<Vec<PathBuf>> { Err(std::io::Error::other("no")) };
-        assert!(resolve_path_with(d.to_str().unwrap(), &[], &list).unwrap_err().ends_with("cannot read directory: no"));
+        assert!(
+            resolve_path_with(d.to_str().unwrap(), &Excludes::none(), &list)
+                .unwrap_err()
+                .ends_with("cannot read directory: no")
+        );
     }
 
     /// Links that loop on themselves (`a.txt -> b.txt -> a.txt`) are unreadable entries; a
@@ -1245,7 +1387,7 @@ mod tests {
         std::os::unix::fs::symlink("x.txt", d.join("y.txt")).unwrap();
         std::os::unix::fs::symlink("real.txt", d.join("z.txt")).unwrap();
         std::os::unix::fs::symlink("nowhere", d.join("other")).unwrap();
-        let files = resolve_path(d.to_str().unwrap(), &[]).unwrap();
+        let files = resolve_path(d.to_str().unwrap(), &Excludes::none()).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.name().rsplit('/').next().unwrap()).collect();
         assert_eq!(names, ["real.txt", "x.txt", "y.txt"]);
         assert!(matches!(&files[1], InputFile::Unreadable { reason, .. } if reason.starts_with("cannot read: ")));

@@ -8,8 +8,7 @@
 //! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
-//! - [`stats`]: per-stage accounting; [`output`]: atomic output files;
-//! - [`text`]: the fallback sentence rule for stages that run without the splitter.
+//! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
 //! Core knows no plugin and never prints; only the CLI does.
 
@@ -23,7 +22,6 @@ pub mod registry;
 pub mod runner;
 pub mod stage;
 pub mod stats;
-pub mod text;
 
 pub use config::{BuildError, StageOptions};
 pub use document::{Document, Source, Span};

@@ -14,21 +14,6 @@ fn main() {
     divan::main();
 }
 
-/// The sample corpus's `.txt` files, cut into paragraph groups of about an article's size.
-fn articles() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
-    let mut names: Vec<_> =
-        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
-    names.sort();
-    let text: String = names
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines.chunks(12).map(|c| c.join("\n")).collect()
-}
-
 const NORM: Normalisation = Normalisation { case: true, whitespace: true, punctuation: true, digits: false };
 
 fn bytes(a: &[String]) -> usize {
@@ -37,7 +22,7 @@ fn bytes(a: &[String]) -> usize {
 
 #[divan::bench]
 fn normalise(b: divan::Bencher) {
-    let a = articles();
+    let a = docpipe_testkit::corpus::articles();
     let mut out = String::new();
     b.counter(BytesCount::new(bytes(&a))).bench_local(|| {
         a.iter()
@@ -51,7 +36,7 @@ fn normalise(b: divan::Bencher) {
 
 #[divan::bench]
 fn shingle_5grams(b: divan::Bencher) {
-    let norm: Vec<String> = articles()
+    let norm: Vec<String> = docpipe_testkit::corpus::articles()
         .iter()
         .map(|t| {
             let mut out = String::new();
@@ -65,7 +50,7 @@ fn shingle_5grams(b: divan::Bencher) {
 
 #[divan::bench]
 fn minhash_128(b: divan::Bencher) {
-    let a = articles();
+    let a = docpipe_testkit::corpus::articles();
     let sh: Vec<Vec<u64>> = a
         .iter()
         .map(|t| {
@@ -81,7 +66,7 @@ fn minhash_128(b: divan::Bencher) {
 
 #[divan::bench]
 fn normalise_shingle_minhash(b: divan::Bencher) {
-    let a = articles();
+    let a = docpipe_testkit::corpus::articles();
     let mh = MinHasher::new(128, 1);
     let mut out = String::new();
     b.counter(BytesCount::new(bytes(&a))).bench_local(|| {

@@ -31,14 +31,12 @@
 //! unequal 32-bit values collide in 16 bits with probability 2⁻¹⁶, which the estimate
 //! corrects for; it halves the largest part of a near-dedupe index.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use hashbrown::HashTable;
 use std::io::Write;
 use std::path::Path;
 
 use docpipe_core::output::AtomicFile;
+use docpipe_text::hash::FastHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The on-disk format version; bump on any change to the layout.
@@ -51,29 +49,6 @@ fn spread(key: u32) -> u64 {
 /// At most this many earlier units are remembered per shingle for containment lookups
 /// (the earliest ones), so boilerplate n-grams cannot make lookups quadratic.
 pub const MAX_POSTINGS: usize = 32;
-
-/// A hasher for keys that are already uniformly distributed hashes.
-#[derive(Default, Clone, Copy)]
-pub struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.0 ^= (n as u64) ^ ((n >> 64) as u64);
-    }
-}
-
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Entry numbers that share a key.
 // The box keeps the enum at 16 bytes (a bare `Vec` would make every map slot 8 bytes larger,
@@ -200,7 +175,7 @@ pub struct Index {
     band_keys: Vec<u32>,
     band_tables: Vec<HashTable<u32>>,
     sizes: Vec<u32>,
-    postings: Map<u64, Postings>,
+    postings: FastHashMap<u64, Postings>,
 }
 
 impl Index {
@@ -219,7 +194,7 @@ impl Index {
             band_keys: Vec::new(),
             band_tables: (0..if params.kind == Kind::Jaccard { bands } else { 0 }).map(|_| HashTable::new()).collect(),
             sizes: Vec::new(),
-            postings: Map::default(),
+            postings: FastHashMap::default(),
         }
     }
 

@@ -180,7 +180,7 @@ pub fn units(text: &str, level: Level, layer: Option<&[Span]>) -> Vec<(usize, us
         (Level::Sentence, _) => {
             let mut out = Vec::new();
             for (s, e) in lines(text) {
-                docpipe_core::text::split_sentences(text, s, e, &mut out);
+                docpipe_text::sentences::split_sentences(text, s, e, &mut out);
             }
             out
         }

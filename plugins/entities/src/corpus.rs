@@ -1,6 +1,7 @@
 //! Corpus-wide entity identity: stable ids, variant merging and the entity index.
 //!
-//! Every mention gets `entity_id = "E" + 16 hex digits` of a 64-bit FNV-1a hash of its
+//! Every mention gets `entity_id = "E" + 16 hex digits` of a 64-bit FNV-1a hash
+//! ([`docpipe_text::hash::fnv1a`], whose values are pinned by a test there) of its
 //! label and folded canonical name (lower case, diacritics and punctuation removed), so the
 //! same name gets the same id in every run with the same config, whatever the thread count.
 //!
@@ -17,17 +18,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::gazetteer::Label;
+use docpipe_text::hash::fnv1a;
 
-/// 64-bit FNV-1a.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+use crate::gazetteer::Label;
 
 /// Folds a name for comparison: lower case, common Latin diacritics removed, `-`, `'` and
 /// `.` dropped or turned into spaces, whitespace collapsed.

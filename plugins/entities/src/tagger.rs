@@ -31,6 +31,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use docpipe_text::function_words::CAPITALISED_NON_NAMES;
+
 use crate::gazetteer::{Gazetteer, Label, capitalise};
 use crate::patterns;
 use crate::tokens::{Kind, Token, tokenize};
@@ -142,19 +144,6 @@ pub struct Tagger {
     cfg: TaggerConfig,
     keep: [bool; 15],
 }
-
-const FUNCTION_WORDS: &[&str] = &[
-    "The", "A", "An", "In", "On", "At", "But", "And", "Or", "It", "This", "That", "These", "Those", "He", "She",
-    "They", "We", "I", "His", "Her", "Their", "Our", "Its", "After", "Before", "When", "While", "If", "As", "For",
-    "With", "From", "By", "Some", "Many", "Most", "All", "Both", "Each", "Every", "Other", "Such", "There", "Here",
-    "What", "Who", "Why", "How", "Where", "So", "Then", "Also", "Now", "Last", "Next", "To", "Of", "Not", "No", "Yes",
-    "Even", "Only", "Just", "Than", "Into", "Through", "Across", "About", "Against", "You", "Your", "My", "Me", "Us",
-    "Them", "Him", "Do", "Does", "Did", "Is", "Are", "Was", "Were", "Be", "Been", "Has", "Have", "Had", "Will",
-    "Would", "Can", "Could", "Should", "Might", "Must", "Shall", "More", "Less", "Few", "Several", "Any", "Much",
-    "Very", "Already", "Another", "Which", "Whose", "Unless", "Dear", "Please", "Thank", "Thanks", "Let", "Mid", "New",
-    "Top", "Big", "Key", "Why", "Inside", "Behind", "Beyond", "Near", "Upon", "Toward", "Towards", "I'm", "I've",
-    "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll",
-];
 
 /// Prepositions before a place name.
 const LOCATIVE: &[&str] = &[
@@ -375,7 +364,9 @@ impl<'a> DocState<'a> {
     /// A frequent English word that is no evidence of a name on its own.
     fn weak(&self, i: usize) -> bool {
         let w = self.w(i);
-        is_in(FUNCTION_WORDS, w) || is_in(NEVER_NAMES, w) || (self.tg.gaz.is_common(w) && !self.tg.gaz.is_given_name(w))
+        is_in(CAPITALISED_NON_NAMES, w)
+            || is_in(NEVER_NAMES, w)
+            || (self.tg.gaz.is_common(w) && !self.tg.gaz.is_given_name(w))
     }
 
     fn nameish(&self, i: usize) -> bool {
@@ -617,7 +608,7 @@ impl<'a> DocState<'a> {
                 !(e - s >= 2 && self.org_like(s, e))
             } else if known {
                 false
-            } else if is_in(FUNCTION_WORDS, w) {
+            } else if is_in(CAPITALISED_NON_NAMES, w) {
                 true
             } else if e - s >= 2 && self.role_word(s) && !self.org_like(s, e) {
                 // `Scientist David Vaughan`, `Firefighter Jo Bloggs`.

@@ -5,6 +5,8 @@
 //! off as their own token, and single punctuation characters. Each token knows whether it
 //! starts a line or a sentence, which the capitalisation rules need.
 
+use docpipe_text::abbreviations::TOKENISER;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -53,13 +55,6 @@ fn is_word_char(c: char) -> bool {
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
-
-/// Abbreviations whose final dot does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Sen", "Rep", "Gen", "Col", "Capt", "Lt", "Sgt", "Gov", "Rev", "Jr", "Sr",
-    "No", "Nos", "Co", "Corp", "Inc", "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-    "Nov", "Dec", "vs", "ul", "al", "Mt", "Ft", "approx", "est",
-];
 
 /// Splits `text` into tokens.
 pub fn tokenize(text: &str) -> Vec<Token> {
@@ -123,7 +118,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             if bytes.get(end) == Some(&b'.') {
                 let word = &text[i..end];
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                if initial || word.contains('.') && kind == Kind::Word || ABBREVIATIONS.contains(&word) {
+                if initial || word.contains('.') && kind == Kind::Word || TOKENISER.contains(&word) {
                     end += 1;
                     iter.next();
                 }

@@ -18,21 +18,10 @@ fn main() {
 
 /// The sample corpus cut into article-sized documents with a `sentences` layer.
 fn documents() -> Vec<Document> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
-    let mut names: Vec<_> =
-        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
-    names.sort();
-    let text: String = names
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines
-        .chunks(12)
+    docpipe_testkit::corpus::articles()
+        .into_iter()
         .enumerate()
-        .map(|(i, c)| {
-            let t = c.join("\n");
+        .map(|(i, t)| {
             let mut spans = Vec::new();
             let mut start = 0;
             for (k, _) in t.match_indices(". ") {

@@ -21,6 +21,12 @@ pub enum ColType {
     Bool,
     /// JSON text of the value.
     Json,
+    /// Parquet: one span layer as `list<struct<start, end, label, text, canonical,
+    /// entity_id, fields>>` (the natural type of `annotations.<layer>`); CSV: JSON text.
+    Spans,
+    /// Parquet: every layer, `map<string, list<struct<…>>>` keyed by layer name (the
+    /// natural type of `annotations`); CSV: JSON text.
+    Layers,
 }
 
 impl ColType {
@@ -46,7 +52,9 @@ impl ColType {
             [r] if matches!(r.as_str(), "id" | "text" | "parent") => ColType::String,
             [s, k] if s == "source" && matches!(k.as_str(), "start" | "end" | "line") => ColType::Int,
             [s, k] if s == "source" && k == "path" => ColType::String,
-            [r] if matches!(r.as_str(), "metadata" | "annotations" | "attributes" | "source") => ColType::Json,
+            [r] if r == "annotations" => ColType::Layers,
+            [r, _] if r == "annotations" => ColType::Spans,
+            [r] if matches!(r.as_str(), "metadata" | "attributes" | "source") => ColType::Json,
             [r, ..] if r == "annotations" => ColType::Json,
             [s, k, ..] if s == "source" && k == "edits" => ColType::Json,
             _ => ColType::String,

@@ -1,5 +1,12 @@
-//! Parquet output (arrow-rs): the record as columns, with JSON-string columns for the nested
-//! parts and typed columns promoted from any field path.
+//! Parquet output (arrow-rs): the record as columns, typed columns promoted from any field
+//! path, and the annotations as nested columns that DuckDB, pandas and Spark read without
+//! `json_extract`: `annotations` is a `map<string, list<struct<start, end, label, text,
+//! canonical, entity_id, fields>>>` keyed by layer name, and a selected layer
+//! (`annotations.entities`) a `list<struct<…>>` of its own. `canonical` and `entity_id` are
+//! the entity tagger's span fields; any other span field is kept as JSON text in `fields`
+//! (null when there is none). `metadata` and `attributes` stay JSON text (their keys differ
+//! per document; promote the ones you query with `columns`), as does any column typed
+//! `json` (`columns = ["annotations:json"]` for the previous form).
 //!
 //! Rows are buffered in Arrow builders and handed to the writer every [`BATCH_ROWS`] rows
 //! (or [`BATCH_BYTES`] of text), so memory stays bounded; row groups hold at most
@@ -17,17 +24,23 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{
+    ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder, StructBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use docpipe_core::output::AtomicFile;
-use docpipe_core::{Document, StageError};
+use docpipe_core::stats::RunStats;
+use docpipe_core::{BuildError, Document, StageError, StageOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::columns::{ColType, Column};
+use crate::columns::{self, ColType, Column, FieldSpec};
+use crate::fields::Cell;
+use crate::options::{Format, ParquetOptions, output_path};
 use crate::sink_io::{Fault, FileWriter, Limits, io_error, shard_path};
+use crate::{FormatWriter, PARQUET_COLUMNS};
 
 /// Rows per record batch handed to the writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -38,12 +51,103 @@ pub const ROW_GROUP_ROWS: usize = 65536;
 /// Bytes one Arrow string array holds (32-bit offsets).
 pub const MAX_STRING_BYTES: usize = i32::MAX as usize;
 
+/// One span of a nested annotation column.
+#[derive(Debug, Clone, PartialEq)]
+struct SpanRow {
+    start: i64,
+    end: i64,
+    label: Option<String>,
+    text: Option<String>,
+    canonical: Option<String>,
+    entity_id: Option<String>,
+    /// The other span fields, as a JSON object (none: null).
+    fields: Option<String>,
+}
+
+impl SpanRow {
+    /// The span of a record's JSON form, or `None` when it is not one.
+    fn from_json(v: &serde_json::Value) -> Option<SpanRow> {
+        let o = v.as_object()?;
+        let int = |k: &str| o.get(k).and_then(serde_json::Value::as_u64).and_then(|n| i64::try_from(n).ok());
+        let mut rest = serde_json::Map::new();
+        let text_field = |k: &str| match o.get(k) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let (label, text) = (text_field("label"), text_field("text"));
+        let (canonical, entity_id) = (text_field("canonical"), text_field("entity_id"));
+        for (k, v) in o {
+            let known = match k.as_str() {
+                "start" | "end" => true,
+                "label" => label.is_some(),
+                "text" => text.is_some(),
+                "canonical" => canonical.is_some(),
+                "entity_id" => entity_id.is_some(),
+                _ => false,
+            };
+            if !known {
+                rest.insert(k.clone(), v.clone());
+            }
+        }
+        let fields = (!rest.is_empty()).then(|| serde_json::Value::Object(rest).to_string());
+        Some(SpanRow { start: int("start")?, end: int("end")?, label, text, canonical, entity_id, fields })
+    }
+
+    /// The spans of a layer's JSON form (an array of spans).
+    fn layer(v: &serde_json::Value) -> Option<Vec<SpanRow>> {
+        v.as_array()?.iter().map(SpanRow::from_json).collect()
+    }
+
+    /// Bytes of text it holds (to bound batches and string arrays).
+    fn text_len(&self) -> usize {
+        [&self.label, &self.text, &self.canonical, &self.entity_id, &self.fields]
+            .iter()
+            .map(|s| s.as_ref().map_or(0, String::len))
+            .sum()
+    }
+}
+
+/// The struct fields of one span.
+fn span_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("start", DataType::Int64, false),
+        Field::new("end", DataType::Int64, false),
+        Field::new("label", DataType::Utf8, true),
+        Field::new("text", DataType::Utf8, true),
+        Field::new("canonical", DataType::Utf8, true),
+        Field::new("entity_id", DataType::Utf8, true),
+        Field::new("fields", DataType::Utf8, true),
+    ])
+}
+
+fn spans_builder() -> ListBuilder<StructBuilder> {
+    ListBuilder::new(StructBuilder::from_fields(span_fields(), 0))
+}
+
+/// Appends spans to a struct builder of [`span_fields`].
+fn append_spans(b: &mut StructBuilder, spans: &[SpanRow]) -> Result<(), StageError> {
+    fn child<T: ArrayBuilder>(b: &mut StructBuilder, i: usize) -> Result<&mut T, StageError> {
+        b.field_builder::<T>(i).ok_or_else(|| StageError::new("export: a Parquet span field has the wrong builder"))
+    }
+    for s in spans {
+        child::<Int64Builder>(b, 0)?.append_value(s.start);
+        child::<Int64Builder>(b, 1)?.append_value(s.end);
+        for (i, v) in [&s.label, &s.text, &s.canonical, &s.entity_id, &s.fields].into_iter().enumerate() {
+            child::<StringBuilder>(b, i + 2)?.append_option(v.as_deref());
+        }
+        b.append(true);
+    }
+    Ok(())
+}
+
 /// One converted value of a row.
 enum Value<'a> {
     Str(Option<Cow<'a, str>>),
     Int(Option<i64>),
     Float(Option<f64>),
     Bool(Option<bool>),
+    Spans(Option<Vec<SpanRow>>),
+    Layers(Option<Vec<(String, Vec<SpanRow>)>>),
 }
 
 impl Value<'_> {
@@ -53,12 +157,19 @@ impl Value<'_> {
             Value::Int(v) => v.is_none(),
             Value::Float(v) => v.is_none(),
             Value::Bool(v) => v.is_none(),
+            Value::Spans(v) => v.is_none(),
+            Value::Layers(v) => v.is_none(),
         }
     }
 
+    /// Bytes of text it holds (a bound on what one string array of it receives).
     fn str_len(&self) -> usize {
         match self {
             Value::Str(Some(s)) => s.len(),
+            Value::Spans(Some(spans)) => spans.iter().map(SpanRow::text_len).sum(),
+            Value::Layers(Some(layers)) => {
+                layers.iter().map(|(k, spans)| k.len() + spans.iter().map(SpanRow::text_len).sum::<usize>()).sum()
+            }
             _ => 0,
         }
     }
@@ -69,6 +180,8 @@ enum Builder {
     Int(Int64Builder),
     Float(Float64Builder),
     Bool(BooleanBuilder),
+    Spans(ListBuilder<StructBuilder>),
+    Layers(Box<MapBuilder<StringBuilder, ListBuilder<StructBuilder>>>),
 }
 
 impl Builder {
@@ -78,6 +191,8 @@ impl Builder {
             ColType::Int => Builder::Int(Int64Builder::new()),
             ColType::Float => Builder::Float(Float64Builder::new()),
             ColType::Bool => Builder::Bool(BooleanBuilder::new()),
+            ColType::Spans => Builder::Spans(spans_builder()),
+            ColType::Layers => Builder::Layers(Box::new(MapBuilder::new(None, StringBuilder::new(), spans_builder()))),
         }
     }
 
@@ -87,7 +202,34 @@ impl Builder {
             Builder::Int(b) => Arc::new(b.finish()),
             Builder::Float(b) => Arc::new(b.finish()),
             Builder::Bool(b) => Arc::new(b.finish()),
+            Builder::Spans(b) => Arc::new(b.finish()),
+            Builder::Layers(b) => Arc::new(b.finish()),
         }
+    }
+
+    fn append(&mut self, v: Value<'_>) -> Result<(), StageError> {
+        match (self, v) {
+            (Builder::Str(b), Value::Str(t)) => b.append_option(t),
+            (Builder::Int(b), Value::Int(x)) => b.append_option(x),
+            (Builder::Float(b), Value::Float(x)) => b.append_option(x),
+            (Builder::Bool(b), Value::Bool(x)) => b.append_option(x),
+            (Builder::Spans(b), Value::Spans(spans)) => {
+                if let Some(spans) = &spans {
+                    append_spans(b.values(), spans)?;
+                }
+                b.append(spans.is_some());
+            }
+            (Builder::Layers(b), Value::Layers(layers)) => {
+                for (name, spans) in layers.iter().flatten() {
+                    b.keys().append_value(name);
+                    append_spans(b.values().values(), spans)?;
+                    b.values().append(true);
+                }
+                b.append(layers.is_some()).map_err(|e| StageError::with_source("cannot build a Parquet map", e))?;
+            }
+            _ => return Err(StageError::new("export: a Parquet value does not match its column builder")),
+        }
+        Ok(())
     }
 }
 
@@ -98,7 +240,16 @@ pub fn data_type(ty: ColType) -> DataType {
         ColType::Int => DataType::Int64,
         ColType::Float => DataType::Float64,
         ColType::Bool => DataType::Boolean,
+        // Exactly what the builder makes (field names and nullability included).
+        ColType::Spans | ColType::Layers => Builder::new(ty).finish().data_type().clone(),
     }
+}
+
+/// `name` with every character other than ASCII letters, digits and `_` replaced by `_`
+/// (`metadata.outlet-name` → `metadata_outlet_name`), so DuckDB, Spark SQL and pandas'
+/// attribute access take it without quoting.
+pub fn plain_column_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
 fn always_present(c: &Column) -> bool {
@@ -131,6 +282,27 @@ impl std::fmt::Debug for ParquetWriter {
 }
 
 impl ParquetWriter {
+    /// Builds the writer from its options, checking them.
+    pub fn from_options(o: &ParquetOptions, options: &StageOptions<'_>) -> Result<ParquetWriter, BuildError> {
+        let limits = Limits { max_records: o.max_records, max_bytes: o.max_bytes };
+        let path = output_path(options, &o.path, Format::Parquet, limits)?;
+        let spec = FieldSpec::parse(&o.fields).map_err(|m| options.error("fields", m))?;
+        let mut cols = columns::table_columns(PARQUET_COLUMNS, &spec, &o.columns, &o.rename)
+            .map_err(|m| options.error(if m.starts_with("rename") { "rename" } else { "columns" }, m))?;
+        // A column named after its path gets a name SQL engines take unquoted.
+        for c in cols.iter_mut().filter(|c| c.name == c.path.column_name()) {
+            c.name = plain_column_name(&c.name);
+        }
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].iter().any(|o| o.name == c.name) {
+                return Err(
+                    options.error("columns", format!("two output columns are named `{}` (use `rename`)", c.name))
+                );
+            }
+        }
+        Ok(ParquetWriter::new(&path, cols, limits))
+    }
+
     /// A writer of `columns` to `template` (`{shard}` replaced by the shard number).
     pub fn new(template: &std::path::Path, columns: Vec<Column>, limits: Limits) -> ParquetWriter {
         let fields: Vec<Field> =
@@ -179,7 +351,7 @@ impl ParquetWriter {
     }
 
     /// Opens the first file (so that an empty run still writes a valid, empty file).
-    pub fn begin(&mut self) -> Result<(), StageError> {
+    fn open_first(&mut self) -> Result<(), StageError> {
         if self.writer.is_none() { self.open() } else { Ok(()) }
     }
 
@@ -207,6 +379,30 @@ impl ParquetWriter {
             };
             let v = match c.ty {
                 ColType::String => Value::Str(cell.into_text()),
+                ColType::Spans | ColType::Layers => {
+                    let json = match &cell {
+                        Cell::Json(v) if !v.is_null() => Some(v.as_ref()),
+                        _ => None,
+                    };
+                    let v = match (c.ty, json) {
+                        (_, None) => None,
+                        (ColType::Spans, Some(v)) => {
+                            Some(Value::Spans(Some(SpanRow::layer(v).ok_or_else(|| misfit("not a span layer"))?)))
+                        }
+                        (_, Some(v)) => {
+                            let layers = v.as_object().ok_or_else(|| misfit("not a table of span layers"))?;
+                            let mut out = Vec::with_capacity(layers.len());
+                            for (name, spans) in layers {
+                                out.push((
+                                    name.clone(),
+                                    SpanRow::layer(spans).ok_or_else(|| misfit("not a span layer"))?,
+                                ));
+                            }
+                            Some(Value::Layers(Some(out)))
+                        }
+                    };
+                    v.unwrap_or(if c.ty == ColType::Spans { Value::Spans(None) } else { Value::Layers(None) })
+                }
                 ty => {
                     let v = match ty {
                         ColType::Int => Value::Int(cell.to_i64()),
@@ -236,13 +432,6 @@ impl ParquetWriter {
         Ok(row)
     }
 
-    /// Adds one document. A document whose row does not fit is refused before anything of it
-    /// is buffered ([`Fault::Document`]).
-    pub fn write(&mut self, doc: &Document) -> Result<(), Fault> {
-        let row = self.row(doc).map_err(Fault::Document)?;
-        self.write_row(row).map_err(Fault::Output)
-    }
-
     fn write_row(&mut self, row: Vec<Value<'_>>) -> Result<(), StageError> {
         if self.shard_full() {
             self.flush_batch()?;
@@ -260,13 +449,7 @@ impl ParquetWriter {
         for ((v, b), n) in row.into_iter().zip(self.builders.iter_mut()).zip(self.column_bytes.iter_mut()) {
             *n += v.str_len();
             self.buffered_bytes += v.str_len();
-            match (b, v) {
-                (Builder::Str(b), Value::Str(t)) => b.append_option(t),
-                (Builder::Int(b), Value::Int(x)) => b.append_option(x),
-                (Builder::Float(b), Value::Float(x)) => b.append_option(x),
-                (Builder::Bool(b), Value::Bool(x)) => b.append_option(x),
-                _ => return Err(StageError::new("export: a Parquet value does not match its column builder")),
-            }
+            b.append(v)?;
         }
         self.buffered_rows += 1;
         self.shard_rows += 1;
@@ -305,10 +488,25 @@ impl ParquetWriter {
         }
         Ok(())
     }
+}
+
+impl FormatWriter for ParquetWriter {
+    const FORMAT: Format = Format::Parquet;
+
+    fn begin(&mut self) -> Result<(), StageError> {
+        self.open_first()
+    }
+
+    /// Adds one document. A document whose row does not fit is refused before anything of it
+    /// is buffered ([`Fault::Document`]).
+    fn write(&mut self, doc: &Document) -> Result<(), Fault> {
+        let row = self.row(doc).map_err(Fault::Document)?;
+        self.write_row(row).map_err(Fault::Output)
+    }
 
     /// Writes the last batch and footer and commits every file.
-    pub fn finish(&mut self) -> Result<Vec<PathBuf>, StageError> {
-        self.begin()?;
+    fn finish(&mut self, _stats: &RunStats) -> Result<(Vec<PathBuf>, u64), StageError> {
+        self.open_first()?;
         self.flush_batch()?;
         self.close_current()?;
         let mut paths = Vec::new();
@@ -317,6 +515,6 @@ impl ParquetWriter {
             f.commit().map_err(|e| io_error("cannot commit", &p, e))?;
             paths.push(p);
         }
-        Ok(paths)
+        Ok((paths, self.rows_written))
     }
 }

@@ -9,12 +9,14 @@ mod common;
 
 use std::path::Path;
 
+#[cfg(feature = "parquet")]
+use common::layers_of;
 use common::{rich_doc, root, validate};
 use docpipe_core::config::{Overrides, load_str};
 use docpipe_core::runner::{RunOptions, Silent, run};
 use docpipe_core::stats::RunStats;
 use docpipe_core::{Document, Sink, Stage, StageOptions};
-use docpipe_export as _;
+use docpipe_export::options::{OPTION_FORMATS, format_list};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -128,7 +130,8 @@ fn csv_document_and_entity_rows() {
         dir.path(),
         &ds,
     );
-    let rows = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("docs.csv")).unwrap(), ',');
+    let rows =
+        docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("docs.csv")).unwrap(), b',').unwrap();
     assert_eq!(
         rows[0],
         [
@@ -148,7 +151,8 @@ fn csv_document_and_entity_rows() {
     assert_eq!(rows[1][1], "");
 
     export("path = \"ents.tsv\"\nrows = \"entities\"\nrename = { doc_id = \"id\" }\n", dir.path(), &ds);
-    let rows = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("ents.tsv")).unwrap(), '\t');
+    let rows =
+        docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("ents.tsv")).unwrap(), b'\t').unwrap();
     assert_eq!(rows[0], ["id", "label", "text", "canonical", "entity_id", "start", "end"]);
     let expected: usize = ds.iter().map(|d| d.annotations["entities"].len()).sum();
     assert_eq!(rows.len(), expected + 1);
@@ -160,13 +164,83 @@ fn csv_document_and_entity_rows() {
     assert!(rows.iter().any(|r| r[2] == "Odhiambo" && r[3] == "Amina Wairimu Odhiambo" && r[4] == "person:odhiambo"));
 }
 
+/// Issue 15: annotations are nested columns (`map<layer, list<struct<start, end, label,
+/// …>>>`), so a query reads entity labels and canonical names without `json_extract`; a
+/// selected layer is a `list<struct>` of its own.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_annotations_are_nested_columns() {
+    use arrow_array::{Array, ListArray, MapArray, StringArray, StructArray};
+    use arrow_schema::DataType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ds = docs(3);
+    ds[1].annotations.clear();
+    ds[2].annotations.get_mut("entities").unwrap()[0].fields.insert("score".into(), serde_json::json!(0.5));
+    export("path = \"n.parquet\"\nfields = [\"id\", \"annotations\", \"annotations.entities\"]\n", dir.path(), &ds);
+    let f = std::fs::File::open(dir.path().join("n.parquet")).unwrap();
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap();
+    let b = reader.next().unwrap().unwrap();
+    let schema = b.schema();
+    assert!(matches!(schema.field_with_name("annotations").unwrap().data_type(), DataType::Map(..)));
+    let DataType::List(item) = schema.field_with_name("annotations_entities").unwrap().data_type() else {
+        panic!("not a list: {schema:?}")
+    };
+    let DataType::Struct(fields) = item.data_type() else { panic!("not a struct: {item:?}") };
+    let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["start", "end", "label", "text", "canonical", "entity_id", "fields"]);
+    let ann = b.column_by_name("annotations").unwrap().as_any().downcast_ref::<MapArray>().unwrap();
+    for (i, d) in ds.iter().enumerate() {
+        assert_eq!(layers_of(ann, i), d.annotations, "row {i}");
+    }
+    // The entity layer on its own: labels and canonical names are plain strings.
+    let ents = b.column_by_name("annotations_entities").unwrap().as_any().downcast_ref::<ListArray>().unwrap();
+    assert!(ents.is_null(1), "a document without the layer has null, not an empty list");
+    let first = ents.value(0);
+    let first = first.as_any().downcast_ref::<StructArray>().unwrap();
+    let label = first.column_by_name("label").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let canonical = first.column_by_name("canonical").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let want = &ds[0].annotations["entities"];
+    assert_eq!(first.len(), want.len());
+    for (j, s) in want.iter().enumerate() {
+        assert_eq!(Some(label.value(j)), s.label.as_deref());
+        assert_eq!(Some(canonical.value(j)), s.fields.get("canonical").and_then(Value::as_str));
+    }
+    // A span field the struct does not name stays, as JSON, in `fields`.
+    let third = ents.value(2);
+    let third = third.as_any().downcast_ref::<StructArray>().unwrap();
+    let extra = third.column_by_name("fields").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    let extra: Value = serde_json::from_str(extra.value(0)).unwrap();
+    assert_eq!(extra["score"], 0.5);
+    // Keys that are not identifiers make plain column names (a renamed column keeps its name).
+    let mut d = ds[0].clone();
+    d.metadata.insert("outlet name".into(), Value::from("Wire"));
+    d.metadata.insert("région".into(), Value::from("Coast"));
+    export(
+        "path = \"k.parquet\"\nfields = [\"id\"]\ncolumns = [\"metadata.outlet name\", \"metadata.région\"]\nrename = { id = \"doc id\" }\n",
+        dir.path(),
+        &[d],
+    );
+    let f = std::fs::File::open(dir.path().join("k.parquet")).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap().next().unwrap().unwrap();
+    let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["doc id", "metadata_outlet_name", "metadata_r_gion"]);
+    // `annotations:json` keeps the JSON-text form.
+    export("path = \"j.parquet\"\ncolumns = [\"annotations:json\"]\n", dir.path(), &ds);
+    let f = std::fs::File::open(dir.path().join("j.parquet")).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap().next().unwrap().unwrap();
+    let ann = b.column_by_name("annotations").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(ann.value(0)).unwrap(), serde_json::to_value(&ds[0].annotations).unwrap());
+}
+
 #[cfg(feature = "parquet")]
 #[test]
 fn parquet_reads_back_with_typed_columns() {
-    use arrow_array::{Array, Float64Array, Int64Array, StringArray};
+    use arrow_array::{Array, Float64Array, Int64Array, MapArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let dir = tempfile::tempdir().unwrap();
     let ds = docs(85);
+    assert!(ds[0].annotations["entities"].iter().any(|s| s.fields.contains_key("canonical")));
     export(
         "path = \"docs-{shard}.parquet\"\nmax_records = 40\ncolumns = [\"attributes.summary.text\", \"attributes.dedupe.similarity:float\", \"source.start:int\"]\nrename = { \"attributes.summary.text\" = \"summary\" }\n",
         dir.path(),
@@ -199,7 +273,7 @@ fn parquet_reads_back_with_typed_columns() {
             let ids = col("id");
             let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
             let ann = col("annotations");
-            let ann = ann.as_any().downcast_ref::<StringArray>().unwrap();
+            let ann = ann.as_any().downcast_ref::<MapArray>().unwrap();
             let start = col("source_start");
             let start = start.as_any().downcast_ref::<Int64Array>().unwrap();
             let sim = col("attributes_dedupe_similarity");
@@ -208,7 +282,7 @@ fn parquet_reads_back_with_typed_columns() {
             for i in 0..b.num_rows() {
                 rows.push((
                     ids.value(i).to_owned(),
-                    serde_json::from_str::<Value>(ann.value(i)).unwrap(),
+                    layers_of(ann, i),
                     start.value(i),
                     (!sim.is_null(i)).then(|| sim.value(i)),
                     parent.is_null(i),
@@ -219,7 +293,7 @@ fn parquet_reads_back_with_typed_columns() {
     assert_eq!(rows.len(), ds.len());
     for (r, d) in rows.iter().zip(&ds) {
         assert_eq!(r.0, d.id);
-        assert_eq!(r.1, serde_json::to_value(&d.annotations).unwrap());
+        assert_eq!(r.1, d.annotations);
         assert_eq!(r.2 as usize, d.source.start);
         assert_eq!(r.3, d.attributes.get("dedupe").map(|x| x["similarity"].as_f64().unwrap()));
         assert_eq!(r.4, d.parent.is_none());
@@ -311,13 +385,49 @@ fn factory_example_builds_and_documents_every_option() {
         panic!("{}", e.message());
     }
     assert!(!f.summary.ends_with('.') && !f.summary.contains('\n'));
-    let names: Vec<&str> = f.options().iter().map(|o| o.name).collect();
-    // Every documented option is accepted, and an unknown one lists exactly the documented ones.
-    let e = build_error("path = \"x.jsonl\"\nnot_an_option = 1\n");
-    for n in &names {
-        assert!(e.contains(&format!("`{n}`")), "{n} missing from {e}");
+    let options = f.options();
+    let names: Vec<&str> = options.iter().map(|o| o.name).collect();
+    // Every documented option is some format's; the format-specific table names them all.
+    let specific: Vec<&str> = OPTION_FORMATS.iter().map(|(k, _)| *k).collect();
+    let mut all = vec!["format", "path"];
+    all.extend(&specific);
+    assert_eq!(names, all, "docs and OPTION_FORMATS list the same options, in the same order");
+    // An unknown key lists exactly the documented options, whatever the format.
+    for path in ["x.jsonl", "x.parquet", "x.csv", "x.html", "x.md"] {
+        let e = build_error(&format!("path = \"{path}\"\nnot_an_option = 1\n"));
+        let mut listed: Vec<&str> = e.split("expected one of").nth(1).unwrap().split('`').skip(1).step_by(2).collect();
+        listed.sort_unstable();
+        let mut want = names.clone();
+        want.sort_unstable();
+        assert_eq!(listed, want, "{path}: {e}");
     }
-    assert_eq!(e.matches('`').count() / 2, names.len() + 1, "{e}");
+    for (o, (_, formats)) in options[2..].iter().zip(OPTION_FORMATS) {
+        let prefix = format_list(formats);
+        assert!(
+            o.doc.starts_with(&format!("{prefix}:")) || o.doc.starts_with(&format!("{prefix} (")),
+            "{}: {}",
+            o.name,
+            o.doc
+        );
+    }
+}
+
+/// Issue 15: an option of another format is refused at its own position, naming the formats
+/// it belongs to; a misspelt key still gets its did-you-mean, through `docpipe check`'s path.
+#[test]
+fn wrong_format_options_are_located_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = "[input]\npaths = [\"in.txt\"]\n\n[[stage]]\ntype = \"export\"\npath = \"docs.jsonl\"\ntitle = \"x\"\nmax_record = 3\n\n\
+               [[stage]]\ntype = \"export\"\npath = \"r.html\"\ndelimiter = \";\"\n";
+    std::fs::write(dir.path().join("in.txt"), "x").unwrap();
+    let e = load_str(cfg, "p.toml", dir.path(), &Overrides::default()).unwrap_err().to_string();
+    assert!(
+        e.contains("p.toml:7:9: stage `export`: option `title`: applies to html and markdown only, not jsonl"),
+        "{e}"
+    );
+    assert!(e.contains("p.toml:8:1: stage `export`: unknown field `max_record`"), "{e}");
+    assert!(e.contains("did you mean `max_records`?"), "{e}");
+    assert!(e.contains("p.toml:13:13: stage `export`: option `delimiter`: applies to csv only, not html"), "{e}");
 }
 
 /// Runs a pipeline of export stages through core's runner over a JSONL input.
@@ -417,7 +527,7 @@ proptest! {
         let jsonl = std::fs::read_to_string(dir.path().join("a.jsonl")).unwrap();
         let back: Vec<Document> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         prop_assert_eq!(&back, &ds);
-        let csv = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), ',');
+        let csv = docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), b',').unwrap();
         prop_assert_eq!(csv.len(), ds.len() + 1);
         for (row, d) in csv[1..].iter().zip(&ds) {
             prop_assert_eq!(&row[5], &d.text.replace('\r', ""));
@@ -488,7 +598,7 @@ fn jsonl_and_csv_write_the_document_parquet_refuses() {
     }
     let jsonl = std::fs::read_to_string(dir.path().join("d.jsonl")).unwrap();
     assert!(jsonl.contains("\"end\":9223372036854775808"));
-    let csv = docpipe_export::csv::parse(&std::fs::read_to_string(dir.path().join("d.csv")).unwrap(), ',');
+    let csv = docpipe_testkit::csv::parse(&std::fs::read_to_string(dir.path().join("d.csv")).unwrap(), b',').unwrap();
     assert_eq!(csv[2][4], "9223372036854775808");
 }
 

@@ -15,22 +15,9 @@ fn main() {
     divan::main();
 }
 
-/// Every `.txt` file of the sample corpus, concatenated.
-fn corpus() -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
-    let mut names: Vec<_> =
-        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
-    names.sort();
-    names
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect()
-}
-
 #[divan::bench(args = [true, false])]
 fn normalise_pass(b: divan::Bencher, glued_words: bool) {
-    let text = corpus();
+    let text = docpipe_testkit::corpus::text();
     let o = NormaliseOptions { glued_words, ..NormaliseOptions::default() };
     let lexicon = glued_words.then(Lexicon::builtin);
     b.counter(BytesCount::new(text.len())).bench(|| normalise_text(divan::black_box(&text), &o, lexicon).text.len());
@@ -38,7 +25,7 @@ fn normalise_pass(b: divan::Bencher, glued_words: bool) {
 
 #[divan::bench]
 fn stage_with_alignment(b: divan::Bencher) {
-    let text = corpus();
+    let text = docpipe_testkit::corpus::text();
     let stage = Normalise::new(NormaliseOptions::default());
     b.counter(BytesCount::new(text.len())).bench(|| {
         let doc = Document::from_source("x", text.clone(), "x", 0);
@@ -48,7 +35,7 @@ fn stage_with_alignment(b: divan::Bencher) {
 
 #[divan::bench]
 fn glue_tokens(b: divan::Bencher) {
-    let text = corpus();
+    let text = docpipe_testkit::corpus::text();
     let lexicon = Lexicon::builtin();
     let tokens: Vec<&str> = text.split_whitespace().filter(|t| t.len() >= 4).collect();
     b.counter(BytesCount::new(tokens.iter().map(|t| t.len()).sum::<usize>()))

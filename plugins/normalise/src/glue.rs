@@ -62,9 +62,10 @@
 //!   (CC BY 4.0, attribution in `SOURCES.md`), used only to keep known
 //!   places whole.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+use docpipe_text::function_words::GLUE_FUNCTION_WORDS as FUNCTION_WORDS;
+use docpipe_text::hash::FastHashMap;
 
 /// Tokens shorter than this (in bytes) are never split.
 pub const MIN_TOKEN_LEN: usize = 4;
@@ -77,165 +78,6 @@ const WORDS: &str = include_str!("../data/words.txt");
 const SURNAMES: &str = include_str!("../data/surnames.txt");
 const GIVEN_NAMES: &str = include_str!("../data/given-names.txt");
 const PLACES: &str = include_str!("../data/places.txt");
-
-/// Closed-class words and common reporting verbs: the typical right-hand side
-/// of a glue error (`Doe|has`, `June|that`, `report|says`).
-const FUNCTION_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "across",
-    "after",
-    "against",
-    "all",
-    "along",
-    "also",
-    "although",
-    "am",
-    "among",
-    "an",
-    "and",
-    "another",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "during",
-    "each",
-    "either",
-    "every",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "however",
-    "i",
-    "if",
-    "in",
-    "including",
-    "into",
-    "is",
-    "it",
-    "its",
-    "may",
-    "me",
-    "might",
-    "more",
-    "most",
-    "must",
-    "my",
-    "near",
-    "neither",
-    "no",
-    "nor",
-    "not",
-    "of",
-    "off",
-    "on",
-    "once",
-    "one",
-    "only",
-    "onto",
-    "or",
-    "other",
-    "our",
-    "out",
-    "over",
-    "said",
-    "says",
-    "shall",
-    "she",
-    "should",
-    "since",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "though",
-    "through",
-    "to",
-    "told",
-    "under",
-    "unless",
-    "until",
-    "up",
-    "upon",
-    "us",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "whether",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "will",
-    "with",
-    "within",
-    "without",
-    "would",
-    "yet",
-    "you",
-    "your",
-    "added",
-    "announced",
-    "asked",
-    "claimed",
-    "confirmed",
-    "declared",
-    "explained",
-    "insisted",
-    "noted",
-    "replied",
-    "reported",
-    "revealed",
-    "said",
-    "stated",
-    "warned",
-    "wrote",
-    "says",
-    "adds",
-    "tells",
-];
 
 /// The two-letter words accepted as pieces (the list also holds abbreviations
 /// such as `pm`, `cd`, `st`, which make bad pieces).
@@ -306,25 +148,7 @@ impl Default for Params {
     }
 }
 
-/// FNV-1a: a fast std-only hasher for the short lowercase keys.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<V> = HashMap<Box<str>, V, BuildHasherDefault<Fnv>>;
+type FastMap<V> = FastHashMap<Box<str>, V>;
 
 const FLAG_FUNCTION: u8 = 1;
 const FLAG_TWO_LETTER_PIECE: u8 = 2;
@@ -422,7 +246,7 @@ impl Lexicon {
             }
         }
         // Name-ending evidence: how many shipped names end in each word.
-        let mut ends: HashMap<&str, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut ends: FastHashMap<&str, u32> = FastHashMap::default();
         for list in [surnames, given_names, places] {
             for name in data_lines(list) {
                 if !name.is_ascii() {
@@ -438,8 +262,8 @@ impl Lexicon {
             }
         }
         // Word-formation evidence: shipped words that are two shipped words.
-        let mut heads: HashMap<Box<str>, u32, BuildHasherDefault<Fnv>> = HashMap::default();
-        let mut tails: HashMap<Box<str>, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut heads: FastMap<u32> = FastMap::default();
+        let mut tails: FastMap<u32> = FastMap::default();
         for (w, e) in &map {
             if !e.word.is_finite() {
                 continue;

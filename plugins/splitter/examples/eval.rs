@@ -181,14 +181,14 @@ fn main() {
 
     // docpipe's own Golden-Rules cases.
     let sp = docpipe_splitter::SentenceSplitter::default();
-    let golden_pass = docpipe_splitter::golden::CASES
+    let golden_pass = docpipe_testkit::golden::CASES
         .iter()
         .filter(|(_, text, want)| {
             let got: Vec<&str> = sp.split(text).into_iter().map(|(s, e)| &text[s..e]).collect();
             got == *want
         })
         .count();
-    let golden_n = docpipe_splitter::golden::CASES.len();
+    let golden_n = docpipe_testkit::golden::CASES.len();
 
     let bare = bare_dumps(&docs, &root, &jsonl);
     let perf = throughput(&root);

@@ -50,6 +50,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use docpipe_text::lines::opens_with_by_name;
 use regex::Regex;
 
 use crate::cohesion;
@@ -92,11 +93,8 @@ impl Role {
     }
 }
 
-/// The built-in dateline pattern: an upper-case place (up to four words), optional
-/// `, Region`/`, Country` parts, an optional `, March 3` date, an optional `(Agency)`, then a
-/// dash (`-`, `--`, `–`, `—`). Matched at the start of a line. Colon forms (`NEW DELHI:`)
-/// are left to configured patterns: the default would take `READ MORE:` for a place.
-pub const DEFAULT_DATELINE: &str = r"^\p{Lu}[\p{Lu}'’.\-]+(?:[ ]\p{Lu}[\p{Lu}'’.\-]+){0,3}(?:,[ ]\p{Lu}[\p{L}.'’\-]*(?:[ ]\p{Lu}[\p{L}.'’\-]*){0,2}){0,2}(?:,[ ](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ ]\d{1,2})?(?:[ ]?\([^()\n]{1,60}\))?[ ]?(?:--|—|–|-)(?:[ ]|$)";
+/// The built-in dateline pattern ([`docpipe_text::dateline::PATTERN`]).
+pub use docpipe_text::dateline::PATTERN as DEFAULT_DATELINE;
 
 /// Why an article starts where it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,10 +365,7 @@ impl ArticleSplitter {
                 let line = text[ls..le].trim_end();
                 let related = self.related.is_match(line);
                 let credit = self.credit.is_match(line);
-                let opens_block = related
-                    || credit
-                    || self.dateline(line).is_some()
-                    || line.starts_with("By ") && line[3..].starts_with(|c: char| c.is_uppercase());
+                let opens_block = related || credit || self.dateline(line).is_some() || opens_with_by_name(line);
                 let after_own_line = prev_own_line && line.starts_with(|c: char| c.is_uppercase());
                 if opens_block || after_own_line {
                     let mut pe = nl;
@@ -410,7 +405,7 @@ impl ArticleSplitter {
             starts_upper: first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()),
             related,
             caption: short && (self.caption.is_match(line) || caption_verb(line, words)),
-            by_start: words <= 15 && line.starts_with("By ") && line[3..].starts_with(|c: char| c.is_uppercase()),
+            by_start: words <= 15 && opens_with_by_name(line),
             credit: false,
             names_only: false,
             attribution: false,

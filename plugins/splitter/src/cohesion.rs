@@ -28,6 +28,8 @@
 
 use std::collections::HashMap;
 
+use docpipe_text::function_words::TOPIC_STOP_WORDS as STOP;
+
 /// The smallest vocabulary size used for smoothing (see the module docs).
 pub const MIN_VOCABULARY: usize = 1500;
 
@@ -36,16 +38,6 @@ pub const MAX_SEGMENT: usize = 80;
 
 /// The cost (in nats) of each piece of continuation evidence at a segment start.
 const CUE_COST: f64 = 5.0;
-
-/// Function words, reporting verbs and other words that carry no topic.
-const STOP: &[&str] = &[
-    "about", "after", "again", "all", "also", "and", "any", "are", "been", "before", "being", "but", "can", "could",
-    "did", "does", "down", "for", "from", "had", "has", "have", "her", "here", "him", "his", "how", "into", "its",
-    "just", "may", "might", "more", "most", "must", "not", "now", "off", "one", "only", "other", "our", "out", "over",
-    "said", "say", "says", "shall", "she", "should", "some", "such", "than", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "told", "too", "under", "very", "was", "were", "what", "when", "where",
-    "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "year", "years", "you", "your",
-];
 
 /// Words that open a paragraph continuing a story.
 const CONTINUATION: &[&str] = &[

@@ -25,7 +25,6 @@
 pub mod articles;
 pub mod chunks;
 pub mod cohesion;
-pub mod golden;
 pub mod sentences;
 pub mod shape;
 

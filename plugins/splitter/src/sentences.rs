@@ -41,6 +41,9 @@
 
 use std::collections::HashMap;
 
+use docpipe_text::abbreviations::{
+    SEGMENTER_AMBIGUOUS as AMBIGUOUS, SEGMENTER_BEFORE_NUMBER as BEFORE_NUMBER, SEGMENTER_PREPOSITIVE as PREPOSITIVE,
+};
 use serde::Deserialize;
 
 /// How an abbreviation that precedes a period behaves.
@@ -53,27 +56,6 @@ pub enum AbbrevClass {
     /// Ends a sentence only when a common sentence opener follows (`Inc.`, `etc.`, `U.S.`).
     Ambiguous,
 }
-
-/// Titles and other abbreviations that are always followed by a name or a word of the same
-/// sentence. Lower case, without the period.
-const PREPOSITIVE: &[&str] = &[
-    "adm", "amb", "atty", "brig", "capt", "cdr", "cmdr", "col", "comdr", "cpl", "cpt", "dr", "drs", "e.g", "ft", "gen",
-    "gov", "hon", "i.e", "insp", "lieut", "lt", "maj", "messrs", "mlle", "mme", "mr", "mrs", "ms", "msgr", "mt", "n°",
-    "nº", "pres", "prof", "pvt", "rep", "reps", "ret", "rev", "sen", "sens", "sgt", "sr", "st", "supt", "ste", "cf",
-    "viz", "approx", "ul", "vs", "v",
-];
-
-/// Abbreviations that usually precede a number.
-const BEFORE_NUMBER: &[&str] = &[
-    "no", "nos", "p", "pp", "art", "arts", "fig", "figs", "vol", "vols", "ch", "chap", "sec", "para", "op", "nr",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tel", "ext", "rm",
-];
-
-/// Abbreviations that may end a sentence.
-const AMBIGUOUS: &[&str] = &[
-    "inc", "ltd", "co", "corp", "llc", "plc", "bros", "jr", "etc", "esq", "dept", "govt", "assn", "univ", "mfg", "al",
-    "est", "ave", "av", "blvd",
-];
 
 /// Words that commonly open an English sentence (lower case); used after ambiguous
 /// abbreviations (`… Inc. The company` splits, `… Inc. Chief executive` does not).
@@ -1045,13 +1027,19 @@ mod tests {
     #[test]
     fn own_golden_rules() {
         let mut failed = Vec::new();
-        for (name, text, want) in crate::golden::CASES {
+        for (name, text, want) in docpipe_testkit::golden::CASES {
             let got = split(text);
             if got != *want {
                 failed.push(format!("{name}: {got:?}"));
             }
         }
-        assert!(failed.len() <= 1, "{} of {} fail:\n{}", failed.len(), crate::golden::CASES.len(), failed.join("\n"));
+        assert!(
+            failed.len() <= 1,
+            "{} of {} fail:\n{}",
+            failed.len(),
+            docpipe_testkit::golden::CASES.len(),
+            failed.join("\n")
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@
 //! twice and none leaks across splits. Each article is summarised twice: from the raw text
 //! alone (the stage's own sentence rule and line heuristics) and with the gold sentences and
 //! line roles given as `annotations.sentences` and `annotations.blocks`, as the splitter
-//! would write them. ROUGE is this crate's implementation (`docpipe_summarise::rouge`,
-//! rouge-score tokenisation, light stemmer).
+//! would write them. ROUGE is docpipe's implementation (`docpipe_testkit::rouge`,
+//! rouge-score tokenisation, the stage's light stemmer).
 
 // An evaluation tool: failing loudly on a broken gold file is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use docpipe_core::{Document, Span, StageOptions};
-use docpipe_summarise::{Options, Summariser, rouge};
+use docpipe_summarise::{Options, Summariser};
+use docpipe_testkit::rouge;
 use serde_json::{Value, json};
 
 struct Article {
@@ -135,7 +136,7 @@ fn evaluate(s: &Summariser, arts: &[Article], split: &str, layers: bool) -> [f64
     let mut n = 0.0;
     for a in arts.iter().filter(|a| a.split == split) {
         let sum = summary_text(s, a, layers);
-        let r = rouge::score(&sum, &a.reference, true);
+        let r = rouge::score(&sum, &a.reference, Some(docpipe_summarise::text::stem));
         acc[0] += r.rouge1.f;
         acc[1] += r.rouge2.f;
         acc[2] += r.rouge_l.f;

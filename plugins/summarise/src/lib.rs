@@ -20,7 +20,6 @@
 //! from different outlets are never both chosen.
 
 pub mod rank;
-pub mod rouge;
 pub mod text;
 
 use std::collections::HashMap;

@@ -30,57 +30,12 @@
 //! graph, pairs are found through an inverted index (term → sentences), so only pairs
 //! that share a term are ever compared.
 
-use std::collections::HashMap;
-
+use docpipe_text::function_words::is_stop_hash;
+use docpipe_text::hash::{FastBuildHasher, FastHashMap, fnv1a};
+use docpipe_text::words::{count_words, hashed_words};
 use serde::Deserialize;
 
 use crate::text;
-
-/// FNV-1a: a fast, deterministic hasher for the term table (keys are short words; the
-/// table is never iterated, so hash-flooding order does not matter here).
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-/// A `BuildHasher` for [`Fnv`].
-pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
-
-/// A hasher for keys that are already well-mixed 64-bit hashes: `write_u64` keeps the key.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KeyIsHash(u64);
-
-impl std::hash::Hasher for KeyIsHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = Fnv(self.0 ^ 0xcbf2_9ce4_8422_2325);
-        h.write(bytes);
-        self.0 = h.0;
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// A summarisation method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize, docpipe_core::OptionType)]
@@ -198,13 +153,6 @@ pub struct Vectors {
     pub terms: usize,
 }
 
-/// FNV-1a of a byte string.
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h = Fnv::default();
-    std::hash::Hasher::write(&mut h, bytes);
-    h.0
-}
-
 impl Vectors {
     /// Analyses the sentences: words, stop words out, stems, term ids, TF-IDF.
     ///
@@ -215,10 +163,12 @@ impl Vectors {
     pub fn new(texts: &[&str]) -> Vectors {
         /// Marks a stop word in the word table.
         const STOP: u32 = u32::MAX;
-        type ById = std::hash::BuildHasherDefault<KeyIsHash>;
         let bytes: usize = texts.iter().map(|t| t.len()).sum();
-        let mut ids: HashMap<u64, u32, ById> = HashMap::with_capacity_and_hasher(bytes / 16, ById::default());
-        let mut seen: HashMap<u64, u32, ById> = HashMap::with_capacity_and_hasher(bytes / 12, ById::default());
+        // Term and word tables are keyed by hashes and never iterated.
+        let mut ids: FastHashMap<u64, u32> =
+            FastHashMap::with_capacity_and_hasher(bytes / 16, FastBuildHasher::default());
+        let mut seen: FastHashMap<u64, u32> =
+            FastHashMap::with_capacity_and_hasher(bytes / 12, FastBuildHasher::default());
         let mut counts: Vec<Vec<(u32, f32)>> = Vec::with_capacity(texts.len());
         let mut words = Vec::with_capacity(texts.len());
         let mut lower = String::new();
@@ -226,11 +176,11 @@ impl Vectors {
         let mut terms: Vec<u32> = Vec::new();
         for t in texts {
             terms.clear();
-            for (w, key) in text::hashed_words(t) {
+            for (w, key) in hashed_words(t) {
                 let id = match seen.get(&key) {
                     Some(&id) => id,
                     None => {
-                        let id = if text::is_stop_hash(key) {
+                        let id = if is_stop_hash(key) {
                             STOP
                         } else {
                             lower.clear();
@@ -242,7 +192,7 @@ impl Vectors {
                             }
                             text::stem_into(&lower, &mut stem);
                             let next = ids.len() as u32;
-                            *ids.entry(fnv(stem.as_bytes())).or_insert(next)
+                            *ids.entry(fnv1a(stem.as_bytes())).or_insert(next)
                         };
                         seen.insert(key, id);
                         id
@@ -261,7 +211,7 @@ impl Vectors {
                 }
             }
             counts.push(tf);
-            words.push(text::count_words(t));
+            words.push(count_words(t));
         }
         let mut df = vec![0u32; ids.len()];
         for tf in &counts {

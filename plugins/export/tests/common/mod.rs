@@ -1,6 +1,7 @@
 //! Shared by the integration tests and the evaluation example: rich documents of the kind
-//! the splitter, tagger, summariser and dedupe stages produce, and a focused JSON Schema
-//! validator for the subset of draft 2020-12 that `config/document.schema.json` uses.
+//! the splitter, tagger, summariser and dedupe stages produce, a focused JSON Schema
+//! validator for the subset of draft 2020-12 that `config/document.schema.json` uses, and
+//! the reader of Parquet's nested `annotations` column back into span layers.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -167,4 +168,44 @@ fn check(schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// The span layers of row `i` of a nested `annotations` column, read back through Arrow's
+/// own arrays (what DuckDB, pandas and Spark see): every field of every span.
+#[cfg(feature = "parquet")]
+pub fn layers_of(map: &arrow_array::MapArray, i: usize) -> std::collections::BTreeMap<String, Vec<docpipe_core::Span>> {
+    use arrow_array::{Array, Int64Array, ListArray, StringArray, StructArray};
+    let entries = map.value(i);
+    let keys = entries.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+    let lists = entries.column(1).as_any().downcast_ref::<ListArray>().unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for k in 0..entries.len() {
+        let spans = lists.value(k);
+        let spans = spans.as_any().downcast_ref::<StructArray>().unwrap();
+        let int =
+            |name: &str| spans.column_by_name(name).unwrap().as_any().downcast_ref::<Int64Array>().unwrap().clone();
+        let text =
+            |name: &str| spans.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap().clone();
+        let (start, end) = (int("start"), int("end"));
+        let (label, txt, canonical, entity_id, fields) =
+            (text("label"), text("text"), text("canonical"), text("entity_id"), text("fields"));
+        let opt = |a: &StringArray, j: usize| (!a.is_null(j)).then(|| a.value(j).to_owned());
+        let mut layer = Vec::new();
+        for j in 0..spans.len() {
+            let mut s = docpipe_core::Span::new(start.value(j) as usize, end.value(j) as usize);
+            s.label = opt(&label, j);
+            s.text = opt(&txt, j);
+            if let Some(f) = opt(&fields, j) {
+                s.fields = serde_json::from_str(&f).unwrap();
+            }
+            for (key, a) in [("canonical", &canonical), ("entity_id", &entity_id)] {
+                if let Some(v) = opt(a, j) {
+                    s.fields.insert(key.into(), serde_json::Value::String(v));
+                }
+            }
+            layer.push(s);
+        }
+        out.insert(keys.value(k).to_owned(), layer);
+    }
+    out
 }

@@ -1,10 +1,11 @@
 //! ROUGE-1, ROUGE-2 and ROUGE-L (Lin, 2004) for evaluating summaries against references.
 //!
 //! Tokenisation follows Google's `rouge-score` package: lower-case, every character other
-//! than `a-z` and `0-9` is a separator. With `stem`, tokens longer than three characters go
-//! through this crate's light stemmer ([`crate::text::stem`]); `rouge-score` uses the Porter
-//! stemmer instead, so absolute figures differ slightly from it (the Python peer script
-//! reports both scorers side by side). ROUGE-N uses clipped n-gram counts; ROUGE-L is the
+//! than `a-z` and `0-9` is a separator. With a stemmer, tokens longer than three characters
+//! go through it (the summarise evaluation passes `docpipe_summarise::text::stem`, the stage's
+//! own light stemmer; the stemmer is a parameter so this crate needs no plugin);
+//! `rouge-score` uses the Porter stemmer instead, so absolute figures differ slightly from it
+//! (the Python peer script reports both scorers side by side). ROUGE-N uses clipped n-gram counts; ROUGE-L is the
 //! sentence-level LCS F-measure over the whole text (`rougeL`, not `rougeLsum`).
 
 use std::collections::HashMap;
@@ -40,13 +41,19 @@ pub struct Scores {
     pub rouge_l: Prf,
 }
 
+/// A stemmer for [`score`]: a word (lower case, `a-z0-9`, longer than three bytes) to its stem.
+pub type Stemmer = fn(&str) -> String;
+
 /// Tokens as `rouge-score` makes them, optionally stemmed.
-pub fn tokens(s: &str, stem: bool) -> Vec<String> {
+pub fn tokens(s: &str, stem: Option<Stemmer>) -> Vec<String> {
     let lower = s.to_lowercase();
     lower
         .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
         .filter(|t| !t.is_empty())
-        .map(|t| if stem && t.len() > 3 { crate::text::stem(t) } else { t.to_owned() })
+        .map(|t| match stem {
+            Some(stem) if t.len() > 3 => stem(t),
+            _ => t.to_owned(),
+        })
         .collect()
 }
 
@@ -76,7 +83,7 @@ fn lcs(a: &[String], b: &[String]) -> usize {
 }
 
 /// Scores `candidate` against `reference`.
-pub fn score(candidate: &str, reference: &str, stem: bool) -> Scores {
+pub fn score(candidate: &str, reference: &str, stem: Option<Stemmer>) -> Scores {
     let (c, r) = (tokens(candidate, stem), tokens(reference, stem));
     Scores {
         rouge1: ngram_prf(&c, &r, 1),
@@ -94,12 +101,16 @@ mod tests {
         // The worked example of the rouge-score README: "The quick brown fox jumps over the
         // lazy dog" against "The quick brown dog jumps on the log." gives rouge1 P=0.75,
         // R=0.667 and rougeL P=0.625, R=0.556.
-        let s = score("The quick brown dog jumps on the log.", "The quick brown fox jumps over the lazy dog", false);
+        let s = score("The quick brown dog jumps on the log.", "The quick brown fox jumps over the lazy dog", None);
         assert!((s.rouge1.p - 0.75).abs() < 1e-9 && (s.rouge1.r - 6.0 / 9.0).abs() < 1e-9);
         assert!((s.rouge_l.p - 0.625).abs() < 1e-9 && (s.rouge_l.r - 5.0 / 9.0).abs() < 1e-9);
         assert!((s.rouge2.p - 2.0 / 7.0).abs() < 1e-9 && (s.rouge2.r - 2.0 / 8.0).abs() < 1e-9);
-        let same = score("a b c", "a b c", true);
+        let same = score("a b c", "a b c", Some(|w: &str| w.to_owned()));
         assert_eq!(same.rouge2.f, 1.0);
-        assert_eq!(score("", "a b", false).rouge1.f, 0.0);
+        assert_eq!(score("", "a b", None).rouge1.f, 0.0);
+        // The stemmer applies to tokens longer than three bytes only.
+        let cut = |w: &str| w[..3].to_owned();
+        assert_eq!(score("walking", "walked", Some(cut)).rouge1.f, 1.0);
+        assert_eq!(score("walking", "walked", None).rouge1.f, 0.0);
     }
 }

@@ -1,7 +1,8 @@
 //! docpipe's own English test cases for the sentence splitter, one per "Golden Rule" of the
 //! Pragmatic Segmenter (the rule names follow that list; every text here was written for
-//! docpipe). `examples/eval.rs` scores them; `eval/golden_rules.py` scores the original
-//! cases, read from the installed `pysbd` package at run time.
+//! docpipe). The splitter's unit tests and `plugins/splitter/examples/eval.rs` score them;
+//! `plugins/splitter/eval/golden_rules.py` scores the original cases, read from the installed
+//! `pysbd` package at run time.
 
 /// `(rule, text, expected sentences)`.
 pub const CASES: &[(&str, &str, &[&str])] = &[

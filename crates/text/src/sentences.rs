@@ -1,25 +1,17 @@
-//! Plain-text rules shared by stages that must work without an upstream splitter: the
-//! fallback sentence rule.
+//! The fallback sentence rule, for stages that must work without an upstream splitter.
 //!
 //! The `splitter` plugin has the full sentence segmenter (and its evaluation); plugins may
 //! not depend on each other, so `dedupe` and `summarise` use this smaller rule when a
 //! document has no `sentences` layer. Inside one line (paragraph), a sentence ends at `.`,
 //! `!`, `?` or `…` (plus closing quotes and brackets) followed by a space and an upper-case
 //! letter, digit, opening quote or list bullet, or glued straight onto a capital after a
-//! closing quote (`market.”But`). Common abbreviations (`Mr.`, `Dr.`, `Jan.`, `No.`, `et
-//! al.`, …) and initials (`J. R. Okafor`) do not end sentences, also when tokenised text
-//! puts the stop apart from its word (`et al . ( 2008 )`).
+//! closing quote (`market.”But`). The abbreviations of [`SENTENCE_FALLBACK`] (`Mr.`, `Dr.`,
+//! `Jan.`, `No.`, `et al.`, …) and initials (`J. R. Okafor`) do not end sentences, also when
+//! tokenised text puts the stop apart from its word (`et al . ( 2008 )`).
+//!
+//! Moved here unchanged from `docpipe_core::text`: core's runner never used it.
 
-/// Abbreviations that do not end a sentence when followed by a full stop (lower case,
-/// without the stop). Titles, months, and common Latin and business abbreviations.
-#[rustfmt::skip]
-pub const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "lt", "col", "capt", "cpt", "sgt",
-    "maj", "adm", "cmdr", "rev", "hon", "pres", "supt", "insp", "det", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
-    "sun", "no", "nos", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "inc", "ltd", "co", "corp", "bros", "dept",
-    "est", "fig", "vol", "ave", "blvd", "rd", "mt", "ft", "u.s", "u.k", "u.n", "e.u",
-];
+use crate::abbreviations::SENTENCE_FALLBACK;
 
 /// A closing quote or bracket.
 pub fn is_closing(c: char) -> bool {
@@ -69,7 +61,7 @@ fn is_abbreviation(line: &str, dot: usize) -> bool {
     in_abbreviations(word)
 }
 
-/// Whether `word` (any case) is in [`ABBREVIATIONS`].
+/// Whether `word` (any case) is in [`SENTENCE_FALLBACK`].
 fn in_abbreviations(word: &str) -> bool {
     // Every abbreviation is ASCII and at most 6 bytes long.
     if word.len() > 6 || !word.is_ascii() {
@@ -78,7 +70,7 @@ fn in_abbreviations(word: &str) -> bool {
     let mut buf = [0u8; 6];
     buf[..word.len()].copy_from_slice(word.as_bytes());
     buf.make_ascii_lowercase();
-    ABBREVIATIONS.iter().any(|a| a.as_bytes() == &buf[..word.len()])
+    SENTENCE_FALLBACK.iter().any(|a| a.as_bytes() == &buf[..word.len()])
 }
 
 /// Splits `text[start..end]` (one line or block) into sentence spans with the fallback
