@@ -41,7 +41,7 @@ pub mod sink_io;
 use std::path::PathBuf;
 
 use docpipe_core::stats::RunStats;
-use docpipe_core::{BuildError, Document, Sink, Stage, StageError, StageOptions};
+use docpipe_core::{BuildError, Document, DropRecord, Sink, Stage, StageError, StageOptions};
 use tracing::info;
 
 pub use crate::options::{ExportOptions, Format, Rows};
@@ -65,6 +65,13 @@ pub trait FormatWriter: Send + std::fmt::Debug {
     /// Writes one document, or refuses it whole ([`Fault::Document`]), or fails the output
     /// ([`Fault::Output`]).
     fn write(&mut self, doc: &Document) -> Result<(), Fault>;
+
+    /// Takes a document an earlier stage dropped ([`Sink::dropped`]). Default: ignored (JSONL,
+    /// CSV and Parquet write documents only); the HTML and Markdown reports list dropped
+    /// duplicates. An error fails the output, as in `write`.
+    fn dropped(&mut self, _record: &DropRecord) -> Result<(), Fault> {
+        Ok(())
+    }
 
     /// Writes what is left and commits; returns the files written and the records in them.
     fn finish(&mut self, stats: &RunStats) -> Result<(Vec<PathBuf>, u64), StageError>;
@@ -109,21 +116,13 @@ impl<W: FormatWriter + 'static> Sink for Export<W> {
         }
     }
 
-    /// The reports list dropped duplicates; JSONL, CSV and Parquet ignore drop records.
-    fn dropped(&mut self, record: &docpipe_core::DropRecord) -> Result<(), StageError> {
+    /// The reports list dropped duplicates ([`FormatWriter::dropped`]); JSONL, CSV and
+    /// Parquet ignore drop records.
+    fn dropped(&mut self, record: &DropRecord) -> Result<(), StageError> {
         if let Some(why) = &self.broken {
             return Err(self.broken_error(why));
         }
-        let r = match &mut self.writer {
-            Writer::Html { report, path, .. } => {
-                report::html::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
-            }
-            Writer::Markdown { report, path, .. } => {
-                report::markdown::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
-            }
-            _ => Ok(()),
-        };
-        match r {
+        match self.writer.dropped(record) {
             Ok(()) => Ok(()),
             Err(Fault::Output(e) | Fault::Document(e)) => {
                 self.broken = Some(e.full_message());

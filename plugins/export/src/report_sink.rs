@@ -1,11 +1,12 @@
 //! The HTML and Markdown report writers: each keeps a [`Report`] of aggregate figures and
 //! appends every listed document, rendered as it arrives, to a [`Spill`] file; `finish`
-//! renders the page ([`report::html`], [`report::markdown`]) and commits it.
+//! renders the page ([`report::html`], [`report::markdown`]) and commits it. Drop records
+//! (documents earlier stages dropped) go to the report's own list of dropped duplicates.
 
 use std::path::{Path, PathBuf};
 
 use docpipe_core::stats::RunStats;
-use docpipe_core::{BuildError, Document, StageError, StageOptions};
+use docpipe_core::{BuildError, Document, DropRecord, StageError, StageOptions};
 
 use crate::FormatWriter;
 use crate::options::{Format, HtmlOptions, MarkdownOptions, output_path};
@@ -116,6 +117,11 @@ impl FormatWriter for HtmlWriter {
         })
     }
 
+    fn dropped(&mut self, record: &DropRecord) -> Result<(), Fault> {
+        let ReportFile { report, path, .. } = &mut self.file;
+        report::html::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
+    }
+
     fn finish(&mut self, stats: &RunStats) -> Result<(Vec<PathBuf>, u64), StageError> {
         let (title, timings, page_size) = (self.file.title.clone(), self.file.timings, self.page_size);
         self.file
@@ -151,6 +157,11 @@ impl FormatWriter for MarkdownWriter {
             report::markdown::doc_row(view, &mut row);
             spill.push(row.as_bytes()).map_err(|e| spill_error(path, e))
         })
+    }
+
+    fn dropped(&mut self, record: &DropRecord) -> Result<(), Fault> {
+        let ReportFile { report, path, .. } = &mut self.file;
+        report::markdown::add_dropped(report, record, path).map_err(|e| spill_error(path, e))
     }
 
     fn finish(&mut self, stats: &RunStats) -> Result<(Vec<PathBuf>, u64), StageError> {
