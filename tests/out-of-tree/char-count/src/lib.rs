@@ -36,5 +36,5 @@ docpipe_core::register_stage! {
     kind: Map,
     options: CharCountOptions,
     example: "[[stage]]\ntype = \"char-count\"\nbytes = false\n",
-    build,
+    build: build,
 }
