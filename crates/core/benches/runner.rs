@@ -12,8 +12,8 @@
 #![allow(clippy::expect_used)]
 
 use docpipe_core::align::Rewriter;
-use docpipe_core::config::{BuiltStage, OnError, Pipeline, RunSection};
-use docpipe_core::input::{InputFile, InputFormat, InputSpec, Utf8Policy};
+use docpipe_core::config::Pipeline;
+use docpipe_core::input::InputFile;
 use docpipe_core::runner::{RunOptions, Silent, run};
 use docpipe_core::{Document, MapStage, Outcome, Stage, StageError};
 
@@ -62,34 +62,9 @@ fn files() -> Vec<InputFile> {
 }
 
 fn pipeline(files: &[InputFile], dir: &std::path::Path, passes: usize) -> Pipeline {
-    let mut stages = vec![BuiltStage {
-        name: "capitalise".into(),
-        type_name: "capitalise".into(),
-        on_error: OnError::Skip,
-        stage: Stage::Map(Box::new(Capitalise)),
-    }];
-    for i in 0..passes {
-        stages.push(BuiltStage {
-            name: format!("pass{i}"),
-            type_name: "pass".into(),
-            on_error: OnError::Skip,
-            stage: Stage::Map(Box::new(Pass)),
-        });
-    }
-    Pipeline {
-        config_path: "bench".into(),
-        input: InputSpec {
-            files: files.to_vec(),
-            format: InputFormat::Auto,
-            invalid_utf8: Utf8Policy::Lossy,
-            max_document_bytes: 1 << 20,
-        },
-        output_dir: dir.to_owned(),
-        write_documents: false,
-        run: RunSection { threads: 1, ..RunSection::default() },
-        stages,
-        outputs: Vec::new(),
-    }
+    let mut stages = vec![("capitalise", Stage::Map(Box::new(Capitalise)))];
+    stages.extend((0..passes).map(|_| ("pass", Stage::Map(Box::new(Pass)) as Stage)));
+    Pipeline::from_stages(files.to_vec(), dir.to_owned(), stages)
 }
 
 /// The whole run: reading, the rewriting stage, `passes` passthrough stages.

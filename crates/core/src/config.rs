@@ -333,6 +333,42 @@ pub struct Pipeline {
     pub outputs: Vec<PathBuf>,
 }
 
+impl Pipeline {
+    /// A pipeline built in code rather than from TOML, for benches, tests and programs that
+    /// embed docpipe: `files` read with `format = "auto"`, invalid UTF-8 replaced and a 1 MiB
+    /// document cap; `stages` run in order, each named after its type with `on_error = "skip"`;
+    /// one worker thread; the runner writes no `documents.jsonl` (sinks write what they write
+    /// into `output_dir`). Change the public fields afterwards for anything else.
+    pub fn from_stages(
+        files: Vec<crate::input::InputFile>,
+        output_dir: PathBuf,
+        stages: impl IntoIterator<Item = (&'static str, Stage)>,
+    ) -> Pipeline {
+        Pipeline {
+            config_path: "<code>".into(),
+            input: InputSpec {
+                files,
+                format: InputFormat::Auto,
+                invalid_utf8: Utf8Policy::Lossy,
+                max_document_bytes: 1 << 20,
+            },
+            output_dir,
+            write_documents: false,
+            run: RunSection { threads: 1, ..RunSection::default() },
+            stages: stages
+                .into_iter()
+                .map(|(name, stage)| BuiltStage {
+                    name: name.into(),
+                    type_name: name.into(),
+                    on_error: OnError::Skip,
+                    stage,
+                })
+                .collect(),
+            outputs: Vec::new(),
+        }
+    }
+}
+
 /// Overrides from the command line, applied before validation.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {

@@ -34,6 +34,26 @@ pub fn articles() -> Vec<String> {
     lines.chunks(12).map(|c| c.join("\n")).collect()
 }
 
+/// `tests/corpus/articles.jsonl` repeated `copies` times as JSONL, each record's `id` made
+/// `<id>-<k>` for copy `k` (so an ordered stage sees `copies` × the articles, most of them
+/// duplicates of earlier ones under fresh ids). Panics if the file is missing or not JSONL:
+/// a bench that cannot set itself up has nothing to measure.
+#[allow(clippy::expect_used)]
+pub fn repeated_articles_jsonl(copies: usize) -> String {
+    let src = std::fs::read_to_string(dir().join("articles.jsonl")).expect("tests/corpus/articles.jsonl");
+    let mut out = String::new();
+    for k in 0..copies {
+        for line in src.lines().filter(|l| !l.trim().is_empty()) {
+            let mut v: serde_json::Value = serde_json::from_str(line).expect("a JSON record");
+            let id = format!("{}-{k}", v["id"].as_str().unwrap_or("doc"));
+            v["id"] = id.into();
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

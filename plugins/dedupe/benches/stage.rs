@@ -10,8 +10,8 @@
 // A bench that cannot set itself up has nothing to measure: failing loudly is the point.
 #![allow(clippy::expect_used)]
 
-use docpipe_core::config::{BuiltStage, OnError, Pipeline, RunSection};
-use docpipe_core::input::{InputFile, InputFormat, InputSpec, Utf8Policy};
+use docpipe_core::config::Pipeline;
+use docpipe_core::input::InputFile;
 use docpipe_core::runner::{RunOptions, Silent, run};
 use docpipe_core::{Stage, StageOptions};
 use docpipe_dedupe::{Config, Dedupe, Options};
@@ -20,20 +20,10 @@ fn main() {
     divan::main();
 }
 
-/// `tests/corpus/articles.jsonl`, each record repeated `copies` times with the id `<id>-<k>`.
+/// The sample articles repeated `copies` times under fresh ids, as one in-memory JSONL file.
 fn corpus(copies: usize) -> InputFile {
-    let src = include_str!("../../../tests/corpus/articles.jsonl");
-    let mut out = String::new();
-    for k in 0..copies {
-        for line in src.lines().filter(|l| !l.trim().is_empty()) {
-            let mut v: serde_json::Value = serde_json::from_str(line).expect("a JSON record");
-            let id = format!("{}-{k}", v["id"].as_str().unwrap_or("doc"));
-            v["id"] = id.into();
-            out.push_str(&v.to_string());
-            out.push('\n');
-        }
-    }
-    InputFile::Memory { name: "articles.jsonl".into(), bytes: Box::leak(out.into_bytes().into_boxed_slice()) }
+    let bytes = docpipe_testkit::corpus::repeated_articles_jsonl(copies).into_bytes();
+    InputFile::Memory { name: "articles.jsonl".into(), bytes: Box::leak(bytes.into_boxed_slice()) }
 }
 
 fn stage(snippet: &str) -> Stage {
@@ -43,20 +33,7 @@ fn stage(snippet: &str) -> Stage {
 }
 
 fn pipeline(file: &InputFile, dir: &std::path::Path, stage: Stage) -> Pipeline {
-    Pipeline {
-        config_path: "bench".into(),
-        input: InputSpec {
-            files: vec![file.clone()],
-            format: InputFormat::Auto,
-            invalid_utf8: Utf8Policy::Lossy,
-            max_document_bytes: 1 << 20,
-        },
-        output_dir: dir.to_owned(),
-        write_documents: false,
-        run: RunSection { threads: 1, ..RunSection::default() },
-        stages: vec![BuiltStage { name: "dedupe".into(), type_name: "dedupe".into(), on_error: OnError::Skip, stage }],
-        outputs: Vec::new(),
-    }
+    Pipeline::from_stages(vec![file.clone()], dir.to_owned(), [("dedupe", stage)])
 }
 
 const CONFIGS: &[&str] = &[
