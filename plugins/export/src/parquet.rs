@@ -448,11 +448,17 @@ impl ParquetWriter {
         for c in cols.iter_mut().filter(|c| c.name == c.path.column_name()) {
             c.name = plain_column_name(&c.name);
         }
-        for (i, c) in cols.iter().enumerate() {
-            if cols[..i].iter().any(|o| o.name == c.name) {
-                return Err(
-                    options.error("columns", format!("two output columns are named `{}` (use `rename`)", c.name))
-                );
+        // `attributes` brings its `attributes_other` column along.
+        let names: Vec<String> = cols
+            .iter()
+            .flat_map(|c| {
+                let other = (c.ty == ColType::Attributes).then(|| format!("{}_other", c.name));
+                std::iter::once(c.name.clone()).chain(other)
+            })
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(options.error("columns", format!("two output columns are named `{n}` (use `rename`)")));
             }
         }
         Ok(ParquetWriter::new(&path, cols, limits))

@@ -155,3 +155,15 @@ fn attributes_json_keeps_the_text_form() {
     let text = b.column_by_name("attributes").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
     assert_eq!(serde_json::from_str::<Value>(text.value(0)).unwrap(), Value::Object(ds[0].attributes.clone()));
 }
+
+#[test]
+fn a_column_named_like_attributes_other_is_refused() {
+    let opts = StageOptions::parse_snippet(
+        "path = \"a.parquet\"\ncolumns = [\"metadata.x\"]\nrename = { \"metadata.x\" = \"attributes_other\" }\n",
+        Path::new("/tmp"),
+    )
+    .unwrap();
+    let f = docpipe_core::registry::find("export").unwrap();
+    let Err(e) = (f.build)(&opts) else { panic!("built") };
+    assert!(e.message().contains("two output columns are named `attributes_other`"), "{}", e.message());
+}
