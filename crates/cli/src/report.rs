@@ -216,6 +216,13 @@ fn factory_json(f: &StageFactory) -> serde_json::Value {
             "schema": o.schema,
         })).collect::<Vec<_>>(),
         "example": f.example,
+        "attributes": f.attributes.iter().map(|d| serde_json::json!({
+            "key": d.key,
+            "doc": d.doc,
+            "fields": d.fields.iter().map(|a| serde_json::json!({
+                "name": a.name, "type": a.ty.describe(), "doc": a.doc,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -236,6 +243,13 @@ pub fn stage_doc(f: &StageFactory) -> String {
         writeln!(out, "\n  Every stage also takes: type (the stage type), name (a label for logs and the run table),");
     let _ =
         writeln!(out, "  on_error (\"skip\" | \"fail\", default from [run]): what to do when it fails on a document.");
+    for d in f.attributes {
+        let _ = writeln!(out, "\nWRITES attributes.{}: {}", d.key, d.doc);
+        for a in d.fields {
+            let _ = writeln!(out, "  {} ({})", a.name, a.ty.describe());
+            let _ = writeln!(out, "{}", wrap(a.doc, 84, "      "));
+        }
+    }
     let _ = writeln!(out, "\nEXAMPLE\n{}", f.example.trim_end());
     out
 }
@@ -293,11 +307,19 @@ pub fn stage_markdown(f: &StageFactory) -> String {
             o.doc.replace('|', "\\|")
         );
     }
-    let _ = write!(
-        out,
-        "\nEvery stage also takes `type`, `name` and `on_error` (`\"skip\"` or `\"fail\"`).\n\n```toml\n{}\n```\n",
-        f.example.trim_end()
-    );
+    let _ = write!(out, "\nEvery stage also takes `type`, `name` and `on_error` (`\"skip\"` or `\"fail\"`).\n");
+    for d in f.attributes {
+        let _ = write!(
+            out,
+            "\n*Writes* `attributes.{}`: {} (a typed struct column in Parquet output)\n\n| field | type | meaning |\n| --- | --- | --- |\n",
+            d.key,
+            d.doc.trim_end_matches('.')
+        );
+        for a in d.fields {
+            let _ = writeln!(out, "| `{}` | {} | {} |", a.name, a.ty.describe(), a.doc.replace('|', "\\|"));
+        }
+    }
+    let _ = write!(out, "\n```toml\n{}\n```\n", f.example.trim_end());
     out
 }
 
@@ -336,5 +358,30 @@ mod tests {
         assert!(table.contains("0 input bytes in 49.80s on 2 threads"), "{table}");
         assert!(table.contains("finish  sinks, commit"), "{table}");
         assert!(table.contains("11.00s"), "{table}");
+    }
+
+    /// Issue 15: attribute keys are declared once (the Parquet struct has one child per key),
+    /// each declaration has fields with distinct names (a struct needs at least one), and
+    /// `docpipe stages NAME` and `docs/stages.md` show them.
+    #[test]
+    fn attribute_declarations_are_consistent() {
+        let dups = registry::duplicate_attribute_keys();
+        assert!(dups.is_empty(), "attribute keys declared by more than one stage: {dups:?}");
+        let declared = registry::declared_attributes();
+        let keys: Vec<&str> = declared.iter().map(|d| d.key).collect();
+        assert_eq!(keys, ["dedupe", "normalise", "splitter", "summary"]);
+        for d in &declared {
+            let mut names: Vec<&str> = d.fields.iter().map(|f| f.name).collect();
+            assert!(!names.is_empty(), "attributes.{} declares no field", d.key);
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), d.fields.len(), "attributes.{} declares a field twice", d.key);
+        }
+        let normalise = registry::find("normalise").unwrap();
+        assert!(stage_doc(normalise).contains("WRITES attributes.normalise"));
+        assert!(stage_doc(normalise).contains("  changes (int)"));
+        assert!(stage_markdown(normalise).contains("| `glued_words_split` | int |"));
+        let summarise = registry::find("summarise").unwrap();
+        assert!(stage_doc(summarise).contains("sentences (list<struct<start: int, end: int, doc: string"));
     }
 }

@@ -708,6 +708,21 @@ num_perm = 128
 action = "drop"
 "#,
     build: build,
+    attributes: &[docpipe_core::registry::AttributeDecl {
+        key: "dedupe",
+        doc: "The earlier document this one repeats (`level = \"document\"`, `action = \"mark\"`), or what was cut from it.",
+        fields: &[
+            docpipe_core::registry::AttrField { name: "duplicate_of", ty: docpipe_core::registry::AttrType::String, doc: "The id of the first document with this text." },
+            docpipe_core::registry::AttrField { name: "similarity", ty: docpipe_core::registry::AttrType::Float, doc: "Estimated similarity to it (0 to 1)." },
+            docpipe_core::registry::AttrField { name: "cluster", ty: docpipe_core::registry::AttrType::String, doc: "The id representing the cluster of repeats." },
+            docpipe_core::registry::AttrField {
+                name: "removed",
+                ty: docpipe_core::registry::AttrType::Int,
+                doc: "Repeated paragraphs or sentences cut from the text (`action = \"drop\"`).",
+            },
+            docpipe_core::registry::AttrField { name: "removed_bytes", ty: docpipe_core::registry::AttrType::Int, doc: "Bytes of text they held." },
+        ],
+    }],
 }
 
 #[cfg(test)]

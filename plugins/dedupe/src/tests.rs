@@ -33,6 +33,7 @@ fn run(st: &mut Dedupe, docs: Vec<Document>, batched: bool) -> Vec<Result<Docume
     let mut prepared = prepared.into_iter();
     for mut d in docs {
         let id = d.id.clone();
+        let before = d.attributes.clone();
         let sigs = match prepared.next() {
             Some(p) => p,
             None => st.prepare(&mut d).unwrap(),
@@ -40,6 +41,8 @@ fn run(st: &mut Dedupe, docs: Vec<Document>, batched: bool) -> Vec<Result<Docume
         match st.process(d, sigs).unwrap() {
             Outcome::Keep(d) => {
                 d.check_invariants().unwrap();
+                // What it writes matches its registered declaration.
+                docpipe_core::registry::check_written_attributes("dedupe", &before, &d.attributes).unwrap();
                 out.push(Ok(d));
             }
             Outcome::Drop(r) => out.push(Err(format!("{id}: {r}"))),

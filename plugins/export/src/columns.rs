@@ -27,6 +27,12 @@ pub enum ColType {
     /// Parquet: every layer, `map<string, list<struct<…>>>` keyed by layer name (the
     /// natural type of `annotations`); CSV: JSON text.
     Layers,
+    /// Parquet: the attributes the registered stages declare, one typed struct per key,
+    /// sorted by key (the natural type of `attributes`); CSV: JSON text.
+    Attributes,
+    /// Parquet only: JSON text of the attributes [`ColType::Attributes`] cannot hold
+    /// (undeclared keys and fields, values not of their declared type); null if none.
+    AttributesOther,
 }
 
 impl ColType {
@@ -54,7 +60,8 @@ impl ColType {
             [s, k] if s == "source" && k == "path" => ColType::String,
             [r] if r == "annotations" => ColType::Layers,
             [r, _] if r == "annotations" => ColType::Spans,
-            [r] if matches!(r.as_str(), "metadata" | "attributes" | "source") => ColType::Json,
+            [r] if r == "attributes" => ColType::Attributes,
+            [r] if matches!(r.as_str(), "metadata" | "source") => ColType::Json,
             [r, ..] if r == "annotations" => ColType::Json,
             [s, k, ..] if s == "source" && k == "edits" => ColType::Json,
             _ => ColType::String,

@@ -186,7 +186,9 @@ impl FormatWriter for CsvWriter {
                     let text = match c.ty {
                         crate::columns::ColType::Json
                         | crate::columns::ColType::Spans
-                        | crate::columns::ColType::Layers => cell.to_json_text().map(std::borrow::Cow::Owned),
+                        | crate::columns::ColType::Layers
+                        | crate::columns::ColType::Attributes
+                        | crate::columns::ColType::AttributesOther => cell.to_json_text().map(std::borrow::Cow::Owned),
                         _ => cell.to_text(),
                     };
                     if let Some(t) = text {

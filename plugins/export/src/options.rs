@@ -204,7 +204,9 @@ pub struct CsvOptions {
     /// that do not fit the type are null. Named after the path with dots as underscores
     /// (`attributes_summary_text`; in parquet every character other than ASCII letters,
     /// digits and `_` becomes `_` too) unless renamed. A listed column's type replaces its
-    /// natural one (`annotations:json` writes parquet annotations as JSON text).
+    /// natural one (`annotations:json` writes parquet annotations as JSON text;
+    /// `attributes:json` the attributes, instead of a typed struct per declared key plus
+    /// `attributes_other`).
     #[serde(default)]
     pub columns: Vec<String>,
     /// csv: one row per document, or one row per entity mention with columns doc_id, label,

@@ -4,9 +4,17 @@
 //! canonical, entity_id, fields>>>` keyed by layer name, and a selected layer
 //! (`annotations.entities`) a `list<struct<…>>` of its own. `canonical` and `entity_id` are
 //! the entity tagger's span fields; any other span field is kept as JSON text in `fields`
-//! (null when there is none). `metadata` and `attributes` stay JSON text (their keys differ
-//! per document; promote the ones you query with `columns`), as does any column typed
-//! `json` (`columns = ["annotations:json"]` for the previous form).
+//! (null when there is none).
+//!
+//! `attributes` is a struct with one child struct per attribute key that a registered stage
+//! declares ([`docpipe_core::registry::AttributeDecl`]): every registered stage, sorted by
+//! key, so every run and shard has the same schema whatever stages the pipeline uses (Spark
+//! reads many files as one table). A key or field the document lacks is null. What the
+//! struct cannot hold (undeclared keys or fields, a value not of its declared type) goes to
+//! `attributes_other`, JSON text (null when there is none): never an error. A field typed
+//! `json` is JSON text inside the struct. `metadata` stays JSON text (its keys are the
+//! user's; promote the ones you query with `columns`), as does any column typed `json`
+//! (`columns = ["annotations:json"]` or `["attributes:json"]` for the previous forms).
 //!
 //! Rows are buffered in Arrow builders and handed to the writer every [`BATCH_ROWS`] rows
 //! (or [`BATCH_BYTES`] of text), so memory stays bounded; row groups hold at most
@@ -30,6 +38,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use docpipe_core::output::AtomicFile;
+use docpipe_core::registry::{AttrType, AttributeDecl};
 use docpipe_core::stats::RunStats;
 use docpipe_core::{BuildError, Document, StageError, StageOptions};
 use parquet::arrow::ArrowWriter;
@@ -148,6 +157,8 @@ enum Value<'a> {
     Bool(Option<bool>),
     Spans(Option<Vec<SpanRow>>),
     Layers(Option<Vec<(String, Vec<SpanRow>)>>),
+    /// The declared attributes of a row: key → the fields that fit (`json` fields as text).
+    Attrs(Option<serde_json::Map<String, serde_json::Value>>),
 }
 
 impl Value<'_> {
@@ -159,6 +170,7 @@ impl Value<'_> {
             Value::Bool(v) => v.is_none(),
             Value::Spans(v) => v.is_none(),
             Value::Layers(v) => v.is_none(),
+            Value::Attrs(v) => v.is_none(),
         }
     }
 
@@ -170,9 +182,141 @@ impl Value<'_> {
             Value::Layers(Some(layers)) => {
                 layers.iter().map(|(k, spans)| k.len() + spans.iter().map(SpanRow::text_len).sum::<usize>()).sum()
             }
+            Value::Attrs(Some(m)) => m.values().map(json_str_len).sum(),
             _ => 0,
         }
     }
+}
+
+/// Bytes of the strings inside a JSON value.
+fn json_str_len(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::String(s) => s.len(),
+        serde_json::Value::Array(a) => a.iter().map(json_str_len).sum(),
+        serde_json::Value::Object(m) => m.values().map(json_str_len).sum(),
+        _ => 0,
+    }
+}
+
+/// The Arrow type of a declared attribute type (every field nullable).
+fn attr_data_type(ty: &AttrType) -> DataType {
+    match ty {
+        AttrType::String | AttrType::Json => DataType::Utf8,
+        AttrType::Int => DataType::Int64,
+        AttrType::Float => DataType::Float64,
+        AttrType::Bool => DataType::Boolean,
+        AttrType::List(item) => DataType::List(Arc::new(Field::new("item", attr_data_type(item), true))),
+        AttrType::Struct(fields) => DataType::Struct(
+            fields.iter().map(|f| Field::new(f.name, attr_data_type(&f.ty), true)).collect::<Vec<_>>().into(),
+        ),
+    }
+}
+
+/// The struct fields of the `attributes` column: one struct per declared key.
+fn attributes_fields(decls: &[&'static AttributeDecl]) -> Fields {
+    decls.iter().map(|d| Field::new(d.key, attr_data_type(&d.ty()), true)).collect::<Vec<_>>().into()
+}
+
+/// Splits a document's attributes into what the declared structs hold (each `json` field
+/// replaced by its JSON text) and the rest (`attributes_other`), field by field.
+fn split_attributes(
+    decls: &[&'static AttributeDecl],
+    attrs: &serde_json::Map<String, serde_json::Value>,
+) -> (serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>) {
+    let mut typed = serde_json::Map::new();
+    let mut other = serde_json::Map::new();
+    for (key, value) in attrs {
+        let Some(decl) = decls.iter().find(|d| d.key == key) else {
+            other.insert(key.clone(), value.clone());
+            continue;
+        };
+        let Some(obj) = value.as_object() else {
+            if !value.is_null() {
+                other.insert(key.clone(), value.clone());
+            }
+            continue;
+        };
+        let mut fit = serde_json::Map::new();
+        let mut rest = serde_json::Map::new();
+        for (name, v) in obj {
+            match decl.fields.iter().find(|f| f.name == name) {
+                Some(f) if f.ty.fits(v) => {
+                    fit.insert(name.clone(), json_fields_as_text(&f.ty, v));
+                }
+                _ => {
+                    rest.insert(name.clone(), v.clone());
+                }
+            }
+        }
+        typed.insert(key.clone(), serde_json::Value::Object(fit));
+        if !rest.is_empty() {
+            other.insert(key.clone(), serde_json::Value::Object(rest));
+        }
+    }
+    (typed, other)
+}
+
+/// `v` (which fits `ty`) with every value typed `json` replaced by its JSON text.
+fn json_fields_as_text(ty: &AttrType, v: &serde_json::Value) -> serde_json::Value {
+    match (ty, v) {
+        (_, serde_json::Value::Null) => serde_json::Value::Null,
+        (AttrType::Json, v) => serde_json::Value::String(v.to_string()),
+        (AttrType::List(item), serde_json::Value::Array(items)) => {
+            items.iter().map(|i| json_fields_as_text(item, i)).collect()
+        }
+        (AttrType::Struct(fields), serde_json::Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| match fields.iter().find(|f| f.name == k) {
+                Some(f) => (k.clone(), json_fields_as_text(&f.ty, v)),
+                None => (k.clone(), v.clone()),
+            })
+            .collect(),
+        _ => v.clone(),
+    }
+}
+
+/// Appends one value of a declared type (which it fits, `json` already as text) to a
+/// builder made by `make_builder` for [`attr_data_type`].
+fn append_attr(b: &mut dyn ArrayBuilder, ty: &AttrType, v: Option<&serde_json::Value>) -> Result<(), StageError> {
+    fn cast<T: ArrayBuilder>(b: &mut dyn ArrayBuilder) -> Result<&mut T, StageError> {
+        b.as_any_mut()
+            .downcast_mut::<T>()
+            .ok_or_else(|| StageError::new("export: a Parquet attribute field has the wrong builder"))
+    }
+    let v = v.filter(|v| !v.is_null());
+    match ty {
+        AttrType::String | AttrType::Json => cast::<StringBuilder>(b)?.append_option(v.and_then(|v| v.as_str())),
+        AttrType::Int => cast::<Int64Builder>(b)?.append_option(v.and_then(serde_json::Value::as_i64)),
+        AttrType::Float => cast::<Float64Builder>(b)?.append_option(v.and_then(serde_json::Value::as_f64)),
+        AttrType::Bool => cast::<BooleanBuilder>(b)?.append_option(v.and_then(serde_json::Value::as_bool)),
+        AttrType::List(item) => {
+            let lb = cast::<ListBuilder<Box<dyn ArrayBuilder>>>(b)?;
+            let items = v.and_then(serde_json::Value::as_array);
+            for i in items.into_iter().flatten() {
+                append_attr(lb.values().as_mut(), item, Some(i))?;
+            }
+            lb.append(items.is_some());
+        }
+        AttrType::Struct(fields) => {
+            let sb = cast::<StructBuilder>(b)?;
+            let obj = v.and_then(serde_json::Value::as_object);
+            append_struct(sb, fields.iter().map(|f| (f.name, f.ty)), obj)?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends one row to a struct builder whose children are `fields`, in order.
+fn append_struct(
+    sb: &mut StructBuilder,
+    fields: impl Iterator<Item = (&'static str, AttrType)>,
+    obj: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<(), StageError> {
+    for ((name, ty), child) in fields.zip(sb.field_builders_mut()) {
+        append_attr(child.as_mut(), &ty, obj.and_then(|o| o.get(name)))?;
+    }
+    sb.append(obj.is_some());
+    Ok(())
 }
 
 enum Builder {
@@ -182,12 +326,16 @@ enum Builder {
     Bool(BooleanBuilder),
     Spans(ListBuilder<StructBuilder>),
     Layers(Box<MapBuilder<StringBuilder, ListBuilder<StructBuilder>>>),
+    Attrs(StructBuilder, Vec<&'static AttributeDecl>),
 }
 
 impl Builder {
-    fn new(ty: ColType) -> Builder {
+    fn new(ty: ColType, decls: &[&'static AttributeDecl]) -> Builder {
         match ty {
-            ColType::String | ColType::Json => Builder::Str(StringBuilder::new()),
+            ColType::Attributes => {
+                Builder::Attrs(StructBuilder::from_fields(attributes_fields(decls), 0), decls.to_vec())
+            }
+            ColType::String | ColType::Json | ColType::AttributesOther => Builder::Str(StringBuilder::new()),
             ColType::Int => Builder::Int(Int64Builder::new()),
             ColType::Float => Builder::Float(Float64Builder::new()),
             ColType::Bool => Builder::Bool(BooleanBuilder::new()),
@@ -204,6 +352,7 @@ impl Builder {
             Builder::Bool(b) => Arc::new(b.finish()),
             Builder::Spans(b) => Arc::new(b.finish()),
             Builder::Layers(b) => Arc::new(b.finish()),
+            Builder::Attrs(b, _) => Arc::new(b.finish()),
         }
     }
 
@@ -227,21 +376,25 @@ impl Builder {
                 }
                 b.append(layers.is_some()).map_err(|e| StageError::with_source("cannot build a Parquet map", e))?;
             }
+            (Builder::Attrs(b, decls), Value::Attrs(row)) => {
+                let fields = decls.iter().map(|d| (d.key, d.ty()));
+                append_struct(b, fields, row.as_ref())?;
+            }
             _ => return Err(StageError::new("export: a Parquet value does not match its column builder")),
         }
         Ok(())
     }
 }
 
-/// The Arrow type of a column.
-pub fn data_type(ty: ColType) -> DataType {
+/// The Arrow type of a column (`decls`: the declared attributes, for `attributes`).
+pub fn data_type(ty: ColType, decls: &[&'static AttributeDecl]) -> DataType {
     match ty {
-        ColType::String | ColType::Json => DataType::Utf8,
+        ColType::String | ColType::Json | ColType::AttributesOther => DataType::Utf8,
         ColType::Int => DataType::Int64,
         ColType::Float => DataType::Float64,
         ColType::Bool => DataType::Boolean,
         // Exactly what the builder makes (field names and nullability included).
-        ColType::Spans | ColType::Layers => Builder::new(ty).finish().data_type().clone(),
+        ColType::Spans | ColType::Layers | ColType::Attributes => Builder::new(ty, decls).finish().data_type().clone(),
     }
 }
 
@@ -261,6 +414,8 @@ pub struct ParquetWriter {
     template: String,
     limits: Limits,
     columns: Vec<Column>,
+    /// The declared attributes (of every registered stage), sorted by key.
+    decls: Vec<&'static AttributeDecl>,
     schema: SchemaRef,
     builders: Vec<Builder>,
     buffered_rows: usize,
@@ -293,26 +448,56 @@ impl ParquetWriter {
         for c in cols.iter_mut().filter(|c| c.name == c.path.column_name()) {
             c.name = plain_column_name(&c.name);
         }
-        for (i, c) in cols.iter().enumerate() {
-            if cols[..i].iter().any(|o| o.name == c.name) {
-                return Err(
-                    options.error("columns", format!("two output columns are named `{}` (use `rename`)", c.name))
-                );
+        // `attributes` brings its `attributes_other` column along.
+        let names: Vec<String> = cols
+            .iter()
+            .flat_map(|c| {
+                let other = (c.ty == ColType::Attributes).then(|| format!("{}_other", c.name));
+                std::iter::once(c.name.clone()).chain(other)
+            })
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(options.error("columns", format!("two output columns are named `{n}` (use `rename`)")));
             }
         }
         Ok(ParquetWriter::new(&path, cols, limits))
     }
 
-    /// A writer of `columns` to `template` (`{shard}` replaced by the shard number).
+    /// A writer of `columns` to `template` (`{shard}` replaced by the shard number). A column
+    /// typed [`ColType::Attributes`] is followed by its `<name>_other` column; when no
+    /// registered stage declares an attribute it is JSON text instead (a struct needs fields).
     pub fn new(template: &std::path::Path, columns: Vec<Column>, limits: Limits) -> ParquetWriter {
+        let decls: Vec<&'static AttributeDecl> =
+            docpipe_core::registry::declared_attributes().into_iter().filter(|d| !d.fields.is_empty()).collect();
+        let mut cols = Vec::with_capacity(columns.len() + 1);
+        for mut c in columns {
+            if c.ty == ColType::Attributes {
+                if decls.is_empty() {
+                    c.ty = ColType::Json;
+                } else {
+                    let other = Column {
+                        path: c.path.clone(),
+                        name: format!("{}_other", c.name),
+                        ty: ColType::AttributesOther,
+                    };
+                    cols.push(c);
+                    cols.push(other);
+                    continue;
+                }
+            }
+            cols.push(c);
+        }
+        let columns = cols;
         let fields: Vec<Field> =
-            columns.iter().map(|c| Field::new(c.name.clone(), data_type(c.ty), !always_present(c))).collect();
+            columns.iter().map(|c| Field::new(c.name.clone(), data_type(c.ty, &decls), !always_present(c))).collect();
         let schema = Arc::new(Schema::new(fields));
-        let builders: Vec<Builder> = columns.iter().map(|c| Builder::new(c.ty)).collect();
+        let builders: Vec<Builder> = columns.iter().map(|c| Builder::new(c.ty, &decls)).collect();
         ParquetWriter {
             template: template.to_string_lossy().into_owned(),
             limits,
             columns,
+            decls,
             schema,
             column_bytes: vec![0; builders.len()],
             builders,
@@ -374,11 +559,33 @@ impl ParquetWriter {
                     doc.id,
                     c.path.raw,
                     c.name,
-                    data_type(c.ty)
+                    data_type(c.ty, &self.decls)
                 ))
             };
             let v = match c.ty {
                 ColType::String => Value::Str(cell.into_text()),
+                ColType::Attributes | ColType::AttributesOther => {
+                    let attrs = match &cell {
+                        Cell::Json(v) => v.as_object(),
+                        _ => None,
+                    };
+                    match attrs {
+                        None if c.ty == ColType::Attributes => Value::Attrs(None),
+                        // Not an object at all: all of it is "other".
+                        None => Value::Str(cell.to_json_text().map(Cow::Owned)),
+                        Some(attrs) => {
+                            let (typed, other) = split_attributes(&self.decls, attrs);
+                            if c.ty == ColType::Attributes {
+                                Value::Attrs(Some(typed))
+                            } else {
+                                Value::Str(
+                                    (!other.is_empty())
+                                        .then(|| Cow::Owned(serde_json::Value::Object(other).to_string())),
+                                )
+                            }
+                        }
+                    }
+                }
                 ColType::Spans | ColType::Layers => {
                     let json = match &cell {
                         Cell::Json(v) if !v.is_null() => Some(v.as_ref()),

@@ -130,4 +130,36 @@ max_blank_lines = 1
 glued_words = true
 "#,
     build: build,
+    attributes: &[docpipe_core::registry::AttributeDecl {
+        key: "normalise",
+        doc: "What normalisation changed.",
+        fields: &[
+            docpipe_core::registry::AttrField { name: "changes", ty: docpipe_core::registry::AttrType::Int, doc: "Edits made to the text." },
+            docpipe_core::registry::AttrField { name: "glued_words_split", ty: docpipe_core::registry::AttrType::Int, doc: "Glued words split apart (`glued_words`)." },
+        ],
+    }],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the stage writes to `attributes` matches its registered declaration.
+    #[test]
+    fn written_attributes_match_the_declaration() {
+        for (options, text) in [
+            ("", "  Plain   text.\n\n\n\nMore\u{00a0}text  "),
+            ("glued_words = true", "Theport authoritysaid on Tuesday.\r\n"),
+            ("", ""),
+        ] {
+            let snippet = format!("type = \"normalise\"\n{options}");
+            let opts = StageOptions::parse_snippet(&snippet, std::path::Path::new(".")).unwrap();
+            let Stage::Map(stage) = build(&opts).unwrap() else { panic!("not a map stage") };
+            let doc = Document::from_source("d", text.to_owned(), "f.txt", 0);
+            let Outcome::Keep(out) = stage.process(doc).unwrap() else { panic!("not kept") };
+            assert!(out.attributes.contains_key("normalise"));
+            docpipe_core::registry::check_written_attributes("normalise", &serde_json::Map::new(), &out.attributes)
+                .unwrap();
+        }
+    }
 }

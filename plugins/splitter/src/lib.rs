@@ -670,6 +670,23 @@ drop_boilerplate = false
 abbreviations = ["Supt", "Insp"]
 "#,
     build: build,
+    attributes: &[docpipe_core::registry::AttributeDecl {
+        key: "splitter",
+        doc: "Where a split document comes from, or how many units a document holds.",
+        fields: &[
+            docpipe_core::registry::AttrField { name: "unit", ty: docpipe_core::registry::AttrType::String, doc: "The unit of a split document: `article`, `paragraph`, `sentence` or `chunk`." },
+            docpipe_core::registry::AttrField { name: "index", ty: docpipe_core::registry::AttrType::Int, doc: "Its position among its parent's units (from 0)." },
+            docpipe_core::registry::AttrField { name: "boundary", ty: docpipe_core::registry::AttrType::String, doc: "How an article's start was found." },
+            docpipe_core::registry::AttrField { name: "shape", ty: docpipe_core::registry::AttrType::String, doc: "The layout of the dump an article comes from." },
+            docpipe_core::registry::AttrField { name: "dateline", ty: docpipe_core::registry::AttrType::String, doc: "An article's dateline text (null when it has none)." },
+            docpipe_core::registry::AttrField { name: "boilerplate_lines_removed", ty: docpipe_core::registry::AttrType::Int, doc: "Non-body lines dropped from an article (`drop_boilerplate`)." },
+            docpipe_core::registry::AttrField { name: "role", ty: docpipe_core::registry::AttrType::String, doc: "The line role of a split paragraph or sentence." },
+            docpipe_core::registry::AttrField { name: "articles", ty: docpipe_core::registry::AttrType::Int, doc: "Articles found (when not emitting documents)." },
+            docpipe_core::registry::AttrField { name: "paragraphs", ty: docpipe_core::registry::AttrType::Int, doc: "Paragraphs found (when not emitting documents)." },
+            docpipe_core::registry::AttrField { name: "sentences", ty: docpipe_core::registry::AttrType::Int, doc: "Sentences found (when not emitting documents)." },
+            docpipe_core::registry::AttrField { name: "chunks", ty: docpipe_core::registry::AttrType::Int, doc: "Chunks made (when not emitting documents)." },
+        ],
+    }],
 }
 
 #[cfg(test)]

@@ -24,12 +24,19 @@ Candidate edges ahead by 412 votes as run-off goes to the wire\n\
 KRAKÓW — The independent candidate leads the race by just 412 votes. Turnout was 48.7 per cent.\n\
 Reporting by Ewa Nowak; editing by Sam Lee\n";
 
+/// Runs the stage on one document; every output's attributes are checked against the
+/// stage's registered declaration.
 fn split(stage: &Splitter, d: Document) -> Vec<Document> {
-    match stage.process(d).unwrap() {
+    let before = d.attributes.clone();
+    let out = match stage.process(d).unwrap() {
         Outcome::Split(v) => v,
         Outcome::Keep(d) => vec![d],
         Outcome::Drop(r) | Outcome::DropWith { reason: r, .. } => panic!("dropped: {r}"),
+    };
+    for d in &out {
+        docpipe_core::registry::check_written_attributes("splitter", &before, &d.attributes).unwrap();
     }
+    out
 }
 
 #[test]

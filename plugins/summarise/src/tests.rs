@@ -22,13 +22,21 @@ fn stage(toml: &str) -> SummariseStage {
 fn run(stage: &mut SummariseStage, docs: Vec<Document>) -> (Vec<Document>, Vec<Document>) {
     let mut out = Vec::new();
     for mut d in docs {
+        let before = d.attributes.clone();
         let group = stage.prepare(&mut d).unwrap();
         match stage.process(d, group).unwrap() {
-            Outcome::Keep(d) => out.push(d),
+            Outcome::Keep(d) => {
+                // What it writes matches its registered declaration.
+                docpipe_core::registry::check_written_attributes("summarise", &before, &d.attributes).unwrap();
+                out.push(d)
+            }
             other => panic!("unexpected outcome {other:?}"),
         }
     }
     let extra = stage.finish().unwrap();
+    for d in &extra {
+        docpipe_core::registry::check_written_attributes("summarise", &Map::new(), &d.attributes).unwrap();
+    }
     (out, extra)
 }
 
