@@ -17,37 +17,18 @@
 //! Iteration order of `inventory` is unspecified, so [`factories`] sorts by name.
 
 use crate::config::StageOptions;
-use crate::options::{OptionDefault, OptionDoc};
+use crate::options::OptionDoc;
 use crate::stage::{Stage, StageKind};
 
-/// A hand-written option table entry: the form before `#[derive(Options)]`, kept only for
-/// plugins not converted yet (see [`OptionList::Table`]). Its `ty` and `default` are free
-/// text that nothing checks; prefer the derive.
+/// Where a stage's option documentation comes from: its options struct
+/// (`#[derive(docpipe_core::Options)]`, or a hand-written [`crate::options::Options`] impl),
+/// filled in by [`crate::register_stage!`].
 #[derive(Debug, Clone, Copy)]
-pub struct LegacyOptionDoc {
-    /// The TOML key.
-    pub name: &'static str,
-    /// Its type, as a user reads it.
-    pub ty: &'static str,
-    /// The default, as TOML (empty if the option is required).
-    pub default: &'static str,
-    /// What it means.
-    pub doc: &'static str,
-}
-
-/// Where a stage's option documentation comes from.
-#[derive(Debug, Clone, Copy)]
-pub enum OptionList {
-    /// The options struct (`#[derive(docpipe_core::Options)]`): what [`crate::register_stage!`]
-    /// writes.
-    Derived {
-        /// [`crate::options::Options::docs`].
-        docs: fn() -> Vec<OptionDoc>,
-        /// [`crate::options::Options::check_documented_defaults`].
-        check_defaults: fn() -> Result<(), String>,
-    },
-    /// A hand-written table (legacy).
-    Table(&'static [LegacyOptionDoc]),
+pub struct OptionList {
+    /// [`crate::options::Options::docs`].
+    pub docs: fn() -> Vec<OptionDoc>,
+    /// [`crate::options::Options::check_documented_defaults`].
+    pub check_defaults: fn() -> Result<(), String>,
 }
 
 /// The type of one declared attribute field. Every field is nullable (and may be absent).
@@ -222,23 +203,7 @@ pub struct StageFactory {
 impl StageFactory {
     /// Every option the stage accepts, in declaration order.
     pub fn options(&self) -> Vec<OptionDoc> {
-        match self.options {
-            OptionList::Derived { docs, .. } => docs(),
-            OptionList::Table(table) => table
-                .iter()
-                .map(|o| OptionDoc {
-                    name: o.name,
-                    ty: o.ty.to_owned(),
-                    default: if o.default.is_empty() {
-                        OptionDefault::Required
-                    } else {
-                        OptionDefault::Text(o.default.into())
-                    },
-                    doc: o.doc,
-                    schema: serde_json::json!({}),
-                })
-                .collect(),
-        }
+        (self.options.docs)()
     }
 
     /// The JSON Schema of one `[[stage]]` table of this type.
@@ -335,7 +300,7 @@ macro_rules! register_stage {
                 summary: $summary,
                 description: $description,
                 kind: $crate::StageKind::$kind,
-                options: $crate::registry::OptionList::Derived {
+                options: $crate::registry::OptionList {
                     docs: <$options as $crate::options::Options>::docs,
                     check_defaults: <$options as $crate::options::Options>::check_documented_defaults,
                 },
