@@ -112,7 +112,7 @@ pub enum OptionDefault {
     None,
     /// This value, as TOML.
     Value(toml::Value),
-    /// A description of the default (the legacy option tables, or why it cannot be shown).
+    /// Why the default cannot be shown (it does not serialise to TOML).
     Text(Cow<'static, str>),
 }
 
