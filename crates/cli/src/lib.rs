@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use docpipe_core::config::{self, ConfigErrors, Overrides, Pipeline};
+use docpipe_core::input::InputFormat;
 use docpipe_core::runner::{self, RunOptions};
 
 /// Fast, deterministic, plugin-based document processing pipelines.
@@ -49,6 +50,16 @@ enum Command {
         /// Input files, directories or globs ("-" for stdin); replaces `input.paths`.
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
+        /// How to read the input; replaces `input.format`. `auto` goes by extension (`.jsonl`,
+        /// `.ndjson`: JSONL, anything else: one text document per file) and sniffs standard
+        /// input; use `jsonl` for part files without an extension (`part-00000`).
+        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
+        format: Option<String>,
+        /// The name standard input (`-i -`) gets in ids and `source.path` instead of `-`: a
+        /// record without an `id` on line L gets the id `NAME:L`. Give each shard of a
+        /// distributed job its own name (e.g. its part file) so ids stay unique across shards.
+        #[arg(long, value_name = "NAME")]
+        stdin_name: Option<String>,
         /// Output directory; replaces `output.dir`. `-` is refused: a run writes several files.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<String>,
@@ -99,8 +110,13 @@ pub fn main() -> ExitCode {
     };
     let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Run { config, inputs, output, threads, no_progress } => {
-            let opts = RunArgs { inputs, output, threads, quiet: cli.quiet, no_progress };
+        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress } => {
+            let format = format.as_deref().map(|f| match f {
+                "text" => InputFormat::Text,
+                "jsonl" => InputFormat::Jsonl,
+                _ => InputFormat::Auto,
+            });
+            let opts = RunArgs { inputs, format, stdin_name, output, threads, quiet: cli.quiet, no_progress };
             cmd_run(config.as_deref(), opts, &warnings)
         }
         Command::Check { config, inputs } => cmd_check(&config, inputs),
@@ -116,6 +132,8 @@ pub fn main() -> ExitCode {
 /// `docpipe run`'s options besides the config.
 struct RunArgs {
     inputs: Vec<String>,
+    format: Option<InputFormat>,
+    stdin_name: Option<String>,
     output: Option<String>,
     threads: usize,
     quiet: bool,
@@ -196,7 +214,7 @@ fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
 }
 
 fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -> ExitCode {
-    let RunArgs { inputs, output, threads, quiet, no_progress } = args;
+    let RunArgs { inputs, format, stdin_name, output, threads, quiet, no_progress } = args;
     if output.as_deref() == Some("-") {
         eprintln!("error: --output -: {}", config::OUTPUT_DASH);
         return ExitCode::from(2);
@@ -216,7 +234,7 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
             std::process::exit(130);
         }
     });
-    let overrides = Overrides { inputs, output_dir: output, ..Overrides::default() };
+    let overrides = Overrides { inputs, output_dir: output, format, stdin_name, ..Overrides::default() };
     let pipeline = match load(config, &overrides) {
         Ok(p) => p,
         Err(errors) => {

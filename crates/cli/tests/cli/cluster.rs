@@ -1,0 +1,120 @@
+//! Issue 16: what a distributed driver (Spark's `RDD.pipe`, Ray tasks) needs from one
+//! `docpipe run`: named standard input, `--format`, input failures that honour
+//! `[run] on_error = "fail"`, plain logs on a pipe, and `DOCPIPE_THREADS`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const CONFIG: &str = "[output]\ndir = \"out\"\n";
+
+/// Runs `docpipe` in `dir` with `env` set and `stdin` on standard input; stderr is a pipe.
+fn docpipe(args: &[&str], dir: &Path, env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docpipe"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("DOCPIPE_THREADS")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn setup(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.toml"), config).unwrap();
+    dir
+}
+
+fn documents(dir: &Path) -> Vec<serde_json::Value> {
+    let out = std::fs::read_to_string(dir.join("out/documents.jsonl")).unwrap();
+    out.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn stdin_name_replaces_dash_in_ids_and_source() {
+    let dir = setup(CONFIG);
+    let input = b"{\"text\":\"one\"}\n{\"id\":\"kept\",\"text\":\"two\"}\n{\"text\":\"three\"}\n";
+    let out = docpipe(&["run", "p.toml", "-i", "-", "--stdin-name", "part-00003", "-q"], dir.path(), &[], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let docs = documents(dir.path());
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["part-00003:1", "kept", "part-00003:3"]);
+    assert!(docs.iter().all(|d| d["source"]["path"] == "part-00003"), "{docs:?}");
+
+    // Without the flag, standard input is `-` as before.
+    let dir = setup(CONFIG);
+    let out = docpipe(&["run", "p.toml", "-i", "-", "-q"], dir.path(), &[], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(documents(dir.path())[0]["id"], "-:1");
+
+    // Naming standard input when none is read is a usage error.
+    let dir = setup(CONFIG);
+    std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+    let out = docpipe(&["run", "p.toml", "-i", "a.txt", "--stdin-name", "p1"], dir.path(), &[], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--stdin-name p1: no input is standard input"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn format_flag_reads_part_files_without_an_extension_as_jsonl() {
+    let dir = setup(CONFIG);
+    std::fs::write(dir.path().join("part-00000"), "{\"text\":\"one\"}\n{\"text\":\"two\"}\n").unwrap();
+    std::fs::write(dir.path().join("notes"), "plain words, not JSON\n").unwrap();
+
+    // `auto` keeps reading an extension-less file as one text document, with a warning.
+    let out = docpipe(&["run", "p.toml", "-i", "part-00000", "-i", "notes", "--no-progress"], dir.path(), &[], b"");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(documents(dir.path()).len(), 2);
+    assert!(stderr.contains("file=part-00000") && stderr.contains("pass `--format jsonl`"), "{stderr}");
+    assert!(!stderr.contains("file=notes"), "{stderr}");
+
+    let out =
+        docpipe(&["run", "p.toml", "-i", "part-00000", "--format", "jsonl", "--no-progress"], dir.path(), &[], b"");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("--format jsonl"), "{stderr}");
+    let ids: Vec<String> = documents(dir.path()).iter().map(|d| d["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids, ["part-00000:1", "part-00000:2"]);
+
+    // The flag replaces `input.format`.
+    let dir = setup("[input]\nformat = \"jsonl\"\n[output]\ndir = \"out\"\n");
+    std::fs::write(dir.path().join("a.jsonl"), "{\"text\":\"one\"}\n{\"text\":\"two\"}\n").unwrap();
+    let out = docpipe(&["run", "p.toml", "-i", "a.jsonl", "--format", "text", "-q"], dir.path(), &[], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(documents(dir.path()).len(), 1);
+
+    let out = docpipe(&["run", "p.toml", "--format", "csv"], dir.path(), &[], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_malformed_line_stops_a_run_under_on_error_fail() {
+    let input = b"{\"text\":\"one\"}\n{oops\n{\"text\":\"three\"}\n";
+    let dir = setup("[output]\ndir = \"out\"\n[run]\non_error = \"fail\"\n");
+    let out = docpipe(&["run", "p.toml", "-i", "-", "--stdin-name", "s1"], dir.path(), &[], input);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("s1:2: malformed JSON"), "{stderr}");
+    assert!(stderr.contains("no output was committed"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("out")).map(|d| d.collect()).unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+
+    // Under `skip` (the default) the line goes to failed.jsonl and the run succeeds.
+    let dir = setup(CONFIG);
+    let out = docpipe(&["run", "p.toml", "-i", "-", "-q"], dir.path(), &[], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(documents(dir.path()).len(), 2);
+    let failed = std::fs::read_to_string(dir.path().join("out/failed.jsonl")).unwrap();
+    assert!(failed.contains("-:2: malformed JSON"), "{failed}");
+}
