@@ -118,3 +118,20 @@ fn a_malformed_line_stops_a_run_under_on_error_fail() {
     let failed = std::fs::read_to_string(dir.path().join("out/failed.jsonl")).unwrap();
     assert!(failed.contains("-:2: malformed JSON"), "{failed}");
 }
+
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes() {
+    let dir = setup(CONFIG);
+    std::fs::write(dir.path().join("part-1"), "{\"text\":\"one\"}\n").unwrap();
+    // Warnings (the auto-format hint, a failed line), stderr to a pipe, no NO_COLOR.
+    let out = docpipe(
+        &["run", "p.toml", "-i", "part-1", "-i", "-", "-vv"],
+        dir.path(),
+        &[("TERM", "xterm-256color"), ("NO_COLOR", "")],
+        b"{bad\n",
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("WARN"), "{stderr}");
+    assert!(!out.stderr.contains(&0x1b), "escape codes on a pipe: {stderr:?}");
+}
