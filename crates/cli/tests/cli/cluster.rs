@@ -135,3 +135,46 @@ fn logs_on_a_pipe_carry_no_colour_codes() {
     assert!(stderr.contains("WARN"), "{stderr}");
     assert!(!out.stderr.contains(&0x1b), "escape codes on a pipe: {stderr:?}");
 }
+
+#[test]
+fn docpipe_threads_sets_the_default_thread_count() {
+    let threads = |dir: &Path| -> u64 {
+        let stats: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("out/stats.json")).unwrap()).unwrap();
+        stats["threads"].as_u64().unwrap()
+    };
+    let dir = setup("[output]\ndir = \"out\"\n[run]\nthreads = 2\n");
+    let out = docpipe(&["run", "p.toml", "-i", "-", "-q"], dir.path(), &[("DOCPIPE_THREADS", "3")], b"hello");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(threads(dir.path()), 3);
+    // --threads wins over the environment.
+    let out = docpipe(&["run", "p.toml", "-i", "-", "-q", "-j", "1"], dir.path(), &[("DOCPIPE_THREADS", "3")], b"hi");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(threads(dir.path()), 1);
+    let out = docpipe(&["run", "p.toml", "-i", "-"], dir.path(), &[("DOCPIPE_THREADS", "lots")], b"hi");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("DOCPIPE_THREADS: `lots` is not a thread count"), "{}", text(&out.stderr));
+}
+
+/// The default thread count is what the process may use, not the machine's cores: run under
+/// `taskset -c 0` (one allowed CPU), a run has one worker thread. (The cgroup quota is read by
+/// the same `std::thread::available_parallelism` call.) Skipped where `taskset` is missing.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_default_thread_count_follows_the_cpu_affinity_mask() {
+    let dir = setup(CONFIG);
+    std::fs::write(dir.path().join("a.txt"), "words").unwrap();
+    let status = Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(env!("CARGO_BIN_EXE_docpipe"))
+        .args(["run", "p.toml", "-i", "a.txt", "-q"])
+        .current_dir(dir.path())
+        .env_remove("DOCPIPE_THREADS")
+        .stdin(Stdio::null())
+        .status();
+    let Ok(status) = status else { return };
+    assert!(status.success());
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/stats.json")).unwrap()).unwrap();
+    assert_eq!(stats["threads"], 1);
+}
