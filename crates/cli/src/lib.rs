@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use docpipe_core::config::{self, ConfigErrors, Overrides, Pipeline};
+use docpipe_core::input::InputFormat;
 use docpipe_core::runner::{self, RunOptions};
 
 /// Fast, deterministic, plugin-based document processing pipelines.
@@ -49,11 +50,23 @@ enum Command {
         /// Input files, directories or globs ("-" for stdin); replaces `input.paths`.
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
+        /// How to read the input; replaces `input.format`. `auto` goes by extension (`.jsonl`,
+        /// `.ndjson`: JSONL, anything else: one text document per file) and sniffs standard
+        /// input; use `jsonl` for part files without an extension (`part-00000`).
+        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
+        format: Option<String>,
+        /// The name standard input (`-i -`) gets in ids and `source.path` instead of `-`: a
+        /// record without an `id` on line L gets the id `NAME:L`. Give each shard of a
+        /// distributed job its own name (e.g. its part file) so ids stay unique across shards.
+        #[arg(long, value_name = "NAME")]
+        stdin_name: Option<String>,
         /// Output directory; replaces `output.dir`. `-` is refused: a run writes several files.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<String>,
-        /// Worker threads (default: `run.threads`, else one per core). At most 1024; more than
-        /// 16 per core are capped at 16 per core, with a warning.
+        /// Worker threads (default: the DOCPIPE_THREADS environment variable, else `run.threads`,
+        /// else one per CPU this process may use: its CPU affinity and cgroup quota count, so a
+        /// container or `taskset` limit is respected). At most 1024; more than 16 per core are
+        /// capped at 16 per core, with a warning.
         #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
         threads: usize,
         /// No progress bar.
@@ -99,8 +112,13 @@ pub fn main() -> ExitCode {
     };
     let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Run { config, inputs, output, threads, no_progress } => {
-            let opts = RunArgs { inputs, output, threads, quiet: cli.quiet, no_progress };
+        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress } => {
+            let format = format.as_deref().map(|f| match f {
+                "text" => InputFormat::Text,
+                "jsonl" => InputFormat::Jsonl,
+                _ => InputFormat::Auto,
+            });
+            let opts = RunArgs { inputs, format, stdin_name, output, threads, quiet: cli.quiet, no_progress };
             cmd_run(config.as_deref(), opts, &warnings)
         }
         Command::Check { config, inputs } => cmd_check(&config, inputs),
@@ -116,10 +134,30 @@ pub fn main() -> ExitCode {
 /// `docpipe run`'s options besides the config.
 struct RunArgs {
     inputs: Vec<String>,
+    format: Option<InputFormat>,
+    stdin_name: Option<String>,
     output: Option<String>,
     threads: usize,
     quiet: bool,
     no_progress: bool,
+}
+
+/// The environment variable that sets the thread count when `--threads` is not given (it wins
+/// over `run.threads`): a cluster task's CPU budget, which neither the affinity mask nor the
+/// cgroup quota may show (Spark's `spark.task.cpus`, Ray's `num_cpus`).
+const THREADS_ENV: &str = "DOCPIPE_THREADS";
+
+/// The thread count `DOCPIPE_THREADS` asks for: `None` when unset or empty, an error when it
+/// is not a count from 1 to the maximum.
+fn env_threads(value: Option<&std::ffi::OsStr>) -> Result<Option<usize>, String> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else { return Ok(None) };
+    let text = value.to_str().ok_or("not a number")?;
+    let n: usize = text.trim().parse().map_err(|_| format!("`{text}` is not a thread count"))?;
+    if n == 0 {
+        return Err("0 threads: leave it unset for one per CPU".to_owned());
+    }
+    config::check_threads(n).map_err(|msg| format!("{n}: {msg}"))?;
+    Ok(Some(n))
 }
 
 /// Worker threads per core beyond which a request is capped (with a warning): more only adds
@@ -196,7 +234,7 @@ fn cmd_check(config: &Path, inputs: Vec<String>) -> ExitCode {
 }
 
 fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -> ExitCode {
-    let RunArgs { inputs, output, threads, quiet, no_progress } = args;
+    let RunArgs { inputs, format, stdin_name, output, threads, quiet, no_progress } = args;
     if output.as_deref() == Some("-") {
         eprintln!("error: --output -: {}", config::OUTPUT_DASH);
         return ExitCode::from(2);
@@ -205,6 +243,14 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
         eprintln!("error: --threads {threads}: {msg}");
         return ExitCode::from(2);
     }
+    let threads = match (threads, env_threads(std::env::var_os(THREADS_ENV).as_deref())) {
+        (0, Ok(Some(n))) => n,
+        (0, Err(msg)) => {
+            eprintln!("error: {THREADS_ENV}: {msg}");
+            return ExitCode::from(2);
+        }
+        (n, _) => n,
+    };
     // Ctrl-C, SIGTERM or SIGHUP stops the run in whatever phase it is (reading, finishing,
     // writing reports) and commits nothing; a second signal exits at once, after removing the
     // run's temporary files.
@@ -216,7 +262,7 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
             std::process::exit(130);
         }
     });
-    let overrides = Overrides { inputs, output_dir: output, ..Overrides::default() };
+    let overrides = Overrides { inputs, output_dir: output, format, stdin_name, ..Overrides::default() };
     let pipeline = match load(config, &overrides) {
         Ok(p) => p,
         Err(errors) => {
@@ -281,6 +327,19 @@ mod tests {
         assert_eq!(n, 32);
         assert!(why.unwrap().contains("capped at 32"));
         assert_eq!(capped_threads(0, 5000, 128).0, config::MAX_THREADS);
+    }
+
+    // Issue 16: a cluster task sets its CPU budget through the environment.
+    #[test]
+    fn docpipe_threads_is_a_positive_count() {
+        use std::ffi::OsStr;
+        assert_eq!(env_threads(None), Ok(None));
+        assert_eq!(env_threads(Some(OsStr::new(""))), Ok(None));
+        assert_eq!(env_threads(Some(OsStr::new("3"))), Ok(Some(3)));
+        assert_eq!(env_threads(Some(OsStr::new(" 2 "))), Ok(Some(2)));
+        assert!(env_threads(Some(OsStr::new("0"))).unwrap_err().contains("0 threads"));
+        assert!(env_threads(Some(OsStr::new("two"))).unwrap_err().contains("not a thread count"));
+        assert!(env_threads(Some(OsStr::new("100000"))).is_err());
     }
 
     #[test]

@@ -378,6 +378,11 @@ pub struct Overrides {
     pub output_dir: Option<String>,
     /// Replaces the input files with in-memory ones (the built-in sample corpus).
     pub memory_inputs: Vec<crate::input::InputFile>,
+    /// Replaces `input.format` (`--format`).
+    pub format: Option<InputFormat>,
+    /// The name standard input is given in ids and `source.path` instead of `-`
+    /// (`--stdin-name`); an error when no input is standard input.
+    pub stdin_name: Option<String>,
 }
 
 const TOP_LEVEL: &[&str] = &["input", "output", "run", "stage"];
@@ -504,9 +509,24 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         }
         files
     };
+    let mut input_spec = input_spec;
+    if let Some(name) = &overrides.stdin_name {
+        let mut named = false;
+        for f in &mut input_spec {
+            if let crate::input::InputFile::Stdin { name: n } = f {
+                n.clone_from(name);
+                named = true;
+            }
+        }
+        if name.is_empty() || name.contains(['\n', '\r']) {
+            errs.push(None, format!("--stdin-name {name:?}: must be a non-empty name on one line"));
+        } else if !named {
+            errs.push(None, format!("--stdin-name {name}: no input is standard input (`-`)"));
+        }
+    }
     let input_spec = InputSpec {
         files: crate::input::dedup_files(input_spec),
-        format: input.format,
+        format: overrides.format.unwrap_or(input.format),
         invalid_utf8: input.invalid_utf8,
         max_document_bytes: input.max_document_bytes,
     };

@@ -73,8 +73,12 @@ pub enum Utf8Policy {
 pub enum InputFile {
     /// A file on disk; `display` is the path as named (lexically normalised).
     Path(String),
-    /// Standard input, named `-`.
-    Stdin,
+    /// Standard input, named `-` unless `--stdin-name` names it (a shard's part name, so
+    /// that ids of id-less records stay unique across shards).
+    Stdin {
+        /// The name used in ids, `source.path` and messages instead of the file's path.
+        name: String,
+    },
     /// Bytes compiled into the binary (the built-in sample corpus).
     Memory {
         /// The name it is shown and identified by.
@@ -94,11 +98,16 @@ pub enum InputFile {
 }
 
 impl InputFile {
+    /// Standard input under its default name, `-`.
+    pub fn stdin() -> InputFile {
+        InputFile::Stdin { name: "-".to_owned() }
+    }
+
     /// The name used in ids, `source.path` and messages.
     pub fn name(&self) -> &str {
         match self {
             InputFile::Path(p) | InputFile::Unreadable { path: p, .. } => p,
-            InputFile::Stdin => "-",
+            InputFile::Stdin { name } => name,
             InputFile::Memory { name, .. } => name,
         }
     }
@@ -107,7 +116,7 @@ impl InputFile {
     pub fn size_hint(&self) -> Option<u64> {
         match self {
             InputFile::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            InputFile::Stdin => None,
+            InputFile::Stdin { .. } => None,
             InputFile::Memory { bytes, .. } => Some(bytes.len() as u64),
             InputFile::Unreadable { .. } => Some(0),
         }
@@ -271,7 +280,7 @@ fn resolve_path_with(
     list: &dyn Fn(&Path) -> std::io::Result<Vec<PathBuf>>,
 ) -> Result<Vec<InputFile>, String> {
     if path == "-" {
-        return Ok(vec![InputFile::Stdin]);
+        return Ok(vec![InputFile::stdin()]);
     }
     let mut walker = Walker { excludes, list, seen: HashMap::new(), out: Vec::new() };
     if is_glob(path) {
@@ -492,7 +501,8 @@ fn invalid_data(msg: String) -> std::io::Error {
 fn open(file: &InputFile) -> std::io::Result<Box<dyn Read + Send>> {
     let (raw, name): (Box<dyn Read + Send>, &str) = match file {
         InputFile::Path(p) => (Box::new(std::fs::File::open(p)?), p),
-        InputFile::Stdin => (Box::new(std::io::stdin()), "-"),
+        // Standard input is never decompressed, whatever name it is given.
+        InputFile::Stdin { .. } => (Box::new(std::io::stdin()), "-"),
         InputFile::Memory { name, bytes } => (Box::new(*bytes), name),
         InputFile::Unreadable { reason, .. } => return Err(std::io::Error::other(reason.clone())),
     };
@@ -596,7 +606,7 @@ fn effective_format(file: &InputFile, format: InputFormat) -> Option<InputFormat
         return Some(format);
     }
     match file {
-        InputFile::Stdin => None,
+        InputFile::Stdin { .. } => None,
         _ => {
             let lower = file.name().to_lowercase();
             let base =
@@ -615,6 +625,19 @@ fn effective_format(file: &InputFile, format: InputFormat) -> Option<InputFormat
 fn sniff(first: &[u8]) -> InputFormat {
     let first = first.strip_prefix(BOM).unwrap_or(first);
     if first.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') { InputFormat::Jsonl } else { InputFormat::Text }
+}
+
+/// Whether the first non-blank line in `head` (after a byte order mark) is a JSON object with
+/// a string `text`: a JSONL record. A first line longer than `head` does not count.
+fn looks_like_jsonl(head: &[u8]) -> bool {
+    let head = head.strip_prefix(BOM).unwrap_or(head);
+    let Some(line) = head.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)) else {
+        return false;
+    };
+    if line.trim_ascii_start().first() != Some(&b'{') {
+        return false;
+    }
+    matches!(serde_json::from_slice::<Value>(line), Ok(Value::Object(o)) if o.get("text").is_some_and(Value::is_string))
 }
 
 /// Reads one input file, calling `emit` for every event, in file order. `bytes_read` is
@@ -651,6 +674,18 @@ pub fn read_file(
         Some(f) => f,
         None => sniff(reader.fill_buf().unwrap_or(&[])),
     };
+    if spec.format == InputFormat::Auto
+        && format == InputFormat::Text
+        && !has_known_extension(Path::new(&name))
+        && looks_like_jsonl(reader.fill_buf().unwrap_or(&[]))
+    {
+        // Spark and Ray part files (`part-00000`) have no extension: say so rather than
+        // silently reading a JSONL file as one text document (issue 16). The decision stays.
+        warn!(
+            file = %name,
+            "read as one text document (`format = \"auto\"`, no .jsonl extension) although its first line is a JSON record with a `text` field; pass `--format jsonl` or set `input.format` to read it as JSONL"
+        );
+    }
     match format {
         InputFormat::Jsonl => read_jsonl(&name, &mut reader, spec, emit, bytes_read),
         _ => read_text(&name, &mut reader, spec, emit, bytes_read, whole),
@@ -1072,6 +1107,19 @@ mod tests {
         assert_eq!(reasons[2], "r.jsonl:4: record has no `text` field");
         assert_eq!(reasons[3], "r.jsonl:5: expected a JSON object, found an array");
         assert_eq!(reasons[4], "doc r.jsonl:6 None");
+    }
+
+    // Issue 16: part files without an extension were read as text without a word.
+    #[test]
+    fn jsonl_records_are_recognised_for_the_auto_warning() {
+        assert!(looks_like_jsonl(b"\n  \n{\"text\":\"a\",\"id\":1}\n{\"text\":"));
+        assert!(looks_like_jsonl(b"\xEF\xBB\xBF{\"text\":\"a\"}\r\n"));
+        assert!(!looks_like_jsonl(b"{\"body\":\"a\"}\n"));
+        assert!(!looks_like_jsonl(b"{\"text\":3}\n"));
+        assert!(!looks_like_jsonl(b"{ a brace in prose }\n"));
+        assert!(!looks_like_jsonl(b"plain text\n{\"text\":\"a\"}\n"));
+        assert!(!looks_like_jsonl(b"{\"text\":\"cut off"));
+        assert!(!looks_like_jsonl(b""));
     }
 
     #[test]

@@ -19,7 +19,9 @@
 //! on; under `fail` the run stops. Every document a stage lets through, including what an
 //! ordered stage returns from `finish`, is checked against the document invariants and fails
 //! the same way when it breaks one. An error in a call that concerns no document (`finish`,
-//! `counters`, a sink's `begin` or `finish`) stops the run.
+//! `counters`, a sink's `begin` or `finish`) stops the run. An input failure (a malformed
+//! JSONL line, an unreadable or binary file) belongs to no stage and follows `[run] on_error`:
+//! `skip` records it in `failed.jsonl`, `fail` stops the run.
 //!
 //! Every document is accounted for: each stage counts what it received, kept, dropped (per
 //! reason) and failed; failures go to `failed.jsonl` with the stage and error. Every output
@@ -405,6 +407,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             documents_out: documents_out.as_mut(),
             written: &mut written,
             pool: &pool,
+            input_on_error: settings.on_error,
         };
         consume(&rx, &mut ctx, &mut stats, &mut progress, bytes_read, started, observer, &cancelled)?;
         if cancelled() {
@@ -518,6 +521,14 @@ fn consume(
                         stats.input.files += 1;
                         last_file.clone_from(&r.source.path);
                     }
+                    // Input failures belong to no stage: `[run] on_error` decides. Under
+                    // `fail` the run stops before anything is committed (issue 16).
+                    if ctx.input_on_error == OnError::Fail {
+                        return Err(RunError::Input(format!(
+                            "input failed: {} (`[run] on_error = \"fail\"`)",
+                            r.reason
+                        )));
+                    }
                     warn!(id = %r.id, error = %r.reason, "input failed");
                     stats.input.failed += 1;
                     ctx.record_failure(rejected_record(r))?;
@@ -554,6 +565,8 @@ struct RunCtx<'a> {
     documents_out: Option<&'a mut AtomicFile>,
     written: &'a mut u64,
     pool: &'a rayon::ThreadPool,
+    /// `[run] on_error`: what an input failure (a malformed line, an unreadable file) does.
+    input_on_error: OnError,
 }
 
 impl RunCtx<'_> {
@@ -1142,6 +1155,31 @@ mod tests {
         assert!(!dir.path().join(DOCUMENTS_FILE).exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+    }
+
+    // Issue 16: a malformed input line exited 0 under `[run] on_error = "fail"`.
+    #[test]
+    fn input_failures_follow_run_on_error() {
+        let bad = || {
+            vec![InputFile::Memory {
+                name: "part.jsonl".into(),
+                bytes: b"{\"text\":\"a|b\"}\n{not json\n{\"text\":\"e\"}\n",
+            }]
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(pipeline(bad(), dir.path(), OnError::Skip, 1000), &RunOptions::default(), &Silent).unwrap();
+        assert_eq!((out.stats.input.failed, out.failed), (1, 1));
+        let failed = std::fs::read_to_string(dir.path().join(FAILED_FILE)).unwrap();
+        assert!(failed.contains("part.jsonl:2: malformed JSON"), "{failed}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = pipeline(bad(), dir.path(), OnError::Skip, 1000);
+        p.run.on_error = OnError::Fail;
+        let err = run(p, &RunOptions::default(), &Silent).unwrap_err();
+        assert!(matches!(err, RunError::Input(_)), "{err:?}");
+        assert!(err.to_string().contains("part.jsonl:2: malformed JSON"), "{err}");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(leftovers.is_empty(), "a failed run left files: {leftovers:?}");
     }
 
     /// Writes an index file in `finish` (like dedupe), optionally raising the cancel flag

@@ -5,5 +5,6 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cluster;
 mod input_paths;
 mod out_of_tree;
