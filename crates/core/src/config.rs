@@ -224,8 +224,10 @@ impl Default for OutputSection {
 #[derive(Debug, Clone, Deserialize, Serialize, crate::Options)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunSection {
-    /// Default for every stage's `on_error`: `skip` records a failing document in
-    /// `failed.jsonl` and goes on, `fail` stops the run.
+    /// What a failure does, for input failures (malformed lines, binary, oversized or
+    /// unreadable files) and as the default for every stage's `on_error`: `skip` records the
+    /// failing document in `failed.jsonl` and goes on, `fail` stops the run (exit 1, nothing
+    /// committed).
     pub on_error: OnError,
     /// Documents per batch (bounds memory together with `batch_bytes`).
     pub batch_size: usize,
