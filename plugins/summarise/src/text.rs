@@ -106,10 +106,81 @@ pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]
         if a >= b || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
             continue;
         }
+        if continues_sentence(text, a) {
+            // The rest of a sentence cut at a hard line break: join it back onto the piece
+            // it continues when that piece is the previous candidate, else leave it out (its
+            // beginning is not a candidate, so no summary may start in its middle).
+            match out.last_mut() {
+                Some(prev) if prev.end <= a && only_wrap_gap(&text[prev.end..a]) => prev.end = prev.end.max(b),
+                _ => tracing::trace!(start = a, "left out a sentence that continues an unpunctuated line"),
+            }
+            continue;
+        }
         let first = out.last().is_none_or(|s| s.paragraph != p);
         out.push(Sentence { start: a, end: b, paragraph: p, first_in_paragraph: first });
     }
     out
+}
+
+/// Characters that may end a sentence (or a complete line such as a heading with a colon, or
+/// a closing quote or bracket after a stop), so that a lower-case word after them is not
+/// taken for the rest of a cut sentence.
+const FINAL: &[char] = &[
+    '.', '!', '?', ':', ';', '\u{2026}', '"', '\'', ')', ']', '}', '\u{201d}', '\u{2019}', '-', '\u{2013}', '\u{2014}',
+    '*',
+];
+
+/// Quote and margin marks that may open a wrapped line of e-mail or a rendered table (`> `,
+/// `| `, `} `), skipped when looking for the line a sentence continues.
+const LINE_MARKS: &[char] = &['>', '|', '}'];
+
+/// Whether a line holds nothing but white space and quote marks.
+fn is_mark_only(line: &str) -> bool {
+    line.chars().all(|c| c.is_whitespace() || LINE_MARKS.contains(&c))
+}
+
+/// Whether a sentence starting at byte `a` of `text` is the rest of a sentence, not one of its
+/// own: it opens with a lower-case letter (after any line-start quote marks) and the text
+/// before it in the same paragraph (no blank or mark-only line between) ends with a letter,
+/// digit, comma or other mark that does not close a sentence, or with a word broken by a
+/// hyphen at the line end. This is the shape of a hard-wrapped line that the sentence layer
+/// cut at its line break (a hanging indent, a narrow column, a quote prefix that changes
+/// between lines).
+pub fn continues_sentence(text: &str, a: usize) -> bool {
+    let rest = text[a..].trim_start_matches(|c: char| c == ' ' || c == '\t' || LINE_MARKS.contains(&c));
+    if !rest.chars().next().is_some_and(char::is_lowercase) {
+        return false;
+    }
+    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..a];
+    let prev_text = if is_mark_only(prefix) {
+        // At a line start: the sentence continues the previous line, if there is one and it
+        // is not blank (a paragraph break, also inside a quote).
+        if line_start == 0 {
+            return false;
+        }
+        let prev_line = &text[text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1)..line_start - 1];
+        if is_mark_only(prev_line) {
+            return false;
+        }
+        let prev_line = prev_line.trim_end();
+        if let Some(head) = prev_line.strip_suffix('-')
+            && head.chars().next_back().is_some_and(char::is_alphabetic)
+        {
+            // A word broken across the line break (`config-` / `uration`).
+            return true;
+        }
+        prev_line
+    } else {
+        prefix.trim_end()
+    };
+    prev_text.chars().next_back().is_some_and(|c| !FINAL.contains(&c))
+}
+
+/// Whether the text between two candidates is only the wrap of one line into the next: white
+/// space and line-start quote marks, with at most one line break.
+fn only_wrap_gap(gap: &str) -> bool {
+    gap.matches('\n').count() <= 1 && gap.chars().all(|c| c.is_whitespace() || LINE_MARKS.contains(&c))
 }
 
 fn has_vowel(s: &str) -> bool {
@@ -208,6 +279,101 @@ mod tests {
         let c = candidates(text, Some(&sents), None);
         let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(got, vec!["Body one.", "Body two.", "Caption."]);
+    }
+
+    #[test]
+    fn finds_sentences_cut_at_a_hard_line_break() {
+        let at = |text: &str, word: &str| continues_sentence(text, text.find(word).unwrap_or(0));
+        // A lower-case line after a line without final punctuation continues it, whatever
+        // the indentation or quote marks of either line.
+        assert!(at(
+            "The cache keeps every entry
+until the limit is hit.",
+            "until"
+        ));
+        assert!(at(
+            "  -v    prints each file as it
+        is copied.",
+            "is copied"
+        ));
+        assert!(at(
+            "> the parser reads a token,
+>> then looks one ahead.",
+            "then"
+        ));
+        assert!(at(
+            "the parser reads a token and
+> then looks one ahead.",
+            "then"
+        ));
+        assert!(at(
+            "> the parser reads a token and
+then looks one ahead.",
+            "then"
+        ));
+        assert!(at(
+            "The files are moved to a tempo-
+rary folder first.",
+            "rary"
+        ));
+        // Mid-line, after a comma.
+        assert!(at("Lists are copied, arrays are shared.", "arrays"));
+        // Not: after final punctuation, a blank or mark-only line, a capital, a dash
+        // between words, or at the start of the text.
+        assert!(!at(
+            "The cache is full.
+new entries wait.",
+            "new"
+        ));
+        assert!(!at(
+            "SYNOPSIS:
+  copy [options] file",
+            "copy"
+        ));
+        assert!(!at(
+            "The cache keeps entries
+
+until the limit.",
+            "until"
+        ));
+        assert!(!at(
+            "> The cache keeps entries
+>
+> until the limit.",
+            "until"
+        ));
+        assert!(!at(
+            "The cache keeps entries
+Until the limit.",
+            "Until"
+        ));
+        assert!(!at(
+            "Options --
+verbose output only.",
+            "verbose"
+        ));
+        assert!(!at("until the limit is hit.", "until"));
+    }
+
+    #[test]
+    fn joins_or_drops_continuations() {
+        // The sentence layer cut a wrapped sentence at its line break: the rest is joined
+        // back onto the piece before it.
+        let text = "The tool reads the input file
+and writes a report. It stops on errors.";
+        let sents = vec![Span::new(0, 29), Span::new(30, 50), Span::new(51, 70)];
+        let blocks = vec![Span::new(0, 70).with_label("body")];
+        let c = candidates(text, Some(&sents), Some(&blocks));
+        let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["The tool reads the input file\nand writes a report.", "It stops on errors."]);
+        // Without blocks every line is a paragraph and a line without final punctuation is
+        // not body: the piece before is no candidate, so the rest is left out too.
+        let text = "Reading input
+files is slow. Writing is fast.";
+        let sents = vec![Span::new(0, 13), Span::new(14, 28), Span::new(29, 45)];
+        let c = candidates(text, Some(&sents), None);
+        let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Writing is fast."]);
     }
 
     #[test]
