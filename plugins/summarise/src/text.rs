@@ -4,7 +4,9 @@
 //! sentence spans) and `annotations.blocks` (line roles: only `body` lines are summarised).
 //! Without them it falls back on its own rules, kept deliberately simple and general:
 //!
-//! - a line (paragraph) is always a sentence boundary; inside a line, sentences follow the
+//! - a line (paragraph) is a sentence boundary, except where the next line continues a
+//!   sentence cut at a hard line break ([`continues_sentence`]: it opens in lower case after
+//!   a line without final punctuation); inside a line, sentences follow the
 //!   fallback rule shared with `dedupe` ([`docpipe_text::sentences::split_sentences`]: a stop,
 //!   then a space and a capital, digit, opening quote or bullet; abbreviations and initials
 //!   do not end sentences);
@@ -16,6 +18,12 @@
 //!   `Read more:`), and short quoted lines whose words all occur in another line (pull
 //!   quotes): [`docpipe_text::lines`].
 //!
+//! - a candidate that continues a sentence cut at a hard line break (by the sentence layer or
+//!   the line rule) is joined onto the candidate before it when adjacent, else started where
+//!   its sentence starts (over up to [`MAX_JOINED_LINES`] wrapped lines, not onto a piece of
+//!   fewer than [`MIN_JOINED_WORDS`] words, which looks like a heading), else left out: no
+//!   summary sentence starts in the middle of a source sentence.
+//!
 //! Words ([`docpipe_text::words`]) are maximal runs of alphanumeric characters (apostrophes
 //! inside a word kept), lower-cased, English stop words removed
 //! ([`docpipe_text::function_words::is_stop_word`]) and reduced by a light suffix-stripping
@@ -25,6 +33,7 @@ use docpipe_core::Span;
 use docpipe_text::dateline::dateline_len;
 use docpipe_text::lines::{is_non_body_line, lines, pull_quotes};
 pub use docpipe_text::sentences::split_sentences;
+use docpipe_text::words::count_words;
 
 /// One candidate sentence of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +78,9 @@ pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]
         }
     };
     let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, paragraph)
+    // Every sentence piece of the text, candidate or not, sorted (only with a sentence
+    // layer; without one the pieces of the line before are split when needed).
+    let mut all_pieces: Vec<(usize, usize)> = Vec::new();
     match sentences {
         Some(sents) => {
             // Assign each given sentence to the paragraph containing its start.
@@ -76,6 +88,7 @@ pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]
             let mut sorted: Vec<(usize, usize)> =
                 sents.iter().filter(|s| s.start <= s.end && s.end <= text.len()).map(|s| (s.start, s.end)).collect();
             sorted.sort_unstable();
+            all_pieces.clone_from(&sorted);
             for (a, b) in sorted {
                 while p < paragraphs.len() && paragraphs[p].1 <= a {
                     p += 1;
@@ -110,11 +123,32 @@ pub fn candidates(text: &str, sentences: Option<&[Span]>, blocks: Option<&[Span]
             // The rest of a sentence cut at a hard line break: join it back onto the piece
             // it continues when that piece is the previous candidate, else leave it out (its
             // beginning is not a candidate, so no summary may start in its middle).
-            match out.last_mut() {
-                Some(prev) if prev.end <= a && only_wrap_gap(&text[prev.end..a]) => prev.end = prev.end.max(b),
-                _ => tracing::trace!(start = a, "left out a sentence that continues an unpunctuated line"),
+            if let Some(prev) = out.last_mut()
+                && prev.end <= a
+                && only_wrap_gap(&text[prev.end..a])
+            {
+                prev.end = prev.end.max(b);
+                continue;
             }
-            continue;
+            // Else start it where its sentence starts: walk back over the pieces it
+            // continues (lines left out as non-body because they end without punctuation),
+            // unless that reaches a short heading-like piece or a candidate already taken.
+            let floor = out.last().map_or(0, |s| s.end);
+            let mut start = a;
+            for _ in 0..MAX_JOINED_LINES {
+                if !continues_sentence(text, start) {
+                    break;
+                }
+                match piece_before(text, &all_pieces, start) {
+                    Some((ps, _)) if ps >= floor && count_words(&text[ps..start]) >= MIN_JOINED_WORDS => start = ps,
+                    _ => break,
+                }
+            }
+            if continues_sentence(text, start) {
+                tracing::trace!(start = a, "left out a sentence that continues an unpunctuated line");
+                continue;
+            }
+            a = start;
         }
         let first = out.last().is_none_or(|s| s.paragraph != p);
         out.push(Sentence { start: a, end: b, paragraph: p, first_in_paragraph: first });
@@ -134,6 +168,29 @@ const FINAL: &[char] = &[
 /// `| `, `} `), skipped when looking for the line a sentence continues.
 const LINE_MARKS: &[char] = &['>', '|', '}'];
 
+/// At most this many earlier pieces are joined onto a sentence cut at hard line breaks.
+const MAX_JOINED_LINES: usize = 8;
+
+/// A piece shorter than this (in words) before a lower-case line is taken for a heading (`NAME`,
+/// `Options`), not for the first part of a cut sentence: nothing is joined onto it.
+const MIN_JOINED_WORDS: usize = 3;
+
+/// The sentence piece that ends right before `a` with only a line wrap between: the last of
+/// `pieces` (the sentence layer) when given, else the last fallback sentence of the line before.
+fn piece_before(text: &str, pieces: &[(usize, usize)], a: usize) -> Option<(usize, usize)> {
+    let piece = if pieces.is_empty() {
+        let line_start = text[..a].rfind('\n')?;
+        let prev_start = text[..line_start].rfind('\n').map_or(0, |i| i + 1);
+        let mut buf = Vec::new();
+        split_sentences(text, prev_start, line_start, &mut buf);
+        buf.last().copied()?
+    } else {
+        let i = pieces.partition_point(|&(_, e)| e <= a);
+        *pieces[..i].last()?
+    };
+    (piece.0 < piece.1 && piece.1 <= a && only_wrap_gap(&text[piece.1..a])).then_some(piece)
+}
+
 /// Whether a line holds nothing but white space and quote marks.
 fn is_mark_only(line: &str) -> bool {
     line.chars().all(|c| c.is_whitespace() || LINE_MARKS.contains(&c))
@@ -147,7 +204,8 @@ fn is_mark_only(line: &str) -> bool {
 /// cut at its line break (a hanging indent, a narrow column, a quote prefix that changes
 /// between lines).
 pub fn continues_sentence(text: &str, a: usize) -> bool {
-    let rest = text[a..].trim_start_matches(|c: char| c == ' ' || c == '\t' || LINE_MARKS.contains(&c));
+    // Quote prefixes may carry a colon after their mark (`}: `, `>: `).
+    let rest = text[a..].trim_start_matches(|c: char| c == ' ' || c == '\t' || c == ':' || LINE_MARKS.contains(&c));
     if !rest.chars().next().is_some_and(char::is_lowercase) {
         return false;
     }
@@ -359,17 +417,25 @@ verbose output only.",
     fn joins_or_drops_continuations() {
         // The sentence layer cut a wrapped sentence at its line break: the rest is joined
         // back onto the piece before it.
-        let text = "The tool reads the input file
-and writes a report. It stops on errors.";
+        let text = "The tool reads the input file\nand writes a report. It stops on errors.";
         let sents = vec![Span::new(0, 29), Span::new(30, 50), Span::new(51, 70)];
         let blocks = vec![Span::new(0, 70).with_label("body")];
         let c = candidates(text, Some(&sents), Some(&blocks));
         let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(got, vec!["The tool reads the input file\nand writes a report.", "It stops on errors."]);
         // Without blocks every line is a paragraph and a line without final punctuation is
-        // not body: the piece before is no candidate, so the rest is left out too.
-        let text = "Reading input
-files is slow. Writing is fast.";
+        // not body, so the piece before is no candidate: the rest is taken from where its
+        // sentence starts, over several wrapped lines, with the layer or without.
+        let text = "The reader takes each\n  input file in\n  turn. Writing is fast.";
+        let sents = vec![Span::new(0, 21), Span::new(24, 37), Span::new(40, 45), Span::new(46, 62)];
+        for layer in [Some(sents.as_slice()), None] {
+            let c = candidates(text, layer, None);
+            let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
+            assert_eq!(got, vec!["The reader takes each\n  input file in\n  turn.", "Writing is fast."], "{layer:?}");
+        }
+        // A short heading-like line is not joined on: the lower-case line under it is left
+        // out, not taken as the heading's sentence.
+        let text = "Reading input\nfiles is slow. Writing is fast.";
         let sents = vec![Span::new(0, 13), Span::new(14, 28), Span::new(29, 45)];
         let c = candidates(text, Some(&sents), None);
         let got: Vec<&str> = c.iter().map(|s| &text[s.start..s.end]).collect();
