@@ -344,72 +344,24 @@ mod tests {
         let at = |text: &str, word: &str| continues_sentence(text, text.find(word).unwrap_or(0));
         // A lower-case line after a line without final punctuation continues it, whatever
         // the indentation or quote marks of either line.
-        assert!(at(
-            "The cache keeps every entry
-until the limit is hit.",
-            "until"
-        ));
-        assert!(at(
-            "  -v    prints each file as it
-        is copied.",
-            "is copied"
-        ));
-        assert!(at(
-            "> the parser reads a token,
->> then looks one ahead.",
-            "then"
-        ));
-        assert!(at(
-            "the parser reads a token and
-> then looks one ahead.",
-            "then"
-        ));
-        assert!(at(
-            "> the parser reads a token and
-then looks one ahead.",
-            "then"
-        ));
-        assert!(at(
-            "The files are moved to a tempo-
-rary folder first.",
-            "rary"
-        ));
+        assert!(at("The cache keeps every entry\nuntil the limit is hit.", "until"));
+        assert!(at("  -v    prints each file as it\n        is copied.", "is copied"));
+        assert!(at("> the parser reads a token,\n>> then looks one ahead.", "then"));
+        assert!(at("the parser reads a token and\n> then looks one ahead.", "then"));
+        assert!(at("the parser reads a token and\n> then looks one ahead.", "> then"));
+        assert!(at("the parser reads a token and\n}: then looks one ahead.", "}:"));
+        assert!(at("> the parser reads a token and\nthen looks one ahead.", "then"));
+        assert!(at("The files are moved to a tempo-\nrary folder first.", "rary"));
         // Mid-line, after a comma.
         assert!(at("Lists are copied, arrays are shared.", "arrays"));
         // Not: after final punctuation, a blank or mark-only line, a capital, a dash
         // between words, or at the start of the text.
-        assert!(!at(
-            "The cache is full.
-new entries wait.",
-            "new"
-        ));
-        assert!(!at(
-            "SYNOPSIS:
-  copy [options] file",
-            "copy"
-        ));
-        assert!(!at(
-            "The cache keeps entries
-
-until the limit.",
-            "until"
-        ));
-        assert!(!at(
-            "> The cache keeps entries
->
-> until the limit.",
-            "until"
-        ));
-        assert!(!at(
-            "The cache keeps entries
-Until the limit.",
-            "Until"
-        ));
-        assert!(!at(
-            "Options --
-verbose output only.",
-            "verbose"
-        ));
+        assert!(!at("The cache is full.\nnew entries wait.", "new"));
+        assert!(!at("SYNOPSIS:\n  copy [options] file", "copy"));
+        assert!(!at("The cache keeps entries\n\nuntil the limit.", "until"));
+        assert!(!at("> The cache keeps entries\n>\n> until the limit.", "until"));
+        assert!(!at("The cache keeps entries\nUntil the limit.", "Until"));
+        assert!(!at("Options --\nverbose output only.", "verbose"));
         assert!(!at("until the limit is hit.", "until"));
     }
 
