@@ -169,11 +169,11 @@ const FINAL: &[char] = &[
 const LINE_MARKS: &[char] = &['>', '|', '}'];
 
 /// At most this many earlier pieces are joined onto a sentence cut at hard line breaks.
-const MAX_JOINED_LINES: usize = 8;
+pub const MAX_JOINED_LINES: usize = 8;
 
 /// A piece shorter than this (in words) before a lower-case line is taken for a heading (`NAME`,
 /// `Options`), not for the first part of a cut sentence: nothing is joined onto it.
-const MIN_JOINED_WORDS: usize = 3;
+pub const MIN_JOINED_WORDS: usize = 3;
 
 /// The sentence piece that ends right before `a` with only a line wrap between: the last of
 /// `pieces` (the sentence layer) when given, else the last fallback sentence of the line before.
