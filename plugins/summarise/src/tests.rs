@@ -348,14 +348,16 @@ proptest! {
     }
 
     #[test]
-    fn own_sentences_are_inside_lines_and_sorted(text in "(?s)[a-zA-Z .!?\"”’\n—-]{0,300}") {
+    fn own_sentences_are_inside_paragraphs_and_sorted(text in "(?s)[a-zA-Z .!?\"”’\n—-]{0,300}") {
         let c = text::candidates(&text, None, None);
         for w in c.windows(2) {
             prop_assert!(w[0].end <= w[1].start);
         }
         for s in &c {
             prop_assert!(s.start < s.end && s.end <= text.len());
-            prop_assert!(!text[s.start..s.end].contains('\n'));
+            // Lines are joined only where a sentence was cut at a single line break.
+            prop_assert!(!text[s.start..s.end].contains("\n\n"));
+            prop_assert!(!text::continues_sentence(&text, s.start));
             prop_assert_eq!(text[s.start..s.end].trim(), &text[s.start..s.end]);
         }
     }
