@@ -301,12 +301,12 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
             ExitCode::SUCCESS
         }
         Err(runner::RunError::Interrupted) => {
-            eprintln!("interrupted: no output was committed");
+            eprintln!("interrupted: no output file was committed");
             ExitCode::from(130)
         }
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("the run stopped; no output was committed");
+            eprintln!("the run stopped; no output file was committed");
             ExitCode::from(1)
         }
     }

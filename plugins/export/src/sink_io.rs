@@ -54,10 +54,49 @@ pub fn shard_path(template: &str, index: usize) -> String {
     template.replace(SHARD_PLACEHOLDER, &format!("{index:05}"))
 }
 
+/// Standard output as an export target. It streams: bytes go out as documents arrive, so a run
+/// that fails later cannot take them back. Dropped without [`FileWriter::close`] (the run
+/// failed or was interrupted) after writing something, it says so, since the run's own
+/// message can only promise that no *file* was committed.
+pub struct StdoutWriter {
+    out: io::BufWriter<io::Stdout>,
+    bytes: u64,
+    closed: bool,
+}
+
+impl StdoutWriter {
+    fn new() -> StdoutWriter {
+        StdoutWriter { out: io::BufWriter::with_capacity(1 << 16, io::stdout()), bytes: 0, closed: false }
+    }
+}
+
+impl Write for StdoutWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Drop for StdoutWriter {
+    fn drop(&mut self) {
+        if !self.closed && self.bytes > 0 {
+            tracing::warn!(
+                "{} bytes had already been streamed to standard output when the run stopped: an export to `-` streams as it goes (export to a file for all-or-nothing output)",
+                self.bytes
+            );
+        }
+    }
+}
+
 /// One output file being written.
 pub enum FileWriter {
     /// Standard output (never compressed, never atomic).
-    Stdout(io::BufWriter<io::Stdout>),
+    Stdout(StdoutWriter),
     /// An uncompressed file.
     Plain(AtomicFile),
     /// A file compressed on a background thread.
@@ -78,7 +117,7 @@ impl FileWriter {
     /// Opens `path` (`-`: standard output) with the compression its extension implies.
     pub fn open(path: &Path) -> io::Result<FileWriter> {
         if path.as_os_str() == "-" {
-            return Ok(FileWriter::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())));
+            return Ok(FileWriter::Stdout(StdoutWriter::new()));
         }
         let file = AtomicFile::create(path)?;
         Ok(match Compression::from_path(&path.to_string_lossy()) {
@@ -93,6 +132,7 @@ impl FileWriter {
         match self {
             FileWriter::Stdout(mut w) => {
                 w.flush()?;
+                w.closed = true;
                 Ok(None)
             }
             FileWriter::Plain(mut f) => {

@@ -109,7 +109,7 @@ fn a_malformed_line_stops_a_run_under_on_error_fail() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("s1:2: malformed JSON"), "{stderr}");
-    assert!(stderr.contains("no output was committed"), "{stderr}");
+    assert!(stderr.contains("no output file was committed"), "{stderr}");
     let left: Vec<_> = std::fs::read_dir(dir.path().join("out")).map(|d| d.collect()).unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 
@@ -180,4 +180,29 @@ fn the_default_thread_count_follows_the_cpu_affinity_mask() {
     let stats: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/stats.json")).unwrap()).unwrap();
     assert_eq!(stats["threads"], 1);
+}
+
+#[test]
+fn a_failed_run_says_what_it_already_streamed_to_stdout() {
+    // Export to `-` streams as documents arrive; a run that fails afterwards cannot take those
+    // bytes back, and must not claim that nothing went out.
+    let mut input = String::new();
+    for i in 0..2000 {
+        input.push_str(&format!("{{\"id\":\"d{i}\",\"text\":\"document {i}\"}}\n"));
+    }
+    input.push_str("{oops\n");
+    let dir = setup(
+        "[output]\ndir = \"out\"\nwrite_documents = false\n[run]\non_error = \"fail\"\nbatch_size = 1\n\n[[stage]]\ntype = \"export\"\npath = \"-\"\n",
+    );
+    let out = docpipe(
+        &["run", "p.toml", "-i", "-", "--stdin-name", "s1", "--no-progress"],
+        dir.path(),
+        &[],
+        input.as_bytes(),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!out.stdout.is_empty(), "the export streamed nothing before the failure: {stderr}");
+    assert!(stderr.contains("streamed to standard output when the run stopped"), "{stderr}");
+    assert!(stderr.contains("no output file was committed"), "{stderr}");
 }
