@@ -794,7 +794,7 @@ fn check_collisions(
     // the file name, so `out/../out/x` and a symlinked folder compare equal.
     let identity = |p: &Path| -> PathBuf {
         let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-        let abs = normalize(&abs);
+        let abs = lexical_normalise(&abs);
         match (abs.parent(), abs.file_name()) {
             (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or(abs.clone()),
             _ => abs,
@@ -940,14 +940,16 @@ pub fn resolve(base: &Path, path: &str) -> PathBuf {
     if p.is_absolute() || path == "-" {
         return p.to_path_buf();
     }
-    normalize(&base.join(p))
+    lexical_normalise(&base.join(p))
 }
 
 fn resolve_display(base: &Path, path: &str) -> String {
     resolve(base, path).to_string_lossy().into_owned()
 }
 
-fn normalize(p: &Path) -> PathBuf {
+/// `p` with `.` and `..` removed lexically (no file system access, so links are not resolved:
+/// a path is used as it is named). `..` at the root stays at the root; an empty result is `.`.
+pub(crate) fn lexical_normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -955,7 +957,7 @@ fn normalize(p: &Path) -> PathBuf {
             Component::ParentDir => {
                 if matches!(out.components().next_back(), Some(Component::Normal(_))) {
                     out.pop();
-                } else {
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir | Component::Prefix(_))) {
                     out.push("..");
                 }
             }

@@ -236,26 +236,7 @@ fn exclude_glob(pattern: &str, base: &Path) -> Result<globset::Glob, String> {
 /// `p` joined to `cwd` when relative, with `.` and `..` removed lexically (no file system
 /// access, so links are not resolved: a path matches as it is named).
 fn lexical_absolute(cwd: &Path, p: &Path) -> PathBuf {
-    lexical_normalise(&cwd.join(p))
-}
-
-fn lexical_normalise(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else if !matches!(out.components().next_back(), Some(Component::RootDir | Component::Prefix(_))) {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
+    crate::config::lexical_normalise(&cwd.join(p))
 }
 
 /// Expands one configured path into input files. Directories are walked recursively in
