@@ -666,10 +666,7 @@ impl RunCtx<'_> {
                 return Err(fatal);
             }
         }
-        apply_delta(&mut self.counters[i], delta);
-        for f in failures {
-            self.record_failure(f)?;
-        }
+        self.settle(i, delta, failures)?;
         Ok((out, out_keys))
     }
 
@@ -713,11 +710,17 @@ impl RunCtx<'_> {
             }
         }
         delta.nanos = t.elapsed().as_nanos() as u64;
+        self.settle(i, delta, failures)?;
+        Ok((out, out_keys))
+    }
+
+    /// Ends a batch of stage `i`: adds its counts to the stage's and records its failures.
+    fn settle(&mut self, i: usize, delta: Delta, failures: Vec<FailedRecord>) -> Result<(), RunError> {
         apply_delta(&mut self.counters[i], delta);
         for f in failures {
             self.record_failure(f)?;
         }
-        Ok((out, out_keys))
+        Ok(())
     }
 
     /// Checks the documents ordered stage `i` emitted from `finish`, as every stage output is
@@ -791,10 +794,7 @@ impl RunCtx<'_> {
             }
         }
         delta.nanos = t.elapsed().as_nanos() as u64;
-        apply_delta(&mut self.counters[i], delta);
-        for f in failures {
-            self.record_failure(f)?;
-        }
+        self.settle(i, delta, failures)?;
         Ok((out, out_keys))
     }
 
