@@ -147,6 +147,23 @@ fn truncate(s: &str, chars: usize) -> String {
     }
 }
 
+/// The non-empty spans of a layer that lie inside the text (`ok`), sorted by start, keeping of
+/// overlapping spans only the earlier one (at equal starts, the longer): what the page can
+/// highlight without nesting.
+fn first_of_overlapping(spans: &[docpipe_core::Span], ok: impl Fn(usize, usize) -> bool) -> Vec<&docpipe_core::Span> {
+    let mut sorted: Vec<&docpipe_core::Span> = spans.iter().filter(|s| ok(s.start, s.end) && s.start < s.end).collect();
+    sorted.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut last_end = 0;
+    sorted.retain(|s| {
+        let keep = s.start >= last_end;
+        if keep {
+            last_end = s.end;
+        }
+        keep
+    });
+    sorted
+}
+
 impl<'a> ReportDoc<'a> {
     /// Extracts the report view of a document, reading entities from `layer`.
     pub fn from_document(doc: &'a Document, layer: &str) -> ReportDoc<'a> {
@@ -155,16 +172,7 @@ impl<'a> ReportDoc<'a> {
             |s: usize, e: usize| s <= e && e <= len && doc.text.is_char_boundary(s) && doc.text.is_char_boundary(e);
         let mut mentions: Vec<Mention> = Vec::new();
         if let Some(spans) = doc.annotations.get(layer) {
-            let mut sorted: Vec<&docpipe_core::Span> =
-                spans.iter().filter(|s| ok(s.start, s.end) && s.start < s.end).collect();
-            sorted.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-            let mut last_end = 0;
-            for s in sorted {
-                // Overlapping mentions: the earlier (and, at equal starts, longer) one wins.
-                if s.start < last_end {
-                    continue;
-                }
-                last_end = s.end;
+            for s in first_of_overlapping(spans, ok) {
                 mentions.push(Mention {
                     start: s.start,
                     end: s.end,
@@ -211,15 +219,7 @@ impl<'a> ReportDoc<'a> {
         });
         let mut passages: Vec<Passage> = Vec::new();
         if let Some(spans) = doc.annotations.get("duplicates") {
-            let mut sorted: Vec<&docpipe_core::Span> =
-                spans.iter().filter(|s| ok(s.start, s.end) && s.start < s.end).collect();
-            sorted.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-            let mut last_end = 0;
-            for s in sorted {
-                if s.start < last_end {
-                    continue;
-                }
-                last_end = s.end;
+            for s in first_of_overlapping(spans, ok) {
                 let of = s.fields.get("duplicate_of").and_then(as_text);
                 let (of_doc, of_range) = match of.as_deref().map(split_unit_id) {
                     Some((d, r)) => (Some(d.to_owned()), r),
