@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use docpipe_core::align::Rewriter;
 use docpipe_core::output::{AtomicFile, write_json_line};
+use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Span, Stage, StageError, StageOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -708,19 +709,19 @@ num_perm = 128
 action = "drop"
 "#,
     build: build,
-    attributes: &[docpipe_core::registry::AttributeDecl {
+    attributes: &[AttributeDecl {
         key: "dedupe",
         doc: "The earlier document this one repeats (`level = \"document\"`, `action = \"mark\"`), or what was cut from it.",
         fields: &[
-            docpipe_core::registry::AttrField { name: "duplicate_of", ty: docpipe_core::registry::AttrType::String, doc: "The id of the first document with this text." },
-            docpipe_core::registry::AttrField { name: "similarity", ty: docpipe_core::registry::AttrType::Float, doc: "Estimated similarity to it (0 to 1)." },
-            docpipe_core::registry::AttrField { name: "cluster", ty: docpipe_core::registry::AttrType::String, doc: "The id representing the cluster of repeats." },
-            docpipe_core::registry::AttrField {
+            AttrField { name: "duplicate_of", ty: AttrType::String, doc: "The id of the first document with this text." },
+            AttrField { name: "similarity", ty: AttrType::Float, doc: "Estimated similarity to it (0 to 1)." },
+            AttrField { name: "cluster", ty: AttrType::String, doc: "The id representing the cluster of repeats." },
+            AttrField {
                 name: "removed",
-                ty: docpipe_core::registry::AttrType::Int,
+                ty: AttrType::Int,
                 doc: "Repeated paragraphs or sentences cut from the text (`action = \"drop\"`).",
             },
-            docpipe_core::registry::AttrField { name: "removed_bytes", ty: docpipe_core::registry::AttrType::Int, doc: "Bytes of text they held." },
+            AttrField { name: "removed_bytes", ty: AttrType::Int, doc: "Bytes of text they held." },
         ],
     }],
 }

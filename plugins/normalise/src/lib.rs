@@ -19,6 +19,7 @@ mod code;
 pub mod glue;
 mod passes;
 
+use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, MapStage, Outcome, Stage, StageError, StageOptions};
 use serde::{Deserialize, Serialize};
 
@@ -130,12 +131,12 @@ max_blank_lines = 1
 glued_words = true
 "#,
     build: build,
-    attributes: &[docpipe_core::registry::AttributeDecl {
+    attributes: &[AttributeDecl {
         key: "normalise",
         doc: "What normalisation changed.",
         fields: &[
-            docpipe_core::registry::AttrField { name: "changes", ty: docpipe_core::registry::AttrType::Int, doc: "Edits made to the text." },
-            docpipe_core::registry::AttrField { name: "glued_words_split", ty: docpipe_core::registry::AttrType::Int, doc: "Glued words split apart (`glued_words`)." },
+            AttrField { name: "changes", ty: AttrType::Int, doc: "Edits made to the text." },
+            AttrField { name: "glued_words_split", ty: AttrType::Int, doc: "Glued words split apart (`glued_words`)." },
         ],
     }],
 }

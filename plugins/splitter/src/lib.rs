@@ -31,6 +31,7 @@ pub mod shape;
 use std::borrow::Cow;
 
 use docpipe_core::align::Rewriter;
+use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, MapStage, Outcome, Span, Stage, StageError, StageOptions};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -670,21 +671,21 @@ drop_boilerplate = false
 abbreviations = ["Supt", "Insp"]
 "#,
     build: build,
-    attributes: &[docpipe_core::registry::AttributeDecl {
+    attributes: &[AttributeDecl {
         key: "splitter",
         doc: "Where a split document comes from, or how many units a document holds.",
         fields: &[
-            docpipe_core::registry::AttrField { name: "unit", ty: docpipe_core::registry::AttrType::String, doc: "The unit of a split document: `article`, `paragraph`, `sentence` or `chunk`." },
-            docpipe_core::registry::AttrField { name: "index", ty: docpipe_core::registry::AttrType::Int, doc: "Its position among its parent's units (from 0)." },
-            docpipe_core::registry::AttrField { name: "boundary", ty: docpipe_core::registry::AttrType::String, doc: "How an article's start was found." },
-            docpipe_core::registry::AttrField { name: "shape", ty: docpipe_core::registry::AttrType::String, doc: "The layout of the dump an article comes from." },
-            docpipe_core::registry::AttrField { name: "dateline", ty: docpipe_core::registry::AttrType::String, doc: "An article's dateline text (null when it has none)." },
-            docpipe_core::registry::AttrField { name: "boilerplate_lines_removed", ty: docpipe_core::registry::AttrType::Int, doc: "Non-body lines dropped from an article (`drop_boilerplate`)." },
-            docpipe_core::registry::AttrField { name: "role", ty: docpipe_core::registry::AttrType::String, doc: "The line role of a split paragraph or sentence." },
-            docpipe_core::registry::AttrField { name: "articles", ty: docpipe_core::registry::AttrType::Int, doc: "Articles found (when not emitting documents)." },
-            docpipe_core::registry::AttrField { name: "paragraphs", ty: docpipe_core::registry::AttrType::Int, doc: "Paragraphs found (when not emitting documents)." },
-            docpipe_core::registry::AttrField { name: "sentences", ty: docpipe_core::registry::AttrType::Int, doc: "Sentences found (when not emitting documents)." },
-            docpipe_core::registry::AttrField { name: "chunks", ty: docpipe_core::registry::AttrType::Int, doc: "Chunks made (when not emitting documents)." },
+            AttrField { name: "unit", ty: AttrType::String, doc: "The unit of a split document: `article`, `paragraph`, `sentence` or `chunk`." },
+            AttrField { name: "index", ty: AttrType::Int, doc: "Its position among its parent's units (from 0)." },
+            AttrField { name: "boundary", ty: AttrType::String, doc: "How an article's start was found." },
+            AttrField { name: "shape", ty: AttrType::String, doc: "The layout of the dump an article comes from." },
+            AttrField { name: "dateline", ty: AttrType::String, doc: "An article's dateline text (null when it has none)." },
+            AttrField { name: "boilerplate_lines_removed", ty: AttrType::Int, doc: "Non-body lines dropped from an article (`drop_boilerplate`)." },
+            AttrField { name: "role", ty: AttrType::String, doc: "The line role of a split paragraph or sentence." },
+            AttrField { name: "articles", ty: AttrType::Int, doc: "Articles found (when not emitting documents)." },
+            AttrField { name: "paragraphs", ty: AttrType::Int, doc: "Paragraphs found (when not emitting documents)." },
+            AttrField { name: "sentences", ty: AttrType::Int, doc: "Sentences found (when not emitting documents)." },
+            AttrField { name: "chunks", ty: AttrType::Int, doc: "Chunks made (when not emitting documents)." },
         ],
     }],
 }

@@ -24,6 +24,7 @@ pub mod text;
 
 use std::collections::HashMap;
 
+use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Source, Span, Stage, StageError, StageOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -503,27 +504,27 @@ diversity = 0.3
 group_by = "metadata.story"
 "#,
     build: build,
-    attributes: &[docpipe_core::registry::AttributeDecl {
+    attributes: &[AttributeDecl {
         key: "summary",
         doc: "The summary of a document, or of a group (`group_by`).",
         fields: &[
-            docpipe_core::registry::AttrField { name: "text", ty: docpipe_core::registry::AttrType::String, doc: "The summary text." },
-            docpipe_core::registry::AttrField { name: "method", ty: docpipe_core::registry::AttrType::String, doc: "The ranking method used." },
-            docpipe_core::registry::AttrField { name: "group_by", ty: docpipe_core::registry::AttrType::String, doc: "The grouping field (group summaries)." },
-            docpipe_core::registry::AttrField { name: "group", ty: docpipe_core::registry::AttrType::String, doc: "The group's key (group summaries)." },
-            docpipe_core::registry::AttrField {
+            AttrField { name: "text", ty: AttrType::String, doc: "The summary text." },
+            AttrField { name: "method", ty: AttrType::String, doc: "The ranking method used." },
+            AttrField { name: "group_by", ty: AttrType::String, doc: "The grouping field (group summaries)." },
+            AttrField { name: "group", ty: AttrType::String, doc: "The group's key (group summaries)." },
+            AttrField {
                 name: "members",
-                ty: docpipe_core::registry::AttrType::List(&docpipe_core::registry::AttrType::String),
+                ty: AttrType::List(&AttrType::String),
                 doc: "The ids of the group's documents (group summaries).",
             },
-            docpipe_core::registry::AttrField {
+            AttrField {
                 name: "sentences",
-                ty: docpipe_core::registry::AttrType::List(&docpipe_core::registry::AttrType::Struct(&[
-                    docpipe_core::registry::AttrField { name: "start", ty: docpipe_core::registry::AttrType::Int, doc: "Byte offset." },
-                    docpipe_core::registry::AttrField { name: "end", ty: docpipe_core::registry::AttrType::Int, doc: "Byte offset (exclusive)." },
-                    docpipe_core::registry::AttrField { name: "doc", ty: docpipe_core::registry::AttrType::String, doc: "The member it comes from (groups)." },
-                    docpipe_core::registry::AttrField { name: "doc_start", ty: docpipe_core::registry::AttrType::Int, doc: "Its offset in that member." },
-                    docpipe_core::registry::AttrField { name: "doc_end", ty: docpipe_core::registry::AttrType::Int, doc: "Its end in that member." },
+                ty: AttrType::List(&AttrType::Struct(&[
+                    AttrField { name: "start", ty: AttrType::Int, doc: "Byte offset." },
+                    AttrField { name: "end", ty: AttrType::Int, doc: "Byte offset (exclusive)." },
+                    AttrField { name: "doc", ty: AttrType::String, doc: "The member it comes from (groups)." },
+                    AttrField { name: "doc_start", ty: AttrType::Int, doc: "Its offset in that member." },
+                    AttrField { name: "doc_end", ty: AttrType::Int, doc: "Its end in that member." },
                 ])),
                 doc: "Where the chosen sentences are, in the summarised text.",
             },
