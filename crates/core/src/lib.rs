@@ -8,6 +8,7 @@
 //! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
+//! - [`sharding`]: the hooks that let an ordered stage decide across shards;
 //! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
 //! Core knows no plugin and never prints; only the CLI does.
@@ -20,6 +21,7 @@ pub mod options;
 pub mod output;
 pub mod registry;
 pub mod runner;
+pub mod sharding;
 pub mod stage;
 pub mod stats;
 

@@ -24,6 +24,7 @@ use std::any::Any;
 use std::borrow::Cow;
 
 use crate::document::{Document, Source};
+use crate::sharding::DynShardedStage;
 use crate::stats::RunStats;
 
 /// What a stage did with one document.
@@ -175,11 +176,25 @@ pub trait OrderedStage: Send + Sync {
     fn counters(&self) -> Vec<(String, u64)> {
         Vec::new()
     }
+
+    /// The stage's sharding hooks, when it has them: a stage that implements
+    /// [`crate::sharding::ShardedStage`] returns `Some(self)` here, and can then run on
+    /// shards (`docpipe plan`). The default, `None`, keeps the stage to single-process runs.
+    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+        None
+    }
 }
 
 /// What an ordered stage's `prepare` returned, with its type erased: the runner carries it
 /// from [`DynOrderedStage::prepare`] to [`DynOrderedStage::process`] of the same stage.
 pub struct PreparedBox(Box<dyn Any + Send>);
+
+impl PreparedBox {
+    /// The value, if it has type `P` (it came from a stage whose `Prepared` is `P`).
+    pub fn downcast<P: 'static>(self) -> Option<P> {
+        self.0.downcast::<P>().ok().map(|p| *p)
+    }
+}
 
 impl std::fmt::Debug for PreparedBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -210,6 +225,9 @@ pub trait DynOrderedStage: sealed::Sealed + Send + Sync {
 
     /// [`OrderedStage::counters`].
     fn counters(&self) -> Vec<(String, u64)>;
+
+    /// [`OrderedStage::sharded`].
+    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage>;
 }
 
 impl<T: OrderedStage> DynOrderedStage for T {
@@ -231,6 +249,10 @@ impl<T: OrderedStage> DynOrderedStage for T {
 
     fn counters(&self) -> Vec<(String, u64)> {
         OrderedStage::counters(self)
+    }
+
+    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+        OrderedStage::sharded(self)
     }
 }
 
