@@ -3,7 +3,8 @@
 //! - `test`: every unit, integration, property and doc test of the workspace (examples and
 //!   benches hold no tests: they are compiled by `lint` and run by `eval` and `bench`);
 //! - `lint`: rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy;
-//! - `ci`: lint, then test, then `bench --quick` — what `.ci/run` and the README call;
+//! - `ci`: lint, then test, then `scale` (Spark), then `bench --quick` — what `.ci/run` and the
+//!   README call;
 //! - `tidy`: the project's own rules (module docs, dependency rules, plugin linking);
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` and `config/pipeline.schema.json` from the stage registry;
@@ -14,7 +15,9 @@
 //! - `eval real [--errors N] [--ud DIR]` (or `eval NAME --real`): the real-text evaluation
 //!   (`eval/real/run.py`: text nobody in the project wrote, docpipe and peers side by side);
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
-//! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each.
+//! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each;
+//! - `scale [--ray] [--mb N]`: the Spark (or Ray) driver of `integrations/` in local mode against
+//!   the single-process run, byte for byte, and its fault cases (`scale.rs`).
 //!
 //! Arguments are parsed with clap: `cargo xtask --help` lists the tasks and `cargo xtask TASK
 //! --help` a task's flags. `ci` prints the time of every step and a summary at the end.
@@ -25,6 +28,7 @@ mod fuzz;
 mod gencorpus;
 mod neardups;
 mod scaffold;
+mod scale;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -48,7 +52,8 @@ enum Task {
     Test,
     /// rustfmt, clippy (warnings are errors), rustdoc (warnings are errors), tidy.
     Lint,
-    /// lint, then test, then `bench --quick`, with each step's time: what `.ci/run` calls.
+    /// lint, then test, then `scale` (Spark), then `bench --quick`, with each step's time: what
+    /// `.ci/run` calls.
     Ci,
     /// The project's own rules (module docs, dependency rules, plugin linking).
     Tidy,
@@ -70,6 +75,8 @@ enum Task {
     Bench(bench::Options),
     /// The cargo-fuzz targets in `fuzz/` (nightly), N seconds each.
     Fuzz(fuzz::Options),
+    /// The Spark (or `--ray`) driver in local mode against the single-process run, and its faults.
+    Scale(scale::Options),
 }
 
 /// `cargo xtask eval` arguments.
@@ -131,6 +138,7 @@ fn main() -> ExitCode {
         Task::Eval(a) => eval(&root, &a),
         Task::Bench(o) => bench::run(&root, &o.normalised()),
         Task::Fuzz(o) => fuzz::run(&root, &o),
+        Task::Scale(o) => scale::run(&root, &o),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -147,8 +155,8 @@ pub(crate) fn parse_task(args: &str) -> Result<Task, clap::Error> {
     Cli::try_parse_from(std::iter::once("xtask").chain(args.split_whitespace())).map(|c| c.task)
 }
 
-/// `cargo xtask ci`: lint, test, then `bench --quick`, each timed; the times are printed at
-/// the end (also when a step fails), so CI logs show where the minutes go.
+/// `cargo xtask ci`: lint, test, `scale` (Spark), then `bench --quick`, each timed; the times
+/// are printed at the end (also when a step fails), so CI logs show where the minutes go.
 fn ci(root: &Path) -> Result<()> {
     let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut timed = |name: &'static str, f: &dyn Fn() -> Result<()>| {
@@ -159,6 +167,7 @@ fn ci(root: &Path) -> Result<()> {
     };
     let result = timed("lint", &|| lint(root))
         .and_then(|()| timed("test", &|| test(root)))
+        .and_then(|()| timed("scale (spark)", &|| scale::run(root, &scale::Options::ci())))
         .and_then(|()| timed("bench --quick", &|| bench::run(root, &bench::Options::quick())));
     let total: Duration = times.iter().map(|(_, d)| *d).sum();
     let parts: Vec<String> = times.iter().map(|(n, d)| format!("{n} {:.0} s", d.as_secs_f64())).collect();
