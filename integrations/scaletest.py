@@ -7,8 +7,8 @@
 `cargo xtask scale [--ray]` runs this with a venv it installs (see xtask/src/scale.rs). Steps:
 
 1. the input: a generated corpus (`--corpus`, or `cargo xtask gen-corpus --size {mb}MB`),
-   its dumps and JSONL files copied to WORKDIR/input, with ONE malformed JSONL line inserted
-   in the middle of the first JSONL file;
+   its dumps and JSONL files cut into pieces of about 1 MB in WORKDIR/input, with ONE
+   malformed JSONL line inserted in the middle of the first JSONL piece;
 2. the reference: `docpipe run CONFIG -i INPUT -o REF -j CORES` (one process);
 3. for each N in `--shards`: the engine's driver over the same input into a fresh work folder;
    every file of its merged output must equal the reference's byte for byte (`stats.json`:
@@ -110,30 +110,36 @@ def gen_corpus(workdir, mb):
     return out
 
 
-def prepare_input(corpus, dest):
-    """Copies the corpus's dumps and JSONL files (not truth.jsonl) to dest, with one malformed
-    JSONL line in the middle of the first JSONL file. Returns dest and (that file's name, the
-    malformed line's number)."""
+def prepare_input(corpus, dest, piece_bytes):
+    """Copies the corpus's dumps and JSONL files (not truth.jsonl) to dest, cut at line
+    boundaries into pieces of about piece_bytes (gen-corpus writes files of 8 MiB, too few for
+    shards to get a fair part), with one malformed JSONL line in the middle of the first JSONL
+    piece. Returns dest and (that piece's name, the malformed line's number)."""
     rmtree(dest)
     os.makedirs(dest)
     names = sorted(n for n in os.listdir(corpus) if re.fullmatch(r"(dump-\d+\.txt|articles-\d+\.jsonl)", n))
-    if not names:
-        raise SystemExit(f"scaletest: no dump-*.txt / articles-*.jsonl in {corpus}")
-    jsonl = [n for n in names if n.endswith(".jsonl")]
-    if not jsonl:
+    if not any(n.endswith(".jsonl") for n in names):
         raise SystemExit(f"scaletest: no articles-*.jsonl in {corpus} to put the malformed line in")
     where = None
     for name in names:
-        if name == jsonl[0]:
-            with open(os.path.join(corpus, name), "rb") as f:
-                lines = f.read().splitlines(keepends=True)
-            mid = len(lines) // 2
-            lines.insert(mid, MALFORMED_LINE.encode())
-            where = (name, mid + 1)
-            with open(os.path.join(dest, name), "wb") as f:
-                f.writelines(lines)
-        else:
-            shutil.copyfile(os.path.join(corpus, name), os.path.join(dest, name))
+        stem, ext = os.path.splitext(name)
+        with open(os.path.join(corpus, name), "rb") as f:
+            lines = f.read().splitlines(keepends=True)
+        pieces, size = [[]], 0
+        for line in lines:
+            if size >= piece_bytes:
+                pieces.append([])
+                size = 0
+            pieces[-1].append(line)
+            size += len(line)
+        for i, piece in enumerate(pieces):
+            piece_name = f"{stem}-{i:03d}{ext}"
+            if where is None and ext == ".jsonl":
+                mid = len(piece) // 2
+                piece.insert(mid, MALFORMED_LINE.encode())
+                where = (piece_name, mid + 1)
+            with open(os.path.join(dest, piece_name), "wb") as f:
+                f.writelines(piece)
     return dest, where
 
 
@@ -275,6 +281,7 @@ def main(argv):
     p.add_argument("--master", default="local[2]", help="Spark master")
     p.add_argument("--num-cpus", type=int, default=2, help="CPUs of the local Ray instance")
     p.add_argument("--cores-per-task", type=int, default=1)
+    p.add_argument("--piece-mb", type=int, default=1, help="cut the corpus files into pieces of this size")
     p.add_argument("--reference-threads", type=int, default=2, help="-j of the single-process reference")
     a = p.parse_args(argv)
 
@@ -287,7 +294,7 @@ def main(argv):
     runs = os.path.join(top, f"runs-{a.engine}")
     rmtree(runs)
     os.makedirs(runs)
-    inputs, malformed = prepare_input(corpus, os.path.join(runs, "input"))
+    inputs, malformed = prepare_input(corpus, os.path.join(runs, "input"), a.piece_mb << 20)
     size = sum(os.path.getsize(path) for path in files_under(inputs).values())
     engine = Engine(a)
     checks = Checks()
@@ -351,7 +358,7 @@ def fault_child_exit(a, engine, checks, times, binary, config, inputs, runs, n):
         )
         checks.check(
             "fault a: no marker for the failed shard, no merged output",
-            not os.path.exists(os.path.join(work, "round-0", f"shard-{shard}", "_SUCCESS")) and not os.path.exists(merged),
+            not os.path.exists(os.path.join(work, "round-0", f"shard-{shard:05d}", "_SUCCESS")) and not os.path.exists(merged),
         )
     else:
         show_tail(out)
@@ -385,7 +392,7 @@ def fault_resume(a, engine, checks, times, binary, config, inputs, runs, n, ref)
     work, merged = os.path.join(runs, f"work-{n}"), os.path.join(runs, f"out-{n}")
     before = markers(work)
     shard = 1 if n > 1 else 0
-    victim = os.path.join("round-0", f"shard-{shard}", "_SUCCESS")
+    victim = os.path.join("round-0", f"shard-{shard:05d}", "_SUCCESS")
     if victim not in before:
         checks.check("fault c: resume", False, f"no {victim} under {work} (did the N = {n} run succeed?)")
         return

@@ -11,7 +11,7 @@ The steps are docpipe's sharded protocol (see integrations/README.md):
    resolves the pipeline needs;
 2. for each round R: N Ray tasks (`ray.remote(num_cpus=C)`) each run
    `docpipe map WORK --round R --shard K -j C` in a subprocess; then, if R is not the last
-   round, ONE task runs `docpipe resolve WORK --round R -j C`;
+   round, ONE task runs `docpipe resolve WORK --round R`;
 3. `docpipe merge WORK` on the driver builds the output folder.
 
 Each task checks the child's exit code AND its `_SUCCESS` marker and raises with the tail of
@@ -59,7 +59,7 @@ def marker_path(work, round_no, shard=None):
     """The `_SUCCESS` marker of map round/shard, or of resolve `round_no` when shard is None."""
     if shard is None:
         return os.path.join(work, f"resolve-{round_no}", "_SUCCESS")
-    return os.path.join(work, f"round-{round_no}", f"shard-{shard}", "_SUCCESS")
+    return os.path.join(work, f"round-{round_no}", f"shard-{shard:05d}", "_SUCCESS")
 
 
 def mtime_ns(path):
@@ -81,6 +81,7 @@ def executable(path):
 def run_step(binary, args, threads, marker, fingerprint):
     """Runs one docpipe step in a task and returns a summary; raises if it did not succeed.
 
+    The threads go to the child as DOCPIPE_THREADS (and as `-j` in `args` for `map`).
     `binary` is a path, or a bare name looked up in the task's working directory (the runtime
     env's working_dir). Success is exit code 0 AND a `_SUCCESS` marker for this plan's
     fingerprint; a marker that was there before and is unchanged means the step was skipped."""
@@ -88,7 +89,7 @@ def run_step(binary, args, threads, marker, fingerprint):
     env = dict(os.environ)
     env["DOCPIPE_THREADS"] = str(threads)
     env.setdefault("NO_COLOR", "1")
-    cmd = [exe, *args, "-j", str(threads)]
+    cmd = [exe, *args]
     before = mtime_ns(marker)
     started = time.time()
     proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -111,7 +112,16 @@ def run_step(binary, args, threads, marker, fingerprint):
         raise RuntimeError(f"{FAILURE_TAG}`{shown}`: unreadable marker {marker}: {e}") from None
     if fingerprint and found and found != fingerprint:
         raise RuntimeError(f"{FAILURE_TAG}`{shown}`: marker {marker} is for fingerprint {found}, the plan's is {fingerprint}")
-    return {"step": shown, "seconds": seconds, "skipped": before is not None and before == after}
+    # The binary says `{"status": "done" | "skipped", ...}`; an unchanged marker says it too.
+    status = None
+    for line in reversed(proc.stdout.decode("utf-8", "replace").splitlines()):
+        try:
+            status = json.loads(line).get("status")
+            break
+        except (ValueError, AttributeError):
+            continue
+    skipped = status == "skipped" if status else (before is not None and before == after)
+    return {"step": shown, "seconds": seconds, "skipped": skipped}
 
 
 def task_error(exc):
@@ -119,6 +129,16 @@ def task_error(exc):
     text = str(exc)
     at = text.find(FAILURE_TAG)
     return text if at < 0 else text[at + len(FAILURE_TAG) :].rstrip()
+
+
+def merged_into(stdout, output):
+    """The output folder `docpipe merge` names on its JSON line (else the one asked for)."""
+    for line in reversed(stdout.decode("utf-8", "replace").splitlines()):
+        try:
+            return json.loads(line)["output"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return os.path.abspath(output) if output else None
 
 
 def plan(binary, config, shards, work, inputs, fmt):
@@ -177,14 +197,16 @@ def main(argv):
     a = parse_args(argv)
     binary = os.path.abspath(a.binary)
     work = os.path.abspath(a.work)
-    inputs = [os.path.abspath(path) if path != "-" else path for path in a.input]
+    # Config, inputs and output are passed as given: `plan` records the directory it runs in
+    # and every task resolves paths from there, so ids and `source.path` come out as in a
+    # `docpipe run` with the same arguments.
     threads = a.cores_per_task
     ship = a.ship or ("working-dir" if a.address else "path")
     started = time.time()
     phases = {}
 
     t = time.time()
-    p = plan(binary, os.path.abspath(a.config), a.shards, work, inputs, a.format)
+    p = plan(binary, a.config, a.shards, work, a.input, a.format)
     phases["plan"] = round(time.time() - t, 3)
     fingerprint = p.get("fingerprint")
     rounds, resolves = int(p["rounds"]), int(p["resolves"])
@@ -210,7 +232,7 @@ def main(argv):
             refs = [
                 step.remote(
                     task_binary,
-                    ["map", work, "--round", str(r), "--shard", str(k)],
+                    ["map", work, "--round", str(r), "--shard", str(k), "-j", str(threads)],
                     threads,
                     marker_path(work, r, k),
                     fingerprint,
@@ -245,15 +267,17 @@ def main(argv):
     t = time.time()
     cmd = [binary, "merge", work]
     if a.output:
-        cmd += ["--output", os.path.abspath(a.output)]
-    proc = subprocess.run(cmd, env=dict(os.environ, NO_COLOR="1"), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cmd += ["--output", a.output]
+    proc = subprocess.run(
+        cmd, env=dict(os.environ, NO_COLOR="1"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     if proc.returncode != 0:
         raise SystemExit(f"docpipe_ray: `docpipe merge` failed (exit {proc.returncode}):\n{tail(proc.stderr)}")
     phases["merge"] = round(time.time() - t, 3)
     summary = {
         "engine": "ray",
         "work": work,
-        "output": os.path.abspath(a.output) if a.output else None,
+        "output": merged_into(proc.stdout, a.output),
         "shards": a.shards,
         "rounds": rounds,
         "resolves": resolves,

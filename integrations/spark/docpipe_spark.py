@@ -10,7 +10,7 @@ The steps are docpipe's sharded protocol (see integrations/README.md):
    says how many map rounds and resolves the pipeline needs;
 2. for each round R: N Spark tasks (`sc.parallelize(range(N), N).mapPartitionsWithIndex`)
    each run `docpipe map WORK --round R --shard K -j C` in a subprocess; then, if R is not the
-   last round, ONE task runs `docpipe resolve WORK --round R -j C`;
+   last round, ONE task runs `docpipe resolve WORK --round R`;
 3. `docpipe merge WORK` on the driver builds the output folder.
 
 Each task checks the child's exit code AND its `_SUCCESS` marker and raises with the tail of
@@ -56,7 +56,7 @@ def marker_path(work, round_no, shard=None):
     """The `_SUCCESS` marker of map round/shard, or of resolve `round_no` when shard is None."""
     if shard is None:
         return os.path.join(work, f"resolve-{round_no}", "_SUCCESS")
-    return os.path.join(work, f"round-{round_no}", f"shard-{shard}", "_SUCCESS")
+    return os.path.join(work, f"round-{round_no}", f"shard-{shard:05d}", "_SUCCESS")
 
 
 def mtime_ns(path):
@@ -77,12 +77,13 @@ def executable(path):
 def run_step(exe, args, threads, marker, fingerprint):
     """Runs one docpipe step in a task and returns a summary; raises if it did not succeed.
 
+    The threads go to the child as DOCPIPE_THREADS (and as `-j` in `args` for `map`).
     Success is exit code 0 AND a `_SUCCESS` marker for this plan's fingerprint. A marker that
     was there before and is unchanged afterwards means the binary skipped a done step."""
     env = dict(os.environ)
     env["DOCPIPE_THREADS"] = str(threads)
     env.setdefault("NO_COLOR", "1")
-    cmd = [exe, *args, "-j", str(threads)]
+    cmd = [exe, *args]
     before = mtime_ns(marker)
     started = time.time()
     proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -105,7 +106,16 @@ def run_step(exe, args, threads, marker, fingerprint):
         raise RuntimeError(f"{FAILURE_TAG}`{shown}`: unreadable marker {marker}: {e}") from None
     if fingerprint and found and found != fingerprint:
         raise RuntimeError(f"{FAILURE_TAG}`{shown}`: marker {marker} is for fingerprint {found}, the plan's is {fingerprint}")
-    return {"step": shown, "seconds": seconds, "skipped": before is not None and before == after}
+    # The binary says `{"status": "done" | "skipped", ...}`; an unchanged marker says it too.
+    status = None
+    for line in reversed(proc.stdout.decode("utf-8", "replace").splitlines()):
+        try:
+            status = json.loads(line).get("status")
+            break
+        except (ValueError, AttributeError):
+            continue
+    skipped = status == "skipped" if status else (before is not None and before == after)
+    return {"step": shown, "seconds": seconds, "skipped": skipped}
 
 
 def task_error(exc):
@@ -121,6 +131,16 @@ def task_error(exc):
         if cut >= 0:
             msg = msg[:cut]
     return msg.rstrip()
+
+
+def merged_into(stdout, output):
+    """The output folder `docpipe merge` names on its JSON line (else the one asked for)."""
+    for line in reversed(stdout.decode("utf-8", "replace").splitlines()):
+        try:
+            return json.loads(line)["output"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return os.path.abspath(output) if output else None
 
 
 def plan(binary, config, shards, work, inputs, fmt):
@@ -142,7 +162,7 @@ def plan(binary, config, shards, work, inputs, fmt):
 def map_round(sc, exe_name, work, round_no, shards, threads, fingerprint):
     def task(shard, _items):
         exe = executable(SparkFiles.get(exe_name))
-        args = ["map", work, "--round", str(round_no), "--shard", str(shard)]
+        args = ["map", work, "--round", str(round_no), "--shard", str(shard), "-j", str(threads)]
         yield run_step(exe, args, threads, marker_path(work, round_no, shard), fingerprint)
 
     sc.setJobDescription(f"docpipe map round {round_no} ({shards} shards)")
@@ -189,13 +209,15 @@ def main(argv):
     a = parse_args(argv)
     binary = os.path.abspath(a.binary)
     work = os.path.abspath(a.work)
-    inputs = [os.path.abspath(path) if path != "-" else path for path in a.input]
+    # Config, inputs and output are passed as given: `plan` records the directory it runs in
+    # and every task resolves paths from there, so ids and `source.path` come out as in a
+    # `docpipe run` with the same arguments.
     threads = a.cores_per_task
     started = time.time()
     phases = {}
 
     t = time.time()
-    p = plan(binary, os.path.abspath(a.config), a.shards, work, inputs, a.format)
+    p = plan(binary, a.config, a.shards, work, a.input, a.format)
     phases["plan"] = round(time.time() - t, 3)
     fingerprint = p.get("fingerprint")
     rounds, resolves = int(p["rounds"]), int(p["resolves"])
@@ -235,15 +257,17 @@ def main(argv):
     t = time.time()
     cmd = [binary, "merge", work]
     if a.output:
-        cmd += ["--output", os.path.abspath(a.output)]
-    proc = subprocess.run(cmd, env=dict(os.environ, NO_COLOR="1"), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cmd += ["--output", a.output]
+    proc = subprocess.run(
+        cmd, env=dict(os.environ, NO_COLOR="1"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     if proc.returncode != 0:
         raise SystemExit(f"docpipe_spark: `docpipe merge` failed (exit {proc.returncode}):\n{tail(proc.stderr)}")
     phases["merge"] = round(time.time() - t, 3)
     summary = {
         "engine": "spark",
         "work": work,
-        "output": os.path.abspath(a.output) if a.output else None,
+        "output": merged_into(proc.stdout, a.output),
         "shards": a.shards,
         "rounds": rounds,
         "resolves": resolves,
