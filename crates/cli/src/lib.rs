@@ -278,7 +278,7 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
     }
     let bar = progress::Bar::new(!quiet && !no_progress);
     let started = Instant::now();
-    let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel) }, &bar);
+    let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel), shard: None }, &bar);
     // The whole run, report sinks and commit included (the runner's own figure stops before).
     let wall = started.elapsed().as_secs_f64();
     bar.finish();

@@ -178,9 +178,15 @@ pub trait OrderedStage: Send + Sync {
     }
 
     /// The stage's sharding hooks, when it has them: a stage that implements
-    /// [`crate::sharding::ShardedStage`] returns `Some(self)` here, and can then run on
-    /// shards (`docpipe plan`). The default, `None`, keeps the stage to single-process runs.
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    /// [`crate::sharding::ShardedStage`] returns `Some(self)` here and in
+    /// [`OrderedStage::sharded_mut`], and can then run on shards (`docpipe plan`). The
+    /// default, `None`, keeps the stage to single-process runs.
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
+        None
+    }
+
+    /// [`OrderedStage::sharded`], for `decide` (`Some(self)` too).
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
         None
     }
 }
@@ -227,7 +233,10 @@ pub trait DynOrderedStage: sealed::Sealed + Send + Sync {
     fn counters(&self) -> Vec<(String, u64)>;
 
     /// [`OrderedStage::sharded`].
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage>;
+    fn sharded(&self) -> Option<&dyn DynShardedStage>;
+
+    /// [`OrderedStage::sharded_mut`].
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage>;
 }
 
 impl<T: OrderedStage> DynOrderedStage for T {
@@ -251,8 +260,12 @@ impl<T: OrderedStage> DynOrderedStage for T {
         OrderedStage::counters(self)
     }
 
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
         OrderedStage::sharded(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
+        OrderedStage::sharded_mut(self)
     }
 }
 
