@@ -154,7 +154,7 @@ mod tests {
             kept_single.push(matches!(OrderedStage::process(&mut single, d, p).unwrap(), Outcome::Keep(_)));
         }
         // Keys on a "shard", decisions in a resolver, applied on another instance.
-        let mut shard = FirstOfEachLength::default();
+        let shard = FirstOfEachLength::default();
         let mut resolver = FirstOfEachLength::default();
         let mut kept_sharded = Vec::new();
         for (i, t) in texts.iter().enumerate() {
