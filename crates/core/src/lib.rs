@@ -8,6 +8,7 @@
 //! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
+//! - [`shard`]: sharded execution (plan, rounds, resolve, merge) for clusters;
 //! - [`sharding`]: the hooks that let an ordered stage decide across shards;
 //! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
@@ -21,6 +22,7 @@ pub mod options;
 pub mod output;
 pub mod registry;
 pub mod runner;
+pub mod shard;
 pub mod sharding;
 pub mod stage;
 pub mod stats;
@@ -36,7 +38,8 @@ pub use docpipe_options_derive::{OptionType, Options};
 // The derives name this crate as `::docpipe_core`, core's own config sections included.
 extern crate self as docpipe_core;
 pub use stage::{
-    DropRecord, DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, Sink, Stage, StageError, StageKind,
+    DropRecord, DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, ShardMerge, Sink, Stage, StageError,
+    StageKind,
 };
 
 /// Re-exported so plugins register with the same `inventory` version as core.

@@ -296,6 +296,26 @@ pub trait Sink: Send {
     fn finish(&mut self, _stats: &RunStats) -> Result<(), StageError> {
         Ok(())
     }
+
+    /// How a sharded job builds this sink's output (see `crate::shard`). The default,
+    /// [`ShardMerge::Replay`], is always right; [`ShardMerge::Concat`] lets every shard write
+    /// its part in parallel.
+    fn shard_merge(&self) -> ShardMerge {
+        ShardMerge::Replay
+    }
+}
+
+/// How `docpipe merge` builds a sink's output from the shards of a sharded job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardMerge {
+    /// Every shard runs the sink on its documents; these files of the shards, concatenated in
+    /// shard order, are byte for byte what a single run writes (plain JSONL: one line per
+    /// document, nothing before or after, no drop records, nothing from the run's stats).
+    Concat(Vec<std::path::PathBuf>),
+    /// The sink needs the whole run (a report, a Parquet file, compressed output): the shards
+    /// keep what reaches it, and `merge` runs it once over all of it, in order, with the
+    /// merged statistics.
+    Replay,
 }
 
 /// A built stage, ready to run.
