@@ -124,3 +124,46 @@ pub fn cmd_status(work: &Path) -> ExitCode {
         Err(e) => fail(e),
     }
 }
+
+/// The input bytes per shard of `docpipe run --resume`: a killed run loses at most about
+/// this much work per round.
+const RESUME_SHARD_BYTES: u64 = 64 << 20;
+
+/// `docpipe run --resume`.
+pub fn cmd_run_resumable(
+    config: Option<&Path>,
+    inputs: Vec<String>,
+    format: Option<InputFormat>,
+    output: Option<String>,
+    threads: usize,
+    quiet: bool,
+) -> ExitCode {
+    let Some(config) = config else {
+        eprintln!("error: --resume needs a config file (the built-in pipeline reads no files to resume)");
+        return ExitCode::from(2);
+    };
+    if output.as_deref() == Some("-") {
+        eprintln!("error: --output -: {}", docpipe_core::config::OUTPUT_DASH);
+        return ExitCode::from(2);
+    }
+    let progress = |line: &str| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    let output = output.map(PathBuf::from);
+    match shard::run_resumable(config, inputs, format, output.as_deref(), threads, RESUME_SHARD_BYTES, &progress) {
+        Ok(m) => {
+            if !quiet {
+                eprintln!(
+                    "done: {} documents out, {} failed, in {}",
+                    m.stats.final_documents(),
+                    m.failed,
+                    m.output_dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

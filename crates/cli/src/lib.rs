@@ -73,6 +73,11 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         no_progress: bool,
+        /// Run in shards of about 64 MiB with a marker after each task (in OUTPUT/.docpipe-resume),
+        /// so a run that is killed (even with SIGKILL) and started again with the same command
+        /// redoes only what had not finished. The output is the same as without it.
+        #[arg(long)]
+        resume: bool,
     },
     /// Validate a config: every error at once as path:line:col (a TOML syntax error alone). Exit
     /// 0 if valid, 2 if not.
@@ -177,7 +182,14 @@ pub fn main() -> ExitCode {
     };
     let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress } => {
+        Command::Run { config, inputs, format, output, threads, resume: true, .. } => {
+            let format = format.as_deref().map(parse_format);
+            match resolve_threads(threads) {
+                Ok(threads) => cluster::cmd_run_resumable(config.as_deref(), inputs, format, output, threads, cli.quiet),
+                Err(code) => code,
+            }
+        }
+        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress, resume: false } => {
             let format = format.as_deref().map(parse_format);
             let opts = RunArgs { inputs, format, stdin_name, output, threads, quiet: cli.quiet, no_progress };
             cmd_run(config.as_deref(), opts, &warnings)

@@ -906,3 +906,52 @@ pub fn status(work: &Path, plan: &Plan) -> serde_json::Value {
         "resolved": resolves,
     })
 }
+
+/// The work folder of a resumable local run, inside its output folder.
+pub const RESUME_DIR: &str = ".docpipe-resume";
+
+/// A single-machine run in shards of about `shard_bytes` input bytes, with the markers of a
+/// sharded job (`docpipe run --resume`): a run killed at any point (even SIGKILL) and started
+/// again with the same config and input redoes only the tasks without a valid marker, then
+/// merges. The output is the one `docpipe run` writes. The work folder
+/// (`OUTPUT/.docpipe-resume`) is removed after the merge. `progress` hears about each task.
+pub fn run_resumable(
+    config_path: &Path,
+    inputs: Vec<String>,
+    format: Option<InputFormat>,
+    output: Option<&Path>,
+    threads: usize,
+    shard_bytes: u64,
+    progress: &dyn Fn(&str),
+) -> Result<MergeOutcome, ShardError> {
+    let overrides = Overrides {
+        inputs: inputs.clone(),
+        output_dir: output.map(|o| o.display().to_string()),
+        format,
+        ..Overrides::default()
+    };
+    let pipeline = config::load(config_path, &overrides).map_err(|e| ShardError::Config(e.to_string()))?;
+    let output_dir = std::path::absolute(&pipeline.output_dir).map_err(io(&pipeline.output_dir))?;
+    let total: u64 = pipeline.input.files.iter().filter_map(InputFile::size_hint).sum();
+    let shards = usize::try_from(total.div_ceil(shard_bytes.max(1)).max(1)).unwrap_or(usize::MAX);
+    drop(pipeline);
+    let work = output_dir.join(RESUME_DIR);
+    let plan = plan(config_path, inputs, format, shards, &work)?;
+    for r in 0..plan.rounds() {
+        for k in 0..plan.shards.len() {
+            match run_map(&work, &plan, r, k, threads, false)? {
+                TaskOutcome::Done(_) => progress(&format!("round {r} shard {k}: done")),
+                TaskOutcome::Skipped(_) => progress(&format!("round {r} shard {k}: already done (resumed)")),
+            }
+        }
+        if r < plan.resolves() {
+            match resolve(&work, &plan, r, false)? {
+                TaskOutcome::Done(_) => progress(&format!("resolve {r}: done")),
+                TaskOutcome::Skipped(_) => progress(&format!("resolve {r}: already done (resumed)")),
+            }
+        }
+    }
+    let merged = merge(&work, &plan, Some(&output_dir), threads)?;
+    std::fs::remove_dir_all(&work).map_err(io(&work))?;
+    Ok(merged)
+}
