@@ -116,6 +116,21 @@ impl fmt::Display for Label {
     }
 }
 
+/// As its OntoNotes name (`"PERSON"`), as in the spans.
+impl serde::Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// From its OntoNotes name, as [`Label::parse`] reads it.
+impl<'de> serde::Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Label::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown entity label `{name}`")))
+    }
+}
+
 /// One gazetteer entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
