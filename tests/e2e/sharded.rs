@@ -19,7 +19,14 @@ fn ok(cwd: &Path, args: &[&str]) -> String {
 
 /// Runs the whole protocol over `shards` shards (the shards of a round in parallel, as a
 /// driver does), merging into `out`. `edit_plan` may change the plan before any task runs.
-fn sharded(cwd: &Path, config: &str, shards: usize, work: &Path, out: &Path, edit_plan: impl Fn(&mut serde_json::Value)) {
+fn sharded(
+    cwd: &Path,
+    config: &str,
+    shards: usize,
+    work: &Path,
+    out: &Path,
+    edit_plan: impl Fn(&mut serde_json::Value),
+) {
     let n = shards.to_string();
     let line = ok(cwd, &["plan", config, "--shards", &n, "--work", s(work)]);
     let summary: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
@@ -97,9 +104,10 @@ fn untimed_report(bytes: &[u8]) -> String {
                 }
             }
             let rest = text[j..].trim_start();
-            let timed = ["s ", "s<", "s)", "s\n", "s,", "ms", "µs", "MB/s", "docs/s", "thread", "MB", "MiB", "GiB", "KiB"]
-                .iter()
-                .any(|u| rest.starts_with(u));
+            let timed =
+                ["s ", "s<", "s)", "s\n", "s,", "ms", "µs", "MB/s", "docs/s", "thread", "MB", "MiB", "GiB", "KiB"]
+                    .iter()
+                    .any(|u| rest.starts_with(u));
             out.push_str(if timed { "N" } else { &text[i..j] });
         } else {
             out.push(c);
@@ -196,7 +204,10 @@ path = "report.md"
 /// they share, so their similarity is set by their offsets.
 fn words(from: usize, n: usize) -> String {
     const SYL: [&str; 12] = ["ka", "lo", "mi", "ren", "to", "vas", "pel", "dun", "ori", "sek", "ta", "bru"];
-    (from..from + n).map(|i| format!("{}{}{}", SYL[i % 12], SYL[(i / 12) % 12], SYL[(i / 144) % 12])).collect::<Vec<_>>().join(" ")
+    (from..from + n)
+        .map(|i| format!("{}{}{}", SYL[i % 12], SYL[(i / 12) % 12], SYL[(i / 144) % 12]))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn record(id: &str, story: &str, text: &str) -> String {

@@ -36,7 +36,13 @@ fn enter(work: &Path) -> Result<(PathBuf, Plan), ShardError> {
 }
 
 /// `docpipe plan`.
-pub fn cmd_plan(config: &Path, inputs: Vec<String>, format: Option<InputFormat>, shards: usize, work: &Path) -> ExitCode {
+pub fn cmd_plan(
+    config: &Path,
+    inputs: Vec<String>,
+    format: Option<InputFormat>,
+    shards: usize,
+    work: &Path,
+) -> ExitCode {
     let result = absolute(work).and_then(|w| shard::plan(config, inputs, format, shards, &w).map(|p| (w, p)));
     match result {
         Ok((work, plan)) => {

@@ -185,7 +185,9 @@ pub fn main() -> ExitCode {
         Command::Run { config, inputs, format, output, threads, resume: true, .. } => {
             let format = format.as_deref().map(parse_format);
             match resolve_threads(threads) {
-                Ok(threads) => cluster::cmd_run_resumable(config.as_deref(), inputs, format, output, threads, cli.quiet),
+                Ok(threads) => {
+                    cluster::cmd_run_resumable(config.as_deref(), inputs, format, output, threads, cli.quiet)
+                }
                 Err(code) => code,
             }
         }

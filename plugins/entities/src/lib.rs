@@ -159,7 +159,11 @@ impl OrderedStage for Entities {
         process_with_hooks(self, doc, ())
     }
 
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
+        Some(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
         Some(self)
     }
 
@@ -466,7 +470,7 @@ mod tests {
         let shard_dir = tempfile::tempdir().unwrap();
         let mut keyed = Vec::new();
         for w in bounds.windows(2) {
-            let mut keyer = ordered(snippet, shard_dir.path());
+            let keyer = ordered(snippet, shard_dir.path());
             for i in w[0]..w[1] {
                 let mut d = document(i);
                 let p = keyer.prepare(&mut d).unwrap();
@@ -479,7 +483,8 @@ mod tests {
         let decided: Vec<(Document, String)> = keyed
             .into_iter()
             .map(|(d, key)| {
-                let decision = resolver.sharded().unwrap().decide_json(serde_json::from_str(&key).unwrap()).unwrap();
+                let decision =
+                    resolver.sharded_mut().unwrap().decide_json(serde_json::from_str(&key).unwrap()).unwrap();
                 (d, serde_json::to_string(&decision).unwrap())
             })
             .collect();
@@ -487,7 +492,7 @@ mod tests {
         let mut decided = decided.into_iter();
         let mut docs = Vec::new();
         for w in bounds.windows(2) {
-            let mut applier = ordered(snippet, shard_dir.path());
+            let applier = ordered(snippet, shard_dir.path());
             for (d, decision) in decided.by_ref().take(w[1] - w[0]) {
                 let out = applier.sharded().unwrap().apply_json(d, serde_json::from_str(&decision).unwrap()).unwrap();
                 docs.push(kept(out));
@@ -544,7 +549,7 @@ mod tests {
     #[test]
     fn a_decision_for_other_spans_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let mut stage = ordered("", dir.path());
+        let stage = ordered("", dir.path());
         let mut d = document(0);
         let p = stage.prepare(&mut d).unwrap();
         let hooks = stage.sharded().unwrap();
@@ -558,14 +563,14 @@ mod tests {
         assert!(hooks.apply_json(d.clone(), long).is_err());
         // Keys from a configuration that keeps a table, decided by one that does not.
         let mut plain = ordered("merge_variants = false\n", dir.path());
-        let err = plain.sharded().unwrap().decide_json(key).unwrap_err();
+        let err = plain.sharded_mut().unwrap().decide_json(key).unwrap_err();
         assert!(err.to_string().contains("no entity table"), "{err}");
         // Without a table, keys are empty and nothing is decided.
         let mut d = document(0);
         let p = plain.prepare(&mut d).unwrap();
         let key = plain.sharded().unwrap().key_json(&d, p).unwrap();
         assert_eq!(key, serde_json::json!([]));
-        assert_eq!(plain.sharded().unwrap().decide_json(key).unwrap(), serde_json::Value::Null);
+        assert_eq!(plain.sharded_mut().unwrap().decide_json(key).unwrap(), serde_json::Value::Null);
     }
 
     #[test]

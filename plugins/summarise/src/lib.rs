@@ -477,7 +477,11 @@ impl OrderedStage for SummariseStage {
         process_with_hooks(self, doc, group)
     }
 
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
+        Some(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
         Some(self)
     }
 

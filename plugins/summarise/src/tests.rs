@@ -409,7 +409,7 @@ fn sharded(toml: &str, cuts: &[usize]) -> Run {
     let mut docs = docs.into_iter();
     let mut keyed = Vec::new();
     for w in bounds.windows(2) {
-        let mut keyer = stage(toml);
+        let keyer = stage(toml);
         for mut d in docs.by_ref().take(w[1] - w[0]) {
             let p = docpipe_core::DynOrderedStage::prepare(&keyer, &mut d).unwrap();
             let key = keyer.sharded().unwrap().key_json(&d, p).unwrap();
@@ -420,7 +420,7 @@ fn sharded(toml: &str, cuts: &[usize]) -> Run {
     let decided: Vec<(Document, String)> = keyed
         .into_iter()
         .map(|(d, key)| {
-            let decision = resolver.sharded().unwrap().decide_json(serde_json::from_str(&key).unwrap()).unwrap();
+            let decision = resolver.sharded_mut().unwrap().decide_json(serde_json::from_str(&key).unwrap()).unwrap();
             (d, serde_json::to_string(&decision).unwrap())
         })
         .collect();
@@ -428,7 +428,7 @@ fn sharded(toml: &str, cuts: &[usize]) -> Run {
     let mut decided = decided.into_iter();
     let mut out = Vec::new();
     for w in bounds.windows(2) {
-        let mut applier = stage(toml);
+        let applier = stage(toml);
         for (d, decision) in decided.by_ref().take(w[1] - w[0]) {
             match applier.sharded().unwrap().apply_json(d, serde_json::from_str(&decision).unwrap()).unwrap() {
                 Outcome::Keep(d) => out.push(d),
@@ -461,7 +461,7 @@ fn keys_hold_the_id_and_the_group_only() {
     let mut d = doc("n0", ARTICLE);
     let p = docpipe_core::DynOrderedStage::prepare(&s, &mut d).unwrap();
     assert_eq!(s.sharded().unwrap().key_json(&d, p).unwrap(), Value::Null);
-    let err = s.sharded().unwrap().decide_json(json!({"id": "x"})).unwrap_err();
+    let err = s.sharded_mut().unwrap().decide_json(json!({"id": "x"})).unwrap_err();
     assert!(err.full_message().contains("malformed sharding key"), "{}", err.full_message());
 }
 

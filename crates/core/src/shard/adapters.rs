@@ -160,7 +160,11 @@ impl OrderedStage for ApplyAdapter {
         match (d.decision, d.failed) {
             (_, Some(message)) => Err(StageError::new(message)),
             (Some(decision), None) => self.inner.sharded().ok_or_else(no_hooks)?.apply_json(doc, decision),
-            (None, None) => Err(StageError::new(format!("{}:{}: a decision line without a decision", self.path.display(), self.line))),
+            (None, None) => Err(StageError::new(format!(
+                "{}:{}: a decision line without a decision",
+                self.path.display(),
+                self.line
+            ))),
         }
     }
 
@@ -219,4 +223,3 @@ impl Sink for FeedAdapter {
         crate::ShardMerge::Concat(vec![self.path.clone()])
     }
 }
-

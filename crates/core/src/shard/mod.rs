@@ -158,7 +158,8 @@ impl Plan {
 
     /// Loads the pipeline as a task of this plan sees it, writing into `output_dir`.
     fn load(&self, output_dir: &Path) -> Result<Pipeline, ShardError> {
-        let p = config::load(&self.config, &self.overrides(output_dir)?).map_err(|e| ShardError::Config(e.to_string()))?;
+        let p =
+            config::load(&self.config, &self.overrides(output_dir)?).map_err(|e| ShardError::Config(e.to_string()))?;
         Ok(p)
     }
 }
@@ -296,9 +297,11 @@ fn assign_by_bytes(files: &[(String, u64)], n: usize) -> Vec<ShardPlan> {
 pub fn load_plan(work: &Path) -> Result<Plan, ShardError> {
     let path = work.join(PLAN_FILE);
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            ShardError::Missing(format!("{}: no plan here (run `docpipe plan CONFIG --work {}` first)", path.display(), work.display()))
-        }
+        std::io::ErrorKind::NotFound => ShardError::Missing(format!(
+            "{}: no plan here (run `docpipe plan CONFIG --work {}` first)",
+            path.display(),
+            work.display()
+        )),
         _ => ShardError::Io { path: path.display().to_string(), source: e },
     })?;
     let plan: Plan = serde_json::from_slice(&bytes)
@@ -407,10 +410,14 @@ pub fn run_map(
     let mut all: Vec<Option<BuiltStage>> = std::mem::take(&mut pipeline.stages).into_iter().map(Some).collect();
     let mut stages = Vec::new();
     let mut stage_index = Vec::new();
-    let take = |all: &mut Vec<Option<BuiltStage>>, i: usize| all[i].take().ok_or_else(|| ShardError::Refused("stage taken twice".into()));
+    let take = |all: &mut Vec<Option<BuiltStage>>, i: usize| {
+        all[i].take().ok_or_else(|| ShardError::Refused("stage taken twice".into()))
+    };
     if let Some(b) = before {
         let mut s = take(&mut all, b)?;
-        let Stage::Ordered(inner) = s.stage else { return Err(ShardError::Refused("a global stage is not ordered".into())) };
+        let Stage::Ordered(inner) = s.stage else {
+            return Err(ShardError::Refused("a global stage is not ordered".into()));
+        };
         let decisions = resolve_dir(work, round - 1).join(format!("decisions-{shard:05}.jsonl"));
         let tail = (shard + 1 == n).then(|| resolve_dir(work, round - 1).join(TAIL_FILE));
         let adapter = ApplyAdapter::new(inner, decisions.clone(), tail).map_err(io(&decisions))?;
@@ -430,7 +437,9 @@ pub fn run_map(
     }
     if let Some(a) = after {
         let mut s = take(&mut all, a)?;
-        let Stage::Ordered(inner) = s.stage else { return Err(ShardError::Refused("a global stage is not ordered".into())) };
+        let Stage::Ordered(inner) = s.stage else {
+            return Err(ShardError::Refused("a global stage is not ordered".into()));
+        };
         s.stage = Stage::ordered(KeyAdapter::new(inner, dir.join(KEYS_FILE)));
         stages.push(s);
         stage_index.push(a);
@@ -443,11 +452,7 @@ pub fn run_map(
         drops_out: dir.join(DROPS_FILE),
         stage_index,
     };
-    let outcome = runner::run(
-        pipeline,
-        &RunOptions { threads, cancel: None, shard: Some(shard_io) },
-        &runner::Silent,
-    )?;
+    let outcome = runner::run(pipeline, &RunOptions { threads, cancel: None, shard: Some(shard_io) }, &runner::Silent)?;
     let marker = Marker {
         fingerprint: plan.fingerprint.clone(),
         task: "map".into(),
@@ -519,9 +524,11 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
         for (line_no, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
             let line = line.map_err(io(&keys_path))?;
             let at = || format!("{}:{}", keys_path.display(), line_no + 1);
-            let KeyLine { id, key } =
-                serde_json::from_str(&line).map_err(|e| ShardError::Refused(format!("{}: malformed key line: {e}", at())))?;
-            let hooks = stage.sharded_mut().ok_or_else(|| ShardError::Refused(format!("stage `{name}` has no sharding hooks")))?;
+            let KeyLine { id, key } = serde_json::from_str(&line)
+                .map_err(|e| ShardError::Refused(format!("{}: malformed key line: {e}", at())))?;
+            let hooks = stage
+                .sharded_mut()
+                .ok_or_else(|| ShardError::Refused(format!("stage `{name}` has no sharding hooks")))?;
             let decided = guarded(|| hooks.decide_json(key));
             let record = match decided {
                 Ok(decision) => DecisionLine { id, decision: Some(decision), failed: None },
@@ -539,7 +546,11 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
         }
         out.commit().map_err(io(&out_path))?;
     }
-    let emitted = guarded(|| stage.finish()).map_err(|e| RunError::Stage { stage: name.clone(), id: "-".into(), message: e.full_message() })?;
+    let emitted = guarded(|| stage.finish()).map_err(|e| RunError::Stage {
+        stage: name.clone(),
+        id: "-".into(),
+        message: e.full_message(),
+    })?;
     stats.counters = stage.counters().into_iter().collect();
     stats.emitted = emitted.len() as u64;
     let tail_path = dir.join(TAIL_FILE);
@@ -808,7 +819,11 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
         for &i in &replay {
             let s = &mut stages[i];
             let Stage::Sink(sink) = &mut s.stage else { continue };
-            let fail = |e: crate::StageError| RunError::Stage { stage: s.name.clone(), id: "-".into(), message: e.full_message() };
+            let fail = |e: crate::StageError| RunError::Stage {
+                stage: s.name.clone(),
+                id: "-".into(),
+                message: e.full_message(),
+            };
             guarded(|| sink.begin()).map_err(fail)?;
             for (_, d) in drops.iter().filter(|(_, d)| d.s <= i) {
                 guarded(|| sink.dropped(&d.rec)).map_err(fail)?;
@@ -896,7 +911,8 @@ pub fn status(work: &Path, plan: &Plan) -> serde_json::Value {
             (r.to_string(), serde_json::json!(done))
         })
         .collect();
-    let resolves: Vec<usize> = (0..plan.resolves()).filter(|&r| valid_marker(&resolve_dir(work, r), plan).is_some()).collect();
+    let resolves: Vec<usize> =
+        (0..plan.resolves()).filter(|&r| valid_marker(&resolve_dir(work, r), plan).is_some()).collect();
     serde_json::json!({
         "fingerprint": plan.fingerprint,
         "shards": n,
