@@ -33,9 +33,9 @@ pub struct KeyLine {
 pub struct DecisionLine {
     /// The document id.
     pub id: String,
-    /// The decision, when `decide` succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decision: Option<serde_json::Value>,
+    /// The decision, when `decide` succeeded (`null` is a decision too: `()`).
+    #[serde(default)]
+    pub decision: serde_json::Value,
     /// The error, when `decide` failed (the document fails where the decision is applied).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
@@ -157,14 +157,9 @@ impl OrderedStage for ApplyAdapter {
                 doc.id
             )));
         }
-        match (d.decision, d.failed) {
-            (_, Some(message)) => Err(StageError::new(message)),
-            (Some(decision), None) => self.inner.sharded().ok_or_else(no_hooks)?.apply_json(doc, decision),
-            (None, None) => Err(StageError::new(format!(
-                "{}:{}: a decision line without a decision",
-                self.path.display(),
-                self.line
-            ))),
+        match d.failed {
+            Some(message) => Err(StageError::new(message)),
+            None => self.inner.sharded().ok_or_else(no_hooks)?.apply_json(doc, d.decision),
         }
     }
 

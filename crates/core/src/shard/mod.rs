@@ -531,14 +531,14 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
                 .ok_or_else(|| ShardError::Refused(format!("stage `{name}` has no sharding hooks")))?;
             let decided = guarded(|| hooks.decide_json(key));
             let record = match decided {
-                Ok(decision) => DecisionLine { id, decision: Some(decision), failed: None },
+                Ok(decision) => DecisionLine { id, decision, failed: None },
                 Err(e) => {
                     let message = e.full_message();
                     if on_error == OnError::Fail {
                         return Err(RunError::Stage { stage: name, id, message }.into());
                     }
                     stats.failed += 1;
-                    DecisionLine { id, decision: None, failed: Some(message) }
+                    DecisionLine { id, decision: serde_json::Value::Null, failed: Some(message) }
                 }
             };
             write_json_line(&mut out, &record).map_err(io(&out_path))?;
