@@ -9,6 +9,7 @@
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
 //! - [`sharding`]: the hooks that let an ordered stage decide across shards;
+//! - [`shard_input`]: which bytes of the input each shard reads, and reading them;
 //! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
 //! Core knows no plugin and never prints; only the CLI does.
@@ -21,6 +22,7 @@ pub mod options;
 pub mod output;
 pub mod registry;
 pub mod runner;
+pub mod shard_input;
 pub mod sharding;
 pub mod stage;
 pub mod stats;
