@@ -28,6 +28,9 @@
 //!   which the runner records as a failure of that entry. `exclude` patterns are globset
 //!   globs resolved against the config file's directory ([`Excludes`]).
 //!
+//! A shard of a sharded run reads byte ranges of uncompressed JSONL files with the same
+//! reader, started at a line's byte and number (see [`crate::shard_input`]).
+//!
 //! Compressed files may hold several gzip members or zstd frames (what `cat a.gz b.gz`,
 //! `pigz` and `pzstd` write): every member and frame is read, zstd skippable frames are
 //! skipped and zstd frame checksums are checked. Offsets of compressed files are offsets into

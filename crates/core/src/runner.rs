@@ -340,7 +340,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .collect();
     let bytes_total: Option<u64> = match &input_pieces {
         None => input.files.iter().map(|f| f.size_hint()).sum(),
-        Some(pieces) => Some(pieces.iter().map(|p| p.end - p.start).sum()),
+        Some(pieces) => Some(pieces.iter().map(|p| p.end.saturating_sub(p.start)).sum()),
     };
     let bytes_read = AtomicU64::new(0);
     // On a shard: what makes its count of input files add up (see `shard_input`).

@@ -19,18 +19,32 @@
 //! passed on as they are), so concatenating the events of shards `0..n` gives the events of
 //! the whole read, in order.
 //!
+//! A shard's run reads [`crate::config::Pipeline::input_pieces`] instead of every file whole;
+//! its `input.files` stay the whole sorted list (pieces are found in it by name, and what
+//! comes before a piece is looked up in it).
+//!
 //! Input statistics add up: documents, drops, failures, replacements and bytes are counted
-//! per event or per byte read. The runner counts `files` when the `source.path` of a document
-//! or failure differs from the previous one's; a shard that starts inside a file would count
-//! that file again. The runner's reader corrects the count by the difference between what the
-//! shard counted for its first such event and what the whole read counts for it, found by
-//! reading the last non-blank line before the shard (see `FilesCountFix`).
+//! per event or per byte read (a piece's bytes are its range; a whole compressed input
+//! counts its decompressed bytes, as in a single run). The runner counts `files` when the
+//! `source.path` of a document or failure differs from the previous one's, so a shard that
+//! starts inside a file would count that file again. The runner's reader corrects the
+//! count by the difference between what the shard counted for its first such event and
+//! what the whole read counts for it, found by reading the last non-blank line before the
+//! shard (one line of the same file, usually; when the shard starts at an input whose first
+//! record is a docpipe record naming another path, the inputs before it are read back to
+//! their last record, which decompresses a compressed one).
 //!
 //! Limits: a piece names its file by [`InputFile::name`] and its byte range as measured by
 //! `plan`; a file changed after the plan is read as it is then (the plan's fingerprint is
 //! what guards against that). If a split file cannot be opened when a shard reads it, the
 //! piece at byte 0 reports the failure as the whole read would and the other pieces are
-//! skipped with a warning; an I/O error inside a piece ends that piece, not the file.
+//! skipped with a warning; an I/O error inside a piece ends that piece, not the file. The
+//! `files` count is exact except when a docpipe record of an earlier input names the input
+//! a shard starts with as its `source.path`, or the input before a shard is standard input
+//! (then the shard counts as if the paths differed).
+//!
+//! `plan` reads every JSONL file that is cut up to its last cut, counting newlines (about
+//! 4 GB/s from the page cache on the development machine); nothing else is read.
 
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
@@ -219,6 +233,23 @@ fn line_starts(file: &InputFile, size: u64, targets: &[u64]) -> std::io::Result<
     Ok(out)
 }
 
+/// The newlines in `bytes`, eight bytes at a time (a word's bytes equal to `\n` become zero
+/// bytes, which are marked exactly and counted): several times faster than
+/// `filter().count()`, and this is most of what `plan` does on a large JSONL file.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const NL: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    let mut words = bytes.chunks_exact(8);
+    let mut total = 0u64;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let y = u64::from_le_bytes(word) ^ NL;
+        total += u64::from((!(((y & LOW).wrapping_add(LOW)) | y | LOW)).count_ones());
+    }
+    total + words.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+}
+
 /// Reads a file forward, counting newlines.
 struct LineScan {
     r: Box<dyn Read + Send>,
@@ -253,7 +284,7 @@ impl LineScan {
         while self.offset < target && self.fill()? {
             let avail = &self.buf[self.pos..self.len];
             let take = usize::try_from(target - self.offset).unwrap_or(usize::MAX).min(avail.len());
-            self.newlines += avail[..take].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.newlines += count_newlines(&avail[..take]);
             self.pos += take;
             self.offset += take as u64;
         }
@@ -686,6 +717,14 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// The word-at-a-time count agrees with counting bytes one by one.
+        #[test]
+        fn newlines_are_counted_exactly(bytes in proptest::collection::vec(
+            prop_oneof![Just(b'\n'), Just(b'\r'), Just(0x0B), Just(0x8A), Just(0xFF), any::<u8>()], 0..200)) {
+            let naive = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            prop_assert_eq!(count_newlines(&bytes), naive);
+        }
 
         /// Shards `0..n` read in order give the whole read's events, and their input
         /// counters add up to the whole read's.
