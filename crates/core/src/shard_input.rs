@@ -670,7 +670,7 @@ mod tests {
 
     /// A JSONL line (without its terminator) of one of several kinds.
     fn line(kind: u8, i: usize) -> Vec<u8> {
-        match kind % 11 {
+        match kind % 12 {
             0 | 1 => format!("{{\"id\":\"r{i}\",\"text\":\"record {i} with an id\"}}").into_bytes(),
             2 | 3 => format!("{{\"text\":\"record {i} without an id\",\"n\":{i}}}").into_bytes(),
             4 => Vec::new(),
@@ -682,6 +682,8 @@ mod tests {
                 "{{\"id\":\"d{i}\",\"text\":\"abc\",\"source\":{{\"path\":\"elsewhere.txt\",\"start\":0,\"end\":3}}}}"
             )
             .into_bytes(),
+            10 => format!("{{\"id\":\"e{i}\",\"text\":\"abc\",\"source\":{{\"path\":\"\",\"start\":0,\"end\":3}}}}")
+                .into_bytes(),
             _ => format!("{{\"id\":\"r{i}\",\"text\":\"duplicate id\"}}").into_bytes(),
         }
     }
@@ -729,8 +731,16 @@ mod tests {
         /// Shards `0..n` read in order give the whole read's events, and their input
         /// counters add up to the whole read's.
         #[test]
-        fn shards_concatenate_to_the_whole_read(files in files_strategy(), n in 1usize..8, small in any::<bool>()) {
-            let spec = spec(if small { 90 } else { 1 << 20 });
+        fn shards_concatenate_to_the_whole_read(
+            files in files_strategy(),
+            n in 1usize..8,
+            small in any::<bool>(),
+            skip in any::<bool>(),
+        ) {
+            let mut spec = spec(if small { 90 } else { 1 << 20 });
+            if skip {
+                spec.invalid_utf8 = Utf8Policy::Skip;
+            }
             let shards = assign_shards(&files, &spec, n).unwrap();
             prop_assert_eq!(shards.len(), n);
             check_cover(&files, &shards);
