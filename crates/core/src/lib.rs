@@ -10,6 +10,7 @@
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
 //! - [`shard`]: sharded execution (plan, rounds, resolve, merge) for clusters;
 //! - [`sharding`]: the hooks that let an ordered stage decide across shards;
+//! - [`shard_input`]: which bytes of the input each shard reads, and reading them;
 //! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
 //! Core knows no plugin and never prints; only the CLI does.
@@ -23,6 +24,7 @@ pub mod output;
 pub mod registry;
 pub mod runner;
 pub mod shard;
+pub mod shard_input;
 pub mod sharding;
 pub mod stage;
 pub mod stats;

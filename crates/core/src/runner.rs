@@ -31,7 +31,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Instant;
 
@@ -41,8 +41,9 @@ use tracing::{debug, info_span, warn};
 
 use crate::config::{BuiltStage, OnError, Pipeline};
 use crate::document::{Document, Source};
-use crate::input::{ReadEvent, Rejected, read_file};
+use crate::input::{ReadEvent, Rejected};
 use crate::output::{AtomicFile, Transaction, write_atomic, write_json_line};
+use crate::shard_input::{self, FilesCountFix};
 use crate::stage::{DropRecord, Outcome, Stage};
 use crate::stats::{RunStats, StageStats};
 
@@ -346,7 +347,8 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let started = Instant::now();
-    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, .. } = pipeline;
+    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, input_pieces, .. } =
+        pipeline;
 
     let io_err = |path: &std::path::Path| {
         let path = path.display().to_string();
@@ -408,8 +410,13 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .iter()
         .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
         .collect();
-    let bytes_total: Option<u64> = input.files.iter().map(|f| f.size_hint()).sum();
+    let bytes_total: Option<u64> = match &input_pieces {
+        None => input.files.iter().map(|f| f.size_hint()).sum(),
+        Some(pieces) => Some(pieces.iter().map(|p| p.end.saturating_sub(p.start)).sum()),
+    };
     let bytes_read = AtomicU64::new(0);
+    // On a shard: what makes its count of input files add up (see `shard_input`).
+    let files_adjust = AtomicI64::new(0);
     let mut progress = Progress { bytes_total, ..Progress::default() };
     let mut failed_count = 0u64;
     let mut written = 0u64;
@@ -423,7 +430,9 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         // reader, so a reader blocked on a full channel sees the hang-up and stops.
         let rx = rx;
         let input = &input;
+        let input_pieces = input_pieces.as_deref();
         let bytes_read = &bytes_read;
+        let files_adjust = &files_adjust;
         let cancelled = is_cancelled.clone();
         let cancelled_reader = is_cancelled.clone();
         let docs_in = shard.and_then(|s| s.docs_in.clone());
@@ -436,15 +445,26 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             let mut batch = Vec::new();
             let mut size = 0usize;
             let mut seq = 0u64;
-            for file in &input.files {
+            // Every file whole, or this shard's pieces of them.
+            let reads = match shard_input::reads(&input.files, input_pieces) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(ReaderMsg::Fatal(e));
+                    return;
+                }
+            };
+            let mut files_fix = input_pieces.map(|_| FilesCountFix::new(&input.files, input, files_adjust));
+            for read in &reads {
                 let mut stop = false;
-                let r = read_file(
-                    file,
+                let r = read.read(
                     input,
                     &mut |ev| {
                         if stop || cancelled() {
                             stop = true;
                             return;
+                        }
+                        if let Some(fix) = files_fix.as_mut() {
+                            fix.observe(&ev, read);
                         }
                         if let ReadEvent::Document(d) = &ev {
                             size += d.text.len();
@@ -526,6 +546,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     stats.written = written;
     stats.seconds = started.elapsed().as_secs_f64();
     stats.input.bytes = bytes_read.load(Ordering::Relaxed);
+    stats.input.files = stats.input.files.saturating_add_signed(files_adjust.load(Ordering::Relaxed));
     stats.peak_rss_bytes = crate::stats::peak_rss_bytes();
     // A round of a sharded job sees a part of the pipeline: `merge` checks the whole.
     if let Some(Err(problems)) = shard.is_none().then(|| stats.check_accounting()) {
@@ -1177,6 +1198,7 @@ mod tests {
                 },
             ],
             outputs: Vec::new(),
+            input_pieces: None,
         }
     }
 

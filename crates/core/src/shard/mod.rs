@@ -99,20 +99,15 @@ pub struct Plan {
     /// `--format` override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<InputFormat>,
-    /// Per shard, the input files it reads (names as the single run names them).
+    /// Per shard, the pieces of the input it reads (names as the single run names them).
     pub shards: Vec<ShardPlan>,
     /// The ordered stages, by pipeline index and name.
     pub global_stages: Vec<GlobalStage>,
 }
 
-/// One shard's part of the input.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ShardPlan {
-    /// Input files, in input order.
-    pub files: Vec<String>,
-    /// Their bytes.
-    pub bytes: u64,
-}
+/// One shard's part of the input: whole files and line-aligned byte ranges of large
+/// uncompressed JSONL files ([`crate::shard_input`]).
+pub type ShardPlan = crate::shard_input::ShardInput;
 
 /// An ordered stage of the pipeline.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -243,32 +238,9 @@ pub fn plan(
             if missing.len() == 1 { "has" } else { "have" },
         )));
     }
-    let mut sized = Vec::new();
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    fnv1a(&mut h, draft.version.as_bytes());
-    fnv1a(&mut h, &std::fs::read(config_path).map_err(io(config_path))?);
-    for f in &pipeline.input.files {
-        let (len, modified) = match f {
-            InputFile::Path(p) => match std::fs::metadata(p) {
-                Ok(m) => (m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())),
-                Err(_) => (0, None),
-            },
-            InputFile::Stdin { .. } => {
-                return Err(ShardError::Refused(
-                    "standard input cannot be sharded: give files (every task must read its part)".into(),
-                ));
-            }
-            InputFile::Memory { bytes, .. } => (bytes.len() as u64, None),
-            InputFile::Unreadable { .. } => (0, None),
-        };
-        fnv1a(&mut h, f.name().as_bytes());
-        fnv1a(&mut h, &len.to_le_bytes());
-        fnv1a(&mut h, &modified.map_or(0, |d| d.as_nanos()).to_le_bytes());
-        sized.push((f.name().to_owned(), len));
-    }
-    draft.shards = assign_by_bytes(&sized, shards);
-    fnv1a(&mut h, &(shards as u64).to_le_bytes());
-    draft.fingerprint = format!("{h:016x}");
+    draft.fingerprint = fingerprint(config_path, &pipeline.input.files, shards)?;
+    draft.shards = crate::shard_input::assign_shards(&pipeline.input.files, &pipeline.input, shards)
+        .map_err(|e| ShardError::Refused(format!("cannot assign the input to shards: {e}")))?;
     std::fs::create_dir_all(work).map_err(io(work))?;
     let path = work.join(PLAN_FILE);
     let mut json = serde_json::to_vec_pretty(&draft).map_err(|e| ShardError::Refused(e.to_string()))?;
@@ -277,20 +249,33 @@ pub fn plan(
     Ok(draft)
 }
 
-/// Contiguous runs of `files` (in order), `n` of them, balanced by bytes: shard k takes the
-/// files whose start lies in [k·total/n, (k+1)·total/n).
-fn assign_by_bytes(files: &[(String, u64)], n: usize) -> Vec<ShardPlan> {
-    let total: u64 = files.iter().map(|f| f.1.max(1)).sum();
-    let mut shards: Vec<ShardPlan> = (0..n).map(|_| ShardPlan { files: Vec::new(), bytes: 0 }).collect();
-    let mut start = 0u64;
-    for (name, len) in files {
-        let k = ((u128::from(start) * n as u128) / u128::from(total.max(1))) as usize;
-        let s = &mut shards[k.min(n - 1)];
-        s.files.push(name.clone());
-        s.bytes += len;
-        start += len.max(&1);
+/// What the outputs depend on besides the code: the version, the config text, every input
+/// file's name, size and modification time, and the shard count. A task whose inputs no
+/// longer match the plan's is refused instead of mixing two states of the input.
+fn fingerprint(config_path: &Path, files: &[InputFile], shards: usize) -> Result<String, ShardError> {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    fnv1a(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+    fnv1a(&mut h, &std::fs::read(config_path).map_err(io(config_path))?);
+    for f in files {
+        let (len, modified) = match f {
+            InputFile::Path(p) => match std::fs::metadata(p) {
+                Ok(m) => (m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())),
+                Err(_) => (0, None),
+            },
+            InputFile::Stdin { .. } => {
+                return Err(ShardError::Refused(
+                    "standard input cannot be sharded: give files (every task must read its own part)".into(),
+                ));
+            }
+            InputFile::Memory { bytes, .. } => (bytes.len() as u64, None),
+            InputFile::Unreadable { .. } => (0, None),
+        };
+        fnv1a(&mut h, f.name().as_bytes());
+        fnv1a(&mut h, &len.to_le_bytes());
+        fnv1a(&mut h, &modified.map_or(0, |d| d.as_nanos()).to_le_bytes());
     }
-    shards
+    fnv1a(&mut h, &(shards as u64).to_le_bytes());
+    Ok(format!("{h:016x}"))
 }
 
 /// Reads `WORK/plan.json`.
@@ -394,15 +379,13 @@ pub fn run_map(
     let last_round = round + 1 == plan.rounds();
     // Round 0 reads this shard's input files; later rounds read the previous round's output.
     if round == 0 {
-        let mine: std::collections::HashSet<&str> = plan.shards[shard].files.iter().map(String::as_str).collect();
-        pipeline.input.files.retain(|f| mine.contains(f.name()));
-        if pipeline.input.files.len() != mine.len() {
+        if fingerprint(&plan.config, &pipeline.input.files, n)? != plan.fingerprint {
             return Err(ShardError::Refused(format!(
-                "shard {shard}: the input files changed since `plan` (expected {}, found {}): plan again",
-                mine.len(),
-                pipeline.input.files.len()
+                "shard {shard}: the config or the input files changed since `plan` (names, sizes or times): plan again"
             )));
         }
+        // The whole list stays: the pieces are found in it by name.
+        pipeline.input_pieces = Some(plan.shards[shard].pieces.clone());
     } else {
         pipeline.input.files.clear();
     }
