@@ -114,10 +114,9 @@ pub struct Params {
 }
 
 /// What a unit contributes to comparisons (computed in `prepare`). It is part of the
-/// dedupe stage's sharding key ([`crate::hooks::Key`]), so it has a compact JSON form:
-/// the fingerprint as 32 hex digits (a JSON number cannot hold a u128: `serde_json::Value`,
-/// which the sharding protocol passes keys through, refuses integers above `u64::MAX`), and
-/// no `signature`/`shingles` field when they are empty.
+/// stage's sharding key ([`crate::hooks::Key`]), so its JSON is compact: short field
+/// names, the fingerprint, signature and shingles as [`crate::packed`] strings, and no
+/// `sig`/`sh` field when they are empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitSig {
     /// Byte range in the document text.
@@ -130,32 +129,14 @@ pub struct UnitSig {
     #[serde(rename = "w")]
     pub words: usize,
     /// Fingerprint of the normalised text.
-    #[serde(rename = "fp", with = "hex_u128")]
+    #[serde(rename = "fp", with = "crate::packed::one")]
     pub fingerprint: u128,
     /// MinHash signature (`Jaccard` only).
-    #[serde(rename = "sig", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "sig", default, skip_serializing_if = "Vec::is_empty", with = "crate::packed::list")]
     pub signature: Vec<u32>,
     /// Sorted distinct shingle hashes (`Containment` only).
-    #[serde(rename = "sh", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "sh", default, skip_serializing_if = "Vec::is_empty", with = "crate::packed::list")]
     pub shingles: Vec<u64>,
-}
-
-/// A u128 as exactly 32 lower-case hex digits in JSON.
-mod hex_u128 {
-    use serde::de::Error;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{v:032x}"))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let s = String::deserialize(d)?;
-        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(D::Error::custom("a fingerprint is 32 hex digits"));
-        }
-        u128::from_str_radix(&s, 16).map_err(D::Error::custom)
-    }
 }
 
 /// An earlier unit that a new one duplicates.

@@ -22,6 +22,7 @@
 pub mod hooks;
 pub mod index;
 pub mod minhash;
+pub mod packed;
 pub mod text;
 
 use std::path::PathBuf;

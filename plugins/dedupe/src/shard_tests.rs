@@ -270,13 +270,14 @@ fn keys_are_compact_and_decisions_checked() {
     let json = serde_json::to_value(&key).unwrap();
     let text = json.to_string();
     assert!(!text.contains("port authority"), "no text in a key: {text}");
-    assert_eq!(json["units"][0]["fp"].as_str().unwrap().len(), 32);
+    assert_eq!(json["units"][0]["fp"].as_str().unwrap().len(), 22);
+    assert!(json["units"][0]["sh"].as_str().is_some(), "shingles packed in one string");
     assert!(json["units"][0].get("sig").is_none(), "containment keeps no signature");
     assert_eq!(serde_json::from_value::<hooks::Key>(json.clone()).unwrap(), key);
     // A fingerprint above u64::MAX survives a trip through serde_json::Value.
     let big = UnitSig { fingerprint: u128::MAX - 7, ..UnitSig::default() };
     assert_eq!(serde_json::from_value::<UnitSig>(serde_json::to_value(&big).unwrap()).unwrap(), big);
-    assert!(serde_json::from_value::<UnitSig>(serde_json::json!({"s": 0, "e": 1, "w": 1, "fp": "+1"})).is_err());
+    assert!(serde_json::from_value::<UnitSig>(serde_json::json!({"s": 0, "e": 1, "w": 1, "fp": "AAAA"})).is_err());
 
     // A decision that does not fit the document is an error, not a panic.
     let bad = hooks::Decision::Cut { cuts: vec![(0, d.text.len() + 4)], removed: 1 };
