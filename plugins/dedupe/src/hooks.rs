@@ -279,8 +279,8 @@ impl Dedupe {
     }
 }
 
-/// `text[pos..]` and the gaps between `units` hold nothing but whitespace (false when
-/// the units are not sorted and disjoint).
+/// Whether the text before, between and after `units` is nothing but whitespace (false
+/// when the units are not sorted and disjoint).
 fn blank_between(text: &str, units: &[UnitSig]) -> bool {
     let blank = |gap: Option<&str>| gap.is_some_and(|g| g.chars().all(char::is_whitespace));
     let mut pos = 0;
