@@ -429,7 +429,11 @@ impl OrderedStage for Dedupe {
         docpipe_core::sharding::process_with_hooks(self, doc, sigs)
     }
 
-    fn sharded(&mut self) -> Option<&mut dyn docpipe_core::sharding::DynShardedStage> {
+    fn sharded(&self) -> Option<&dyn docpipe_core::sharding::DynShardedStage> {
+        Some(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn docpipe_core::sharding::DynShardedStage> {
         Some(self)
     }
 

@@ -112,7 +112,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
         for d in &docs[range.clone()] {
             let mut d = d.clone();
             let prepared = <Dedupe as DynOrderedStage>::prepare(&keyer, &mut d).unwrap();
-            let key = OrderedStage::sharded(&mut keyer).unwrap().key_json(&d, prepared).unwrap();
+            let key = OrderedStage::sharded(&keyer).unwrap().key_json(&d, prepared).unwrap();
             keyed.push((d, through_text(key)));
         }
     }
@@ -120,7 +120,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
     let decided: Vec<(Document, serde_json::Value)> = keyed
         .into_iter()
         .map(|(d, key)| {
-            let decision = OrderedStage::sharded(&mut resolver).unwrap().decide_json(key).unwrap();
+            let decision = OrderedStage::sharded_mut(&mut resolver).unwrap().decide_json(key).unwrap();
             (d, through_text(decision))
         })
         .collect();
@@ -129,7 +129,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
     for range in &shards {
         let mut applier = stage_in(snippet, shard_dir.path());
         for (d, decision) in decided.by_ref().take(range.len()) {
-            outcomes.push(show(OrderedStage::sharded(&mut applier).unwrap().apply_json(d, decision).unwrap()));
+            outcomes.push(show(OrderedStage::sharded(&applier).unwrap().apply_json(d, decision).unwrap()));
         }
     }
     let left: Vec<_> = std::fs::read_dir(shard_dir.path()).unwrap().collect();
