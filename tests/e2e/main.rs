@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod commit;
 mod pipeline;
+mod sharded;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

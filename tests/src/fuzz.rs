@@ -566,7 +566,7 @@ pub fn pipeline(data: &[u8]) {
         Ok(p) => p,
         Err(e) => panic!("config/news.toml does not load: {e}"),
     };
-    let opts = docpipe_core::runner::RunOptions { threads: 1, cancel: None };
+    let opts = docpipe_core::runner::RunOptions { threads: 1, cancel: None, shard: None };
     let outcome = match docpipe_core::runner::run(pipeline, &opts, &docpipe_core::runner::Silent) {
         Ok(o) => o,
         Err(e) => panic!("the news pipeline failed: {e}"),

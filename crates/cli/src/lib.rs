@@ -11,6 +11,7 @@
 //! `tests/out-of-tree/`).
 
 mod builtin;
+mod cluster;
 mod logging;
 mod plugins;
 mod progress;
@@ -72,6 +73,11 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         no_progress: bool,
+        /// Run in shards of about 64 MiB with a marker after each task (in OUTPUT/.docpipe-resume),
+        /// so a run that is killed (even with SIGKILL) and started again with the same command
+        /// redoes only what had not finished. The output is the same as without it.
+        #[arg(long)]
+        resume: bool,
     },
     /// Validate a config: every error at once as path:line:col (a TOML syntax error alone). Exit
     /// 0 if valid, 2 if not.
@@ -97,6 +103,70 @@ enum Command {
         #[arg(long, conflicts_with_all = ["json", "markdown"])]
         schema: bool,
     },
+    /// Plan a sharded job (Spark, Ray, several machines): assign the input to N shards and
+    /// write WORK/plan.json. Prints one JSON line (shards, rounds, resolves) for the driver.
+    /// Refuses a pipeline whose ordered stage cannot run sharded. See "Running on a cluster"
+    /// in the README.
+    Plan {
+        /// The pipeline config (TOML).
+        config: PathBuf,
+        /// Number of shards.
+        #[arg(long, value_name = "N")]
+        shards: usize,
+        /// The job's work folder, on a file system every task sees.
+        #[arg(long, value_name = "DIR")]
+        work: PathBuf,
+        /// Input files, directories or globs; replaces `input.paths`.
+        #[arg(long = "input", short = 'i', value_name = "PATH")]
+        inputs: Vec<String>,
+        /// How to read the input; replaces `input.format`.
+        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
+        format: Option<String>,
+    },
+    /// Run round R of shard K of a planned job (skipped when its marker is already valid).
+    Map {
+        /// The work folder given to `plan`.
+        work: PathBuf,
+        /// The round (0 to rounds-1).
+        #[arg(long)]
+        round: usize,
+        /// The shard (0 to shards-1).
+        #[arg(long)]
+        shard: usize,
+        /// Worker threads (default: DOCPIPE_THREADS, else one per CPU): the task's cores.
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+        threads: usize,
+        /// Run even if the task's marker is valid.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Make global stage R's decisions over every shard's keys (one task, after round R).
+    Resolve {
+        /// The work folder given to `plan`.
+        work: PathBuf,
+        /// The round whose keys to resolve.
+        #[arg(long)]
+        round: usize,
+        /// Run even if the task's marker is valid.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Build the output folder from a finished job: byte for byte what `docpipe run` writes.
+    Merge {
+        /// The work folder given to `plan`.
+        work: PathBuf,
+        /// Output directory; replaces `output.dir`.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Worker threads.
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+        threads: usize,
+    },
+    /// Print which tasks of a planned job are done (JSON).
+    Status {
+        /// The work folder given to `plan`.
+        work: PathBuf,
+    },
 }
 
 /// The whole command line: parses the process's arguments, runs the command and returns its
@@ -112,12 +182,17 @@ pub fn main() -> ExitCode {
     };
     let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress } => {
-            let format = format.as_deref().map(|f| match f {
-                "text" => InputFormat::Text,
-                "jsonl" => InputFormat::Jsonl,
-                _ => InputFormat::Auto,
-            });
+        Command::Run { config, inputs, format, output, threads, resume: true, .. } => {
+            let format = format.as_deref().map(parse_format);
+            match resolve_threads(threads) {
+                Ok(threads) => {
+                    cluster::cmd_run_resumable(config.as_deref(), inputs, format, output, threads, cli.quiet)
+                }
+                Err(code) => code,
+            }
+        }
+        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress, resume: false } => {
+            let format = format.as_deref().map(parse_format);
             let opts = RunArgs { inputs, format, stdin_name, output, threads, quiet: cli.quiet, no_progress };
             cmd_run(config.as_deref(), opts, &warnings)
         }
@@ -128,6 +203,41 @@ pub fn main() -> ExitCode {
         }
         Command::Stages { name, schema: true, .. } => report::schema(name.as_deref()),
         Command::Stages { name, json, markdown, .. } => report::stages(name.as_deref(), json, markdown),
+        Command::Plan { config, shards, work, inputs, format } => {
+            cluster::cmd_plan(&config, inputs, format.as_deref().map(parse_format), shards, &work)
+        }
+        Command::Map { work, round, shard, threads, force } => match resolve_threads(threads) {
+            Ok(threads) => cluster::cmd_map(&work, round, shard, threads, force),
+            Err(code) => code,
+        },
+        Command::Resolve { work, round, force } => cluster::cmd_resolve(&work, round, force),
+        Command::Merge { work, output, threads } => cluster::cmd_merge(&work, output.as_deref(), threads),
+        Command::Status { work } => cluster::cmd_status(&work),
+    }
+}
+
+/// `--format`'s value (clap has checked it is one of these).
+fn parse_format(f: &str) -> InputFormat {
+    match f {
+        "text" => InputFormat::Text,
+        "jsonl" => InputFormat::Jsonl,
+        _ => InputFormat::Auto,
+    }
+}
+
+/// `--threads`, else `DOCPIPE_THREADS`, else 0 (one per CPU); an invalid value is reported.
+fn resolve_threads(threads: usize) -> Result<usize, ExitCode> {
+    if let Err(msg) = config::check_threads(threads) {
+        eprintln!("error: --threads {threads}: {msg}");
+        return Err(ExitCode::from(2));
+    }
+    match (threads, env_threads(std::env::var_os(THREADS_ENV).as_deref())) {
+        (0, Ok(Some(n))) => Ok(n),
+        (0, Err(msg)) => {
+            eprintln!("error: {THREADS_ENV}: {msg}");
+            Err(ExitCode::from(2))
+        }
+        (n, _) => Ok(n),
     }
 }
 
@@ -239,17 +349,9 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
         eprintln!("error: --output -: {}", config::OUTPUT_DASH);
         return ExitCode::from(2);
     }
-    if let Err(msg) = config::check_threads(threads) {
-        eprintln!("error: --threads {threads}: {msg}");
-        return ExitCode::from(2);
-    }
-    let threads = match (threads, env_threads(std::env::var_os(THREADS_ENV).as_deref())) {
-        (0, Ok(Some(n))) => n,
-        (0, Err(msg)) => {
-            eprintln!("error: {THREADS_ENV}: {msg}");
-            return ExitCode::from(2);
-        }
-        (n, _) => n,
+    let threads = match resolve_threads(threads) {
+        Ok(n) => n,
+        Err(code) => return code,
     };
     // Ctrl-C, SIGTERM or SIGHUP stops the run in whatever phase it is (reading, finishing,
     // writing reports) and commits nothing; a second signal exits at once, after removing the
@@ -278,7 +380,7 @@ fn cmd_run(config: Option<&Path>, args: RunArgs, warnings: &logging::Throttle) -
     }
     let bar = progress::Bar::new(!quiet && !no_progress);
     let started = Instant::now();
-    let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel) }, &bar);
+    let result = runner::run(pipeline, &RunOptions { threads, cancel: Some(cancel), shard: None }, &bar);
     // The whole run, report sinks and commit included (the runner's own figure stops before).
     let wall = started.elapsed().as_secs_f64();
     bar.finish();

@@ -333,6 +333,9 @@ pub struct Pipeline {
     /// Every output file the stages claimed (indexes, exports, reports), for the run's
     /// recovery of interrupted commits; the runner's own files are not listed.
     pub outputs: Vec<PathBuf>,
+    /// On a shard of a sharded run: the pieces of `input.files` to read, in order, instead
+    /// of every file whole (see [`crate::shard_input`]). `None` reads everything.
+    pub input_pieces: Option<Vec<crate::shard_input::InputPiece>>,
 }
 
 impl Pipeline {
@@ -367,6 +370,7 @@ impl Pipeline {
                 })
                 .collect(),
             outputs: Vec::new(),
+            input_pieces: None,
         }
     }
 }
@@ -556,6 +560,7 @@ pub fn load_str(src: &str, file: &str, base_dir: &Path, overrides: &Overrides) -
         run,
         stages,
         outputs: claimed.into_iter().map(|c| c.path).collect(),
+        input_pieces: None,
     })
 }
 

@@ -28,6 +28,9 @@
 //!   which the runner records as a failure of that entry. `exclude` patterns are globset
 //!   globs resolved against the config file's directory ([`Excludes`]).
 //!
+//! A shard of a sharded run reads byte ranges of uncompressed JSONL files with the same
+//! reader, started at a line's byte and number (see [`crate::shard_input`]).
+//!
 //! Compressed files may hold several gzip members or zstd frames (what `cat a.gz b.gz`,
 //! `pigz` and `pzstd` write): every member and frame is read, zstd skippable frames are
 //! skipped and zstd frame checksums are checked. Offsets of compressed files are offsets into
@@ -479,6 +482,36 @@ fn invalid_data(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
 }
 
+/// Whether `file` is read as plain JSONL bytes that can be read from any line start: a file
+/// on disk or in memory (not standard input, not compressed: gzip and zstd cannot be
+/// entered in the middle) whose format is JSONL.
+pub(crate) fn splittable(file: &InputFile, spec: &InputSpec) -> bool {
+    let lower = file.name().to_lowercase();
+    matches!(file, InputFile::Path(_) | InputFile::Memory { .. })
+        && !COMPRESSED.iter().any(|c| lower.ends_with(&format!(".{c}")))
+        && effective_format(file, spec.format) == Some(InputFormat::Jsonl)
+}
+
+/// The raw bytes of a file on disk or in memory from byte `start` on (never decompressed:
+/// for [`splittable`] files). Other inputs cannot be entered in the middle.
+pub(crate) fn open_at(file: &InputFile, start: u64) -> std::io::Result<Box<dyn Read + Send>> {
+    use std::io::{Seek, SeekFrom};
+    match file {
+        InputFile::Path(p) => {
+            let mut f = std::fs::File::open(p)?;
+            f.seek(SeekFrom::Start(start))?;
+            Ok(Box::new(f))
+        }
+        InputFile::Memory { bytes, .. } => {
+            let from = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+            Ok(Box::new(&bytes[from..]))
+        }
+        InputFile::Stdin { .. } | InputFile::Unreadable { .. } => {
+            Err(std::io::Error::other(format!("{}: cannot be read from the middle", file.name())))
+        }
+    }
+}
+
 fn open(file: &InputFile) -> std::io::Result<Box<dyn Read + Send>> {
     let (raw, name): (Box<dyn Read + Send>, &str) = match file {
         InputFile::Path(p) => (Box::new(std::fs::File::open(p)?), p),
@@ -646,7 +679,7 @@ pub fn read_file(
     let reader = match open(file) {
         Ok(r) => r,
         Err(e) => {
-            emit(ReadEvent::Failed(whole(format!("{name}: cannot open: {e}"))));
+            emit(cannot_open(&name, &e));
             return Ok(());
         }
     };
@@ -671,6 +704,15 @@ pub fn read_file(
         InputFormat::Jsonl => read_jsonl(&name, &mut reader, spec, emit, bytes_read),
         _ => read_text(&name, &mut reader, spec, emit, bytes_read, whole),
     }
+}
+
+/// The failure of a file that cannot be opened (the whole file, id `name@0`).
+pub(crate) fn cannot_open(name: &str, e: &std::io::Error) -> ReadEvent {
+    ReadEvent::Failed(Rejected {
+        id: format!("{name}@0"),
+        source: Source { path: name.to_owned(), start: 0, end: 0, line: None, edits: Vec::new() },
+        reason: format!("{name}: cannot open: {e}"),
+    })
 }
 
 fn read_text(
@@ -798,8 +840,25 @@ fn read_jsonl(
     emit: &mut dyn FnMut(ReadEvent),
     bytes_read: &dyn Fn(u64),
 ) -> Result<(), FatalInputError> {
-    let mut offset = 0usize;
-    let mut line_no = 0usize;
+    read_jsonl_from(name, reader, spec, emit, bytes_read, 0, 1)
+}
+
+/// Reads JSONL lines from `reader`, whose first byte is byte `start` of file `name` and the
+/// start of its line `first_line` (as a read of the whole file counts them): ids of id-less
+/// records, `source` offsets and messages are the whole read's. A byte order mark is only
+/// looked for at the start of the file. Reading the whole file is `start = 0, first_line =
+/// 1`; a shard reads a range of it ([`crate::shard_input`]).
+pub(crate) fn read_jsonl_from(
+    name: &str,
+    reader: &mut dyn BufRead,
+    spec: &InputSpec,
+    emit: &mut dyn FnMut(ReadEvent),
+    bytes_read: &dyn Fn(u64),
+    start: usize,
+    first_line: usize,
+) -> Result<(), FatalInputError> {
+    let mut offset = start;
+    let mut line_no = first_line.saturating_sub(1);
     let mut buf = Vec::new();
     let limit = spec.max_document_bytes;
     // A line over the cap is recognised with at most the cap plus `\r\n` and one byte in memory.
@@ -880,7 +939,7 @@ fn read_jsonl(
         while let Some((last, rest)) = body.split_last() {
             if *last == b'\n' || *last == b'\r' { body = rest } else { break }
         }
-        if line_no == 1
+        if start == 0
             && let Some(rest) = body.strip_prefix(BOM)
         {
             body = rest;

@@ -8,7 +8,9 @@
 //! - [`config`]: TOML pipelines, parsed with spans and validated all at once;
 //! - [`input`]: input discovery and readers (text, JSONL, stdin, gzip, zstd);
 //! - [`runner`]: the streaming, parallel, deterministic pipeline runner;
+//! - [`shard`]: sharded execution (plan, rounds, resolve, merge) for clusters;
 //! - [`sharding`]: the hooks that let an ordered stage decide across shards;
+//! - [`shard_input`]: which bytes of the input each shard reads, and reading them;
 //! - [`stats`]: per-stage accounting; [`output`]: atomic output files.
 //!
 //! Core knows no plugin and never prints; only the CLI does.
@@ -21,6 +23,8 @@ pub mod options;
 pub mod output;
 pub mod registry;
 pub mod runner;
+pub mod shard;
+pub mod shard_input;
 pub mod sharding;
 pub mod stage;
 pub mod stats;
@@ -36,7 +40,8 @@ pub use docpipe_options_derive::{OptionType, Options};
 // The derives name this crate as `::docpipe_core`, core's own config sections included.
 extern crate self as docpipe_core;
 pub use stage::{
-    DropRecord, DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, Sink, Stage, StageError, StageKind,
+    DropRecord, DynOrderedStage, MapStage, OrderedStage, Outcome, PreparedBox, ShardMerge, Sink, Stage, StageError,
+    StageKind,
 };
 
 /// Re-exported so plugins register with the same `inventory` version as core.

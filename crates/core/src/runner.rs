@@ -31,7 +31,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Instant;
 
@@ -41,8 +41,9 @@ use tracing::{debug, info_span, warn};
 
 use crate::config::{BuiltStage, OnError, Pipeline};
 use crate::document::{Document, Source};
-use crate::input::{ReadEvent, Rejected, read_file};
+use crate::input::{ReadEvent, Rejected};
 use crate::output::{AtomicFile, Transaction, write_atomic, write_json_line};
+use crate::shard_input::{self, FilesCountFix};
 use crate::stage::{DropRecord, Outcome, Stage};
 use crate::stats::{RunStats, StageStats};
 
@@ -91,6 +92,66 @@ pub struct RunOptions {
     /// Set to `true` (by a Ctrl-C handler) to stop the run at the next batch: nothing is
     /// committed and temporary files are removed.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Set when the run is one task of a sharded job (`crate::shard`).
+    pub shard: Option<ShardIo>,
+}
+
+/// How a run takes part in a sharded job (see `shard.rs`): where its documents come from and
+/// go, and the keyed logs that `merge` puts back in the single run's order.
+///
+/// Every document carries a key, its input position on the shard (documents split from it
+/// keep it; documents an ordered stage emits from `finish` get [`finish_key`]). In a sharded
+/// run `failed.jsonl` holds [`KeyedFailure`] lines and every drop is logged as a
+/// [`KeyedDrop`], so `merge` can order both by (key, stage) as a single run writes them.
+#[derive(Debug, Clone, Default)]
+pub struct ShardIo {
+    /// Read [`KeyedDoc`] lines from this file (an earlier round's output) instead of the input.
+    pub docs_in: Option<PathBuf>,
+    /// Write the documents that leave the last stage here as [`KeyedDoc`] lines (instead of
+    /// `documents.jsonl`).
+    pub docs_out: Option<PathBuf>,
+    /// Write every drop of the run here as [`KeyedDrop`] lines.
+    pub drops_out: PathBuf,
+    /// For each stage of this run, its index in the whole pipeline.
+    pub stage_index: Vec<usize>,
+}
+
+/// A document with its key, between the rounds of a sharded job.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct KeyedDoc {
+    /// The key (see [`ShardIo`]).
+    pub k: u64,
+    /// The document.
+    pub doc: Document,
+}
+
+/// A failure with its key and stage position (0: input, else the stage's index in the whole
+/// pipeline plus one), in a sharded run's `failed.jsonl`.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct KeyedFailure {
+    /// The key of the document (see [`ShardIo`]).
+    pub k: u64,
+    /// The stage position.
+    pub s: usize,
+    /// The record a single run writes.
+    pub rec: FailedRecord,
+}
+
+/// A drop with its key and stage position, logged by a sharded run for the sinks `merge` runs.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct KeyedDrop {
+    /// The key of the document (see [`ShardIo`]).
+    pub k: u64,
+    /// The stage position (as in [`KeyedFailure`]).
+    pub s: usize,
+    /// The record the sinks receive.
+    pub rec: DropRecord,
+}
+
+/// The key of the `n`th document the stage at pipeline index `stage` emits from `finish`:
+/// after every input document, in stage order.
+pub fn finish_key(stage: usize, n: usize) -> u64 {
+    (1u64 << 62) + ((stage as u64) << 32) + n as u64
 }
 
 /// What a successful run produced.
@@ -154,7 +215,8 @@ pub struct FailedRecord {
 }
 
 enum ReaderMsg {
-    Batch(Vec<ReadEvent>),
+    /// Events with their keys (see [`ShardIo`]).
+    Batch(Vec<(u64, ReadEvent)>),
     Fatal(String),
 }
 
@@ -221,15 +283,15 @@ fn call(doc: Document, f: impl FnOnce(Document) -> Result<Outcome, crate::stage:
 
 /// A drop record waiting for the sinks after its stage, with the position in the batch of
 /// the input document it comes from (its key).
-type PendingDrop = (usize, DropRecord);
+type PendingDrop = (u64, DropRecord);
 
 /// Where [`Delta::count`] puts what it does not count: the documents that go on and their
 /// keys (the position in the batch of the document each comes from, so drop records can be
 /// put in input order), failures, and drop records when a sink comes later.
 struct Lanes<'a> {
     out: &'a mut Vec<Document>,
-    keys: &'a mut Vec<usize>,
-    failures: &'a mut Vec<FailedRecord>,
+    keys: &'a mut Vec<u64>,
+    failures: &'a mut Vec<(u64, FailedRecord)>,
     drops: Option<&'a mut Vec<PendingDrop>>,
 }
 
@@ -241,7 +303,7 @@ impl Delta {
     fn count(
         &mut self,
         outcome: DocOutcome,
-        key: usize,
+        key: u64,
         lanes: &mut Lanes<'_>,
         stage: &str,
         on_error: OnError,
@@ -266,7 +328,7 @@ impl Delta {
                 if on_error == OnError::Fail {
                     return Err(RunError::Stage { stage: stage.to_owned(), id: origin.id, message });
                 }
-                lanes.failures.push(origin.record(stage, message));
+                lanes.failures.push((key, origin.record(stage, message)));
             }
         }
         Ok(())
@@ -285,7 +347,8 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let started = Instant::now();
-    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, .. } = pipeline;
+    let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, input_pieces, .. } =
+        pipeline;
 
     let io_err = |path: &std::path::Path| {
         let path = path.display().to_string();
@@ -322,6 +385,17 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         None
     };
     let mut failed_out = AtomicFile::create(&failed_path).map_err(io_err(&failed_path))?;
+    let shard = opts.shard.as_ref();
+    let keyed_out = |path: Option<&PathBuf>| -> Result<Option<AtomicFile>, RunError> {
+        path.map(|p| AtomicFile::create(p).map_err(io_err(p))).transpose()
+    };
+    let mut docs_keyed_out = keyed_out(shard.and_then(|s| s.docs_out.as_ref()))?;
+    let mut drops_out = keyed_out(shard.map(|s| &s.drops_out))?;
+    // Each stage's position in the whole pipeline plus one (0 is the input).
+    let stage_pos: Vec<usize> = match shard {
+        Some(s) => s.stage_index.iter().map(|i| i + 1).collect(),
+        None => (1..=stages.len()).collect(),
+    };
 
     for s in &mut stages {
         if let Stage::Sink(sink) = &mut s.stage {
@@ -336,8 +410,13 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         .iter()
         .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
         .collect();
-    let bytes_total: Option<u64> = input.files.iter().map(|f| f.size_hint()).sum();
+    let bytes_total: Option<u64> = match &input_pieces {
+        None => input.files.iter().map(|f| f.size_hint()).sum(),
+        Some(pieces) => Some(pieces.iter().map(|p| p.end.saturating_sub(p.start)).sum()),
+    };
     let bytes_read = AtomicU64::new(0);
+    // On a shard: what makes its count of input files add up (see `shard_input`).
+    let files_adjust = AtomicI64::new(0);
     let mut progress = Progress { bytes_total, ..Progress::default() };
     let mut failed_count = 0u64;
     let mut written = 0u64;
@@ -351,27 +430,47 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
         // reader, so a reader blocked on a full channel sees the hang-up and stops.
         let rx = rx;
         let input = &input;
+        let input_pieces = input_pieces.as_deref();
         let bytes_read = &bytes_read;
+        let files_adjust = &files_adjust;
         let cancelled = is_cancelled.clone();
         let cancelled_reader = is_cancelled.clone();
+        let docs_in = shard.and_then(|s| s.docs_in.clone());
         scope.spawn(move || {
             let cancelled = cancelled_reader;
+            if let Some(path) = docs_in {
+                read_keyed_docs(&path, &tx, batch_size, batch_bytes, &cancelled);
+                return;
+            }
             let mut batch = Vec::new();
             let mut size = 0usize;
-            for file in &input.files {
+            let mut seq = 0u64;
+            // Every file whole, or this shard's pieces of them.
+            let reads = match shard_input::reads(&input.files, input_pieces) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(ReaderMsg::Fatal(e));
+                    return;
+                }
+            };
+            let mut files_fix = input_pieces.map(|_| FilesCountFix::new(&input.files, input, files_adjust));
+            for read in &reads {
                 let mut stop = false;
-                let r = read_file(
-                    file,
+                let r = read.read(
                     input,
                     &mut |ev| {
                         if stop || cancelled() {
                             stop = true;
                             return;
                         }
+                        if let Some(fix) = files_fix.as_mut() {
+                            fix.observe(&ev, read);
+                        }
                         if let ReadEvent::Document(d) = &ev {
                             size += d.text.len();
                         }
-                        batch.push(ev);
+                        batch.push((seq, ev));
+                        seq += 1;
                         if batch.len() >= batch_size || size >= batch_bytes {
                             size = 0;
                             if tx.send(ReaderMsg::Batch(std::mem::take(&mut batch))).is_err() {
@@ -396,10 +495,18 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             }
         });
 
-        let sink_after: Vec<bool> =
-            (0..stages.len()).map(|i| stages[i + 1..].iter().any(|s| matches!(s.stage, Stage::Sink(_)))).collect();
+        // A sharded run logs every drop: the sinks that want them may run in a later round.
+        let sink_after: Vec<bool> = (0..stages.len())
+            .map(|i| shard.is_some() || stages[i + 1..].iter().any(|s| matches!(s.stage, Stage::Sink(_))))
+            .collect();
         let mut ctx = RunCtx {
             sink_after,
+            stage_pos,
+            pending_failures: Vec::new(),
+            keyed: shard.is_some(),
+            counts_input: shard.is_none_or(|s| s.docs_in.is_none()),
+            docs_keyed_out: docs_keyed_out.as_mut(),
+            drops_out: drops_out.as_mut(),
             stages: &mut stages,
             counters: &mut counters,
             failed_out: &mut failed_out,
@@ -425,8 +532,11 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             let named = guarded(|| Ok(o.counters())).map_err(|e| stage_error(name, "-", e))?;
             let (name, on_error) = (name.clone(), *on_error);
             ctx.counters[i].counters.extend(named);
-            let held = ctx.check_finished(i, &name, on_error, held)?;
-            ctx.run_from(i + 1, held)?;
+            let pipeline_index = ctx.stage_pos[i] - 1;
+            let keys: Vec<u64> = (0..held.len()).map(|n| finish_key(pipeline_index, n)).collect();
+            let (held, keys) = ctx.check_finished(i, &name, on_error, held, keys)?;
+            ctx.run_from(i + 1, held, keys)?;
+            ctx.flush_failures()?;
         }
         Ok(())
     });
@@ -436,8 +546,10 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     stats.written = written;
     stats.seconds = started.elapsed().as_secs_f64();
     stats.input.bytes = bytes_read.load(Ordering::Relaxed);
+    stats.input.files = stats.input.files.saturating_add_signed(files_adjust.load(Ordering::Relaxed));
     stats.peak_rss_bytes = crate::stats::peak_rss_bytes();
-    if let Err(problems) = stats.check_accounting() {
+    // A round of a sharded job sees a part of the pipeline: `merge` checks the whole.
+    if let Some(Err(problems)) = shard.is_none().then(|| stats.check_accounting()) {
         // A bug in the runner or a stage, never the user's: say so loudly, keep the outputs.
         for p in problems {
             warn!(problem = %p, "accounting identity violated");
@@ -456,6 +568,10 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     }
     if let Some(f) = documents_out {
         f.commit().map_err(io_err(&documents_path))?;
+    }
+    for f in [docs_keyed_out, drops_out].into_iter().flatten() {
+        let path = f.target().to_owned();
+        f.commit().map_err(io_err(&path))?;
     }
     failed_out.commit().map_err(io_err(&failed_path))?;
     // Measured last, after the sinks' finish phase: the figures cover the whole run.
@@ -501,15 +617,20 @@ fn consume(
             ReaderMsg::Fatal(e) => return Err(RunError::Input(e)),
         };
         let mut docs = Vec::with_capacity(events.len());
-        for ev in events {
+        let mut keys = Vec::with_capacity(events.len());
+        for (key, ev) in events {
             match ev {
                 ReadEvent::Document(d) => {
-                    if d.source.path != last_file {
-                        stats.input.files += 1;
-                        last_file.clone_from(&d.source.path);
+                    // Documents of an earlier round were counted by the round that read them.
+                    if ctx.counts_input {
+                        if d.source.path != last_file {
+                            stats.input.files += 1;
+                            last_file.clone_from(&d.source.path);
+                        }
+                        stats.input.documents += 1;
                     }
-                    stats.input.documents += 1;
                     docs.push(d);
+                    keys.push(key);
                 }
                 ReadEvent::Dropped(r) => {
                     stats.input.files += 1;
@@ -531,7 +652,7 @@ fn consume(
                     }
                     warn!(id = %r.id, error = %r.reason, "input failed");
                     stats.input.failed += 1;
-                    ctx.record_failure(rejected_record(r))?;
+                    ctx.record_failure(key, 0, rejected_record(r));
                 }
                 ReadEvent::Replaced { id, count, first_offset } => {
                     warn!(%id, count, first_offset, "invalid UTF-8 replaced with U+FFFD");
@@ -541,7 +662,8 @@ fn consume(
         }
         progress.documents_read = stats.input.documents;
         progress.bytes_done += docs.iter().map(|d| d.source.end.saturating_sub(d.source.start) as u64).sum::<u64>();
-        ctx.run_from(0, docs)?;
+        ctx.run_from(0, docs, keys)?;
+        ctx.flush_failures()?;
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
         progress.documents_done = ctx.counters.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
         progress.seconds = started.elapsed().as_secs_f64();
@@ -558,6 +680,19 @@ fn rejected_record(r: Rejected) -> FailedRecord {
 struct RunCtx<'a> {
     /// Per stage: whether a sink comes after it (then its drops are recorded for the sinks).
     sink_after: Vec<bool>,
+    /// Per stage: its position in the whole pipeline plus one (0 is the input).
+    stage_pos: Vec<usize>,
+    /// Failures of the current batch (key, stage position, record), written in that order
+    /// by [`RunCtx::flush_failures`], so `failed.jsonl` never depends on batch boundaries.
+    pending_failures: Vec<(u64, usize, FailedRecord)>,
+    /// A sharded run: `failed.jsonl` holds [`KeyedFailure`] lines.
+    keyed: bool,
+    /// Whether documents read count as input (not when they come from an earlier round).
+    counts_input: bool,
+    /// A sharded run's output documents ([`KeyedDoc`]), instead of `documents.jsonl`.
+    docs_keyed_out: Option<&'a mut AtomicFile>,
+    /// A sharded run's drop log ([`KeyedDrop`]).
+    drops_out: Option<&'a mut AtomicFile>,
     stages: &'a mut Vec<BuiltStage>,
     counters: &'a mut Vec<StageStats>,
     failed_out: &'a mut AtomicFile,
@@ -570,16 +705,25 @@ struct RunCtx<'a> {
 }
 
 impl RunCtx<'_> {
-    fn record_failure(&mut self, rec: FailedRecord) -> Result<(), RunError> {
+    /// Records a failure of the document with key `key` at stage position `pos` (0: input).
+    fn record_failure(&mut self, key: u64, pos: usize, rec: FailedRecord) {
         *self.failed_count += 1;
-        write_json_line(self.failed_out, &rec).map_err(|source| {
-            // A write refused because the run was interrupted is the interrupt, not an I/O error.
-            if self.failed_out.cancelled() {
-                RunError::Interrupted
+        self.pending_failures.push((key, pos, rec));
+    }
+
+    /// Writes the batch's failures in (key, stage) order.
+    fn flush_failures(&mut self) -> Result<(), RunError> {
+        let mut pending = std::mem::take(&mut self.pending_failures);
+        pending.sort_by_key(|f| (f.0, f.1));
+        for (k, s, rec) in pending {
+            let r = if self.keyed {
+                write_json_line(self.failed_out, &KeyedFailure { k, s, rec })
             } else {
-                RunError::Io { path: self.failed_out.target().display().to_string(), source }
-            }
-        })
+                write_json_line(self.failed_out, &rec)
+            };
+            r.map_err(|source| io_error(self.failed_out, source))?;
+        }
+        Ok(())
     }
 
     /// Runs `docs` through stages `from..` and writes what comes out of the last one.
@@ -588,11 +732,11 @@ impl RunCtx<'_> {
     /// stage) that every later sink receives before the batch's documents, ordered by the
     /// input document they come from (its position in `docs`), then by stage: the same
     /// sequence whatever the thread count and batch boundaries. They live for this batch only.
-    fn run_from(&mut self, from: usize, mut docs: Vec<Document>) -> Result<(), RunError> {
-        let mut keys: Vec<usize> = (0..docs.len()).collect();
+    fn run_from(&mut self, from: usize, mut docs: Vec<Document>, mut keys: Vec<u64>) -> Result<(), RunError> {
         let mut drops: Vec<PendingDrop> = Vec::new();
         let mut i = from;
         while i < self.stages.len() && !(docs.is_empty() && drops.is_empty()) {
+            let logged = drops.len();
             (docs, keys) = match &self.stages[i].stage {
                 // One parallel pass per stage (not one fused pass per input document): a
                 // splitter turns one dump into thousands of articles, and the next stage
@@ -610,9 +754,22 @@ impl RunCtx<'_> {
                     self.run_sink(i, docs, keys, &mut drops)?
                 }
             };
+            if let Some(out) = self.drops_out.as_deref_mut() {
+                let s = self.stage_pos[i];
+                for (k, rec) in &drops[logged.min(drops.len())..] {
+                    let line = KeyedDrop { k: *k, s, rec: rec.clone() };
+                    write_json_line(out, &line).map_err(|source| io_error(out, source))?;
+                }
+            }
             i += 1;
         }
         if i < self.stages.len() {
+            return Ok(());
+        }
+        if let Some(out) = self.docs_keyed_out.as_deref_mut() {
+            for (doc, k) in docs.into_iter().zip(keys) {
+                write_json_line(out, &KeyedDoc { k, doc }).map_err(|source| io_error(out, source))?;
+            }
             return Ok(());
         }
         if let Some(out) = self.documents_out.as_deref_mut() {
@@ -630,9 +787,9 @@ impl RunCtx<'_> {
         &mut self,
         i: usize,
         docs: Vec<Document>,
-        keys: Vec<usize>,
+        keys: Vec<u64>,
         drops: &mut Vec<PendingDrop>,
-    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
+    ) -> Result<(Vec<Document>, Vec<u64>), RunError> {
         let BuiltStage { name, on_error, stage: Stage::Map(stage), .. } = &self.stages[i] else {
             return Ok((docs, keys));
         };
@@ -675,9 +832,9 @@ impl RunCtx<'_> {
         &mut self,
         i: usize,
         mut docs: Vec<Document>,
-        keys: Vec<usize>,
+        keys: Vec<u64>,
         drops: &mut Vec<PendingDrop>,
-    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
+    ) -> Result<(Vec<Document>, Vec<u64>), RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
         let span = info_span!("ordered_stage", stage = %name);
@@ -715,10 +872,10 @@ impl RunCtx<'_> {
     }
 
     /// Ends a batch of stage `i`: adds its counts to the stage's and records its failures.
-    fn settle(&mut self, i: usize, delta: Delta, failures: Vec<FailedRecord>) -> Result<(), RunError> {
+    fn settle(&mut self, i: usize, delta: Delta, failures: Vec<(u64, FailedRecord)>) -> Result<(), RunError> {
         apply_delta(&mut self.counters[i], delta);
-        for f in failures {
-            self.record_failure(f)?;
+        for (k, f) in failures {
+            self.record_failure(k, self.stage_pos[i], f);
         }
         Ok(())
     }
@@ -733,12 +890,17 @@ impl RunCtx<'_> {
         name: &str,
         on_error: OnError,
         docs: Vec<Document>,
-    ) -> Result<Vec<Document>, RunError> {
+        keys: Vec<u64>,
+    ) -> Result<(Vec<Document>, Vec<u64>), RunError> {
         let mut out = Vec::with_capacity(docs.len());
+        let mut out_keys = Vec::with_capacity(docs.len());
         let mut failures = Vec::new();
-        for d in docs {
+        for (d, k) in docs.into_iter().zip(keys) {
             match d.check_invariants() {
-                Ok(()) => out.push(d),
+                Ok(()) => {
+                    out.push(d);
+                    out_keys.push(k);
+                }
                 Err(e) => {
                     let message = format!("stage broke a document invariant: {e}");
                     self.counters[i].failed += 1;
@@ -746,15 +908,15 @@ impl RunCtx<'_> {
                     if on_error == OnError::Fail {
                         return Err(RunError::Stage { stage: name.to_owned(), id: d.id, message });
                     }
-                    failures.push(Origin::taken(d).record(name, message));
+                    failures.push((k, Origin::taken(d).record(name, message)));
                 }
             }
         }
         self.counters[i].docs_out += out.len() as u64;
-        for f in failures {
-            self.record_failure(f)?;
+        for (k, f) in failures {
+            self.record_failure(k, self.stage_pos[i], f);
         }
-        Ok(out)
+        Ok((out, out_keys))
     }
 
     /// Writes documents to a sink. A document the sink cannot write (an error or a panic)
@@ -765,9 +927,9 @@ impl RunCtx<'_> {
         &mut self,
         i: usize,
         docs: Vec<Document>,
-        keys: Vec<usize>,
+        keys: Vec<u64>,
         drops: &mut Vec<PendingDrop>,
-    ) -> Result<(Vec<Document>, Vec<usize>), RunError> {
+    ) -> Result<(Vec<Document>, Vec<u64>), RunError> {
         let name = self.stages[i].name.clone();
         let on_error = self.stages[i].on_error;
         let Stage::Sink(sink) = &mut self.stages[i].stage else { return Ok((docs, keys)) };
@@ -820,6 +982,59 @@ impl RunCtx<'_> {
         }
         self.counters[i].seconds += t.elapsed().as_secs_f64();
         Ok(())
+    }
+}
+
+/// An I/O error writing `out`; one refused because the run was interrupted is the interrupt.
+fn io_error(out: &AtomicFile, source: std::io::Error) -> RunError {
+    if out.cancelled() {
+        RunError::Interrupted
+    } else {
+        RunError::Io { path: out.target().display().to_string(), source }
+    }
+}
+
+/// The reader of a later round of a sharded job: [`KeyedDoc`] lines, in batches.
+fn read_keyed_docs(
+    path: &std::path::Path,
+    tx: &std::sync::mpsc::SyncSender<ReaderMsg>,
+    batch_size: usize,
+    batch_bytes: usize,
+    cancelled: &dyn Fn() -> bool,
+) {
+    use std::io::BufRead;
+    let fatal = |msg: String| {
+        let _ = tx.send(ReaderMsg::Fatal(msg));
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fatal(format!("{}: cannot open: {e}", path.display())),
+    };
+    let mut batch = Vec::new();
+    let mut size = 0usize;
+    for (n, line) in std::io::BufReader::with_capacity(1 << 16, file).lines().enumerate() {
+        if cancelled() {
+            return;
+        }
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return fatal(format!("{}:{}: {e}", path.display(), n + 1)),
+        };
+        let KeyedDoc { k, doc } = match serde_json::from_str(&line) {
+            Ok(d) => d,
+            Err(e) => return fatal(format!("{}:{}: not a document of an earlier round: {e}", path.display(), n + 1)),
+        };
+        size += doc.text.len();
+        batch.push((k, ReadEvent::Document(doc)));
+        if batch.len() >= batch_size || size >= batch_bytes {
+            size = 0;
+            if tx.send(ReaderMsg::Batch(std::mem::take(&mut batch))).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(ReaderMsg::Batch(batch));
     }
 }
 
@@ -983,6 +1198,7 @@ mod tests {
                 },
             ],
             outputs: Vec::new(),
+            input_pieces: None,
         }
     }
 

@@ -21,7 +21,8 @@
 //! what was held back and saves indexes), never on the shards that apply.
 //!
 //! A stage opts in by implementing [`ShardedStage`] and overriding
-//! [`crate::OrderedStage::sharded`] with `Some(self)`; a pipeline with an ordered stage
+//! [`crate::OrderedStage::sharded`] and [`crate::OrderedStage::sharded_mut`] with
+//! `Some(self)`; a pipeline with an ordered stage
 //! that does not is refused by `docpipe plan`.
 
 use serde::Serialize;
@@ -115,7 +116,10 @@ mod tests {
         fn process(&mut self, doc: Document, words: usize) -> Result<Outcome, StageError> {
             process_with_hooks(self, doc, words)
         }
-        fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+        fn sharded(&self) -> Option<&dyn DynShardedStage> {
+            Some(self)
+        }
+        fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
             Some(self)
         }
     }
@@ -150,7 +154,7 @@ mod tests {
             kept_single.push(matches!(OrderedStage::process(&mut single, d, p).unwrap(), Outcome::Keep(_)));
         }
         // Keys on a "shard", decisions in a resolver, applied on another instance.
-        let mut shard = FirstOfEachLength::default();
+        let shard = FirstOfEachLength::default();
         let mut resolver = FirstOfEachLength::default();
         let mut kept_sharded = Vec::new();
         for (i, t) in texts.iter().enumerate() {
@@ -158,7 +162,7 @@ mod tests {
             let dynamic = shard.sharded().unwrap();
             let p = crate::stage::DynOrderedStage::prepare(&FirstOfEachLength::default(), &mut d).unwrap();
             let key = dynamic.key_json(&d, p).unwrap();
-            let decision = resolver.sharded().unwrap().decide_json(key).unwrap();
+            let decision = resolver.sharded_mut().unwrap().decide_json(key).unwrap();
             let out = shard.sharded().unwrap().apply_json(d, decision).unwrap();
             kept_sharded.push(matches!(out, Outcome::Keep(_)));
         }

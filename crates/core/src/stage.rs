@@ -178,9 +178,15 @@ pub trait OrderedStage: Send + Sync {
     }
 
     /// The stage's sharding hooks, when it has them: a stage that implements
-    /// [`crate::sharding::ShardedStage`] returns `Some(self)` here, and can then run on
-    /// shards (`docpipe plan`). The default, `None`, keeps the stage to single-process runs.
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    /// [`crate::sharding::ShardedStage`] returns `Some(self)` here and in
+    /// [`OrderedStage::sharded_mut`], and can then run on shards (`docpipe plan`). The
+    /// default, `None`, keeps the stage to single-process runs.
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
+        None
+    }
+
+    /// [`OrderedStage::sharded`], for `decide` (`Some(self)` too).
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
         None
     }
 }
@@ -227,7 +233,10 @@ pub trait DynOrderedStage: sealed::Sealed + Send + Sync {
     fn counters(&self) -> Vec<(String, u64)>;
 
     /// [`OrderedStage::sharded`].
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage>;
+    fn sharded(&self) -> Option<&dyn DynShardedStage>;
+
+    /// [`OrderedStage::sharded_mut`].
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage>;
 }
 
 impl<T: OrderedStage> DynOrderedStage for T {
@@ -251,8 +260,12 @@ impl<T: OrderedStage> DynOrderedStage for T {
         OrderedStage::counters(self)
     }
 
-    fn sharded(&mut self) -> Option<&mut dyn DynShardedStage> {
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
         OrderedStage::sharded(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
+        OrderedStage::sharded_mut(self)
     }
 }
 
@@ -283,6 +296,26 @@ pub trait Sink: Send {
     fn finish(&mut self, _stats: &RunStats) -> Result<(), StageError> {
         Ok(())
     }
+
+    /// How a sharded job builds this sink's output (see `crate::shard`). The default,
+    /// [`ShardMerge::Replay`], is always right; [`ShardMerge::Concat`] lets every shard write
+    /// its part in parallel.
+    fn shard_merge(&self) -> ShardMerge {
+        ShardMerge::Replay
+    }
+}
+
+/// How `docpipe merge` builds a sink's output from the shards of a sharded job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardMerge {
+    /// Every shard runs the sink on its documents; these files of the shards, concatenated in
+    /// shard order, are byte for byte what a single run writes (plain JSONL: one line per
+    /// document, nothing before or after, no drop records, nothing from the run's stats).
+    Concat(Vec<std::path::PathBuf>),
+    /// The sink needs the whole run (a report, a Parquet file, compressed output): the shards
+    /// keep what reaches it, and `merge` runs it once over all of it, in order, with the
+    /// merged statistics.
+    Replay,
 }
 
 /// A built stage, ready to run.

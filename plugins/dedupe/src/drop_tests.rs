@@ -2,6 +2,7 @@
 //! the stage's report records for it.
 
 use super::*;
+use serde_json::json;
 
 fn stage(snippet: &str) -> Dedupe {
     let opts = StageOptions::parse_snippet(snippet, std::path::Path::new(".")).unwrap();

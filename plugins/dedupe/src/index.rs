@@ -37,6 +37,7 @@ use std::path::Path;
 
 use docpipe_core::output::AtomicFile;
 use docpipe_text::hash::FastHashMap;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The on-disk format version; bump on any change to the layout.
@@ -112,20 +113,29 @@ pub struct Params {
     pub rows: u32,
 }
 
-/// What a unit contributes to comparisons (computed in `prepare`).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What a unit contributes to comparisons (computed in `prepare`). It is part of the
+/// stage's sharding key ([`crate::hooks::Key`]), so its JSON is compact: short field
+/// names, the fingerprint, signature and shingles as [`crate::packed`] strings, and no
+/// `sig`/`sh` field when they are empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitSig {
     /// Byte range in the document text.
+    #[serde(rename = "s")]
     pub start: usize,
     /// End of the range.
+    #[serde(rename = "e")]
     pub end: usize,
     /// Words after normalisation.
+    #[serde(rename = "w")]
     pub words: usize,
     /// Fingerprint of the normalised text.
+    #[serde(rename = "fp", with = "crate::packed::one")]
     pub fingerprint: u128,
     /// MinHash signature (`Jaccard` only).
+    #[serde(rename = "sig", default, skip_serializing_if = "Vec::is_empty", with = "crate::packed::list")]
     pub signature: Vec<u32>,
     /// Sorted distinct shingle hashes (`Containment` only).
+    #[serde(rename = "sh", default, skip_serializing_if = "Vec::is_empty", with = "crate::packed::list")]
     pub shingles: Vec<u64>,
 }
 

@@ -10,24 +10,29 @@
 //! earliest member, so the output is a function of the input order only (never of threads
 //! or batch sizes).
 //!
+//! `process` is the stage's sharding hooks in a row ([`hooks`]): `key` (what the decision
+//! needs of a document, no text), `decide` (the index, totals and report) and `apply` (the
+//! decision applied to the document), so a sharded run decides with the same code.
+//!
 //! Decisions are explained in the output (`attributes.dedupe` or a `duplicates` span
 //! layer, with `duplicate_of`, `similarity`, `cluster`) and, with `report`, in a JSONL file
 //! listing every duplicate. With `index`, the state is loaded at start and saved (atomically)
 //! at the end, so later batches are deduplicated against everything seen before.
 
+pub mod hooks;
 pub mod index;
 pub mod minhash;
+pub mod packed;
 pub mod text;
 
 use std::path::PathBuf;
 
-use docpipe_core::align::Rewriter;
 use docpipe_core::output::{AtomicFile, write_json_line};
 use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Span, Stage, StageError, StageOptions};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use tracing::{debug, info};
+use serde_json::Value;
+use tracing::info;
 
 use index::{Index, Kind, Params, UnitSig};
 use minhash::MinHasher;
@@ -311,15 +316,6 @@ pub struct Dedupe {
     totals: Totals,
 }
 
-/// One duplicate unit found in a document.
-struct Dup {
-    start: usize,
-    end: usize,
-    entry: u32,
-    similarity: f64,
-    cluster: u32,
-}
-
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -412,209 +408,6 @@ impl Dedupe {
         Ok(())
     }
 
-    fn process_document(&mut self, doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
-        if self.config.scope == Scope::Corpus {
-            return self.dedupe_units(doc, sigs);
-        }
-        let fresh = Index::new(self.config.params(), self.config.bands, self.config.rows);
-        let corpus = std::mem::replace(&mut self.index, fresh);
-        let result = self.dedupe_units(doc, sigs);
-        self.index = corpus;
-        result
-    }
-
-    fn dedupe_units(&mut self, mut doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
-        let index = &mut self.index;
-        let (threshold, min_words) = (self.config.threshold, self.config.min_words.max(1));
-        let mut dups: Vec<Dup> = Vec::new();
-        let mut new_entries: Vec<(usize, usize)> = Vec::new();
-        // Entries added for this document, by entry number: (start, end, marked as a repeat).
-        let first_entry = index.entries();
-        let mut own: Vec<(usize, usize, bool)> = Vec::new();
-        for u in &sigs {
-            if u.words < min_words {
-                continue;
-            }
-            self.totals.units += 1;
-            match index.query(u, threshold) {
-                Some(found) => {
-                    for &e in &found.all {
-                        index.union(found.entry, e);
-                    }
-                    let cluster = index.find(found.entry);
-                    dups.push(Dup {
-                        start: u.start,
-                        end: u.end,
-                        entry: found.entry,
-                        similarity: found.similarity,
-                        cluster,
-                    });
-                }
-                None => {
-                    // Containment both ways: an earlier, shorter unit of this document that
-                    // lies inside this one (a pull quote printed before its paragraph) is the
-                    // repeat, and this unit its original.
-                    let earlier = index.contained_in(u, threshold, first_entry);
-                    let e = index.insert(u);
-                    new_entries.push((u.start, u.end));
-                    own.push((u.start, u.end, false));
-                    for (q, share) in earlier {
-                        let Some(slot) = own.get_mut((q - first_entry) as usize) else { continue };
-                        if slot.2 {
-                            continue;
-                        }
-                        slot.2 = true;
-                        index.union(e, q);
-                        let cluster = index.find(e);
-                        dups.push(Dup { start: slot.0, end: slot.1, entry: e, similarity: share, cluster });
-                    }
-                }
-            }
-        }
-        // Reverse-containment repeats were found after later units: restore text order.
-        dups.sort_by_key(|d| (d.start, d.end));
-        self.totals.duplicates += dups.len() as u64;
-        self.totals.duplicate_bytes += dups.iter().map(|d| (d.end - d.start) as u64).sum::<u64>();
-        let level = self.config.level;
-        if level == Level::Document {
-            for _ in &new_entries {
-                index.push_id(&doc.id);
-            }
-            let Some(d) = dups.first() else {
-                if self.config.action == Action::Mark {
-                    doc.attributes.remove("dedupe");
-                }
-                return Ok(Outcome::Keep(doc));
-            };
-            let index = &self.index;
-            let info = json!({
-                "duplicate_of": index.id(d.entry),
-                "similarity": round4(d.similarity),
-                "cluster": index.id(d.cluster),
-            });
-            let record = json!({
-                "id": doc.id, "level": level.name(), "bytes": doc.text.len(),
-                "duplicate_of": info["duplicate_of"], "cluster": info["cluster"], "similarity": info["similarity"],
-                "action": self.action_name(),
-            });
-            self.write_report(&record)?;
-            debug!(id = %doc.id, duplicate_of = %info["duplicate_of"], "duplicate document");
-            return Ok(match self.config.action {
-                Action::Drop => {
-                    self.totals.documents_dropped += 1;
-                    // What the report records, for the sinks after this stage.
-                    Outcome::drop_with(
-                        "duplicate",
-                        json!({
-                            "level": level.name(), "duplicate_of": info["duplicate_of"],
-                            "similarity": info["similarity"], "cluster": info["cluster"],
-                        }),
-                    )
-                }
-                Action::Mark => {
-                    doc.attributes.insert("dedupe".into(), info);
-                    Outcome::Keep(doc)
-                }
-            });
-        }
-
-        // Paragraph or sentence level.
-        let cuts: Vec<(usize, usize)> = if self.config.action == Action::Drop {
-            let all: Vec<(usize, usize)> = sigs.iter().map(|u| (u.start, u.end)).collect();
-            let mut cuts: Vec<(usize, usize)> = Vec::with_capacity(dups.len());
-            for d in &dups {
-                let i = all.partition_point(|&(s, _)| s < d.start);
-                let prev_end = if i == 0 { 0 } else { all[i - 1].1 };
-                let next_start = all.get(i + 1).map_or(doc.text.len(), |n| n.0);
-                let (s, e) = text::cut_range(&doc.text, level, (d.start, d.end), prev_end, next_start);
-                match cuts.last_mut() {
-                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                    _ => cuts.push((s, e)),
-                }
-            }
-            cuts
-        } else {
-            Vec::new()
-        };
-        // Offsets in the output text: kept units never overlap a cut.
-        let shift = |p: usize| -> usize { p - cuts.iter().take_while(|c| c.1 <= p).map(|c| c.1 - c.0).sum::<usize>() };
-        let unit_id = |doc_id: &str, s: usize, e: usize| format!("{doc_id}#{}-{}", shift(s), shift(e));
-        for &(s, e) in &new_entries {
-            index.push_id(&unit_id(&doc.id, s, e));
-        }
-        let index = &self.index;
-        if dups.is_empty() {
-            if self.config.action == Action::Mark {
-                doc.annotations.remove("duplicates");
-            }
-            return Ok(Outcome::Keep(doc));
-        }
-        let mut spans = Vec::with_capacity(dups.len());
-        let mut records = Vec::with_capacity(dups.len());
-        for d in &dups {
-            let mut fields = Map::new();
-            fields.insert("duplicate_of".into(), index.id(d.entry).into());
-            fields.insert("similarity".into(), round4(d.similarity).into());
-            fields.insert("cluster".into(), index.id(d.cluster).into());
-            records.push(json!({
-                "id": doc.id, "level": level.name(), "start": d.start, "end": d.end, "bytes": d.end - d.start,
-                "duplicate_of": fields["duplicate_of"], "cluster": fields["cluster"], "similarity": fields["similarity"],
-                "action": self.action_name(),
-            }));
-            let mut span = docpipe_core::Span::new(d.start, d.end).with_label(level.name());
-            span.fields = fields;
-            spans.push(span);
-        }
-        for r in &records {
-            self.write_report(r)?;
-        }
-        match self.config.action {
-            Action::Mark => {
-                doc.set_layer("duplicates", spans);
-                Ok(Outcome::Keep(doc))
-            }
-            Action::Drop => {
-                let removed_bytes: usize = cuts.iter().map(|c| c.1 - c.0).sum();
-                // Spans lying wholly inside a cut go with it (they would collapse to nothing).
-                for layer in doc.annotations.values_mut() {
-                    layer.retain(|s| !cuts.iter().any(|c| c.0 <= s.start && s.end <= c.1 && c.0 < c.1));
-                }
-                doc.annotations.retain(|_, spans| !spans.is_empty());
-                let mut rw = Rewriter::new(&doc.text);
-                for &(s, e) in &cuts {
-                    rw.delete(s, e);
-                }
-                let (new_text, edits) = rw.finish();
-                if new_text.trim().is_empty() {
-                    self.totals.documents_dropped += 1;
-                    // Every unit repeated earlier ones: the first stands for the document, the
-                    // report's record of each unit is in `units`.
-                    let units: Vec<Value> = records
-                        .iter()
-                        .map(|r| {
-                            json!({
-                                "start": r["start"], "end": r["end"], "duplicate_of": r["duplicate_of"],
-                                "similarity": r["similarity"], "cluster": r["cluster"],
-                            })
-                        })
-                        .collect();
-                    let first = |k: &str| records.first().map_or(Value::Null, |r| r[k].clone());
-                    return Ok(Outcome::drop_with(
-                        "duplicate",
-                        json!({
-                            "level": level.name(), "duplicate_of": first("duplicate_of"),
-                            "similarity": first("similarity"), "cluster": first("cluster"), "units": units,
-                        }),
-                    ));
-                }
-                doc.apply_rewrite(new_text, edits);
-                doc.attributes
-                    .insert("dedupe".into(), json!({ "removed": dups.len(), "removed_bytes": removed_bytes }));
-                Ok(Outcome::Keep(doc))
-            }
-        }
-    }
-
     fn action_name(&self) -> &'static str {
         match self.config.action {
             Action::Drop => "drop",
@@ -631,8 +424,17 @@ impl OrderedStage for Dedupe {
         Ok(self.analyse(doc))
     }
 
+    /// [`hooks`]: key, decide and apply in a row.
     fn process(&mut self, doc: Document, sigs: Vec<UnitSig>) -> Result<Outcome, StageError> {
-        self.process_document(doc, sigs)
+        docpipe_core::sharding::process_with_hooks(self, doc, sigs)
+    }
+
+    fn sharded(&self) -> Option<&dyn docpipe_core::sharding::DynShardedStage> {
+        Some(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn docpipe_core::sharding::DynShardedStage> {
+        Some(self)
     }
 
     fn finish(&mut self) -> Result<Vec<Document>, StageError> {
@@ -728,5 +530,9 @@ action = "drop"
 
 #[cfg(test)]
 mod drop_tests;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod shard_tests;
 #[cfg(test)]
 mod tests;

@@ -98,7 +98,13 @@ impl Label {
 
     /// Parses an OntoNotes name (case-insensitive).
     pub fn parse(s: &str) -> Option<Label> {
-        ALL_LABELS.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+        // The spans' own spelling first: the stage reads every span's label this way, twice
+        // (sharding key, then decision), so the common case skips trimming and case folding.
+        if let Some(&label) = ALL_LABELS.iter().find(|l| l.as_str() == s) {
+            return Some(label);
+        }
+        let s = s.trim();
+        ALL_LABELS.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(s))
     }
 
     /// Names, groups and places (as opposed to numeric and temporal labels).
@@ -113,6 +119,21 @@ impl Label {
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// As its OntoNotes name (`"PERSON"`), as in the spans.
+impl serde::Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// From its OntoNotes name, as [`Label::parse`] reads it.
+impl<'de> serde::Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Label::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown entity label `{name}`")))
     }
 }
 
@@ -420,6 +441,20 @@ fn norp_plural(form: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_parse_in_any_case_and_cross_json_by_name() {
+        for &label in ALL_LABELS {
+            assert_eq!(Label::parse(label.as_str()), Some(label));
+            assert_eq!(Label::parse(&format!(" {} ", label.as_str().to_lowercase())), Some(label));
+            let json = serde_json::to_string(&label).unwrap();
+            assert_eq!(json, format!("\"{}\"", label.as_str()));
+            assert_eq!(serde_json::from_str::<Label>(&json).unwrap(), label);
+        }
+        assert_eq!(Label::parse("PERSONS"), None);
+        let err = serde_json::from_str::<Label>("\"NOPE\"").unwrap_err();
+        assert!(err.to_string().contains("unknown entity label `NOPE`"), "{err}");
+    }
 
     #[test]
     fn builtin_lists_parse_and_cover_the_basics() {

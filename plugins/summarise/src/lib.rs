@@ -18,6 +18,11 @@
 //! member's best few sentences (bounded memory per document), and whose `finish` emits one
 //! extra document per group, in order of each group's first member. Near-identical sentences
 //! from different outlets are never both chosen.
+//!
+//! `process` is the stage's sharding hooks in a row ([`docpipe_core::sharding`]): the key of
+//! a grouped document is its id and [`GroupData`] ([`MemberKey`]), deciding records it in its
+//! group (in global input order), and applying keeps the document. The group summaries are
+//! emitted by `finish`, in the process that decides.
 
 pub mod rank;
 pub mod text;
@@ -25,6 +30,7 @@ pub mod text;
 use std::collections::HashMap;
 
 use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
+use docpipe_core::sharding::{DynShardedStage, ShardedStage, process_with_hooks};
 use docpipe_core::{BuildError, Document, OrderedStage, Outcome, Source, Span, Stage, StageError, StageOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -316,10 +322,17 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 /// What `prepare` hands to `process` for a document that belongs to a group: the group key
 /// and the member's best few sentences, `(text, start, end, position in the document)` in
 /// document order.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct GroupData {
     key: String,
     sentences: Vec<(String, usize, usize, usize)>,
+}
+
+/// The sharding key of a document that belongs to a group: its id and what `prepare` found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MemberKey {
+    id: String,
+    group: GroupData,
 }
 
 /// One member's contribution to its group.
@@ -461,17 +474,15 @@ impl OrderedStage for SummariseStage {
     }
 
     fn process(&mut self, doc: Document, group: Option<GroupData>) -> Result<Outcome, StageError> {
-        let Some(GroupData { key, sentences }) = group else { return Ok(Outcome::Keep(doc)) };
-        let g = match self.index.get(&key) {
-            Some(&g) => g,
-            None => {
-                self.groups.push(Group { key: key.clone(), members: Vec::new() });
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
-            }
-        };
-        self.groups[g].members.push(Member { id: doc.id.clone(), sentences });
-        Ok(Outcome::Keep(doc))
+        process_with_hooks(self, doc, group)
+    }
+
+    fn sharded(&self) -> Option<&dyn DynShardedStage> {
+        Some(self)
+    }
+
+    fn sharded_mut(&mut self) -> Option<&mut dyn DynShardedStage> {
+        Some(self)
     }
 
     fn finish(&mut self) -> Result<Vec<Document>, StageError> {
@@ -480,6 +491,35 @@ impl OrderedStage for SummariseStage {
         self.groups.clear();
         self.index.clear();
         Ok(docs)
+    }
+}
+
+impl ShardedStage for SummariseStage {
+    /// `None` for a document in no group (no `group_by`, or no key).
+    type Key = Option<MemberKey>;
+    /// Nothing: the document is kept as `prepare` left it.
+    type Decision = ();
+
+    fn key(&self, doc: &Document, group: Option<GroupData>) -> Result<Option<MemberKey>, StageError> {
+        Ok(group.map(|group| MemberKey { id: doc.id.clone(), group }))
+    }
+
+    fn decide(&mut self, member: Option<MemberKey>) -> Result<(), StageError> {
+        let Some(MemberKey { id, group: GroupData { key, sentences } }) = member else { return Ok(()) };
+        let g = match self.index.get(&key) {
+            Some(&g) => g,
+            None => {
+                self.groups.push(Group { key: key.clone(), members: Vec::new() });
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        self.groups[g].members.push(Member { id, sentences });
+        Ok(())
+    }
+
+    fn apply(&self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+        Ok(Outcome::Keep(doc))
     }
 }
 

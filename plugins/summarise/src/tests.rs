@@ -362,3 +362,120 @@ proptest! {
         }
     }
 }
+
+/// Stories whose members are spread over the sequence, a story with one member, documents in
+/// no group, an empty document.
+fn spread() -> Vec<Document> {
+    let other = "Banks raise interest rates again as inflation climbs in Ghana.\nThe central bank of Ghana raised its main interest rate on Monday for the third time this year.\nTraders in Accra said the move had been expected for weeks after the cedi fell.";
+    vec![
+        story("p0", "ports", ARTICLE),
+        story("r0", "rates", other),
+        story("p1", "ports", &ARTICLE.replace("Coastline Wire", "Harbour Ledger").replace("Monday", "Tuesday")),
+        doc("n0", ARTICLE),
+        story("s0", "solo", other),
+        story("r1", "rates", &other.replace("third", "fourth")),
+        story("e0", "ports", ""),
+        story("p2", "ports", &ARTICLE.replace("India", "Brazil")),
+        doc("n1", other),
+        story("r2", "rates", &other.replace("Accra", "Kumasi")),
+    ]
+}
+
+/// Documents and group documents as JSON, and the counters.
+type Run = (Vec<String>, Vec<String>, Vec<(String, u64)>);
+
+fn to_json(docs: &[Document]) -> Vec<String> {
+    docs.iter().map(|d| serde_json::to_string(d).unwrap()).collect()
+}
+
+/// The sequence through `process` on one instance.
+fn single(toml: &str) -> Run {
+    let mut s = stage(toml);
+    let (out, extra) = run(&mut s, spread());
+    (to_json(&out), to_json(&extra), OrderedStage::counters(&s))
+}
+
+/// The sequence cut into shards at `cuts`: each shard prepares and keys on its own instance,
+/// the keys cross as JSON text to one resolver that decides in input order, the decisions
+/// cross back as JSON text to another instance per shard that applies them. Only the
+/// resolver is finished.
+fn sharded(toml: &str, cuts: &[usize]) -> Run {
+    let docs = spread();
+    let n = docs.len();
+    let mut bounds = vec![0];
+    bounds.extend(cuts.iter().map(|&c| c.min(n)));
+    bounds.push(n);
+    bounds.sort_unstable();
+    let mut docs = docs.into_iter();
+    let mut keyed = Vec::new();
+    for w in bounds.windows(2) {
+        let keyer = stage(toml);
+        for mut d in docs.by_ref().take(w[1] - w[0]) {
+            let p = docpipe_core::DynOrderedStage::prepare(&keyer, &mut d).unwrap();
+            let key = keyer.sharded().unwrap().key_json(&d, p).unwrap();
+            keyed.push((d, serde_json::to_string(&key).unwrap()));
+        }
+    }
+    let mut resolver = stage(toml);
+    let decided: Vec<(Document, String)> = keyed
+        .into_iter()
+        .map(|(d, key)| {
+            let decision = resolver.sharded_mut().unwrap().decide_json(serde_json::from_str(&key).unwrap()).unwrap();
+            (d, serde_json::to_string(&decision).unwrap())
+        })
+        .collect();
+    let extra = OrderedStage::finish(&mut resolver).unwrap();
+    let mut decided = decided.into_iter();
+    let mut out = Vec::new();
+    for w in bounds.windows(2) {
+        let applier = stage(toml);
+        for (d, decision) in decided.by_ref().take(w[1] - w[0]) {
+            match applier.sharded().unwrap().apply_json(d, serde_json::from_str(&decision).unwrap()).unwrap() {
+                Outcome::Keep(d) => out.push(d),
+                other => panic!("unexpected outcome {other:?}"),
+            }
+        }
+    }
+    (to_json(&out), to_json(&extra), OrderedStage::counters(&resolver))
+}
+
+#[test]
+fn the_spread_sequence_has_groups() {
+    let (_, extra, _) = single("group_by = \"metadata.story\"");
+    let groups: Vec<Value> = extra
+        .iter()
+        .map(|d| serde_json::from_str::<Value>(d).unwrap()["attributes"]["summary"]["members"].clone())
+        .collect();
+    assert_eq!(groups, [json!(["p0", "p1", "e0", "p2"]), json!(["r0", "r1", "r2"])]);
+}
+
+#[test]
+fn keys_hold_the_id_and_the_group_only() {
+    let mut s = stage("group_by = \"metadata.story\"\ngroup_candidates = 2");
+    let mut d = story("p0", "ports", ARTICLE);
+    let p = docpipe_core::DynOrderedStage::prepare(&s, &mut d).unwrap();
+    let key = s.sharded().unwrap().key_json(&d, p).unwrap();
+    assert_eq!(key["id"], "p0");
+    assert_eq!(key["group"]["key"], "ports");
+    assert_eq!(key["group"]["sentences"].as_array().unwrap().len(), 2);
+    let mut d = doc("n0", ARTICLE);
+    let p = docpipe_core::DynOrderedStage::prepare(&s, &mut d).unwrap();
+    assert_eq!(s.sharded().unwrap().key_json(&d, p).unwrap(), Value::Null);
+    let err = s.sharded_mut().unwrap().decide_json(json!({"id": "x"})).unwrap_err();
+    assert!(err.full_message().contains("malformed sharding key"), "{}", err.full_message());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any cut of the sequence into shards gives the documents, group documents and counters
+    /// of `process`, grouped by a field, by entities (none here: no group), or not at all.
+    #[test]
+    fn hooks_across_shards_give_what_process_gives(
+        cuts in proptest::collection::vec(0usize..=10, 0..4),
+        config in 0usize..3,
+    ) {
+        let toml = ["group_by = \"metadata.story\"\ngroup_candidates = 3", "group_by = \"entities\"", ""][config];
+        prop_assert_eq!(single(toml), sharded(toml, &cuts));
+    }
+}
