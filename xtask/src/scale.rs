@@ -160,7 +160,7 @@ fn venv(dir: &Path, engine: &Engine) -> Result<PathBuf> {
         let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         bail!(
-            "pip could not install {} from PyPI ({}):\n{}\n  remedy: the scale test needs network access to PyPI (pypi.org) \
+            "pip could not install {} from PyPI ({}):\n{}\n  remedy: the scale test needs network access to PyPI \
              for its first run; rerun when it is reachable, or skip it with `cargo xtask test` instead of `ci`",
             engine.requirement,
             out.status,
