@@ -39,7 +39,10 @@ DRIVERS = {
     "ray": os.path.join(ROOT, "integrations", "ray", "docpipe_ray.py"),
 }
 # stats.json fields that measure the run rather than the data (dropped before comparing).
-TIMING_FIELDS = {"seconds", "threads", "peak_rss", "peak_rss_bytes", "elapsed", "wall_seconds", "cpu_seconds"}
+TIMING_FIELDS = {
+    "seconds", "threads", "peak_rss", "peak_rss_bytes", "elapsed", "started", "finished",
+    "mb_per_s", "docs_per_s", "duration_ms", "ms", "wall_seconds", "cpu_seconds",
+}
 MALFORMED_LINE = '{"id": "scaletest-malformed", "text": "a record cut short by a crash\n'
 
 

@@ -226,6 +226,7 @@ def main(argv):
     conf = SparkConf().setAppName(f"docpipe {os.path.basename(a.config)} x{a.shards}")
     conf.setIfMissing("spark.master", "local[2]")
     conf.setIfMissing("spark.task.cpus", str(threads))
+    conf.setIfMissing("spark.log.level", "WARN")
     sc = SparkContext(conf=conf)
     sc.setLogLevel("WARN")
     ran = skipped = 0
