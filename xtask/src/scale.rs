@@ -30,7 +30,7 @@ const SEED: u64 = 7;
 /// `scale` arguments.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Drive Ray (2 CPUs) instead of Spark (local[2]).
+    /// Drive Ray (2 CPUs) instead of Spark (`local[2]`).
     #[arg(long)]
     pub ray: bool,
     /// Size of the generated corpus in MB.
