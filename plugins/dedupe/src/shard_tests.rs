@@ -108,7 +108,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
 
     let mut keyed: Vec<(Document, serde_json::Value)> = Vec::new();
     for range in &shards {
-        let mut keyer = stage_in(snippet, shard_dir.path());
+        let keyer = stage_in(snippet, shard_dir.path());
         for d in &docs[range.clone()] {
             let mut d = d.clone();
             let prepared = <Dedupe as DynOrderedStage>::prepare(&keyer, &mut d).unwrap();
@@ -127,7 +127,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
     let mut decided = decided.into_iter();
     let mut outcomes = Vec::new();
     for range in &shards {
-        let mut applier = stage_in(snippet, shard_dir.path());
+        let applier = stage_in(snippet, shard_dir.path());
         for (d, decision) in decided.by_ref().take(range.len()) {
             outcomes.push(show(OrderedStage::sharded(&applier).unwrap().apply_json(d, decision).unwrap()));
         }

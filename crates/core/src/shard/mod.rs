@@ -219,7 +219,7 @@ pub fn plan(
         shards: Vec::new(),
         global_stages: Vec::new(),
     };
-    let mut pipeline = draft.load(&work.join("plan-check"))?;
+    let mut pipeline = draft.load(work)?;
     let mut missing = Vec::new();
     for (index, s) in pipeline.stages.iter_mut().enumerate() {
         if let Stage::Ordered(o) = &mut s.stage {
@@ -360,10 +360,8 @@ pub fn run_map(
         )));
     }
     let dir = map_dir(work, round, shard);
-    if !force {
-        if let Some(m) = valid_marker(&dir, plan) {
-            return Ok(TaskOutcome::Skipped(m));
-        }
+    if !force && let Some(m) = valid_marker(&dir, plan) {
+        return Ok(TaskOutcome::Skipped(m));
     }
     if round > 0 {
         require(&map_dir(work, round - 1, shard), plan, &format!("round {} of shard {shard}", round - 1))?;
@@ -410,10 +408,10 @@ pub fn run_map(
     }
     for i in span {
         let mut s = take(&mut all, i)?;
-        if let Stage::Sink(sink) = &s.stage {
-            if sink.shard_merge() == ShardMerge::Replay {
-                s.stage = Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl"))));
-            }
+        if let Stage::Sink(sink) = &s.stage
+            && sink.shard_merge() == ShardMerge::Replay
+        {
+            s.stage = Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl"))));
         }
         stages.push(s);
         stage_index.push(i);
@@ -467,10 +465,8 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
         return Err(ShardError::Refused(format!("no resolve {round}: the plan has resolves 0..{}", plan.resolves())));
     };
     let dir = resolve_dir(work, round);
-    if !force {
-        if let Some(m) = valid_marker(&dir, plan) {
-            return Ok(TaskOutcome::Skipped(m));
-        }
+    if !force && let Some(m) = valid_marker(&dir, plan) {
+        return Ok(TaskOutcome::Skipped(m));
     }
     let n = plan.shards.len();
     let missing: Vec<String> =
@@ -653,12 +649,14 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
     let last = plan.rounds() - 1;
 
     // Statistics: every round's stages put back in pipeline order.
-    let mut stats = RunStats::default();
-    stats.stages = pipeline
-        .stages
-        .iter()
-        .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
-        .collect();
+    let mut stats = RunStats {
+        stages: pipeline
+            .stages
+            .iter()
+            .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
+            .collect(),
+        ..RunStats::default()
+    };
     let mut key_part: Vec<StageStats> = vec![StageStats::default(); pipeline.stages.len()];
     let mut apply_part: Vec<StageStats> = vec![StageStats::default(); pipeline.stages.len()];
     for r in 0..plan.rounds() {
@@ -845,10 +843,10 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
 fn sink_round(plan: &Plan, rel: &Path, pipeline: &Pipeline, output_dir: &Path) -> Option<usize> {
     for (i, s) in pipeline.stages.iter().enumerate() {
         let Stage::Sink(sink) = &s.stage else { continue };
-        if let ShardMerge::Concat(files) = sink.shard_merge() {
-            if files.iter().any(|f| f.strip_prefix(output_dir).is_ok_and(|r| r == rel)) {
-                return (0..plan.rounds()).find(|&r| round_span(plan, pipeline.stages.len(), r).1.contains(&i));
-            }
+        if let ShardMerge::Concat(files) = sink.shard_merge()
+            && files.iter().any(|f| f.strip_prefix(output_dir).is_ok_and(|r| r == rel))
+        {
+            return (0..plan.rounds()).find(|&r| round_span(plan, pipeline.stages.len(), r).1.contains(&i));
         }
     }
     None
@@ -953,4 +951,86 @@ pub fn run_resumable(
     let merged = merge(&work, &plan, Some(&output_dir), threads)?;
     std::fs::remove_dir_all(&work).map_err(io(&work))?;
     Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::{OrderedStage, Outcome, StageError};
+    use crate::{BuildError, StageOptions};
+
+    /// An ordered stage without sharding hooks.
+    struct Unsharded;
+    impl OrderedStage for Unsharded {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    #[derive(Debug, Default, serde::Deserialize, serde::Serialize, crate::Options)]
+    #[serde(deny_unknown_fields, default)]
+    struct NoOptions {}
+
+    fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
+        let _: NoOptions = options.deserialize()?;
+        Ok(Stage::ordered(Unsharded))
+    }
+
+    crate::register_stage! {
+        name: "test-unsharded",
+        summary: "An ordered stage without sharding hooks (shard tests only)",
+        description: "",
+        kind: Ordered,
+        options: NoOptions,
+        example: "[[stage]]\ntype = \"test-unsharded\"\n",
+        build: build,
+    }
+
+    fn setup(stages: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Some text.").unwrap();
+        let config = format!("[input]\npaths = [\"a.txt\"]\n[output]\ndir = \"out\"\n{stages}");
+        std::fs::write(dir.path().join("p.toml"), config).unwrap();
+        dir
+    }
+
+    #[test]
+    fn plan_refuses_an_ordered_stage_without_hooks_and_names_it() {
+        let dir = setup("[[stage]]\ntype = \"test-unsharded\"\nname = \"mine\"\n");
+        let err = plan(&dir.path().join("p.toml"), Vec::new(), None, 2, &dir.path().join("w")).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, ShardError::Refused(_)), "{err:?}");
+        assert!(msg.contains("`mine` (type `test-unsharded`) has no sharding hooks"), "{msg}");
+        assert!(!dir.path().join("w").join(PLAN_FILE).exists(), "a refused plan writes nothing");
+    }
+
+    #[test]
+    fn plan_refuses_standard_input_and_zero_shards() {
+        let dir = setup("");
+        let config = dir.path().join("p.toml");
+        let err = plan(&config, vec!["-".into()], None, 2, &dir.path().join("w")).unwrap_err();
+        assert!(err.to_string().contains("standard input cannot be sharded"), "{err}");
+        let err = plan(&config, Vec::new(), None, 0, &dir.path().join("w")).unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+    }
+
+    #[test]
+    fn rounds_cover_every_stage_once() {
+        let plan = Plan {
+            version: String::new(),
+            fingerprint: String::new(),
+            cwd: PathBuf::new(),
+            config: PathBuf::new(),
+            inputs: Vec::new(),
+            format: None,
+            shards: Vec::new(),
+            global_stages: vec![GlobalStage { index: 2, name: "a".into() }, GlobalStage { index: 3, name: "b".into() }],
+        };
+        let spans: Vec<_> = (0..plan.rounds()).map(|r| round_span(&plan, 6, r)).collect();
+        assert_eq!(spans, vec![(None, 0..2, Some(2)), (Some(2), 3..3, Some(3)), (Some(3), 4..6, None)]);
+    }
 }
