@@ -14,13 +14,16 @@
 //! - `eval real [--errors N] [--ud DIR]` (or `eval NAME --real`): the real-text evaluation
 //!   (`eval/real/run.py`: text nobody in the project wrote, docpipe and peers side by side);
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
-//! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each.
+//! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each;
+//! - `dist [--glibc 2.17] [--check BIN]`: a portable Linux binary linked against an old glibc
+//!   (`target/dist/docpipe-x86_64-linux-gnu`), its glibc floor checked and its output compared.
 //!
 //! Arguments are parsed with clap: `cargo xtask --help` lists the tasks and `cargo xtask TASK
 //! --help` a task's flags. `ci` prints the time of every step and a summary at the end.
 //! Every failing check prints its remedy.
 
 mod bench;
+mod dist;
 mod fuzz;
 mod gencorpus;
 mod neardups;
@@ -70,6 +73,8 @@ enum Task {
     Bench(bench::Options),
     /// The cargo-fuzz targets in `fuzz/` (nightly), N seconds each.
     Fuzz(fuzz::Options),
+    /// A portable Linux binary (old glibc, via cargo-zigbuild), its glibc floor verified.
+    Dist(dist::Options),
 }
 
 /// `cargo xtask eval` arguments.
@@ -131,6 +136,7 @@ fn main() -> ExitCode {
         Task::Eval(a) => eval(&root, &a),
         Task::Bench(o) => bench::run(&root, &o.normalised()),
         Task::Fuzz(o) => fuzz::run(&root, &o),
+        Task::Dist(o) => dist::run(&root, &o),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
