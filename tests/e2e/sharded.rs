@@ -267,8 +267,8 @@ fn crafted_cross_shard_cases_merge_to_the_single_run() {
     assert!(failed.contains("malformed JSON"), "{failed}");
 }
 
-/// A ~5 MB corpus generated from the sample corpus: every dump repeated with a few words
-/// changed per copy (near duplicates across shards), in 24 files.
+/// A 5 MB corpus generated from the sample corpus (110 KB): every text repeated with a few
+/// words changed per copy (near duplicates across shards), in 24 files.
 fn generated_corpus(dir: &Path) {
     let corpus = root().join("tests/corpus");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&corpus)
@@ -280,12 +280,12 @@ fn generated_corpus(dir: &Path) {
     let texts: Vec<String> = names.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
     let mut files: Vec<String> = vec![String::new(); 24];
     let mut n = 0usize;
-    'outer: for copy in 0..8 {
+    'outer: for copy in 0..100 {
         for (t, text) in texts.iter().enumerate() {
             let changed: String = text
                 .split(' ')
                 .enumerate()
-                .map(|(i, w)| if copy > 0 && i % (17 + copy) == copy { "altered" } else { w })
+                .map(|(i, w)| if copy > 0 && i % (17 + copy % 23) == copy % 17 { "altered" } else { w })
                 .collect::<Vec<_>>()
                 .join(" ");
             let rec = serde_json::json!({ "id": format!("gen-{copy}-{t}"), "text": changed, "metadata": { "story": format!("s{}", t % 5) } });
@@ -409,4 +409,50 @@ proptest::proptest! {
         sharded(dir, "p.toml", starts.len(), &dir.join("work"), &out, |plan| plan["shards"] = shards.clone());
         assert_same(&single, &out, &format!("cuts at {starts:?}"));
     }
+}
+
+/// `run --resume` killed with SIGKILL part-way restarts where it stopped: the tasks that had
+/// finished are skipped, and the output is the single run's.
+#[test]
+fn a_resumable_run_killed_with_sigkill_restarts_where_it_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    generated_corpus(dir);
+    crafted_pipeline(dir);
+    let single = dir.join("single");
+    ok(dir, &["run", "p.toml", "-o", s(&single), "--no-progress", "-q"]);
+    let out = dir.join("resumed");
+    let args = ["run", "p.toml", "--resume", "--shard-mb", "1", "-o", s(&out), "-j", "1"];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docpipe-under-test"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once round 1 has begun to finish shards.
+    let work = out.join(".docpipe-resume");
+    let started = std::time::Instant::now();
+    while !work.join("round-1/shard-00000/_SUCCESS").exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+        assert!(started.elapsed().as_secs() < 300, "round 1 never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done = std::fs::read_dir(work.join("round-0")).unwrap().count();
+    assert!(done > 1, "round 0 had {done} shards");
+    assert!(!out.join("documents.jsonl").exists(), "a killed run commits no output");
+    // Again: the finished tasks are skipped.
+    let rerun = docpipe_in(dir, &args, None);
+    assert_eq!(rerun.code, 0, "{rerun:?}");
+    let skipped = rerun.stderr.lines().filter(|l| l.contains("already done (resumed)")).count();
+    assert!(
+        skipped > done,
+        "only {skipped} tasks skipped after round 0's {done} and round 1's first\n{}",
+        rerun.stderr
+    );
+    assert!(rerun.stderr.contains("round 0 shard 0: already done"), "{}", rerun.stderr);
+    assert!(!work.exists(), "the work folder is removed after the merge");
+    assert_same(&single, &out, "run --resume after SIGKILL");
 }
