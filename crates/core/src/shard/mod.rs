@@ -406,12 +406,17 @@ pub fn run_map(
         stages.push(s);
         stage_index.push(b);
     }
+    let feeds = feed_of(&all.iter().map(|s| s.as_ref().map(|s| &s.stage)).collect::<Vec<_>>());
     for i in span {
         let mut s = take(&mut all, i)?;
         if let Stage::Sink(sink) = &s.stage
             && sink.shard_merge() == ShardMerge::Replay
         {
-            s.stage = Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl"))));
+            // Consecutive sinks see the same documents: the first one's feed serves them all.
+            s.stage = match feeds[i] {
+                Some(first) if first != i => Stage::sink(PassSink),
+                _ => Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl")))),
+            };
         }
         stages.push(s);
         stage_index.push(i);
@@ -569,18 +574,83 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, crate::StageError>) -> Result<T, cra
     }
 }
 
-/// Reads a JSONL file of `T`.
-fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ShardError> {
-    let file = std::fs::File::open(path).map_err(io(path))?;
-    let mut out = Vec::new();
-    for (n, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
-        let line = line.map_err(io(path))?;
-        out.push(
-            serde_json::from_str(&line)
-                .map_err(|e| ShardError::Refused(format!("{}:{}: malformed: {e}", path.display(), n + 1)))?,
-        );
+/// The records of several JSONL files, each sorted by `key`, merged in `key` order (ties:
+/// the earlier file first), streaming: memory holds one record per file.
+struct Sorted<T> {
+    files: Vec<(PathBuf, usize, std::io::Lines<BufReader<std::fs::File>>)>,
+    heads: Vec<Option<T>>,
+    key: fn(&T) -> (u64, usize),
+}
+
+impl<T: serde::de::DeserializeOwned> Sorted<T> {
+    fn open(paths: Vec<PathBuf>, key: fn(&T) -> (u64, usize)) -> Result<Sorted<T>, ShardError> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            let f = std::fs::File::open(&p).map_err(io(&p))?;
+            files.push((p, 0, BufReader::with_capacity(1 << 16, f).lines()));
+        }
+        let mut sorted = Sorted { heads: Vec::new(), files, key };
+        for i in 0..sorted.files.len() {
+            let head = sorted.next_of(i)?;
+            sorted.heads.push(head);
+        }
+        Ok(sorted)
     }
-    Ok(out)
+
+    fn next_of(&mut self, i: usize) -> Result<Option<T>, ShardError> {
+        let (path, line_no, lines) = &mut self.files[i];
+        let Some(line) = lines.next() else { return Ok(None) };
+        *line_no += 1;
+        let line = line.map_err(io(path))?;
+        serde_json::from_str(&line)
+            .map(Some)
+            .map_err(|e| ShardError::Refused(format!("{}:{line_no}: malformed: {e}", path.display())))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Iterator for Sorted<T> {
+    type Item = Result<T, ShardError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.key;
+        let i = (0..self.heads.len())
+            .filter(|&i| self.heads[i].is_some())
+            .min_by_key(|&i| self.heads[i].as_ref().map(key))?;
+        let next = match self.next_of(i) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
+        std::mem::replace(&mut self.heads[i], next).map(Ok)
+    }
+}
+
+/// For each sink that `merge` replays, the first sink of the run of consecutive sinks it
+/// belongs to, when that one is replayed too: sinks pass documents on unchanged, so they all
+/// see that one's documents and share its feed.
+fn feed_of<S: std::borrow::Borrow<Stage>>(stages: &[Option<S>]) -> Vec<Option<usize>> {
+    let mut out = vec![None; stages.len()];
+    let mut first: Option<usize> = None;
+    for (i, s) in stages.iter().enumerate() {
+        match s.as_ref().map(|s| s.borrow()) {
+            Some(Stage::Sink(sink)) if sink.shard_merge() == ShardMerge::Replay => {
+                let f = *first.get_or_insert(i);
+                out[i] = Some(f);
+            }
+            Some(Stage::Sink(_)) => {}
+            _ => first = None,
+        }
+    }
+    out
+}
+
+/// A sink that writes nothing: stands for a replayed sink whose documents an earlier sink's
+/// feed already holds.
+struct PassSink;
+
+impl crate::stage::Sink for PassSink {
+    fn write(&mut self, _doc: &Document) -> Result<(), crate::StageError> {
+        Ok(())
+    }
 }
 
 fn read_stats(path: &Path) -> Result<RunStats, ShardError> {
@@ -726,13 +796,9 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
     let mut failed_out = AtomicFile::create(&failed_path).map_err(io(&failed_path))?;
     let mut failed = 0u64;
     for k in 0..n {
-        let mut all: Vec<KeyedFailure> = Vec::new();
-        for r in 0..plan.rounds() {
-            all.extend(read_lines::<KeyedFailure>(&map_dir(work, r, k).join(runner::FAILED_FILE))?);
-        }
-        all.sort_by_key(|f| (f.k, f.s));
-        for f in all {
-            let rec: FailedRecord = f.rec;
+        let rounds = (0..plan.rounds()).map(|r| map_dir(work, r, k).join(runner::FAILED_FILE)).collect();
+        for f in Sorted::<KeyedFailure>::open(rounds, |f| (f.k, f.s))? {
+            let rec: FailedRecord = f?.rec;
             write_json_line(&mut failed_out, &rec).map_err(io(&failed_path))?;
             failed += 1;
         }
@@ -786,16 +852,8 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
 
     // The sinks that need the whole run, once, over what the shards kept for them.
     if !replay.is_empty() {
-        let mut drops: Vec<(usize, KeyedDrop)> = Vec::new();
-        for k in 0..n {
-            let mut shard_drops: Vec<KeyedDrop> = Vec::new();
-            for r in 0..plan.rounds() {
-                shard_drops.extend(read_lines::<KeyedDrop>(&map_dir(work, r, k).join(DROPS_FILE))?);
-            }
-            shard_drops.sort_by_key(|d| (d.k, d.s));
-            drops.extend(shard_drops.into_iter().map(|d| (k, d)));
-        }
         let _ = threads;
+        let feeds = feed_of(&pipeline.stages.iter().map(|s| Some(&s.stage)).collect::<Vec<_>>());
         let mut stages = pipeline.stages;
         for &i in &replay {
             let s = &mut stages[i];
@@ -806,12 +864,20 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
                 message: e.full_message(),
             };
             guarded(|| sink.begin()).map_err(fail)?;
-            for (_, d) in drops.iter().filter(|(_, d)| d.s <= i) {
-                guarded(|| sink.dropped(&d.rec)).map_err(fail)?;
+            // Every drop of a stage before the sink, shard by shard, in (key, stage) order.
+            for k in 0..n {
+                let rounds = (0..plan.rounds()).map(|r| map_dir(work, r, k).join(DROPS_FILE)).collect();
+                for d in Sorted::<KeyedDrop>::open(rounds, |d| (d.k, d.s))? {
+                    let d = d?;
+                    if d.s <= i {
+                        guarded(|| sink.dropped(&d.rec)).map_err(fail)?;
+                    }
+                }
             }
             let round = (0..plan.rounds()).find(|&r| round_span(plan, usize::MAX, r).1.contains(&i)).unwrap_or(last);
+            let fed = feeds[i].unwrap_or(i);
             for k in 0..n {
-                let feed = map_dir(work, round, k).join(format!("feed-{i}.jsonl"));
+                let feed = map_dir(work, round, k).join(format!("feed-{fed}.jsonl"));
                 let file = std::fs::File::open(&feed).map_err(io(&feed))?;
                 for (line_no, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
                     let line = line.map_err(io(&feed))?;
