@@ -1050,7 +1050,9 @@ fn read_keyed_docs(
 /// Runs a stage call, turning a panic into a per-document error: a bug that one odd document
 /// triggers in a plugin fails that document (recorded in `failed.jsonl`, or stopping the run
 /// under `on_error = "fail"`) instead of aborting a long run.
-fn guarded<T>(f: impl FnOnce() -> Result<T, crate::stage::StageError>) -> Result<T, crate::stage::StageError> {
+pub(crate) fn guarded<T>(
+    f: impl FnOnce() -> Result<T, crate::stage::StageError>,
+) -> Result<T, crate::stage::StageError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {

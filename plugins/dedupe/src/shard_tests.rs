@@ -2,8 +2,7 @@
 //! `process` on one instance, and through key (shard instances) → JSON → decide (one
 //! resolver) → JSON → apply (other shard instances), split over shards at random points:
 //! the outcomes (documents as JSON, drop reasons and details), the report, the index file
-//! and the counters must be the same bytes. On random input, `process` must also give what
-//! it gave before the hooks ([`super::reference`]).
+//! and the counters must be the same bytes.
 
 use super::*;
 use docpipe_core::sharding::ShardedStage;
@@ -67,21 +66,6 @@ fn single(snippet: &str, docs: &[Document]) -> Run {
             let mut d = d.clone();
             let sigs = OrderedStage::prepare(&st, &mut d).unwrap();
             show(OrderedStage::process(&mut st, d, sigs).unwrap())
-        })
-        .collect();
-    finish(st, outcomes, dir.path())
-}
-
-/// As [`single`], with the `process` the stage had before the hooks.
-fn before_hooks(snippet: &str, docs: &[Document]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let mut st = stage_in(snippet, dir.path());
-    let outcomes = docs
-        .iter()
-        .map(|d| {
-            let mut d = d.clone();
-            let sigs = OrderedStage::prepare(&st, &mut d).unwrap();
-            show(super::reference::process(&mut st, d, sigs).unwrap())
         })
         .collect();
     finish(st, outcomes, dir.path())
@@ -223,7 +207,6 @@ fn sharded_runs_give_the_single_run_bytes_at_every_level_and_action() {
     let docs = sequence();
     for cfg in CONFIGS {
         let one = single(cfg, &docs);
-        assert_eq!(one, before_hooks(cfg, &docs), "{cfg}: process changed");
         for splits in [vec![], (1..docs.len()).collect(), vec![3, 4, 11]] {
             assert_eq!(sharded(cfg, &docs, &splits), one, "{cfg} split at {splits:?}");
         }
@@ -385,7 +368,6 @@ proptest! {
             cfg.push_str("action = \"mark\"\n");
         }
         let one = single(&cfg, &docs);
-        prop_assert_eq!(&before_hooks(&cfg, &docs), &one);
         let mut splits = splits;
         splits.sort_unstable();
         prop_assert_eq!(&sharded(&cfg, &docs, &splits), &one);

@@ -33,7 +33,7 @@ use crate::config::{self, BuiltStage, OnError, Overrides, Pipeline};
 use crate::document::Document;
 use crate::input::{InputFile, InputFormat};
 use crate::output::{AtomicFile, Transaction, write_atomic, write_document, write_json_line};
-use crate::runner::{self, FailedRecord, KeyedDrop, KeyedFailure, RunError, RunOptions, ShardIo};
+use crate::runner::{self, FailedRecord, KeyedDrop, KeyedFailure, RunError, RunOptions, ShardIo, guarded};
 use crate::stage::{ShardMerge, Stage};
 use crate::stats::{RunStats, StageStats};
 use adapters::{ApplyAdapter, DecisionLine, FeedAdapter, KeyAdapter, KeyLine};
@@ -558,20 +558,6 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
     };
     write_marker(&dir, &marker)?;
     Ok(TaskOutcome::Done(marker))
-}
-
-fn guarded<T>(f: impl FnOnce() -> Result<T, crate::StageError>) -> Result<T, crate::StageError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(crate::StageError::new(format!("stage panicked (a bug in the stage): {msg}")))
-        }
-    }
 }
 
 /// The records of several JSONL files, each sorted by `key`, merged in `key` order (ties:
