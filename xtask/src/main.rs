@@ -16,6 +16,8 @@
 //!   (`eval/real/run.py`: text nobody in the project wrote, docpipe and peers side by side);
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
 //! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each;
+//! - `dist [--glibc 2.17] [--check BIN]`: a portable Linux binary linked against an old glibc
+//!   (`target/dist/docpipe-x86_64-linux-gnu`), its glibc floor checked and its output compared;
 //! - `scale [--ray] [--mb N]`: the Spark (or Ray) driver of `integrations/` in local mode against
 //!   the single-process run, byte for byte, and its fault cases (`scale.rs`).
 //!
@@ -24,6 +26,7 @@
 //! Every failing check prints its remedy.
 
 mod bench;
+mod dist;
 mod fuzz;
 mod gencorpus;
 mod neardups;
@@ -75,6 +78,8 @@ enum Task {
     Bench(bench::Options),
     /// The cargo-fuzz targets in `fuzz/` (nightly), N seconds each.
     Fuzz(fuzz::Options),
+    /// A portable Linux binary (old glibc, via cargo-zigbuild), its glibc floor verified.
+    Dist(dist::Options),
     /// The Spark (or `--ray`) driver in local mode against the single-process run, and its faults.
     Scale(scale::Options),
 }
@@ -138,6 +143,7 @@ fn main() -> ExitCode {
         Task::Eval(a) => eval(&root, &a),
         Task::Bench(o) => bench::run(&root, &o.normalised()),
         Task::Fuzz(o) => fuzz::run(&root, &o),
+        Task::Dist(o) => dist::run(&root, &o),
         Task::Scale(o) => scale::run(&root, &o),
     };
     match result {

@@ -131,10 +131,6 @@ pub fn cmd_status(work: &Path) -> ExitCode {
     }
 }
 
-/// The input bytes per shard of `docpipe run --resume`: a killed run loses at most about
-/// this much work per round.
-const RESUME_SHARD_BYTES: u64 = 64 << 20;
-
 /// `docpipe run --resume`.
 pub fn cmd_run_resumable(
     config: Option<&Path>,
@@ -142,6 +138,7 @@ pub fn cmd_run_resumable(
     format: Option<InputFormat>,
     output: Option<String>,
     threads: usize,
+    shard_bytes: u64,
     quiet: bool,
 ) -> ExitCode {
     let Some(config) = config else {
@@ -158,7 +155,7 @@ pub fn cmd_run_resumable(
         }
     };
     let output = output.map(PathBuf::from);
-    match shard::run_resumable(config, inputs, format, output.as_deref(), threads, RESUME_SHARD_BYTES, &progress) {
+    match shard::run_resumable(config, inputs, format, output.as_deref(), threads, shard_bytes, &progress) {
         Ok(m) => {
             if !quiet {
                 eprintln!(

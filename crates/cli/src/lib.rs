@@ -73,11 +73,16 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         no_progress: bool,
-        /// Run in shards of about 64 MiB with a marker after each task (in OUTPUT/.docpipe-resume),
-        /// so a run that is killed (even with SIGKILL) and started again with the same command
-        /// redoes only what had not finished. The output is the same as without it.
+        /// Run in shards (of `--shard-mb` input) with a marker after each task (in
+        /// OUTPUT/.docpipe-resume), so a run that is killed (even with SIGKILL) and started
+        /// again with the same command redoes only what had not finished. The output is the
+        /// same as without it.
         #[arg(long)]
         resume: bool,
+        /// With `--resume`: input megabytes (10^6 bytes) per shard; a killed run loses at most
+        /// about this much work per round.
+        #[arg(long, value_name = "MB", default_value_t = 64, requires = "resume", value_parser = clap::value_parser!(u64).range(1..))]
+        shard_mb: u64,
     },
     /// Validate a config: every error at once as path:line:col (a TOML syntax error alone). Exit
     /// 0 if valid, 2 if not.
@@ -182,16 +187,25 @@ pub fn main() -> ExitCode {
     };
     let warnings = logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Run { config, inputs, format, output, threads, resume: true, .. } => {
+        Command::Run { config, inputs, format, output, threads, resume: true, shard_mb, .. } => {
             let format = format.as_deref().map(parse_format);
             match resolve_threads(threads) {
                 Ok(threads) => {
-                    cluster::cmd_run_resumable(config.as_deref(), inputs, format, output, threads, cli.quiet)
+                    let shard_bytes = shard_mb.saturating_mul(1_000_000);
+                    cluster::cmd_run_resumable(
+                        config.as_deref(),
+                        inputs,
+                        format,
+                        output,
+                        threads,
+                        shard_bytes,
+                        cli.quiet,
+                    )
                 }
                 Err(code) => code,
             }
         }
-        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress, resume: false } => {
+        Command::Run { config, inputs, format, stdin_name, output, threads, no_progress, resume: false, .. } => {
             let format = format.as_deref().map(parse_format);
             let opts = RunArgs { inputs, format, stdin_name, output, threads, quiet: cli.quiet, no_progress };
             cmd_run(config.as_deref(), opts, &warnings)

@@ -507,6 +507,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             counts_input: shard.is_none_or(|s| s.docs_in.is_none()),
             docs_keyed_out: docs_keyed_out.as_mut(),
             drops_out: drops_out.as_mut(),
+            pending_drops: Vec::new(),
             stages: &mut stages,
             counters: &mut counters,
             failed_out: &mut failed_out,
@@ -691,8 +692,10 @@ struct RunCtx<'a> {
     counts_input: bool,
     /// A sharded run's output documents ([`KeyedDoc`]), instead of `documents.jsonl`.
     docs_keyed_out: Option<&'a mut AtomicFile>,
-    /// A sharded run's drop log ([`KeyedDrop`]).
+    /// A sharded run's drop log ([`KeyedDrop`]), and the batch's drops waiting for it (written
+    /// in (key, stage) order, so every round's log is sorted and `merge` streams them).
     drops_out: Option<&'a mut AtomicFile>,
+    pending_drops: Vec<KeyedDrop>,
     stages: &'a mut Vec<BuiltStage>,
     counters: &'a mut Vec<StageStats>,
     failed_out: &'a mut AtomicFile,
@@ -711,8 +714,15 @@ impl RunCtx<'_> {
         self.pending_failures.push((key, pos, rec));
     }
 
-    /// Writes the batch's failures in (key, stage) order.
+    /// Writes the batch's failures (and, in a sharded run, drops) in (key, stage) order.
     fn flush_failures(&mut self) -> Result<(), RunError> {
+        if let Some(out) = self.drops_out.as_deref_mut() {
+            let mut drops = std::mem::take(&mut self.pending_drops);
+            drops.sort_by_key(|d| (d.k, d.s));
+            for d in &drops {
+                write_json_line(out, d).map_err(|source| io_error(out, source))?;
+            }
+        }
         let mut pending = std::mem::take(&mut self.pending_failures);
         pending.sort_by_key(|f| (f.0, f.1));
         for (k, s, rec) in pending {
@@ -754,11 +764,10 @@ impl RunCtx<'_> {
                     self.run_sink(i, docs, keys, &mut drops)?
                 }
             };
-            if let Some(out) = self.drops_out.as_deref_mut() {
+            if self.drops_out.is_some() {
                 let s = self.stage_pos[i];
                 for (k, rec) in &drops[logged.min(drops.len())..] {
-                    let line = KeyedDrop { k: *k, s, rec: rec.clone() };
-                    write_json_line(out, &line).map_err(|source| io_error(out, source))?;
+                    self.pending_drops.push(KeyedDrop { k: *k, s, rec: rec.clone() });
                 }
             }
             i += 1;
@@ -1041,7 +1050,9 @@ fn read_keyed_docs(
 /// Runs a stage call, turning a panic into a per-document error: a bug that one odd document
 /// triggers in a plugin fails that document (recorded in `failed.jsonl`, or stopping the run
 /// under `on_error = "fail"`) instead of aborting a long run.
-fn guarded<T>(f: impl FnOnce() -> Result<T, crate::stage::StageError>) -> Result<T, crate::stage::StageError> {
+pub(crate) fn guarded<T>(
+    f: impl FnOnce() -> Result<T, crate::stage::StageError>,
+) -> Result<T, crate::stage::StageError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {

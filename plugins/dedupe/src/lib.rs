@@ -531,8 +531,6 @@ action = "drop"
 #[cfg(test)]
 mod drop_tests;
 #[cfg(test)]
-mod reference;
-#[cfg(test)]
 mod shard_tests;
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,7 @@
 //! `process` on one instance, and through key (shard instances) → JSON → decide (one
 //! resolver) → JSON → apply (other shard instances), split over shards at random points:
 //! the outcomes (documents as JSON, drop reasons and details), the report, the index file
-//! and the counters must be the same bytes. On random input, `process` must also give what
-//! it gave before the hooks ([`super::reference`]).
+//! and the counters must be the same bytes.
 
 use super::*;
 use docpipe_core::sharding::ShardedStage;
@@ -72,21 +71,6 @@ fn single(snippet: &str, docs: &[Document]) -> Run {
     finish(st, outcomes, dir.path())
 }
 
-/// As [`single`], with the `process` the stage had before the hooks.
-fn before_hooks(snippet: &str, docs: &[Document]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let mut st = stage_in(snippet, dir.path());
-    let outcomes = docs
-        .iter()
-        .map(|d| {
-            let mut d = d.clone();
-            let sigs = OrderedStage::prepare(&st, &mut d).unwrap();
-            show(super::reference::process(&mut st, d, sigs).unwrap())
-        })
-        .collect();
-    finish(st, outcomes, dir.path())
-}
-
 /// JSON through a string, as it crosses processes in files.
 fn through_text(v: serde_json::Value) -> serde_json::Value {
     serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap()
@@ -108,7 +92,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
 
     let mut keyed: Vec<(Document, serde_json::Value)> = Vec::new();
     for range in &shards {
-        let mut keyer = stage_in(snippet, shard_dir.path());
+        let keyer = stage_in(snippet, shard_dir.path());
         for d in &docs[range.clone()] {
             let mut d = d.clone();
             let prepared = <Dedupe as DynOrderedStage>::prepare(&keyer, &mut d).unwrap();
@@ -127,7 +111,7 @@ fn sharded(snippet: &str, docs: &[Document], splits: &[usize]) -> Run {
     let mut decided = decided.into_iter();
     let mut outcomes = Vec::new();
     for range in &shards {
-        let mut applier = stage_in(snippet, shard_dir.path());
+        let applier = stage_in(snippet, shard_dir.path());
         for (d, decision) in decided.by_ref().take(range.len()) {
             outcomes.push(show(OrderedStage::sharded(&applier).unwrap().apply_json(d, decision).unwrap()));
         }
@@ -223,7 +207,6 @@ fn sharded_runs_give_the_single_run_bytes_at_every_level_and_action() {
     let docs = sequence();
     for cfg in CONFIGS {
         let one = single(cfg, &docs);
-        assert_eq!(one, before_hooks(cfg, &docs), "{cfg}: process changed");
         for splits in [vec![], (1..docs.len()).collect(), vec![3, 4, 11]] {
             assert_eq!(sharded(cfg, &docs, &splits), one, "{cfg} split at {splits:?}");
         }
@@ -385,7 +368,6 @@ proptest! {
             cfg.push_str("action = \"mark\"\n");
         }
         let one = single(&cfg, &docs);
-        prop_assert_eq!(&before_hooks(&cfg, &docs), &one);
         let mut splits = splits;
         splits.sort_unstable();
         prop_assert_eq!(&sharded(&cfg, &docs, &splits), &one);

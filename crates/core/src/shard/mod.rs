@@ -33,7 +33,7 @@ use crate::config::{self, BuiltStage, OnError, Overrides, Pipeline};
 use crate::document::Document;
 use crate::input::{InputFile, InputFormat};
 use crate::output::{AtomicFile, Transaction, write_atomic, write_document, write_json_line};
-use crate::runner::{self, FailedRecord, KeyedDrop, KeyedFailure, RunError, RunOptions, ShardIo};
+use crate::runner::{self, FailedRecord, KeyedDrop, KeyedFailure, RunError, RunOptions, ShardIo, guarded};
 use crate::stage::{ShardMerge, Stage};
 use crate::stats::{RunStats, StageStats};
 use adapters::{ApplyAdapter, DecisionLine, FeedAdapter, KeyAdapter, KeyLine};
@@ -219,7 +219,7 @@ pub fn plan(
         shards: Vec::new(),
         global_stages: Vec::new(),
     };
-    let mut pipeline = draft.load(&work.join("plan-check"))?;
+    let mut pipeline = draft.load(work)?;
     let mut missing = Vec::new();
     for (index, s) in pipeline.stages.iter_mut().enumerate() {
         if let Stage::Ordered(o) = &mut s.stage {
@@ -360,10 +360,8 @@ pub fn run_map(
         )));
     }
     let dir = map_dir(work, round, shard);
-    if !force {
-        if let Some(m) = valid_marker(&dir, plan) {
-            return Ok(TaskOutcome::Skipped(m));
-        }
+    if !force && let Some(m) = valid_marker(&dir, plan) {
+        return Ok(TaskOutcome::Skipped(m));
     }
     if round > 0 {
         require(&map_dir(work, round - 1, shard), plan, &format!("round {} of shard {shard}", round - 1))?;
@@ -408,12 +406,17 @@ pub fn run_map(
         stages.push(s);
         stage_index.push(b);
     }
+    let feeds = feed_of(&all.iter().map(|s| s.as_ref().map(|s| &s.stage)).collect::<Vec<_>>());
     for i in span {
         let mut s = take(&mut all, i)?;
-        if let Stage::Sink(sink) = &s.stage {
-            if sink.shard_merge() == ShardMerge::Replay {
-                s.stage = Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl"))));
-            }
+        if let Stage::Sink(sink) = &s.stage
+            && sink.shard_merge() == ShardMerge::Replay
+        {
+            // Consecutive sinks see the same documents: the first one's feed serves them all.
+            s.stage = match feeds[i] {
+                Some(first) if first != i => Stage::sink(PassSink),
+                _ => Stage::sink(FeedAdapter::new(dir.join(format!("feed-{i}.jsonl")))),
+            };
         }
         stages.push(s);
         stage_index.push(i);
@@ -467,10 +470,8 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
         return Err(ShardError::Refused(format!("no resolve {round}: the plan has resolves 0..{}", plan.resolves())));
     };
     let dir = resolve_dir(work, round);
-    if !force {
-        if let Some(m) = valid_marker(&dir, plan) {
-            return Ok(TaskOutcome::Skipped(m));
-        }
+    if !force && let Some(m) = valid_marker(&dir, plan) {
+        return Ok(TaskOutcome::Skipped(m));
     }
     let n = plan.shards.len();
     let missing: Vec<String> =
@@ -559,32 +560,83 @@ pub fn resolve(work: &Path, plan: &Plan, round: usize, force: bool) -> Result<Ta
     Ok(TaskOutcome::Done(marker))
 }
 
-fn guarded<T>(f: impl FnOnce() -> Result<T, crate::StageError>) -> Result<T, crate::StageError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(crate::StageError::new(format!("stage panicked (a bug in the stage): {msg}")))
+/// The records of several JSONL files, each sorted by `key`, merged in `key` order (ties:
+/// the earlier file first), streaming: memory holds one record per file.
+struct Sorted<T> {
+    files: Vec<(PathBuf, usize, std::io::Lines<BufReader<std::fs::File>>)>,
+    heads: Vec<Option<T>>,
+    key: fn(&T) -> (u64, usize),
+}
+
+impl<T: serde::de::DeserializeOwned> Sorted<T> {
+    fn open(paths: Vec<PathBuf>, key: fn(&T) -> (u64, usize)) -> Result<Sorted<T>, ShardError> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            let f = std::fs::File::open(&p).map_err(io(&p))?;
+            files.push((p, 0, BufReader::with_capacity(1 << 16, f).lines()));
         }
+        let mut sorted = Sorted { heads: Vec::new(), files, key };
+        for i in 0..sorted.files.len() {
+            let head = sorted.next_of(i)?;
+            sorted.heads.push(head);
+        }
+        Ok(sorted)
+    }
+
+    fn next_of(&mut self, i: usize) -> Result<Option<T>, ShardError> {
+        let (path, line_no, lines) = &mut self.files[i];
+        let Some(line) = lines.next() else { return Ok(None) };
+        *line_no += 1;
+        let line = line.map_err(io(path))?;
+        serde_json::from_str(&line)
+            .map(Some)
+            .map_err(|e| ShardError::Refused(format!("{}:{line_no}: malformed: {e}", path.display())))
     }
 }
 
-/// Reads a JSONL file of `T`.
-fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ShardError> {
-    let file = std::fs::File::open(path).map_err(io(path))?;
-    let mut out = Vec::new();
-    for (n, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
-        let line = line.map_err(io(path))?;
-        out.push(
-            serde_json::from_str(&line)
-                .map_err(|e| ShardError::Refused(format!("{}:{}: malformed: {e}", path.display(), n + 1)))?,
-        );
+impl<T: serde::de::DeserializeOwned> Iterator for Sorted<T> {
+    type Item = Result<T, ShardError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.key;
+        let i = (0..self.heads.len())
+            .filter(|&i| self.heads[i].is_some())
+            .min_by_key(|&i| self.heads[i].as_ref().map(key))?;
+        let next = match self.next_of(i) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
+        std::mem::replace(&mut self.heads[i], next).map(Ok)
     }
-    Ok(out)
+}
+
+/// For each sink that `merge` replays, the first sink of the run of consecutive sinks it
+/// belongs to, when that one is replayed too: sinks pass documents on unchanged, so they all
+/// see that one's documents and share its feed.
+fn feed_of<S: std::borrow::Borrow<Stage>>(stages: &[Option<S>]) -> Vec<Option<usize>> {
+    let mut out = vec![None; stages.len()];
+    let mut first: Option<usize> = None;
+    for (i, s) in stages.iter().enumerate() {
+        match s.as_ref().map(|s| s.borrow()) {
+            Some(Stage::Sink(sink)) if sink.shard_merge() == ShardMerge::Replay => {
+                let f = *first.get_or_insert(i);
+                out[i] = Some(f);
+            }
+            Some(Stage::Sink(_)) => {}
+            _ => first = None,
+        }
+    }
+    out
+}
+
+/// A sink that writes nothing: stands for a replayed sink whose documents an earlier sink's
+/// feed already holds.
+struct PassSink;
+
+impl crate::stage::Sink for PassSink {
+    fn write(&mut self, _doc: &Document) -> Result<(), crate::StageError> {
+        Ok(())
+    }
 }
 
 fn read_stats(path: &Path) -> Result<RunStats, ShardError> {
@@ -653,12 +705,14 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
     let last = plan.rounds() - 1;
 
     // Statistics: every round's stages put back in pipeline order.
-    let mut stats = RunStats::default();
-    stats.stages = pipeline
-        .stages
-        .iter()
-        .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
-        .collect();
+    let mut stats = RunStats {
+        stages: pipeline
+            .stages
+            .iter()
+            .map(|s| StageStats { name: s.name.clone(), type_name: s.type_name.clone(), ..StageStats::default() })
+            .collect(),
+        ..RunStats::default()
+    };
     let mut key_part: Vec<StageStats> = vec![StageStats::default(); pipeline.stages.len()];
     let mut apply_part: Vec<StageStats> = vec![StageStats::default(); pipeline.stages.len()];
     for r in 0..plan.rounds() {
@@ -728,13 +782,9 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
     let mut failed_out = AtomicFile::create(&failed_path).map_err(io(&failed_path))?;
     let mut failed = 0u64;
     for k in 0..n {
-        let mut all: Vec<KeyedFailure> = Vec::new();
-        for r in 0..plan.rounds() {
-            all.extend(read_lines::<KeyedFailure>(&map_dir(work, r, k).join(runner::FAILED_FILE))?);
-        }
-        all.sort_by_key(|f| (f.k, f.s));
-        for f in all {
-            let rec: FailedRecord = f.rec;
+        let rounds = (0..plan.rounds()).map(|r| map_dir(work, r, k).join(runner::FAILED_FILE)).collect();
+        for f in Sorted::<KeyedFailure>::open(rounds, |f| (f.k, f.s))? {
+            let rec: FailedRecord = f?.rec;
             write_json_line(&mut failed_out, &rec).map_err(io(&failed_path))?;
             failed += 1;
         }
@@ -788,16 +838,8 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
 
     // The sinks that need the whole run, once, over what the shards kept for them.
     if !replay.is_empty() {
-        let mut drops: Vec<(usize, KeyedDrop)> = Vec::new();
-        for k in 0..n {
-            let mut shard_drops: Vec<KeyedDrop> = Vec::new();
-            for r in 0..plan.rounds() {
-                shard_drops.extend(read_lines::<KeyedDrop>(&map_dir(work, r, k).join(DROPS_FILE))?);
-            }
-            shard_drops.sort_by_key(|d| (d.k, d.s));
-            drops.extend(shard_drops.into_iter().map(|d| (k, d)));
-        }
         let _ = threads;
+        let feeds = feed_of(&pipeline.stages.iter().map(|s| Some(&s.stage)).collect::<Vec<_>>());
         let mut stages = pipeline.stages;
         for &i in &replay {
             let s = &mut stages[i];
@@ -808,12 +850,20 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
                 message: e.full_message(),
             };
             guarded(|| sink.begin()).map_err(fail)?;
-            for (_, d) in drops.iter().filter(|(_, d)| d.s <= i) {
-                guarded(|| sink.dropped(&d.rec)).map_err(fail)?;
+            // Every drop of a stage before the sink, shard by shard, in (key, stage) order.
+            for k in 0..n {
+                let rounds = (0..plan.rounds()).map(|r| map_dir(work, r, k).join(DROPS_FILE)).collect();
+                for d in Sorted::<KeyedDrop>::open(rounds, |d| (d.k, d.s))? {
+                    let d = d?;
+                    if d.s <= i {
+                        guarded(|| sink.dropped(&d.rec)).map_err(fail)?;
+                    }
+                }
             }
             let round = (0..plan.rounds()).find(|&r| round_span(plan, usize::MAX, r).1.contains(&i)).unwrap_or(last);
+            let fed = feeds[i].unwrap_or(i);
             for k in 0..n {
-                let feed = map_dir(work, round, k).join(format!("feed-{i}.jsonl"));
+                let feed = map_dir(work, round, k).join(format!("feed-{fed}.jsonl"));
                 let file = std::fs::File::open(&feed).map_err(io(&feed))?;
                 for (line_no, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
                     let line = line.map_err(io(&feed))?;
@@ -845,10 +895,10 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
 fn sink_round(plan: &Plan, rel: &Path, pipeline: &Pipeline, output_dir: &Path) -> Option<usize> {
     for (i, s) in pipeline.stages.iter().enumerate() {
         let Stage::Sink(sink) = &s.stage else { continue };
-        if let ShardMerge::Concat(files) = sink.shard_merge() {
-            if files.iter().any(|f| f.strip_prefix(output_dir).is_ok_and(|r| r == rel)) {
-                return (0..plan.rounds()).find(|&r| round_span(plan, pipeline.stages.len(), r).1.contains(&i));
-            }
+        if let ShardMerge::Concat(files) = sink.shard_merge()
+            && files.iter().any(|f| f.strip_prefix(output_dir).is_ok_and(|r| r == rel))
+        {
+            return (0..plan.rounds()).find(|&r| round_span(plan, pipeline.stages.len(), r).1.contains(&i));
         }
     }
     None
@@ -953,4 +1003,86 @@ pub fn run_resumable(
     let merged = merge(&work, &plan, Some(&output_dir), threads)?;
     std::fs::remove_dir_all(&work).map_err(io(&work))?;
     Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::{OrderedStage, Outcome, StageError};
+    use crate::{BuildError, StageOptions};
+
+    /// An ordered stage without sharding hooks.
+    struct Unsharded;
+    impl OrderedStage for Unsharded {
+        type Prepared = ();
+        fn prepare(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn process(&mut self, doc: Document, (): ()) -> Result<Outcome, StageError> {
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    #[derive(Debug, Default, serde::Deserialize, serde::Serialize, crate::Options)]
+    #[serde(deny_unknown_fields, default)]
+    struct NoOptions {}
+
+    fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
+        let _: NoOptions = options.deserialize()?;
+        Ok(Stage::ordered(Unsharded))
+    }
+
+    crate::register_stage! {
+        name: "test-unsharded",
+        summary: "An ordered stage without sharding hooks (shard tests only)",
+        description: "",
+        kind: Ordered,
+        options: NoOptions,
+        example: "[[stage]]\ntype = \"test-unsharded\"\n",
+        build: build,
+    }
+
+    fn setup(stages: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Some text.").unwrap();
+        let config = format!("[input]\npaths = [\"a.txt\"]\n[output]\ndir = \"out\"\n{stages}");
+        std::fs::write(dir.path().join("p.toml"), config).unwrap();
+        dir
+    }
+
+    #[test]
+    fn plan_refuses_an_ordered_stage_without_hooks_and_names_it() {
+        let dir = setup("[[stage]]\ntype = \"test-unsharded\"\nname = \"mine\"\n");
+        let err = plan(&dir.path().join("p.toml"), Vec::new(), None, 2, &dir.path().join("w")).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, ShardError::Refused(_)), "{err:?}");
+        assert!(msg.contains("`mine` (type `test-unsharded`) has no sharding hooks"), "{msg}");
+        assert!(!dir.path().join("w").join(PLAN_FILE).exists(), "a refused plan writes nothing");
+    }
+
+    #[test]
+    fn plan_refuses_standard_input_and_zero_shards() {
+        let dir = setup("");
+        let config = dir.path().join("p.toml");
+        let err = plan(&config, vec!["-".into()], None, 2, &dir.path().join("w")).unwrap_err();
+        assert!(err.to_string().contains("standard input cannot be sharded"), "{err}");
+        let err = plan(&config, Vec::new(), None, 0, &dir.path().join("w")).unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+    }
+
+    #[test]
+    fn rounds_cover_every_stage_once() {
+        let plan = Plan {
+            version: String::new(),
+            fingerprint: String::new(),
+            cwd: PathBuf::new(),
+            config: PathBuf::new(),
+            inputs: Vec::new(),
+            format: None,
+            shards: Vec::new(),
+            global_stages: vec![GlobalStage { index: 2, name: "a".into() }, GlobalStage { index: 3, name: "b".into() }],
+        };
+        let spans: Vec<_> = (0..plan.rounds()).map(|r| round_span(&plan, 6, r)).collect();
+        assert_eq!(spans, vec![(None, 0..2, Some(2)), (Some(2), 3..3, Some(3)), (Some(3), 4..6, None)]);
+    }
 }
