@@ -141,8 +141,10 @@ def merged_into(stdout, output):
     return os.path.abspath(output) if output else None
 
 
-def plan(binary, config, shards, work, inputs, fmt):
+def plan(binary, config, shards, work, inputs, fmt, cwd=None):
     cmd = [binary, "plan", config, "--shards", str(shards), "--work", work]
+    if cwd:
+        cmd += ["--cwd", cwd]
     for path in inputs:
         cmd += ["-i", path]
     if fmt:
@@ -185,6 +187,7 @@ def parse_args(argv):
     p.add_argument("-i", "--input", action="append", default=[], help="input paths (replace input.paths)")
     p.add_argument("--format", choices=["auto", "text", "jsonl"], help="input format (replaces input.format)")
     p.add_argument("--output", help="output folder (default: the config's output.dir)")
+    p.add_argument("--cwd", help="directory every task names paths from (docpipe plan --cwd; default: this one)")
     a = p.parse_args(argv)
     if a.shards < 1 or a.cores_per_task < 1:
         p.error("--shards and --cores-per-task must be at least 1")
@@ -206,7 +209,7 @@ def main(argv):
     phases = {}
 
     t = time.time()
-    p = plan(binary, a.config, a.shards, work, a.input, a.format)
+    p = plan(binary, a.config, a.shards, work, a.input, a.format, a.cwd)
     phases["plan"] = round(time.time() - t, 3)
     fingerprint = p.get("fingerprint")
     rounds, resolves = int(p["rounds"]), int(p["resolves"])

@@ -42,8 +42,17 @@ pub fn cmd_plan(
     format: Option<InputFormat>,
     shards: usize,
     work: &Path,
+    cwd: Option<&Path>,
 ) -> ExitCode {
-    let result = absolute(work).and_then(|w| shard::plan(config, inputs, format, shards, &w).map(|p| (w, p)));
+    // The work folder is named from where the command runs, then the plan's directory is
+    // entered: the config and inputs are named from there, as the tasks will name them.
+    let result = absolute(work).and_then(|w| {
+        if let Some(dir) = cwd {
+            std::env::set_current_dir(dir)
+                .map_err(|source| ShardError::Io { path: dir.display().to_string(), source })?;
+        }
+        shard::plan(config, inputs, format, shards, &w).map(|p| (w, p))
+    });
     match result {
         Ok((work, plan)) => {
             eprintln!(

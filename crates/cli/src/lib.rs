@@ -127,6 +127,11 @@ enum Command {
         /// How to read the input; replaces `input.format`.
         #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
         format: Option<String>,
+        /// The directory every task resolves relative paths from (the config's, `--input`'s,
+        /// the output's), and so names inputs in ids and `source.path` from: it must exist on
+        /// every node. Default: the current directory.
+        #[arg(long, value_name = "DIR")]
+        cwd: Option<PathBuf>,
     },
     /// Run round R of shard K of a planned job (skipped when its marker is already valid).
     Map {
@@ -217,8 +222,8 @@ pub fn main() -> ExitCode {
         }
         Command::Stages { name, schema: true, .. } => report::schema(name.as_deref()),
         Command::Stages { name, json, markdown, .. } => report::stages(name.as_deref(), json, markdown),
-        Command::Plan { config, shards, work, inputs, format } => {
-            cluster::cmd_plan(&config, inputs, format.as_deref().map(parse_format), shards, &work)
+        Command::Plan { config, shards, work, inputs, format, cwd } => {
+            cluster::cmd_plan(&config, inputs, format.as_deref().map(parse_format), shards, &work, cwd.as_deref())
         }
         Command::Map { work, round, shard, threads, force } => match resolve_threads(threads) {
             Ok(threads) => cluster::cmd_map(&work, round, shard, threads, force),

@@ -197,7 +197,9 @@ pub fn resolve_dir(work: &Path, round: usize) -> PathBuf {
 
 /// Plans a sharded job of `config` over `shards` shards in `work`: checks that every ordered
 /// stage has sharding hooks, assigns the input files to shards by bytes (contiguous, in
-/// input order), writes `plan.json`. Run it in the directory the tasks will run in.
+/// input order), writes `plan.json`. Relative paths (config, inputs, outputs) are resolved
+/// from the current directory, which the tasks move to: it must exist where they run
+/// (`docpipe plan --cwd` moves there first).
 pub fn plan(
     config_path: &Path,
     inputs: Vec<String>,
