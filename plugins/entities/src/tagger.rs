@@ -580,6 +580,67 @@ impl<'a> DocState<'a> {
             && self.gaz_at[s].is_none_or(|(end, _)| end != e)
     }
 
+    /// The title word at `k` is part of an organisation's or facility's name (`Goshen General
+    /// Hospital`, `General Motors`): the run ends in a head word, no given name follows the
+    /// title, and a word comes before the title or the head is an organisation's.
+    fn title_inside_org_name(&self, s: usize, k: usize, e: usize) -> bool {
+        let last = self.w(e - 1);
+        k + 1 < e
+            && !is_title(last)
+            && (is_in(ORG_HEADS, last) || k > s && is_in(FAC_HEADS, last))
+            && !self.tg.gaz.is_given_name(self.w(k + 1))
+            && (s..k).all(|x| !is_title(self.w(x)))
+    }
+
+    /// The words `s..t` before the title words `t..end`: an organisation whose official it is
+    /// (`Rural Fire Service Commissioner`, `Third Division Deputy Chief`) or a department
+    /// word just before the title (`Deputy Defence Secretary`) is an organisation; otherwise
+    /// only the gazetteer names inside count.
+    fn before_title(&mut self, s: usize, t: usize, end: usize) {
+        let org = |d: &Self, a: usize| {
+            d.head_label(a, t) == Some(Label::Org)
+                || t == a + 1 && is_in(INSTITUTIONS, d.w(a)) && !d.toks[a].sent_start
+                || t == a + 1 && is_in(PORTFOLIO_ORGS, d.w(a))
+        };
+        let from = if t > s && org(self, s) {
+            Some(s)
+        } else if t > s && org(self, t - 1) {
+            Some(t - 1)
+        } else {
+            None
+        };
+        match from {
+            Some(a) => {
+                self.gaz_inside(s, a);
+                self.push(Decision {
+                    start: a,
+                    end: t,
+                    label: Label::Org,
+                    canonical: None,
+                    source: Source::Context,
+                    weak: false,
+                });
+                self.gaz_inside(t, end);
+            }
+            None => self.gaz_inside(s, end),
+        }
+    }
+
+    /// `Secretary of State`: the department word closing a job phrase at title `k` (the
+    /// phrase ends before `end`) is an organisation.
+    fn job_phrase_org(&mut self, k: usize, end: usize) {
+        if self.w(k + 1) == "of" && k + 3 == end && is_in(PORTFOLIO_ORGS, self.w(k + 2)) && !self.taken[k + 2] {
+            self.push(Decision {
+                start: k + 2,
+                end: k + 3,
+                label: Label::Org,
+                canonical: None,
+                source: Source::Context,
+                weak: false,
+            });
+        }
+    }
+
     fn head_word(&self, i: usize) -> bool {
         let w = self.w(i);
         is_in(ORG_HEADS, w) || is_in(FAC_HEADS, w) || is_in(LAW_HEADS, w) || is_in(EVENT_HEADS, w) || is_title(w)
@@ -692,19 +753,40 @@ impl<'a> DocState<'a> {
             self.acronym_definition(s, e, label);
             return;
         }
+        // `the Sydney Weather Bureau Ian Robertson`: an organisation's name ending in its head
+        // word, directly followed by a person's name, is two names.
+        if self.tg.cfg.context
+            && e - s >= 4
+            && let Some(k) = (s + 2..e - 1).find(|&k| is_in(ORG_HEADS, self.w(k - 1)) && self.person_left(k, e))
+            && self.head_label(s, k) == Some(Label::Org)
+            && !is_title(self.w(k))
+        {
+            self.run(s, k);
+            self.run(k, e);
+            return;
+        }
         if self.tg.cfg.context
             && let Some(k) = (s..e).rev().find(|&k| is_title(self.w(k)))
+            && !self.title_inside_org_name(s, k, e)
         {
             // `Trade Minister Thabo Mokoena`: the name follows the last title word.
+            let mut k0 = k;
+            while k0 > s && is_title(self.w(k0 - 1)) {
+                k0 -= 1;
+            }
             let mut p = k + 1;
             let job_phrase = p < e && self.connector(p);
-            if !job_phrase && p < e && !self.org_like(p, e) {
+            // (`Captain Chris Hall`: a given name after the title makes a person's name even
+            // when the surname is also a facility's head word.)
+            let person_name =
+                (2..=3).contains(&(e - p)) && self.tg.gaz.is_given_name(self.w(p)) && !is_in(ORG_HEADS, self.w(e - 1));
+            if !job_phrase && p < e && (!self.org_like(p, e) || person_name) {
                 while p < e && self.connector(p) {
                     p += 1;
                 }
                 let place_word = |l: Label| e - p == 1 && matches!(l, Label::Gpe | Label::Loc);
                 if p < e && self.gaz_whole(p, e).is_none_or(|(l, _)| l == Label::Person || place_word(l)) {
-                    self.gaz_inside(s, k + 1);
+                    self.before_title(s, k0, k + 1);
                     self.push(Decision {
                         start: p,
                         end: e,
@@ -718,7 +800,8 @@ impl<'a> DocState<'a> {
             }
             if job_phrase && let Some(q) = (p..e.saturating_sub(1)).find(|&q| self.name_after_job(q, e)) {
                 // `Secretary of State Colin Powell`: the name closing a job phrase.
-                self.gaz_inside(s, q);
+                self.before_title(s, k0, k + 1);
+                self.job_phrase_org(k, q);
                 self.push(Decision {
                     start: q,
                     end: e,
@@ -730,9 +813,14 @@ impl<'a> DocState<'a> {
                 return;
             }
             if k == e - 1 || job_phrase {
-                // A job title alone (`Cabinet Secretary for Trade`): only names inside it.
+                // A job title alone (`Cabinet Secretary for Trade`): only the names inside it
+                // and an organisation before it (`Rural Fire Service Commissioner`).
                 if !self.org_like(s, e) {
-                    self.gaz_inside(s, e);
+                    self.before_title(s, k0, k + 1);
+                    if job_phrase {
+                        self.job_phrase_org(k, e);
+                    }
+                    self.gaz_inside(k + 1, e);
                     return;
                 }
             }
@@ -742,6 +830,23 @@ impl<'a> DocState<'a> {
         {
             self.push(Decision { start: s, end: e, label, canonical: None, source: Source::Context, weak: false });
             self.acronym_definition(s, e, label);
+            return;
+        }
+        if self.tg.cfg.context
+            && s > 0
+            && is_in(ORG_NOUNS, self.w(s - 1))
+            && !self.toks[s].sent_start
+            && !(e - s >= 2 && self.given_first(s, e))
+        {
+            // `forecasting firm Vantor Shrapnel`, `the airline Kestrel`: named after its kind.
+            self.push(Decision {
+                start: s,
+                end: e,
+                label: Label::Org,
+                canonical: None,
+                source: Source::Context,
+                weak: false,
+            });
             return;
         }
         if self.tg.cfg.context && e - s == 1 && !self.toks[s].sent_start && is_in(INSTITUTIONS, self.w(s)) {
@@ -1416,6 +1521,44 @@ mod tests {
         lacks("Talks began at 10:00 AEDT today.", "AEDT");
         has("He joined the Army in 1990.", "Army", "ORG");
         lacks("Will said no.", "Will");
+    }
+
+    #[test]
+    fn organisation_before_a_title_or_a_name() {
+        // An organisation's name before its official's title or a person's name is its own name.
+        let text = "The Coastal Fire Service Commissioner Rhys Tandy says crews are ready.";
+        has(text, "Coastal Fire Service", "ORG");
+        has(text, "Rhys Tandy", "PERSON");
+        let text = "a forecaster with the Dunmore Weather Bureau Helen Ashby, said rain was due";
+        has(text, "Dunmore Weather Bureau", "ORG");
+        has(text, "Helen Ashby", "PERSON");
+        // A department named in a job title.
+        let text = "Deputy Defence Secretary Paul Orrin met Secretary of State Mary Vale.";
+        has(text, "Defence", "ORG");
+        has(text, "State", "ORG");
+        has(text, "Paul Orrin", "PERSON");
+        has(text, "Mary Vale", "PERSON");
+        lacks("Foreign Minister Lerato Dube spoke.", "Foreign");
+    }
+
+    #[test]
+    fn titles_inside_organisation_names() {
+        // `General` is a title, but here it is part of a hospital's name.
+        has("Two were taken to Brackwater General Hospital shortly after.", "Brackwater General Hospital", "ORG");
+        // A given name after the title makes a person's name even before a head word.
+        has("Later Captain Chris Hall spoke.", "Chris Hall", "PERSON");
+    }
+
+    #[test]
+    fn more_organisation_heads_and_kinds() {
+        has("a study by the Norland Polar Survey found", "Norland Polar Survey", "ORG");
+        has("Palestinian Authorities said they had detained suspects.", "Palestinian Authorities", "ORG");
+        has("after the Eastland Cabinet approved the plan", "Eastland Cabinet", "ORG");
+        // A kind of organisation written before its name.
+        has("Meanwhile, forecasting firm Vantor Shrapnel says rates will stay low.", "Vantor Shrapnel", "ORG");
+        has("shares in the insurer Kalder Mutual fell", "Kalder Mutual", "ORG");
+        // A person's name is not taken for an organisation after such a noun.
+        has("the company Anna Keller founded", "Anna Keller", "PERSON");
     }
 
     #[test]
