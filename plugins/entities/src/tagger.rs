@@ -438,13 +438,18 @@ impl<'a> DocState<'a> {
                         let prev = self.w(j - 1);
                         is_in(ORG_HEADS, prev) || is_in(ORG_FIRST, prev) || is_in(EVENT_HEADS, prev)
                     });
-                let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S');
+                let plural_possessive = self.toks[j].kind == Kind::Possessive && !w.ends_with('s') && !w.ends_with('S')
+                    || self.possessive_in_org_name(j);
                 // `Ibrahim Diallo of Sahel Capital`: a person's name does not go on across `of`.
                 if w == "of" && self.person_left(i, j) {
                     break;
                 }
                 if (conn || plural_possessive || w == "&") && self.nameish(j + 1) && !self.toks[j + 1].after_newline {
-                    if w == "and" && !self.has_org_start(i, j) && self.org_tail(i, j).is_none() {
+                    if w == "and"
+                        && !self.has_org_start(i, j)
+                        && self.org_tail(i, j).is_none()
+                        && !self.kind_named_pair(i, j)
+                    {
                         break;
                     }
                     j += 2;
@@ -461,6 +466,41 @@ impl<'a> DocState<'a> {
             self.run(i, j);
             i = j;
         }
+    }
+
+    /// `Sheriff's Department`, `People's Alliance Party`: a singular possessive at `j` (the
+    /// `'s` token) inside an organisation's name, the one to three capitalised words after it
+    /// ending in an organisation or facility head word. The owner is no given name, known
+    /// name nor a name after a title (`Mr Lund's Freight Company` is two names).
+    fn possessive_in_org_name(&self, j: usize) -> bool {
+        if self.toks[j].kind != Kind::Possessive
+            || j == 0
+            || !self.toks[j - 1].cap
+            || (j.saturating_sub(4)..j).any(|k| self.gaz_at[k].is_some_and(|(end, _)| end >= j))
+        {
+            return false;
+        }
+        let owner = self.w(j - 1);
+        if self.tg.gaz.is_given_name(owner) || j >= 2 && is_title(self.w(j - 2)) {
+            return false;
+        }
+        let mut k = j + 1;
+        while k < self.toks.len() && k - j <= 3 && self.nameish(k) && !self.toks[k].after_newline {
+            k += 1;
+        }
+        k > j + 1 && (is_in(ORG_HEADS, self.w(k - 1)) || is_in(FAC_HEADS, self.w(k - 1)))
+    }
+
+    /// `accountancy firm Ernst and Young`: after a singular noun for a kind of organisation,
+    /// one capitalised word on each side of `and` at `j` is one name (neither a known name).
+    fn kind_named_pair(&self, i: usize, j: usize) -> bool {
+        i > 0
+            && j == i + 1
+            && is_in(ORG_NOUNS, self.w(i - 1))
+            && !self.w(i - 1).ends_with('s')
+            && self.gaz_at[i].is_none()
+            && self.gaz_at[j + 1].is_none()
+            && !self.nameish(j + 2)
     }
 
     /// A lower-case name particle opening a surname (`bin Laden`, `van Gogh`, `al Qaeda`).
@@ -665,7 +705,17 @@ impl<'a> DocState<'a> {
                     end == s + 1 && self.tg.gaz.entry(entry).is_some_and(|en| en.label == Label::Org)
                 })
                 && self.tg.gaz.is_word(w);
-            let drop = if word_org {
+            // `Defence Secretary X`, `Federal Employment Services Minister X`: a department
+            // or an organisation's name before a title.
+            let before_title = e - s >= 2
+                && !is_in(CAPITALISED_NON_NAMES, w)
+                && (is_in(PORTFOLIO_ORGS, w) && is_title(self.w(s + 1))
+                    || (s + 2..e)
+                        .find(|&k| is_title(self.w(k)))
+                        .is_some_and(|t| self.head_label(s, t) == Some(Label::Org)));
+            let drop = if before_title {
+                false
+            } else if word_org {
                 !(e - s >= 2 && self.org_like(s, e))
             } else if known {
                 false
@@ -1559,6 +1609,25 @@ mod tests {
         has("shares in the insurer Kalder Mutual fell", "Kalder Mutual", "ORG");
         // A person's name is not taken for an organisation after such a noun.
         has("the company Anna Keller founded", "Anna Keller", "PERSON");
+    }
+
+    #[test]
+    fn possessives_and_pairs_inside_organisation_names() {
+        has("Marlow County Sheriff's Department said in a statement", "Marlow County Sheriff's Department", "ORG");
+        has("the leader of the People's Unity Party was elected", "People's Unity Party", "ORG");
+        // A person's or a place's possessive starts no organisation name.
+        has("He said Mr Lund's Freight Company would win.", "Freight Company", "ORG");
+        has("Kenya's Council of Ministers met.", "Kenya", "GPE");
+        has("Kenya's Council of Ministers met.", "Council of Ministers", "ORG");
+        // After a singular kind noun, `X and Y` is one firm; after a plural, two.
+        has("a report by accountancy firm Brandt and Okafor on the merger", "Brandt and Okafor", "ORG");
+        lacks("the companies Brandt and Okafor merged", "Brandt and Okafor");
+    }
+
+    #[test]
+    fn organisation_words_before_a_title_open_the_name_at_a_sentence_start() {
+        has("Defence Secretary Paul Orrin spoke.", "Defence", "ORG");
+        has("Federal Employment Services Minister Mal Brough says so.", "Federal Employment Services", "ORG");
     }
 
     #[test]
