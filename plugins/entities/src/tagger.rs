@@ -1063,8 +1063,12 @@ impl<'a> DocState<'a> {
             return Some(Label::Org);
         }
         // `Australian Bureau of Statistics`: an organisation word before `of`/`for`/`on` inside.
+        // `Communist Party of China`, `Islamic Movement of Uzbekistan`: a head word before `of`.
         if e - s >= 4
-            && (s + 1..e - 2).any(|k| is_in(ORG_FIRST, self.w(k)) && matches!(self.w(k + 1), "of" | "for" | "on"))
+            && (s + 1..e - 2).any(|k| {
+                is_in(ORG_FIRST, self.w(k)) && matches!(self.w(k + 1), "of" | "for" | "on")
+                    || is_in(ORG_HEADS, self.w(k)) && self.w(k + 1) == "of"
+            })
         {
             return Some(Label::Org);
         }
@@ -1628,6 +1632,17 @@ mod tests {
     fn organisation_words_before_a_title_open_the_name_at_a_sentence_start() {
         has("Defence Secretary Paul Orrin spoke.", "Defence", "ORG");
         has("Federal Employment Services Minister Mal Brough says so.", "Federal Employment Services", "ORG");
+    }
+
+    #[test]
+    fn head_words_before_of_and_prefixed_words_inside_names() {
+        has("members of the Islamic Movement of Eastland were held", "Islamic Movement of Eastland", "ORG");
+        has("a loan from the Royal Bank of Norland fell due", "Royal Bank of Norland", "ORG");
+        has(
+            "a report by the Organisation for Regional Co-operation and Development said",
+            "Organisation for Regional Co-operation and Development",
+            "ORG",
+        );
     }
 
     #[test]
