@@ -803,6 +803,21 @@ impl<'a> DocState<'a> {
             self.acronym_definition(s, e, label);
             return;
         }
+        // `fellow Australian Michael Klim`, `ambassador to Pakistan Abdul Salam Zaeef`: a
+        // nationality or a place before a person's name (a known given name first) is two names.
+        if self.tg.cfg.gazetteers
+            && let Some((end, entry)) = self.gaz_at[s]
+            && end < e
+            && (2..=3).contains(&(e - end))
+            && self.tg.gaz.entry(entry).is_some_and(|en| matches!(en.label, Label::Norp | Label::Gpe))
+            && self.tg.gaz.is_given_name(self.w(end))
+            && !is_in(WORD_NAMES, self.w(end))
+            && (end..e).all(|k| self.nameish(k) && !self.head_word(k) && self.gaz_at[k].is_none())
+        {
+            self.gaz_inside(s, end);
+            self.run(end, e);
+            return;
+        }
         // `the Sydney Weather Bureau Ian Robertson`: an organisation's name ending in its head
         // word, directly followed by a person's name, is two names.
         if self.tg.cfg.context
@@ -1643,6 +1658,16 @@ mod tests {
             "Organisation for Regional Co-operation and Development",
             "ORG",
         );
+    }
+
+    #[test]
+    fn nationality_or_place_before_a_person() {
+        let text = "Okafor beat fellow Kenyan Peter Mwangi in the final.";
+        has(text, "Kenyan", "NORP");
+        has(text, "Peter Mwangi", "PERSON");
+        let text = "the former ambassador to Ghana Kwame Boateng told reporters";
+        has(text, "Ghana", "GPE");
+        has(text, "Kwame Boateng", "PERSON");
     }
 
     #[test]
