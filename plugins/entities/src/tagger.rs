@@ -1368,6 +1368,58 @@ impl<'a> DocState<'a> {
             .filter(|d| d.label == Label::Gpe && d.source != Source::Pattern)
             .map(|d| self.span_text(d.start, d.end))
             .collect();
+        // `Sydney, Adelaide, Launceston and Canberra`, `between Penrith and Springwood`: a rare
+        // name listed with a place (joined by a comma, `and` or `or`) is a place too. Each
+        // pass labels the names next to the places found so far; three passes reach along a list.
+        let mut place_at: HashSet<(usize, bool)> = self
+            .decisions
+            .iter()
+            .filter(|d| d.label == Label::Gpe && d.source != Source::Pattern)
+            .flat_map(|d| [(d.start, true), (d.end, false)])
+            .collect();
+        let mut pending = pending;
+        if self.tg.cfg.context {
+            for _ in 0..3 {
+                let mut left = Vec::with_capacity(pending.len());
+                let mut found = false;
+                for (s, e) in pending {
+                    // A comma joins only inside a list: the name has a list word on its other
+                    // side too (`In Paris, Zorbix waited` is no list).
+                    let list_word = |k: usize| matches!(self.w(k), "," | "and" | "or");
+                    let conj = |k: usize| matches!(self.w(k), "and" | "or");
+                    let listed = (s >= 2
+                        && list_word(s - 1)
+                        && place_at.contains(&(s - 1, false))
+                        && (conj(s - 1) || list_word(e)))
+                        || (list_word(e)
+                            && place_at.contains(&(e + 1, true))
+                            && (conj(e) || s > 0 && list_word(s - 1)));
+                    let rare = e - s <= 2
+                        && (s..e).all(|k| !self.weak(k) && self.toks[k].kind == Kind::Word && !self.toks[k].all_caps)
+                        && !self.tg.gaz.is_given_name(self.w(s));
+                    if listed && rare {
+                        place_at.insert((s, true));
+                        place_at.insert((e, false));
+                        places.insert(self.span_text(s, e));
+                        self.decisions.push(Decision {
+                            start: s,
+                            end: e,
+                            label: Label::Gpe,
+                            canonical: None,
+                            source: Source::Context,
+                            weak: true,
+                        });
+                        found = true;
+                    } else {
+                        left.push((s, e));
+                    }
+                }
+                pending = left;
+                if !found {
+                    break;
+                }
+            }
+        }
         let mut rest = Vec::new();
         for (s, e) in pending {
             let prev = if s > 0 { self.w(s - 1) } else { "" };
@@ -1668,6 +1720,17 @@ mod tests {
         let text = "the former ambassador to Ghana Kwame Boateng told reporters";
         has(text, "Ghana", "GPE");
         has(text, "Kwame Boateng", "PERSON");
+    }
+
+    #[test]
+    fn rare_names_listed_with_places_are_places() {
+        let text = "Flights go to Nairobi, Mombasa, Kerrowby and Kisumu.";
+        has(text, "Kerrowby", "GPE");
+        has("the coastal suburbs of Tarnell and Wexmoor were hit", "Wexmoor", "GPE");
+        // Acronyms and given names in such a list are left to their own rules.
+        has("Kenya and NATO agreed.", "NATO", "ORG");
+        has("Kenya and Sarah agreed.", "Sarah", "PERSON");
+        lacks("In Nairobi, Zorbix waited.", "Zorbix");
     }
 
     #[test]
