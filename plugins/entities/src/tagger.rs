@@ -390,6 +390,7 @@ impl<'a> DocState<'a> {
         let mut i = 0;
         while i < n {
             if !self.nameish(i) && !self.particle_lead(i) {
+                self.group_prefixed(i);
                 i += 1;
                 continue;
             }
@@ -501,6 +502,29 @@ impl<'a> DocState<'a> {
             && self.gaz_at[i].is_none()
             && self.gaz_at[j + 1].is_none()
             && !self.nameish(j + 2)
+    }
+
+    /// `anti-Taliban`, `pro-Kenyan`: a group's name or a nationality after `anti-` or `pro-`
+    /// (one word token) names a political stance, a NORP.
+    fn group_prefixed(&mut self, i: usize) {
+        let t = self.toks[i];
+        if t.kind != Kind::Word || t.cap || self.taken[i] || !self.tg.cfg.gazetteers || !self.tg.cfg.context {
+            return;
+        }
+        let w = t.text(self.text);
+        let Some(rest) = w.strip_prefix("anti-").or_else(|| w.strip_prefix("pro-")) else { return };
+        if self.tg.gaz.lookup(rest).is_some_and(|en| matches!(en.label, Label::Norp | Label::Org))
+            && rest.starts_with(char::is_uppercase)
+        {
+            self.push(Decision {
+                start: i,
+                end: i + 1,
+                label: Label::Norp,
+                canonical: None,
+                source: Source::Context,
+                weak: false,
+            });
+        }
     }
 
     /// A lower-case name particle opening a surname (`bin Laden`, `van Gogh`, `al Qaeda`).
@@ -1731,6 +1755,14 @@ mod tests {
         has("Kenya and NATO agreed.", "NATO", "ORG");
         has("Kenya and Sarah agreed.", "Sarah", "PERSON");
         lacks("In Nairobi, Zorbix waited.", "Zorbix");
+    }
+
+    #[test]
+    fn stances_and_political_groups() {
+        has("Hundreds of anti-Taliban troops searched the hills.", "anti-Taliban", "NORP");
+        has("a crowd of pro-Kenyan marchers", "pro-Kenyan", "NORP");
+        lacks("an anti-inflation plan", "anti-inflation");
+        has("a senator from the Greens won the seat", "Greens", "NORP");
     }
 
     #[test]
