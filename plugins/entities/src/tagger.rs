@@ -661,11 +661,8 @@ impl<'a> DocState<'a> {
     /// word just before the title (`Deputy Defence Secretary`) is an organisation; otherwise
     /// only the gazetteer names inside count.
     fn before_title(&mut self, s: usize, t: usize, end: usize) {
-        let org = |d: &Self, a: usize| {
-            d.head_label(a, t) == Some(Label::Org)
-                || t == a + 1 && is_in(INSTITUTIONS, d.w(a)) && !d.toks[a].sent_start
-                || t == a + 1 && is_in(PORTFOLIO_ORGS, d.w(a))
-        };
+        let org =
+            |d: &Self, a: usize| d.head_label(a, t) == Some(Label::Org) || t == a + 1 && is_in(PORTFOLIO_ORGS, d.w(a));
         let from = if t > s && org(self, s) {
             Some(s)
         } else if t > s && org(self, t - 1) {
