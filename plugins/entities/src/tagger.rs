@@ -22,7 +22,15 @@
 //!    noun (`analyst X`) or a place context (`in X`, `the X region`, `the town of X`);
 //!    otherwise a weaker shape rule. Weekday and month abbreviations of date lines are no
 //!    names. Gazetteer entries inside a run that is not tagged as a whole (`Commerce Minister
-//!    of India`) are kept.
+//!    of India`) are kept. A run holding two names is cut: an organisation's name before
+//!    its official's title or a person's name (`Rural Fire Service Commissioner X`, `the
+//!    Weather Bureau Ian Robertson`), a nationality or place before a person's name (`fellow
+//!    Australian Michael Klim`); a department word in a job title is an organisation
+//!    (`Secretary of State`, `Defence Minister`); a title word inside a name ending in a head
+//!    word is no title (`Goshen General Hospital`); a singular possessive may sit inside an
+//!    organisation's name (`Sheriff's Department`); a kind noun before a name makes it an
+//!    organisation (`accountancy firm Ernst and Young`); `anti-`/`pro-` before a group is a
+//!    NORP (`anti-Taliban`).
 //! 4. **Aliases**: surnames and short forms resolve to the full name met in the same
 //!    document (`Keller` → `Anna Keller`, `Karoo Platinum` → `Karoo Platinum Resources`), and
 //!    acronyms to their definitions (`European Court of Human Rights (ECHR)`) or to the
@@ -1377,8 +1385,9 @@ impl<'a> DocState<'a> {
         }
     }
 
-    /// Runs nothing else claimed: a rare word after a place preposition (`in Lesedi`) is a
-    /// place, and so are its other mentions; stand-alone acronyms become organisations.
+    /// Runs nothing else claimed: a rare name listed with a place (`Sydney, Launceston and
+    /// Canberra`) or after a place preposition (`in Lesedi`) is a place, and so are its other
+    /// mentions; stand-alone acronyms become organisations.
     fn shape_fallback(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         // A set, not a list: a long document has many places and many leftover runs, and
