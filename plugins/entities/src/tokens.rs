@@ -177,10 +177,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// True when the hyphen at `hyphen` ends a name glued to a lower-case word (`Pakistan-based`,
 /// `Saudi-born`, `US-led`): `text[start..hyphen]` is one capitalised word without a hyphen,
 /// and a lower-case word of at least three letters follows, not joined on by another hyphen
-/// (`Lashkar-e-Taiba` and `al-Harthi` stay whole).
+/// (`Lashkar-e-Taiba` and `al-Harthi` stay whole), and the word is not the prefix `Co`
+/// (`Co-operation`).
 pub fn splits_at_hyphen(text: &str, start: usize, hyphen: usize) -> bool {
     let Some(word) = text.get(start..hyphen) else { return false };
-    if !word.starts_with(char::is_uppercase) || word.contains('-') || word.chars().count() < 2 {
+    // `Co-operation`, `Co-ordination`: a prefix, not a name (`Economic Co-operation and Development`).
+    if !word.starts_with(char::is_uppercase) || word.contains('-') || word.chars().count() < 2 || word == "Co" {
         return false;
     }
     let rest = text.get(hyphen + 1..).unwrap_or("");
@@ -215,6 +217,7 @@ mod tests {
         assert_eq!(words("Dr. K. T. Mensah"), ["Dr.", "K.", "T.", "Mensah"]);
         assert_eq!(words("Oslo-based Lashkar-e-Taiba"), ["Oslo", "-", "based", "Lashkar-e-Taiba"]);
         assert_eq!(words("UN-led anti-Kenya well-known"), ["UN", "-", "led", "anti-Kenya", "well-known"]);
+        assert_eq!(words("Economic Co-operation"), ["Economic", "Co-operation"]);
     }
 
     #[test]

@@ -103,6 +103,12 @@ word_classes! {
     DATE_ABBREVIATIONS = DateAbbreviations, "date-abbreviations.txt";
     /// Given names that are also English words: alone, they are no evidence of a person.
     WORD_NAMES = WordNames, "word-names.txt";
+    /// Lower-case nouns for a kind of organisation written before its name (`firm X`,
+    /// `the airline X`).
+    ORG_NOUNS = OrgNouns, "org-nouns.txt";
+    /// Departments named inside a job title that are organisations (`Secretary of State`,
+    /// `Defence Minister`).
+    PORTFOLIO_ORGS = PortfolioOrgs, "portfolio-orgs.txt";
 }
 
 /// One parsed class: its words in file order and the set that is searched.
