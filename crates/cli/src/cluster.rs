@@ -101,13 +101,13 @@ pub fn cmd_resolve(work: &Path, round: usize, force: bool) -> ExitCode {
 }
 
 /// `docpipe merge`.
-pub fn cmd_merge(work: &Path, output: Option<&Path>, threads: usize) -> ExitCode {
+pub fn cmd_merge(work: &Path, output: Option<&Path>) -> ExitCode {
     // The output folder is named relative to where the command runs, not the plan's folder.
     let output = match output.map(absolute).transpose() {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let outcome = enter(work).and_then(|(work, plan)| shard::merge(&work, &plan, output.as_deref(), threads));
+    let outcome = enter(work).and_then(|(work, plan)| shard::merge(&work, &plan, output.as_deref()));
     match outcome {
         Ok(m) => {
             eprintln!(

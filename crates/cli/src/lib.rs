@@ -168,9 +168,6 @@ enum Command {
         /// Output directory; replaces `output.dir`.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<PathBuf>,
-        /// Worker threads.
-        #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
-        threads: usize,
     },
     /// Print which tasks of a planned job are done (JSON).
     Status {
@@ -230,7 +227,7 @@ pub fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Resolve { work, round, force } => cluster::cmd_resolve(&work, round, force),
-        Command::Merge { work, output, threads } => cluster::cmd_merge(&work, output.as_deref(), threads),
+        Command::Merge { work, output } => cluster::cmd_merge(&work, output.as_deref()),
         Command::Status { work } => cluster::cmd_status(&work),
     }
 }

@@ -677,7 +677,7 @@ pub struct MergeOutcome {
 
 /// Builds the output folder from a finished job (see the module doc): the config's output
 /// folder, or `output`.
-pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) -> Result<MergeOutcome, ShardError> {
+pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOutcome, ShardError> {
     let n = plan.shards.len();
     let mut missing = Vec::new();
     for r in 0..plan.rounds() {
@@ -840,7 +840,6 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>, threads: usize) ->
 
     // The sinks that need the whole run, once, over what the shards kept for them.
     if !replay.is_empty() {
-        let _ = threads;
         let feeds = feed_of(&pipeline.stages.iter().map(|s| Some(&s.stage)).collect::<Vec<_>>());
         let mut stages = pipeline.stages;
         for &i in &replay {
@@ -1002,7 +1001,7 @@ pub fn run_resumable(
             }
         }
     }
-    let merged = merge(&work, &plan, Some(&output_dir), threads)?;
+    let merged = merge(&work, &plan, Some(&output_dir))?;
     std::fs::remove_dir_all(&work).map_err(io(&work))?;
     Ok(merged)
 }
