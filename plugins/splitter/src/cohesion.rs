@@ -12,16 +12,24 @@
 //! a new segment costly unless its words really differ: within one article, paragraphs
 //! share enough words to stay together.
 //!
+//! Words spread over the whole text say nothing about where a story changes: a word found
+//! in more than [`SPREAD`] of the paragraphs (and in more than three) is left out of the
+//! segmentation cost. In a dump of several stories these are the words every story uses
+//! (`government`, `police`, a country's name); inside one long article they are its main
+//! words, which is why the merge test below still counts every word.
+//!
 //! Two further pieces of evidence are used:
 //!
 //! - a *start cost* for paragraphs that read as a continuation rather than a lede: opening
 //!   with a pronoun or a connective (`He`, `They`, `But`, `However`), a first sentence with
-//!   `also`, `meanwhile` or `too`, a title and surname (`Mr Smith`) in the first sentence, or
-//!   an opening quotation mark; a paragraph that may not start a story (a repeated pull
-//!   quote, for one) has an infinite cost and no words;
-//! - a *merge test* afterwards: two neighbouring segments whose word vectors have a cosine
-//!   similarity of at least the threshold (`topic_shift`) are one story after all, the most
-//!   similar pair first.
+//!   `also`, `meanwhile` or `too`, a title and surname (`Mr Smith`) in the first sentence, an
+//!   opening quotation mark, or fewer than [`SHORT_PARAGRAPH`] words (a lede names who did
+//!   what, where and when, and a paragraph that short is a closing remark or a detail, not
+//!   a story's opening); a paragraph that may not start a story (a repeated pull quote, for
+//!   one) has an infinite cost and no words;
+//! - a *merge test* afterwards: two neighbouring segments whose word vectors (all words,
+//!   spread ones included) have a cosine similarity of at least the threshold
+//!   (`topic_shift`) are one story after all, the most similar pair first.
 //!
 //! Cost: one pass per start paragraph over at most [`MAX_SEGMENT`] paragraphs, so linear in
 //! the text for a bounded segment length.
@@ -38,6 +46,13 @@ pub const MAX_SEGMENT: usize = 80;
 
 /// The cost (in nats) of each piece of continuation evidence at a segment start.
 const CUE_COST: f64 = 5.0;
+
+/// The share of a text's paragraphs above which a word is *spread* and left out of the
+/// segmentation cost (see the module docs).
+pub const SPREAD: f64 = 0.3;
+
+/// A paragraph of fewer words than this reads as a continuation (see the module docs).
+pub const SHORT_PARAGRAPH: usize = 16;
 
 /// Words that open a paragraph continuing a story.
 const CONTINUATION: &[&str] = &[
@@ -121,6 +136,9 @@ pub fn continuation_cues(text: &str) -> usize {
     if text.starts_with(['"', '“', '‘', '\'', '«']) {
         cues += 1;
     }
+    if text.split_whitespace().nth(SHORT_PARAGRAPH - 1).is_none() {
+        cues += 1;
+    }
     cues
 }
 
@@ -143,6 +161,7 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         return Vec::new();
     }
     let k = vocab_size.max(MIN_VOCABULARY) as f64;
+    let spread = spread_words(units, vocab_size);
     let mut best = vec![f64::INFINITY; p + 1];
     let mut back = vec![0usize; p + 1];
     best[0] = 0.0;
@@ -167,6 +186,9 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         let mut m = 0usize;
         for j in i..p.min(i + MAX_SEGMENT) {
             for &w in &units[j].words {
+                if spread.get(w as usize).is_none_or(|&x| x) {
+                    continue;
+                }
                 let Some(c) = counts.get_mut(w as usize) else { continue };
                 if *c == 0 {
                     touched.push(w);
@@ -203,6 +225,25 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
     }
     starts.reverse();
     merge_similar(units, starts, threshold)
+}
+
+/// For each word id below `vocab_size`: whether the word is spread, found in more than
+/// [`SPREAD`] of `units` and in more than three of them.
+fn spread_words(units: &[Unit], vocab_size: usize) -> Vec<bool> {
+    let mut df = vec![0usize; vocab_size];
+    let mut last = vec![usize::MAX; vocab_size];
+    for (j, u) in units.iter().enumerate() {
+        for &w in &u.words {
+            if let (Some(d), Some(l)) = (df.get_mut(w as usize), last.get_mut(w as usize))
+                && *l != j
+            {
+                *l = j;
+                *d += 1;
+            }
+        }
+    }
+    let limit = (SPREAD * units.len() as f64).max(3.0);
+    df.into_iter().map(|d| d as f64 > limit).collect()
 }
 
 /// Sparse count vector of the words of `units[a..b]`, sorted by word id.
@@ -294,10 +335,42 @@ mod tests {
         let a = stems("The council's councillors said the harbour plan", &mut v);
         assert_eq!(a.len(), 4);
         assert_eq!(a[0], a[1], "council and councillors share a stem");
-        assert_eq!(continuation_cues("He also said the plan was sound. It was not."), 2);
-        assert_eq!(continuation_cues("Flooding closed the coast road on Friday."), 0);
-        assert_eq!(continuation_cues("\"We are ready,\" Mr Okafor told the meeting. Then"), 3);
-        assert_eq!(continuation_cues("\"Ready,\" Mr Okafor told the meeting. Then"), 2);
+        const TAIL: &str = " The council will decide on the new timetable for the harbour ferry next month.";
+        assert_eq!(continuation_cues(&format!("He also said the plan was sound.{TAIL}")), 2);
+        assert_eq!(continuation_cues(&format!("Flooding closed the coast road on Friday.{TAIL}")), 0);
+        assert_eq!(continuation_cues(&format!("\"We are ready,\" Mr Okafor told the meeting.{TAIL}")), 3);
+        assert_eq!(continuation_cues(&format!("\"Ready,\" Mr Okafor told the meeting.{TAIL}")), 2);
+    }
+
+    #[test]
+    fn a_short_paragraph_reads_as_a_continuation() {
+        assert_eq!(continuation_cues("A spokeswoman says the route is yet to be decided."), 1);
+        assert_eq!(continuation_cues("He also said the plan was sound. It was not."), 3);
+        let lede =
+            "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter.";
+        assert_eq!(continuation_cues(lede), 0);
+    }
+
+    #[test]
+    fn words_in_most_paragraphs_are_spread() {
+        let (u, n) = units(&[
+            "The council met about the ferry.",
+            "The council heard the harbour plan.",
+            "The council voted on the library.",
+            "The council closed the pool.",
+            "Road works begin in March.",
+            "Schools reopen next week.",
+            "Rain is forecast for Sunday.",
+            "Markets open early at Easter.",
+            "Bus fares rise in April.",
+            "Parking costs more downtown.",
+            "Bins are collected on Monday.",
+        ]);
+        let spread = spread_words(&u, n);
+        let council = u[0].words[0] as usize;
+        assert!(spread[council], "in 4 of 11 paragraphs, over 30% and over three");
+        assert_eq!(spread.iter().filter(|&&x| x).count(), 1);
+        assert!(!spread_words(&u[..3], n)[council], "three paragraphs are never enough");
     }
 
     #[test]
@@ -316,5 +389,24 @@ mod tests {
         assert_eq!(segment(&u, n, 0.15), [4]);
         assert_eq!(segment(&u, n, 0.0), Vec::<usize>::new(), "0 turns the signal off");
         assert_eq!(segment(&u[..4], n, 0.15), Vec::<usize>::new(), "one story stays whole");
+    }
+
+    #[test]
+    fn a_word_every_story_uses_does_not_glue_them() {
+        // `minister` is in every paragraph of both stories: left out of the cost, it cannot
+        // hold them together, and the rest of their words differ.
+        let paras = [
+            "The health minister opened the cancer ward at Tarnside hospital, where the cancer nurses and scanners wait.",
+            "Cancer nurses at Tarnside hospital said the ward and its scanners would cut waiting times, the minister said.",
+            "The Tarnside hospital board told the minister the cancer ward needs twelve nurses before its scanners run.",
+            "Cancer patients moved into the Tarnside ward, and the minister met them with the hospital nurses.",
+            "The transport minister said the Hollin rail tunnel will close while engineers repair its brick lining.",
+            "Rail commuters will take buses around the Hollin tunnel while the minister's engineers repair the lining.",
+            "Rail unions asked the minister how long buses would replace trains, and engineers said the tunnel repair takes a year.",
+            "The minister said repairing the Hollin rail tunnel lining would cost less than a new rail line.",
+        ];
+        let (u, n) = units(&paras);
+        assert_eq!(segment(&u, n, 0.15), [4]);
+        assert!(spread_words(&u, n)[u[0].words[1] as usize], "`minister` is spread");
     }
 }
