@@ -668,6 +668,7 @@ impl ArticleSplitter {
                     words: if body { cohesion::stems(line, &mut vocab) } else { Vec::new() },
                     may_start: body,
                     cues: cohesion::continuation_cues(line),
+                    lede: cohesion::opens_indefinite(line),
                 }
             })
             .collect();
@@ -923,7 +924,7 @@ impl StemCache {
                         w
                     }
                 };
-                cohesion::Unit { words, may_start: true, cues: 0 }
+                cohesion::Unit { words, may_start: true, cues: 0, lede: false }
             })
             .collect();
         cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT

@@ -26,7 +26,9 @@
 //!   opening quotation mark, or fewer than [`SHORT_PARAGRAPH`] words (a lede names who did
 //!   what, where and when, and a paragraph that short is a closing remark or a detail, not
 //!   a story's opening); a paragraph that may not start a story (a repeated pull quote, for
-//!   one) has an infinite cost and no words;
+//!   one) has an infinite cost and no words. A paragraph without such evidence that opens
+//!   with an indefinite article (`A gunman has …`, `An inquiry into …`) introduces someone
+//!   or something new, as ledes do, and starts a story for [`LEDE_BONUS`] less;
 //! - a *merge test* afterwards: two neighbouring segments whose word vectors (all words,
 //!   spread ones included) have a cosine similarity of at least the threshold
 //!   (`topic_shift`) are one story after all, the most similar pair first.
@@ -46,6 +48,10 @@ pub const MAX_SEGMENT: usize = 80;
 
 /// The cost (in nats) of each piece of continuation evidence at a segment start.
 const CUE_COST: f64 = 5.0;
+
+/// How much cheaper (in nats) a story starts at a paragraph that reads as a lede (see the
+/// module docs).
+pub const LEDE_BONUS: f64 = CUE_COST / 2.0;
 
 /// The share of a text's paragraphs above which a word is *spread* and left out of the
 /// segmentation cost (see the module docs).
@@ -142,6 +148,26 @@ pub fn continuation_cues(text: &str) -> usize {
     cues
 }
 
+/// The cost (in nats) of a story starting at `u`: [`CUE_COST`] for each piece of
+/// continuation evidence, [`LEDE_BONUS`] less than nothing for a lede without any, infinite
+/// where no story may start.
+fn start_cost(u: &Unit) -> f64 {
+    if !u.may_start {
+        f64::INFINITY
+    } else if u.cues == 0 && u.lede {
+        -LEDE_BONUS
+    } else {
+        CUE_COST * u.cues as f64
+    }
+}
+
+/// Whether a paragraph opens with an indefinite article, introducing someone or something
+/// new (a lede's way to open: `A gunman has …`, `An inquiry into …`).
+pub fn opens_indefinite(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with("A ") || text.starts_with("An ")
+}
+
 /// One paragraph for [`segment`].
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -151,6 +177,8 @@ pub struct Unit {
     pub may_start: bool,
     /// Continuation evidence ([`continuation_cues`]).
     pub cues: usize,
+    /// Lede evidence ([`opens_indefinite`]).
+    pub lede: bool,
 }
 
 /// Story starts among `units` (indices, 0 excluded): the cheapest segmentation, then the
@@ -171,13 +199,7 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         if !best[i].is_finite() {
             continue;
         }
-        let start_cost = if i == 0 {
-            0.0
-        } else if units[i].may_start {
-            CUE_COST * units[i].cues as f64
-        } else {
-            f64::INFINITY
-        };
+        let start_cost = if i == 0 { 0.0 } else { start_cost(&units[i]) };
         if !start_cost.is_finite() {
             continue;
         }
@@ -324,7 +346,12 @@ mod tests {
         let mut vocab = HashMap::new();
         let u = paras
             .iter()
-            .map(|p| Unit { words: stems(p, &mut vocab), may_start: true, cues: continuation_cues(p) })
+            .map(|p| Unit {
+                words: stems(p, &mut vocab),
+                may_start: true,
+                cues: continuation_cues(p),
+                lede: opens_indefinite(p),
+            })
             .collect();
         (u, vocab.len())
     }
@@ -349,6 +376,23 @@ mod tests {
         let lede =
             "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter.";
         assert_eq!(continuation_cues(lede), 0);
+    }
+
+    #[test]
+    fn an_indefinite_opening_reads_as_a_lede() {
+        assert!(opens_indefinite("A fishing boat ran aground off Tarn point on Sunday night."));
+        assert!(opens_indefinite("  An inquiry into the ferry fire opens in Hollin today."));
+        assert!(!opens_indefinite("Another boat was towed clear."));
+        assert!(!opens_indefinite("Aid arrived on Monday."));
+        let (u, _) = units(&[
+            "A trawler from Varnby struck submerged rocks during thick fog early on Sunday, tearing open her bow.",
+            "A spokeswoman says the crew are safe.",
+            "The trawler from Varnby struck submerged rocks during thick fog early on Sunday, tearing open her bow.",
+        ]);
+        assert!(u[0].lede && u[1].lede && !u[2].lede);
+        assert_eq!(start_cost(&u[0]), -LEDE_BONUS);
+        assert_eq!(start_cost(&u[1]), CUE_COST, "a short paragraph is no lede");
+        assert_eq!(start_cost(&u[2]), 0.0);
     }
 
     #[test]
