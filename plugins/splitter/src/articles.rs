@@ -614,11 +614,6 @@ impl ArticleSplitter {
         if !isolated(f) {
             return false;
         }
-        let ended = ended_before(text, feats, i);
-        // Right after a quoted passage (not a quoted signature): a remark in a reply.
-        if feats[i - 1].mail_quoted && !ended {
-            return false;
-        }
         let next = feats.get(i + 1);
         // A headline over a standfirst line and body text (or a dateline) is followed by
         // another short line.
@@ -626,13 +621,24 @@ impl ArticleSplitter {
             && next.is_some_and(Feat::headline)
             && feats.get(i + 2).is_some_and(|m| m.bodyish() || m.by_start);
         let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop) && !standfirst;
-        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
+        // A short block between a signature and this line is the signature's motto only
+        // when this line is over body text (else it may be the subject of a short post).
+        let ended = ended_before(text, feats, i, !next_isolated);
+        // Right after a quoted passage (not a quoted signature): a remark in a reply.
+        if feats[i - 1].mail_quoted && !ended {
             return false;
         }
-        let reply = next.is_some_and(|n| {
-            n.mail_quoted && !n.sig
-                || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+        // An attribution line (`In article <id> name writes:`) opens a reply; a line that
+        // ends with a period may stand over one (a subject written as a sentence), though
+        // not over bare quoted lines (a remark in a reply).
+        let attributed = next.is_some_and(|n| {
+            text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+                || n.one_line && attribution_line(&text[n.start..n.end])
         });
+        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended && !attributed {
+            return false;
+        }
+        let reply = attributed || next.is_some_and(|n| n.mail_quoted && !n.sig);
         // By the words alone: a headline-shaped line (capitals, a ticker, title case) over
         // body text, or any line over a `By` line or a dateline. A line in sentence case
         // (a subheading such as `The arithmetic of the harbour`), a line of names (the
@@ -782,8 +788,12 @@ fn mail_quoted(para: &str) -> bool {
 /// Whether the text before paragraph `i` ended: the last ten lines of its last block (the
 /// lines since the last blank line) hold a signature line or a credit, or the block is one
 /// sign-off alone. A rule further up a long block is a section break, not a signature.
-fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
+/// With `motto`, a last block of one or two short lines (20 words at most, not quoted) may
+/// sit under the signature: a quotation or motto that closes it; the block before it is
+/// read instead.
+fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
     let mut budget = 10usize;
+    let mut tagline = motto;
     for k in (i.saturating_sub(10)..i).rev() {
         let p = &feats[k];
         if p.credit {
@@ -799,10 +809,33 @@ fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
             budget -= 1;
         }
         if p.gap_before {
-            return k + 1 == i && p.signoff;
+            if k + 1 == i && p.signoff {
+                return true;
+            }
+            // One short block after a signature (a quotation or motto under it) is the
+            // signature's too: look at the block before it.
+            let lines = text[p.start..p.end].lines().count();
+            if tagline && k + 1 == i && lines <= 2 && p.words <= 20 && !p.mail_quoted {
+                tagline = false;
+                budget = 10;
+                continue;
+            }
+            return false;
         }
     }
     false
+}
+
+/// A reply's attribution line: it ends with `writes:` or `wrote:` and names the message or
+/// its author by a message id or an address (`In article <id@host> name@host writes:`,
+/// `In <id@host> name (Name) writes:`, `Name <name@host> wrote:`).
+fn attribution_line(line: &str) -> bool {
+    let t = line.trim_end();
+    let lower = t.to_lowercase();
+    (lower.ends_with("writes:") || lower.ends_with("wrote:"))
+        && (lower.starts_with("in article")
+            || t.contains('<') && t.contains('>')
+            || t.split_whitespace().any(email_like))
 }
 
 /// A line of a signature or a box: the `--` delimiter (or a line opening with it), a rule
@@ -1112,6 +1145,15 @@ mod tests {
         assert_eq!(dl("The MOSCOW talks - ok"), None);
         assert_eq!(dl("A - b"), None);
         assert_eq!(dl("UK-based firms said"), None);
+    }
+
+    #[test]
+    fn attribution_lines() {
+        assert!(attribution_line("In article <k7@harbour.example> ana@harbour.example (Ana Vale) writes:"));
+        assert!(attribution_line("In <p2@quay.example> tom@quay.example (Tom) writes:"));
+        assert!(attribution_line("Mina Osei <mina@choir.example> wrote:"));
+        assert!(!attribution_line("The harbour master writes:"));
+        assert!(!attribution_line("In article <k7@harbour.example> the board said"));
     }
 
     #[test]

@@ -488,6 +488,63 @@ fn digest_posts_start_at_their_subject_lines() {
     assert_eq!(start_lines(&trimmed, &analyse(&trimmed)), subjects);
 }
 
+/// Posts whose subjects read as sentences: one under a signature and its motto, one over an
+/// attribution line and an indented quotation (no `>` marks); a remark with a period over
+/// bare quoted lines stays in its post.
+#[test]
+fn sentence_subjects_after_a_motto_or_over_an_attribution() {
+    let mut lines: Vec<String> = Vec::new();
+    let mut subjects = Vec::new();
+    subjects.push(lines.len());
+    lines.push("Harbour lamps out again".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "Three of the lamps along the east pier went dark on Tuesday night, the second time this month, and the fishing boats coming in after dusk had to find the steps by torchlight.",
+        66,
+        "",
+    ));
+    lines.push(String::new());
+    lines.push("-- ".into());
+    lines.push("Tom Reddy            tom@quay.example".into());
+    lines.push(String::new());
+    lines.push("\"The tide waits for no committee.\"".into());
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Who repairs the pier lamps?".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "Does the harbour board look after the lamps on the east pier, or is it the town council? Nobody I asked at the quay could tell me who to call when they fail.",
+        70,
+        "",
+    ));
+    lines.push(String::new());
+    lines.push("Thanks for any pointers.".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines("I asked at the office and they sent me to the council.", 70, "> "));
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "They told me the same, so the question stands for anyone who knows the history of the pier.",
+        70,
+        "",
+    ));
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Pier lamps are the council's job.".into());
+    lines.push(String::new());
+    lines.push("In article <p2@quay.example> ana@harbour.example (Ana Vale) writes:".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines("Does the harbour board look after the lamps on the east pier?", 60, "   "));
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "The board handed the pier lighting to the council when the new marina opened, so the council's street lighting team does the repairs and keeps a fault line open at night.",
+        68,
+        "",
+    ));
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let a = analyse(&text);
+    assert_eq!(start_lines(&text, &a), subjects, "{:?}", a.articles);
+}
+
 #[test]
 fn subheading_in_a_wrapped_story_is_not_a_start() {
     let (digest, subjects) = digest();
