@@ -25,9 +25,11 @@
 //!    In text whose paragraphs are apart by blank lines (mail and Usenet digests, plain-text
 //!    archives, blank-line dumps) a headline stands alone between blank lines and needs
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
-//!    delimiter, a rule or a box, an address line; a credit; a sign-off name alone), a
-//!    reply opens after it (an attribution line such as `… writes:` over quoted `>` lines),
-//!    or, for a headline-shaped line, the words change; quoted blocks, signatures and
+//!    delimiter, a rule or a box, an address line, with perhaps a short motto under it; a
+//!    credit; a sign-off name alone), a reply opens after it (an attribution line such as
+//!    `… writes:` over quoted `>` lines, or one naming a message id or an address over
+//!    anything), or, for a headline-shaped line flush left, the words change (an indented
+//!    line is a section heading inside a long text); quoted blocks, signatures and
 //!    attribution lines are never starts and stay with the post they are in;
 //! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
@@ -586,11 +588,15 @@ impl ArticleSplitter {
     /// - the text before it ended ([`ended_before`]: a signature, a credit or a sign-off);
     ///   only then may the line end with a period;
     /// - a reply opens after it: quoted lines, or an attribution line ending in a colon
-    ///   above them (a quoted signature is not a reply);
+    ///   above them, or an attribution line naming a message or an address
+    ///   ([`attribution_line`]) over anything (a quoted signature is not a reply); a line
+    ///   with a final period needs the text before it to have ended, or an attribution
+    ///   line after it;
     /// - the words change (the story-change signal) at a line over a `By` line or a
     ///   dateline, or at a headline-shaped line (capitals, a ticker or title case) over
-    ///   body text; a line in sentence case, a line of names only or a sign-off (`Tom`)
-    ///   needs one of the first two.
+    ///   body text; a line in sentence case, a line of names only, a sign-off (`Tom`) or an
+    ///   indented line (a section heading or a centred title inside a long text: subjects
+    ///   and headlines start flush left) needs one of the first two.
     ///
     /// So a subheading inside a story (its words go on, nothing ended before it) is not a
     /// start, and neither are signatures, quoted blocks and attribution lines, which stay
@@ -651,6 +657,7 @@ impl ArticleSplitter {
             && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
         let by_words = !f.signoff
             && !names
+            && !indented(text, f.start)
             && next.is_some_and(|n| {
                 n.by_start
                     || n.dateline_end.is_some()
@@ -824,6 +831,14 @@ fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
         }
     }
     false
+}
+
+/// Whether the line holding byte `start` is indented: a tab, or two spaces or more, before
+/// `start` (its first non-blank character).
+fn indented(text: &str, start: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |k| k + 1);
+    let lead = &text.as_bytes()[line_start..start];
+    lead.contains(&b'\t') || lead.iter().filter(|&&c| c == b' ').count() >= 2
 }
 
 /// A reply's attribution line: it ends with `writes:` or `wrote:` and names the message or

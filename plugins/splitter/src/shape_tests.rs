@@ -545,6 +545,45 @@ fn sentence_subjects_after_a_motto_or_over_an_attribution() {
     assert_eq!(start_lines(&text, &a), subjects, "{:?}", a.articles);
 }
 
+/// A section heading indented inside a long post (a newsletter, a FAQ) is not a new post's
+/// subject, even where the words change after it; flush left, the same line would be one.
+#[test]
+fn indented_heading_inside_a_post_is_not_a_start() {
+    let build = |heading: &str| {
+        let mut lines: Vec<String> = vec!["Valley Newsletter for March".into(), String::new()];
+        for p in [
+            "The ferry committee met on Monday and agreed the winter timetable with the operator, keeping the evening sailing on weekdays and adding a late boat on Fridays.",
+            "Ferry fares stay the same until the summer, when the operator will ask the committee for a rise to pay for the new engines fitted in the autumn.",
+        ] {
+            lines.extend(wrap_lines(p, 70, ""));
+            lines.push(String::new());
+        }
+        lines.push(heading.into());
+        lines.push(String::new());
+        for p in [
+            "Rehearsals for the spring concert start in the school hall on the first Thursday, and new singers are welcome to come along and listen first.",
+            "Tenors are short again this year, so the choir asks anyone who sang with them before to come back for the Easter programme of anthems.",
+        ] {
+            lines.extend(wrap_lines(p, 70, ""));
+            lines.push(String::new());
+        }
+        let subject = lines.len();
+        lines.push("Lost Terrier Near the Old Quarry".into());
+        lines.push(String::new());
+        lines.extend(wrap_lines(
+            "A small brown terrier with a red collar has been loose near the old quarry since Sunday; she answers to Pip and bolts if chased.",
+            70,
+            "",
+        ));
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        (text, subject)
+    };
+    let (text, subject) = build("    CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, subject]);
+    let (flush, _) = build("CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&flush, &analyse(&flush)).len(), 3, "flush left it reads as a subject");
+}
+
 #[test]
 fn subheading_in_a_wrapped_story_is_not_a_start() {
     let (digest, subjects) = digest();
