@@ -13,8 +13,9 @@
 //! share enough words to stay together.
 //!
 //! Words spread over the whole text say nothing about where a story changes: a word found
-//! in more than [`SPREAD`] of the paragraphs (and in more than three) is left out of the
-//! segmentation cost. In a dump of several stories these are the words every story uses
+//! in more than [`SPREAD`] of the paragraphs (and in more than three), scattered over the
+//! text (in fewer than half of the paragraphs from its first to its last), is left out of
+//! the segmentation cost. In a dump of several stories these are the words every story uses
 //! (`government`, `police`, a country's name); inside one long article they are its main
 //! words, which is why the merge test below still counts every word.
 //!
@@ -250,22 +251,34 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
 }
 
 /// For each word id below `vocab_size`: whether the word is spread, found in more than
-/// [`SPREAD`] of `units` and in more than three of them.
+/// [`SPREAD`] of `units` and in more than three of them, and scattered: in fewer than half
+/// of the units from its first to its last (a story's own word, however frequent, keeps
+/// to its story's stretch of the text).
 fn spread_words(units: &[Unit], vocab_size: usize) -> Vec<bool> {
     let mut df = vec![0usize; vocab_size];
+    let mut first = vec![usize::MAX; vocab_size];
     let mut last = vec![usize::MAX; vocab_size];
     for (j, u) in units.iter().enumerate() {
         for &w in &u.words {
-            if let (Some(d), Some(l)) = (df.get_mut(w as usize), last.get_mut(w as usize))
+            let w = w as usize;
+            if let (Some(d), Some(f), Some(l)) = (df.get_mut(w), first.get_mut(w), last.get_mut(w))
                 && *l != j
             {
+                if *f == usize::MAX {
+                    *f = j;
+                }
                 *l = j;
                 *d += 1;
             }
         }
     }
     let limit = (SPREAD * units.len() as f64).max(3.0);
-    df.into_iter().map(|d| d as f64 > limit).collect()
+    (0..vocab_size)
+        .map(|w| {
+            // Scattered: in fewer than half of the paragraphs from its first to its last.
+            df[w] as f64 > limit && last[w] != usize::MAX && df[w] * 2 < last[w] - first[w] + 1
+        })
+        .collect()
 }
 
 /// Sparse count vector of the words of `units[a..b]`, sorted by word id.
@@ -397,24 +410,32 @@ mod tests {
 
     #[test]
     fn words_in_most_paragraphs_are_spread() {
-        let (u, n) = units(&[
+        let scattered = [
             "The council met about the ferry.",
-            "The council heard the harbour plan.",
-            "The council voted on the library.",
-            "The council closed the pool.",
             "Road works begin in March.",
             "Schools reopen next week.",
+            "The council heard the harbour plan.",
             "Rain is forecast for Sunday.",
             "Markets open early at Easter.",
+            "The council voted on the library.",
             "Bus fares rise in April.",
             "Parking costs more downtown.",
+            "The council closed the pool.",
             "Bins are collected on Monday.",
-        ]);
+        ];
+        let (u, n) = units(&scattered);
         let spread = spread_words(&u, n);
         let council = u[0].words[0] as usize;
-        assert!(spread[council], "in 4 of 11 paragraphs, over 30% and over three");
+        assert!(spread[council], "in 4 of 11 paragraphs (over 30% and over three), scattered");
         assert_eq!(spread.iter().filter(|&&x| x).count(), 1);
-        assert!(!spread_words(&u[..3], n)[council], "three paragraphs are never enough");
+        assert!(!spread_words(&u[..4], n)[council], "in two of four: not more than three");
+        // The same paragraphs with the council's four together: one story's word.
+        let mut clustered = scattered;
+        clustered.swap(1, 3);
+        clustered.swap(2, 6);
+        clustered.swap(3, 9);
+        let (u, n) = units(&clustered);
+        assert!(!spread_words(&u, n).iter().any(|&x| x), "{clustered:?}");
     }
 
     #[test]
@@ -436,21 +457,31 @@ mod tests {
     }
 
     #[test]
-    fn a_word_every_story_uses_does_not_glue_them() {
-        // `minister` is in every paragraph of both stories: left out of the cost, it cannot
-        // hold them together, and the rest of their words differ.
+    fn a_scattered_word_does_not_count() {
+        // Three stories; `weekend` turns up in four paragraphs scattered over all three.
         let paras = [
-            "The health minister opened the cancer ward at Tarnside hospital, where the cancer nurses and scanners wait.",
-            "Cancer nurses at Tarnside hospital said the ward and its scanners would cut waiting times, the minister said.",
-            "The Tarnside hospital board told the minister the cancer ward needs twelve nurses before its scanners run.",
-            "Cancer patients moved into the Tarnside ward, and the minister met them with the hospital nurses.",
-            "The transport minister said the Hollin rail tunnel will close while engineers repair its brick lining.",
-            "Rail commuters will take buses around the Hollin tunnel while the minister's engineers repair the lining.",
-            "Rail unions asked the minister how long buses would replace trains, and engineers said the tunnel repair takes a year.",
-            "The minister said repairing the Hollin rail tunnel lining would cost less than a new rail line.",
+            "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter in the Tarn school hall.",
+            "The council said the coast road would stay closed over the weekend until engineers had checked the Hollin bridge for flood damage.",
+            "Families in Hollin spent the night in the school hall while the flood water stayed on the coast road.",
+            "Engineers reached the Hollin bridge at the weekend and found the flood had scoured its piers; the coast road will stay shut.",
+            "A chess prodigy from Varnby won the national junior championship in Leeds, beating three grandmasters in nine rounds.",
+            "The Varnby prodigy, aged eleven, said chess had taken over her life since a grandmaster visited her primary school.",
+            "Her coach said the championship title would let the prodigy enter senior chess tournaments abroad from next weekend.",
+            "Junior chess in Leeds has grown quickly, and the championship drew a record entry of young players this year.",
+            "Orchard growers in the Brede valley expect a record apple harvest after a warm spring and a wet summer.",
+            "Pickers will start in the Brede orchards at the weekend, and growers say the apples are larger than last season.",
+            "The Brede growers' cooperative has hired extra pickers and rented cold stores for the record apple crop.",
+            "Cider makers in the valley say the harvest will let them double their orders from the Brede orchards.",
         ];
         let (u, n) = units(&paras);
-        assert_eq!(segment(&u, n, 0.15), [4]);
-        assert!(spread_words(&u, n)[u[0].words[1] as usize], "`minister` is spread");
+        let weekend = u[1].words.iter().copied().find(|w| u[3].words.contains(w) && u[9].words.contains(w));
+        let weekend = weekend.expect("a shared word") as usize;
+        assert!(spread_words(&u, n)[weekend]);
+        let without: Vec<Unit> = u
+            .iter()
+            .map(|x| Unit { words: x.words.iter().copied().filter(|&w| w as usize != weekend).collect(), ..x.clone() })
+            .collect();
+        assert_eq!(segment(&u, n, 0.99), segment(&without, n, 0.99), "the DP cost ignores it");
+        assert_eq!(segment(&u, n, 0.15), [4, 8]);
     }
 }
