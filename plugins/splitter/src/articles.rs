@@ -628,8 +628,10 @@ impl ArticleSplitter {
             && feats.get(i + 2).is_some_and(|m| m.bodyish() || m.by_start);
         let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop) && !standfirst;
         // A short block between a signature and this line is the signature's motto only
-        // when this line is over body text (else it may be the subject of a short post).
-        let ended = ended_before(text, feats, i, !next_isolated);
+        // when this line is over body text (else it may be the subject of a short post)
+        // and has no final period (else it may be an item of a list under a heading).
+        let ended =
+            ended_before(text, feats, i, false) || !next_isolated && !f.ends_stop && ended_before(text, feats, i, true);
         // Right after a quoted passage (not a quoted signature): a remark in a reply.
         if feats[i - 1].mail_quoted && !ended {
             return false;
@@ -797,10 +799,13 @@ fn mail_quoted(para: &str) -> bool {
 /// sign-off alone. A rule further up a long block is a section break, not a signature.
 /// With `motto`, a last block of one or two short lines (20 words at most, not quoted) may
 /// sit under the signature: a quotation or motto that closes it; the block before it is
-/// read instead.
+/// read instead, where a bare rule counts only over a motto in quotation marks (else it
+/// may underline a section heading).
 fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
     let mut budget = 10usize;
     let mut tagline = motto;
+    // Past a motto: whether it is in quotation marks.
+    let mut past_motto: Option<bool> = None;
     for k in (i.saturating_sub(10)..i).rev() {
         let p = &feats[k];
         if p.credit {
@@ -810,7 +815,12 @@ fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
             if budget == 0 {
                 return false;
             }
-            if signature_line(line) {
+            // Above a motto, a bare rule may underline a section heading (`Changes\n----`):
+            // it closes a text only over a motto in quotation marks.
+            if signature_line(line)
+                && !underline(line_above(text, line), line)
+                && (past_motto != Some(false) || line.trim() == "--" || line.chars().any(char::is_alphanumeric))
+            {
                 return true;
             }
             budget -= 1;
@@ -825,12 +835,37 @@ fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
             if tagline && k + 1 == i && lines <= 2 && p.words <= 20 && !p.mail_quoted {
                 tagline = false;
                 budget = 10;
+                past_motto = Some(p.quoted);
                 continue;
             }
             return false;
         }
     }
     false
+}
+
+/// Whether `rule` underlines `heading` (a section heading in plain text: `Changes` over
+/// `-------`): a rule of one repeated character, no shorter than the heading's text and at
+/// most three columns longer, under a line with letters.
+fn underline(heading: &str, rule: &str) -> bool {
+    let (h, r) = (heading.trim(), rule.trim());
+    let Some(c) = r.chars().next() else { return false };
+    let (hn, rn) = (h.chars().count(), r.chars().count());
+    rn >= 3
+        && r.chars().all(|x| x == c)
+        && !c.is_alphanumeric()
+        && h.chars().any(char::is_alphabetic)
+        && rn >= hn
+        && rn <= hn + 3
+}
+
+/// The source line right above `line` (a slice of `text`), empty at the text's start.
+fn line_above<'a>(text: &'a str, line: &str) -> &'a str {
+    let at = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let before = text[..at].trim_end_matches(['\r', ' ', '\t']);
+    let Some(before) = before.strip_suffix('\n') else { return "" };
+    let before = before.trim_end_matches('\r');
+    memchr::memrchr(b'\n', before.as_bytes()).map_or(before, |k| &before[k + 1..])
 }
 
 /// Whether the line holding byte `start` is indented: a tab, or two spaces or more, before
@@ -1160,6 +1195,15 @@ mod tests {
         assert_eq!(dl("The MOSCOW talks - ok"), None);
         assert_eq!(dl("A - b"), None);
         assert_eq!(dl("UK-based firms said"), None);
+    }
+
+    #[test]
+    fn underlines() {
+        assert!(underline("Version 2.1", "-----------"));
+        assert!(underline("  Changes", "  ========"));
+        assert!(!underline("Version 2.1", "--"));
+        assert!(!underline("Tom Reddy", "------------------------------------------"));
+        assert!(!underline("----", "----"));
     }
 
     #[test]

@@ -584,6 +584,22 @@ fn indented_heading_inside_a_post_is_not_a_start() {
     assert_eq!(start_lines(&flush, &analyse(&flush)).len(), 3, "flush left it reads as a subject");
 }
 
+/// In a plain-text release-notes file, items under rule-underlined headings are one text:
+/// a one-line item under a heading is no motto under a signature.
+#[test]
+fn items_under_underlined_headings_stay_in_one_text() {
+    let text = "Release notes for the tide table reader\n\n\
+Version 2.1\n-----------\n\n\
+o New option `-q' to run quietly when the harbour office runs it at night.\n\n\
+o New option `-w' to wait for the next tide table.\n\n\
+o Tide heights are now printed to the nearest centimetre.\n\n\
+Version 2.0\n-----------\n\n\
+o First release with the ferry timetable reader and the lock gate schedule.\n\n\
+o Reads the old table format of the harbour board as well.\n";
+    let a = analyse(text);
+    assert_eq!(start_lines(text, &a), [0], "{:?}", a.articles);
+}
+
 #[test]
 fn subheading_in_a_wrapped_story_is_not_a_start() {
     let (digest, subjects) = digest();
