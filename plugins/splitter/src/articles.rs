@@ -25,9 +25,11 @@
 //!    In text whose paragraphs are apart by blank lines (mail and Usenet digests, plain-text
 //!    archives, blank-line dumps) a headline stands alone between blank lines and needs
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
-//!    delimiter, a rule or a box, an address line; a credit; a sign-off name alone), a
-//!    reply opens after it (an attribution line such as `… writes:` over quoted `>` lines),
-//!    or, for a headline-shaped line, the words change; quoted blocks, signatures and
+//!    delimiter, a rule or a box, an address line, with perhaps a short motto under it; a
+//!    credit; a sign-off name alone), a reply opens after it (an attribution line such as
+//!    `… writes:` over quoted `>` lines, or one naming a message id or an address over
+//!    anything), or, for a headline-shaped line flush left, the words change (an indented
+//!    line is a section heading inside a long text); quoted blocks, signatures and
 //!    attribution lines are never starts and stay with the post they are in;
 //! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
@@ -586,11 +588,15 @@ impl ArticleSplitter {
     /// - the text before it ended ([`ended_before`]: a signature, a credit or a sign-off);
     ///   only then may the line end with a period;
     /// - a reply opens after it: quoted lines, or an attribution line ending in a colon
-    ///   above them (a quoted signature is not a reply);
+    ///   above them, or an attribution line naming a message or an address
+    ///   ([`attribution_line`]) over anything (a quoted signature is not a reply); a line
+    ///   with a final period needs the text before it to have ended, or an attribution
+    ///   line after it;
     /// - the words change (the story-change signal) at a line over a `By` line or a
     ///   dateline, or at a headline-shaped line (capitals, a ticker or title case) over
-    ///   body text; a line in sentence case, a line of names only or a sign-off (`Tom`)
-    ///   needs one of the first two.
+    ///   body text; a line in sentence case, a line of names only, a sign-off (`Tom`) or an
+    ///   indented line (a section heading or a centred title inside a long text: subjects
+    ///   and headlines start flush left) needs one of the first two.
     ///
     /// So a subheading inside a story (its words go on, nothing ended before it) is not a
     /// start, and neither are signatures, quoted blocks and attribution lines, which stay
@@ -614,11 +620,6 @@ impl ArticleSplitter {
         if !isolated(f) {
             return false;
         }
-        let ended = ended_before(text, feats, i);
-        // Right after a quoted passage (not a quoted signature): a remark in a reply.
-        if feats[i - 1].mail_quoted && !ended {
-            return false;
-        }
         let next = feats.get(i + 1);
         // A headline over a standfirst line and body text (or a dateline) is followed by
         // another short line.
@@ -626,13 +627,26 @@ impl ArticleSplitter {
             && next.is_some_and(Feat::headline)
             && feats.get(i + 2).is_some_and(|m| m.bodyish() || m.by_start);
         let next_isolated = next.is_none_or(|n| isolated(n) && !n.ends_stop) && !standfirst;
-        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended {
+        // A short block between a signature and this line is the signature's motto only
+        // when this line is over body text (else it may be the subject of a short post)
+        // and has no final period (else it may be an item of a list under a heading).
+        let ended =
+            ended_before(text, feats, i, false) || !next_isolated && !f.ends_stop && ended_before(text, feats, i, true);
+        // Right after a quoted passage (not a quoted signature): a remark in a reply.
+        if feats[i - 1].mail_quoted && !ended {
             return false;
         }
-        let reply = next.is_some_and(|n| {
-            n.mail_quoted && !n.sig
-                || text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+        // An attribution line (`In article <id> name writes:`) opens a reply; a line that
+        // ends with a period may stand over one (a subject written as a sentence), though
+        // not over bare quoted lines (a remark in a reply).
+        let attributed = next.is_some_and(|n| {
+            text[n.start..n.end].ends_with(':') && feats.get(i + 2).is_some_and(|m| m.mail_quoted)
+                || n.one_line && attribution_line(&text[n.start..n.end])
         });
+        if next_isolated && (!ended || f.ends_stop || f.quoted) || f.ends_stop && !ended && !attributed {
+            return false;
+        }
+        let reply = attributed || next.is_some_and(|n| n.mail_quoted && !n.sig);
         // By the words alone: a headline-shaped line (capitals, a ticker, title case) over
         // body text, or any line over a `By` line or a dateline. A line in sentence case
         // (a subheading such as `The arithmetic of the harbour`), a line of names (the
@@ -645,6 +659,7 @@ impl ArticleSplitter {
             && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
         let by_words = !f.signoff
             && !names
+            && !indented(text, f.start)
             && next.is_some_and(|n| {
                 n.by_start
                     || n.dateline_end.is_some()
@@ -668,6 +683,7 @@ impl ArticleSplitter {
                     words: if body { cohesion::stems(line, &mut vocab) } else { Vec::new() },
                     may_start: body,
                     cues: cohesion::continuation_cues(line),
+                    lede: cohesion::opens_indefinite(line),
                 }
             })
             .collect();
@@ -781,8 +797,15 @@ fn mail_quoted(para: &str) -> bool {
 /// Whether the text before paragraph `i` ended: the last ten lines of its last block (the
 /// lines since the last blank line) hold a signature line or a credit, or the block is one
 /// sign-off alone. A rule further up a long block is a section break, not a signature.
-fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
+/// With `motto`, a last block of one or two short lines (20 words at most, not quoted) may
+/// sit under the signature: a quotation or motto that closes it; the block before it is
+/// read instead, where a bare rule counts only over a motto in quotation marks (else it
+/// may underline a section heading).
+fn ended_before(text: &str, feats: &[Feat], i: usize, motto: bool) -> bool {
     let mut budget = 10usize;
+    let mut tagline = motto;
+    // Past a motto: whether it is in quotation marks.
+    let mut past_motto: Option<bool> = None;
     for k in (i.saturating_sub(10)..i).rev() {
         let p = &feats[k];
         if p.credit {
@@ -792,16 +815,77 @@ fn ended_before(text: &str, feats: &[Feat], i: usize) -> bool {
             if budget == 0 {
                 return false;
             }
-            if signature_line(line) {
+            // Above a motto, a bare rule may underline a section heading (`Changes\n----`):
+            // it closes a text only over a motto in quotation marks.
+            if signature_line(line)
+                && !underline(line_above(text, line), line)
+                && (past_motto != Some(false) || line.trim() == "--" || line.chars().any(char::is_alphanumeric))
+            {
                 return true;
             }
             budget -= 1;
         }
         if p.gap_before {
-            return k + 1 == i && p.signoff;
+            if k + 1 == i && p.signoff {
+                return true;
+            }
+            // One short block after a signature (a quotation or motto under it) is the
+            // signature's too: look at the block before it.
+            let lines = text[p.start..p.end].lines().count();
+            if tagline && k + 1 == i && lines <= 2 && p.words <= 20 && !p.mail_quoted {
+                tagline = false;
+                budget = 10;
+                past_motto = Some(p.quoted);
+                continue;
+            }
+            return false;
         }
     }
     false
+}
+
+/// Whether `rule` underlines `heading` (a section heading in plain text: `Changes` over
+/// `-------`): a rule of one repeated character, no shorter than the heading's text and at
+/// most three columns longer, under a line with letters.
+fn underline(heading: &str, rule: &str) -> bool {
+    let (h, r) = (heading.trim(), rule.trim());
+    let Some(c) = r.chars().next() else { return false };
+    let (hn, rn) = (h.chars().count(), r.chars().count());
+    rn >= 3
+        && r.chars().all(|x| x == c)
+        && !c.is_alphanumeric()
+        && h.chars().any(char::is_alphabetic)
+        && rn >= hn
+        && rn <= hn + 3
+}
+
+/// The source line right above `line` (a slice of `text`), empty at the text's start.
+fn line_above<'a>(text: &'a str, line: &str) -> &'a str {
+    let at = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let before = text[..at].trim_end_matches(['\r', ' ', '\t']);
+    let Some(before) = before.strip_suffix('\n') else { return "" };
+    let before = before.trim_end_matches('\r');
+    memchr::memrchr(b'\n', before.as_bytes()).map_or(before, |k| &before[k + 1..])
+}
+
+/// Whether the line holding byte `start` is indented: a tab, or two spaces or more, before
+/// `start` (its first non-blank character).
+fn indented(text: &str, start: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |k| k + 1);
+    let lead = &text.as_bytes()[line_start..start];
+    lead.contains(&b'\t') || lead.iter().filter(|&&c| c == b' ').count() >= 2
+}
+
+/// A reply's attribution line: it ends with `writes:` or `wrote:` and names the message or
+/// its author by a message id or an address (`In article <id@host> name@host writes:`,
+/// `In <id@host> name (Name) writes:`, `Name <name@host> wrote:`).
+fn attribution_line(line: &str) -> bool {
+    let t = line.trim_end();
+    let lower = t.to_lowercase();
+    (lower.ends_with("writes:") || lower.ends_with("wrote:"))
+        && (lower.starts_with("in article")
+            || t.contains('<') && t.contains('>')
+            || t.split_whitespace().any(email_like))
 }
 
 /// A line of a signature or a box: the `--` delimiter (or a line opening with it), a rule
@@ -923,7 +1007,7 @@ impl StemCache {
                         w
                     }
                 };
-                cohesion::Unit { words, may_start: true, cues: 0 }
+                cohesion::Unit { words, may_start: true, cues: 0, lede: false }
             })
             .collect();
         cohesion::similarity(&units, (0, i - lo), (i - lo, end - lo)) < AUTO_TOPIC_SHIFT
@@ -1111,6 +1195,24 @@ mod tests {
         assert_eq!(dl("The MOSCOW talks - ok"), None);
         assert_eq!(dl("A - b"), None);
         assert_eq!(dl("UK-based firms said"), None);
+    }
+
+    #[test]
+    fn underlines() {
+        assert!(underline("Version 2.1", "-----------"));
+        assert!(underline("  Changes", "  ========"));
+        assert!(!underline("Version 2.1", "--"));
+        assert!(!underline("Tom Reddy", "------------------------------------------"));
+        assert!(!underline("----", "----"));
+    }
+
+    #[test]
+    fn attribution_lines() {
+        assert!(attribution_line("In article <k7@harbour.example> ana@harbour.example (Ana Vale) writes:"));
+        assert!(attribution_line("In <p2@quay.example> tom@quay.example (Tom) writes:"));
+        assert!(attribution_line("Mina Osei <mina@choir.example> wrote:"));
+        assert!(!attribution_line("The harbour master writes:"));
+        assert!(!attribution_line("In article <k7@harbour.example> the board said"));
     }
 
     #[test]

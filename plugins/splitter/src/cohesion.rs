@@ -12,16 +12,27 @@
 //! a new segment costly unless its words really differ: within one article, paragraphs
 //! share enough words to stay together.
 //!
+//! Words spread over the whole text say nothing about where a story changes: a word found
+//! in more than [`SPREAD`] of the paragraphs (and in more than three), scattered over the
+//! text (in fewer than half of the paragraphs from its first to its last), is left out of
+//! the segmentation cost. In a dump of several stories these are the words every story uses
+//! (`government`, `police`, a country's name); inside one long article they are its main
+//! words, which is why the merge test below still counts every word.
+//!
 //! Two further pieces of evidence are used:
 //!
 //! - a *start cost* for paragraphs that read as a continuation rather than a lede: opening
 //!   with a pronoun or a connective (`He`, `They`, `But`, `However`), a first sentence with
-//!   `also`, `meanwhile` or `too`, a title and surname (`Mr Smith`) in the first sentence, or
-//!   an opening quotation mark; a paragraph that may not start a story (a repeated pull
-//!   quote, for one) has an infinite cost and no words;
-//! - a *merge test* afterwards: two neighbouring segments whose word vectors have a cosine
-//!   similarity of at least the threshold (`topic_shift`) are one story after all, the most
-//!   similar pair first.
+//!   `also`, `meanwhile` or `too`, a title and surname (`Mr Smith`) in the first sentence, an
+//!   opening quotation mark, or fewer than [`SHORT_PARAGRAPH`] words (a lede names who did
+//!   what, where and when, and a paragraph that short is a closing remark or a detail, not
+//!   a story's opening); a paragraph that may not start a story (a repeated pull quote, for
+//!   one) has an infinite cost and no words. A paragraph without such evidence that opens
+//!   with an indefinite article (`A gunman has …`, `An inquiry into …`) introduces someone
+//!   or something new, as ledes do, and starts a story for [`LEDE_BONUS`] less;
+//! - a *merge test* afterwards: two neighbouring segments whose word vectors (all words,
+//!   spread ones included) have a cosine similarity of at least the threshold
+//!   (`topic_shift`) are one story after all, the most similar pair first.
 //!
 //! Cost: one pass per start paragraph over at most [`MAX_SEGMENT`] paragraphs, so linear in
 //! the text for a bounded segment length.
@@ -38,6 +49,17 @@ pub const MAX_SEGMENT: usize = 80;
 
 /// The cost (in nats) of each piece of continuation evidence at a segment start.
 const CUE_COST: f64 = 5.0;
+
+/// How much cheaper (in nats) a story starts at a paragraph that reads as a lede (see the
+/// module docs).
+pub const LEDE_BONUS: f64 = CUE_COST / 2.0;
+
+/// The share of a text's paragraphs above which a word is *spread* and left out of the
+/// segmentation cost (see the module docs).
+pub const SPREAD: f64 = 0.3;
+
+/// A paragraph of fewer words than this reads as a continuation (see the module docs).
+pub const SHORT_PARAGRAPH: usize = 16;
 
 /// Words that open a paragraph continuing a story.
 const CONTINUATION: &[&str] = &[
@@ -121,7 +143,30 @@ pub fn continuation_cues(text: &str) -> usize {
     if text.starts_with(['"', '“', '‘', '\'', '«']) {
         cues += 1;
     }
+    if text.split_whitespace().nth(SHORT_PARAGRAPH - 1).is_none() {
+        cues += 1;
+    }
     cues
+}
+
+/// The cost (in nats) of a story starting at `u`: [`CUE_COST`] for each piece of
+/// continuation evidence, [`LEDE_BONUS`] less than nothing for a lede without any, infinite
+/// where no story may start.
+fn start_cost(u: &Unit) -> f64 {
+    if !u.may_start {
+        f64::INFINITY
+    } else if u.cues == 0 && u.lede {
+        -LEDE_BONUS
+    } else {
+        CUE_COST * u.cues as f64
+    }
+}
+
+/// Whether a paragraph opens with an indefinite article, introducing someone or something
+/// new (a lede's way to open: `A gunman has …`, `An inquiry into …`).
+pub fn opens_indefinite(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with("A ") || text.starts_with("An ")
 }
 
 /// One paragraph for [`segment`].
@@ -133,6 +178,8 @@ pub struct Unit {
     pub may_start: bool,
     /// Continuation evidence ([`continuation_cues`]).
     pub cues: usize,
+    /// Lede evidence ([`opens_indefinite`]).
+    pub lede: bool,
 }
 
 /// Story starts among `units` (indices, 0 excluded): the cheapest segmentation, then the
@@ -143,6 +190,7 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         return Vec::new();
     }
     let k = vocab_size.max(MIN_VOCABULARY) as f64;
+    let spread = spread_words(units, vocab_size);
     let mut best = vec![f64::INFINITY; p + 1];
     let mut back = vec![0usize; p + 1];
     best[0] = 0.0;
@@ -152,13 +200,7 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         if !best[i].is_finite() {
             continue;
         }
-        let start_cost = if i == 0 {
-            0.0
-        } else if units[i].may_start {
-            CUE_COST * units[i].cues as f64
-        } else {
-            f64::INFINITY
-        };
+        let start_cost = if i == 0 { 0.0 } else { start_cost(&units[i]) };
         if !start_cost.is_finite() {
             continue;
         }
@@ -167,6 +209,9 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         let mut m = 0usize;
         for j in i..p.min(i + MAX_SEGMENT) {
             for &w in &units[j].words {
+                if spread.get(w as usize).is_none_or(|&x| x) {
+                    continue;
+                }
                 let Some(c) = counts.get_mut(w as usize) else { continue };
                 if *c == 0 {
                     touched.push(w);
@@ -203,6 +248,37 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
     }
     starts.reverse();
     merge_similar(units, starts, threshold)
+}
+
+/// For each word id below `vocab_size`: whether the word is spread, found in more than
+/// [`SPREAD`] of `units` and in more than three of them, and scattered: in fewer than half
+/// of the units from its first to its last (a story's own word, however frequent, keeps
+/// to its story's stretch of the text).
+fn spread_words(units: &[Unit], vocab_size: usize) -> Vec<bool> {
+    let mut df = vec![0usize; vocab_size];
+    let mut first = vec![usize::MAX; vocab_size];
+    let mut last = vec![usize::MAX; vocab_size];
+    for (j, u) in units.iter().enumerate() {
+        for &w in &u.words {
+            let w = w as usize;
+            if let (Some(d), Some(f), Some(l)) = (df.get_mut(w), first.get_mut(w), last.get_mut(w))
+                && *l != j
+            {
+                if *f == usize::MAX {
+                    *f = j;
+                }
+                *l = j;
+                *d += 1;
+            }
+        }
+    }
+    let limit = (SPREAD * units.len() as f64).max(3.0);
+    (0..vocab_size)
+        .map(|w| {
+            // Scattered: in fewer than half of the paragraphs from its first to its last.
+            df[w] as f64 > limit && last[w] != usize::MAX && df[w] * 2 < last[w] - first[w] + 1
+        })
+        .collect()
 }
 
 /// Sparse count vector of the words of `units[a..b]`, sorted by word id.
@@ -283,7 +359,12 @@ mod tests {
         let mut vocab = HashMap::new();
         let u = paras
             .iter()
-            .map(|p| Unit { words: stems(p, &mut vocab), may_start: true, cues: continuation_cues(p) })
+            .map(|p| Unit {
+                words: stems(p, &mut vocab),
+                may_start: true,
+                cues: continuation_cues(p),
+                lede: opens_indefinite(p),
+            })
             .collect();
         (u, vocab.len())
     }
@@ -294,10 +375,67 @@ mod tests {
         let a = stems("The council's councillors said the harbour plan", &mut v);
         assert_eq!(a.len(), 4);
         assert_eq!(a[0], a[1], "council and councillors share a stem");
-        assert_eq!(continuation_cues("He also said the plan was sound. It was not."), 2);
-        assert_eq!(continuation_cues("Flooding closed the coast road on Friday."), 0);
-        assert_eq!(continuation_cues("\"We are ready,\" Mr Okafor told the meeting. Then"), 3);
-        assert_eq!(continuation_cues("\"Ready,\" Mr Okafor told the meeting. Then"), 2);
+        const TAIL: &str = " The council will decide on the new timetable for the harbour ferry next month.";
+        assert_eq!(continuation_cues(&format!("He also said the plan was sound.{TAIL}")), 2);
+        assert_eq!(continuation_cues(&format!("Flooding closed the coast road on Friday.{TAIL}")), 0);
+        assert_eq!(continuation_cues(&format!("\"We are ready,\" Mr Okafor told the meeting.{TAIL}")), 3);
+        assert_eq!(continuation_cues(&format!("\"Ready,\" Mr Okafor told the meeting.{TAIL}")), 2);
+    }
+
+    #[test]
+    fn a_short_paragraph_reads_as_a_continuation() {
+        assert_eq!(continuation_cues("A spokeswoman says the route is yet to be decided."), 1);
+        assert_eq!(continuation_cues("He also said the plan was sound. It was not."), 3);
+        let lede =
+            "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter.";
+        assert_eq!(continuation_cues(lede), 0);
+    }
+
+    #[test]
+    fn an_indefinite_opening_reads_as_a_lede() {
+        assert!(opens_indefinite("A fishing boat ran aground off Tarn point on Sunday night."));
+        assert!(opens_indefinite("  An inquiry into the ferry fire opens in Hollin today."));
+        assert!(!opens_indefinite("Another boat was towed clear."));
+        assert!(!opens_indefinite("Aid arrived on Monday."));
+        let (u, _) = units(&[
+            "A trawler from Varnby struck submerged rocks during thick fog early on Sunday, tearing open her bow.",
+            "A spokeswoman says the crew are safe.",
+            "The trawler from Varnby struck submerged rocks during thick fog early on Sunday, tearing open her bow.",
+        ]);
+        assert!(u[0].lede && u[1].lede && !u[2].lede);
+        assert_eq!(start_cost(&u[0]), -LEDE_BONUS);
+        assert_eq!(start_cost(&u[1]), CUE_COST, "a short paragraph is no lede");
+        assert_eq!(start_cost(&u[2]), 0.0);
+    }
+
+    #[test]
+    fn words_in_most_paragraphs_are_spread() {
+        let scattered = [
+            "The council met about the ferry.",
+            "Road works begin in March.",
+            "Schools reopen next week.",
+            "The council heard the harbour plan.",
+            "Rain is forecast for Sunday.",
+            "Markets open early at Easter.",
+            "The council voted on the library.",
+            "Bus fares rise in April.",
+            "Parking costs more downtown.",
+            "The council closed the pool.",
+            "Bins are collected on Monday.",
+        ];
+        let (u, n) = units(&scattered);
+        let spread = spread_words(&u, n);
+        let council = u[0].words[0] as usize;
+        assert!(spread[council], "in 4 of 11 paragraphs (over 30% and over three), scattered");
+        assert_eq!(spread.iter().filter(|&&x| x).count(), 1);
+        assert!(!spread_words(&u[..4], n)[council], "in two of four: not more than three");
+        // The same paragraphs with the council's four together: one story's word.
+        let mut clustered = scattered;
+        clustered.swap(1, 3);
+        clustered.swap(2, 6);
+        clustered.swap(3, 9);
+        let (u, n) = units(&clustered);
+        assert!(!spread_words(&u, n).iter().any(|&x| x), "{clustered:?}");
     }
 
     #[test]
@@ -316,5 +454,34 @@ mod tests {
         assert_eq!(segment(&u, n, 0.15), [4]);
         assert_eq!(segment(&u, n, 0.0), Vec::<usize>::new(), "0 turns the signal off");
         assert_eq!(segment(&u[..4], n, 0.15), Vec::<usize>::new(), "one story stays whole");
+    }
+
+    #[test]
+    fn a_scattered_word_does_not_count() {
+        // Three stories; `weekend` turns up in four paragraphs scattered over all three.
+        let paras = [
+            "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter in the Tarn school hall.",
+            "The council said the coast road would stay closed over the weekend until engineers had checked the Hollin bridge for flood damage.",
+            "Families in Hollin spent the night in the school hall while the flood water stayed on the coast road.",
+            "Engineers reached the Hollin bridge at the weekend and found the flood had scoured its piers; the coast road will stay shut.",
+            "A chess prodigy from Varnby won the national junior championship in Leeds, beating three grandmasters in nine rounds.",
+            "The Varnby prodigy, aged eleven, said chess had taken over her life since a grandmaster visited her primary school.",
+            "Her coach said the championship title would let the prodigy enter senior chess tournaments abroad from next weekend.",
+            "Junior chess in Leeds has grown quickly, and the championship drew a record entry of young players this year.",
+            "Orchard growers in the Brede valley expect a record apple harvest after a warm spring and a wet summer.",
+            "Pickers will start in the Brede orchards at the weekend, and growers say the apples are larger than last season.",
+            "The Brede growers' cooperative has hired extra pickers and rented cold stores for the record apple crop.",
+            "Cider makers in the valley say the harvest will let them double their orders from the Brede orchards.",
+        ];
+        let (u, n) = units(&paras);
+        let weekend = u[1].words.iter().copied().find(|w| u[3].words.contains(w) && u[9].words.contains(w));
+        let weekend = weekend.expect("a shared word") as usize;
+        assert!(spread_words(&u, n)[weekend]);
+        let without: Vec<Unit> = u
+            .iter()
+            .map(|x| Unit { words: x.words.iter().copied().filter(|&w| w as usize != weekend).collect(), ..x.clone() })
+            .collect();
+        assert_eq!(segment(&u, n, 0.99), segment(&without, n, 0.99), "the DP cost ignores it");
+        assert_eq!(segment(&u, n, 0.15), [4, 8]);
     }
 }

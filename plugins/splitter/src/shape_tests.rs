@@ -488,6 +488,118 @@ fn digest_posts_start_at_their_subject_lines() {
     assert_eq!(start_lines(&trimmed, &analyse(&trimmed)), subjects);
 }
 
+/// Posts whose subjects read as sentences: one under a signature and its motto, one over an
+/// attribution line and an indented quotation (no `>` marks); a remark with a period over
+/// bare quoted lines stays in its post.
+#[test]
+fn sentence_subjects_after_a_motto_or_over_an_attribution() {
+    let mut lines: Vec<String> = Vec::new();
+    let mut subjects = Vec::new();
+    subjects.push(lines.len());
+    lines.push("Harbour lamps out again".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "Three of the lamps along the east pier went dark on Tuesday night, the second time this month, and the fishing boats coming in after dusk had to find the steps by torchlight.",
+        66,
+        "",
+    ));
+    lines.push(String::new());
+    lines.push("-- ".into());
+    lines.push("Tom Reddy            tom@quay.example".into());
+    lines.push(String::new());
+    lines.push("\"The tide waits for no committee.\"".into());
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Who repairs the pier lamps?".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "Does the harbour board look after the lamps on the east pier, or is it the town council? Nobody I asked at the quay could tell me who to call when they fail.",
+        70,
+        "",
+    ));
+    lines.push(String::new());
+    lines.push("Thanks for any pointers.".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines("I asked at the office and they sent me to the council.", 70, "> "));
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "They told me the same, so the question stands for anyone who knows the history of the pier.",
+        70,
+        "",
+    ));
+    lines.push(String::new());
+    subjects.push(lines.len());
+    lines.push("Pier lamps are the council's job.".into());
+    lines.push(String::new());
+    lines.push("In article <p2@quay.example> ana@harbour.example (Ana Vale) writes:".into());
+    lines.push(String::new());
+    lines.extend(wrap_lines("Does the harbour board look after the lamps on the east pier?", 60, "   "));
+    lines.push(String::new());
+    lines.extend(wrap_lines(
+        "The board handed the pier lighting to the council when the new marina opened, so the council's street lighting team does the repairs and keeps a fault line open at night.",
+        68,
+        "",
+    ));
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let a = analyse(&text);
+    assert_eq!(start_lines(&text, &a), subjects, "{:?}", a.articles);
+}
+
+/// A section heading indented inside a long post (a newsletter, a FAQ) is not a new post's
+/// subject, even where the words change after it; flush left, the same line would be one.
+#[test]
+fn indented_heading_inside_a_post_is_not_a_start() {
+    let build = |heading: &str| {
+        let mut lines: Vec<String> = vec!["Valley Newsletter for March".into(), String::new()];
+        for p in [
+            "The ferry committee met on Monday and agreed the winter timetable with the operator, keeping the evening sailing on weekdays and adding a late boat on Fridays.",
+            "Ferry fares stay the same until the summer, when the operator will ask the committee for a rise to pay for the new engines fitted in the autumn.",
+        ] {
+            lines.extend(wrap_lines(p, 70, ""));
+            lines.push(String::new());
+        }
+        lines.push(heading.into());
+        lines.push(String::new());
+        for p in [
+            "Rehearsals for the spring concert start in the school hall on the first Thursday, and new singers are welcome to come along and listen first.",
+            "Tenors are short again this year, so the choir asks anyone who sang with them before to come back for the Easter programme of anthems.",
+        ] {
+            lines.extend(wrap_lines(p, 70, ""));
+            lines.push(String::new());
+        }
+        let subject = lines.len();
+        lines.push("Lost Terrier Near the Old Quarry".into());
+        lines.push(String::new());
+        lines.extend(wrap_lines(
+            "A small brown terrier with a red collar has been loose near the old quarry since Sunday; she answers to Pip and bolts if chased.",
+            70,
+            "",
+        ));
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        (text, subject)
+    };
+    let (text, subject) = build("    CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, subject]);
+    let (flush, _) = build("CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&flush, &analyse(&flush)).len(), 3, "flush left it reads as a subject");
+}
+
+/// In a plain-text release-notes file, items under rule-underlined headings are one text:
+/// a one-line item under a heading is no motto under a signature.
+#[test]
+fn items_under_underlined_headings_stay_in_one_text() {
+    let text = "Release notes for the tide table reader\n\n\
+Version 2.1\n-----------\n\n\
+o New option `-q' to run quietly when the harbour office runs it at night.\n\n\
+o New option `-w' to wait for the next tide table.\n\n\
+o Tide heights are now printed to the nearest centimetre.\n\n\
+Version 2.0\n-----------\n\n\
+o First release with the ferry timetable reader and the lock gate schedule.\n\n\
+o Reads the old table format of the harbour board as well.\n";
+    let a = analyse(text);
+    assert_eq!(start_lines(text, &a), [0], "{:?}", a.articles);
+}
+
 #[test]
 fn subheading_in_a_wrapped_story_is_not_a_start() {
     let (digest, subjects) = digest();
