@@ -143,6 +143,14 @@ def merged_into(stdout, output):
     return os.path.abspath(output) if output else None
 
 
+def prune(binary, work, round_no):
+    """`docpipe prune` on the driver: round_no's documents and keys are no longer needed."""
+    proc = subprocess.run([binary, "prune", work, "--round", str(round_no)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"`docpipe prune` of round {round_no} failed (exit {proc.returncode}):\n{tail(proc.stderr)}")
+    log(f"pruned round {round_no}: {proc.stderr.strip()}")
+
+
 def plan(binary, config, shards, work, inputs, fmt, cwd=None):
     cmd = [binary, "plan", config, "--shards", str(shards), "--work", work]
     if cwd:
@@ -201,6 +209,11 @@ def parse_args(argv):
     p.add_argument("-i", "--input", action="append", default=[], help="input paths (replace input.paths)")
     p.add_argument("--format", choices=["auto", "text", "jsonl"], help="input format (replaces input.format)")
     p.add_argument("--output", help="output folder (default: the config's output.dir)")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="free each round's documents and keys once the next round is done (docpipe prune)",
+    )
     p.add_argument("--cwd", help="directory every task names paths from (docpipe plan --cwd; default: this one)")
     a = p.parse_args(argv)
     if a.shards < 1 or a.cores_per_task < 1:
@@ -247,6 +260,8 @@ def main(argv):
             done = sum(1 for x in results if x["skipped"])
             ran, skipped = ran + len(results) - done, skipped + done
             log(f"map round {r}: {len(results) - done} ran, {done} skipped, {phases[f'map-{r}']} s")
+            if a.prune and r >= 1:
+                prune(binary, work, r - 1)
             if r < resolves:
                 t = time.time()
                 try:

@@ -456,3 +456,33 @@ fn a_resumable_run_killed_with_sigkill_restarts_where_it_stopped() {
     assert!(!work.exists(), "the work folder is removed after the merge");
     assert_same(&single, &out, "run --resume after SIGKILL");
 }
+
+/// `prune` frees a round only once the next round has finished everywhere; the merge still
+/// gives the single run's output, and a task that would need the pruned round says so.
+#[test]
+fn prune_frees_a_round_only_when_the_next_is_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (work, out, single) = (tmp.path().join("w"), tmp.path().join("out"), tmp.path().join("single"));
+    let root = root();
+    ok(&root, &["run", "config/dedupe.toml", "-o", s(&single), "--no-progress", "-q"]);
+    ok(&root, &["plan", "config/dedupe.toml", "--shards", "2", "--work", s(&work)]);
+    for k in ["0", "1"] {
+        ok(&root, &["map", s(&work), "--round", "0", "--shard", k]);
+    }
+    let early = docpipe_in(&root, &["prune", s(&work), "--round", "0"], None);
+    assert_eq!(early.code, 1, "{early:?}");
+    assert!(early.stderr.contains("round 0 is still needed"), "{early:?}");
+    ok(&root, &["resolve", s(&work), "--round", "0"]);
+    for k in ["0", "1"] {
+        ok(&root, &["map", s(&work), "--round", "1", "--shard", k]);
+    }
+    let line = ok(&root, &["prune", s(&work), "--round", "0"]);
+    assert!(line.contains("\"freed_bytes\""), "{line}");
+    assert!(!work.join("round-0/shard-00000/docs.jsonl").exists());
+    let again = docpipe_in(&root, &["map", s(&work), "--round", "1", "--shard", "0", "--force"], None);
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(again.stderr.contains("was pruned"), "{again:?}");
+    // The refused attempt touched nothing: its marker is still valid and the merge is whole.
+    ok(&root, &["merge", s(&work), "-o", s(&out)]);
+    assert_same(&single, &out, "dedupe.toml after prune");
+}

@@ -129,6 +129,18 @@ pub fn cmd_merge(work: &Path, output: Option<&Path>) -> ExitCode {
     }
 }
 
+/// `docpipe prune`.
+pub fn cmd_prune(work: &Path, round: usize) -> ExitCode {
+    match enter(work).and_then(|(work, plan)| shard::prune(&work, &plan, round)) {
+        Ok(freed) => {
+            eprintln!("round {round}: freed {:.1} MB", freed as f64 / 1e6);
+            println!("{}", serde_json::json!({ "status": "done", "round": round, "freed_bytes": freed }));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
 /// `docpipe status`.
 pub fn cmd_status(work: &Path) -> ExitCode {
     match enter(work) {

@@ -169,6 +169,15 @@ enum Command {
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Free the disk space of round R once round R+1 has finished on every shard: its
+    /// documents and keys, and resolve R's decisions (markers, failures, stats stay for merge).
+    Prune {
+        /// The work folder given to `plan`.
+        work: PathBuf,
+        /// The round to prune.
+        #[arg(long)]
+        round: usize,
+    },
     /// Print which tasks of a planned job are done (JSON).
     Status {
         /// The work folder given to `plan`.
@@ -229,6 +238,7 @@ pub fn main() -> ExitCode {
         Command::Resolve { work, round, force } => cluster::cmd_resolve(&work, round, force),
         Command::Merge { work, output } => cluster::cmd_merge(&work, output.as_deref()),
         Command::Status { work } => cluster::cmd_status(&work),
+        Command::Prune { work, round } => cluster::cmd_prune(&work, round),
     }
 }
 

@@ -366,8 +366,18 @@ pub fn run_map(
         return Ok(TaskOutcome::Skipped(m));
     }
     if round > 0 {
-        require(&map_dir(work, round - 1, shard), plan, &format!("round {} of shard {shard}", round - 1))?;
+        let before = map_dir(work, round - 1, shard);
+        require(&before, plan, &format!("round {} of shard {shard}", round - 1))?;
         require(&resolve_dir(work, round - 1), plan, &format!("resolve {}", round - 1))?;
+        if !before.join(DOCS_FILE).exists() {
+            return Err(ShardError::Missing(format!(
+                "{}: round {} of shard {shard} was pruned (`docpipe prune`); to redo round {round}, delete its marker {} and that shard's later markers, then run round {} again with --force",
+                before.join(DOCS_FILE).display(),
+                round - 1,
+                before.join(MARKER).display(),
+                round - 1
+            )));
+        }
     }
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     // The marker goes first: files of a run that then dies are never taken for finished.
@@ -451,6 +461,47 @@ pub fn run_map(
     };
     write_marker(&dir, &marker)?;
     Ok(TaskOutcome::Done(marker))
+}
+
+/// Removes what only round `round + 1` reads once every shard of round `round + 1` has its
+/// marker: round `round`'s documents and keys, and resolve `round`'s decisions. Markers,
+/// failures, drops, statistics, feeds and the global stages' files stay (merge reads them).
+/// A task of round `round + 1` that must run again afterwards (its marker deleted) refuses,
+/// naming what is gone. Returns the bytes freed.
+pub fn prune(work: &Path, plan: &Plan, round: usize) -> Result<u64, ShardError> {
+    let n = plan.shards.len();
+    let next = round + 1;
+    if next >= plan.rounds() {
+        return Err(ShardError::Refused(format!("round {round} is the last: merge reads what it wrote")));
+    }
+    let missing: Vec<String> =
+        (0..n).filter(|&k| valid_marker(&map_dir(work, next, k), plan).is_none()).map(|k| k.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(ShardError::Missing(format!(
+            "round {round} is still needed: round {next} has not finished on shard{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        )));
+    }
+    let mut freed = 0u64;
+    let mut remove = |p: PathBuf| -> Result<(), ShardError> {
+        match std::fs::metadata(&p) {
+            Ok(m) => {
+                std::fs::remove_file(&p).map_err(io(&p))?;
+                freed += m.len();
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(ShardError::Io { path: p.display().to_string(), source: e }),
+        }
+    };
+    for k in 0..n {
+        let dir = map_dir(work, round, k);
+        remove(dir.join(DOCS_FILE))?;
+        remove(dir.join(KEYS_FILE))?;
+        remove(resolve_dir(work, round).join(format!("decisions-{k:05}.jsonl")))?;
+    }
+    Ok(freed)
 }
 
 /// What a resolve records besides its files.
@@ -999,6 +1050,11 @@ pub fn run_resumable(
                 TaskOutcome::Done(_) => progress(&format!("resolve {r}: done")),
                 TaskOutcome::Skipped(_) => progress(&format!("resolve {r}: already done (resumed)")),
             }
+        }
+        // Round r is done: what only round r read can go, so the work folder holds about two
+        // rounds of documents, not all of them.
+        if let Some(before) = r.checked_sub(1) {
+            prune(&work, &plan, before)?;
         }
     }
     let merged = merge(&work, &plan, Some(&output_dir))?;
