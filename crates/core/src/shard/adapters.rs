@@ -213,8 +213,4 @@ impl Sink for FeedAdapter {
         }
         Ok(())
     }
-
-    fn shard_merge(&self) -> crate::ShardMerge {
-        crate::ShardMerge::Concat(vec![self.path.clone()])
-    }
 }

@@ -343,6 +343,12 @@ fn round_span(plan: &Plan, stages: usize, round: usize) -> (Option<usize>, std::
     (before, first..end, after)
 }
 
+/// The round in which the pipeline's stage `index` runs, when it is not a global stage: the
+/// number of global stages before it.
+fn round_of(plan: &Plan, index: usize) -> usize {
+    plan.global_stages.iter().filter(|g| g.index < index).count()
+}
+
 /// Runs round `round` of shard `shard` (see the module doc). Skips when a valid marker is
 /// there, unless `force`.
 pub fn run_map(
@@ -752,8 +758,7 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOut
     let pipeline = config::load(&plan.config, &overrides).map_err(|e| ShardError::Config(e.to_string()))?;
     let output_dir = pipeline.output_dir.clone();
     std::fs::create_dir_all(&output_dir).map_err(io(&output_dir))?;
-    let recovered = crate::output::recover(&output_dir, &pipeline.outputs).map_err(io(&output_dir))?;
-    let _ = recovered;
+    crate::output::recover(&output_dir, &pipeline.outputs).map_err(io(&output_dir))?;
     let transaction = Transaction::begin(&output_dir, None).map_err(io(&output_dir))?;
     let last = plan.rounds() - 1;
 
@@ -843,10 +848,10 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOut
         }
     }
 
-    // documents.jsonl and the sinks whose parts concatenate.
-    let mut concat: Vec<PathBuf> = Vec::new();
+    // documents.jsonl and the sinks whose parts concatenate, with the round that wrote them.
+    let mut concat: Vec<(PathBuf, usize)> = Vec::new();
     if pipeline.write_documents {
-        concat.push(PathBuf::from(runner::DOCUMENTS_FILE));
+        concat.push((PathBuf::from(runner::DOCUMENTS_FILE), last));
     }
     let mut replay: Vec<usize> = Vec::new();
     for (i, s) in pipeline.stages.iter().enumerate() {
@@ -861,22 +866,21 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOut
                                 f.display()
                             ))
                         })?;
-                        concat.push(rel);
+                        concat.push((rel, round_of(plan, i)));
                     }
                 }
                 ShardMerge::Replay => replay.push(i),
             }
         }
     }
-    for rel in &concat {
+    for (rel, round) in &concat {
         let target = output_dir.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         let mut out = AtomicFile::create(&target).map_err(io(&target))?;
         for k in 0..n {
-            let round = sink_round(plan, rel, &pipeline, &output_dir).unwrap_or(last);
-            let part = map_dir(work, round, k).join(rel);
+            let part = map_dir(work, *round, k).join(rel);
             let mut f = std::fs::File::open(&part).map_err(io(&part))?;
             std::io::copy(&mut f, &mut out).map_err(io(&part))?;
         }
@@ -912,7 +916,7 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOut
                     }
                 }
             }
-            let round = (0..plan.rounds()).find(|&r| round_span(plan, usize::MAX, r).1.contains(&i)).unwrap_or(last);
+            let round = round_of(plan, i);
             let fed = feeds[i].unwrap_or(i);
             for k in 0..n {
                 let feed = map_dir(work, round, k).join(format!("feed-{fed}.jsonl"));
@@ -940,20 +944,6 @@ pub fn merge(work: &Path, plan: &Plan, output: Option<&Path>) -> Result<MergeOut
     write_atomic(&stats_path, &json).map_err(io(&stats_path))?;
     transaction.commit().map_err(io(&output_dir))?;
     Ok(MergeOutcome { stats, output_dir, failed })
-}
-
-/// The round in which the concatenated file `rel` was written: a sink's files come from the
-/// round the sink runs in; `documents.jsonl` from the last.
-fn sink_round(plan: &Plan, rel: &Path, pipeline: &Pipeline, output_dir: &Path) -> Option<usize> {
-    for (i, s) in pipeline.stages.iter().enumerate() {
-        let Stage::Sink(sink) = &s.stage else { continue };
-        if let ShardMerge::Concat(files) = sink.shard_merge()
-            && files.iter().any(|f| f.strip_prefix(output_dir).is_ok_and(|r| r == rel))
-        {
-            return (0..plan.rounds()).find(|&r| round_span(plan, pipeline.stages.len(), r).1.contains(&i));
-        }
-    }
-    None
 }
 
 /// Copies every file under `dir` into `to` (same relative paths), as staged outputs.
@@ -1141,5 +1131,8 @@ mod tests {
         };
         let spans: Vec<_> = (0..plan.rounds()).map(|r| round_span(&plan, 6, r)).collect();
         assert_eq!(spans, vec![(None, 0..2, Some(2)), (Some(2), 3..3, Some(3)), (Some(3), 4..6, None)]);
+        for (r, (_, span, _)) in spans.into_iter().enumerate() {
+            assert!(span.clone().all(|i| round_of(&plan, i) == r), "round {r}: {span:?}");
+        }
     }
 }
