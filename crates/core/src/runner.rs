@@ -503,7 +503,6 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             sink_after,
             stage_pos,
             pending_failures: Vec::new(),
-            keyed: shard.is_some(),
             counts_input: shard.is_none_or(|s| s.docs_in.is_none()),
             docs_keyed_out: docs_keyed_out.as_mut(),
             drops_out: drops_out.as_mut(),
@@ -537,7 +536,7 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
             let keys: Vec<u64> = (0..held.len()).map(|n| finish_key(pipeline_index, n)).collect();
             let (held, keys) = ctx.check_finished(i, &name, on_error, held, keys)?;
             ctx.run_from(i + 1, held, keys)?;
-            ctx.flush_failures()?;
+            ctx.flush_batch_logs()?;
         }
         Ok(())
     });
@@ -664,7 +663,7 @@ fn consume(
         progress.documents_read = stats.input.documents;
         progress.bytes_done += docs.iter().map(|d| d.source.end.saturating_sub(d.source.start) as u64).sum::<u64>();
         ctx.run_from(0, docs, keys)?;
-        ctx.flush_failures()?;
+        ctx.flush_batch_logs()?;
         progress.bytes_read = bytes_read.load(Ordering::Relaxed);
         progress.documents_done = ctx.counters.last().map(|s| s.docs_out).unwrap_or(stats.input.documents);
         progress.seconds = started.elapsed().as_secs_f64();
@@ -684,16 +683,15 @@ struct RunCtx<'a> {
     /// Per stage: its position in the whole pipeline plus one (0 is the input).
     stage_pos: Vec<usize>,
     /// Failures of the current batch (key, stage position, record), written in that order
-    /// by [`RunCtx::flush_failures`], so `failed.jsonl` never depends on batch boundaries.
+    /// by [`RunCtx::flush_batch_logs`], so `failed.jsonl` never depends on batch boundaries.
     pending_failures: Vec<(u64, usize, FailedRecord)>,
-    /// A sharded run: `failed.jsonl` holds [`KeyedFailure`] lines.
-    keyed: bool,
     /// Whether documents read count as input (not when they come from an earlier round).
     counts_input: bool,
     /// A sharded run's output documents ([`KeyedDoc`]), instead of `documents.jsonl`.
     docs_keyed_out: Option<&'a mut AtomicFile>,
     /// A sharded run's drop log ([`KeyedDrop`]), and the batch's drops waiting for it (written
-    /// in (key, stage) order, so every round's log is sorted and `merge` streams them).
+    /// in (key, stage) order, so every round's log is sorted and `merge` streams them). Set
+    /// exactly in a sharded run, whose `failed.jsonl` holds [`KeyedFailure`] lines.
     drops_out: Option<&'a mut AtomicFile>,
     pending_drops: Vec<KeyedDrop>,
     stages: &'a mut Vec<BuiltStage>,
@@ -715,7 +713,8 @@ impl RunCtx<'_> {
     }
 
     /// Writes the batch's failures (and, in a sharded run, drops) in (key, stage) order.
-    fn flush_failures(&mut self) -> Result<(), RunError> {
+    fn flush_batch_logs(&mut self) -> Result<(), RunError> {
+        let sharded = self.drops_out.is_some();
         if let Some(out) = self.drops_out.as_deref_mut() {
             let mut drops = std::mem::take(&mut self.pending_drops);
             drops.sort_by_key(|d| (d.k, d.s));
@@ -726,7 +725,7 @@ impl RunCtx<'_> {
         let mut pending = std::mem::take(&mut self.pending_failures);
         pending.sort_by_key(|f| (f.0, f.1));
         for (k, s, rec) in pending {
-            let r = if self.keyed {
+            let r = if sharded {
                 write_json_line(self.failed_out, &KeyedFailure { k, s, rec })
             } else {
                 write_json_line(self.failed_out, &rec)
