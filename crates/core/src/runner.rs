@@ -350,9 +350,18 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, input_pieces, .. } =
         pipeline;
 
+    // An I/O error once an interrupt is pending is the interrupt: the output files refuse
+    // writes and commits from then on.
     let io_err = |path: &std::path::Path| {
         let path = path.display().to_string();
-        move |source| RunError::Io { path: path.clone(), source }
+        let cancel = opts.cancel.clone();
+        move |source| {
+            if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+                RunError::Interrupted
+            } else {
+                RunError::Io { path: path.clone(), source }
+            }
+        }
     };
     std::fs::create_dir_all(&output_dir).map_err(io_err(&output_dir))?;
     // A run killed after its commit point is finished first; temporary files of dead
@@ -782,8 +791,7 @@ impl RunCtx<'_> {
         }
         if let Some(out) = self.documents_out.as_deref_mut() {
             for d in &docs {
-                crate::output::write_document(out, d)
-                    .map_err(|source| RunError::Io { path: out.target().display().to_string(), source })?;
+                crate::output::write_document(out, d).map_err(|source| io_error(out, source))?;
             }
             *self.written += docs.len() as u64;
         }
@@ -1555,6 +1563,36 @@ mod tests {
             path: dir.path().join("index.bin"),
             cancel_in_finish: Some(cancel.clone()),
         }));
+        let err = run(p, &RunOptions { cancel: Some(cancel), ..RunOptions::default() }, &Silent).unwrap_err();
+        assert!(matches!(err, RunError::Interrupted), "{err}");
+        assert_eq!(listing(dir.path()), before);
+    }
+
+    /// A map stage that raises the interrupt flag while it processes a batch, as Ctrl-C
+    /// arriving between a batch's stages and its write does.
+    struct InterruptWhileMapping(std::sync::Arc<std::sync::atomic::AtomicBool>);
+    impl MapStage for InterruptWhileMapping {
+        fn process(&self, doc: Document) -> Result<Outcome, StageError> {
+            self.0.store(true, Ordering::Relaxed);
+            Ok(Outcome::Keep(doc))
+        }
+    }
+
+    #[test]
+    fn a_write_refused_by_an_interrupt_is_the_interrupt_not_an_io_error() {
+        // CI on fea7b25: Ctrl-C landing between a batch's stages and its write to
+        // documents.jsonl exited 1 with "documents.jsonl: the run was interrupted".
+        let dir = tempfile::tempdir().unwrap();
+        let before = previous_outputs(dir.path());
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let files = vec![InputFile::Memory { name: "a.txt".into(), bytes: b"one" }];
+        let mut p = pipeline(files, dir.path(), OnError::Skip, 1000);
+        p.stages = vec![BuiltStage {
+            name: "interrupt".into(),
+            type_name: "interrupt".into(),
+            on_error: OnError::Skip,
+            stage: Stage::Map(Box::new(InterruptWhileMapping(cancel.clone()))),
+        }];
         let err = run(p, &RunOptions { cancel: Some(cancel), ..RunOptions::default() }, &Silent).unwrap_err();
         assert!(matches!(err, RunError::Interrupted), "{err}");
         assert_eq!(listing(dir.path()), before);
