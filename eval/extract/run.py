@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""Main-text extraction eval (issue 17): docpipe's `extract` stage and its peers, side by side.
+
+Usage (from the repository root; `cargo xtask eval extract [--peers] [--errors N]` runs the same):
+
+    python3 eval/extract/run.py [--peers] [--errors N] [--no-build] [--input html|jsonl|auto]
+
+Two sets of saved pages, each with the expected main text and title:
+
+- real: the 22 saved news pages of the newspaper4k 0.9.6 sdist (MIT; `tests/data/html/NAME.html`,
+  gold text `tests/data/txt/NAME.txt`, titles from `tests/data/metadata/NAME.json`), downloaded
+  from PyPI at eval time into target/eval/extract/ (`pip download --no-deps --no-binary :all:
+  newspaper4k==0.9.6`) and never committed. `video_article_01` is dropped: its page is a byte
+  copy of `cleveland.com1` with a different gold. The gold is newspaper's own output (silver).
+- own: tests/web/pages/NAME.{html,txt,json}, written for the project (tests/web/README.md).
+
+Split, both sets: a page is dev when the first byte of SHA-1(NAME) is below 128, else test.
+Tune on dev only; `--errors N` prints the N worst dev pages of docpipe (missing and extra words;
+`--errors-of trafilatura` shows a peer's instead).
+
+docpipe runs as the release binary (`cargo build --release -p docpipe` first unless --no-build;
+DOCPIPE_BIN overrides the path) on a generated config, one thread: `[input] format = "html"` over
+a folder of the pages when the binary accepts it, else JSONL records {"id", "text": the page
+decoded by this script from its BOM, meta charset or UTF-8}; stage `type = "extract"`; an export of
+id, text and metadata.title. A page the stage drops has empty output. Speed = HTML bytes / the
+extract stage's seconds in stats.json. Without an `extract` stage in the binary, docpipe's rows
+are skipped and the peers still run.
+
+`--peers` runs trafilatura 2.3.1, readability-lxml 0.9, resiliparse 2.0.1 and justext 3.0.2
+(eval/extract/peers.py) in a venv at target/eval/venv-extract, created on first use (pip upgraded
+first; cp311 wheels). Speed = HTML bytes / the sum of the per-page extraction calls.
+
+Scores: tokens are NFC, lower-cased runs of letters, marks and digits (format characters such as
+the soft hyphen are removed first); Han, Hiragana, Katakana,
+Thai, Lao, Khmer and Myanmar characters (scripts written without spaces) are one token each.
+Per page multiset precision, recall and F1 of tokens, macro-averaged over the pages; a page whose
+gold is empty scores 1.0 when the output is empty (or the page was dropped) and 0.0 otherwise; an
+empty output on a non-empty gold scores 0. Title: exact match after NFC and trimming, over the
+pages whose gold has a title. Results also go to target/eval/extract/results.json.
+Stdlib only (the peers run in their own venv); not needed by the project's tests.
+"""
+import argparse
+import codecs
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "target" / "eval" / "extract"
+VENV = ROOT / "target" / "eval" / "venv-extract"
+VPY = VENV / "bin" / "python"
+BIN = Path(os.environ.get("DOCPIPE_BIN", ROOT / "target" / "release" / "docpipe"))
+OWN = ROOT / "tests" / "web" / "pages"
+SDIST = "newspaper4k-0.9.6"
+PEER_PINS = ["trafilatura==2.3.1", "readability-lxml==0.9", "resiliparse==2.0.1", "justext==3.0.2"]
+DROP_REAL = {"video_article_01"}  # byte-identical to cleveland.com1, different gold
+
+
+# ----------------------------------------------------------------------------- scoring
+
+def _nospace(cp):
+    """Scripts written without spaces between words: one token per character."""
+    return (
+        0x0E00 <= cp <= 0x0EFF  # Thai, Lao
+        or 0x1000 <= cp <= 0x109F or 0xA9E0 <= cp <= 0xA9FF or 0xAA60 <= cp <= 0xAA7F  # Myanmar
+        or 0x1780 <= cp <= 0x17FF or 0x19E0 <= cp <= 0x19FF  # Khmer
+        or 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9F  # Kana
+        or 0x2E80 <= cp <= 0x2FDF or cp in (0x3005, 0x3007) or 0x3021 <= cp <= 0x3029  # Han
+        or 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x3FFFF
+    )
+
+
+_CLASS = {}
+
+
+def _cls(ch):
+    """0: separator, 1: word character, 2: a one-character token, 3: ignored (format characters:
+    soft hyphen, zero-width joiners and spaces, BOM), so `deck&shy;hands` is one word."""
+    c = _CLASS.get(ch)
+    if c is None:
+        cat = unicodedata.category(ch)
+        if cat == "Cf":
+            c = 3
+        elif cat[0] not in "LMN":
+            c = 0
+        elif _nospace(ord(ch)):
+            c = 2
+        else:
+            c = 1
+        _CLASS[ch] = c
+    return c
+
+
+def tokens(text):
+    text = unicodedata.normalize("NFC", text).lower()
+    out = []
+    start = None
+    text = "".join(ch for ch in text if _cls(ch) != 3)
+    for i, ch in enumerate(text):
+        c = _cls(ch)
+        if c == 1:
+            if start is None:
+                start = i
+            continue
+        if start is not None:
+            out.append(text[start:i])
+            start = None
+        if c == 2:
+            out.append(ch)
+    if start is not None:
+        out.append(text[start:])
+    return out
+
+
+def score(gold, pred):
+    """(P, R, F1, missing Counter, extra Counter) of one page."""
+    g, p = Counter(tokens(gold)), Counter(tokens(pred))
+    if not g:
+        v = 1.0 if not p else 0.0
+        return v, v, v, Counter(), p
+    if not p:
+        return 0.0, 0.0, 0.0, g, Counter()
+    tp = sum((g & p).values())
+    prec, rec = tp / sum(p.values()), tp / sum(g.values())
+    f = 2 * prec * rec / (prec + rec) if tp else 0.0
+    return prec, rec, f, g - p, p - g
+
+
+def norm_title(t):
+    return unicodedata.normalize("NFC", t).strip() if isinstance(t, str) else None
+
+
+def split_of(name):
+    return "dev" if hashlib.sha1(name.encode()).digest()[0] < 128 else "test"
+
+
+# ----------------------------------------------------------------------------- sets
+
+def real_pages():
+    base = OUT / SDIST / "tests" / "data"
+    if not (base / "html").is_dir():
+        tar = OUT / f"{SDIST}.tar.gz"
+        if not tar.exists():
+            OUT.mkdir(parents=True, exist_ok=True)
+            print(f"eval extract: downloading {SDIST} (sdist, MIT) from PyPI into {OUT}", file=sys.stderr)
+            subprocess.check_call([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary",
+                                   ":all:", "newspaper4k==0.9.6", "-d", str(OUT)])
+        with tarfile.open(tar) as tf:
+            members = [m for m in tf.getmembers() if m.name.startswith(f"{SDIST}/tests/data/") and m.isfile()]
+            tf.extractall(OUT, members=members, filter="data")
+    pages = []
+    for html in sorted((base / "html").glob("*.html")):
+        name = html.name[: -len(".html")]
+        txt = base / "txt" / f"{name}.txt"
+        if name in DROP_REAL or not txt.exists():
+            continue
+        meta = base / "metadata" / f"{name}.json"
+        title = json.loads(meta.read_text(encoding="utf-8")).get("title") if meta.exists() else None
+        pages.append(page("real", name, html, txt.read_text(encoding="utf-8"), title or None))
+    return pages
+
+
+def own_pages():
+    pages = []
+    for html in sorted(OWN.glob("*.html")):
+        name = html.stem
+        meta = json.loads((OWN / f"{name}.json").read_text(encoding="utf-8"))
+        gold = (OWN / f"{name}.txt").read_text(encoding="utf-8")
+        pages.append(page("own", name, html, gold, meta.get("title")))
+    return pages
+
+
+def page(set_, name, path, gold, title):
+    return {"set": set_, "name": name, "key": f"{set_}/{name}", "split": split_of(name), "path": path,
+            "bytes": path.stat().st_size, "gold": gold, "title": title}
+
+
+# ----------------------------------------------------------------------------- docpipe
+
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+
+
+def decode_page(data):
+    """The page as text for JSONL input: BOM, else meta charset (first 1,024 bytes), else UTF-8."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, "replace")
+    m = _META.search(data[:1024])
+    enc = "utf-8"
+    if m:
+        label = m.group(1).decode("ascii").lower()
+        label = {"shift_jis": "cp932", "windows-31j": "cp932", "iso-8859-1": "cp1252", "latin1": "cp1252",
+                 "us-ascii": "cp1252", "utf-16": "utf-8"}.get(label, label)
+        try:
+            enc = codecs.lookup(label).name
+        except LookupError:
+            enc = "utf-8"
+    return data.decode(enc, "replace")
+
+
+def docpipe_capabilities():
+    """(has extract stage, accepts format = "html")."""
+    if not BIN.exists():
+        return False, False
+    has_extract = subprocess.run([str(BIN), "stages", "extract"], capture_output=True).returncode == 0
+    probe = OUT / "probe"
+    probe.mkdir(parents=True, exist_ok=True)
+    (probe / "p.html").write_text("<p>x</p>")
+    (probe / "probe.toml").write_text('[input]\npaths = ["p.html"]\nformat = "html"\n\n[[stage]]\ntype = "export"\npath = "x.jsonl"\n')
+    has_html = subprocess.run([str(BIN), "check", str(probe / "probe.toml")], capture_output=True).returncode == 0
+    return has_extract, has_html
+
+
+def run_docpipe(set_, pages, mode):
+    """Runs the binary over one set; returns ({key: (text, title)}, extract seconds)."""
+    work = OUT / "runs" / set_
+    if work.exists():
+        shutil.rmtree(work)
+    inp = work / "input"
+    inp.mkdir(parents=True)
+    by_id = {}
+    if mode == "html":
+        for p in pages:
+            dst = inp / f"{p['name']}.html"
+            shutil.copyfile(p["path"], dst)
+            by_id[f"{p['name']}.html"] = p["key"]
+        input_cfg = f'paths = ["{inp}"]\nformat = "html"'
+    else:
+        lines = []
+        for p in pages:
+            lines.append(json.dumps({"id": p["key"], "text": decode_page(p["path"].read_bytes())}, ensure_ascii=False))
+            by_id[p["key"]] = p["key"]
+        (inp / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        input_cfg = f'paths = ["{inp / "pages.jsonl"}"]\nformat = "jsonl"'
+    config = f"""# Generated by eval/extract/run.py: the extract stage alone, its text and title exported.
+[input]
+{input_cfg}
+
+[output]
+dir = "{work / 'out'}"
+
+[run]
+on_error = "skip"
+
+[[stage]]
+type = "extract"
+
+[[stage]]
+type = "export"
+path = "extract.jsonl"
+fields = ["id", "text", "metadata.title"]
+"""
+    (work / "run.toml").write_text(config)
+    subprocess.run([str(BIN), "run", str(work / "run.toml"), "-j", "1", "-q", "--no-progress"], check=True)
+    out = {}
+    for line in (work / "out" / "extract.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        doc_id = r["id"]
+        key = by_id.get(doc_id) or by_id.get(Path(doc_id).name)
+        if key is None:
+            raise SystemExit(f"eval extract: docpipe returned an unknown id {doc_id!r}")
+        out[key] = (r.get("text") or "", r.get("metadata.title"))
+    stats = json.loads((work / "out" / "stats.json").read_text())
+    secs = sum(s["seconds"] for s in stats["stages"] if s["type"] == "extract")
+    return out, secs
+
+
+# ----------------------------------------------------------------------------- peers
+
+def ensure_peer_venv():
+    probe = "import trafilatura, readability, resiliparse, justext"
+    if VPY.exists() and subprocess.call([str(VPY), "-c", probe], stderr=subprocess.DEVNULL) == 0:
+        return
+    if not VPY.exists():
+        subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
+    subprocess.check_call([str(VPY), "-m", "pip", "install", "-q", "-U", "pip"])
+    subprocess.check_call([str(VPY), "-m", "pip", "install", "-q", "--only-binary", "resiliparse,fastwarc", *PEER_PINS])
+
+
+def run_peers(pages):
+    ensure_peer_venv()
+    lst = OUT / "peer-pages.jsonl"
+    lst.write_text("".join(json.dumps({"key": p["key"], "path": str(p["path"])}) + "\n" for p in pages))
+    res = OUT / "peers.json"
+    subprocess.check_call(["nice", "-n", "10", str(VPY), str(Path(__file__).with_name("peers.py")), str(lst), str(res)])
+    return json.loads(res.read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------------- report
+
+def evaluate(pages, outputs):
+    """Per-page scores for one system: {key: dict}."""
+    rows = {}
+    for p in pages:
+        text, title = outputs.get(p["key"], ("", None))
+        pr, rc, f, missing, extra = score(p["gold"], text)
+        rows[p["key"]] = {"P": pr, "R": rc, "F1": f, "missing": missing, "extra": extra,
+                          "title_ok": None if p["title"] is None else norm_title(title) == norm_title(p["title"])}
+    return rows
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+def summarise(pages, rows, secs):
+    s = {}
+    for split in ("dev", "test"):
+        ks = [p["key"] for p in pages if p["split"] == split]
+        s[split] = {m: mean([rows[k][m] for k in ks]) for m in ("P", "R", "F1")}
+        s[split]["pages"] = len(ks)
+        t = [rows[k]["title_ok"] for k in ks if rows[k]["title_ok"] is not None]
+        s[split]["titles"] = [sum(t), len(t)]
+    total = sum(p["bytes"] for p in pages)
+    s["mb_s"] = total / 1e6 / secs if secs > 0 else None
+    s["bytes"] = total
+    return s
+
+
+def print_table(results, sets):
+    head = f"{'set':5} {'system':22} {'F1 dev':>7} {'F1 test':>7} {'P test':>7} {'R test':>7} {'titles dev':>10} {'titles test':>11} {'MB/s':>8}"
+    print(head)
+    print("-" * len(head))
+    for set_ in sets:
+        for system, s in results[set_].items():
+            d, t = s["dev"], s["test"]
+            mbs = f"{s['mb_s']:.1f}" if s["mb_s"] else "-"
+            print(f"{set_:5} {system:22} {d['F1']:7.3f} {t['F1']:7.3f} {t['P']:7.3f} {t['R']:7.3f} "
+                  f"{d['titles'][0]:>5}/{d['titles'][1]:<4} {t['titles'][0]:>6}/{t['titles'][1]:<4} {mbs:>8}")
+
+
+def print_errors(pages, rows, n, system):
+    dev = sorted((p for p in pages if p["split"] == "dev"), key=lambda p: (rows[p["key"]]["F1"], p["key"]))
+    print(f"\n{system}: the {min(n, len(dev))} worst dev pages (missing = in the gold only, extra = in the output only)")
+    for p in dev[:n]:
+        r = rows[p["key"]]
+        print(f"\n{p['key']}  F1 {r['F1']:.3f}  P {r['P']:.3f}  R {r['R']:.3f}  title {'ok' if r['title_ok'] else r['title_ok']}")
+        for label in ("missing", "extra"):
+            c = r[label]
+            words = " ".join(f"{w}×{k}" if k > 1 else w for w, k in c.most_common(40))
+            print(f"  {label} ({sum(c.values())}): {words}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--peers", action="store_true", help="also run the Python peers (venv target/eval/venv-extract)")
+    ap.add_argument("--errors", type=int, default=0, metavar="N", help="print docpipe's N worst dev pages")
+    ap.add_argument("--errors-of", default="docpipe", metavar="SYSTEM",
+                    help="whose errors --errors prints: a system name or its prefix (default docpipe)")
+    ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
+    ap.add_argument("--input", choices=["auto", "html", "jsonl"], default="auto",
+                    help="how docpipe reads the pages: format html, or JSONL records of decoded HTML (auto: html when supported)")
+    args = ap.parse_args()
+
+    sets = {"real": real_pages(), "own": own_pages()}
+    for name, ps in sets.items():
+        dev = sum(p["split"] == "dev" for p in ps)
+        print(f"eval extract: {name}: {len(ps)} pages ({dev} dev, {len(ps) - dev} test), "
+              f"{sum(p['bytes'] for p in ps) / 1e6:.1f} MB", file=sys.stderr)
+
+    if not args.no_build:
+        subprocess.check_call(["cargo", "build", "--release", "--locked", "-p", "docpipe"], cwd=ROOT)
+    has_extract, has_html = docpipe_capabilities()
+    results = {s: {} for s in sets}
+    per_page = {s: {} for s in sets}
+    if has_extract:
+        mode = args.input if args.input != "auto" else ("html" if has_html else "jsonl")
+        if mode == "html" and not has_html:
+            raise SystemExit('eval extract: this docpipe binary has no `format = "html"` reader; use --input jsonl')
+        label = f"docpipe ({mode})"
+        for s, ps in sets.items():
+            outs, secs = run_docpipe(s, ps, mode)
+            rows = evaluate(ps, outs)
+            per_page[s][label] = rows
+            results[s][label] = summarise(ps, rows, secs)
+    else:
+        print(f"eval extract: {BIN} has no `extract` stage: docpipe's rows are skipped", file=sys.stderr)
+
+    if args.peers:
+        everything = [p for ps in sets.values() for p in ps]
+        peer_out = run_peers(everything)
+        for peer, res in peer_out.items():
+            label = f"{peer} {res['version']}"
+            for s, ps in sets.items():
+                outs = {k: (v["text"], v["title"]) for k, v in res["pages"].items()}
+                secs = sum(res["pages"][p["key"]]["seconds"] for p in ps)
+                rows = evaluate(ps, outs)
+                per_page[s][label] = rows
+                results[s][label] = summarise(ps, rows, secs)
+    elif not has_extract:
+        print("eval extract: nothing to score (add --peers)", file=sys.stderr)
+
+    print("\nMain-text extraction: macro word P/R/F1 per page, title exact match, MB/s of HTML (one thread)")
+    print_table(results, list(sets))
+    dump = {"results": results, "pages": {s: {sys_: {k: {m: v[m] for m in ("P", "R", "F1", "title_ok")}
+                                                      for k, v in rows.items()}
+                                              for sys_, rows in per_page[s].items()} for s in sets}}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(dump, indent=1, ensure_ascii=False))
+    if args.errors:
+        system = next((k for k in per_page["real"] if k.startswith(args.errors_of)), None)
+        if system is None:
+            print(f"\n--errors: {args.errors_of} did not run", file=sys.stderr)
+        else:
+            print_errors([p for ps in sets.values() for p in ps],
+                         {**per_page["real"][system], **per_page["own"][system]}, args.errors, system)
+
+
+if __name__ == "__main__":
+    main()
