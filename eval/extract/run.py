@@ -3,7 +3,8 @@
 
 Usage (from the repository root; `cargo xtask eval extract [--peers] [--errors N]` runs the same):
 
-    python3 eval/extract/run.py [--peers] [--errors N] [--no-build] [--input html|jsonl|auto]
+    python3 eval/extract/run.py [--peers] [--errors N [--errors-of SYSTEM]] [--markdown]
+                                [--no-build] [--input html|jsonl|auto]
 
 Two sets of saved pages, each with the expected main text and title:
 
@@ -341,6 +342,18 @@ def print_table(results, sets):
                   f"{d['titles'][0]:>5}/{d['titles'][1]:<4} {t['titles'][0]:>6}/{t['titles'][1]:<4} {mbs:>8}")
 
 
+def print_markdown(results, sets):
+    """The same figures as a Markdown table (README-ready)."""
+    print("\n| set | system | F1 dev | F1 test | P test | R test | titles dev | titles test | MB/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for set_ in sets:
+        for system, s in results[set_].items():
+            d, t = s["dev"], s["test"]
+            mbs = f"{s['mb_s']:.1f}" if s["mb_s"] else "-"
+            print(f"| {set_} | {system} | {d['F1']:.3f} | {t['F1']:.3f} | {t['P']:.3f} | {t['R']:.3f} | "
+                  f"{d['titles'][0]}/{d['titles'][1]} | {t['titles'][0]}/{t['titles'][1]} | {mbs} |")
+
+
 def print_errors(pages, rows, n, system):
     dev = sorted((p for p in pages if p["split"] == "dev"), key=lambda p: (rows[p["key"]]["F1"], p["key"]))
     print(f"\n{system}: the {min(n, len(dev))} worst dev pages (missing = in the gold only, extra = in the output only)")
@@ -359,6 +372,7 @@ def main():
     ap.add_argument("--errors", type=int, default=0, metavar="N", help="print docpipe's N worst dev pages")
     ap.add_argument("--errors-of", default="docpipe", metavar="SYSTEM",
                     help="whose errors --errors prints: a system name or its prefix (default docpipe)")
+    ap.add_argument("--markdown", action="store_true", help="also print the table in Markdown")
     ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
     ap.add_argument("--input", choices=["auto", "html", "jsonl"], default="auto",
                     help="how docpipe reads the pages: format html, or JSONL records of decoded HTML (auto: html when supported)")
@@ -404,6 +418,8 @@ def main():
 
     print("\nMain-text extraction: macro word P/R/F1 per page, title exact match, MB/s of HTML (one thread)")
     print_table(results, list(sets))
+    if args.markdown:
+        print_markdown(results, list(sets))
     dump = {"results": results, "pages": {s: {sys_: {k: {m: v[m] for m in ("P", "R", "F1", "title_ok")}
                                                       for k, v in rows.items()}
                                               for sys_, rows in per_page[s].items()} for s in sets}}
