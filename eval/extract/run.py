@@ -330,6 +330,12 @@ def summarise(pages, rows, secs):
     return s
 
 
+def fmt_speed(mb_s):
+    if not mb_s:
+        return "-"
+    return f"{mb_s:.1f}" if mb_s >= 1 else f"{mb_s:.2f}"
+
+
 def print_table(results, sets):
     head = f"{'set':5} {'system':22} {'F1 dev':>7} {'F1 test':>7} {'P test':>7} {'R test':>7} {'titles dev':>10} {'titles test':>11} {'MB/s':>8}"
     print(head)
@@ -337,7 +343,7 @@ def print_table(results, sets):
     for set_ in sets:
         for system, s in results[set_].items():
             d, t = s["dev"], s["test"]
-            mbs = f"{s['mb_s']:.1f}" if s["mb_s"] else "-"
+            mbs = fmt_speed(s["mb_s"])
             print(f"{set_:5} {system:22} {d['F1']:7.3f} {t['F1']:7.3f} {t['P']:7.3f} {t['R']:7.3f} "
                   f"{d['titles'][0]:>5}/{d['titles'][1]:<4} {t['titles'][0]:>6}/{t['titles'][1]:<4} {mbs:>8}")
 
@@ -349,7 +355,7 @@ def print_markdown(results, sets):
     for set_ in sets:
         for system, s in results[set_].items():
             d, t = s["dev"], s["test"]
-            mbs = f"{s['mb_s']:.1f}" if s["mb_s"] else "-"
+            mbs = fmt_speed(s["mb_s"])
             print(f"| {set_} | {system} | {d['F1']:.3f} | {t['F1']:.3f} | {t['P']:.3f} | {t['R']:.3f} | "
                   f"{d['titles'][0]}/{d['titles'][1]} | {t['titles'][0]}/{t['titles'][1]} | {mbs} |")
 
