@@ -1,0 +1,178 @@
+//! Stage-level tests: no glued or split words, blocks, provenance back to the page bytes.
+
+use super::*;
+use docpipe_core::align::{reconstruct_source, validate};
+use proptest::prelude::*;
+
+fn opts() -> ExtractOptions {
+    ExtractOptions { min_text_chars: 0, fallback: false, ..ExtractOptions::default() }
+}
+
+fn run(html: &str) -> Document {
+    let doc = Document::from_source("d", html.to_owned(), "p.html", 0);
+    match ExtractStage::new(opts()).process(doc).unwrap() {
+        Outcome::Keep(d) => d,
+        other => panic!("not kept: {other:?}"),
+    }
+}
+
+fn text(html: &str) -> String {
+    run(html).text
+}
+
+/// Every kept span maps to page bytes; the page rebuilds from text + edits.
+fn check_alignment(html: &str, doc: &Document) {
+    validate(&doc.source.edits, doc.text.len(), html.len()).unwrap();
+    let back = reconstruct_source(doc.text.as_bytes(), &doc.source.edits, html.as_bytes()).unwrap();
+    assert_eq!(back, html.as_bytes());
+}
+
+#[test]
+fn inline_tags_never_glue_or_split() {
+    assert_eq!(text("<p>wo<b>rd</b> and <i>more</i></p>"), "word and more");
+    assert_eq!(text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>"), "a b\n\nc");
+    assert_eq!(text("<p>a</p><p>b</p>"), "a\n\nb");
+    assert_eq!(text("<p>a<br>b</p>"), "a\nb");
+    assert_eq!(text("<p><span>x</span> y</p>"), "x y");
+    assert_eq!(text("<ul><li>one<li>two</ul>"), "one\n\ntwo");
+    assert_eq!(text("<pre>a  b\n  c</pre>"), "a  b\n  c");
+    assert_eq!(text("<p>  lots \n of   space </p>"), "lots of space");
+}
+
+#[test]
+fn entities_decode_and_map_to_the_whole_reference() {
+    let html = "<p>Tom &amp; Jerry&#8217;s&nbsp;day &copy2020</p>";
+    let doc = run(html);
+    assert_eq!(doc.text, "Tom & Jerry\u{2019}s day ©2020");
+    let amp = doc.text.find('&').unwrap();
+    let (s, e) = doc.source_range(amp, amp + 1);
+    assert_eq!(&html[s..e], "&amp;");
+    check_alignment(html, &doc);
+}
+
+#[test]
+fn boilerplate_is_pruned_and_roles_are_labelled() {
+    let html = r#"<html><head><title>Big news today | Site</title></head><body>
+<nav><a href="/">Home</a> <a href="/w">World</a></nav>
+<div class="cookie-banner">We use cookies.</div>
+<article><h1>Big news today</h1>
+<p>The first paragraph of the story, long enough to count, with a comma, and more words here.</p>
+<h2>A subheading</h2>
+<p>The second paragraph goes on, with detail, and with a <a href="/x">link</a> inside it as well.</p>
+<ul class="share-tools"><li><a href="/s">Share</a></li><li><a href="/t">Tweet</a></li></ul>
+<ul><li>A list item with words in it.</li></ul>
+</article>
+<footer>Copyright</footer></body></html>"#;
+    let doc = run(html);
+    assert!(!doc.text.contains("cookies"), "{}", doc.text);
+    assert!(!doc.text.contains("Home"), "{}", doc.text);
+    assert!(!doc.text.contains("Share"), "{}", doc.text);
+    assert!(!doc.text.contains("Copyright"), "{}", doc.text);
+    assert!(doc.text.contains("The first paragraph"), "{}", doc.text);
+    assert!(doc.text.contains("A list item"), "{}", doc.text);
+    assert_eq!(doc.metadata["title"], "Big news today");
+    let labels: Vec<&str> = doc.annotations["blocks"].iter().filter_map(|s| s.label.as_deref()).collect();
+    assert!(labels.contains(&"subheading"), "{labels:?}");
+    assert!(labels.contains(&"list_item"), "{labels:?}");
+    for span in &doc.annotations["blocks"] {
+        let t = &doc.text[span.start..span.end];
+        assert!(!t.is_empty() && t.trim() == t, "{t:?}");
+    }
+    check_alignment(html, &doc);
+    docpipe_core::registry::check_written_attributes("extract", &serde_json::Map::new(), &doc.attributes).unwrap();
+}
+
+#[test]
+fn drops_pages_without_text() {
+    let stage = ExtractStage::new(ExtractOptions::default());
+    for (html, reason) in [("just text", "not-html"), ("<html><nav>menu</nav></html>", "no-main-text")] {
+        let doc = Document::from_source("d", html.to_owned(), "p.html", 0);
+        assert!(matches!(stage.process(doc).unwrap(), Outcome::Drop(r) if r == reason), "{html}");
+    }
+}
+
+#[test]
+fn rejects_unknown_options() {
+    let opts =
+        StageOptions::parse_snippet("type = \"extract\"\nfocsu = \"recall\"\n", std::path::Path::new(".")).unwrap();
+    assert!(build(&opts).is_err());
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+/// The text of an HTML fragment made by [`html_piece`] (tags, comments and scripts removed).
+fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        let end = if tail.starts_with("<script") {
+            tail.find("</script>").map_or(tail.len(), |e| e + 9)
+        } else if tail.starts_with("<!--") {
+            tail.find("-->").map_or(tail.len(), |e| e + 3)
+        } else if tail.starts_with("<img") {
+            tail.find("\">").map_or(tail.len(), |e| e + 2)
+        } else {
+            tail.find('>').map_or(tail.len(), |e| e + 1)
+        };
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn html_piece() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        "[a-z]{1,6}",
+        Just(" ".to_owned()),
+        Just("\r\n".to_owned()),
+        Just("&amp;".to_owned()),
+        Just("&#8217;".to_owned()),
+        Just("&copy".to_owned()),
+        Just("&notit;".to_owned()),
+        Just("&bogus;".to_owned()),
+        Just("é".to_owned()),
+        Just("漢字".to_owned()),
+        Just("<br>".to_owned()),
+        Just("<!-- c -->".to_owned()),
+        Just("<img alt=\"a>b\">".to_owned()),
+        Just("<script>x</scr + y</script>".to_owned()),
+        Just("\u{0}".to_owned()),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        (
+            prop::sample::select(vec!["p", "b", "div", "span", "li", "td", "h2", "pre", "a href=x", "nav", "em"]),
+            prop::collection::vec(inner, 0..6),
+        )
+            .prop_map(|(tag, kids)| {
+                let name = tag.split(' ').next().unwrap_or(tag);
+                format!("<{tag}>{}</{name}>", kids.concat())
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn output_maps_back_to_the_page(body in prop::collection::vec(html_piece(), 1..6)) {
+        let html = format!("<html><body>{}</body></html>", body.concat());
+        let doc = Document::from_source("d", html.clone(), "p.html", 0);
+        let out = ExtractStage::new(opts()).process(doc).unwrap();
+        let Outcome::Keep(doc) = out else { return Ok(()) };
+        check_alignment(&html, &doc);
+        // Each output word comes from page bytes that decode to it.
+        let text = &doc.text;
+        let mut i = 0;
+        for w in words(text) {
+            let at = text[i..].find(&w).unwrap() + i;
+            i = at + w.len();
+            let (s, e) = doc.source_range(at, at + w.len());
+            let src = crate::decode::decode_all(&strip_tags(&html[s..e]));
+            let joined: String = words(&src).concat();
+            prop_assert!(joined.contains(&w), "{w:?} from {:?}", &html[s..e]);
+        }
+    }
+}
