@@ -27,11 +27,14 @@ pub struct Meta {
     pub article_body: Option<(usize, usize, String)>,
 }
 
+/// Decodes references and collapses ASCII whitespace (an ideographic space stays: it separates
+/// a headline from the site name in CJK titles).
 fn clean(s: &str) -> Option<String> {
     let t = decode_all(s);
-    let t: Vec<&str> = t.split_whitespace().collect();
+    let t: Vec<&str> = t.split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect();
     let t = t.join(" ");
-    (!t.is_empty()).then_some(t)
+    let t = t.trim_matches('\u{3000}');
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 fn set(slot: &mut Option<String>, v: &str) {
@@ -59,7 +62,7 @@ pub fn choose_title(title: Option<&str>, og: Option<&str>, h1: Option<&str>) -> 
     if parts.len() <= 1 {
         return Some(t.to_owned());
     }
-    for other in [h1, og].into_iter().flatten() {
+    for other in [og, h1].into_iter().flatten() {
         if parts.contains(&other) {
             return Some(other.to_owned());
         }

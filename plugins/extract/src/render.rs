@@ -276,7 +276,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                 let node = &tree.nodes[*id as usize];
                 let c = crate::select::count(&bytes[node.start..node.end]).0;
                 if chars == 0 && c > 0 {
-                    label = context(tree, *id, *root).2;
+                    label = if sel.leads.contains(root) { "standfirst" } else { context(tree, *id, *root).2 };
                 }
                 chars += c;
             }

@@ -333,7 +333,9 @@ pub struct Selection {
     pub stats: Vec<Stats>,
     /// The subtrees that make up the main content, in document order.
     pub roots: Vec<u32>,
-    /// How they were found: `marker` or `score`.
+    /// Roots that are a lead paragraph (`standfirst` blocks).
+    pub leads: Vec<u32>,
+    /// How they were found: `marker`, `score`, `page` or `paragraphs`.
     pub method: &'static str,
 }
 
@@ -372,6 +374,18 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     for i in 0..n {
         if matches!(drop[i], Reason::Class | Reason::Role) && raw[i] * 2 > total {
             drop[i] = Reason::None;
+        }
+    }
+    // Nor is the wrapper of an article-body marker.
+    for i in 0..n {
+        if marker[i] && !matches!(drop[i], Reason::Hidden) {
+            let mut cur = tree.nodes[i].parent;
+            while cur != NONE {
+                if matches!(drop[cur as usize], Reason::Class | Reason::Role) {
+                    drop[cur as usize] = Reason::None;
+                }
+                cur = tree.nodes[cur as usize].parent;
+            }
         }
     }
     // Kept statistics, bottom-up.
@@ -468,6 +482,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     }
     let mut roots = Vec::new();
+    let mut leads = Vec::new();
     if paragraphs {
         method = "paragraphs";
         let mut in_p = vec![false; n];
@@ -481,7 +496,20 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     } else if best_marker != NONE {
         method = "marker";
-        roots.push(best_marker);
+        // A lead paragraph next to the body marker (`article__lead`, `standfirst`) belongs to it.
+        let p = tree.nodes[best_marker as usize].parent;
+        if p == NONE {
+            roots.push(best_marker);
+        } else {
+            for c in tree.children(p) {
+                if c == best_marker {
+                    roots.push(c);
+                } else if !dead[c as usize] && tree.nodes[c as usize].kind == Kind::Element && is_lead(tree, html, c) {
+                    roots.push(c);
+                    leads.push(c);
+                }
+            }
+        }
     } else if best != NONE {
         // Siblings that belong to the article too.
         let threshold = match focus {
@@ -533,7 +561,20 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             drop[i] = Reason::Outside;
         }
     }
-    Selection { drop, stats, roots, method }
+    Selection { drop, stats, roots, leads, method }
+}
+
+/// Tokens of a lead paragraph's id or class.
+const LEAD: &[&str] = &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt"];
+
+fn is_lead(tree: &Tree, html: &str, id: u32) -> bool {
+    let mut lead = false;
+    for name in ["class", "id"] {
+        if let Some(v) = tree.attr(html, id, name) {
+            tokens(v, |t| lead |= LEAD.contains(&t));
+        }
+    }
+    lead
 }
 
 #[cfg(test)]
