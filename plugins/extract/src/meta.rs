@@ -147,10 +147,10 @@ pub fn read(tree: &Tree, html: &str) -> Meta {
                     "og:title" | "twitter:title" => set(&mut og_title, content),
                     "og:site_name" | "application-name" => set(&mut m.site_name, content),
                     "description" | "og:description" | "twitter:description" => set(&mut m.description, content),
-                    "author" | "article:author" | "dc.creator" | "byl" | "sailthru.author" | "parsely-author" => {
-                        if !content.starts_with("http") {
-                            set(&mut m.author, content.trim_start_matches("By ").trim_start_matches("by "));
-                        }
+                    "author" | "article:author" | "dc.creator" | "byl" | "sailthru.author" | "parsely-author"
+                        if !content.starts_with("http") =>
+                    {
+                        set(&mut m.author, content.trim_start_matches("By ").trim_start_matches("by "));
                     }
                     "article:published_time"
                     | "datepublished"

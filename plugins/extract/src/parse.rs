@@ -262,7 +262,7 @@ impl Builder {
         self_closing: bool,
     ) -> Result<bool, ParseError> {
         if self.stack.len() >= MAX_DEPTH {
-            if !tag.is_void() && !(self_closing && self.foreign > 0) {
+            if !(tag.is_void() || (self_closing && self.foreign > 0)) {
                 self.overflow += 1;
             }
             return Ok(false);
@@ -296,10 +296,8 @@ impl Builder {
                 Tag::A => {
                     self.close_in_scope(|t| t == Tag::A, Tag::is_scope_boundary);
                 }
-                t if t.is_heading() => {
-                    if self.stack.last().is_some_and(|&c| self.tag_of(c).is_heading()) {
-                        self.stack.pop();
-                    }
+                t if t.is_heading() && self.stack.last().is_some_and(|&c| self.tag_of(c).is_heading()) => {
+                    self.stack.pop();
                 }
                 _ => {}
             }

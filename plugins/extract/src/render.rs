@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use docpipe_core::Document;
 use docpipe_core::align::{Edit, Rewriter};
 use docpipe_core::document::Span;
 
@@ -95,6 +94,17 @@ impl<'a> Emitter<'a> {
         let mut run = start; // start of the pending verbatim run
         while i < end {
             let b = bytes[i];
+            // A single space inside a run stays part of the run (the common case, one copy per run).
+            if b == b' '
+                && i > run
+                && i + 1 < end
+                && !bytes[i + 1].is_ascii_whitespace()
+                && bytes[i + 1] != 0xC2
+                && bytes[i + 1] != b'&'
+            {
+                i += 1;
+                continue;
+            }
             let ws = !verbatim && (b.is_ascii_whitespace() || (b == 0xC2 && bytes.get(i + 1) == Some(&0xA0)));
             if ws {
                 self.copy(run, i);
@@ -261,7 +271,6 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
         label: &'static str,
         chars: u32,
     }
-    let bytes = html.as_bytes();
     let mut blocks: Vec<Block> = Vec::new();
     let mut from = 0;
     for k in 0..=events.len() {
@@ -273,8 +282,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
         let mut label = "body";
         for (ev, root) in &events[from..k] {
             if let Ev::Text(id) = ev {
-                let node = &tree.nodes[*id as usize];
-                let c = crate::select::count(&bytes[node.start..node.end]).0;
+                let c = sel.stats[*id as usize].chars;
                 if chars == 0 && c > 0 {
                     label = if sel.leads.contains(root) { "standfirst" } else { context(tree, *id, *root).2 };
                 }
@@ -312,9 +320,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                     let after = em.len();
                     if after > before {
                         // The text's first byte may follow a separator written by the flush.
-                        let first = if start.is_none() || before == 0 { before } else { before };
-                        let s0 = start.get_or_insert(first);
-                        let _ = s0;
+                        start.get_or_insert(before);
                         if settings.links && link != NONE {
                             let text_start = em.rw.output()[before..after].len()
                                 - em.rw.output()[before..after].trim_start().len()
@@ -347,15 +353,4 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
     out.text = text;
     out.edits = edits;
     out
-}
-
-/// Writes the rendered result into `doc` (text, edits composed with the reader's, layers).
-pub fn apply(doc: &mut Document, r: Rendered) {
-    let html = std::mem::take(&mut doc.text);
-    let _ = html;
-    doc.apply_rewrite(r.text, r.edits);
-    doc.set_layer("blocks", r.blocks);
-    if !r.links.is_empty() {
-        doc.set_layer("links", r.links);
-    }
 }

@@ -198,6 +198,22 @@ pub fn tokens(value: &str, mut f: impl FnMut(&str)) {
     }
 }
 
+/// Whether a class or id, lower-cased without its punctuation, starts with a marker.
+fn is_marker_class(class: &str) -> bool {
+    let mut buf = [0u8; 24];
+    let mut len = 0;
+    for b in class.bytes() {
+        if b.is_ascii_alphanumeric() {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+            if len == buf.len() {
+                break;
+            }
+        }
+    }
+    MARKERS.iter().any(|m| buf[..len].starts_with(m.as_bytes()))
+}
+
 /// Per-element facts read from attributes.
 #[derive(Debug, Clone, Copy, Default)]
 struct Facts {
@@ -226,19 +242,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
         let name = &bytes[a.name.0..a.name.1];
         let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
         if name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id") {
-            let joined: String = value
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-                .to_lowercase();
-            let mut is_marker = MARKERS.iter().any(|m| joined.starts_with(m));
-            for class in value.split_whitespace() {
-                let j: String = class.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
-                is_marker |= MARKERS.iter().any(|m| j.starts_with(m));
-            }
+            let is_marker = value.split_ascii_whitespace().any(is_marker_class);
             if is_marker {
                 f.marker = true;
                 f.weight += 40;
@@ -261,9 +265,9 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
             if neg {
                 f.weight -= 25;
             }
-        } else if name.eq_ignore_ascii_case(b"hidden") {
-            f.prune = Some(Reason::Hidden);
-        } else if name.eq_ignore_ascii_case(b"aria-hidden") && value.eq_ignore_ascii_case("true") {
+        } else if name.eq_ignore_ascii_case(b"hidden")
+            || (name.eq_ignore_ascii_case(b"aria-hidden") && value.eq_ignore_ascii_case("true"))
+        {
             f.prune = Some(Reason::Hidden);
         } else if name.eq_ignore_ascii_case(b"style") {
             let v: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
@@ -350,6 +354,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     let mut marker = vec![false; n];
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
+    let mut text_counts = vec![(0u32, 0u32); n];
     for (i, node) in tree.nodes.iter().enumerate() {
         match node.kind {
             Kind::Element => {
@@ -360,7 +365,11 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 weight[i] = f.weight;
                 marker[i] = f.marker;
             }
-            Kind::Text | Kind::Plain => raw[i] = count(&bytes[node.start..node.end]).0,
+            Kind::Text | Kind::Plain => {
+                let (chars, commas) = count(&bytes[node.start..node.end]);
+                raw[i] = chars;
+                text_counts[i] = (chars, commas);
+            }
             Kind::Raw | Kind::RcData => {}
         }
     }
@@ -396,7 +405,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             continue;
         }
         if matches!(node.kind, Kind::Text | Kind::Plain) {
-            let (chars, commas) = count(&bytes[node.start..node.end]);
+            let (chars, commas) = text_counts[i];
             stats[i].chars += chars;
             stats[i].commas += commas;
         }
