@@ -88,6 +88,11 @@ fn chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
+/// Whether `text` has fewer than `min` characters that are not whitespace (counted only when it could).
+fn too_short(text: &str, min: usize) -> bool {
+    text.len() < min.saturating_mul(8) && chars(text) < min
+}
+
 /// The outcome of extraction on one page, before it is written into a document.
 #[derive(Debug)]
 pub struct Extraction {
@@ -134,7 +139,7 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
     let sel = select::select(&tree, html, o.focus, o.comments, false);
     let mut method = sel.method;
     let mut rendered = render::render(&tree, html, &sel, settings);
-    if o.fallback && chars(&rendered.text) < o.min_text_chars {
+    if o.fallback && too_short(&rendered.text, o.min_text_chars) {
         let sel = select::select(&tree, html, o.focus, o.comments, true);
         let alt = render::render(&tree, html, &sel, settings);
         if chars(&alt.text) > chars(&rendered.text) {

@@ -52,6 +52,19 @@ enum Ev {
     Sep(u8),
 }
 
+/// Bytes the text loop must look at: ASCII whitespace, `&`, and 0xC2 (a no-break space starts with it).
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0x0C] = true;
+    t[b'&' as usize] = true;
+    t[0xC2] = true;
+    t
+};
+
 /// Writes the output text.
 struct Emitter<'a> {
     html: &'a str,
@@ -93,6 +106,13 @@ impl<'a> Emitter<'a> {
         let mut i = start;
         let mut run = start; // start of the pending verbatim run
         while i < end {
+            // Skip ordinary bytes at table speed.
+            while i < end && !SPECIAL[bytes[i] as usize] {
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
             let b = bytes[i];
             // A single space inside a run stays part of the run (the common case, one copy per run).
             if b == b' '
