@@ -214,6 +214,28 @@ fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
     (pre, link, label.unwrap_or("body"))
 }
 
+/// Whether the text events hold a letter (any script), or at least four characters.
+fn has_letters(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> bool {
+    let mut n = 0;
+    for (ev, _) in events {
+        if let Ev::Text(id) = ev {
+            let node = &tree.nodes[*id as usize];
+            for c in html[node.start..node.end].chars() {
+                if c.is_alphabetic() {
+                    return true;
+                }
+                if !c.is_whitespace() {
+                    n += 1;
+                    if n >= 4 {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Renders the selected subtrees of `tree`.
 pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> Rendered {
     let mut out = Rendered::default();
@@ -309,7 +331,10 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                 chars += c;
             }
         }
-        if chars > 0 {
+        if chars > 0 && !has_letters(tree, html, &events[from..k]) {
+            // Vote counts, ticks, bullets: no letter or digit run worth a block.
+            *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
+        } else if chars > 0 {
             blocks.push(Block { from, to: k, label, chars });
         }
         from = k + 1;

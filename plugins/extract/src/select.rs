@@ -220,6 +220,8 @@ struct Facts {
     prune: Option<Reason>,
     weight: i32,
     marker: bool,
+    /// `role="main"` or `<main>`: the page says where its content is, more loosely than a marker.
+    main: bool,
 }
 
 fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
@@ -278,12 +280,14 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
             if ROLES.iter().any(|r| value.eq_ignore_ascii_case(r)) {
                 f.prune = Some(Reason::Role);
             }
+            f.main |= value.eq_ignore_ascii_case("main");
         } else if name.eq_ignore_ascii_case(b"itemprop") && value.eq_ignore_ascii_case("articleBody") {
             f.marker = true;
             f.weight += 60;
             f.prune = None;
         }
     });
+    f.main |= node.tag == Main;
     if f.marker && f.prune == Some(Reason::Class) {
         f.prune = None;
     }
@@ -344,6 +348,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     let mut drop = vec![Reason::None; n];
     let mut weight = vec![0i32; n];
     let mut marker = vec![false; n];
+    let mut main = vec![false; n];
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
     let mut text_counts = vec![(0u32, 0u32); n];
@@ -356,6 +361,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 }
                 weight[i] = f.weight;
                 marker[i] = f.marker;
+                main[i] = f.main;
             }
             Kind::Text | Kind::Plain => {
                 let (chars, commas) = count(&bytes[node.start..node.end]);
@@ -468,6 +474,33 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             best = i as u32;
         }
     }
+    // Several strong candidates under one ancestor (a question and its answers, a story cut
+    // into sections): the lowest ancestor holding at least three of them is the content.
+    if best != NONE {
+        let strong: Vec<u32> = (0..n)
+            .filter(|&i| candidate[i] && !dead[i] && i as u32 != best && score[i] >= best_score * 0.5)
+            .map(|i| i as u32)
+            .collect();
+        if strong.len() >= 3 {
+            let depth_of = |mut c: u32| {
+                let mut chain = Vec::new();
+                while c != NONE {
+                    chain.push(c);
+                    c = tree.nodes[c as usize].parent;
+                }
+                chain
+            };
+            let chains: Vec<Vec<u32>> = strong.iter().map(|&c| depth_of(c)).collect();
+            let mut a = tree.nodes[best as usize].parent;
+            while a != NONE && !matches!(tree.nodes[a as usize].tag, Tag::Body | Tag::Html) {
+                if chains.iter().filter(|ch| ch.contains(&a)).count() >= 3 {
+                    best = a;
+                    break;
+                }
+                a = tree.nodes[a as usize].parent;
+            }
+        }
+    }
     let mut method = "score";
     // A marker with enough text wins over the scored candidate it does not contain.
     let best_chars = if best == NONE { 0 } else { stats[best as usize].chars };
@@ -480,6 +513,18 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             && (best_marker == NONE || stats[i].chars > stats[best_marker as usize].chars)
         {
             best_marker = i as u32;
+        }
+    }
+    // Without a marker, a `main` landmark around the best candidate is the content.
+    if best_marker == NONE && best != NONE {
+        let mut a = tree.nodes[best as usize].parent;
+        while a != NONE {
+            let ai = a as usize;
+            if main[ai] && !dead[ai] && stats[ai].link_density() < 0.3 {
+                best = a;
+                break;
+            }
+            a = tree.nodes[ai].parent;
         }
     }
     let mut roots = Vec::new();
