@@ -278,7 +278,10 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                     reason = Reason::Table;
                 } else if matches!(node.tag, Tag::Figcaption) {
                     reason = Reason::Shape;
-                } else if st.chars > 0 && st.link_density() > threshold && (st.chars < 1000 || st.link_density() > 0.9)
+                } else if node.tag.is_block()
+                    && st.chars > 0
+                    && st.link_density() > threshold
+                    && (st.chars < 1000 || st.link_density() > 0.9)
                 {
                     reason = Reason::Links;
                 }

@@ -133,6 +133,17 @@ const BOILERPLATE: &[&str] = &[
     "newsletters",
     "follow",
     "sitemap",
+    "signature",
+    "vote",
+    "votes",
+    "voting",
+    "noprint",
+    "infobox",
+    "navbox",
+    "references",
+    "reflist",
+    "editsection",
+    "toc",
 ];
 
 /// Tokens that are comments (kept when `comments = true`).

@@ -37,6 +37,8 @@ fn inline_tags_never_glue_or_split() {
     assert_eq!(text("<ul><li>one<li>two</ul>"), "one\n\ntwo");
     assert_eq!(text("<pre>a  b\n  c</pre>"), "a  b\n  c");
     assert_eq!(text("<p>  lots \n of   space </p>"), "lots of space");
+    // A link inside a paragraph is part of it, not a link-heavy block.
+    assert_eq!(text("<p>the <a href=\"/r\">River Marrow</a>, between</p>"), "the River Marrow, between");
 }
 
 #[test]
