@@ -8,7 +8,8 @@
 //! Metadata comes from the head and JSON-LD ([`meta`]). When the main text is shorter than
 //! `min_text_chars`, the fallback tries every `<p>` and the JSON-LD `articleBody` and keeps the
 //! longest. A page with no elements, or no text left, is dropped (`not-html`, `no-main-text`),
-//! one with more than `max_nodes` nodes too (`too-large`).
+//! one with more than `max_nodes` nodes too (`too-large`), and a short page titled as an
+//! error (`error-page`).
 
 pub mod decode;
 pub mod meta;
@@ -115,6 +116,8 @@ pub enum Failure {
     TooLarge,
     /// Nothing left.
     NoMainText,
+    /// A short page titled as an error (`404`, `Page not found`).
+    ErrorPage,
 }
 
 impl Failure {
@@ -124,6 +127,7 @@ impl Failure {
             Failure::NotHtml => "not-html",
             Failure::TooLarge => "too-large",
             Failure::NoMainText => "no-main-text",
+            Failure::ErrorPage => "error-page",
         }
     }
 }
@@ -162,6 +166,15 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
     }
     if rendered.text.trim().is_empty() {
         return Err(Failure::NoMainText);
+    }
+    // A short error page ("Page not found", "404") has no main text worth keeping.
+    if too_short(&rendered.text, o.min_text_chars)
+        && let Some(t) = &meta.title
+    {
+        let t = t.to_lowercase();
+        if t.contains("404") || t.contains("not found") || t.contains("page unavailable") {
+            return Err(Failure::ErrorPage);
+        }
     }
     Ok(Extraction { rendered, meta, method, nodes: tree.nodes.len() })
 }
@@ -216,7 +229,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
 docpipe_core::register_stage! {
     name: "extract",
     summary: "Main text, block roles and metadata from HTML pages; every output span maps back to the page bytes",
-    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `too-large`.",
+    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `error-page` (a short page titled `404` or `not found`), `too-large`.",
     kind: Map,
     options: ExtractOptions,
     example: r#"[[stage]]

@@ -189,6 +189,9 @@ fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
                 label.get_or_insert("code");
             }
             Tag::A if link == NONE => link = cur,
+            Tag::H1 => {
+                label.get_or_insert("title");
+            }
             t if t.is_heading() => {
                 label.get_or_insert("subheading");
             }
@@ -234,6 +237,33 @@ fn has_letters(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> bool {
         }
     }
     false
+}
+
+/// The decoded text of a short block, whitespace collapsed (for shape tests).
+fn block_text(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> String {
+    let mut raw = String::new();
+    for (ev, _) in events {
+        match ev {
+            Ev::Text(id) => {
+                let node = &tree.nodes[*id as usize];
+                raw.push_str(&html[node.start..node.end]);
+            }
+            Ev::Sep(_) => raw.push(' '),
+        }
+    }
+    let decoded = crate::decode::decode_all(&raw);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Bylines, date lines and photo credits: `By Jane Roe`, `by Bea Santoro | May 18`, `Posted
+/// 18/11/2004 by the Clerk`, `The stop at night. Photograph: Jem Adeyemi`.
+fn is_byline(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["by ", "posted ", "published ", "updated ", "written by "].iter().any(|p| lower.starts_with(p))
+        || docpipe_text::lines::opens_with_by_name(text)
+        || ["photograph:", "photo:", "photo credit", "image:", "credit:", "getty images", "illustration:"]
+            .iter()
+            .any(|p| lower.contains(p))
 }
 
 /// Renders the selected subtrees of `tree`.
@@ -296,6 +326,17 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                 }
                 continue;
             }
+            if sep == 2 {
+                // Two line breaks with nothing but whitespace between them end a paragraph.
+                let prev =
+                    events.iter().rposition(|(ev, _)| !matches!(ev, Ev::Text(t) if sel.stats[*t as usize].chars == 0));
+                if let Some(p) = prev
+                    && matches!(events[p].0, Ev::Sep(2))
+                {
+                    events[p].0 = Ev::Sep(3);
+                    continue;
+                }
+            }
             if sep > 0 {
                 events.push((Ev::Sep(sep), root));
             }
@@ -324,12 +365,20 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
             continue;
         }
         let mut chars = 0;
+        let mut link_chars = 0;
         let mut label = "body";
         for (ev, root) in &events[from..k] {
             if let Ev::Text(id) = ev {
                 let c = sel.stats[*id as usize].chars;
-                if chars == 0 && c > 0 {
-                    label = if sel.leads.contains(root) { "standfirst" } else { context(tree, *id, *root).2 };
+                if c == 0 {
+                    continue;
+                }
+                let (_, link, l) = context(tree, *id, *root);
+                if chars == 0 {
+                    label = if sel.leads.contains(root) { "standfirst" } else { l };
+                }
+                if link != NONE {
+                    link_chars += c;
                 }
                 chars += c;
             }
@@ -337,11 +386,33 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
         if chars > 0 && !has_letters(tree, html, &events[from..k]) {
             // Vote counts, ticks, bullets: no letter or digit run worth a block.
             *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
+        } else if chars > 0 && chars < 200 && link_chars as f32 > threshold * chars as f32 {
+            // A short block that is mostly links (breadcrumbs, "read more", tag lists), also
+            // when its lines are cut by `<br>` rather than elements.
+            *out.dropped.entry(Reason::Links.name()).or_default() += 1;
         } else if chars > 0 {
             blocks.push(Block { from, to: k, label, chars });
         }
         from = k + 1;
     }
+    // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
+    let mut leading = true;
+    blocks.retain_mut(|b| {
+        if b.label == "title" {
+            if leading {
+                *out.dropped.entry(Reason::Title.name()).or_default() += 1;
+                return false;
+            }
+            b.label = "subheading";
+        } else if b.label != "subheading" {
+            if b.chars < 120 && is_byline(&block_text(tree, html, &events[b.from..b.to])) {
+                *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
+                return false;
+            }
+            leading = false;
+        }
+        true
+    });
     // Trailing headings say nothing.
     while blocks.last().is_some_and(|b| b.label == "subheading") {
         blocks.pop();

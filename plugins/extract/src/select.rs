@@ -41,6 +41,8 @@ pub enum Reason {
     Table,
     /// A heading with no text after it.
     TrailingHeading,
+    /// The headline above the text (it is in the metadata).
+    Title,
 }
 
 impl Reason {
@@ -57,6 +59,7 @@ impl Reason {
             Reason::Outside => "outside",
             Reason::Table => "table",
             Reason::TrailingHeading => "trailing_heading",
+            Reason::Title => "title",
         }
     }
 }
