@@ -12,6 +12,7 @@
 //! error (`error-page`).
 
 pub mod decode;
+pub mod fuzz;
 pub mod meta;
 pub mod parse;
 pub mod render;
