@@ -178,3 +178,116 @@ proptest! {
         }
     }
 }
+
+fn run_with(html: &str, options: ExtractOptions) -> Document {
+    let doc = Document::from_source("d", html.to_owned(), "p.html", 0);
+    match ExtractStage::new(options).process(doc).unwrap() {
+        Outcome::Keep(d) => d,
+        other => panic!("not kept: {other:?}"),
+    }
+}
+
+const STORY: &str = "The council approved the budget on Tuesday, after a long debate, with seven votes to two.";
+
+#[test]
+fn hidden_template_svg_and_roles_are_not_text() {
+    let html = format!(
+        r#"<body><div role="navigation">Menu items</div><p hidden>Hidden one</p><p aria-hidden="true">Hidden two</p>
+<p style="display: none">Hidden three</p><template><p>Template text</p></template><svg><text>Svg text</text></svg>
+<article><p>{STORY}</p><p>{STORY}</p></article></body>"#
+    );
+    let doc = run(&html);
+    for gone in ["Menu", "Hidden", "Template", "Svg"] {
+        assert!(!doc.text.contains(gone), "{gone}: {}", doc.text);
+    }
+    assert!(doc.text.contains("The council approved"));
+    check_alignment(&html, &doc);
+}
+
+#[test]
+fn options_tables_comments_links() {
+    let html = format!(
+        r#"<body><article><p>{STORY} See <a href="/budget?a=1&amp;b=2">the budget</a>.</p>
+<table><tr><td>Ayes</td><td>7</td></tr></table>
+<div class="comments"><p>{STORY} A reader comment.</p></div></article></body>"#
+    );
+    let plain = run_with(&html, opts());
+    assert!(plain.text.contains("Ayes 7") && !plain.text.contains("A reader comment"), "{}", plain.text);
+    assert!(!plain.annotations.contains_key("links"));
+    let other = run_with(&html, ExtractOptions { tables: false, comments: true, links: true, ..opts() });
+    assert!(!other.text.contains("Ayes") && other.text.contains("A reader comment"), "{}", other.text);
+    let links = &other.annotations["links"];
+    assert_eq!(links.len(), 1);
+    assert_eq!(&other.text[links[0].start..links[0].end], "the budget");
+    assert_eq!(links[0].fields["href"], "/budget?a=1&b=2");
+}
+
+#[test]
+fn focus_moves_the_link_density_threshold() {
+    // A block whose text is 60% links: kept for recall, dropped for balanced and precision.
+    let html = format!(
+        r#"<body><article><p>{STORY}</p><p>{STORY}</p><div>Read <a href="/a">the full council minutes here</a> now</div></article></body>"#
+    );
+    let kept = |focus| run_with(&html, ExtractOptions { focus, ..opts() }).text.contains("minutes");
+    assert!(kept(Focus::Recall));
+    assert!(!kept(Focus::Balanced));
+    assert!(!kept(Focus::Precision));
+}
+
+#[test]
+fn fallback_uses_json_ld_article_body() {
+    let html = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"The whole story is here, in the structured data, and it is long enough to be chosen over a short page body."}</script></head>
+<body><div class="teaser"><a href="/x">Read more</a></div></body></html>"#;
+    let doc = run_with(html, ExtractOptions { min_text_chars: 50, ..ExtractOptions::default() });
+    assert!(doc.text.starts_with("The whole story is here"), "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["method"], "json-ld");
+    check_alignment(html, &doc);
+    let off = ExtractOptions { min_text_chars: 50, fallback: false, ..ExtractOptions::default() };
+    let stage = ExtractStage::new(off);
+    let out = stage.process(Document::from_source("d", html.to_owned(), "p.html", 0)).unwrap();
+    assert!(matches!(out, Outcome::Drop(r) if r == "no-main-text"));
+}
+
+#[test]
+fn metadata_fills_only_empty_keys() {
+    let html = format!(
+        r#"<html lang="de"><head><title>Haushalt beschlossen - Stadtblatt</title><meta name="author" content="Jana Roth">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z"><meta property="og:site_name" content="Stadtblatt">
+<meta name="description" content="Der Rat stimmt zu."></head><body><article><p>{STORY}</p></article></body></html>"#
+    );
+    let mut doc = Document::from_source("d", html.clone(), "p.html", 0);
+    doc.metadata.insert("language".into(), "fr".into());
+    doc.metadata.insert("title".into(), "".into());
+    let Outcome::Keep(doc) = ExtractStage::new(opts()).process(doc).unwrap() else { panic!("dropped") };
+    assert_eq!(doc.metadata["title"], "Haushalt beschlossen");
+    assert_eq!(doc.metadata["language"], "fr");
+    assert_eq!(doc.metadata["author"], "Jana Roth");
+    assert_eq!(doc.metadata["date"], "2024-03-05T10:00:00Z");
+    assert_eq!(doc.metadata["site_name"], "Stadtblatt");
+    assert_eq!(doc.metadata["description"], "Der Rat stimmt zu.");
+}
+
+#[test]
+fn too_many_nodes_drop() {
+    let html = "<p>x</p>".repeat(100);
+    let stage = ExtractStage::new(ExtractOptions { max_nodes: 50, ..opts() });
+    let out = stage.process(Document::from_source("d", html, "p.html", 0)).unwrap();
+    assert!(matches!(out, Outcome::Drop(r) if r == "too-large"));
+}
+
+#[test]
+fn edits_compose_with_a_readers_edits() {
+    // A reader that transcoded: the page text differs from the file bytes at one character.
+    let html = format!("<body><article><p>Caf\u{e9} {STORY}</p></article></body>");
+    let mut doc = Document::from_source("d", html.clone(), "p.html", 100);
+    let at = html.find('\u{e9}').unwrap();
+    // In the file, é was one windows-1252 byte.
+    doc.source.edits =
+        vec![docpipe_core::align::Edit { text_start: at, text_end: at + 2, src_start: at, src_end: at + 1 }];
+    doc.source.end = 100 + html.len() - 1;
+    let Outcome::Keep(doc) = ExtractStage::new(opts()).process(doc).unwrap() else { panic!("dropped") };
+    let e = doc.text.find('\u{e9}').unwrap();
+    assert_eq!(doc.source_range(e, e + 2), (100 + at, 100 + at + 1));
+    let c = doc.text.find("Caf").unwrap();
+    assert_eq!(doc.source_range(c, c + 3), (100 + at - 3, 100 + at));
+}
