@@ -605,6 +605,26 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         method = "page";
         roots.extend((0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| i as u32));
     }
+    // A lead paragraph before the content, also inside the article's (pruned) header.
+    if matches!(method, "marker" | "score")
+        && let Some(&first) = roots.first()
+        && tree.nodes[first as usize].parent != NONE
+    {
+        let mut found = Vec::new();
+        for c in tree.children(tree.nodes[first as usize].parent) {
+            if c == first {
+                break;
+            }
+            if !roots.contains(&c) {
+                collect_leads(tree, html, &drop, c, 0, &mut found);
+            }
+        }
+        if !found.is_empty() {
+            leads.extend(&found);
+            found.extend(roots);
+            roots = found;
+        }
+    }
     // Everything outside the roots is out.
     let mut inside = vec![false; n];
     for &r in &roots {
@@ -625,7 +645,24 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
 }
 
 /// Tokens of a lead paragraph's id or class.
-const LEAD: &[&str] = &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt"];
+const LEAD: &[&str] = &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt", "chapo", "subheadline"];
+
+/// Collects lead elements in `id`'s subtree (at most three levels down), skipping hidden ones.
+fn collect_leads(tree: &Tree, html: &str, drop: &[Reason], id: u32, depth: usize, out: &mut Vec<u32>) {
+    let node = &tree.nodes[id as usize];
+    if node.kind != Kind::Element || matches!(drop[id as usize], Reason::Hidden | Reason::Class | Reason::Role) {
+        return;
+    }
+    if is_lead(tree, html, id) && drop[id as usize] == Reason::None {
+        out.push(id);
+        return;
+    }
+    if depth < 3 && matches!(node.tag, Tag::Header | Tag::Div | Tag::Section | Tag::Other | Tag::Hr) {
+        for c in tree.children(id) {
+            collect_leads(tree, html, drop, c, depth + 1, out);
+        }
+    }
+}
 
 fn is_lead(tree: &Tree, html: &str, id: u32) -> bool {
     let mut lead = false;
