@@ -239,6 +239,24 @@ fn has_letters(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> bool {
     false
 }
 
+/// Whether text node `id` lies in one of the lead elements (up to `root`).
+fn in_lead(tree: &Tree, id: u32, root: u32, leads: &[u32]) -> bool {
+    if leads.is_empty() {
+        return false;
+    }
+    let mut cur = tree.nodes[id as usize].parent;
+    while cur != NONE {
+        if leads.contains(&cur) {
+            return true;
+        }
+        if cur == root {
+            break;
+        }
+        cur = tree.nodes[cur as usize].parent;
+    }
+    false
+}
+
 /// The decoded text of a short block, whitespace collapsed (for shape tests).
 fn block_text(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> String {
     let mut raw = String::new();
@@ -277,9 +295,25 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
     // 1. Events in document order.
     let mut events: Vec<(Ev, u32)> = Vec::new(); // (event, root)
     for &root in &sel.roots {
-        let mut stack: Vec<(u32, bool)> = vec![(root, false)];
-        while let Some((id, leaving)) = stack.pop() {
+        // (node, leaving, rescue): in rescue mode (inside a pruned header) only lead paragraphs render.
+        let mut stack: Vec<(u32, bool, bool)> = vec![(root, false, false)];
+        while let Some((id, leaving, rescue)) = stack.pop() {
             let node = &tree.nodes[id as usize];
+            if rescue {
+                if sel.leads.contains(&id) {
+                    events.push((Ev::Sep(3), root));
+                    stack.push((id, false, false));
+                } else if node.kind == Kind::Element
+                    && matches!(node.tag, Tag::Header | Tag::Div | Tag::Section | Tag::Other | Tag::Hr)
+                {
+                    let mark = stack.len();
+                    for c in tree.children(id) {
+                        stack.push((c, false, true));
+                    }
+                    stack[mark..].reverse();
+                }
+                continue;
+            }
             if node.kind != Kind::Element {
                 if matches!(node.kind, Kind::Text | Kind::Plain) && sel.drop[id as usize] == Reason::None {
                     events.push((Ev::Text(id), root));
@@ -324,6 +358,13 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                 if sep > 0 {
                     events.push((Ev::Sep(sep), root));
                 }
+                if reason == Reason::Tag && node.tag == Tag::Header && !sel.leads.is_empty() {
+                    let mark = stack.len();
+                    for c in tree.children(id) {
+                        stack.push((c, false, true));
+                    }
+                    stack[mark..].reverse();
+                }
                 continue;
             }
             if sep == 2 {
@@ -340,11 +381,11 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
             if sep > 0 {
                 events.push((Ev::Sep(sep), root));
             }
-            stack.push((id, true));
+            stack.push((id, true, false));
             // Children in reverse so the first pops first.
             let mark = stack.len();
             for c in tree.children(id) {
-                stack.push((c, false));
+                stack.push((c, false, false));
             }
             stack[mark..].reverse();
         }
@@ -375,7 +416,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
                 }
                 let (_, link, l) = context(tree, *id, *root);
                 if chars == 0 {
-                    label = if sel.leads.contains(root) { "standfirst" } else { l };
+                    label = if in_lead(tree, *id, *root, &sel.leads) { "standfirst" } else { l };
                 }
                 if link != NONE {
                     link_chars += c;

@@ -625,6 +625,25 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             roots = found;
         }
     }
+    // Leads inside a pruned header within the content (the renderer lets only them through).
+    if matches!(method, "marker" | "score") {
+        for &r in &roots {
+            let mut stack = vec![(r, 0usize)];
+            while let Some((id, depth)) = stack.pop() {
+                let node = &tree.nodes[id as usize];
+                if node.kind != Kind::Element {
+                    continue;
+                }
+                if node.tag == Tag::Header && drop[id as usize] == Reason::Tag {
+                    for c in tree.children(id) {
+                        collect_leads(tree, html, &drop, c, 1, &mut leads);
+                    }
+                } else if depth < 4 && drop[id as usize] == Reason::None {
+                    stack.extend(tree.children(id).map(|c| (c, depth + 1)));
+                }
+            }
+        }
+    }
     // Everything outside the roots is out.
     let mut inside = vec![false; n];
     for &r in &roots {

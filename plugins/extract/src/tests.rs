@@ -146,7 +146,25 @@ fn html_piece() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(4, 40, 6, |inner| {
         (
-            prop::sample::select(vec!["p", "b", "div", "span", "li", "td", "h2", "pre", "a href=x", "nav", "em"]),
+            prop::sample::select(vec![
+                "p",
+                "b",
+                "div",
+                "span",
+                "li",
+                "td",
+                "h2",
+                "pre",
+                "a href=x",
+                "nav",
+                "em",
+                "header",
+                "p class=standfirst",
+                "article",
+                "table",
+                "tr",
+                "br",
+            ]),
             prop::collection::vec(inner, 0..6),
         )
             .prop_map(|(tag, kids)| {
