@@ -285,7 +285,9 @@ fn is_byline(text: &str) -> bool {
 }
 
 /// Renders the selected subtrees of `tree`.
-pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> Rendered {
+///
+/// `title` is the page's title: a heading repeating it is not text.
+pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, title: Option<&str>) -> Rendered {
     let mut out = Rendered::default();
     let threshold = match settings.focus {
         Focus::Precision => 0.33,
@@ -439,6 +441,12 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings) -> R
     // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
     let mut leading = true;
     blocks.retain_mut(|b| {
+        if (b.label == "title" || b.label == "subheading")
+            && title.is_some_and(|t| b.chars < 300 && block_text(tree, html, &events[b.from..b.to]) == t)
+        {
+            *out.dropped.entry(Reason::Title.name()).or_default() += 1;
+            return false;
+        }
         if b.label == "title" {
             if leading {
                 *out.dropped.entry(Reason::Title.name()).or_default() += 1;

@@ -147,6 +147,10 @@ const BOILERPLATE: &[&str] = &[
     "reflist",
     "editsection",
     "toc",
+    "disclosure",
+    "rating",
+    "ratings",
+    "nutrition",
 ];
 
 /// Tokens that are comments (kept when `comments = true`).
