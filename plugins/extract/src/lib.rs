@@ -102,7 +102,7 @@ pub struct Extraction {
     pub rendered: render::Rendered,
     /// Metadata.
     pub meta: meta::Meta,
-    /// `marker`, `score`, `paragraphs` or `json-ld`.
+    /// `marker`, `score`, `page`, `paragraphs` or `json-ld`.
     pub method: &'static str,
     /// Nodes in the tree.
     pub nodes: usize,
@@ -230,7 +230,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
 docpipe_core::register_stage! {
     name: "extract",
     summary: "Main text, block roles and metadata from HTML pages; every output span maps back to the page bytes",
-    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `error-page` (a short page titled `404` or `not found`), `too-large`.",
+    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions, bylines and photo credits, the headline and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `standfirst`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `error-page` (a short page titled `404` or `not found`), `too-large`.",
     kind: Map,
     options: ExtractOptions,
     example: r#"[[stage]]
@@ -244,7 +244,7 @@ min_text_chars = 250
         key: "extract",
         doc: "How the main text was found.",
         fields: &[
-            AttrField { name: "method", ty: AttrType::String, doc: "`marker`, `score`, `paragraphs` (fallback) or `json-ld` (fallback)." },
+            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
             AttrField { name: "nodes", ty: AttrType::Int, doc: "Nodes in the parsed page." },
             AttrField { name: "dropped", ty: AttrType::Json, doc: "Dropped subtrees and blocks inside the main content by reason." },
         ],
