@@ -568,9 +568,18 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             for c in tree.children(p) {
                 if c == best_marker {
                     roots.push(c);
-                } else if !dead[c as usize] && tree.nodes[c as usize].kind == Kind::Element && is_lead(tree, html, c) {
-                    roots.push(c);
-                    leads.push(c);
+                } else if !dead[c as usize] && tree.nodes[c as usize].kind == Kind::Element {
+                    let ci = c as usize;
+                    let st = stats[ci];
+                    if is_lead(tree, html, c) {
+                        roots.push(c);
+                        leads.push(c);
+                    } else if (marker[ci] && st.chars > 0 && st.link_density() < 0.5)
+                        || (tree.nodes[ci].tag == Tag::P && st.chars > 80 && st.link_density() < 0.25)
+                    {
+                        // The body cut into several marked sections (around ads), or a clean paragraph beside it.
+                        roots.push(c);
+                    }
                 }
             }
         }

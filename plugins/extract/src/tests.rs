@@ -309,3 +309,15 @@ fn edits_compose_with_a_readers_edits() {
     let c = doc.text.find("Caf").unwrap();
     assert_eq!(doc.source_range(c, c + 3), (100 + at - 3, 100 + at));
 }
+
+#[test]
+fn a_body_cut_into_marked_sections_is_whole() {
+    let html = format!(
+        r#"<body><article><div class="article-body"><p>{STORY}</p></div><div class="ad-slot">Advert</div>
+<div class="article-body"><p>Second part. {STORY}</p></div></article><aside><p>{STORY} Aside.</p></aside></body>"#
+    );
+    let doc = run(&html);
+    assert!(doc.text.contains("Second part"), "{}", doc.text);
+    assert!(!doc.text.contains("Advert") && !doc.text.contains("Aside"), "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["method"], "marker");
+}
