@@ -2,7 +2,7 @@
 //!
 //! The walk emits text nodes and separators (a block boundary, a `<br>`, a table cell). Blocks
 //! whose links outweigh their text, captions, bylines and trailing headings are filtered here.
-//! Then [`Emitter`] writes the text with a [`Rewriter`]: kept characters are copied, a
+//! Then the emitter writes the text with a [`Rewriter`]: kept characters are copied, a
 //! character reference becomes its character (a span over it maps to the whole `&…;`), a run
 //! of whitespace becomes one space, and everything between two kept runs (tags, dropped
 //! subtrees, comments) becomes `""`, `" "`, `"\n"` or `"\n\n"`. An inline tag adds nothing, so
