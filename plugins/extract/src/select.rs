@@ -495,10 +495,13 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     // Several strong candidates under one ancestor (a question and its answers, a story cut
     // into sections): the lowest ancestor holding at least three of them is the content.
     if best != NONE {
-        let strong: Vec<u32> = (0..n)
+        // The top five others, as Mozilla's Readability looks at (bounded work on huge pages).
+        let mut strong: Vec<u32> = (0..n)
             .filter(|&i| candidate[i] && !dead[i] && i as u32 != best && score[i] >= best_score * 0.5)
             .map(|i| i as u32)
             .collect();
+        strong.sort_by(|a, b| score[*b as usize].total_cmp(&score[*a as usize]).then(a.cmp(b)));
+        strong.truncate(5);
         if strong.len() >= 3 {
             let depth_of = |mut c: u32| {
                 let mut chain = Vec::new();
