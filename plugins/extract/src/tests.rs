@@ -321,3 +321,74 @@ fn a_body_cut_into_marked_sections_is_whole() {
     assert!(!doc.text.contains("Advert") && !doc.text.contains("Aside"), "{}", doc.text);
     assert_eq!(doc.attributes["extract"]["method"], "marker");
 }
+
+/// Start-tag names and the decoded text outside raw-text elements, by our parser.
+fn ours(html: &str) -> (Vec<String>, String) {
+    let tree = crate::parse::parse(html, 10_000_000).unwrap();
+    let mut tags = Vec::new();
+    let mut text = String::new();
+    for node in &tree.nodes {
+        match node.kind {
+            crate::parse::Kind::Element if !html[node.start..].starts_with("</") => {
+                tags.push(html[node.start + 1..node.name_end].to_ascii_lowercase())
+            }
+            crate::parse::Kind::Text => text.push_str(&crate::decode::decode_all(&html[node.start..node.end])),
+            _ => {}
+        }
+    }
+    (tags, text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// The same by html5gum (the WHATWG tokenizer, raw-text states switched by tag name).
+fn oracle(html: &str) -> (Vec<String>, String) {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut tags = Vec::new();
+    let mut text = String::new();
+    let mut raw: Option<Vec<u8>> = None;
+    for token in html5gum::Tokenizer::new_with_emitter(html, emitter).flatten() {
+        match token {
+            html5gum::Token::StartTag(t) => {
+                let name = t.name.to_vec();
+                tags.push(String::from_utf8_lossy(&name).into_owned());
+                let tag = crate::tags::Tag::from_name(&name);
+                if (tag.is_raw_text() || tag.is_rcdata()) && !t.self_closing {
+                    raw = Some(name);
+                }
+            }
+            html5gum::Token::EndTag(t) => {
+                if raw.as_deref() == Some(&t.name[..]) {
+                    raw = None;
+                }
+            }
+            html5gum::Token::String(s) if raw.is_none() => text.push_str(&String::from_utf8_lossy(&s)),
+            _ => {}
+        }
+    }
+    (tags, text)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    /// Our tokenizer finds the same start tags and text as the WHATWG one on the grammar's pages.
+    #[test]
+    fn tokenizer_agrees_with_html5gum(body in prop::collection::vec(html_piece(), 1..6)) {
+        let html = format!("<html><body>{}</body></html>", body.concat());
+        prop_assert_eq!(ours(&html), oracle(&html), "{}", html);
+    }
+}
+
+#[test]
+fn tokenizer_agrees_with_html5gum_on_odd_markup() {
+    for html in [
+        "<p>a &amp b &notit; &#x41;&#65 c</p>",
+        "<a title='x>y' href=\"q\">t</a><!-- <p>no</p> --><!---->x<!--->y",
+        "<div a=1 b c='3'>z</div><br/><img src=x alt=\"a>b\">",
+        "<title>A &amp; <b>B</b></title><p>after</p>",
+        "<script>var s = '</scr' + 'ipt>'; if (a < b) {}</script><style>p>b{}</style>tail",
+        "</>x</ p>y<?php echo 1 ?>z<!DOCTYPE html>w",
+        "a < b <3 <= 4 &",
+    ] {
+        assert_eq!(ours(html), oracle(html), "{html}");
+    }
+}
