@@ -392,3 +392,31 @@ fn tokenizer_agrees_with_html5gum_on_odd_markup() {
         assert_eq!(ours(html), oracle(html), "{html}");
     }
 }
+
+/// Real pages, when `EXTRACT_ORACLE_DIR` names a folder of them (never committed): where our
+/// tokenizer and html5gum disagree, and by how much.
+#[test]
+fn tokenizer_oracle_on_pages_from_env() {
+    let Ok(dir) = std::env::var("EXTRACT_ORACLE_DIR") else { return };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let html = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let (a, b) = (ours(&html), oracle(&html));
+        let same_tags = a.0 == b.0;
+        let (ta, tb) = (words(&a.1), words(&b.1));
+        println!(
+            "{} tags {} ({} vs {}) words {} vs {}",
+            path.display(),
+            same_tags,
+            a.0.len(),
+            b.0.len(),
+            ta.len(),
+            tb.len()
+        );
+        if std::env::var("EXTRACT_ORACLE_SHOW").is_ok() {
+            let first = ta.iter().zip(&tb).position(|(x, y)| x != y).unwrap_or(ta.len().min(tb.len()));
+            println!("  ours:   {:?}", &ta[first.saturating_sub(3)..(first + 8).min(ta.len())]);
+            println!("  oracle: {:?}", &tb[first.saturating_sub(3)..(first + 8).min(tb.len())]);
+        }
+    }
+}
