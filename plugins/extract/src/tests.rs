@@ -356,11 +356,7 @@ fn oracle(html: &str) -> (Vec<String>, String) {
                     raw = Some(name);
                 }
             }
-            html5gum::Token::EndTag(t) => {
-                if raw.as_deref() == Some(&t.name[..]) {
-                    raw = None;
-                }
-            }
+            html5gum::Token::EndTag(t) if raw.as_deref() == Some(&t.name[..]) => raw = None,
             html5gum::Token::String(s) if raw.is_none() => text.push_str(&String::from_utf8_lossy(&s)),
             _ => {}
         }
