@@ -117,6 +117,8 @@ enum Input {
     Slice,
     /// One generated document of the row's size (`Sized::corpus` is the file).
     Single,
+    /// The articles wrapped in news-page HTML templates (`pages.jsonl`, see [`prepare_pages`]).
+    Pages,
 }
 
 /// One docpipe configuration to measure.
@@ -180,6 +182,7 @@ const ARTICLES: &str = "[[stage]]\ntype = \"splitter\"\nname = \"articles\"\nuni
 const SENTENCES: &str = "[[stage]]\ntype = \"splitter\"\nname = \"sentences\"\nunit = \"sentences\"\n";
 const PULL_QUOTES: &str = "[[stage]]\ntype = \"dedupe\"\nname = \"pull-quotes\"\nlevel = \"paragraph\"\nmethod = \"near\"\nsimilarity = \"containment\"\nngram = 3\nthreshold = 0.8\nscope = \"document\"\naction = \"mark\"\n";
 const ENTITIES: &str = "[[stage]]\ntype = \"entities\"\n";
+const EXTRACT: &str = "[[stage]]\ntype = \"extract\"\n";
 const EXPORT: &str = "[[stage]]\ntype = \"export\"\nname = \"jsonl\"\npath = \"documents.jsonl\"\n";
 
 fn dedupe_stage() -> String {
@@ -231,6 +234,7 @@ fn rows() -> Vec<RowSpec> {
             threads: both,
         },
         RowSpec { name: "export jsonl", input: Input::Articles, stages: EXPORT.into(), timed: &[], threads: both },
+        RowSpec { name: "extract html", input: Input::Pages, stages: EXTRACT.into(), timed: &[], threads: both },
         RowSpec {
             name: "news pipeline",
             input: Input::Corpus,
@@ -498,6 +502,57 @@ fn prepare(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<Sized> {
     Ok(Sized { articles: n, article_bytes: text_bytes, ..s })
 }
 
+/// Writes (or reuses) `pages.jsonl` beside the prepared articles: each article as a news page
+/// (head with meta tags and a script, navigation, share buttons, the paragraphs with inline
+/// tags and entities, related links, a footer), so the extract row measures HTML bytes of the
+/// shape real pages have. Returns the pages and their HTML bytes.
+fn prepare_pages(s: &Sized) -> Result<(u64, u64)> {
+    let path = s.work.join("pages.jsonl");
+    let marker_path = s.work.join("pages.json");
+    let articles = s.work.join("articles.jsonl");
+    let stamp = json!({"articles": s.articles, "article_bytes": s.article_bytes, "template": 1});
+    if let Some(m) = std::fs::read_to_string(&marker_path).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        && m["stamp"] == stamp
+        && path.exists()
+    {
+        return Ok((m["pages"].as_u64().unwrap_or(0), m["bytes"].as_u64().unwrap_or(0)));
+    }
+    let reader = std::io::BufReader::new(std::fs::File::open(&articles).context("reading articles.jsonl")?);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    let (mut n, mut bytes) = (0u64, 0u64);
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    for line in reader.lines() {
+        let line = line?;
+        let Ok(rec) = serde_json::from_str::<Value>(&line) else { continue };
+        let text = rec["text"].as_str().unwrap_or("");
+        let id = rec["id"].as_str().unwrap_or("");
+        let title = escape(text.lines().next().unwrap_or("").trim());
+        let mut body = String::new();
+        for (k, para) in text.split("\n\n").enumerate() {
+            let para = escape(para.trim());
+            if para.is_empty() {
+                continue;
+            }
+            // An inline tag inside a word now and then, as CMS output has.
+            let para = match (k % 3, para.find(' ')) {
+                (1, Some(sp)) if sp > 2 => format!("{}<b>{}</b>{}", &para[..1], &para[1..sp], &para[sp..]),
+                _ => para,
+            };
+            body.push_str(&format!("<p>{para}</p>\n"));
+        }
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} | The Daily Bench</title>\n<meta property=\"og:title\" content=\"{title}\"><meta name=\"author\" content=\"Jane Roe\">\n<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments)}}gtag('js',new Date());if(a<b&&c>d){{gtag('config','X-1')}}</script>\n<style>body{{font:16px serif}}.nav a{{color:#333}}</style></head>\n<body class=\"article-page\"><header class=\"site-header\"><nav class=\"main-nav\"><ul><li><a href=\"/\">Home</a></li><li><a href=\"/world\">World</a></li><li><a href=\"/business\">Business</a></li><li><a href=\"/sport\">Sport</a></li></ul></nav></header>\n<div class=\"cookie-consent\">We use cookies. <button>Accept</button></div>\n<main><article><h1>{title}</h1><div class=\"byline\">By Jane Roe</div><ul class=\"share-tools\"><li><a href=\"#\">Share</a></li><li><a href=\"#\">Tweet</a></li></ul>\n<div class=\"article-body\" itemprop=\"articleBody\">\n{body}</div>\n<aside class=\"related\"><h3>Related</h3><ul><li><a href=\"/a\">Another story</a></li><li><a href=\"/b\">More news</a></li></ul></aside></article></main>\n<footer><p>&copy; The Daily Bench</p></footer></body></html>\n"
+        );
+        bytes += page.len() as u64;
+        n += 1;
+        serde_json::to_writer(&mut out, &json!({"id": id, "text": page}))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    std::fs::write(&marker_path, json!({"stamp": stamp, "pages": n, "bytes": bytes}).to_string())?;
+    Ok((n, bytes))
+}
+
 /// Writes (or reuses) `target/bench/single/line-<size>.txt`: the generated corpus's text as
 /// one line of exactly `size` bytes (line breaks turned into spaces, cut on a char boundary),
 /// the shape that made the entity stage quadratic (issue 14).
@@ -611,6 +666,7 @@ fn config_text(s: &Sized, spec: &RowSpec, out: &Path) -> String {
         Input::Articles => format!("paths = [{}]\n", toml_str(&s.work.join("articles.jsonl").to_string_lossy())),
         Input::Slice => format!("paths = [{}]\n", toml_str(&s.work.join("slice.jsonl").to_string_lossy())),
         Input::Single => format!("paths = [{}]\n", toml_str(&s.corpus.to_string_lossy())),
+        Input::Pages => format!("paths = [{}]\n", toml_str(&s.work.join("pages.jsonl").to_string_lossy())),
     };
     format!(
         "# generated by `cargo xtask bench`: {}\n[input]\n{input}\n[output]\ndir = {}\nwrite_documents = false\n\n{}",
@@ -689,6 +745,7 @@ fn measure_row(ctx: &Ctx, s: &Sized, spec: &RowSpec) -> Result<Row> {
         Input::Articles => (s.article_bytes, s.articles),
         Input::Slice => scan_texts(&s.work.join("slice.jsonl"), u64::MAX).map(|(n, b)| (b, n))?,
         Input::Single => (s.corpus_bytes, 1),
+        Input::Pages => prepare_pages(s).map(|(n, b)| (b, n))?,
     };
     let mut row = Row { size: s.size, name: spec.name, bytes, docs, runs: vec![] };
     let tag = format!("{}-{}", slug(spec.name), if spec.input == Input::Slice { "slice" } else { "full" });

@@ -8,6 +8,7 @@
 use docpipe_dedupe as _;
 use docpipe_entities as _;
 use docpipe_export as _;
+use docpipe_extract as _;
 use docpipe_normalise as _;
 use docpipe_splitter as _;
 use docpipe_summarise as _;

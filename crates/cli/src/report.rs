@@ -369,7 +369,7 @@ mod tests {
         assert!(dups.is_empty(), "attribute keys declared by more than one stage: {dups:?}");
         let declared = registry::declared_attributes();
         let keys: Vec<&str> = declared.iter().map(|d| d.key).collect();
-        assert_eq!(keys, ["dedupe", "normalise", "splitter", "summary"]);
+        assert_eq!(keys, ["dedupe", "extract", "normalise", "splitter", "summary"]);
         for d in &declared {
             let mut names: Vec<&str> = d.fields.iter().map(|f| f.name).collect();
             assert!(!names.is_empty(), "attributes.{} declares no field", d.key);

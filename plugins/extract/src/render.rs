@@ -1,0 +1,524 @@
+//! From the selected subtrees to text, as a rewrite of the page in source order.
+//!
+//! The walk emits text nodes and separators (a block boundary, a `<br>`, a table cell). Blocks
+//! whose links outweigh their text, captions, bylines and trailing headings are filtered here.
+//! Then the emitter writes the text with a [`Rewriter`]: kept characters are copied, a
+//! character reference becomes its character (a span over it maps to the whole `&…;`), a run
+//! of whitespace becomes one space, and everything between two kept runs (tags, dropped
+//! subtrees, comments) becomes `""`, `" "`, `"\n"` or `"\n\n"`. An inline tag adds nothing, so
+//! `wo<b>rd</b>` stays `word`; a space that was in the page stays one space.
+
+use std::collections::BTreeMap;
+
+use docpipe_core::align::{Edit, Rewriter};
+use docpipe_core::document::Span;
+
+use crate::Focus;
+use crate::decode::{Decoded, char_ref};
+use crate::parse::{Kind, NONE, Tree};
+use crate::select::{Reason, Selection};
+use crate::tags::Tag;
+
+/// What the renderer produced.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The main text.
+    pub text: String,
+    /// Its edits against the page.
+    pub edits: Vec<Edit>,
+    /// One span per block, labelled with its role.
+    pub blocks: Vec<Span>,
+    /// Link spans (with `href`), when asked for.
+    pub links: Vec<Span>,
+    /// Dropped subtrees or blocks by reason.
+    pub dropped: BTreeMap<&'static str, u64>,
+}
+
+/// Rendering settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Threshold preset.
+    pub focus: Focus,
+    /// Keep tables.
+    pub tables: bool,
+    /// Collect links.
+    pub links: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    Text(u32),
+    /// 1 space, 2 line break, 3 block boundary.
+    Sep(u8),
+}
+
+/// Bytes the text loop must look at: ASCII whitespace, `&`, and 0xC2 (a no-break space starts with it).
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0x0C] = true;
+    t[b'&' as usize] = true;
+    t[0xC2] = true;
+    t
+};
+
+/// Writes the output text.
+struct Emitter<'a> {
+    html: &'a str,
+    rw: Rewriter<'a>,
+    pending: u8,
+    started: bool,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(html: &'a str) -> Self {
+        Emitter { html, rw: Rewriter::new(html), pending: 0, started: false }
+    }
+
+    /// Writes the pending separator in place of everything from the last kept byte to `at`.
+    fn flush(&mut self, at: usize) {
+        let sep = if !self.started {
+            ""
+        } else {
+            match self.pending {
+                0 => "",
+                1 => " ",
+                2 => "\n",
+                _ => "\n\n",
+            }
+        };
+        let pos = self.rw.position();
+        self.rw.replace(pos, at.max(pos), sep);
+        self.pending = 0;
+        self.started = true;
+    }
+
+    fn space(&mut self, level: u8) {
+        self.pending = self.pending.max(level);
+    }
+
+    /// Emits the text of `html[start..end]`; `verbatim` keeps whitespace (`pre`), `refs` decodes references.
+    fn text(&mut self, start: usize, end: usize, verbatim: bool, refs: bool) {
+        let bytes = self.html.as_bytes();
+        let mut i = start;
+        let mut run = start; // start of the pending verbatim run
+        while i < end {
+            // Skip ordinary bytes at table speed.
+            while i < end && !SPECIAL[bytes[i] as usize] {
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
+            let b = bytes[i];
+            // A single space inside a run stays part of the run (the common case, one copy per run).
+            if b == b' '
+                && i > run
+                && i + 1 < end
+                && !bytes[i + 1].is_ascii_whitespace()
+                && bytes[i + 1] != 0xC2
+                && bytes[i + 1] != b'&'
+            {
+                i += 1;
+                continue;
+            }
+            let ws = !verbatim && (b.is_ascii_whitespace() || (b == 0xC2 && bytes.get(i + 1) == Some(&0xA0)));
+            if ws {
+                self.copy(run, i);
+                let w = if b == 0xC2 { 2 } else { 1 };
+                self.space(1);
+                i += w;
+                run = i;
+                continue;
+            }
+            if refs
+                && b == b'&'
+                && let Some((ref_end, d)) = char_ref(bytes, i)
+                && ref_end <= end
+            {
+                self.copy(run, i);
+                if !verbatim && d == Decoded::Str("\u{a0}") {
+                    self.space(1);
+                } else {
+                    self.flush(i);
+                    let mut buf = [0u8; 4];
+                    self.rw.replace(i, ref_end, d.as_str(&mut buf));
+                }
+                i = ref_end;
+                run = i;
+                continue;
+            }
+            i += 1;
+        }
+        self.copy(run, end);
+    }
+
+    fn copy(&mut self, start: usize, end: usize) {
+        if start < end {
+            self.flush(start);
+            self.rw.copy_to(end);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rw.output().len()
+    }
+
+    fn finish(mut self) -> (String, Vec<Edit>) {
+        let n = self.html.len();
+        let pos = self.rw.position();
+        self.rw.replace(pos, n, "");
+        self.rw.finish()
+    }
+}
+
+/// What a text node sits in, found by walking up to its root.
+fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
+    let mut pre = false;
+    let mut link = NONE;
+    let mut label = None;
+    let mut cur = tree.nodes[id as usize].parent;
+    while cur != NONE {
+        let node = &tree.nodes[cur as usize];
+        match node.tag {
+            Tag::Pre => {
+                pre = true;
+                label.get_or_insert("code");
+            }
+            Tag::A if link == NONE => link = cur,
+            Tag::H1 => {
+                label.get_or_insert("title");
+            }
+            t if t.is_heading() => {
+                label.get_or_insert("subheading");
+            }
+            Tag::Li | Tag::Dd | Tag::Dt => {
+                label.get_or_insert("list_item");
+            }
+            Tag::Td | Tag::Th | Tag::Tr | Tag::Table => {
+                label.get_or_insert("table");
+            }
+            Tag::Blockquote => {
+                label.get_or_insert("quote");
+            }
+            Tag::Figcaption | Tag::Caption => {
+                label.get_or_insert("caption");
+            }
+            _ => {}
+        }
+        if cur == root {
+            break;
+        }
+        cur = node.parent;
+    }
+    (pre, link, label.unwrap_or("body"))
+}
+
+/// Whether the text events hold a letter (any script), or at least four characters.
+fn has_letters(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> bool {
+    let mut n = 0;
+    for (ev, _) in events {
+        if let Ev::Text(id) = ev {
+            let node = &tree.nodes[*id as usize];
+            for c in html[node.start..node.end].chars() {
+                if c.is_alphabetic() {
+                    return true;
+                }
+                if !c.is_whitespace() {
+                    n += 1;
+                    if n >= 4 {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether text node `id` lies in one of the lead elements (up to `root`).
+fn in_lead(tree: &Tree, id: u32, root: u32, leads: &[u32]) -> bool {
+    if leads.is_empty() {
+        return false;
+    }
+    let mut cur = tree.nodes[id as usize].parent;
+    while cur != NONE {
+        if leads.contains(&cur) {
+            return true;
+        }
+        if cur == root {
+            break;
+        }
+        cur = tree.nodes[cur as usize].parent;
+    }
+    false
+}
+
+/// The decoded text of a short block, whitespace collapsed (for shape tests).
+fn block_text(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> String {
+    let mut raw = String::new();
+    for (ev, _) in events {
+        match ev {
+            Ev::Text(id) => {
+                let node = &tree.nodes[*id as usize];
+                raw.push_str(&html[node.start..node.end]);
+            }
+            Ev::Sep(_) => raw.push(' '),
+        }
+    }
+    let decoded = crate::decode::decode_all(&raw);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Bylines, date lines and photo credits: `By Jane Roe`, `by Bea Santoro | May 18`, `Posted
+/// 18/11/2004 by the Clerk`, `The stop at night. Photograph: Jem Adeyemi`.
+fn is_byline(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["by ", "posted ", "published ", "updated ", "written by "].iter().any(|p| lower.starts_with(p))
+        || docpipe_text::lines::opens_with_by_name(text)
+        || ["photograph:", "photo:", "photo credit", "image:", "credit:", "getty images", "illustration:"]
+            .iter()
+            .any(|p| lower.contains(p))
+}
+
+/// Renders the selected subtrees of `tree`.
+///
+/// `title` is the page's title: a heading repeating it is not text.
+pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, title: Option<&str>) -> Rendered {
+    let mut out = Rendered::default();
+    let threshold = match settings.focus {
+        Focus::Precision => 0.33,
+        Focus::Balanced => 0.5,
+        Focus::Recall => 0.8,
+    };
+    // 1. Events in document order.
+    let mut events: Vec<(Ev, u32)> = Vec::new(); // (event, root)
+    for &root in &sel.roots {
+        // (node, leaving, rescue): in rescue mode (inside a pruned header) only lead paragraphs render.
+        let mut stack: Vec<(u32, bool, bool)> = vec![(root, false, false)];
+        while let Some((id, leaving, rescue)) = stack.pop() {
+            let node = &tree.nodes[id as usize];
+            if rescue {
+                if sel.leads.contains(&id) {
+                    events.push((Ev::Sep(3), root));
+                    stack.push((id, false, false));
+                } else if node.kind == Kind::Element
+                    && matches!(node.tag, Tag::Header | Tag::Div | Tag::Section | Tag::Other | Tag::Hr)
+                {
+                    let mark = stack.len();
+                    for c in tree.children(id) {
+                        stack.push((c, false, true));
+                    }
+                    stack[mark..].reverse();
+                }
+                continue;
+            }
+            if node.kind != Kind::Element {
+                if matches!(node.kind, Kind::Text | Kind::Plain) && sel.drop[id as usize] == Reason::None {
+                    events.push((Ev::Text(id), root));
+                }
+                continue;
+            }
+            let sep = if node.tag.is_block() || node.tag == Tag::Hr {
+                3
+            } else if node.tag == Tag::Br {
+                2
+            } else if matches!(node.tag, Tag::Td | Tag::Th) {
+                1
+            } else {
+                0
+            };
+            if leaving {
+                if sep > 0 {
+                    events.push((Ev::Sep(sep), root));
+                }
+                continue;
+            }
+            let mut reason = sel.drop[id as usize];
+            let st = sel.stats[id as usize];
+            if reason == Reason::None && id != root {
+                if !settings.tables && node.tag == Tag::Table {
+                    reason = Reason::Table;
+                } else if matches!(node.tag, Tag::Figcaption) {
+                    reason = Reason::Shape;
+                } else if node.tag.is_block()
+                    && st.chars > 0
+                    && st.link_density() > threshold
+                    && (st.chars < 1000 || st.link_density() > 0.9)
+                {
+                    reason = Reason::Links;
+                }
+            }
+            if reason != Reason::None {
+                if reason != Reason::Outside {
+                    *out.dropped.entry(reason.name()).or_default() += 1;
+                }
+                // A dropped block still separates what is around it.
+                if sep > 0 {
+                    events.push((Ev::Sep(sep), root));
+                }
+                if reason == Reason::Tag && node.tag == Tag::Header && !sel.leads.is_empty() {
+                    let mark = stack.len();
+                    for c in tree.children(id) {
+                        stack.push((c, false, true));
+                    }
+                    stack[mark..].reverse();
+                }
+                continue;
+            }
+            if sep == 2 {
+                // Two line breaks with nothing but whitespace between them end a paragraph.
+                let prev =
+                    events.iter().rposition(|(ev, _)| !matches!(ev, Ev::Text(t) if sel.stats[*t as usize].chars == 0));
+                if let Some(p) = prev
+                    && matches!(events[p].0, Ev::Sep(2))
+                {
+                    events[p].0 = Ev::Sep(3);
+                    continue;
+                }
+            }
+            if sep > 0 {
+                events.push((Ev::Sep(sep), root));
+            }
+            stack.push((id, true, false));
+            // Children in reverse so the first pops first.
+            let mark = stack.len();
+            for c in tree.children(id) {
+                stack.push((c, false, false));
+            }
+            stack[mark..].reverse();
+        }
+        events.push((Ev::Sep(3), root));
+    }
+    // 2. Blocks: runs of events between block boundaries that hold text.
+    struct Block {
+        from: usize,
+        to: usize,
+        label: &'static str,
+        chars: u32,
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut from = 0;
+    for k in 0..=events.len() {
+        let boundary = k == events.len() || matches!(events[k].0, Ev::Sep(3));
+        if !boundary {
+            continue;
+        }
+        let mut chars = 0;
+        let mut link_chars = 0;
+        let mut label = "body";
+        for (ev, root) in &events[from..k] {
+            if let Ev::Text(id) = ev {
+                let c = sel.stats[*id as usize].chars;
+                if c == 0 {
+                    continue;
+                }
+                let (_, link, l) = context(tree, *id, *root);
+                if chars == 0 {
+                    label = if in_lead(tree, *id, *root, &sel.leads) { "standfirst" } else { l };
+                }
+                if link != NONE {
+                    link_chars += c;
+                }
+                chars += c;
+            }
+        }
+        if chars > 0 && !has_letters(tree, html, &events[from..k]) {
+            // Vote counts, ticks, bullets: no letter or digit run worth a block.
+            *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
+        } else if chars > 0 && chars < 200 && link_chars as f32 > threshold * chars as f32 {
+            // A short block that is mostly links (breadcrumbs, "read more", tag lists), also
+            // when its lines are cut by `<br>` rather than elements.
+            *out.dropped.entry(Reason::Links.name()).or_default() += 1;
+        } else if chars > 0 {
+            blocks.push(Block { from, to: k, label, chars });
+        }
+        from = k + 1;
+    }
+    // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
+    let mut leading = true;
+    blocks.retain_mut(|b| {
+        if (b.label == "title" || b.label == "subheading")
+            && title.is_some_and(|t| b.chars < 300 && block_text(tree, html, &events[b.from..b.to]) == t)
+        {
+            *out.dropped.entry(Reason::Title.name()).or_default() += 1;
+            return false;
+        }
+        if b.label == "title" {
+            if leading {
+                *out.dropped.entry(Reason::Title.name()).or_default() += 1;
+                return false;
+            }
+            b.label = "subheading";
+        } else if b.label != "subheading" {
+            if b.chars < 120 && is_byline(&block_text(tree, html, &events[b.from..b.to])) {
+                *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
+                return false;
+            }
+            leading = false;
+        }
+        true
+    });
+    // Trailing headings say nothing.
+    while blocks.last().is_some_and(|b| b.label == "subheading") {
+        blocks.pop();
+        *out.dropped.entry(Reason::TrailingHeading.name()).or_default() += 1;
+    }
+    // 3. Emit.
+    let mut em = Emitter::new(html);
+    let mut link_spans: Vec<(u32, usize, usize)> = Vec::new();
+    for block in &blocks {
+        if block.chars == 0 {
+            continue;
+        }
+        em.space(3);
+        let mut start = None;
+        for (ev, root) in &events[block.from..block.to] {
+            match ev {
+                Ev::Sep(s) => em.space(*s),
+                Ev::Text(id) => {
+                    let node = &tree.nodes[*id as usize];
+                    let (pre, link, _) = context(tree, *id, *root);
+                    let before = em.len();
+                    let plain = node.kind == Kind::Plain;
+                    em.text(node.start, node.end, pre || plain, !plain);
+                    let after = em.len();
+                    if after > before {
+                        // The text's first byte may follow a separator written by the flush.
+                        start.get_or_insert(before);
+                        if settings.links && link != NONE {
+                            let text_start = em.rw.output()[before..after].len()
+                                - em.rw.output()[before..after].trim_start().len()
+                                + before;
+                            match link_spans.last_mut() {
+                                Some((l, _, e)) if *l == link => *e = after,
+                                _ => link_spans.push((link, text_start, after)),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(s) = start {
+            let end = em.len();
+            // Skip the separator that the first flush wrote.
+            let text = em.rw.output();
+            let s = s + (text[s..end].len() - text[s..end].trim_start().len());
+            out.blocks.push(Span::new(s, end).with_label(block.label));
+        }
+    }
+    let (text, edits) = em.finish();
+    for (link, s, e) in link_spans {
+        let mut span = Span::new(s, e).with_label("link");
+        if let Some(href) = tree.attr(html, link, "href") {
+            span.fields.insert("href".into(), crate::decode::decode_all(href).into());
+        }
+        out.links.push(span);
+    }
+    out.text = text;
+    out.edits = edits;
+    out
+}

@@ -1,0 +1,738 @@
+//! Main-content selection: which parts of the tree are the article.
+//!
+//! 1. **Prune** boilerplate by tag (`nav`, `header`, `footer`, `aside`, `form`, `script`, …),
+//!    by `hidden`/`aria-hidden`/inline `display:none`, by ARIA role, and by id/class *tokens*
+//!    (split at `-`, `_`, spaces and camelCase, so `share-bar` and `shareBar` match `share` and
+//!    `sharepoint` does not). A class-pruned element holding most of the page's text is kept:
+//!    some templates put `comments-open` on the wrapper of everything.
+//! 2. **Score** in the spirit of readability: every block holding text gives its parent and
+//!    half to its grandparent 1 + commas + length/100 (capped); id/class tokens and content
+//!    markers (`itemprop=articleBody`, `article-body`-like classes, `<article>`, `<main>`)
+//!    move a candidate's score; the score is scaled by (1 − link density). The best candidate
+//!    wins, with siblings that score close to it or are clean paragraphs.
+//! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
+//!    and shape.
+
+use crate::Focus;
+use crate::parse::{Kind, NONE, Tree};
+use crate::tags::Tag;
+
+/// Why a node was left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Reason {
+    /// Kept.
+    None = 0,
+    /// A boilerplate tag (`nav`, `footer`, `script`, …).
+    Tag,
+    /// Hidden (`hidden`, `aria-hidden`, `display:none`).
+    Hidden,
+    /// A boilerplate ARIA role.
+    Role,
+    /// Boilerplate id/class tokens.
+    Class,
+    /// Too many links for its text.
+    Links,
+    /// A byline, caption or date line.
+    Shape,
+    /// Outside the selected main content.
+    Outside,
+    /// A table (`tables = false`).
+    Table,
+    /// A heading with no text after it.
+    TrailingHeading,
+    /// The headline above the text (it is in the metadata).
+    Title,
+}
+
+impl Reason {
+    /// The name counted in `attributes.extract.dropped`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::None => "none",
+            Reason::Tag => "tag",
+            Reason::Hidden => "hidden",
+            Reason::Role => "role",
+            Reason::Class => "class",
+            Reason::Links => "links",
+            Reason::Shape => "shape",
+            Reason::Outside => "outside",
+            Reason::Table => "table",
+            Reason::TrailingHeading => "trailing_heading",
+            Reason::Title => "title",
+        }
+    }
+}
+
+/// Tokens of boilerplate ids and classes.
+const BOILERPLATE: &[&str] = &[
+    "ad",
+    "ads",
+    "adslot",
+    "adsense",
+    "advert",
+    "advertisement",
+    "advertising",
+    "alert",
+    "banner",
+    "breadcrumb",
+    "breadcrumbs",
+    "comment",
+    "comments",
+    "consent",
+    "cookie",
+    "cookies",
+    "disqus",
+    "dropdown",
+    "footer",
+    "gdpr",
+    "hidden",
+    "hide",
+    "login",
+    "masthead",
+    "menu",
+    "modal",
+    "nav",
+    "navbar",
+    "navigation",
+    "newsletter",
+    "outbrain",
+    "overlay",
+    "pagination",
+    "paywall",
+    "popular",
+    "popup",
+    "print",
+    "promo",
+    "recirc",
+    "recommended",
+    "related",
+    "share",
+    "sharing",
+    "sidebar",
+    "signup",
+    "skip",
+    "social",
+    "sponsor",
+    "sponsored",
+    "subscribe",
+    "subscription",
+    "taboola",
+    "tags",
+    "toolbar",
+    "trending",
+    "widget",
+    "byline",
+    "dateline",
+    "timestamp",
+    "caption",
+    "credit",
+    "copyright",
+    "disclaimer",
+    "tools",
+    "topics",
+    "rail",
+    "teaser",
+    "newsletters",
+    "follow",
+    "sitemap",
+    "signature",
+    "vote",
+    "votes",
+    "voting",
+    "noprint",
+    "infobox",
+    "navbox",
+    "references",
+    "reflist",
+    "editsection",
+    "toc",
+    "disclosure",
+    "rating",
+    "ratings",
+    "nutrition",
+];
+
+/// Tokens that are comments (kept when `comments = true`).
+const COMMENT_TOKENS: &[&str] = &["comment", "comments", "disqus"];
+
+/// Tokens that raise a candidate's score.
+const POSITIVE: &[&str] =
+    &["article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog", "story", "paragraph"];
+
+/// Tokens that lower a candidate's score.
+const NEGATIVE: &[&str] = &[
+    "comment", "comments", "footer", "sidebar", "share", "related", "sponsor", "nav", "promo", "widget", "ad", "ads",
+    "meta", "pager", "popup", "tags", "header", "menu", "social", "banner", "rail", "more",
+];
+
+/// Joined class names that mark the article body.
+const MARKERS: &[&str] = &[
+    "articlebody",
+    "articlecontent",
+    "articletext",
+    "storybody",
+    "storycontent",
+    "storytext",
+    "postcontent",
+    "postbody",
+    "entrycontent",
+    "entrybody",
+    "bodytext",
+    "articlebodytext",
+    "zncbody",
+    "mainarticle",
+    "newscontent",
+    "articledetail",
+    "contentbody",
+];
+
+/// ARIA roles of boilerplate.
+const ROLES: &[&str] =
+    &["navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu", "menubar"];
+
+/// Splits an id/class value into lower-case tokens (at non-alphanumerics and camelCase humps).
+pub fn tokens(value: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    let mut prev_lower = false;
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower && !buf.is_empty() {
+                f(&buf);
+                buf.clear();
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            buf.extend(c.to_lowercase());
+        } else {
+            if !buf.is_empty() {
+                f(&buf);
+                buf.clear();
+            }
+            prev_lower = false;
+        }
+    }
+    if !buf.is_empty() {
+        f(&buf);
+    }
+}
+
+/// Whether a class or id, lower-cased without its punctuation, starts with a marker.
+fn is_marker_class(class: &str) -> bool {
+    let mut buf = [0u8; 24];
+    let mut len = 0;
+    for b in class.bytes() {
+        if b.is_ascii_alphanumeric() {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+            if len == buf.len() {
+                break;
+            }
+        }
+    }
+    MARKERS.iter().any(|m| buf[..len].starts_with(m.as_bytes()))
+}
+
+/// Per-element facts read from attributes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Facts {
+    prune: Option<Reason>,
+    weight: i32,
+    marker: bool,
+    /// `role="main"` or `<main>`: the page says where its content is, more loosely than a marker.
+    main: bool,
+}
+
+fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
+    let node = &tree.nodes[id as usize];
+    let mut f = Facts::default();
+    use Tag::*;
+    f.prune = match node.tag {
+        Script | Style | Noscript | Template | Nav | Header | Footer | Aside | Form | Button | Select | Input
+        | Textarea | Iframe | Svg | Math | Menu | Dialog | Object | Embed | Canvas | Video | Audio | Head | Figure
+        | Picture | Noembed | Noframes | Title | Label | Fieldset | Option | Img => Some(Reason::Tag),
+        _ => None,
+    };
+    match node.tag {
+        Article => f.weight += 20,
+        Main => f.weight += 10,
+        _ => {}
+    }
+    let bytes = html.as_bytes();
+    tree.attrs(bytes, id, |a| {
+        let name = &bytes[a.name.0..a.name.1];
+        let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
+        if name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id") {
+            let is_marker = value.split_ascii_whitespace().any(is_marker_class);
+            if is_marker {
+                f.marker = true;
+                f.weight += 40;
+            }
+            let (mut pos, mut neg) = (false, false);
+            tokens(value, |t| {
+                if BOILERPLATE.contains(&t)
+                    && !(comments && COMMENT_TOKENS.contains(&t))
+                    && f.prune.is_none()
+                    && !is_marker
+                {
+                    f.prune = Some(Reason::Class);
+                }
+                pos |= POSITIVE.contains(&t);
+                neg |= NEGATIVE.contains(&t);
+            });
+            if pos {
+                f.weight += 25;
+            }
+            if neg {
+                f.weight -= 25;
+            }
+        } else if name.eq_ignore_ascii_case(b"hidden")
+            || (name.eq_ignore_ascii_case(b"aria-hidden") && value.eq_ignore_ascii_case("true"))
+        {
+            f.prune = Some(Reason::Hidden);
+        } else if name.eq_ignore_ascii_case(b"style") {
+            let v: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+            if v.contains("display:none") || v.contains("visibility:hidden") {
+                f.prune = Some(Reason::Hidden);
+            }
+        } else if name.eq_ignore_ascii_case(b"role") {
+            if ROLES.iter().any(|r| value.eq_ignore_ascii_case(r)) {
+                f.prune = Some(Reason::Role);
+            }
+            f.main |= value.eq_ignore_ascii_case("main");
+        } else if name.eq_ignore_ascii_case(b"itemprop") && value.eq_ignore_ascii_case("articleBody") {
+            f.marker = true;
+            f.weight += 60;
+            f.prune = None;
+        }
+    });
+    f.main |= node.tag == Main;
+    if f.marker && f.prune == Some(Reason::Class) {
+        f.prune = None;
+    }
+    f
+}
+
+/// Counts of text in a subtree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    /// Characters that are not whitespace.
+    pub chars: u32,
+    /// Of which inside links.
+    pub link_chars: u32,
+    /// Commas (any script).
+    pub commas: u32,
+}
+
+impl Stats {
+    /// Link characters over all characters.
+    pub fn link_density(&self) -> f32 {
+        if self.chars == 0 { 0.0 } else { self.link_chars as f32 / self.chars as f32 }
+    }
+}
+
+/// Counts the characters (not whitespace) and commas (`,`, `，`, `、`) of `text`.
+pub fn count(text: &[u8]) -> (u32, u32) {
+    // Branch-free so that it vectorises: whitespace and UTF-8 continuation bytes do not count.
+    let chars = text.iter().filter(|&&b| !(b.is_ascii_whitespace() || (b & 0xC0) == 0x80)).count();
+    let mut commas = memchr::memchr_iter(b',', text).count();
+    if !text.is_ascii() {
+        commas += memchr::memmem::find_iter(text, "，".as_bytes()).count();
+        commas += memchr::memmem::find_iter(text, "、".as_bytes()).count();
+    }
+    (chars as u32, commas as u32)
+}
+
+/// The result of selection.
+#[derive(Debug)]
+pub struct Selection {
+    /// Per node: why it is out (`Reason::None` = kept, subject to the renderer's filters).
+    pub drop: Vec<Reason>,
+    /// Per node: text statistics of the kept part of its subtree.
+    pub stats: Vec<Stats>,
+    /// The subtrees that make up the main content, in document order.
+    pub roots: Vec<u32>,
+    /// Roots that are a lead paragraph (`standfirst` blocks).
+    pub leads: Vec<u32>,
+    /// How they were found: `marker`, `score`, `page` or `paragraphs`.
+    pub method: &'static str,
+}
+
+/// Chooses the main content.
+///
+/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback).
+pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs: bool) -> Selection {
+    let n = tree.nodes.len();
+    let bytes = html.as_bytes();
+    let mut drop = vec![Reason::None; n];
+    let mut weight = vec![0i32; n];
+    let mut marker = vec![false; n];
+    let mut main = vec![false; n];
+    // Raw text per node (nothing pruned), to protect wrappers of most of the page.
+    let mut raw = vec![0u32; n];
+    let mut text_counts = vec![(0u32, 0u32); n];
+    for (i, node) in tree.nodes.iter().enumerate() {
+        match node.kind {
+            Kind::Element => {
+                let f = facts(tree, html, i as u32, comments);
+                if let Some(r) = f.prune {
+                    drop[i] = r;
+                }
+                weight[i] = f.weight;
+                marker[i] = f.marker;
+                main[i] = f.main;
+            }
+            Kind::Text | Kind::Plain => {
+                let (chars, commas) = count(&bytes[node.start..node.end]);
+                raw[i] = chars;
+                text_counts[i] = (chars, commas);
+            }
+            Kind::Raw | Kind::RcData => {}
+        }
+    }
+    for i in (0..n).rev() {
+        let p = tree.nodes[i].parent;
+        if p != NONE {
+            raw[p as usize] += raw[i];
+        }
+    }
+    let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
+    for i in 0..n {
+        if matches!(drop[i], Reason::Class | Reason::Role) && raw[i] * 2 > total {
+            drop[i] = Reason::None;
+        }
+    }
+    // Nor is the wrapper of an article-body marker.
+    for i in 0..n {
+        if marker[i] && !matches!(drop[i], Reason::Hidden) {
+            let mut cur = tree.nodes[i].parent;
+            while cur != NONE {
+                if matches!(drop[cur as usize], Reason::Class | Reason::Role) {
+                    drop[cur as usize] = Reason::None;
+                }
+                cur = tree.nodes[cur as usize].parent;
+            }
+        }
+    }
+    // Kept statistics, bottom-up.
+    let mut stats = vec![Stats::default(); n];
+    for i in (0..n).rev() {
+        let node = &tree.nodes[i];
+        if drop[i] != Reason::None {
+            continue;
+        }
+        if matches!(node.kind, Kind::Text | Kind::Plain) {
+            let (chars, commas) = text_counts[i];
+            stats[i].chars += chars;
+            stats[i].commas += commas;
+        }
+        if node.tag == Tag::A && node.kind == Kind::Element {
+            stats[i].link_chars = stats[i].chars;
+        }
+        let p = node.parent;
+        if p != NONE {
+            let s = stats[i];
+            let ps = &mut stats[p as usize];
+            ps.chars += s.chars;
+            ps.link_chars += s.link_chars;
+            ps.commas += s.commas;
+        }
+    }
+    // Dead nodes (inside a dropped one) and each text's block owner, top-down.
+    let mut dead = vec![false; n];
+    let mut own = vec![Stats::default(); n]; // text directly in a block (through inline elements)
+    let mut owner = vec![NONE; n];
+    for i in 0..n {
+        let node = &tree.nodes[i];
+        let p = node.parent;
+        dead[i] = drop[i] != Reason::None || (p != NONE && dead[p as usize]);
+        owner[i] = if node.kind == Kind::Element && (node.tag.is_block() || node.tag == Tag::Td || node.tag == Tag::Th)
+        {
+            i as u32
+        } else if p != NONE {
+            owner[p as usize]
+        } else {
+            NONE
+        };
+        if !dead[i] && matches!(node.kind, Kind::Text | Kind::Plain) && owner[i] != NONE {
+            let o = &mut own[owner[i] as usize];
+            o.chars += stats[i].chars;
+            o.commas += stats[i].commas;
+        }
+    }
+    // Readability-style scores.
+    let mut score = vec![0f32; n];
+    let mut candidate = vec![false; n];
+    let min_para = 25;
+    for i in 0..n {
+        if dead[i] || own[i].chars < min_para || tree.nodes[i].kind != Kind::Element {
+            continue;
+        }
+        let s = 1.0 + own[i].commas as f32 + (own[i].chars as f32 / 100.0).min(3.0);
+        let p = tree.nodes[i].parent;
+        if p != NONE {
+            score[p as usize] += s;
+            candidate[p as usize] = true;
+            let g = tree.nodes[p as usize].parent;
+            if g != NONE {
+                score[g as usize] += s / 2.0;
+                candidate[g as usize] = true;
+            }
+        }
+    }
+    let mut best = NONE;
+    let mut best_score = f32::MIN;
+    for i in 0..n {
+        if !candidate[i] || dead[i] {
+            continue;
+        }
+        let s = (score[i] + weight[i] as f32) * (1.0 - stats[i].link_density());
+        score[i] = s;
+        if s > best_score {
+            best_score = s;
+            best = i as u32;
+        }
+    }
+    // Several strong candidates under one ancestor (a question and its answers, a story cut
+    // into sections): the lowest ancestor holding at least three of them is the content.
+    if best != NONE {
+        // The top five others, as Mozilla's Readability looks at (bounded work on huge pages).
+        let mut strong: Vec<u32> = (0..n)
+            .filter(|&i| candidate[i] && !dead[i] && i as u32 != best && score[i] >= best_score * 0.5)
+            .map(|i| i as u32)
+            .collect();
+        strong.sort_by(|a, b| score[*b as usize].total_cmp(&score[*a as usize]).then(a.cmp(b)));
+        strong.truncate(5);
+        if strong.len() >= 3 {
+            let depth_of = |mut c: u32| {
+                let mut chain = Vec::new();
+                while c != NONE {
+                    chain.push(c);
+                    c = tree.nodes[c as usize].parent;
+                }
+                chain
+            };
+            let chains: Vec<Vec<u32>> = strong.iter().map(|&c| depth_of(c)).collect();
+            let mut a = tree.nodes[best as usize].parent;
+            while a != NONE && !matches!(tree.nodes[a as usize].tag, Tag::Body | Tag::Html) {
+                if chains.iter().filter(|ch| ch.contains(&a)).count() >= 3 {
+                    best = a;
+                    break;
+                }
+                a = tree.nodes[a as usize].parent;
+            }
+        }
+    }
+    let mut method = "score";
+    // A marker with enough text wins over the scored candidate it does not contain.
+    let best_chars = if best == NONE { 0 } else { stats[best as usize].chars };
+    let mut best_marker = NONE;
+    for i in 0..n {
+        if marker[i]
+            && !dead[i]
+            && stats[i].chars * 2 >= best_chars
+            && stats[i].link_density() < 0.5
+            && (best_marker == NONE || stats[i].chars > stats[best_marker as usize].chars)
+        {
+            best_marker = i as u32;
+        }
+    }
+    // Without a marker, a `main` landmark around the best candidate is the content.
+    if best_marker == NONE && best != NONE {
+        let mut a = tree.nodes[best as usize].parent;
+        while a != NONE {
+            let ai = a as usize;
+            if main[ai] && !dead[ai] && stats[ai].link_density() < 0.3 {
+                best = a;
+                break;
+            }
+            a = tree.nodes[ai].parent;
+        }
+    }
+    let mut roots = Vec::new();
+    let mut leads = Vec::new();
+    if paragraphs {
+        method = "paragraphs";
+        let mut in_p = vec![false; n];
+        for i in 0..n {
+            let p = tree.nodes[i].parent;
+            let parent_in = p != NONE && in_p[p as usize];
+            in_p[i] = parent_in || (tree.nodes[i].tag == Tag::P && tree.nodes[i].kind == Kind::Element);
+            if !parent_in && in_p[i] && !dead[i] {
+                roots.push(i as u32);
+            }
+        }
+    } else if best_marker != NONE {
+        method = "marker";
+        // A lead paragraph next to the body marker (`article__lead`, `standfirst`) belongs to it.
+        let p = tree.nodes[best_marker as usize].parent;
+        if p == NONE {
+            roots.push(best_marker);
+        } else {
+            for c in tree.children(p) {
+                if c == best_marker {
+                    roots.push(c);
+                } else if !dead[c as usize] && tree.nodes[c as usize].kind == Kind::Element {
+                    let ci = c as usize;
+                    let st = stats[ci];
+                    if is_lead(tree, html, c) {
+                        roots.push(c);
+                        leads.push(c);
+                    } else if (marker[ci] && st.chars > 0 && st.link_density() < 0.5)
+                        || (tree.nodes[ci].tag == Tag::P && st.chars > 80 && st.link_density() < 0.25)
+                    {
+                        // The body cut into several marked sections (around ads), or a clean paragraph beside it.
+                        roots.push(c);
+                    }
+                }
+            }
+        }
+    } else if best != NONE {
+        // Siblings that belong to the article too.
+        let threshold = match focus {
+            Focus::Precision => (best_score * 0.3).max(15.0),
+            Focus::Balanced => (best_score * 0.2).max(10.0),
+            Focus::Recall => (best_score * 0.1).max(5.0),
+        };
+        let p = tree.nodes[best as usize].parent;
+        if p == NONE {
+            roots.push(best);
+        } else {
+            for c in tree.children(p) {
+                let ci = c as usize;
+                if c == best {
+                    roots.push(c);
+                    continue;
+                }
+                if dead[ci] || tree.nodes[ci].kind != Kind::Element {
+                    continue;
+                }
+                let st = stats[ci];
+                let ld = st.link_density();
+                let keep = (candidate[ci] && score[ci] >= threshold)
+                    || (tree.nodes[ci].tag == Tag::P
+                        && ((st.chars > 80 && ld < 0.25) || (st.chars > 0 && ld == 0.0 && own[ci].chars > 40)));
+                if keep {
+                    roots.push(c);
+                }
+            }
+        }
+    } else {
+        // Nothing scored (a page of short texts): the whole page, pruned.
+        method = "page";
+        roots.extend((0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| i as u32));
+    }
+    // A lead paragraph before the content, also inside the article's (pruned) header.
+    if matches!(method, "marker" | "score")
+        && let Some(&first) = roots.first()
+        && tree.nodes[first as usize].parent != NONE
+    {
+        let mut found = Vec::new();
+        for c in tree.children(tree.nodes[first as usize].parent) {
+            if c == first {
+                break;
+            }
+            if !roots.contains(&c) {
+                collect_leads(tree, html, &drop, c, 0, &mut found);
+            }
+        }
+        if !found.is_empty() {
+            leads.extend(&found);
+            found.extend(roots);
+            roots = found;
+        }
+    }
+    // Leads inside a pruned header within the content (the renderer lets only them through).
+    if matches!(method, "marker" | "score") {
+        for &r in &roots {
+            let mut stack = vec![(r, 0usize)];
+            while let Some((id, depth)) = stack.pop() {
+                let node = &tree.nodes[id as usize];
+                if node.kind != Kind::Element {
+                    continue;
+                }
+                if node.tag == Tag::Header && drop[id as usize] == Reason::Tag {
+                    for c in tree.children(id) {
+                        collect_leads(tree, html, &drop, c, 1, &mut leads);
+                    }
+                } else if depth < 4 && drop[id as usize] == Reason::None {
+                    stack.extend(tree.children(id).map(|c| (c, depth + 1)));
+                }
+            }
+        }
+    }
+    // Everything outside the roots is out.
+    let mut inside = vec![false; n];
+    for &r in &roots {
+        inside[r as usize] = true;
+    }
+    for i in 0..n {
+        let p = tree.nodes[i].parent;
+        if p != NONE && inside[p as usize] {
+            inside[i] = true;
+        }
+    }
+    for i in 0..n {
+        if !inside[i] && drop[i] == Reason::None {
+            drop[i] = Reason::Outside;
+        }
+    }
+    Selection { drop, stats, roots, leads, method }
+}
+
+/// Tokens of a lead paragraph's id or class.
+const LEAD: &[&str] = &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt", "chapo", "subheadline"];
+
+/// Collects lead elements in `id`'s subtree (at most three levels down), skipping hidden ones.
+fn collect_leads(tree: &Tree, html: &str, drop: &[Reason], id: u32, depth: usize, out: &mut Vec<u32>) {
+    let node = &tree.nodes[id as usize];
+    if node.kind != Kind::Element || matches!(drop[id as usize], Reason::Hidden | Reason::Class | Reason::Role) {
+        return;
+    }
+    if is_lead(tree, html, id) && drop[id as usize] == Reason::None {
+        out.push(id);
+        return;
+    }
+    if depth < 3 && matches!(node.tag, Tag::Header | Tag::Div | Tag::Section | Tag::Other | Tag::Hr) {
+        for c in tree.children(id) {
+            collect_leads(tree, html, drop, c, depth + 1, out);
+        }
+    }
+}
+
+fn is_lead(tree: &Tree, html: &str, id: u32) -> bool {
+    let mut lead = false;
+    for name in ["class", "id"] {
+        if let Some(v) = tree.attr(html, id, name) {
+            tokens(v, |t| lead |= LEAD.contains(&t));
+        }
+    }
+    lead
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        tokens(s, |t| v.push(t.to_owned()));
+        v
+    }
+
+    #[test]
+    fn splits_tokens() {
+        assert_eq!(toks("share-bar shareBar__x sharepoint"), ["share", "bar", "share", "bar", "x", "sharepoint"]);
+        assert_eq!(toks("zn-body__paragraph"), ["zn", "body", "paragraph"]);
+    }
+
+    #[test]
+    fn prunes_by_tokens_not_substrings() {
+        let html = r#"<div class="sharepoint">a</div><div class="social-links">b</div><p hidden>c</p><nav>d</nav>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        let reasons: Vec<Option<Reason>> = (0..tree.nodes.len() as u32)
+            .filter(|&i| tree.nodes[i as usize].kind == Kind::Element)
+            .map(|i| facts(&tree, html, i, false).prune)
+            .collect();
+        assert_eq!(reasons, [None, Some(Reason::Class), Some(Reason::Hidden), Some(Reason::Tag)]);
+    }
+}
