@@ -26,6 +26,7 @@
 pub mod corpus;
 pub mod gazetteer;
 pub mod patterns;
+pub mod relabel;
 pub mod tagger;
 pub mod tokens;
 mod words;
@@ -359,6 +360,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
         context: opts.context,
         capitalised: opts.capitalised,
         aliases: opts.aliases,
+        model: true,
     };
     let gaz = if opts.gazetteers.is_empty() && opts.builtin_gazetteers {
         GazRef::Builtin
