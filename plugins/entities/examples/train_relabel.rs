@@ -71,7 +71,7 @@ fn main() {
             }
             gold.insert((a, b), label);
         }
-        let dest = if fnv1a(id.as_bytes()) % 10 == 0 { &mut held_out } else { &mut train_set };
+        let dest = if fnv1a(id.as_bytes()).is_multiple_of(10) { &mut held_out } else { &mut train_set };
         for (a, b, rule, feats) in tagger.relabel_candidates(text) {
             let target = gold.get(&(a, b)).copied().flatten();
             if target.is_some() {

@@ -286,7 +286,11 @@ impl Sink<'_> {
             if i > 0 {
                 h = fnv1a_step(h, b'|');
             }
-            h = fnv1a_lower(h, p);
+            h = if p.is_ascii() {
+                p.bytes().fold(h, |h, b| fnv1a_step(h, b.to_ascii_lowercase()))
+            } else {
+                fnv1a_lower(h, p)
+            };
         }
         self.out.push(h);
     }

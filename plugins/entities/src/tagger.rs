@@ -1879,6 +1879,22 @@ mod tests {
     }
 
     #[test]
+    fn the_model_labels_weak_decisions_and_leaves_strong_ones() {
+        // Two rare capitalised words before `board`: the rules have only the run's shape, the
+        // model reads the context as a company's.
+        let text = "The Qarvell Dynamics board met on Monday.";
+        let got = tag(text);
+        assert!(got.iter().any(|m| m.0 == "Qarvell Dynamics" && m.1 == "ORG" && m.3 == "model"), "{got:?}");
+        let rules_only = Tagger::builtin(TaggerConfig { model: false, ..TaggerConfig::default() }).tag(text);
+        assert!(rules_only.iter().all(|m| m.source != Source::Model), "{rules_only:?}");
+        // Head words, place contexts and gazetteer entries keep the rules' label.
+        has("fire crews at the Kestrel Hotel were praised", "Kestrel Hotel", "FAC");
+        has("residents of Orlick Bay fled", "Orlick Bay", "LOC");
+        has("He flew to Perth and later joined Corvel Mining.", "Corvel Mining", "ORG");
+        assert!(Source::Shape.overridable() && !Source::Context.overridable() && !Source::Gazetteer.overridable());
+    }
+
+    #[test]
     fn labels_subset_and_layers_off() {
         let cfg = TaggerConfig { labels: vec![Label::Gpe], ..TaggerConfig::default() };
         let got = Tagger::builtin(cfg).tag("Anna Keller flew to Kenya on Monday.");
