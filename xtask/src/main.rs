@@ -22,7 +22,10 @@
 //! - `dist [--glibc 2.17] [--check BIN]`: a portable Linux binary linked against an old glibc
 //!   (`target/dist/docpipe-x86_64-linux-gnu`), its glibc floor checked and its output compared;
 //! - `scale [--ray] [--mb N]`: the Spark (or Ray) driver of `integrations/` in local mode against
-//!   the single-process run, byte for byte, and its fault cases (`scale.rs`).
+//!   the single-process run, byte for byte, and its fault cases (`scale.rs`);
+//! - `retrain-entities`: rebuilds the entity tagger's learned re-labeller
+//!   (`plugins/entities/data/relabel.tsv`) from silver labels (`plugins/entities/eval/silver.py`,
+//!   then the crate's `train_relabel` example).
 //!
 //! Arguments are parsed with clap: `cargo xtask --help` lists the tasks and `cargo xtask TASK
 //! --help` a task's flags. `ci` prints the time of every step and a summary at the end.
@@ -85,6 +88,9 @@ enum Task {
     Dist(dist::Options),
     /// The Spark (or `--ray`) driver in local mode against the single-process run, and its faults.
     Scale(scale::Options),
+    /// Retrains the entity tagger's re-labeller: spaCy silver labels on text read from installed
+    /// packages, then `plugins/entities/data/relabel.tsv` (needs the venv of `eval real`).
+    RetrainEntities,
 }
 
 /// `cargo xtask eval` arguments.
@@ -150,6 +156,7 @@ fn main() -> ExitCode {
         Task::Fuzz(o) => fuzz::run(&root, &o),
         Task::Dist(o) => dist::run(&root, &o),
         Task::Scale(o) => scale::run(&root, &o),
+        Task::RetrainEntities => retrain_entities(&root),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -192,6 +199,26 @@ fn workspace_root() -> PathBuf {
 
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// `retrain-entities`: silver labels from spaCy `en_core_web_md` on the training texts, then the
+/// averaged perceptron of `plugins/entities/src/relabel.rs` (deterministic: the same packages
+/// give the same weights file).
+fn retrain_entities(root: &Path) -> Result<()> {
+    let py = root.join("target/eval/venv-real/bin/python");
+    if !py.exists() {
+        bail!(
+            "no venv at {}.\n  remedy: run `cargo xtask eval real` once (it installs spaCy, the models and gensim there)",
+            py.display()
+        );
+    }
+    let mut silver = Command::new(&py);
+    silver.arg("plugins/entities/eval/silver.py");
+    step(root, "silver labels: plugins/entities/eval/silver.py", silver, "see plugins/entities/data/SOURCES.md")?;
+    let mut train = cargo();
+    train.args(["run", "--release", "--locked", "-p", "docpipe-entities", "--example", "train_relabel", "--"]);
+    train.arg("target/eval/entities-train/silver.jsonl");
+    step(root, "training: plugins/entities/examples/train_relabel.rs", train, "see the output above")
 }
 
 /// Runs a command in `root`; on failure, says what failed and how to fix it.

@@ -14,3 +14,11 @@ fn tag_sample_corpus(bencher: divan::Bencher) {
     let tagger = Tagger::builtin(TaggerConfig::default());
     bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| tagger.tag(divan::black_box(&text)).len());
 }
+
+/// The same without the learned re-labeller: what the model costs.
+#[divan::bench]
+fn tag_sample_corpus_rules_only(bencher: divan::Bencher) {
+    let text = docpipe_testkit::corpus::texts().join("\n");
+    let tagger = Tagger::builtin(TaggerConfig { model: false, ..TaggerConfig::default() });
+    bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| tagger.tag(divan::black_box(&text)).len());
+}

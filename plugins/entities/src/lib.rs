@@ -1,14 +1,18 @@
-//! The `entities` stage: a fast, deterministic, rule-based named-entity tagger.
+//! The `entities` stage: a fast, deterministic named-entity tagger (rules, then a small learned
+//! re-labeller).
 //!
 //! Writes `annotations.<layer>` (default `entities`): spans with `label` (OntoNotes names:
 //! PERSON, NORP, FAC, ORG, GPE, LOC, EVENT, LAW, DATE, TIME, PERCENT, MONEY, QUANTITY,
 //! ORDINAL, CARDINAL), `text`, and the fields `canonical` (the entity's full name),
 //! `entity_id` (stable across runs with the same config) and `source` (the rule family that
-//! decided: `pattern`, `gazetteer`, `name-list`, `context`, `acronym`, `alias`, `shape`).
+//! decided: `pattern`, `gazetteer`, `name-list`, `context`, `acronym`, `alias`, `shape`, or
+//! `model` where the re-labeller changed the rules' label or labelled a run they left).
 //!
 //! The cascade ([`tagger`]) runs per document in the parallel `prepare` step of an ordered
 //! stage: numeric and temporal [`patterns`], [`gazetteer`]s compiled into one Aho-Corasick
-//! automaton, context rules over capitalised sequences, and in-document alias resolution.
+//! automaton, context rules over capitalised sequences, in-document alias resolution, and the
+//! learned re-labeller ([`relabel`]: an averaged perceptron trained on spaCy silver labels,
+//! weights in `data/relabel.tsv`) for the names decided on weak evidence.
 //! The sequential `process` step keeps the corpus [`corpus::AliasTable`]: it merges spelling
 //! variants of a name under one `entity_id` and, with `index = "path"`, writes a JSONL index
 //! of every entity at the end. Each layer can be turned off.
@@ -26,6 +30,7 @@
 pub mod corpus;
 pub mod gazetteer;
 pub mod patterns;
+pub mod relabel;
 pub mod tagger;
 pub mod tokens;
 mod words;
@@ -86,6 +91,12 @@ pub struct EntitiesOptions {
     pub index: Option<String>,
     /// Copy the covered text into each span's `text`.
     pub text: bool,
+    /// Layer 6: a learned re-labeller (an averaged perceptron trained on silver labels of spaCy
+    /// `en_core_web_md` over real news and encyclopedia text) gives the names the rules found on
+    /// weak evidence (shape, given name, alias) and the capitalised runs they left unlabelled
+    /// their final label (span `source` `model` where it changed one); `false` keeps the rules'
+    /// labels only.
+    pub model: bool,
 }
 
 impl Default for EntitiesOptions {
@@ -103,6 +114,7 @@ impl Default for EntitiesOptions {
             similarity: 0.85,
             index: None,
             text: true,
+            model: true,
         }
     }
 }
@@ -359,6 +371,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
         context: opts.context,
         capitalised: opts.capitalised,
         aliases: opts.aliases,
+        model: opts.model,
     };
     let gaz = if opts.gazetteers.is_empty() && opts.builtin_gazetteers {
         GazRef::Builtin
@@ -379,7 +392,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
 docpipe_core::register_stage! {
     name: "entities",
     summary: "Tag people, organisations, places, groups, dates and amounts, with aliases resolved across the corpus",
-    description: "A rule cascade (patterns, gazetteers in one Aho-Corasick automaton, context rules, capitalised sequences, in-document aliases) writes spans with `label`, `text`, `canonical`, `entity_id` and `source` to `annotations.entities`. Spelling variants merge under one `entity_id` across the corpus; `index` writes the entity table.",
+    description: "A rule cascade (patterns, gazetteers in one Aho-Corasick automaton, context rules, capitalised sequences, in-document aliases) and a learned re-labeller for the names found on weak evidence write spans with `label`, `text`, `canonical`, `entity_id` and `source` to `annotations.entities`. Spelling variants merge under one `entity_id` across the corpus; `index` writes the entity table.",
     kind: Ordered,
     options: EntitiesOptions,
     example: r#"[[stage]]
@@ -571,6 +584,19 @@ mod tests {
         let key = plain.sharded().unwrap().key_json(&d, p).unwrap();
         assert_eq!(key, serde_json::json!([]));
         assert_eq!(plain.sharded_mut().unwrap().decide_json(key).unwrap(), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn model_option_turns_the_relabeller_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |snippet: &str| {
+            let mut stage = ordered(snippet, dir.path());
+            let mut d = Document::from_source("q", "The Qarvell Dynamics board met on Monday.".to_owned(), "f.txt", 0);
+            let p = stage.prepare(&mut d).unwrap();
+            kept(stage.process(d, p).unwrap())
+        };
+        assert!(run("type = \"entities\"").contains("\"model\""));
+        assert!(!run("type = \"entities\"\nmodel = false").contains("\"model\""));
     }
 
     #[test]

@@ -35,6 +35,9 @@
 //!    document (`Keller` → `Anna Keller`, `Karoo Platinum` → `Karoo Platinum Resources`), and
 //!    acronyms to their definitions (`European Court of Human Rights (ECHR)`) or to the
 //!    initials of an organisation named in the document.
+//! 5. **Re-labelling** ([`crate::relabel`], `TaggerConfig::model`): a learned classifier gives
+//!    the spans decided on weak evidence (shape, given name, alias) and the runs left
+//!    unlabelled their final label (source `model` where it changed one).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -43,6 +46,7 @@ use docpipe_text::function_words::CAPITALISED_NON_NAMES;
 
 use crate::gazetteer::{Gazetteer, Label, capitalise};
 use crate::patterns;
+use crate::relabel;
 use crate::tokens::{Kind, Token, tokenize};
 use crate::words::*;
 
@@ -63,9 +67,17 @@ pub enum Source {
     Alias,
     /// The shape of a capitalised sequence alone.
     Shape,
+    /// The learned re-labeller ([`crate::relabel`]) changed the rules' label.
+    Model,
 }
 
 impl Source {
+    /// Evidence weak enough for the learned re-labeller to override: the shape of a run, a
+    /// given name, an in-document alias.
+    pub fn overridable(self) -> bool {
+        matches!(self, Source::Shape | Source::NameList | Source::Alias)
+    }
+
     /// The name written to the output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -76,6 +88,7 @@ impl Source {
             Source::Acronym => "acronym",
             Source::Alias => "alias",
             Source::Shape => "shape",
+            Source::Model => "model",
         }
     }
 }
@@ -110,6 +123,9 @@ pub struct TaggerConfig {
     pub capitalised: bool,
     /// In-document alias resolution.
     pub aliases: bool,
+    /// The learned re-labeller ([`crate::relabel`]): gives each name span the rules found its
+    /// final label, or drops it.
+    pub model: bool,
 }
 
 impl Default for TaggerConfig {
@@ -121,6 +137,7 @@ impl Default for TaggerConfig {
             context: true,
             capitalised: true,
             aliases: true,
+            model: true,
         }
     }
 }
@@ -232,11 +249,96 @@ impl Tagger {
         doc
     }
 
+    /// The training candidates of the re-labeller in `text`: every name decision of the
+    /// cascade (also those decided on evidence the model may not override at run time: they
+    /// teach it what the other features say about each label) and every capitalised run it
+    /// left unlabelled, as token spans with their rule label and source.
+    fn candidates(doc: &DocState<'_>) -> Vec<(usize, usize, Option<Label>, &'static str)> {
+        let mut out: Vec<(usize, usize, Option<Label>, &'static str)> = doc
+            .decisions
+            .iter()
+            .filter(|d| d.source != Source::Pattern && relabel::class_of(Some(d.label)).is_some() && d.start < d.end)
+            .map(|d| (d.start, d.end, Some(d.label), d.source.as_str()))
+            .collect();
+        out.extend(doc.leftover.iter().filter(|(s, e)| s < e).map(|&(s, e)| (s, e, None, "")));
+        out
+    }
+
+    /// Training examples for the re-labeller: for each candidate in `text`, its byte span,
+    /// rule label and feature hashes (see `examples/train_relabel.rs`).
+    pub fn relabel_candidates(&self, text: &str) -> Vec<(usize, usize, Option<Label>, Vec<u64>)> {
+        let toks = tokenize(text);
+        let doc = self.decide(text, &toks);
+        Self::candidates(&doc)
+            .into_iter()
+            .map(|(s, e, rule, source)| {
+                let mut feats = Vec::new();
+                let c = relabel::Candidate { text, toks: &toks, start: s, end: e, rule, source };
+                relabel::features(&self.gaz, &c, &mut feats);
+                (toks[s].start, toks[e - 1].end, rule, feats)
+            })
+            .collect()
+    }
+
+    /// Applies the re-labeller to the decisions of `doc`: changes labels, drops spans the model
+    /// says are no entity, and adds unlabelled runs it labels.
+    fn relabel(&self, doc: &mut DocState<'_>) {
+        let model = relabel::Model::builtin();
+        let mut feats = Vec::with_capacity(48);
+        for d in &mut doc.decisions {
+            if d.source == Source::Pattern || relabel::class_of(Some(d.label)).is_none() || d.start >= d.end {
+                continue;
+            }
+            if !d.source.overridable() {
+                continue;
+            }
+            let c = relabel::Candidate {
+                text: doc.text,
+                toks: doc.toks,
+                start: d.start,
+                end: d.end,
+                rule: Some(d.label),
+                source: d.source.as_str(),
+            };
+            relabel::features(&self.gaz, &c, &mut feats);
+            match model.predict(&feats, Some(d.label)) {
+                Some(l) if l == d.label => {}
+                Some(l) => {
+                    d.label = l;
+                    d.source = Source::Model;
+                }
+                // Dropped: an empty span, which `tag` filters out.
+                None => d.end = d.start,
+            }
+        }
+        for i in 0..doc.leftover.len() {
+            let (s, e) = doc.leftover[i];
+            if s >= e {
+                continue;
+            }
+            let c = relabel::Candidate { text: doc.text, toks: doc.toks, start: s, end: e, rule: None, source: "" };
+            relabel::features(&self.gaz, &c, &mut feats);
+            if let Some(label) = model.predict(&feats, None) {
+                doc.decisions.push(Decision {
+                    start: s,
+                    end: e,
+                    label,
+                    canonical: None,
+                    source: Source::Model,
+                    weak: true,
+                });
+            }
+        }
+    }
+
     /// Tags one text. Mentions are sorted by `(start, end)`, do not overlap, lie on char
     /// boundaries and inside the text.
     pub fn tag(&self, text: &str) -> Vec<Mention> {
         let toks = tokenize(text);
-        let doc = self.decide(text, &toks);
+        let mut doc = self.decide(text, &toks);
+        if self.cfg.model {
+            self.relabel(&mut doc);
+        }
         let mut out: Vec<Mention> = doc
             .decisions
             .into_iter()
@@ -285,6 +387,8 @@ struct DocState<'a> {
     decisions: Vec<Decision>,
     /// Capitalised runs left unlabelled (candidates for alias resolution).
     pending: Vec<(usize, usize)>,
+    /// Runs still unlabelled after every rule (candidates for the re-labeller).
+    leftover: Vec<(usize, usize)>,
     /// Acronyms defined in the text: acronym → (label, canonical).
     defined: HashMap<String, (Label, String)>,
     /// Place look-ups made by the shape fallback (the tests check they grow linearly).
@@ -341,6 +445,7 @@ impl<'a> DocState<'a> {
             gaz_at,
             decisions: Vec::new(),
             pending: Vec::new(),
+            leftover: Vec::new(),
             defined: HashMap::new(),
             place_probes: 0,
         }
@@ -1490,6 +1595,8 @@ impl<'a> DocState<'a> {
                     source: Source::Shape,
                     weak: false,
                 });
+            } else {
+                self.leftover.push((s, e));
             }
         }
     }
@@ -1769,6 +1876,22 @@ mod tests {
         has("a crowd of pro-Kenyan marchers", "pro-Kenyan", "NORP");
         lacks("an anti-inflation plan", "anti-inflation");
         has("a senator from the Greens won the seat", "Greens", "NORP");
+    }
+
+    #[test]
+    fn the_model_labels_weak_decisions_and_leaves_strong_ones() {
+        // Two rare capitalised words before `board`: the rules have only the run's shape, the
+        // model reads the context as a company's.
+        let text = "The Qarvell Dynamics board met on Monday.";
+        let got = tag(text);
+        assert!(got.iter().any(|m| m.0 == "Qarvell Dynamics" && m.1 == "ORG" && m.3 == "model"), "{got:?}");
+        let rules_only = Tagger::builtin(TaggerConfig { model: false, ..TaggerConfig::default() }).tag(text);
+        assert!(rules_only.iter().all(|m| m.source != Source::Model), "{rules_only:?}");
+        // Head words, place contexts and gazetteer entries keep the rules' label.
+        has("fire crews at the Kestrel Hotel were praised", "Kestrel Hotel", "FAC");
+        has("residents of Orlick Bay fled", "Orlick Bay", "LOC");
+        has("He flew to Perth and later joined Corvel Mining.", "Corvel Mining", "ORG");
+        assert!(Source::Shape.overridable() && !Source::Context.overridable() && !Source::Gazetteer.overridable());
     }
 
     #[test]
