@@ -279,25 +279,32 @@ fn segment_cost(units: &[Unit], a: usize, b: usize, spread: &[bool], k: f64) -> 
     -s + m as f64 * (m as f64 + k).ln()
 }
 
-/// The length prior: while the text's own segments are [`LONG_SEGMENTS`] paragraphs long or
-/// more (the median), a segment of one paragraph is merged into the neighbour whose merge
-/// costs least (the description length it adds, less the start cost of the boundary it
-/// removes).
-fn absorb_single(units: &[Unit], mut starts: Vec<usize>, spread: &[bool], k: f64) -> Vec<usize> {
-    loop {
-        let mut bounds = Vec::with_capacity(starts.len() + 2);
-        bounds.push(0);
-        bounds.extend_from_slice(&starts);
-        bounds.push(units.len());
-        let mut lens: Vec<usize> = bounds.windows(2).map(|w| w[1] - w[0]).collect();
-        lens.sort_unstable();
-        if lens.len() < 2 || lens[lens.len() / 2] < LONG_SEGMENTS {
-            return starts;
+/// The length prior: where the text's own segments (as found) have a median length of
+/// [`LONG_SEGMENTS`] paragraphs or more, each segment of one paragraph, first to last, is
+/// merged into the neighbour whose merge costs least (the description length it adds, less
+/// the start cost of the boundary it removes). Linear in the number of segments but for the
+/// removals.
+fn absorb_single(units: &[Unit], starts: Vec<usize>, spread: &[bool], k: f64) -> Vec<usize> {
+    let mut bounds = Vec::with_capacity(starts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(&starts);
+    bounds.push(units.len());
+    let mut lens: Vec<usize> = bounds.windows(2).map(|w| w[1] - w[0]).collect();
+    lens.sort_unstable();
+    if lens.len() < 2 || lens[lens.len() / 2] < LONG_SEGMENTS {
+        return starts;
+    }
+    let cost = |a: usize, b: usize| segment_cost(units, a, b, spread, k);
+    // Segment `s` runs from `bounds[s]` to `bounds[s + 1]`.
+    let mut s = 0;
+    while s + 1 < bounds.len() {
+        if bounds[s + 1] - bounds[s] != 1 || bounds.len() < 3 {
+            s += 1;
+            continue;
         }
-        let Some(s) = bounds.windows(2).position(|w| w[1] - w[0] == 1) else { return starts };
-        let cost = |a: usize, b: usize| segment_cost(units, a, b, spread, k);
         let own = cost(bounds[s], bounds[s + 1]);
-        // What each merge saves (negative: what it costs).
+        // What each merge saves (negative: what it costs), the start cost of the boundary it
+        // removes included.
         let left = if s > 0 {
             cost(bounds[s - 1], bounds[s]) + own + start_cost(&units[bounds[s]]) - cost(bounds[s - 1], bounds[s + 1])
         } else {
@@ -309,13 +316,13 @@ fn absorb_single(units: &[Unit], mut starts: Vec<usize>, spread: &[bool], k: f64
         } else {
             f64::NEG_INFINITY
         };
-        // `starts[j]` is `bounds[j + 1]`: merging left removes the segment's own start.
         if s > 0 && left >= right {
-            starts.remove(s - 1);
+            bounds.remove(s);
         } else {
-            starts.remove(s);
+            bounds.remove(s + 1);
         }
     }
+    bounds[1..bounds.len() - 1].to_vec()
 }
 
 /// For each word id below `vocab_size`: whether the word is spread, found in more than
