@@ -594,9 +594,11 @@ impl ArticleSplitter {
     ///   line after it;
     /// - the words change (the story-change signal) at a line over a `By` line or a
     ///   dateline, or at a headline-shaped line (capitals, a ticker or title case) over
-    ///   body text; a line in sentence case, a line of names only, a sign-off (`Tom`) or an
+    ///   body text; a line in sentence case, a line of names only, a sign-off (`Tom`), an
     ///   indented line (a section heading or a centred title inside a long text: subjects
-    ///   and headlines start flush left) needs one of the first two.
+    ///   and headlines start flush left) or a line in capitals under a title-cased first
+    ///   line (plain text writes its section headings in capitals; the headlines of one
+    ///   dump share a style) needs one of the first two.
     ///
     /// So a subheading inside a story (its words go on, nothing ended before it) is not a
     /// start, and neither are signatures, quoted blocks and attribution lines, which stay
@@ -657,8 +659,19 @@ impl ArticleSplitter {
         let names = f.names_only
             && f.head != HeadShape::Strong
             && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
+        // The dump's own headline style: that of its first line, when the text opens with a
+        // lone headline-shaped line (a digest's first subject, a wire dump's first
+        // headline). Capitals are how plain text writes section headings (a FAQ's, a
+        // newsletter's, a README's), so where that line is in title case a line in capitals
+        // is a heading inside a story (`CONTENTS`, `ABOUT THE AUTHOR` in a long post) as far
+        // as its words go. (Mixed-case lines in a dump of capital headlines are left to the
+        // words: a title-cased subheading already needs them to change.)
+        let first = &feats[0];
+        let same_style =
+            !(first.gap_after && first.one_line && first.head == HeadShape::Title) || f.head != HeadShape::Strong;
         let by_words = !f.signoff
             && !names
+            && same_style
             && !indented(text, f.start)
             && next.is_some_and(|n| {
                 n.by_start

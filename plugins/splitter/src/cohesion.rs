@@ -32,7 +32,13 @@
 //!   or something new, as ledes do, and starts a story for [`LEDE_BONUS`] less;
 //! - a *merge test* afterwards: two neighbouring segments whose word vectors (all words,
 //!   spread ones included) have a cosine similarity of at least the threshold
-//!   (`topic_shift`) are one story after all, the most similar pair first.
+//!   (`topic_shift`) are one story after all, the most similar pair first;
+//! - a *length prior* from the text itself: where its segments are mostly long (a median
+//!   of [`LONG_SEGMENTS`] paragraphs or more), a segment of one paragraph is a detail of a
+//!   story whose words it happens not to share (or a stray lede cut off its story), not a
+//!   story of its own, and joins the neighbour it costs least to join under the same
+//!   description length. In a dump of very short items (a median under three) one-paragraph
+//!   stories stay.
 //!
 //! Cost: one pass per start paragraph over at most [`MAX_SEGMENT`] paragraphs, so linear in
 //! the text for a bounded segment length.
@@ -60,6 +66,10 @@ pub const SPREAD: f64 = 0.3;
 
 /// A paragraph of fewer words than this reads as a continuation (see the module docs).
 pub const SHORT_PARAGRAPH: usize = 16;
+
+/// The median segment length (in paragraphs) from which a one-paragraph segment is merged
+/// into a neighbour (see the module docs).
+pub const LONG_SEGMENTS: usize = 3;
 
 /// Words that open a paragraph continuing a story.
 const CONTINUATION: &[&str] = &[
@@ -247,7 +257,72 @@ pub fn segment(units: &[Unit], vocab_size: usize, threshold: f64) -> Vec<usize> 
         j = i;
     }
     starts.reverse();
-    merge_similar(units, starts, threshold)
+    let starts = merge_similar(units, starts, threshold);
+    absorb_single(units, starts, &spread, k)
+}
+
+/// The description length of `units[a..b]` as one segment, as [`segment`] counts it (spread
+/// words left out, smoothing over `k` words).
+fn segment_cost(units: &[Unit], a: usize, b: usize, spread: &[bool], k: f64) -> f64 {
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let (mut s, mut m) = (0.0f64, 0usize);
+    for &w in units[a..b].iter().flat_map(|u| &u.words) {
+        if spread.get(w as usize).is_none_or(|&x| x) {
+            continue;
+        }
+        let c = counts.entry(w).or_insert(0);
+        let f = f64::from(*c);
+        s += (f + 1.0) * (f + 2.0).ln() - f * (f + 1.0).ln();
+        *c += 1;
+        m += 1;
+    }
+    -s + m as f64 * (m as f64 + k).ln()
+}
+
+/// The length prior: where the text's own segments (as found) have a median length of
+/// [`LONG_SEGMENTS`] paragraphs or more, each segment of one paragraph, first to last, is
+/// merged into the neighbour whose merge costs least (the description length it adds, less
+/// the start cost of the boundary it removes). Linear in the number of segments but for the
+/// removals.
+fn absorb_single(units: &[Unit], starts: Vec<usize>, spread: &[bool], k: f64) -> Vec<usize> {
+    let mut bounds = Vec::with_capacity(starts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(&starts);
+    bounds.push(units.len());
+    let mut lens: Vec<usize> = bounds.windows(2).map(|w| w[1] - w[0]).collect();
+    lens.sort_unstable();
+    if lens.len() < 2 || lens[lens.len() / 2] < LONG_SEGMENTS {
+        return starts;
+    }
+    let cost = |a: usize, b: usize| segment_cost(units, a, b, spread, k);
+    // Segment `s` runs from `bounds[s]` to `bounds[s + 1]`.
+    let mut s = 0;
+    while s + 1 < bounds.len() {
+        if bounds[s + 1] - bounds[s] != 1 || bounds.len() < 3 {
+            s += 1;
+            continue;
+        }
+        let own = cost(bounds[s], bounds[s + 1]);
+        // What each merge saves (negative: what it costs), the start cost of the boundary it
+        // removes included.
+        let left = if s > 0 {
+            cost(bounds[s - 1], bounds[s]) + own + start_cost(&units[bounds[s]]) - cost(bounds[s - 1], bounds[s + 1])
+        } else {
+            f64::NEG_INFINITY
+        };
+        let right = if s + 2 < bounds.len() {
+            cost(bounds[s + 1], bounds[s + 2]) + own + start_cost(&units[bounds[s + 1]])
+                - cost(bounds[s], bounds[s + 2])
+        } else {
+            f64::NEG_INFINITY
+        };
+        if s > 0 && left >= right {
+            bounds.remove(s);
+        } else {
+            bounds.remove(s + 1);
+        }
+    }
+    bounds[1..bounds.len() - 1].to_vec()
 }
 
 /// For each word id below `vocab_size`: whether the word is spread, found in more than
@@ -454,6 +529,36 @@ mod tests {
         assert_eq!(segment(&u, n, 0.15), [4]);
         assert_eq!(segment(&u, n, 0.0), Vec::<usize>::new(), "0 turns the signal off");
         assert_eq!(segment(&u[..4], n, 0.15), Vec::<usize>::new(), "one story stays whole");
+    }
+
+    /// Two stories of four paragraphs around a one-paragraph detail of the first.
+    const FLOOD_AND_CHESS: [&str; 9] = [
+        "Flood water closed the coast road between Tarn and Hollin on Friday, and the council opened a shelter in the Tarn school hall.",
+        "The council said the coast road would stay closed until engineers had checked the Hollin bridge for flood damage.",
+        "Families in Hollin spent the night in the school hall while the flood water stayed on the coast road.",
+        "Engineers reached the Hollin bridge on Saturday and found the flood had scoured its piers; the coast road will stay shut.",
+        "Volunteers from the rowing club ferried pensioners and their cats across to the shelter in borrowed dinghies.",
+        "A chess prodigy from Varnby won the national junior championship in Leeds, beating three grandmasters in nine rounds.",
+        "The Varnby prodigy, aged eleven, said chess had taken over her life since a grandmaster visited her primary school.",
+        "Her coach said the championship title would let the prodigy enter senior chess tournaments abroad next season.",
+        "Junior chess in Leeds has grown quickly, and the championship drew a record entry of young players this year.",
+    ];
+
+    #[test]
+    fn a_one_paragraph_segment_joins_a_neighbour_among_long_stories() {
+        let (u, n) = units(&FLOOD_AND_CHESS);
+        let k = n.max(MIN_VOCABULARY) as f64;
+        let spread = spread_words(&u, n);
+        // The detail (paragraph 4, sharing `shelter` with the flood story and nothing with the
+        // chess story) cut off on its own: it joins the flood story, the cheaper merge.
+        assert_eq!(absorb_single(&u, vec![4, 5], &spread, k), [5]);
+        assert_eq!(segment(&u, n, 0.15), [5]);
+        // A one-paragraph first or last segment joins its only neighbour.
+        assert_eq!(absorb_single(&u, vec![1], &spread, k), Vec::<usize>::new());
+        assert_eq!(absorb_single(&u, vec![5, 8], &spread, k), [5]);
+        // Where the text's segments are short (median under three paragraphs), one-paragraph
+        // stories are the norm and stay.
+        assert_eq!(absorb_single(&u, vec![2, 4, 5, 7], &spread, k), [2, 4, 5, 7]);
     }
 
     #[test]

@@ -580,8 +580,51 @@ fn indented_heading_inside_a_post_is_not_a_start() {
     };
     let (text, subject) = build("    CHOIR REHEARSALS RESUME");
     assert_eq!(start_lines(&text, &analyse(&text)), [0, subject]);
-    let (flush, _) = build("CHOIR REHEARSALS RESUME");
+    let (flush, _) = build("Choir Rehearsals Start Next Week");
     assert_eq!(start_lines(&flush, &analyse(&flush)).len(), 3, "flush left it reads as a subject");
+}
+
+/// Under a first subject in mixed case, a line in capitals inside a post is a section
+/// heading (`CONTENTS`, `ABOUT THE AUTHOR`), not a new post's subject, even where the words
+/// change after it; in a dump whose first headline is in capitals, the same line starts a
+/// story, and so does a title-cased line under a mixed-case subject.
+#[test]
+fn heading_in_another_style_than_the_dump_s_headlines_is_not_a_start() {
+    let build = |first: &str, heading: &str| {
+        let mut lines: Vec<String> = vec![first.into(), String::new()];
+        lines.extend(wrap_lines(
+            "The ferry committee met on Monday and agreed the winter timetable with the operator, keeping the evening sailing on weekdays and adding a late boat on Fridays.",
+            70,
+            "",
+        ));
+        lines.push(String::new());
+        let heading_line = lines.len();
+        lines.push(heading.into());
+        lines.push(String::new());
+        for p in [
+            "Rehearsals for the spring concert start in the school hall on the first Thursday, and new singers are welcome to come along and listen first.",
+            "Tenors are short again this year, so the choir asks anyone who sang with them before to come back for the Easter programme of anthems.",
+        ] {
+            lines.extend(wrap_lines(p, 70, ""));
+            lines.push(String::new());
+        }
+        let text: String = lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{l}
+"
+                )
+            })
+            .collect();
+        (text, heading_line)
+    };
+    let (text, _) = build("Valley Newsletter for March", "CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&text, &analyse(&text)), [0], "capitals under a mixed-case subject");
+    let (text, heading) = build("VALLEY NEWSLETTER FOR MARCH", "CHOIR REHEARSALS RESUME");
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, heading], "capitals like the first headline");
+    let (text, heading) = build("Valley Newsletter for March", "Choir Rehearsals Start Next Week");
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, heading], "title case like the first subject");
 }
 
 /// In a plain-text release-notes file, items under rule-underlined headings are one text:
