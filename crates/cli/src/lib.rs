@@ -52,8 +52,9 @@ enum Command {
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
         /// How to read the input; replaces `input.format`. `auto` goes by extension (`.jsonl`,
-        /// `.ndjson`: JSONL, anything else: one text document per file) and sniffs standard
-        /// input; use `jsonl` for part files without an extension (`part-00000`).
+        /// `.ndjson`: JSONL; `.html`, `.htm`, `.xhtml`: one HTML page per file; `.warc`,
+        /// `.warc.gz`: WARC archives; anything else: one text document per file) and sniffs
+        /// standard input; use `jsonl` for part files without an extension (`part-00000`).
         #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl", "html", "warc"])]
         format: Option<String>,
         /// The name standard input (`-i -`) gets in ids and `source.path` instead of `-`: a

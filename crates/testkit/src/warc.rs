@@ -22,6 +22,8 @@ const EPOCH: (u32, u32, u32) = (2026, 1, 1);
 #[derive(Debug, Clone)]
 pub struct WarcWriter {
     out: Vec<u8>,
+    /// Bytes already handed out by [`WarcWriter::drain`].
+    base: u64,
     gzip: bool,
     count: u64,
     /// Offsets (in `out`) where each record starts.
@@ -31,7 +33,7 @@ pub struct WarcWriter {
 impl WarcWriter {
     /// An empty archive; `gzip`: one gzip member per record.
     pub fn new(gzip: bool) -> Self {
-        WarcWriter { out: Vec::new(), gzip, count: 0, offsets: Vec::new() }
+        WarcWriter { out: Vec::new(), base: 0, gzip, count: 0, offsets: Vec::new() }
     }
 
     /// The `WARC-Record-ID` the next record gets.
@@ -94,7 +96,7 @@ impl WarcWriter {
     /// Appends bytes as they are (gzipped as one member when the archive is gzipped): for
     /// hand-made and broken records. Returns their offset.
     pub fn raw(&mut self, bytes: &[u8]) -> u64 {
-        let at = self.out.len() as u64;
+        let at = self.base + self.out.len() as u64;
         if self.gzip {
             self.out.extend_from_slice(&gzip(bytes));
         } else {
@@ -140,7 +142,14 @@ impl WarcWriter {
         &self.offsets
     }
 
-    /// The bytes so far.
+    /// Takes the bytes written since the last drain (to write a large archive to a file as
+    /// it is made); offsets go on counting from where the file is.
+    pub fn drain(&mut self) -> Vec<u8> {
+        self.base += self.out.len() as u64;
+        std::mem::take(&mut self.out)
+    }
+
+    /// The bytes so far (since the last drain).
     pub fn bytes(&self) -> &[u8] {
         &self.out
     }

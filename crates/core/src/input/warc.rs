@@ -26,10 +26,10 @@
 //! - a damaged gzip member (corrupt deflate data, a bad checksum, a member cut short) ends at
 //!   the error; reading resumes at the next gzip member, found by scanning from just after
 //!   the damaged member's start for a gzip header (the member's compressed bytes are kept, up
-//!   to `max_document_bytes`, to scan them again);
+//!   to 8 MiB, to scan them again; past that the scan starts where the damage was found);
 //! - a `Content-Length` that is missing, not a number, or does not end where a record ends
-//!   (too small or too large: what follows the block is neither CR/LF, `WARC/` nor the end of
-//!   the file): the record fails and the bytes after its header are scanned for a line that
+//!   (too small or too large: the block is followed neither by CRLF CRLF, nor by CR/LF and
+//!   `WARC/`, nor by the end of the file or of its gzip member): the record fails and the bytes after its header are scanned for a line that
 //!   starts with `WARC/`; a block that runs past the end of the file fails as truncated;
 //! - bytes that are not a record (garbage, an ARC file, `WARC/0.17`): a failure that says so,
 //!   then the same scan (an ARC file fails once, whole);
@@ -82,7 +82,7 @@ pub(crate) fn read_warc(
         }
     };
     let cap = usize::try_from(spec.max_document_bytes).unwrap_or(usize::MAX);
-    let mut raw = Raw::new(raw, cap.min(1 << 30));
+    let mut raw = Raw::new(raw, cap.min(8 << 20));
     let zstd = name.to_lowercase().ends_with(".zst");
     let gz = !zstd && raw.peek(2).map(|b| b.starts_with(&GZIP_MAGIC[..2])).unwrap_or(false);
     let state = if zstd {
@@ -399,20 +399,24 @@ impl Stream {
         Ok(got)
     }
 
-    /// Consumes bytes while `skip` holds; returns them.
-    fn skip_while(&mut self, skip: impl Fn(u8) -> bool) -> Result<Vec<u8>, ()> {
+    /// Consumes bytes while `skip` holds; returns the first `keep` of them and how many
+    /// there were.
+    fn skip_while(&mut self, skip: impl Fn(u8) -> bool, keep: usize) -> Result<(Vec<u8>, u64), ()> {
         let mut taken = Vec::new();
+        let mut count = 0u64;
         loop {
             let avail = self.fill()?;
             if avail.is_empty() {
-                return Ok(taken);
+                return Ok((taken, count));
             }
             let k = avail.iter().position(|&b| !skip(b)).unwrap_or(avail.len());
-            taken.extend_from_slice(&avail[..k]);
+            let room = keep.saturating_sub(taken.len()).min(k);
+            taken.extend_from_slice(&avail[..room]);
+            count += k as u64;
             let done = k < avail.len();
             self.consume(k);
             if done {
-                return Ok(taken);
+                return Ok((taken, count));
             }
         }
     }
@@ -607,7 +611,7 @@ impl Records<'_> {
         let mut pending: Option<(u64, u64, u64, String)> = None;
         loop {
             self.report_bytes();
-            let sep = self.stream.skip_while(|b| b == b'\r' || b == b'\n');
+            let sep = self.stream.skip_while(|b| b == b'\r' || b == b'\n', 0);
             let at = self.stream.dpos;
             let offset = self.stream.member_at(at).unwrap_or(at);
             self.stream.forget_before(at);
@@ -694,6 +698,7 @@ impl Records<'_> {
 
     /// Goes on to the next `WARC/` at a line start or the next gzip member start (or the
     /// end, or a damaged member: the main loop reports it), past the failed record at `at`.
+    /// Streams: nothing skipped is kept.
     fn scan(&mut self, at: u64) {
         // Where the record was not even started, step past its first byte; otherwise the
         // reader stands at a line start after what was read of it.
@@ -713,17 +718,29 @@ impl Records<'_> {
                     Err(()) => return,
                 }
             }
-            let Ok(taken) = self.stream.skip_while(|b| b != b'\n') else { return };
-            let to = from + taken.len() as u64;
-            // A member that starts inside the skipped bytes is a place to look at.
-            if let Some(d) = self.stream.members.iter().map(|&(d, _)| d).find(|&d| d > from && d <= to) {
-                self.stream.unread(&taken[(d - from) as usize..]);
-                return;
+            let (len, newline) = match self.stream.fill() {
+                Ok([]) => return,
+                Ok(a) => (a.len(), a.iter().position(|&b| b == b'\n')),
+                Err(()) => return,
+            };
+            // A buffer of pushed-back bytes may reach into the next member: stop there.
+            let limit = self
+                .stream
+                .members
+                .iter()
+                .map(|&(d, _)| d)
+                .find(|&d| d > from && d < from + len as u64)
+                .map_or(len, |d| (d - from) as usize);
+            match newline.filter(|&i| i < limit) {
+                Some(i) => {
+                    self.stream.consume(i + 1);
+                    line_start = true;
+                }
+                None => {
+                    self.stream.consume(limit);
+                    line_start = false;
+                }
             }
-            if !matches!(self.stream.discard(1), Ok(1)) {
-                return;
-            }
-            line_start = true;
         }
     }
 
@@ -817,9 +834,9 @@ impl Records<'_> {
         // Damage after the block is the next record's unless it is in this record's member.
         let own =
             |s: &Stream| if s.compressed() && s.member_c == offset { Err(Trouble::Stream) } else { Ok(Vec::new()) };
-        let sep = match self.stream.skip_while(|b| b == b'\r' || b == b'\n') {
+        let (sep, sep_len) = match self.stream.skip_while(|b| b == b'\r' || b == b'\n', 4096) {
             Ok(s) => s,
-            Err(()) => own(&self.stream)?,
+            Err(()) => (own(&self.stream)?, 0),
         };
         let next = match self.stream.peek(5) {
             Ok(n) => n,
@@ -827,10 +844,19 @@ impl Records<'_> {
         };
         // A record that ends where a gzip member ends is complete whatever follows.
         let at_member = self.stream.member_at(self.stream.dpos).is_some();
-        if !(next.is_empty() || next.starts_with(b"WARC/") || at_member) {
-            self.stream.unread(&sep);
-            let kept =
-                if matches!(verdict, Verdict::Keep) || block.len() as u64 == length { block } else { Vec::new() };
+        // So is one whose block is followed by the CRLF CRLF the format puts there (then
+        // whatever follows is not this record's business).
+        let trailer = sep.starts_with(b"\r\n\r\n");
+        if !(next.is_empty() || next.starts_with(b"WARC/") || at_member || trailer) {
+            // Scan again from the block's start when all of it is at hand.
+            let whole =
+                sep_len == sep.len() as u64 && (matches!(verdict, Verdict::Keep) || block.len() as u64 == length);
+            let kept = if whole {
+                self.stream.unread(&sep);
+                block
+            } else {
+                Vec::new()
+            };
             return Err(Trouble::Block(
                 format!("Content-Length {length} does not match the record: no record follows its block"),
                 kept,
@@ -1484,6 +1510,14 @@ mod tests {
         assert_eq!(texts(&r), ["<p>one</p>", "<p>three</p>"]);
         assert_eq!(r.fails.len(), 1, "{:?}", r.fails);
         assert!(r.fails[0].1.contains("not a WARC record: found `this is not"), "{:?}", r.fails);
+        // A long stretch without a line break, and a long run of blank lines, stream past.
+        let mut long = vec![b'x'; 300_000];
+        long.extend(std::iter::repeat_n(b'\n', 300_000));
+        for gz in [false, true] {
+            let (r, _) = around(gz, &long);
+            assert_eq!(texts(&r), ["<p>one</p>", "<p>three</p>"]);
+            assert_eq!(r.fails.len(), 1, "{:?}", r.fails);
+        }
         // An ARC file fails once, whole.
         let r = read(
             "old.arc.warc",
