@@ -30,9 +30,9 @@
 //!   globs resolved against the config file's directory ([`Excludes`]).
 //!
 //! - an HTML file is one document: the page decoded to UTF-8, still markup, with edits back
-//!   to its original bytes ([`html`], [`encoding`]); a WARC archive yields one document per
+//!   to its original bytes (`html.rs`, [`encoding`]); a WARC archive yields one document per
 //!   `response`/`resource` record with an HTML payload, and counts the records it skips as
-//!   drops by reason ([`warc`]).
+//!   drops by reason (`warc.rs`).
 //!
 //! A shard of a sharded run reads byte ranges of uncompressed JSONL files with the same
 //! reader, started at a line's byte and number (see [`crate::shard_input`]).

@@ -1636,6 +1636,27 @@ mod tests {
         assert!(r.fails[1].1.contains(&format!("warc_offset {bad_at}: bad HTTP status line")), "{:?}", r.fails);
     }
 
+    /// WARC/1.0 folded field lines, Latin-1 field values, repeated fields (the first counts), a
+    /// `<…>` target URI, and a PNG served as text/html.
+    #[test]
+    fn header_quirks() {
+        let body = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>folded</p>";
+        let mut rec = b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Type: request\r\nWARC-Target-URI: <http://example.org/caf\xe9>\r\nWARC-Date: 2016-09-19T17:20:24Z\r\nContent-Type: application/http;\r\n  msgtype=response\r\n".to_vec();
+        rec.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        rec.extend_from_slice(body);
+        rec.extend_from_slice(b"\r\n\r\n");
+        let mut w = WarcWriter::new(false);
+        w.raw(&rec);
+        w.response("http://example.org/png", &[("Content-Type", "text/html")], b"\x89PNG\r\n\x1a\nrest");
+        let r = read("h.warc", w.finish());
+        assert!(r.fails.is_empty(), "{:?}", r.fails);
+        assert_eq!(texts(&r), ["<p>folded</p>"]);
+        assert_eq!(r.docs[0].metadata["url"], "http://example.org/café");
+        assert_eq!(r.docs[0].metadata["warc_type"], "response");
+        assert_eq!(r.docs[0].metadata["warc_date"], "2016-09-19T17:20:24Z");
+        assert_eq!(r.drops.iter().map(|d| d.1.as_str()).collect::<Vec<_>>(), ["warc non-html"]);
+    }
+
     #[test]
     fn oversized_records_fail_and_skipped_ones_stream_past() {
         let mut s = spec();
