@@ -30,7 +30,8 @@
 //! - a `Content-Length` that is missing, not a number, or does not end where a record ends
 //!   (too small or too large: the block is followed neither by CRLF CRLF, nor by CR/LF and
 //!   `WARC/`, nor by the end of the file or of its gzip member): the record fails and the bytes after its header are scanned for a line that
-//!   starts with `WARC/`; a block that runs past the end of the file fails as truncated;
+//!   starts with `WARC/`; a block that runs past the end of the file fails as truncated (when it
+//!   was held whole, a document candidate, the records it swallowed are found in it again);
 //! - bytes that are not a record (garbage, an ARC file, `WARC/0.17`): a failure that says so,
 //!   then the same scan (an ARC file fails once, whole);
 //! - a record over `max_document_bytes` that would be a document fails (a skipped record of
@@ -825,10 +826,15 @@ impl Records<'_> {
             _ => self.stream.discard(rest).map_err(|()| Trouble::Stream)?,
         };
         if read < rest {
-            return Ok(Outcome::Failed(format!(
+            let why = format!(
                 "truncated record: Content-Length is {length} but the file ends after {} bytes of it",
                 got as u64 + read
-            )));
+            );
+            // A block held whole may have swallowed the records after it: look at it again.
+            if matches!(verdict, Verdict::Keep) {
+                return Err(Trouble::Block(why, block));
+            }
+            return Ok(Outcome::Failed(why));
         }
         // The block must be followed by CR/LF and then a record or the end of the file.
         // Damage after the block is the next record's unless it is in this record's member.
@@ -1481,13 +1487,13 @@ mod tests {
                 );
             }
         }
-        // Bigger than the file.
-        let mut w = WarcWriter::new(false);
-        w.response("https://example.org/1", &[("Content-Type", "text/html")], b"<p>one</p>");
-        let at = w.raw(&rec("100000", &block));
-        let r = read("t.warc", w.finish());
-        assert_eq!(texts(&r), ["<p>one</p>"]);
-        assert!(r.fails[0].1.contains(&format!("warc_offset {at}: truncated record")), "{:?}", r.fails);
+        // Bigger than the file: the records it swallowed are read again.
+        for gz in [false, true] {
+            let (r, offsets) = around(gz, &rec("100000", &block));
+            assert_eq!(texts(&r), ["<p>one</p>", "<p>three</p>"], "gz={gz}: {:?}", r.fails);
+            assert_eq!(r.fails.len(), 1, "{:?}", r.fails);
+            assert!(r.fails[0].1.contains(&format!("warc_offset {}: truncated record", offsets[1])), "{:?}", r.fails);
+        }
     }
 
     #[test]
