@@ -29,9 +29,10 @@
 //!   to 8 MiB, to scan them again; past that the scan starts where the damage was found);
 //! - a `Content-Length` that is missing, not a number, or does not end where a record ends
 //!   (too small or too large: the block is followed neither by CRLF CRLF, nor by CR/LF and
-//!   `WARC/`, nor by the end of the file or of its gzip member): the record fails and the bytes after its header are scanned for a line that
-//!   starts with `WARC/`; a block that runs past the end of the file fails as truncated (when it
-//!   was held whole, a document candidate, the records it swallowed are found in it again);
+//!   `WARC/`, nor by the end of the file or of its gzip member): the record fails and the
+//!   bytes after its header are scanned for a line that starts with `WARC/`; a block that runs
+//!   past the end of the file fails as truncated (when it was held whole, a document
+//!   candidate, the records it swallowed are found in it again);
 //! - bytes that are not a record (garbage, an ARC file, `WARC/0.17`): a failure that says so,
 //!   then the same scan (an ARC file fails once, whole);
 //! - a record over `max_document_bytes` that would be a document fails (a skipped record of
