@@ -9,6 +9,7 @@ mod cli;
 mod commit;
 mod pipeline;
 mod sharded;
+mod web_input;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -135,7 +135,7 @@ fn assert_same(single: &Path, merged: &Path, what: &str) {
 }
 
 /// The single run and sharded runs with each of `shard_counts`, compared.
-fn check_config(cwd: &Path, config: &str, shard_counts: &[usize]) {
+pub(super) fn check_config(cwd: &Path, config: &str, shard_counts: &[usize]) {
     let tmp = tempfile::tempdir().unwrap();
     let single = tmp.path().join("single");
     ok(cwd, &["run", config, "-o", s(&single), "--no-progress", "-q"]);

@@ -30,7 +30,7 @@ use docpipe_splitter as _;
 use docpipe_summarise as _;
 
 /// The fuzz targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function of that name.
-pub const TARGETS: &[&str] = &["config", "jsonl", "text", "decompress", "stages", "pipeline"];
+pub const TARGETS: &[&str] = &["config", "jsonl", "text", "decompress", "web", "stages", "pipeline"];
 
 /// Runs the harness function of target `name` on `data` (for the replay test).
 pub fn run_target(name: &str, data: &[u8]) {
@@ -39,6 +39,7 @@ pub fn run_target(name: &str, data: &[u8]) {
         "jsonl" => jsonl(data),
         "text" => text(data),
         "decompress" => decompress(data),
+        "web" => web(data),
         "stages" => stages(data),
         "pipeline" => pipeline(data),
         other => panic!("unknown fuzz target `{other}`"),
@@ -279,6 +280,52 @@ fn check_text_events(events: &[ReadEvent], data: &[u8], path: &str, policy: Utf8
             assert!(body.iter().all(u8::is_ascii_whitespace), "{context}: a non-blank file dropped: {}", r.reason);
         }
         ReadEvent::Replaced { .. } => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// web
+
+/// The HTML and WARC readers. The first byte picks how the rest is read: an `.html` page, an
+/// uncompressed `.warc`, or a `.warc.gz` (the rest as it is, or each half gzipped as a member
+/// of its own). Nothing may panic or loop; every document passes the invariants; a page's
+/// document, and the documents of an uncompressed archive, map back to the exact bytes.
+pub fn web(data: &[u8]) {
+    use std::io::Write as _;
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let gz = |b: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = e.write_all(b);
+        e.finish().unwrap_or_default()
+    };
+    let (name, bytes): (&str, Vec<u8>) = match mode % 4 {
+        0 => ("fuzz.html", rest.to_vec()),
+        1 => ("fuzz.warc", rest.to_vec()),
+        2 => ("fuzz.warc.gz", rest.to_vec()),
+        _ => {
+            let (a, b) = rest.split_at(rest.len() / 2);
+            ("fuzz.warc.gz", [gz(a), gz(b)].concat())
+        }
+    };
+    let path = scratch_file(name, &bytes);
+    for limit in LIMITS {
+        let context = format!("{name} limit {limit}");
+        let events = match read(&path, &spec(InputFormat::Auto, Utf8Policy::Lossy, limit)) {
+            Ok(ev) => ev,
+            Err(msg) => panic!("{context}: fatal error {msg}"),
+        };
+        for d in documents(&events) {
+            assert_invariants(d, &context);
+            // (A `.warc` that starts like gzip is read as gzip.)
+            if mode % 4 == 0 || (mode % 4 == 1 && !bytes.starts_with(&[0x1f, 0x8b])) {
+                assert_verbatim(d, &bytes, &context);
+            }
+        }
+        for e in &events {
+            if let ReadEvent::Failed(r) = e {
+                assert!(r.reason.starts_with(&path), "{context}: reason does not name the file: {}", r.reason);
+            }
+        }
     }
 }
 

@@ -24,6 +24,11 @@
 //! without peers and fails on a crash, a failed document or a stage under 1 MB/s.
 //! `--rows dedupe,news` runs only the rows whose names start with those prefixes.
 //!
+//! The **warc read** row reads a synthetic crawl (`target/bench/warc/`, `--warc-mb` MB of HTML,
+//! 16 by default, gzip per record, written by `genwarc::synthetic`) with `format = "warc"`
+//! and no stage, 1 thread: the reader's MB/s (of HTML payload) and peak RSS, which must not
+//! grow with the archive (compare `--rows warc --warc-mb 100` with `--warc-mb 1000`).
+//!
 //! The **single document** rows (`--rows "single document"`; not part of `--quick`) run
 //! normalise, entities and the news pipeline, 1 thread, on one document of 10, 40 and 160 MiB:
 //! the generated corpus's text as a single line (`target/bench/single/`). Their stage MB/s
@@ -72,12 +77,15 @@ pub struct Options {
     /// `"dedupe,news pipeline"`.
     #[arg(long, value_delimiter = ',')]
     pub rows: Vec<String>,
+    /// MB of HTML in the `warc read` row's generated crawl.
+    #[arg(long, default_value_t = 16)]
+    pub warc_mb: u64,
 }
 
 impl Options {
     /// What `cargo xtask ci` runs: `bench --quick`.
     pub fn quick() -> Self {
-        Options { quick: true, peers: false, sizes: vec![10 << 20], seed: 7, rows: vec![] }
+        Options { quick: true, peers: false, sizes: vec![10 << 20], seed: 7, rows: vec![], warc_mb: 16 }
     }
 
     /// The defaults that depend on other flags: the sizes (sorted, once each) and the row
@@ -119,6 +127,8 @@ enum Input {
     Single,
     /// The articles wrapped in news-page HTML templates (`pages.jsonl`, see [`prepare_pages`]).
     Pages,
+    /// A generated `.warc.gz` (`Sized::corpus` is the file, `corpus_bytes` its HTML bytes).
+    Warc,
 }
 
 /// One docpipe configuration to measure.
@@ -414,6 +424,25 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
             }
         }
     }
+    // The WARC reader alone: MB/s and a peak RSS that must not depend on the archive's size.
+    if selected("warc read") {
+        let s = prepare_warc(&ctx, &bench_dir, o.warc_mb << 20, o.seed)?;
+        let spec = RowSpec { name: "warc read", input: Input::Warc, stages: String::new(), timed: &[], threads: &[1] };
+        let row = measure_row(&Ctx { passes: if o.quick { 1 } else { 2 }, ..ctx.clone() }, &s, &spec)?;
+        check_row(&row, &mut problems);
+        print_row_progress(&row);
+        if let Some(m) = row.at(1) {
+            eprintln!(
+                "xtask: warc read: {} pages, {:.1} MB of HTML ({:.1} MB on disk) at {:.1} MB/s, peak RSS {:.1} MiB",
+                row.docs,
+                row.bytes as f64 / 1e6,
+                std::fs::metadata(&s.corpus).map(|m| m.len()).unwrap_or(0) as f64 / 1e6,
+                mb_s(row.bytes, m.wall),
+                m.rss as f64 / f64::from(1u32 << 20)
+            );
+        }
+        all_rows.push(row);
+    }
     let mut peers = Vec::new();
     let mut floor = Vec::new();
     if o.peers
@@ -553,6 +582,37 @@ fn prepare_pages(s: &Sized) -> Result<(u64, u64)> {
     Ok((n, bytes))
 }
 
+/// Writes (or reuses) `target/bench/warc/crawl-<size>.warc.gz`: a synthetic crawl with `size`
+/// bytes of HTML (see `genwarc::synthetic`).
+fn prepare_warc(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<Sized> {
+    let dir = bench_dir.join("warc");
+    std::fs::create_dir_all(&dir)?;
+    let label = size_label(size);
+    let path = dir.join(format!("crawl-{label}.warc.gz"));
+    let marker_path = dir.join(format!("crawl-{label}.json"));
+    let marker = json!({"size": size, "seed": seed, "generator": "xtask genwarc::synthetic 1"});
+    let old = std::fs::read_to_string(&marker_path).ok().and_then(|s| serde_json::from_str::<Value>(&s).ok());
+    let (pages, html) = match old {
+        Some(m) if m["of"] == marker && path.exists() => {
+            (m["pages"].as_u64().unwrap_or(0), m["html_bytes"].as_u64().unwrap_or(0))
+        }
+        _ => {
+            let t = Instant::now();
+            let (pages, html) = crate::genwarc::synthetic(&path, size, seed)?;
+            std::fs::write(&marker_path, json!({"of": marker, "pages": pages, "html_bytes": html}).to_string())?;
+            eprintln!(
+                "xtask: generated {} ({pages} pages) in {:.1}s",
+                rel(&ctx.root, &path),
+                t.elapsed().as_secs_f64()
+            );
+            (pages, html)
+        }
+    };
+    let work = dir.join(format!("run-{label}"));
+    std::fs::create_dir_all(&work)?;
+    Ok(Sized { size, corpus: path, work, corpus_bytes: html, articles: pages, article_bytes: html })
+}
+
 /// Writes (or reuses) `target/bench/single/line-<size>.txt`: the generated corpus's text as
 /// one line of exactly `size` bytes (line breaks turned into spaces, cut on a char boundary),
 /// the shape that made the entity stage quadratic (issue 14).
@@ -667,6 +727,7 @@ fn config_text(s: &Sized, spec: &RowSpec, out: &Path) -> String {
         Input::Slice => format!("paths = [{}]\n", toml_str(&s.work.join("slice.jsonl").to_string_lossy())),
         Input::Single => format!("paths = [{}]\n", toml_str(&s.corpus.to_string_lossy())),
         Input::Pages => format!("paths = [{}]\n", toml_str(&s.work.join("pages.jsonl").to_string_lossy())),
+        Input::Warc => format!("paths = [{}]\nformat = \"warc\"\n", toml_str(&s.corpus.to_string_lossy())),
     };
     format!(
         "# generated by `cargo xtask bench`: {}\n[input]\n{input}\n[output]\ndir = {}\nwrite_documents = false\n\n{}",
@@ -736,6 +797,10 @@ fn measure_of(stats: &Value, spec: &RowSpec, out: &Path) -> Measure {
         }
         m.per_stage.push((name, secs));
     }
+    if spec.stages.is_empty() {
+        // Reading is the work (the `warc read` row).
+        m.stage = m.wall;
+    }
     m
 }
 
@@ -746,6 +811,7 @@ fn measure_row(ctx: &Ctx, s: &Sized, spec: &RowSpec) -> Result<Row> {
         Input::Slice => scan_texts(&s.work.join("slice.jsonl"), u64::MAX).map(|(n, b)| (b, n))?,
         Input::Single => (s.corpus_bytes, 1),
         Input::Pages => prepare_pages(s).map(|(n, b)| (b, n))?,
+        Input::Warc => (s.corpus_bytes, s.articles),
     };
     let mut row = Row { size: s.size, name: spec.name, bytes, docs, runs: vec![] };
     let tag = format!("{}-{}", slug(spec.name), if spec.input == Input::Slice { "slice" } else { "full" });

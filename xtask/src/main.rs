@@ -9,6 +9,8 @@
 //! - `new-plugin NAME`: scaffolds `plugins/NAME` and links it into the CLI;
 //! - `docs`: regenerates `docs/stages.md` and `config/pipeline.schema.json` from the stage registry;
 //! - `gen-corpus [--size 100MB] [--seed 7] [--out DIR]`: a reproducible benchmark corpus;
+//! - `gen-warc PAGES_DIR -o OUT.warc.gz`: a WARC archive (gzip per record, deterministic) of
+//!   a folder's `*.html` pages, as response records for `https://example.org/NAME`;
 //! - `gen-neardups [--bases 1000] [--seed 5] [--out DIR]`: the labelled near-duplicate
 //!   benchmark for `eval dedupe` (articles and copies with controlled edits, true pairs);
 //! - `eval NAME [--peers]`: a plugin's evaluation against the gold, with Python peers;
@@ -35,10 +37,15 @@ mod bench;
 mod dist;
 mod fuzz;
 mod gencorpus;
+mod genwarc;
 mod neardups;
 mod scaffold;
 mod scale;
 mod tidy;
+// The test support's WARC writer (xtask may not depend on docpipe-testkit, a dev-only crate).
+#[path = "../../crates/testkit/src/warc.rs"]
+#[allow(dead_code)]
+mod warc;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -77,6 +84,8 @@ enum Task {
     GenCorpus(gencorpus::Options),
     /// The labelled near-duplicate benchmark for `eval dedupe`.
     GenNeardups(neardups::Options),
+    /// A WARC archive of a folder's `*.html` pages (gzip per record, deterministic).
+    GenWarc(genwarc::Options),
     /// A plugin's evaluation against the gold (`eval NAME [--peers]`), or the real-text
     /// (`eval real [--errors N] [--ud DIR]`) and technical-text (`eval tech …`) evaluations.
     Eval(EvalArgs),
@@ -151,6 +160,9 @@ fn main() -> ExitCode {
                 );
             })
         }
+        Task::GenWarc(o) => genwarc::generate(&o).map(|(pages, bytes)| {
+            println!("wrote {pages} pages, {bytes} bytes, to {}", o.out.display());
+        }),
         Task::Eval(a) => eval(&root, &a),
         Task::Bench(o) => bench::run(&root, &o.normalised()),
         Task::Fuzz(o) => fuzz::run(&root, &o),

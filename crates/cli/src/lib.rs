@@ -52,9 +52,10 @@ enum Command {
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
         /// How to read the input; replaces `input.format`. `auto` goes by extension (`.jsonl`,
-        /// `.ndjson`: JSONL, anything else: one text document per file) and sniffs standard
-        /// input; use `jsonl` for part files without an extension (`part-00000`).
-        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
+        /// `.ndjson`: JSONL; `.html`, `.htm`, `.xhtml`: one HTML page per file; `.warc`,
+        /// `.warc.gz`: WARC archives; anything else: one text document per file) and sniffs
+        /// standard input; use `jsonl` for part files without an extension (`part-00000`).
+        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl", "html", "warc"])]
         format: Option<String>,
         /// The name standard input (`-i -`) gets in ids and `source.path` instead of `-`: a
         /// record without an `id` on line L gets the id `NAME:L`. Give each shard of a
@@ -125,7 +126,7 @@ enum Command {
         #[arg(long = "input", short = 'i', value_name = "PATH")]
         inputs: Vec<String>,
         /// How to read the input; replaces `input.format`.
-        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl"])]
+        #[arg(long, value_name = "FORMAT", value_parser = ["auto", "text", "jsonl", "html", "warc"])]
         format: Option<String>,
         /// The directory every task resolves relative paths from (the config's, `--input`'s,
         /// the output's), and so names inputs in ids and `source.path` from: it must exist on
@@ -247,6 +248,8 @@ fn parse_format(f: &str) -> InputFormat {
     match f {
         "text" => InputFormat::Text,
         "jsonl" => InputFormat::Jsonl,
+        "html" => InputFormat::Html,
+        "warc" => InputFormat::Warc,
         _ => InputFormat::Auto,
     }
 }

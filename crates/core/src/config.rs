@@ -250,9 +250,12 @@ pub(crate) struct InputSection {
     /// Files, directories (walked recursively) and globs, relative to the config file; `-` is
     /// standard input. `--input` replaces them.
     paths: Vec<Spanned<String>>,
-    /// `text`: each file is one document; `jsonl`: one JSON record per line; `auto`: by
-    /// extension (`.jsonl`, `.ndjson`), standard input sniffed. `.gz` and `.zst` files are
-    /// decompressed.
+    /// `text`: each file is one document; `jsonl`: one JSON record per line; `html`: each
+    /// file is one page, decoded to UTF-8 (still markup; metadata `encoding`,
+    /// `encoding_source`); `warc`: WARC archives, one document per HTML response record (id
+    /// `PATH#OFFSET`, metadata `url`, `warc_*`, `http_*`; other records are counted as drops);
+    /// `auto`: by extension (`.jsonl`, `.ndjson`; `.html`, `.htm`, `.xhtml`; `.warc`),
+    /// standard input sniffed. `.gz` and `.zst` files are decompressed.
     format: InputFormat,
     /// Glob patterns of files to leave out of directory walks and globs.
     exclude: Vec<Spanned<String>>,

@@ -642,7 +642,11 @@ fn consume(
                     keys.push(key);
                 }
                 ReadEvent::Dropped(r) => {
-                    stats.input.files += 1;
+                    // An empty file is one drop; a WARC archive drops many records.
+                    if r.source.path != last_file {
+                        stats.input.files += 1;
+                        last_file.clone_from(&r.source.path);
+                    }
                     debug!(id = %r.id, reason = %r.reason, "input dropped");
                     *stats.input.dropped.entry(r.reason).or_default() += 1;
                 }

@@ -21,7 +21,9 @@ pub struct InputStats {
     pub bytes: u64,
     /// Documents produced.
     pub documents: u64,
-    /// Inputs dropped, per reason (`empty file`).
+    /// Inputs dropped, per reason: files (`empty file`, `blank file`) and WARC records that
+    /// are not documents (`warc request`, `warc metadata`, `warc warcinfo`, `warc revisit`,
+    /// `warc non-html`, `warc status 3xx`, `warc empty payload`, ...).
     pub dropped: BTreeMap<String, u64>,
     /// Inputs that could not be read (listed in `failed.jsonl`).
     pub failed: u64,

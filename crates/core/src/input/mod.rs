@@ -1,4 +1,5 @@
-//! Input discovery and readers: text files, JSONL, standard input, gzip and zstd.
+//! Input discovery and readers: text files, JSONL, HTML pages, WARC archives, standard
+//! input, gzip and zstd.
 //!
 //! [`resolve_path`] turns one configured path (a file, a directory walked recursively in
 //! sorted order, or a glob) into [`InputFile`]s. [`read_file`] turns one input file into
@@ -28,6 +29,11 @@
 //!   which the runner records as a failure of that entry. `exclude` patterns are globset
 //!   globs resolved against the config file's directory ([`Excludes`]).
 //!
+//! - an HTML file is one document: the page decoded to UTF-8, still markup, with edits back
+//!   to its original bytes (`html.rs`, [`encoding`]); a WARC archive yields one document per
+//!   `response`/`resource` record with an HTML payload, and counts the records it skips as
+//!   drops by reason (`warc.rs`).
+//!
 //! A shard of a sharded run reads byte ranges of uncompressed JSONL files with the same
 //! reader, started at a line's byte and number (see [`crate::shard_input`]).
 //!
@@ -46,17 +52,26 @@ use tracing::{debug, warn};
 
 use crate::document::{Document, Source};
 
+pub mod encoding;
+mod html;
+mod warc;
+
 /// How to read input files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InputFormat {
-    /// By extension: `.jsonl`/`.ndjson` are JSONL, everything else is text; standard input
-    /// is sniffed (a first non-blank `{` means JSONL).
+    /// By extension: `.jsonl`/`.ndjson` are JSONL, `.html`/`.htm`/`.xhtml` HTML, `.warc`
+    /// WARC, everything else is text; standard input is sniffed (a first non-blank `{`
+    /// means JSONL).
     Auto,
     /// Each file is one text document.
     Text,
     /// One JSON record per line.
     Jsonl,
+    /// Each file is one HTML page (decoded to UTF-8, still markup).
+    Html,
+    /// WARC archives: one document per HTML response or resource record.
+    Warc,
 }
 
 /// What to do with bytes that are not valid UTF-8.
@@ -142,7 +157,7 @@ pub struct InputSpec {
 
 /// Extensions taken from directories. Markdown is left out on purpose: corpus folders
 /// carry README.md files that are not documents (name such files explicitly to read them).
-const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
+const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson", "html", "htm", "xhtml", "warc"];
 const COMPRESSED: &[&str] = &["gz", "zst"];
 
 /// The deepest plain JSONL record read, counting the record itself as level 1 (a docpipe
@@ -243,8 +258,8 @@ fn lexical_absolute(cwd: &Path, p: &Path) -> PathBuf {
 }
 
 /// Expands one configured path into input files. Directories are walked recursively in
-/// sorted order and yield files with a known extension (`.txt .text .jsonl .ndjson`,
-/// optionally compressed `.gz`/`.zst`); files named explicitly are always taken.
+/// sorted order and yield files with a known extension (`.txt .text .jsonl .ndjson .html
+/// .htm .xhtml .warc`, optionally compressed `.gz`/`.zst`); files named explicitly are always taken.
 ///
 /// The walk follows symbolic links but reaches each directory and each file once (by device
 /// and inode), so a link loop neither multiplies documents nor walks forever. A subdirectory
@@ -299,7 +314,7 @@ fn resolve_path_with(
                 walker.walk(&p).map_err(|e| format!("{path}: cannot read directory: {e}"))?;
                 if walker.out.is_empty() {
                     return Err(format!(
-                        "directory `{path}` holds no input file (.txt, .text, .jsonl, .ndjson, optionally .gz/.zst)"
+                        "directory `{path}` holds no input file (.txt, .text, .jsonl, .ndjson, .html, .htm, .xhtml, .warc, optionally .gz/.zst)"
                     ));
                 }
             }
@@ -627,6 +642,10 @@ fn effective_format(file: &InputFile, format: InputFormat) -> Option<InputFormat
                 COMPRESSED.iter().fold(lower, |n, c| n.strip_suffix(&format!(".{c}")).map(str::to_owned).unwrap_or(n));
             Some(if base.ends_with(".jsonl") || base.ends_with(".ndjson") {
                 InputFormat::Jsonl
+            } else if base.ends_with(".html") || base.ends_with(".htm") || base.ends_with(".xhtml") {
+                InputFormat::Html
+            } else if base.ends_with(".warc") {
+                InputFormat::Warc
             } else {
                 InputFormat::Text
             })
@@ -671,6 +690,10 @@ pub fn read_file(
         }));
         return Ok(());
     }
+    if effective_format(file, spec.format) == Some(InputFormat::Warc) {
+        // The WARC reader decompresses gzip itself, member by member, to know their offsets.
+        return warc::read_warc(file, spec, emit, bytes_read);
+    }
     let whole = |reason: String| Rejected {
         id: format!("{name}@0"),
         source: Source { path: name.clone(), start: 0, end: 0, line: None, edits: Vec::new() },
@@ -702,6 +725,11 @@ pub fn read_file(
     }
     match format {
         InputFormat::Jsonl => read_jsonl(&name, &mut reader, spec, emit, bytes_read),
+        InputFormat::Html => {
+            html::read_html(&name, &mut reader, spec, emit, bytes_read);
+            Ok(())
+        }
+        InputFormat::Warc => warc::read_warc(file, spec, emit, bytes_read),
         _ => read_text(&name, &mut reader, spec, emit, bytes_read, whole),
     }
 }
