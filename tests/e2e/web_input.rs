@@ -205,3 +205,41 @@ fn sharded_runs_over_warc_files_merge_to_the_single_run() {
     std::fs::write(input.join("d.warc"), plain.finish()).unwrap();
     super::sharded::check_config(dir.path(), "w.toml", &[1, 2, 3]);
 }
+
+/// The bundled `tests/web/sample.warc.gz` is `cargo xtask gen-warc tests/web/pages` of the
+/// pages as committed, and `config/web.toml` over it gives documents whose extracted,
+/// normalised text and edits rebuild the exact page bytes inside the archive.
+#[test]
+fn bundled_web_sample_is_current_and_maps_back_to_the_pages() {
+    let root = super::root();
+    let pages_dir = root.join("tests/web/pages");
+    let mut names: Vec<String> = std::fs::read_dir(&pages_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".html"))
+        .collect();
+    names.sort();
+    let pages: Vec<(String, Vec<u8>)> =
+        names.iter().map(|n| (n.clone(), std::fs::read(pages_dir.join(n)).unwrap())).collect();
+    let bundled = std::fs::read(root.join("tests/web/sample.warc.gz")).unwrap();
+    assert!(
+        docpipe_testkit::warc::archive_of_pages("sample.warc.gz", &pages) == bundled,
+        "tests/web/sample.warc.gz is stale: run `cargo xtask gen-warc tests/web/pages -o tests/web/sample.warc.gz`"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("web");
+    let o = docpipe_in(&root, &["run", "config/web.toml", "-o", s(&out), "--no-progress", "-q"], None);
+    assert_eq!(o.code, 0, "{o:?}");
+    let docs = read_jsonl(&out.join("documents.jsonl"));
+    // The home page and the 404 page have no main text; every other page is kept.
+    assert_eq!(docs.len(), names.len() - 2, "{:?}", docs.iter().map(|d| &d["id"]).collect::<Vec<_>>());
+    assert_exact(&root, &docs);
+    for d in &docs {
+        assert!(d["metadata"]["title"].as_str().is_some_and(|t| !t.is_empty()), "no title: {}", d["id"]);
+        assert!(d["annotations"]["sentences"].as_array().is_some_and(|a| !a.is_empty()), "no sentences: {}", d["id"]);
+        // No markup survives extraction.
+        let text = d["text"].as_str().unwrap();
+        assert!(!text.contains("</") && !text.contains("<p") && !text.contains("<div"), "markup left in {}", d["id"]);
+    }
+}

@@ -25,12 +25,14 @@ use docpipe_core::{Document, Outcome, Stage, StageOptions, registry};
 use docpipe_dedupe as _;
 use docpipe_entities as _;
 use docpipe_export as _;
+use docpipe_extract as _;
 use docpipe_normalise as _;
 use docpipe_splitter as _;
 use docpipe_summarise as _;
 
 /// The fuzz targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function of that name.
-pub const TARGETS: &[&str] = &["config", "jsonl", "text", "decompress", "web", "stages", "pipeline"];
+/// `extract` is the extract stage's own property ([`docpipe_extract::fuzz::check`]).
+pub const TARGETS: &[&str] = &["config", "jsonl", "text", "decompress", "web", "extract", "stages", "pipeline"];
 
 /// Runs the harness function of target `name` on `data` (for the replay test).
 pub fn run_target(name: &str, data: &[u8]) {
@@ -40,6 +42,7 @@ pub fn run_target(name: &str, data: &[u8]) {
         "text" => text(data),
         "decompress" => decompress(data),
         "web" => web(data),
+        "extract" => docpipe_extract::fuzz::check(data),
         "stages" => stages(data),
         "pipeline" => pipeline(data),
         other => panic!("unknown fuzz target `{other}`"),
@@ -667,6 +670,6 @@ mod tests {
 
     #[test]
     fn every_stage_is_fuzzed() {
-        assert_eq!(registry::factories().len(), 6, "a plugin is not linked into the fuzz harness");
+        assert_eq!(registry::factories().len(), 7, "a plugin is not linked into the fuzz harness");
     }
 }
