@@ -140,7 +140,7 @@ def ud_documents(ud_dir):
                     if not para:
                         continue
                     if text:
-                        text += "\n"
+                        text += "\n\n"
                     for j, s in enumerate(para):
                         if j:
                             text += " "

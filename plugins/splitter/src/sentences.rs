@@ -199,10 +199,7 @@ impl SentenceSplitter {
         if s >= end {
             return;
         }
-        if let Some(after) = salutation_end(text, s, end) {
-            push_trimmed(b, s, after, out);
-            s = skip_ws(b, after, end);
-        }
+        s = open_sentence(text, s, end, out);
         let mut marker = self.marker_at(text, s, end);
         let mut i = s;
         if let Some((_, after)) = marker {
@@ -219,11 +216,7 @@ impl SentenceSplitter {
                     let (brk, next) = self.terminator(text, s, i, end);
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
-                        s = new_start;
-                        if let Some(after) = salutation_end(text, s, end) {
-                            push_trimmed(b, s, after, out);
-                            s = skip_ws(b, after, end);
-                        }
+                        s = open_sentence(text, new_start, end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(next);
                     } else {
@@ -243,9 +236,14 @@ impl SentenceSplitter {
                         && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
                     {
                         push_trimmed(b, s, after, out);
-                        s = skip_ws(b, after, end);
+                        s = open_sentence(text, skip_ws(b, after, end), end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
+                    } else if let Some((sent_end, new_start)) = lost_line_break(text, start, s, i, end) {
+                        push_trimmed(b, s, sent_end, out);
+                        s = open_sentence(text, new_start, end, out);
+                        marker = self.marker_at(text, s, end);
+                        i = marker.map_or(s, |(_, a)| a).max(i + 1);
                     } else {
                         i += 1;
                     }
@@ -302,7 +300,8 @@ impl SentenceSplitter {
             }
         }
         let ellipsis = !qe && (ellipsis_char || dots == 3 || dots == 2);
-        let mut k = skip_closers(text, j, end);
+        let closed = skip_closers(text, j, end);
+        let mut k = closed;
         // Emoticons after the mark belong to the sentence (`I love her. :)`).
         loop {
             let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
@@ -332,7 +331,9 @@ impl SentenceSplitter {
             return (Some((k, n)), n);
         };
         if first.is_lowercase() {
-            let quoted = k > j;
+            // Quotes and brackets after the mark keep a lower-case word in the sentence
+            // (`"Odd." he said`); an emoticon does not (`great! :P you get`).
+            let quoted = closed > j;
             let brk = !ellipsis && !quoted && dots <= 1 && self.lower_case_start(text, s, t0, qe);
             return if brk { (Some((k, n)), n) } else { (None, k) };
         }
@@ -362,6 +363,10 @@ impl SentenceSplitter {
         let word = strip_openers(&text[ws..t0]);
         if word.is_empty() {
             return true;
+        }
+        // A postscript opens its sentence (`P.S. I am moving`, `PS. Love the site`).
+        if ws == s && matches!(word.to_ascii_lowercase().as_str(), "p.s" | "ps" | "p.p.s" | "pps") {
+            return false;
         }
         let opener = is_opener(next);
         if let Some(class) = self.lookup(word) {
@@ -598,6 +603,172 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
     }
     let (first, _) = next_word(text, n, end);
     first.is_some_and(char::is_uppercase).then_some(after)
+}
+
+/// What stands alone at the start of a sentence: a letter's greeting or closing before a
+/// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]) and an e-mail
+/// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`). Pushes each
+/// as a sentence of its own and returns where the rest starts.
+fn open_sentence(text: &str, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    loop {
+        let alone = salutation_end(text, s, end).or_else(|| timestamp_alone(b, s, end));
+        let Some(after) = alone else { return s };
+        push_trimmed(b, s, after, out);
+        s = skip_ws(b, after, end);
+    }
+}
+
+/// The end of a date and time at `i` when more text follows them (a word, a quote or a
+/// bracket): the date line of a forwarded e-mail's header, which ends its sentence.
+fn timestamp_alone(b: &[u8], i: usize, end: usize) -> Option<usize> {
+    if i >= end || !b[i].is_ascii_digit() {
+        return None;
+    }
+    let te = timestamp_end(b, i, end)?;
+    let n = skip_ws(b, te, end);
+    (n < end && (b[n].is_ascii_alphanumeric() || b[n] >= 0x80 || matches!(b[n], b'"' | b'\'' | b'(' | b'<')))
+        .then_some(te)
+}
+
+/// The end of an e-mail header's date and time at `i`: a numeric date, spaces, a clock time
+/// and an optional `AM`/`PM` (`08/16/2000 03:14:14 PM`, `4/5/01, 9:02 a.m.`, `2/13/2001
+/// 20:02`), followed by whitespace or the end. A date alone or a time alone is not one.
+fn timestamp_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
+    let digits = |p: usize, min: usize, max: usize| -> Option<usize> {
+        let n = b.get(p..end)?.iter().take(max + 1).take_while(|c| c.is_ascii_digit()).count();
+        (min..=max).contains(&n).then_some(p + n)
+    };
+    let byte = |p: usize| if p < end { b[p] } else { 0 };
+    let mut p = digits(i, 1, 2)?;
+    for (sep, min, max) in [(b'/', 1, 2), (b'/', 2, 4)] {
+        if byte(p) != sep {
+            return None;
+        }
+        p = digits(p + 1, min, max)?;
+    }
+    if byte(p) == b',' {
+        p += 1;
+    }
+    let q = p + b[p..end].iter().take_while(|&&c| c == b' ').count();
+    if q == p {
+        return None;
+    }
+    p = digits(q, 1, 2)?;
+    if byte(p) != b':' {
+        return None;
+    }
+    p = digits(p + 1, 2, 2)?;
+    if byte(p) == b':' {
+        p = digits(p + 1, 2, 2)?;
+    }
+    // `AM`, `pm`, `a.m.`, with or without a space before it.
+    let q = p + b[p..end].iter().take_while(|&&c| c == b' ').count();
+    if matches!(byte(q), b'A' | b'a' | b'P' | b'p') {
+        let mut r = q + 1;
+        if byte(r) == b'.' {
+            r += 1;
+        }
+        if matches!(byte(r), b'M' | b'm') {
+            r += 1;
+            if byte(r) == b'.' {
+                r += 1;
+            }
+            if r == end || is_ws(b[r]) {
+                p = r;
+            }
+        }
+    }
+    (p == end || is_ws(b[p])).then_some(p)
+}
+
+/// A sentence boundary at the space `i` although no mark ends the text before it: the line
+/// break that would stand there in an e-mail or a web page was lost (HTML extraction, text
+/// joined from fields), and the shape of the tokens around the space shows it. Returns the
+/// sentence end and the next start.
+///
+/// - before an e-mail header's date and time, after a name or an address (`Kay Mann 04/26/2001
+///   07:17 AM`), not after a lower-case word or a label (`sent on 04/26/2001 …`, `Date: …`); and
+///   after one that follows such a word when a capitalised word comes next (`… on 04/26/2001
+///   07:17 AM Will you`, not `… on 04/26/2001 07:17 AM and`);
+/// - after a web or e-mail address before a capitalised word (`anna@example.com Our office`)
+///   and between two web addresses (`http://a.example/1 http://a.example/2`);
+/// - before an item of a list that counts `1) … 2) …` inside the paragraph, when the item
+///   before or after it is there too (`four nights 1) which island … plane ride 2) I would`).
+fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let n = i + 1;
+    if n >= end || i <= s {
+        return None;
+    }
+    let c = b[n];
+    if c.is_ascii_digit() {
+        if let Some(k) = item_number(b, n, end) {
+            return counts_on(b, para_start, i, n, end, k).then_some((i, n));
+        }
+        let te = timestamp_end(b, n, end)?;
+        let ts = b[s..i].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+        let prev = strip_openers(&text[ts..i]);
+        let after_name = !prev.starts_with(|c: char| c.is_lowercase()) && !prev.ends_with([',', ':', ';', '(']);
+        if after_name {
+            return Some((i, n));
+        }
+        // Inside a sentence (`sent on 04/26/2001 07:17 AM`) only a capitalised word after it
+        // starts the next one.
+        let after = skip_ws(b, te, end);
+        let (first, word) = next_word(text, after, end);
+        let capital = first.is_some_and(char::is_uppercase) && word.chars().nth(1).is_some_and(char::is_lowercase);
+        return (after > te && capital).then_some((te, after));
+    }
+    let url_next = (c == b'h' && b[n..end].starts_with(b"http")) || (c == b'w' && b[n..end].starts_with(b"www."));
+    if !(c.is_ascii_uppercase() || url_next) || !(b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'/' | b'>')) {
+        return None;
+    }
+    let ts = b[s..i].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+    let prev = text[ts..i].trim_start_matches(['<', '(', '[', '"', '\'']);
+    let web = prev.starts_with("http://") || prev.starts_with("https://") || prev.starts_with("www.");
+    let mail = prev.find('@').is_some_and(|at| at > 0 && prev[at + 1..].contains('.'));
+    let brk = if url_next {
+        let te = b[n..end].iter().position(|&c| is_ws(c)).map_or(end, |p| n + p);
+        web && (text[n..te].starts_with("http://")
+            || text[n..te].starts_with("https://")
+            || text[n..te].starts_with("www."))
+    } else {
+        (web || mail) && next_word(text, n, end).1.chars().nth(1).is_some_and(char::is_lowercase)
+    };
+    brk.then_some((i, n))
+}
+
+/// The number of a list item `N) ` at `n` (one or two digits, a closing bracket, a space).
+fn item_number(b: &[u8], n: usize, end: usize) -> Option<u32> {
+    let d = b[n..end].iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&d) || !b[n + d..end].starts_with(b") ") {
+        return None;
+    }
+    Some(b[n..n + d].iter().fold(0, |v, &c| v * 10 + u32::from(c - b'0')))
+}
+
+/// Whether item `k` at `n` (after the space `i`) continues a count in its paragraph: item
+/// `k - 1` stands earlier in it (after a space or at its start), or for item 1, item 2 later.
+fn counts_on(b: &[u8], para_start: usize, i: usize, n: usize, end: usize, k: u32) -> bool {
+    let mut pat = [0u8; 8];
+    let mut len = 0;
+    pat[len] = b' ';
+    len += 1;
+    let want = if k == 1 { 2 } else { k - 1 };
+    if want >= 10 {
+        pat[len] = b'0' + (want / 10) as u8;
+        len += 1;
+    }
+    pat[len] = b'0' + (want % 10) as u8;
+    pat[len + 1] = b')';
+    pat[len + 2] = b' ';
+    len += 3;
+    let pat = &pat[..len];
+    if k == 1 {
+        return memchr::memmem::find(&b[n..end], pat).is_some();
+    }
+    memchr::memmem::rfind(&b[para_start..i], pat).is_some() || b[para_start..i].starts_with(&pat[1..])
 }
 
 /// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
@@ -1131,6 +1302,88 @@ mod tests {
         // A name after a comma inside speech stays in the sentence.
         assert_eq!(split("Thanks, Bob. That helps."), ["Thanks, Bob.", "That helps."]);
         assert_eq!(split("Hi there, how are you?"), ["Hi there, how are you?"]);
+    }
+
+    #[test]
+    fn mail_header_dates_stand_alone() {
+        // A forwarded message whose header lines were joined by spaces.
+        assert_eq!(
+            split("Kay Berg 04/26/2001 07:17 AM Will you send the signed copy to the office?"),
+            ["Kay Berg", "04/26/2001 07:17 AM", "Will you send the signed copy to the office?"]
+        );
+        assert_eq!(
+            split("Ola Nordmann <ola@example.org> 3/2/2001 9:05 pm please call me back"),
+            ["Ola Nordmann <ola@example.org>", "3/2/2001 9:05 pm", "please call me back"]
+        );
+        // After a preposition or a label the date stays in its sentence; a capitalised word
+        // after it still starts the next one.
+        assert_eq!(
+            split("It was sent on 04/26/2001 07:17 AM and nobody answered."),
+            ["It was sent on 04/26/2001 07:17 AM and nobody answered."]
+        );
+        assert_eq!(
+            split("Forwarded by Ann Lee on 08/16/2000 03:14:14 PM Steve, the room is booked."),
+            ["Forwarded by Ann Lee on 08/16/2000 03:14:14 PM", "Steve, the room is booked."]
+        );
+        assert_eq!(split("Date: 12/01/2026 10:00 Room 4 is free."), ["Date: 12/01/2026 10:00", "Room 4 is free."]);
+        // A date alone or a time alone is no header.
+        assert_eq!(split("Ann Lee 04/26/2001 was the day we met."), ["Ann Lee 04/26/2001 was the day we met."]);
+        assert_eq!(split("We meet at 10:30 AM Monday in the hall."), ["We meet at 10:30 AM Monday in the hall."]);
+    }
+
+    #[test]
+    fn addresses_before_a_capitalised_word_end_a_sentence() {
+        assert_eq!(
+            split("Write to anna@example.org Our office opens at nine."),
+            ["Write to anna@example.org", "Our office opens at nine."]
+        );
+        assert_eq!(
+            split("Photos: http://pics.example.net/a1.jpg http://pics.example.net/a2.jpg Enjoy them"),
+            ["Photos: http://pics.example.net/a1.jpg", "http://pics.example.net/a2.jpg", "Enjoy them"]
+        );
+        // Inside a sentence an address goes on: lower case, a comma, an abbreviation-like
+        // capital word, two e-mail addresses in a signature.
+        for t in [
+            "Write to anna@example.org or call the desk.",
+            "See www.example.com, Mark said.",
+            "Mail anna@example.org ASAP please.",
+            "Reach us at desk@example.org help@example.org today.",
+        ] {
+            assert_eq!(split(t), [t], "{t}");
+        }
+    }
+
+    #[test]
+    fn counted_items_inside_a_paragraph() {
+        assert_eq!(
+            split("I have three questions 1) which ferry is the fastest 2) where do I buy tickets 3) is there parking"),
+            [
+                "I have three questions",
+                "1) which ferry is the fastest",
+                "2) where do I buy tickets",
+                "3) is there parking"
+            ]
+        );
+        // Item 2 after a sentence that ended in between still continues the count.
+        assert_eq!(
+            split("Two things. 1) bring a torch. Also note the weather 2) call me first"),
+            ["Two things.", "1) bring a torch.", "Also note the weather", "2) call me first"]
+        );
+        // A lone bracketed number is a reference, not a list.
+        let t = "The rule in note 1) applies here as well.";
+        assert_eq!(split(t), [t]);
+    }
+
+    #[test]
+    fn postscripts_and_emoticons() {
+        assert_eq!(
+            split("See you on Friday. P.S. I found your keys. PS. Bring the cake."),
+            ["See you on Friday.", "P.S. I found your keys.", "PS. Bring the cake."]
+        );
+        assert_eq!(
+            split("That was great! :P you should come next time."),
+            ["That was great! :P", "you should come next time."]
+        );
     }
 
     fn paras(text: &str) -> Vec<&str> {
