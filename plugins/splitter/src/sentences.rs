@@ -29,9 +29,19 @@
 //!   lower-case word (`you and I. Did you`);
 //! - an ellipsis ends a sentence only before a capitalised word other than `I`, and never
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
-//! - an emoticon (`:)`, `:-(`, `;P`) or a separator rule (`***`, `=====`) after a terminal
-//!   mark stays in its sentence, and one followed by a capitalised word ends the sentence
-//!   even without a mark;
+//! - an emoticon (`:)`, `:-(`, `;P`) after a terminal mark stays in its sentence, and one
+//!   followed by a capitalised word ends the sentence even without a mark; a separator rule
+//!   (`***`, `=====`) standing between sentences, or before a capitalised word, or at the end
+//!   of a paragraph is a sentence of its own;
+//! - a quoted question or exclamation before a name and a speech verb stays in its sentence
+//!   (`“Why?” Khumalo asked.`); a quote that ends with a period does not (`… basically."
+//!   Chahine said her …`): an attribution would have had a comma;
+//! - where a line break was lost (fields or lines of an e-mail or a web page joined by spaces)
+//!   the shape of the tokens still shows a boundary: an e-mail header's date and time
+//!   (`Kay Mann 04/26/2001 07:17 AM Will you`) is a sentence of its own unless a preposition
+//!   or a label leads into it; a web or e-mail address before a capitalised word, or a web
+//!   address before another one, ends a sentence; an item of a list that counts `1) … 2) …`
+//!   starts one; a postscript (`P.S.`, `PS.`) opens its sentence;
 //! - a letter's greeting or closing at the start of a sentence ends at its comma when a
 //!   capitalised word follows on the same line (`Dear all, My name`, `Best regards, Anna`);
 //! - list items are split even without final punctuation when the markers count up
@@ -302,10 +312,11 @@ impl SentenceSplitter {
         let ellipsis = !qe && (ellipsis_char || dots == 3 || dots == 2);
         let closed = skip_closers(text, j, end);
         let mut k = closed;
-        // Emoticons after the mark belong to the sentence (`I love her. :)`).
+        // Emoticons after the mark belong to the sentence (`I love her. :)`); a separator
+        // rule is a sentence of its own.
         loop {
             let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
-            let len = emoticon_len(b, m, end);
+            let len = if rule_len(b, m, end) > 0 { 0 } else { emoticon_len(b, m, end) };
             if m == k || len == 0 {
                 break;
             }
@@ -338,9 +349,10 @@ impl SentenceSplitter {
             return if brk { (Some((k, n)), n) } else { (None, k) };
         }
         let upper_or_digit = first.is_uppercase() || first.is_ascii_digit();
-        // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb.
-        if k > j && (qe || dots == 1) && text[j..k].contains(['"', '”', '’', '\'']) && speech_verb_follows(text, n, end)
-        {
+        // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb. A
+        // period inside the quote ended its sentence (`"… basically." Chahine said her …`;
+        // an attribution would have a comma).
+        if k > j && qe && text[j..k].contains(['"', '”', '’', '\'']) && speech_verb_follows(text, n, end) {
             return (None, k);
         }
         let brk = if ellipsis {
@@ -453,6 +465,10 @@ impl SentenceSplitter {
         let (first, word) = next_word(text, k, end);
         let Some(first) = first else { return false };
         if !first.is_uppercase() || !word.chars().nth(1).is_some_and(char::is_lowercase) {
+            return false;
+        }
+        // A capitalised domain (`Newsfeed.Com`, `Example.Org`).
+        if TOP_LEVEL_DOMAINS.iter().any(|d| d.eq_ignore_ascii_case(word)) {
             return false;
         }
         // The whitespace-delimited token around the mark.
@@ -606,13 +622,15 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
 }
 
 /// What stands alone at the start of a sentence: a letter's greeting or closing before a
-/// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]) and an e-mail
-/// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`). Pushes each
+/// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]), an e-mail
+/// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`) and a
+/// separator rule before more text (`***** Next item`). Pushes each
 /// as a sentence of its own and returns where the rest starts.
 fn open_sentence(text: &str, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
     let b = text.as_bytes();
     loop {
-        let alone = salutation_end(text, s, end).or_else(|| timestamp_alone(b, s, end));
+        let alone =
+            salutation_end(text, s, end).or_else(|| timestamp_alone(b, s, end)).or_else(|| rule_alone(b, s, end));
         let Some(after) = alone else { return s };
         push_trimmed(b, s, after, out);
         s = skip_ws(b, after, end);
@@ -771,17 +789,32 @@ fn counts_on(b: &[u8], para_start: usize, i: usize, n: usize, end: usize, k: u32
     memchr::memmem::rfind(&b[para_start..i], pat).is_some() || b[para_start..i].starts_with(&pat[1..])
 }
 
+/// The length of a separator rule at `i` (`***`, `=====`, `_____`: three or more of one of
+/// `*=_~#-`) that stands alone (whitespace or the end after it), else 0.
+fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
+    if i >= end || !matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
+        return 0;
+    }
+    let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
+    let standalone = i + run == end || is_ws(b[i + run]);
+    if run >= 3 && standalone { run } else { 0 }
+}
+
+/// A separator rule at `s` with more text after it, which starts the next sentence: returns
+/// the rule's end.
+fn rule_alone(b: &[u8], s: usize, end: usize) -> Option<usize> {
+    let len = rule_len(b, s, end);
+    (len > 0 && skip_ws(b, s + len, end) < end).then_some(s + len)
+}
+
 /// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
-/// rule (`***`, `=====`, `_____`: three or more of one of `*=_~#-`) that stands alone
-/// (whitespace or the end after it), else 0.
+/// rule ([`rule_len`]) that stands alone (whitespace or the end after it), else 0.
 fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
     if i >= end {
         return 0;
     }
     if matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
-        let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
-        let standalone = i + run == end || is_ws(b[i + run]);
-        return if run >= 3 && standalone { run } else { 0 };
+        return rule_len(b, i, end);
     }
     if !matches!(b[i], b':' | b';' | b'=') {
         return 0;
@@ -804,18 +837,24 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
 }
 
 /// An emoticon or a separator rule at `i` (after a space) followed by a capitalised word ends
-/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`): returns the
-/// end of the emoticon or rule.
+/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`), and so does a
+/// rule at the end of the paragraph: returns where the sentence ends, after the emoticon and
+/// before the rule (a rule is a sentence of its own).
 fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let b = text.as_bytes();
     let len = emoticon_len(b, i, end);
     if len == 0 {
         return None;
     }
+    let rule = rule_len(b, i, end) > 0;
     let n = skip_ws(b, i + len, end);
     let (first, _) = next_word(text, n, end);
-    (n < end && first.is_some_and(char::is_uppercase)).then_some(i + len)
+    let ends = (n < end && first.is_some_and(char::is_uppercase)) || (rule && n >= end);
+    ends.then_some(if rule { i } else { i + len })
 }
+
+/// Top-level domains that a capitalised host name may end with (`Newsfeed.Com`), lower case.
+const TOP_LEVEL_DOMAINS: &[&str] = &["com", "net", "org", "edu", "gov", "info", "biz"];
 
 /// Bytes that need a look: terminal marks, spaces (list items), the lead bytes of `…`, CJK
 /// full stops and bullets.
@@ -1282,12 +1321,22 @@ mod tests {
         assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
         assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
         assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
-        // Separator rules end the sentence before them and a capitalised word.
+        // A separator rule between sentences is a sentence of its own.
         assert_eq!(
             split("The vote is on Friday. ***** Please reply."),
-            ["The vote is on Friday. *****", "Please reply."]
+            ["The vote is on Friday.", "*****", "Please reply."]
         );
-        assert_eq!(split("see you there ===== Next item"), ["see you there =====", "Next item"]);
+        assert_eq!(split("see you there ===== Next item"), ["see you there", "=====", "Next item"]);
+        assert_eq!(split("Sources: the town hall _____"), ["Sources: the town hall", "_____"]);
+        assert_eq!(split("***** Please reply."), ["*****", "Please reply."]);
+        // An attribution after a quoted question stays; a quote closed by a period ended.
+        assert_eq!(split("“Why?” Khumalo asked."), ["“Why?” Khumalo asked."]);
+        assert_eq!(
+            split("\"We left at dawn.\" Moyo said the road was closed."),
+            ["\"We left at dawn.\"", "Moyo said the road was closed."]
+        );
+        // A capitalised domain is no glued sentence.
+        assert_eq!(split("Posted via Newsfeed.Com today."), ["Posted via Newsfeed.Com today."]);
         assert_eq!(split("It was -- I think -- fine."), ["It was -- I think -- fine."]);
         // Not emoticons: a ratio, a colon inside a word.
         assert_eq!(split("The odds were 3:2 Against us."), ["The odds were 3:2 Against us."]);
