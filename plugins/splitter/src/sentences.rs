@@ -215,6 +215,9 @@ impl SentenceSplitter {
         if let Some((_, after)) = marker {
             i = after;
         }
+        // Whether a period came since the last space: a token with a period in it may be an
+        // address (the only tokens [`lost_line_break`] looks back at).
+        let mut dotted = false;
         while i < end {
             let c = b[i];
             if !INTERESTING[c as usize] {
@@ -224,6 +227,9 @@ impl SentenceSplitter {
             match c {
                 b'.' | b'!' | b'?' => {
                     let (brk, next) = self.terminator(text, s, i, end);
+                    // A boundary starts a new token; a `?` or `!` inside one (`page.php?id=3`)
+                    // keeps what came before.
+                    dotted = brk.is_none() && (dotted || c == b'.');
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
                         s = open_sentence(text, new_start, end, out);
@@ -234,6 +240,13 @@ impl SentenceSplitter {
                     }
                 }
                 b' ' => {
+                    let next = if i + 1 < end { b[i + 1] } else { b' ' };
+                    let dotted = std::mem::take(&mut dotted);
+                    // Most spaces: no list, no emoticon or rule, no digit, no address before.
+                    if marker.is_none() && !AFTER_SPACE[next as usize] && !(dotted && next.is_ascii_alphabetic()) {
+                        i += 1;
+                        continue;
+                    }
                     if let Some((m, _)) = marker
                         && let Some(n) = self.list_continues(text, m, i, end)
                     {
@@ -249,7 +262,9 @@ impl SentenceSplitter {
                         s = open_sentence(text, skip_ws(b, after, end), end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
-                    } else if let Some((sent_end, new_start)) = lost_line_break(text, start, s, i, end) {
+                    } else if (next.is_ascii_digit() || (dotted && next.is_ascii_alphabetic()))
+                        && let Some((sent_end, new_start)) = lost_line_break(text, start, s, i, end)
+                    {
                         push_trimmed(b, s, sent_end, out);
                         s = open_sentence(text, new_start, end, out);
                         marker = self.marker_at(text, s, end);
@@ -285,6 +300,7 @@ impl SentenceSplitter {
 
     /// Handles a terminal mark at `t0`. Returns the boundary `(sentence end, next start)` if
     /// there is one, and the position to continue scanning from.
+    #[inline]
     fn terminator(&self, text: &str, s: usize, t0: usize, end: usize) -> (Option<(usize, usize)>, usize) {
         let b = text.as_bytes();
         let (mut j, mut dots, mut ellipsis_char, mut qe): (usize, usize, bool, bool) = (t0, 0usize, false, false);
@@ -856,6 +872,24 @@ fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
 /// Top-level domains that a capitalised host name may end with (`Newsfeed.Com`), lower case.
 const TOP_LEVEL_DOMAINS: &[&str] = &["com", "net", "org", "edu", "gov", "info", "biz"];
 
+/// Bytes after a space that need a look: digits (an e-mail header's date, a list item) and
+/// the first characters of emoticons and rules.
+static AFTER_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    let marks = b":;=*_~#-";
+    let mut k = 0;
+    while k < marks.len() {
+        t[marks[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// Bytes that need a look: terminal marks, spaces (list items), the lead bytes of `…`, CJK
 /// full stops and bullets.
 static INTERESTING: [bool; 256] = {
@@ -1389,6 +1423,10 @@ mod tests {
         assert_eq!(
             split("Photos: http://pics.example.net/a1.jpg http://pics.example.net/a2.jpg Enjoy them"),
             ["Photos: http://pics.example.net/a1.jpg", "http://pics.example.net/a2.jpg", "Enjoy them"]
+        );
+        assert_eq!(
+            split("Details at http://a.example/page.php?id=3 Then call us."),
+            ["Details at http://a.example/page.php?id=3", "Then call us."]
         );
         // Inside a sentence an address goes on: lower case, a comma, an abbreviation-like
         // capital word, two e-mail addresses in a signature.
