@@ -31,8 +31,9 @@
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
 //! - an emoticon (`:)`, `:-(`, `;P`) after a terminal mark stays in its sentence, and one
 //!   followed by a capitalised word ends the sentence even without a mark; a separator rule
-//!   (`***`, `=====`) standing between sentences, or before a capitalised word, or at the end
-//!   of a paragraph is a sentence of its own;
+//!   (`***`, `=====`) between two sentences, or after a word at the end of a paragraph, is a
+//!   sentence of its own (at the start of a paragraph only a long `=`, `_`, `-` or `~` rule
+//!   is: `*** Fixed …` and `### Usage` open an item or a heading);
 //! - a quoted question or exclamation before a name and a speech verb stays in its sentence
 //!   (`“Why?” Khumalo asked.`); a quote that ends with a period does not (`… basically."
 //!   Chahine said her …`): an attribution would have had a comma;
@@ -209,7 +210,8 @@ impl SentenceSplitter {
         if s >= end {
             return;
         }
-        s = open_sentence(text, s, end, out);
+        let para_start = s;
+        s = open_sentence(text, para_start, s, end, out);
         let mut marker = self.marker_at(text, s, end);
         let mut i = s;
         if let Some((_, after)) = marker {
@@ -232,7 +234,7 @@ impl SentenceSplitter {
                     dotted = brk.is_none() && (dotted || c == b'.');
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
-                        s = open_sentence(text, new_start, end, out);
+                        s = open_sentence(text, para_start, new_start, end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(next);
                     } else {
@@ -241,6 +243,10 @@ impl SentenceSplitter {
                 }
                 b' ' => {
                     let next = if i + 1 < end { b[i + 1] } else { b' ' };
+                    if next == b' ' {
+                        i += 1;
+                        continue;
+                    }
                     let dotted = std::mem::take(&mut dotted);
                     // Most spaces: no list, no emoticon or rule, no digit, no address before.
                     if marker.is_none() && !AFTER_SPACE[next as usize] && !(dotted && next.is_ascii_alphabetic()) {
@@ -259,14 +265,14 @@ impl SentenceSplitter {
                         && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
                     {
                         push_trimmed(b, s, after, out);
-                        s = open_sentence(text, skip_ws(b, after, end), end, out);
+                        s = open_sentence(text, para_start, skip_ws(b, after, end), end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
                     } else if (next.is_ascii_digit() || (dotted && next.is_ascii_alphabetic()))
                         && let Some((sent_end, new_start)) = lost_line_break(text, start, s, i, end)
                     {
                         push_trimmed(b, s, sent_end, out);
-                        s = open_sentence(text, new_start, end, out);
+                        s = open_sentence(text, para_start, new_start, end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(i + 1);
                     } else {
@@ -329,7 +335,7 @@ impl SentenceSplitter {
         let closed = skip_closers(text, j, end);
         let mut k = closed;
         // Emoticons after the mark belong to the sentence (`I love her. :)`); a separator
-        // rule is a sentence of its own.
+        // rule does not (`… on Friday. ***** Please reply.`).
         loop {
             let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
             let len = if rule_len(b, m, end) > 0 { 0 } else { emoticon_len(b, m, end) };
@@ -640,13 +646,14 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
 /// What stands alone at the start of a sentence: a letter's greeting or closing before a
 /// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]), an e-mail
 /// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`) and a
-/// separator rule before more text (`***** Next item`). Pushes each
+/// separator rule before more text (see [`rule_alone`]). Pushes each
 /// as a sentence of its own and returns where the rest starts.
-fn open_sentence(text: &str, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
+fn open_sentence(text: &str, para_start: usize, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
     let b = text.as_bytes();
     loop {
-        let alone =
-            salutation_end(text, s, end).or_else(|| timestamp_alone(b, s, end)).or_else(|| rule_alone(b, s, end));
+        let alone = salutation_end(text, s, end)
+            .or_else(|| timestamp_alone(b, s, end))
+            .or_else(|| rule_alone(b, s == para_start, s, end));
         let Some(after) = alone else { return s };
         push_trimmed(b, s, after, out);
         s = skip_ws(b, after, end);
@@ -732,7 +739,9 @@ fn timestamp_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
 fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let n = i + 1;
-    if n >= end || i <= s {
+    // The end of the token before the space (and any spaces before it).
+    let pe = s + text[s..i].trim_end().len();
+    if n >= end || pe <= s {
         return None;
     }
     let c = b[n];
@@ -741,8 +750,8 @@ fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize
             return counts_on(b, para_start, i, n, end, k).then_some((i, n));
         }
         let te = timestamp_end(b, n, end)?;
-        let ts = b[s..i].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
-        let prev = strip_openers(&text[ts..i]);
+        let ts = b[s..pe].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+        let prev = strip_openers(&text[ts..pe]);
         let after_name = !prev.starts_with(|c: char| c.is_lowercase()) && !prev.ends_with([',', ':', ';', '(']);
         if after_name {
             return Some((i, n));
@@ -755,11 +764,12 @@ fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize
         return (after > te && capital).then_some((te, after));
     }
     let url_next = (c == b'h' && b[n..end].starts_with(b"http")) || (c == b'w' && b[n..end].starts_with(b"www."));
-    if !(c.is_ascii_uppercase() || url_next) || !(b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'/' | b'>')) {
+    if !(c.is_ascii_uppercase() || url_next) || !(b[pe - 1].is_ascii_alphanumeric() || matches!(b[pe - 1], b'/' | b'>'))
+    {
         return None;
     }
-    let ts = b[s..i].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
-    let prev = text[ts..i].trim_start_matches(['<', '(', '[', '"', '\'']);
+    let ts = b[s..pe].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+    let prev = text[ts..pe].trim_start_matches(['<', '(', '[', '"', '\'']);
     let web = prev.starts_with("http://") || prev.starts_with("https://") || prev.starts_with("www.");
     let mail = prev.find('@').is_some_and(|at| at > 0 && prev[at + 1..].contains('.'));
     let brk = if url_next {
@@ -768,9 +778,43 @@ fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize
             || text[n..te].starts_with("https://")
             || text[n..te].starts_with("www."))
     } else {
-        (web || mail) && next_word(text, n, end).1.chars().nth(1).is_some_and(char::is_lowercase)
+        // A date after an address is the same header line (`-- Ann Lee <ann@example.org>
+        // Tue, 03 Dec 2002`).
+        let word = next_word(text, n, end).1;
+        (web || mail) && word.chars().nth(1).is_some_and(char::is_lowercase) && !is_calendar_word(word)
     };
     brk.then_some((i, n))
+}
+
+/// A weekday or month name, whole or cut to three letters or more (`Tue`, `Thurs`, `Sept`,
+/// `December`).
+fn is_calendar_word(word: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    (3..=9).contains(&word.len())
+        && word.is_ascii()
+        && NAMES
+            .iter()
+            .any(|n| n.len() >= word.len() && n.as_bytes()[..word.len()].eq_ignore_ascii_case(word.as_bytes()))
 }
 
 /// The number of a list item `N) ` at `n` (one or two digits, a closing bracket, a space).
@@ -816,11 +860,17 @@ fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
     if run >= 3 && standalone { run } else { 0 }
 }
 
-/// A separator rule at `s` with more text after it, which starts the next sentence: returns
-/// the rule's end.
-fn rule_alone(b: &[u8], s: usize, end: usize) -> Option<usize> {
+/// A separator rule at `s` with more text after it (`… Friday. ***** Please reply.`): returns
+/// its end, unless another rule follows (a table's underline). At the start of a paragraph only a rule of four or more `=`, `_`, `-` or `~` counts:
+/// `***` and `###` open items and headings there (`*** Fixed the build`), and `---` a patch.
+fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize> {
     let len = rule_len(b, s, end);
-    (len > 0 && skip_ws(b, s + len, end) < end).then_some(s + len)
+    if len == 0 || (para_start && (len < 4 || matches!(b[s], b'*' | b'#'))) {
+        return None;
+    }
+    // Not a table's underline (`---- -----`).
+    let n = skip_ws(b, s + len, end);
+    (n < end && rule_len(b, n, end) == 0).then_some(s + len)
 }
 
 /// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
@@ -854,8 +904,9 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
 
 /// An emoticon or a separator rule at `i` (after a space) followed by a capitalised word ends
 /// a sentence (`with the community :-) Posted by`, `the last item ***** Next`), and so does a
-/// rule at the end of the paragraph: returns where the sentence ends, after the emoticon and
-/// before the rule (a rule is a sentence of its own).
+/// rule at the end of the paragraph after a word (`… details: http://example.org/news
+/// -----`): returns where the sentence ends, after the emoticon and before the rule (a rule
+/// between two sentences is a sentence of its own).
 fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let b = text.as_bytes();
     let len = emoticon_len(b, i, end);
@@ -865,7 +916,9 @@ fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let rule = rule_len(b, i, end) > 0;
     let n = skip_ws(b, i + len, end);
     let (first, _) = next_word(text, n, end);
-    let ends = (n < end && first.is_some_and(char::is_uppercase)) || (rule && n >= end);
+    // Not after another rule (`------- -----------` under the heads of a table).
+    let after_word = i >= 2 && b[i - 2].is_ascii_alphanumeric();
+    let ends = (n < end && first.is_some_and(char::is_uppercase)) || (rule && n >= end && after_word);
     ends.then_some(if rule { i } else { i + len })
 }
 
@@ -1355,14 +1408,18 @@ mod tests {
         assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
         assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
         assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
-        // A separator rule between sentences is a sentence of its own.
+        // A separator rule between sentences is a sentence of its own; one that opens an item
+        // or a heading stays there, and so does a table's underline.
         assert_eq!(
             split("The vote is on Friday. ***** Please reply."),
             ["The vote is on Friday.", "*****", "Please reply."]
         );
         assert_eq!(split("see you there ===== Next item"), ["see you there", "=====", "Next item"]);
-        assert_eq!(split("Sources: the town hall _____"), ["Sources: the town hall", "_____"]);
-        assert_eq!(split("***** Please reply."), ["*****", "Please reply."]);
+        assert_eq!(split("More at http://example.org/news -----"), ["More at http://example.org/news", "-----"]);
+        assert_eq!(split("====== The list closes today."), ["======", "The list closes today."]);
+        for t in ["*** Fixed the build on old systems.", "### Usage notes", "--- a/src/main.rs", "---- -----"] {
+            assert_eq!(split(t), [t], "{t}");
+        }
         // An attribution after a quoted question stays; a quote closed by a period ended.
         assert_eq!(split("“Why?” Khumalo asked."), ["“Why?” Khumalo asked."]);
         assert_eq!(
@@ -1424,6 +1481,8 @@ mod tests {
             split("Photos: http://pics.example.net/a1.jpg http://pics.example.net/a2.jpg Enjoy them"),
             ["Photos: http://pics.example.net/a1.jpg", "http://pics.example.net/a2.jpg", "Enjoy them"]
         );
+        assert_eq!(split("Mail anna@example.org  Our office opens."), ["Mail anna@example.org", "Our office opens."]);
+        assert_eq!(split("Date:  12/01/2026 10:00 room 4"), ["Date:  12/01/2026 10:00 room 4"]);
         assert_eq!(
             split("Details at http://a.example/page.php?id=3 Then call us."),
             ["Details at http://a.example/page.php?id=3", "Then call us."]
@@ -1435,6 +1494,7 @@ mod tests {
             "See www.example.com, Mark said.",
             "Mail anna@example.org ASAP please.",
             "Reach us at desk@example.org help@example.org today.",
+            "-- Ann Lee <ann@example.org>  Tue, 03 Dec 2002 17:41:46 -0500",
         ] {
             assert_eq!(split(t), [t], "{t}");
         }
