@@ -861,11 +861,13 @@ fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
 }
 
 /// A separator rule at `s` with more text after it (`… Friday. ***** Please reply.`): returns
-/// its end, unless another rule follows (a table's underline). At the start of a paragraph only a rule of four or more `=`, `_`, `-` or `~` counts:
+/// its end, unless another rule follows (a table's underline). At the start of a paragraph or a line only a rule of four or more `=`, `_`, `-` or `~` counts:
 /// `***` and `###` open items and headings there (`*** Fixed the build`), and `---` a patch.
 fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize> {
     let len = rule_len(b, s, end);
-    if len == 0 || (para_start && (len < 4 || matches!(b[s], b'*' | b'#'))) {
+    // The start of a line inside a wrapped paragraph is like the start of the paragraph.
+    let line_start = para_start || b[..s].iter().rev().find(|&&c| c != b' ' && c != b'\t') == Some(&b'\n');
+    if len == 0 || (line_start && (len < 4 || matches!(b[s], b'*' | b'#'))) {
         return None;
     }
     // Not a table's underline (`---- -----`).
@@ -913,11 +915,13 @@ fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     if len == 0 {
         return None;
     }
-    let rule = rule_len(b, i, end) > 0;
+    // A line-like rule; `***` and `###` may be marks inside a line (`make: *** No rule`).
+    let rule = rule_len(b, i, end) > 0 && !matches!(b[i], b'*' | b'#');
     let n = skip_ws(b, i + len, end);
     let (first, _) = next_word(text, n, end);
-    // Not after another rule (`------- -----------` under the heads of a table).
-    let after_word = i >= 2 && b[i - 2].is_ascii_alphanumeric();
+    // At the end only a long rule after a word: not a heading's closing `===`, not a table's
+    // underline (`------- -----------`).
+    let after_word = i >= 2 && b[i - 2].is_ascii_alphanumeric() && len >= 4;
     let ends = (n < end && first.is_some_and(char::is_uppercase)) || (rule && n >= end && after_word);
     ends.then_some(if rule { i } else { i + len })
 }
@@ -1417,9 +1421,21 @@ mod tests {
         assert_eq!(split("see you there ===== Next item"), ["see you there", "=====", "Next item"]);
         assert_eq!(split("More at http://example.org/news -----"), ["More at http://example.org/news", "-----"]);
         assert_eq!(split("====== The list closes today."), ["======", "The list closes today."]);
-        for t in ["*** Fixed the build on old systems.", "### Usage notes", "--- a/src/main.rs", "---- -----"] {
+        for t in [
+            "*** Fixed the build on old systems.",
+            "### Usage notes",
+            "--- a/src/main.rs",
+            "---- -----",
+            "=== Old change log ===",
+        ] {
             assert_eq!(split(t), [t], "{t}");
         }
+        // Inside a wrapped paragraph a line that opens with `***` is an item, not a rule.
+        let t = "The test passes.\n*** Fixed the build on old systems.";
+        let mut out = Vec::new();
+        SentenceSplitter::default().split_range(t, 0, t.len(), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(got, ["The test passes.", "*** Fixed the build on old systems."]);
         // An attribution after a quoted question stays; a quote closed by a period ended.
         assert_eq!(split("“Why?” Khumalo asked."), ["“Why?” Khumalo asked."]);
         assert_eq!(
