@@ -33,7 +33,8 @@
 //!   followed by a capitalised word ends the sentence even without a mark; a separator rule
 //!   (`***`, `=====`) between two sentences, or after a word at the end of a paragraph, is a
 //!   sentence of its own (at the start of a paragraph only a long `=`, `_`, `-` or `~` rule
-//!   is: `*** Fixed …` and `### Usage` open an item or a heading);
+//!   is: `*** Fixed …` and `### Usage` open an item or a heading), and so is a signature's
+//!   `--` between two sentences;
 //! - a quoted question or exclamation before a name and a speech verb stays in its sentence
 //!   (`“Why?” Khumalo asked.`); a quote that ends with a period does not (`… basically."
 //!   Chahine said her …`): an attribution would have had a comma;
@@ -864,15 +865,21 @@ fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
 /// its end, unless another rule follows (a table's underline). At the start of a paragraph or a line only a rule of four or more `=`, `_`, `-` or `~` counts:
 /// `***` and `###` open items and headings there (`*** Fixed the build`), and `---` a patch.
 fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize> {
-    let len = rule_len(b, s, end);
+    // A signature's `--` between sentences, before a capitalised word (`… five years. --
+    // Posted by …`); at a line's start it opens a changelog's trailer (`-- Ann Lee <…>`).
+    let pair = b[s..end].starts_with(b"--") && (s + 2 == end || is_ws(b[s + 2]));
+    let len = if pair { 2 } else { rule_len(b, s, end) };
+    if len == 0 {
+        return None;
+    }
     // The start of a line inside a wrapped paragraph is like the start of the paragraph.
     let line_start = para_start || b[..s].iter().rev().find(|&&c| c != b' ' && c != b'\t') == Some(&b'\n');
-    if len == 0 || (line_start && (len < 4 || matches!(b[s], b'*' | b'#'))) {
+    if line_start && (len < 4 || matches!(b[s], b'*' | b'#')) {
         return None;
     }
     // Not a table's underline (`---- -----`).
     let n = skip_ws(b, s + len, end);
-    (n < end && rule_len(b, n, end) == 0).then_some(s + len)
+    (n < end && rule_len(b, n, end) == 0 && (!pair || b[n].is_ascii_uppercase())).then_some(s + len)
 }
 
 /// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
@@ -1421,6 +1428,11 @@ mod tests {
         assert_eq!(split("see you there ===== Next item"), ["see you there", "=====", "Next item"]);
         assert_eq!(split("More at http://example.org/news -----"), ["More at http://example.org/news", "-----"]);
         assert_eq!(split("====== The list closes today."), ["======", "The list closes today."]);
+        assert_eq!(
+            split("We will be back next year. -- Posted by Anna"),
+            ["We will be back next year.", "--", "Posted by Anna"]
+        );
+        assert_eq!(split("-- Ann Lee <ann@example.org>"), ["-- Ann Lee <ann@example.org>"]);
         for t in [
             "*** Fixed the build on old systems.",
             "### Usage notes",
