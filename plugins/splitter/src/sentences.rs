@@ -647,8 +647,8 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
 /// What stands alone at the start of a sentence: a letter's greeting or closing before a
 /// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]), an e-mail
 /// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`) and a
-/// separator rule before more text (see [`rule_alone`]). Pushes each
-/// as a sentence of its own and returns where the rest starts.
+/// separator rule before more text (see [`rule_alone`]). Pushes each as a sentence of its own
+/// and returns where the rest starts.
 fn open_sentence(text: &str, para_start: usize, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
     let b = text.as_bytes();
     loop {
@@ -862,8 +862,9 @@ fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
 }
 
 /// A separator rule at `s` with more text after it (`… Friday. ***** Please reply.`): returns
-/// its end, unless another rule follows (a table's underline). At the start of a paragraph or a line only a rule of four or more `=`, `_`, `-` or `~` counts:
-/// `***` and `###` open items and headings there (`*** Fixed the build`), and `---` a patch.
+/// its end, unless another rule follows (a table's underline). At the start of a paragraph or
+/// a line only a rule of four or more `=`, `_`, `-` or `~` counts: `***` and `###` open items
+/// and headings there (`*** Fixed the build`), and `---` a patch.
 fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize> {
     // A signature's `--` between sentences, before a capitalised word (`… five years. --
     // Posted by …`); at a line's start it opens a changelog's trailer (`-- Ann Lee <…>`).
