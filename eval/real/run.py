@@ -125,7 +125,8 @@ def lee_documents():
 
 def ud_documents(ud_dir):
     """(id, split, text, sentence starts) per UD document: sentences of a paragraph joined by a
-    space, paragraphs by a newline, as the sentences' `# text` lines give them."""
+    space, paragraphs by a blank line (as UD's own tools/conllu_to_text.pl does, without its
+    80-column wrapping), as the sentences' `# text` lines give them."""
     out = []
     for split, fname in [("dev", "en_ewt-ud-dev.conllu"), ("test", "en_ewt-ud-test.conllu")]:
         path = Path(ud_dir) / fname
@@ -140,7 +141,7 @@ def ud_documents(ud_dir):
                     if not para:
                         continue
                     if text:
-                        text += "\n"
+                        text += "\n\n"
                     for j, s in enumerate(para):
                         if j:
                             text += " "

@@ -29,9 +29,21 @@
 //!   lower-case word (`you and I. Did you`);
 //! - an ellipsis ends a sentence only before a capitalised word other than `I`, and never
 //!   inside square brackets (`[...]`); four dots are an ellipsis plus a full stop;
-//! - an emoticon (`:)`, `:-(`, `;P`) or a separator rule (`***`, `=====`) after a terminal
-//!   mark stays in its sentence, and one followed by a capitalised word ends the sentence
-//!   even without a mark;
+//! - an emoticon (`:)`, `:-(`, `;P`) after a terminal mark stays in its sentence, and one
+//!   followed by a capitalised word ends the sentence even without a mark; a separator rule
+//!   (`***`, `=====`) between two sentences, or after a word at the end of a paragraph, is a
+//!   sentence of its own (at the start of a paragraph only a long `=`, `_`, `-` or `~` rule
+//!   is: `*** Fixed …` and `### Usage` open an item or a heading), and so is a signature's
+//!   `--` between two sentences;
+//! - a quoted question or exclamation before a name and a speech verb stays in its sentence
+//!   (`“Why?” Khumalo asked.`); a quote that ends with a period does not (`… basically."
+//!   Chahine said her …`): an attribution would have had a comma;
+//! - where a line break was lost (fields or lines of an e-mail or a web page joined by spaces)
+//!   the shape of the tokens still shows a boundary: an e-mail header's date and time
+//!   (`Kay Mann 04/26/2001 07:17 AM Will you`) is a sentence of its own unless a preposition
+//!   or a label leads into it; a web or e-mail address before a capitalised word, or a web
+//!   address before another one, ends a sentence; an item of a list that counts `1) … 2) …`
+//!   starts one; a postscript (`P.S.`, `PS.`) opens its sentence;
 //! - a letter's greeting or closing at the start of a sentence ends at its comma when a
 //!   capitalised word follows on the same line (`Dear all, My name`, `Best regards, Anna`);
 //! - list items are split even without final punctuation when the markers count up
@@ -199,15 +211,16 @@ impl SentenceSplitter {
         if s >= end {
             return;
         }
-        if let Some(after) = salutation_end(text, s, end) {
-            push_trimmed(b, s, after, out);
-            s = skip_ws(b, after, end);
-        }
+        let para_start = s;
+        s = open_sentence(text, para_start, s, end, out);
         let mut marker = self.marker_at(text, s, end);
         let mut i = s;
         if let Some((_, after)) = marker {
             i = after;
         }
+        // Whether a period came since the last space: a token with a period in it may be an
+        // address (the only tokens [`lost_line_break`] looks back at).
+        let mut dotted = false;
         while i < end {
             let c = b[i];
             if !INTERESTING[c as usize] {
@@ -217,13 +230,12 @@ impl SentenceSplitter {
             match c {
                 b'.' | b'!' | b'?' => {
                     let (brk, next) = self.terminator(text, s, i, end);
+                    // A boundary starts a new token; a `?` or `!` inside one (`page.php?id=3`)
+                    // keeps what came before.
+                    dotted = brk.is_none() && (dotted || c == b'.');
                     if let Some((sent_end, new_start)) = brk {
                         push_trimmed(b, s, sent_end, out);
-                        s = new_start;
-                        if let Some(after) = salutation_end(text, s, end) {
-                            push_trimmed(b, s, after, out);
-                            s = skip_ws(b, after, end);
-                        }
+                        s = open_sentence(text, para_start, new_start, end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a).max(next);
                     } else {
@@ -231,6 +243,17 @@ impl SentenceSplitter {
                     }
                 }
                 b' ' => {
+                    let next = if i + 1 < end { b[i + 1] } else { b' ' };
+                    if next == b' ' {
+                        i += 1;
+                        continue;
+                    }
+                    let dotted = std::mem::take(&mut dotted);
+                    // Most spaces: no list, no emoticon or rule, no digit, no address before.
+                    if marker.is_none() && !AFTER_SPACE[next as usize] && !(dotted && next.is_ascii_alphabetic()) {
+                        i += 1;
+                        continue;
+                    }
                     if let Some((m, _)) = marker
                         && let Some(n) = self.list_continues(text, m, i, end)
                     {
@@ -243,9 +266,16 @@ impl SentenceSplitter {
                         && let Some(after) = emoticon_ends_sentence(text, i + 1, end)
                     {
                         push_trimmed(b, s, after, out);
-                        s = skip_ws(b, after, end);
+                        s = open_sentence(text, para_start, skip_ws(b, after, end), end, out);
                         marker = self.marker_at(text, s, end);
                         i = marker.map_or(s, |(_, a)| a);
+                    } else if (next.is_ascii_digit() || (dotted && next.is_ascii_alphabetic()))
+                        && let Some((sent_end, new_start)) = lost_line_break(text, start, s, i, end)
+                    {
+                        push_trimmed(b, s, sent_end, out);
+                        s = open_sentence(text, para_start, new_start, end, out);
+                        marker = self.marker_at(text, s, end);
+                        i = marker.map_or(s, |(_, a)| a).max(i + 1);
                     } else {
                         i += 1;
                     }
@@ -277,6 +307,7 @@ impl SentenceSplitter {
 
     /// Handles a terminal mark at `t0`. Returns the boundary `(sentence end, next start)` if
     /// there is one, and the position to continue scanning from.
+    #[inline]
     fn terminator(&self, text: &str, s: usize, t0: usize, end: usize) -> (Option<(usize, usize)>, usize) {
         let b = text.as_bytes();
         let (mut j, mut dots, mut ellipsis_char, mut qe): (usize, usize, bool, bool) = (t0, 0usize, false, false);
@@ -302,11 +333,13 @@ impl SentenceSplitter {
             }
         }
         let ellipsis = !qe && (ellipsis_char || dots == 3 || dots == 2);
-        let mut k = skip_closers(text, j, end);
-        // Emoticons after the mark belong to the sentence (`I love her. :)`).
+        let closed = skip_closers(text, j, end);
+        let mut k = closed;
+        // Emoticons after the mark belong to the sentence (`I love her. :)`); a separator
+        // rule does not (`… on Friday. ***** Please reply.`).
         loop {
             let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
-            let len = emoticon_len(b, m, end);
+            let len = if rule_len(b, m, end) > 0 { 0 } else { emoticon_len(b, m, end) };
             if m == k || len == 0 {
                 break;
             }
@@ -332,14 +365,17 @@ impl SentenceSplitter {
             return (Some((k, n)), n);
         };
         if first.is_lowercase() {
-            let quoted = k > j;
+            // Quotes and brackets after the mark keep a lower-case word in the sentence
+            // (`"Odd." he said`); an emoticon does not (`great! :P you get`).
+            let quoted = closed > j;
             let brk = !ellipsis && !quoted && dots <= 1 && self.lower_case_start(text, s, t0, qe);
             return if brk { (Some((k, n)), n) } else { (None, k) };
         }
         let upper_or_digit = first.is_uppercase() || first.is_ascii_digit();
-        // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb.
-        if k > j && (qe || dots == 1) && text[j..k].contains(['"', '”', '’', '\'']) && speech_verb_follows(text, n, end)
-        {
+        // `“Why?” Khumalo asked.`: a quoted question or exclamation before a speech verb. A
+        // period inside the quote ended its sentence (`"… basically." Chahine said her …`;
+        // an attribution would have a comma).
+        if k > j && qe && text[j..k].contains(['"', '”', '’', '\'']) && speech_verb_follows(text, n, end) {
             return (None, k);
         }
         let brk = if ellipsis {
@@ -362,6 +398,10 @@ impl SentenceSplitter {
         let word = strip_openers(&text[ws..t0]);
         if word.is_empty() {
             return true;
+        }
+        // A postscript opens its sentence (`P.S. I am moving`, `PS. Love the site`).
+        if ws == s && matches!(word.to_ascii_lowercase().as_str(), "p.s" | "ps" | "p.p.s" | "pps") {
+            return false;
         }
         let opener = is_opener(next);
         if let Some(class) = self.lookup(word) {
@@ -448,6 +488,10 @@ impl SentenceSplitter {
         let (first, word) = next_word(text, k, end);
         let Some(first) = first else { return false };
         if !first.is_uppercase() || !word.chars().nth(1).is_some_and(char::is_lowercase) {
+            return false;
+        }
+        // A capitalised domain (`Newsfeed.Com`, `Example.Org`).
+        if TOP_LEVEL_DOMAINS.iter().any(|d| d.eq_ignore_ascii_case(word)) {
             return false;
         }
         // The whitespace-delimited token around the mark.
@@ -600,17 +644,253 @@ fn salutation_end(text: &str, s: usize, end: usize) -> Option<usize> {
     first.is_some_and(char::is_uppercase).then_some(after)
 }
 
+/// What stands alone at the start of a sentence: a letter's greeting or closing before a
+/// capitalised word (`Dear all,`, `Best regards,`: see [`salutation_end`]), an e-mail
+/// header's date and time before more text (`08/16/2000 03:14 PM I just wanted`) and a
+/// separator rule before more text (see [`rule_alone`]). Pushes each as a sentence of its own
+/// and returns where the rest starts.
+fn open_sentence(text: &str, para_start: usize, mut s: usize, end: usize, out: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    loop {
+        let alone = salutation_end(text, s, end)
+            .or_else(|| timestamp_alone(b, s, end))
+            .or_else(|| rule_alone(b, s == para_start, s, end));
+        let Some(after) = alone else { return s };
+        push_trimmed(b, s, after, out);
+        s = skip_ws(b, after, end);
+    }
+}
+
+/// The end of a date and time at `i` when more text follows them (a word, a quote or a
+/// bracket): the date line of a forwarded e-mail's header, which ends its sentence.
+fn timestamp_alone(b: &[u8], i: usize, end: usize) -> Option<usize> {
+    if i >= end || !b[i].is_ascii_digit() {
+        return None;
+    }
+    let te = timestamp_end(b, i, end)?;
+    let n = skip_ws(b, te, end);
+    (n < end && (b[n].is_ascii_alphanumeric() || b[n] >= 0x80 || matches!(b[n], b'"' | b'\'' | b'(' | b'<')))
+        .then_some(te)
+}
+
+/// The end of an e-mail header's date and time at `i`: a numeric date, spaces, a clock time
+/// and an optional `AM`/`PM` (`08/16/2000 03:14:14 PM`, `4/5/01, 9:02 a.m.`, `2/13/2001
+/// 20:02`), followed by whitespace or the end. A date alone or a time alone is not one.
+fn timestamp_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
+    let digits = |p: usize, min: usize, max: usize| -> Option<usize> {
+        let n = b.get(p..end)?.iter().take(max + 1).take_while(|c| c.is_ascii_digit()).count();
+        (min..=max).contains(&n).then_some(p + n)
+    };
+    let byte = |p: usize| if p < end { b[p] } else { 0 };
+    let mut p = digits(i, 1, 2)?;
+    for (sep, min, max) in [(b'/', 1, 2), (b'/', 2, 4)] {
+        if byte(p) != sep {
+            return None;
+        }
+        p = digits(p + 1, min, max)?;
+    }
+    if byte(p) == b',' {
+        p += 1;
+    }
+    let q = p + b[p..end].iter().take_while(|&&c| c == b' ').count();
+    if q == p {
+        return None;
+    }
+    p = digits(q, 1, 2)?;
+    if byte(p) != b':' {
+        return None;
+    }
+    p = digits(p + 1, 2, 2)?;
+    if byte(p) == b':' {
+        p = digits(p + 1, 2, 2)?;
+    }
+    // `AM`, `pm`, `a.m.`, with or without a space before it.
+    let q = p + b[p..end].iter().take_while(|&&c| c == b' ').count();
+    if matches!(byte(q), b'A' | b'a' | b'P' | b'p') {
+        let mut r = q + 1;
+        if byte(r) == b'.' {
+            r += 1;
+        }
+        if matches!(byte(r), b'M' | b'm') {
+            r += 1;
+            if byte(r) == b'.' {
+                r += 1;
+            }
+            if r == end || is_ws(b[r]) {
+                p = r;
+            }
+        }
+    }
+    (p == end || is_ws(b[p])).then_some(p)
+}
+
+/// A sentence boundary at the space `i` although no mark ends the text before it: the line
+/// break that would stand there in an e-mail or a web page was lost (HTML extraction, text
+/// joined from fields), and the shape of the tokens around the space shows it. Returns the
+/// sentence end and the next start.
+///
+/// - before an e-mail header's date and time, after a name or an address (`Kay Mann 04/26/2001
+///   07:17 AM`), not after a lower-case word or a label (`sent on 04/26/2001 …`, `Date: …`); and
+///   after one that follows such a word when a capitalised word comes next (`… on 04/26/2001
+///   07:17 AM Will you`, not `… on 04/26/2001 07:17 AM and`);
+/// - after a web or e-mail address before a capitalised word (`anna@example.com Our office`)
+///   and between two web addresses (`http://a.example/1 http://a.example/2`);
+/// - before an item of a list that counts `1) … 2) …` inside the paragraph, when the item
+///   before or after it is there too (`four nights 1) which island … plane ride 2) I would`).
+fn lost_line_break(text: &str, para_start: usize, s: usize, i: usize, end: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let n = i + 1;
+    // The end of the token before the space (and any spaces before it).
+    let pe = s + text[s..i].trim_end().len();
+    if n >= end || pe <= s {
+        return None;
+    }
+    let c = b[n];
+    if c.is_ascii_digit() {
+        if let Some(k) = item_number(b, n, end) {
+            return counts_on(b, para_start, i, n, end, k).then_some((i, n));
+        }
+        let te = timestamp_end(b, n, end)?;
+        let ts = b[s..pe].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+        let prev = strip_openers(&text[ts..pe]);
+        let after_name = !prev.starts_with(|c: char| c.is_lowercase()) && !prev.ends_with([',', ':', ';', '(']);
+        if after_name {
+            return Some((i, n));
+        }
+        // Inside a sentence (`sent on 04/26/2001 07:17 AM`) only a capitalised word after it
+        // starts the next one.
+        let after = skip_ws(b, te, end);
+        let (first, word) = next_word(text, after, end);
+        let capital = first.is_some_and(char::is_uppercase) && word.chars().nth(1).is_some_and(char::is_lowercase);
+        return (after > te && capital).then_some((te, after));
+    }
+    let url_next = (c == b'h' && b[n..end].starts_with(b"http")) || (c == b'w' && b[n..end].starts_with(b"www."));
+    if !(c.is_ascii_uppercase() || url_next) || !(b[pe - 1].is_ascii_alphanumeric() || matches!(b[pe - 1], b'/' | b'>'))
+    {
+        return None;
+    }
+    let ts = b[s..pe].iter().rposition(|&c| is_ws(c)).map_or(s, |p| s + p + 1);
+    let prev = text[ts..pe].trim_start_matches(['<', '(', '[', '"', '\'']);
+    let web = prev.starts_with("http://") || prev.starts_with("https://") || prev.starts_with("www.");
+    let mail = prev.find('@').is_some_and(|at| at > 0 && prev[at + 1..].contains('.'));
+    let brk = if url_next {
+        let te = b[n..end].iter().position(|&c| is_ws(c)).map_or(end, |p| n + p);
+        web && (text[n..te].starts_with("http://")
+            || text[n..te].starts_with("https://")
+            || text[n..te].starts_with("www."))
+    } else {
+        // A date after an address is the same header line (`-- Ann Lee <ann@example.org>
+        // Tue, 03 Dec 2002`).
+        let word = next_word(text, n, end).1;
+        (web || mail) && word.chars().nth(1).is_some_and(char::is_lowercase) && !is_calendar_word(word)
+    };
+    brk.then_some((i, n))
+}
+
+/// A weekday or month name, whole or cut to three letters or more (`Tue`, `Thurs`, `Sept`,
+/// `December`).
+fn is_calendar_word(word: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    (3..=9).contains(&word.len())
+        && word.is_ascii()
+        && NAMES
+            .iter()
+            .any(|n| n.len() >= word.len() && n.as_bytes()[..word.len()].eq_ignore_ascii_case(word.as_bytes()))
+}
+
+/// The number of a list item `N) ` at `n` (one or two digits, a closing bracket, a space).
+fn item_number(b: &[u8], n: usize, end: usize) -> Option<u32> {
+    let d = b[n..end].iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&d) || !b[n + d..end].starts_with(b") ") {
+        return None;
+    }
+    Some(b[n..n + d].iter().fold(0, |v, &c| v * 10 + u32::from(c - b'0')))
+}
+
+/// Whether item `k` at `n` (after the space `i`) continues a count in its paragraph: item
+/// `k - 1` stands earlier in it (after a space or at its start), or for item 1, item 2 later.
+fn counts_on(b: &[u8], para_start: usize, i: usize, n: usize, end: usize, k: u32) -> bool {
+    let mut pat = [0u8; 8];
+    let mut len = 0;
+    pat[len] = b' ';
+    len += 1;
+    let want = if k == 1 { 2 } else { k - 1 };
+    if want >= 10 {
+        pat[len] = b'0' + (want / 10) as u8;
+        len += 1;
+    }
+    pat[len] = b'0' + (want % 10) as u8;
+    pat[len + 1] = b')';
+    pat[len + 2] = b' ';
+    len += 3;
+    let pat = &pat[..len];
+    if k == 1 {
+        return memchr::memmem::find(&b[n..end], pat).is_some();
+    }
+    memchr::memmem::rfind(&b[para_start..i], pat).is_some() || b[para_start..i].starts_with(&pat[1..])
+}
+
+/// The length of a separator rule at `i` (`***`, `=====`, `_____`: three or more of one of
+/// `*=_~#-`) that stands alone (whitespace or the end after it), else 0.
+fn rule_len(b: &[u8], i: usize, end: usize) -> usize {
+    if i >= end || !matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
+        return 0;
+    }
+    let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
+    let standalone = i + run == end || is_ws(b[i + run]);
+    if run >= 3 && standalone { run } else { 0 }
+}
+
+/// A separator rule at `s` with more text after it (`… Friday. ***** Please reply.`): returns
+/// its end, unless another rule follows (a table's underline). At the start of a paragraph or
+/// a line only a rule of four or more `=`, `_`, `-` or `~` counts: `***` and `###` open items
+/// and headings there (`*** Fixed the build`), and `---` a patch.
+fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize> {
+    // A signature's `--` between sentences, before a capitalised word (`… five years. --
+    // Posted by …`); at a line's start it opens a changelog's trailer (`-- Ann Lee <…>`).
+    let pair = b[s..end].starts_with(b"--") && (s + 2 == end || is_ws(b[s + 2]));
+    let len = if pair { 2 } else { rule_len(b, s, end) };
+    if len == 0 {
+        return None;
+    }
+    // The start of a line inside a wrapped paragraph is like the start of the paragraph.
+    let line_start = para_start || b[..s].iter().rev().find(|&&c| c != b' ' && c != b'\t') == Some(&b'\n');
+    if line_start && (len < 4 || matches!(b[s], b'*' | b'#')) {
+        return None;
+    }
+    // Not a table's underline (`---- -----`).
+    let n = skip_ws(b, s + len, end);
+    (n < end && rule_len(b, n, end) == 0 && (!pair || b[n].is_ascii_uppercase())).then_some(s + len)
+}
+
 /// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
-/// rule (`***`, `=====`, `_____`: three or more of one of `*=_~#-`) that stands alone
-/// (whitespace or the end after it), else 0.
+/// rule ([`rule_len`]) that stands alone (whitespace or the end after it), else 0.
 fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
     if i >= end {
         return 0;
     }
     if matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
-        let run = b[i..end].iter().take_while(|&&c| c == b[i]).count();
-        let standalone = i + run == end || is_ws(b[i + run]);
-        return if run >= 3 && standalone { run } else { 0 };
+        return rule_len(b, i, end);
     }
     if !matches!(b[i], b':' | b';' | b'=') {
         return 0;
@@ -633,18 +913,47 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
 }
 
 /// An emoticon or a separator rule at `i` (after a space) followed by a capitalised word ends
-/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`): returns the
-/// end of the emoticon or rule.
+/// a sentence (`with the community :-) Posted by`, `the last item ***** Next`), and so does a
+/// rule at the end of the paragraph after a word (`… details: http://example.org/news
+/// -----`): returns where the sentence ends, after the emoticon and before the rule (a rule
+/// between two sentences is a sentence of its own).
 fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let b = text.as_bytes();
     let len = emoticon_len(b, i, end);
     if len == 0 {
         return None;
     }
+    // A line-like rule; `***` and `###` may be marks inside a line (`make: *** No rule`).
+    let rule = rule_len(b, i, end) > 0 && !matches!(b[i], b'*' | b'#');
     let n = skip_ws(b, i + len, end);
     let (first, _) = next_word(text, n, end);
-    (n < end && first.is_some_and(char::is_uppercase)).then_some(i + len)
+    // At the end only a long rule after a word: not a heading's closing `===`, not a table's
+    // underline (`------- -----------`).
+    let after_word = i >= 2 && b[i - 2].is_ascii_alphanumeric() && len >= 4;
+    let ends = (n < end && first.is_some_and(char::is_uppercase)) || (rule && n >= end && after_word);
+    ends.then_some(if rule { i } else { i + len })
 }
+
+/// Top-level domains that a capitalised host name may end with (`Newsfeed.Com`), lower case.
+const TOP_LEVEL_DOMAINS: &[&str] = &["com", "net", "org", "edu", "gov", "info", "biz"];
+
+/// Bytes after a space that need a look: digits (an e-mail header's date, a list item) and
+/// the first characters of emoticons and rules.
+static AFTER_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    let marks = b":;=*_~#-";
+    let mut k = 0;
+    while k < marks.len() {
+        t[marks[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Bytes that need a look: terminal marks, spaces (list items), the lead bytes of `…`, CJK
 /// full stops and bullets.
@@ -1111,12 +1420,43 @@ mod tests {
         assert_eq!(split("The party was great. :) See you soon."), ["The party was great. :)", "See you soon."]);
         assert_eq!(split("thanks for the tip :-) Posted by anna"), ["thanks for the tip :-)", "Posted by anna"]);
         assert_eq!(split("It rained all day :( and we stayed in."), ["It rained all day :( and we stayed in."]);
-        // Separator rules end the sentence before them and a capitalised word.
+        // A separator rule between sentences is a sentence of its own; one that opens an item
+        // or a heading stays there, and so does a table's underline.
         assert_eq!(
             split("The vote is on Friday. ***** Please reply."),
-            ["The vote is on Friday. *****", "Please reply."]
+            ["The vote is on Friday.", "*****", "Please reply."]
         );
-        assert_eq!(split("see you there ===== Next item"), ["see you there =====", "Next item"]);
+        assert_eq!(split("see you there ===== Next item"), ["see you there", "=====", "Next item"]);
+        assert_eq!(split("More at http://example.org/news -----"), ["More at http://example.org/news", "-----"]);
+        assert_eq!(split("====== The list closes today."), ["======", "The list closes today."]);
+        assert_eq!(
+            split("We will be back next year. -- Posted by Anna"),
+            ["We will be back next year.", "--", "Posted by Anna"]
+        );
+        assert_eq!(split("-- Ann Lee <ann@example.org>"), ["-- Ann Lee <ann@example.org>"]);
+        for t in [
+            "*** Fixed the build on old systems.",
+            "### Usage notes",
+            "--- a/src/main.rs",
+            "---- -----",
+            "=== Old change log ===",
+        ] {
+            assert_eq!(split(t), [t], "{t}");
+        }
+        // Inside a wrapped paragraph a line that opens with `***` is an item, not a rule.
+        let t = "The test passes.\n*** Fixed the build on old systems.";
+        let mut out = Vec::new();
+        SentenceSplitter::default().split_range(t, 0, t.len(), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(got, ["The test passes.", "*** Fixed the build on old systems."]);
+        // An attribution after a quoted question stays; a quote closed by a period ended.
+        assert_eq!(split("“Why?” Khumalo asked."), ["“Why?” Khumalo asked."]);
+        assert_eq!(
+            split("\"We left at dawn.\" Moyo said the road was closed."),
+            ["\"We left at dawn.\"", "Moyo said the road was closed."]
+        );
+        // A capitalised domain is no glued sentence.
+        assert_eq!(split("Posted via Newsfeed.Com today."), ["Posted via Newsfeed.Com today."]);
         assert_eq!(split("It was -- I think -- fine."), ["It was -- I think -- fine."]);
         // Not emoticons: a ratio, a colon inside a word.
         assert_eq!(split("The odds were 3:2 Against us."), ["The odds were 3:2 Against us."]);
@@ -1131,6 +1471,95 @@ mod tests {
         // A name after a comma inside speech stays in the sentence.
         assert_eq!(split("Thanks, Bob. That helps."), ["Thanks, Bob.", "That helps."]);
         assert_eq!(split("Hi there, how are you?"), ["Hi there, how are you?"]);
+    }
+
+    #[test]
+    fn mail_header_dates_stand_alone() {
+        // A forwarded message whose header lines were joined by spaces.
+        assert_eq!(
+            split("Kay Berg 04/26/2001 07:17 AM Will you send the signed copy to the office?"),
+            ["Kay Berg", "04/26/2001 07:17 AM", "Will you send the signed copy to the office?"]
+        );
+        assert_eq!(
+            split("Ola Nordmann <ola@example.org> 3/2/2001 9:05 pm please call me back"),
+            ["Ola Nordmann <ola@example.org>", "3/2/2001 9:05 pm", "please call me back"]
+        );
+        // After a preposition or a label the date stays in its sentence; a capitalised word
+        // after it still starts the next one.
+        assert_eq!(
+            split("It was sent on 04/26/2001 07:17 AM and nobody answered."),
+            ["It was sent on 04/26/2001 07:17 AM and nobody answered."]
+        );
+        assert_eq!(
+            split("Forwarded by Ann Lee on 08/16/2000 03:14:14 PM Steve, the room is booked."),
+            ["Forwarded by Ann Lee on 08/16/2000 03:14:14 PM", "Steve, the room is booked."]
+        );
+        assert_eq!(split("Date: 12/01/2026 10:00 Room 4 is free."), ["Date: 12/01/2026 10:00", "Room 4 is free."]);
+        // A date alone or a time alone is no header.
+        assert_eq!(split("Ann Lee 04/26/2001 was the day we met."), ["Ann Lee 04/26/2001 was the day we met."]);
+        assert_eq!(split("We meet at 10:30 AM Monday in the hall."), ["We meet at 10:30 AM Monday in the hall."]);
+    }
+
+    #[test]
+    fn addresses_before_a_capitalised_word_end_a_sentence() {
+        assert_eq!(
+            split("Write to anna@example.org Our office opens at nine."),
+            ["Write to anna@example.org", "Our office opens at nine."]
+        );
+        assert_eq!(
+            split("Photos: http://pics.example.net/a1.jpg http://pics.example.net/a2.jpg Enjoy them"),
+            ["Photos: http://pics.example.net/a1.jpg", "http://pics.example.net/a2.jpg", "Enjoy them"]
+        );
+        assert_eq!(split("Mail anna@example.org  Our office opens."), ["Mail anna@example.org", "Our office opens."]);
+        assert_eq!(split("Date:  12/01/2026 10:00 room 4"), ["Date:  12/01/2026 10:00 room 4"]);
+        assert_eq!(
+            split("Details at http://a.example/page.php?id=3 Then call us."),
+            ["Details at http://a.example/page.php?id=3", "Then call us."]
+        );
+        // Inside a sentence an address goes on: lower case, a comma, an abbreviation-like
+        // capital word, two e-mail addresses in a signature.
+        for t in [
+            "Write to anna@example.org or call the desk.",
+            "See www.example.com, Mark said.",
+            "Mail anna@example.org ASAP please.",
+            "Reach us at desk@example.org help@example.org today.",
+            "-- Ann Lee <ann@example.org>  Tue, 03 Dec 2002 17:41:46 -0500",
+        ] {
+            assert_eq!(split(t), [t], "{t}");
+        }
+    }
+
+    #[test]
+    fn counted_items_inside_a_paragraph() {
+        assert_eq!(
+            split("I have three questions 1) which ferry is the fastest 2) where do I buy tickets 3) is there parking"),
+            [
+                "I have three questions",
+                "1) which ferry is the fastest",
+                "2) where do I buy tickets",
+                "3) is there parking"
+            ]
+        );
+        // Item 2 after a sentence that ended in between still continues the count.
+        assert_eq!(
+            split("Two things. 1) bring a torch. Also note the weather 2) call me first"),
+            ["Two things.", "1) bring a torch.", "Also note the weather", "2) call me first"]
+        );
+        // A lone bracketed number is a reference, not a list.
+        let t = "The rule in note 1) applies here as well.";
+        assert_eq!(split(t), [t]);
+    }
+
+    #[test]
+    fn postscripts_and_emoticons() {
+        assert_eq!(
+            split("See you on Friday. P.S. I found your keys. PS. Bring the cake."),
+            ["See you on Friday.", "P.S. I found your keys.", "PS. Bring the cake."]
+        );
+        assert_eq!(
+            split("That was great! :P you should come next time."),
+            ["That was great! :P", "you should come next time."]
+        );
     }
 
     fn paras(text: &str) -> Vec<&str> {
