@@ -269,7 +269,9 @@ fields = ["id", "text", "metadata.title"]
             continue
         r = json.loads(line)
         doc_id = r["id"]
-        key = by_id.get(doc_id) or by_id.get(Path(doc_id).name)
+        # Files read as html are `PATH@0` (the text reader's id rule: path and offset).
+        bare = doc_id[: -len("@0")] if doc_id.endswith("@0") else doc_id
+        key = by_id.get(doc_id) or by_id.get(Path(doc_id).name) or by_id.get(Path(bare).name)
         if key is None:
             raise SystemExit(f"eval extract: docpipe returned an unknown id {doc_id!r}")
         out[key] = (r.get("text") or "", r.get("metadata.title"))
