@@ -244,7 +244,7 @@ min_text_chars = 250
         key: "extract",
         doc: "How the main text was found.",
         fields: &[
-            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
+            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose), `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
             AttrField { name: "nodes", ty: AttrType::Int, doc: "Nodes in the parsed page." },
             AttrField { name: "dropped", ty: AttrType::Json, doc: "Dropped subtrees and blocks inside the main content by reason." },
         ],

@@ -9,7 +9,9 @@
 //!    half to its grandparent 1 + commas + length/100 (capped); id/class tokens and content
 //!    markers (`itemprop=articleBody`, `article-body`-like classes, `<article>`, `<main>`)
 //!    move a candidate's score; the score is scaled by (1 − link density). The best candidate
-//!    wins, with siblings that score close to it or are clean paragraphs.
+//!    wins, with siblings that score close to it or are clean paragraphs. When that selection
+//!    holds under two thirds of the page's prose (long comma-bearing blocks with few links),
+//!    it widens to the lowest ancestor holding four fifths of it (never `body`).
 //! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
 //!    and shape.
 
@@ -353,7 +355,7 @@ pub struct Selection {
     pub roots: Vec<u32>,
     /// Roots that are a lead paragraph (`standfirst` blocks).
     pub leads: Vec<u32>,
-    /// How they were found: `marker`, `score`, `page` or `paragraphs`.
+    /// How they were found: `marker`, `score`, `widened`, `page` or `paragraphs`.
     pub method: &'static str,
 }
 
@@ -616,13 +618,17 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 }
             }
         }
+        if let Some(wider) = widen_for_prose(tree, &dead, &own, &stats, &roots) {
+            method = "widened";
+            roots = vec![wider];
+        }
     } else {
         // Nothing scored (a page of short texts): the whole page, pruned.
         method = "page";
         roots.extend((0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| i as u32));
     }
     // A lead paragraph before the content, also inside the article's (pruned) header.
-    if matches!(method, "marker" | "score")
+    if matches!(method, "marker" | "score" | "widened")
         && let Some(&first) = roots.first()
         && tree.nodes[first as usize].parent != NONE
     {
@@ -642,7 +648,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     }
     // Leads inside a pruned header within the content (the renderer lets only them through).
-    if matches!(method, "marker" | "score") {
+    if matches!(method, "marker" | "score" | "widened") {
         for &r in &roots {
             let mut stack = vec![(r, 0usize)];
             while let Some((id, depth)) = stack.pop() {
@@ -677,6 +683,53 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     }
     Selection { drop, stats, roots, leads, method }
+}
+
+/// Characters (not whitespace) of its own a block must hold to count as prose in the coverage check.
+const PROSE_CHARS: u32 = 100;
+
+/// The coverage check of a scored selection: when the chosen subtrees hold under two thirds of the
+/// page's prose (kept blocks of at least [`PROSE_CHARS`] characters of their own, with a comma
+/// and a link density under 0.2, wherever they sit), the content is the lowest ancestor of the
+/// selection holding four fifths of it, if that ancestor is not the whole page (`body`) and not
+/// a link farm. A container that holds only part of the article's long paragraphs (a story
+/// cut into sibling wrappers the sibling pass did not join) then widens to their common
+/// ancestor; a page whose other prose sits in many places keeps its selection.
+fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], roots: &[u32]) -> Option<u32> {
+    let n = tree.nodes.len();
+    let mut prose = vec![0u32; n];
+    let mut any = false;
+    for i in (0..n).rev() {
+        if !dead[i] && own[i].chars >= PROSE_CHARS && own[i].commas > 0 && stats[i].link_density() < 0.2 {
+            prose[i] += own[i].chars;
+            any = true;
+        }
+        let p = tree.nodes[i].parent;
+        if p != NONE && prose[i] > 0 {
+            prose[p as usize] += prose[i];
+        }
+    }
+    if !any {
+        return None;
+    }
+    let total: u32 = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| prose[i]).sum();
+    let inside: u32 = roots.iter().map(|&r| prose[r as usize]).sum();
+    if inside as u64 * 3 >= total as u64 * 2 {
+        return None;
+    }
+    let first = *roots.first()?;
+    let mut a = tree.nodes[first as usize].parent;
+    while a != NONE {
+        let ai = a as usize;
+        if matches!(tree.nodes[ai].tag, Tag::Body | Tag::Html) || dead[ai] {
+            return None;
+        }
+        if prose[ai] as u64 * 5 >= total as u64 * 4 {
+            return (stats[ai].link_density() < 0.3).then_some(a);
+        }
+        a = tree.nodes[ai].parent;
+    }
+    None
 }
 
 /// Tokens of a lead paragraph's id or class.
@@ -717,6 +770,25 @@ mod tests {
         let mut v = Vec::new();
         tokens(s, |t| v.push(t.to_owned()));
         v
+    }
+
+    #[test]
+    fn widens_to_the_ancestor_of_the_prose() {
+        // A story cut into two wrappers with a big comma-rich list between them: the sibling
+        // pass alone would keep the first wrapper only.
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame for most of it, not the crew, nor the engines.";
+        let html = format!(
+            r#"<body><div id="wrap"><div class="part"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div>
+            <div class="x"><ul><li>{para} Five.</li></ul></div>
+            <div class="y"><div><p>{para} Six.</p><p>{para} Seven.</p><p>{para} Eight.</p><p>{para} Nine.</p><p>{para} Ten.</p></div></div></div>
+            <div class="menu"><a href="/">Home</a></div></body>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false);
+        let kept: usize =
+            (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
+        assert_eq!(kept, 9, "method {}", sel.method);
+        assert_eq!(sel.method, "widened");
     }
 
     #[test]
