@@ -155,6 +155,18 @@ const BOILERPLATE: &[&str] = &[
     "nutrition",
 ];
 
+/// Boilerplate tokens that are only hints: an element pruned by these alone is kept when it is a
+/// prose paragraph (see [`is_prose_paragraph`]); `article-teaser`, `text-widget`, `print-tools`
+/// wrap article text on some templates.
+const SOFT: &[&str] = &[
+    "teaser", "tools", "alert", "dropdown", "rail", "tags", "topics", "widget", "banner", "print", "noprint", "toolbar",
+];
+
+/// Tokens after `hidden`/`hide` that make it a responsive-visibility class (`hidden-xs`,
+/// `hide-on-mobile`, `hidden-print`): shown on other screens, so not boilerplate.
+const BREAKPOINTS: &[&str] =
+    &["xs", "sm", "md", "lg", "xl", "xxl", "mobile", "tablet", "desktop", "print", "small", "medium", "large", "on"];
+
 /// Tokens that are comments (kept when `comments = true`).
 const COMMENT_TOKENS: &[&str] = &["comment", "comments", "disqus"];
 
@@ -242,6 +254,8 @@ struct Facts {
     marker: bool,
     /// `role="main"` or `<main>`: the page says where its content is, more loosely than a marker.
     main: bool,
+    /// Pruned by [`SOFT`] id/class tokens only.
+    soft: bool,
 }
 
 fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
@@ -270,17 +284,35 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                 f.weight += 40;
             }
             let (mut pos, mut neg) = (false, false);
+            let (mut hard, mut soft, mut pending_hidden) = (false, false, false);
+            let was_pruned = f.prune.is_some();
             tokens(value, |t| {
-                if BOILERPLATE.contains(&t)
-                    && !(comments && COMMENT_TOKENS.contains(&t))
-                    && f.prune.is_none()
-                    && !is_marker
-                {
-                    f.prune = Some(Reason::Class);
+                if pending_hidden {
+                    pending_hidden = false;
+                    if BREAKPOINTS.contains(&t) {
+                        return;
+                    }
+                    hard = true;
+                }
+                if BOILERPLATE.contains(&t) && !(comments && COMMENT_TOKENS.contains(&t)) {
+                    if t == "hidden" || t == "hide" {
+                        pending_hidden = true;
+                    } else if SOFT.contains(&t) {
+                        soft = true;
+                    } else {
+                        hard = true;
+                    }
                 }
                 pos |= POSITIVE.contains(&t);
                 neg |= NEGATIVE.contains(&t);
             });
+            hard |= pending_hidden;
+            if (hard || soft) && !was_pruned && !is_marker && f.prune.is_none() {
+                f.prune = Some(Reason::Class);
+                f.soft = !hard;
+            } else if hard && f.soft {
+                f.soft = false;
+            }
             if pos {
                 f.weight += 25;
             }
@@ -369,6 +401,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     let mut weight = vec![0i32; n];
     let mut marker = vec![false; n];
     let mut main = vec![false; n];
+    let mut soft = vec![false; n];
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
     let mut text_counts = vec![(0u32, 0u32); n];
@@ -382,6 +415,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 weight[i] = f.weight;
                 marker[i] = f.marker;
                 main[i] = f.main;
+                soft[i] = f.soft && f.prune == Some(Reason::Class);
             }
             Kind::Text | Kind::Plain => {
                 let (chars, commas) = count(&bytes[node.start..node.end]);
@@ -396,6 +430,9 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         if p != NONE {
             raw[p as usize] += raw[i];
         }
+    }
+    if soft.iter().any(|&x| x) {
+        rescue_prose(tree, &text_counts, &raw, &soft, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
     for i in 0..n {
@@ -685,6 +722,40 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
     Selection { drop, stats, roots, leads, method }
 }
 
+/// Keeps the elements pruned by [`SOFT`] class hints alone that are prose paragraphs: a class
+/// hint never drops a long paragraph of sentences by itself.
+fn rescue_prose(tree: &Tree, text_counts: &[(u32, u32)], raw: &[u32], soft: &[bool], drop: &mut [Reason]) {
+    let n = tree.nodes.len();
+    let mut commas = vec![0u32; n];
+    let mut links = vec![0u32; n];
+    let mut blocks = vec![false; n];
+    for i in (0..n).rev() {
+        let node = &tree.nodes[i];
+        commas[i] += text_counts[i].1;
+        if node.kind == Kind::Element && node.tag == Tag::A {
+            links[i] = raw[i];
+        }
+        let p = node.parent;
+        if p != NONE {
+            let pi = p as usize;
+            commas[pi] += commas[i];
+            links[pi] += links[i];
+            blocks[pi] |= blocks[i] || (node.kind == Kind::Element && node.tag.is_block());
+        }
+    }
+    for i in 0..n {
+        if soft[i] && is_prose_paragraph(raw[i], commas[i], links[i], blocks[i]) {
+            drop[i] = Reason::None;
+        }
+    }
+}
+
+/// A prose paragraph: [`PROSE_CHARS`] characters or more, a comma, links under a fifth of the
+/// text, and no block inside (a paragraph, not a container of them).
+fn is_prose_paragraph(chars: u32, commas: u32, link_chars: u32, has_blocks: bool) -> bool {
+    chars >= PROSE_CHARS && commas > 0 && link_chars * 5 < chars && !has_blocks
+}
+
 /// Characters (not whitespace) of its own a block must hold to count as prose in the coverage check.
 const PROSE_CHARS: u32 = 100;
 
@@ -789,6 +860,33 @@ mod tests {
             (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
         assert_eq!(kept, 9, "method {}", sel.method);
         assert_eq!(sel.method, "widened");
+    }
+
+    #[test]
+    fn class_hints_never_drop_a_prose_paragraph() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame for most of it, not the crew.";
+        let html = format!(
+            r#"<div class="story"><p>{para}</p><p class="article-teaser">{para}</p><p class="hidden-xs">{para}</p>
+            <div class="share-tools"><a href="/x">Share this story with friends, family and everyone you know on the web</a></div>
+            <p class="cookie-notice">{para}</p><p class="hidden">{para}</p><div class="teaser"><p>{para}</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false);
+        let classes: Vec<(String, Reason)> = (0..tree.nodes.len() as u32)
+            .filter(|&i| tree.nodes[i as usize].kind == Kind::Element)
+            .filter_map(|i| tree.attr(&html, i, "class").map(|c| (c.to_owned(), sel.drop[i as usize])))
+            .collect();
+        let expect = [
+            ("story", Reason::None),
+            ("article-teaser", Reason::None),
+            ("hidden-xs", Reason::None),
+            ("share-tools", Reason::Class),
+            ("cookie-notice", Reason::Class),
+            ("hidden", Reason::Class),
+            ("teaser", Reason::Class),
+        ];
+        let got: Vec<(&str, Reason)> = classes.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+        assert_eq!(got, expect);
     }
 
     #[test]
