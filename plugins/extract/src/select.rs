@@ -4,7 +4,9 @@
 //!    by `hidden`/`aria-hidden`/inline `display:none`, by ARIA role, and by id/class *tokens*
 //!    (split at `-`, `_`, spaces and camelCase, so `share-bar` and `shareBar` match `share` and
 //!    `sharepoint` does not). A class-pruned element holding most of the page's text is kept:
-//!    some templates put `comments-open` on the wrapper of everything.
+//!    some templates put `comments-open` on the wrapper of everything. Weak hints (`teaser`,
+//!    `widget`, `tools`, …) never drop a prose paragraph on their own, and `hidden-xs`-style
+//!    responsive classes are not hidden.
 //! 2. **Score** in the spirit of readability: every block holding text gives its parent and
 //!    half to its grandparent 1 + commas + length/100 (capped); id/class tokens and content
 //!    markers (`itemprop=articleBody`, `article-body`-like classes, `<article>`, `<main>`)
