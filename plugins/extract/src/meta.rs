@@ -31,7 +31,7 @@ pub struct Meta {
 
 /// Decodes references and collapses ASCII whitespace (an ideographic space stays: it separates
 /// a headline from the site name in CJK titles).
-fn clean(s: &str) -> Option<String> {
+pub(crate) fn clean(s: &str) -> Option<String> {
     let t = decode_all(s);
     let t: Vec<&str> = t.split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect();
     let t = t.join(" ");
@@ -161,7 +161,8 @@ fn is_logo(tree: &Tree, html: &str, id: u32) -> bool {
     logo
 }
 
-fn text_of(tree: &Tree, html: &str, id: u32) -> String {
+/// The raw text of a subtree (references not decoded), in document order.
+pub(crate) fn text_of(tree: &Tree, html: &str, id: u32) -> String {
     let mut out = String::new();
     let mut stack = vec![id];
     let mut order = Vec::new();

@@ -395,8 +395,17 @@ pub struct Selection {
 
 /// Chooses the main content.
 ///
-/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback).
-pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs: bool) -> Selection {
+/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback). `title` (the
+/// page's chosen title) finds the headline above the content, after which a prose paragraph is
+/// the standfirst.
+pub fn select(
+    tree: &Tree,
+    html: &str,
+    focus: Focus,
+    comments: bool,
+    paragraphs: bool,
+    title: Option<&str>,
+) -> Selection {
     let n = tree.nodes.len();
     let bytes = html.as_bytes();
     let mut drop = vec![Reason::None; n];
@@ -650,7 +659,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 let st = stats[ci];
                 let ld = st.link_density();
                 let keep = (candidate[ci] && score[ci] >= threshold)
-                    || (tree.nodes[ci].tag == Tag::P
+                    || (is_paragraph_like(tree, c, |x| dead[x as usize])
                         && ((st.chars > 80 && ld < 0.25) || (st.chars > 0 && ld == 0.0 && own[ci].chars > 40)));
                 if keep {
                     roots.push(c);
@@ -679,6 +688,12 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
             if !roots.contains(&c) {
                 collect_leads(tree, html, &drop, c, 0, &mut found);
             }
+        }
+        if found.is_empty()
+            && let Some(t) = title
+            && let Some(s) = standfirst(tree, html, &drop, tree.nodes[first as usize].parent, first, t)
+        {
+            found.push(s);
         }
         if !found.is_empty() {
             leads.extend(&found);
@@ -758,6 +773,32 @@ fn is_prose_paragraph(chars: u32, commas: u32, link_chars: u32, has_blocks: bool
     chars >= PROSE_CHARS && commas > 0 && link_chars * 5 < chars && !has_blocks
 }
 
+/// A `<p>`, or (as Readability turns them into paragraphs) a `div`/`section` with no block
+/// inside: `<div class="css-p4s8ha">The standfirst.</div>` beside the body is a paragraph.
+fn is_paragraph_like(tree: &Tree, id: u32, dead: impl Fn(u32) -> bool) -> bool {
+    let node = &tree.nodes[id as usize];
+    if node.kind != Kind::Element {
+        return false;
+    }
+    match node.tag {
+        Tag::P => true,
+        Tag::Div | Tag::Section => {
+            let mut stack: Vec<u32> = tree.children(id).collect();
+            while let Some(c) = stack.pop() {
+                let cn = &tree.nodes[c as usize];
+                if cn.kind == Kind::Element && !dead(c) {
+                    if cn.tag.is_block() {
+                        return false;
+                    }
+                    stack.extend(tree.children(c));
+                }
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Characters (not whitespace) of its own a block must hold to count as prose in the coverage check.
 const PROSE_CHARS: u32 = 100;
 
@@ -801,6 +842,61 @@ fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], r
             return (stats[ai].link_density() < 0.3).then_some(a);
         }
         a = tree.nodes[ai].parent;
+    }
+    None
+}
+
+/// The standfirst of a page without lead classes: in the elements before the content (`first`,
+/// a child of `parent`), the first prose paragraph after the headline (the element whose text is
+/// the title): 60+ characters, no link, ending a sentence. Looks at most 300 nodes deep into
+/// those elements, never into hidden or class/role-pruned ones.
+fn standfirst(tree: &Tree, html: &str, drop: &[Reason], parent: u32, first: u32, title: &str) -> Option<u32> {
+    let title_chars = count(title.as_bytes()).0;
+    let mut stack: Vec<(u32, usize)> = Vec::new();
+    let before: Vec<u32> = tree.children(parent).take_while(|&c| c != first).collect();
+    stack.extend(before.iter().rev().map(|&c| (c, 0)));
+    let (mut seen, mut after_headline) = (0, false);
+    while let Some((id, depth)) = stack.pop() {
+        seen += 1;
+        if seen > 300 {
+            return None;
+        }
+        let node = &tree.nodes[id as usize];
+        if node.kind != Kind::Element || matches!(drop[id as usize], Reason::Hidden | Reason::Class | Reason::Role) {
+            continue;
+        }
+        let text = || crate::meta::clean(&crate::meta::text_of(tree, html, id)).unwrap_or_default();
+        if !after_headline {
+            if tree.children(id).next().is_some() {
+                let t = text();
+                if count(t.as_bytes()).0 == title_chars && t == title {
+                    after_headline = true;
+                    continue;
+                }
+            }
+        } else if matches!(node.tag, Tag::P | Tag::Div)
+            && is_paragraph_like(tree, id, |c| drop[c as usize] != Reason::None)
+        {
+            let t = text();
+            let has_link = {
+                let mut st: Vec<u32> = tree.children(id).collect();
+                let mut l = false;
+                while let Some(c) = st.pop() {
+                    l |= tree.nodes[c as usize].tag == Tag::A && tree.nodes[c as usize].kind == Kind::Element;
+                    st.extend(tree.children(c));
+                }
+                l
+            };
+            let ends = t.ends_with(['.', '!', '?', '。', '！', '？']);
+            if count(t.as_bytes()).0 >= 60 && !has_link && ends {
+                return Some(id);
+            }
+            continue;
+        }
+        if depth < 4 {
+            let kids: Vec<u32> = tree.children(id).collect();
+            stack.extend(kids.into_iter().rev().map(|c| (c, depth + 1)));
+        }
     }
     None
 }
@@ -857,7 +953,7 @@ mod tests {
             <div class="menu"><a href="/">Home</a></div></body>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false);
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
         let kept: usize =
             (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
         assert_eq!(kept, 9, "method {}", sel.method);
@@ -873,7 +969,7 @@ mod tests {
             <p class="cookie-notice">{para}</p><p class="hidden">{para}</p><div class="teaser"><p>{para}</p></div></div>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false);
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
         let classes: Vec<(String, Reason)> = (0..tree.nodes.len() as u32)
             .filter(|&i| tree.nodes[i as usize].kind == Kind::Element)
             .filter_map(|i| tree.attr(&html, i, "class").map(|c| (c.to_owned(), sel.drop[i as usize])))
@@ -889,6 +985,47 @@ mod tests {
         ];
         let got: Vec<(&str, Reason)> = classes.iter().map(|(c, r)| (c.as_str(), *r)).collect();
         assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn a_paragraph_like_div_beside_the_body_is_kept() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame.";
+        let html = format!(
+            r#"<div id="top"><div class="a1">From midnight to six, the busiest route carries nurses, bakers and the odd lost tourist.</div>
+            <div class="a2"><div><a href="/x">Menu</a></div><div>Short</div></div>
+            <div class="b7"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let kept = |class: &str| {
+            (0..tree.nodes.len() as u32)
+                .find(|&i| tree.attr(&html, i, "class") == Some(class))
+                .map(|i| sel.drop[i as usize] == Reason::None)
+        };
+        assert_eq!((kept("a1"), kept("a2"), kept("b7")), (Some(true), Some(false), Some(true)));
+    }
+
+    #[test]
+    fn the_prose_paragraph_after_the_headline_is_the_standfirst() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame.";
+        let html = format!(
+            r#"<div id="top"><div class="k1"><div class="c1"><a href="/city">City</a></div><div class="h9">Night on the ferry</div>
+            <div class="s4">From midnight to six, the busiest crossing carries nurses, bakers and the odd lost tourist. We rode along.</div>
+            <div class="b2">Words by <a href="/a">Ann Lee</a></div></div>
+            <div class="b7"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let kept = |sel: &Selection, class: &str| {
+            (0..tree.nodes.len() as u32)
+                .find(|&i| tree.attr(&html, i, "class") == Some(class))
+                .map(|i| sel.drop[i as usize] == Reason::None)
+        };
+        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Night on the ferry"));
+        assert_eq!((kept(&sel, "s4"), kept(&sel, "b2"), kept(&sel, "b7")), (Some(true), Some(false), Some(true)));
+        assert!(sel.leads.iter().any(|&l| tree.attr(&html, l, "class") == Some("s4")));
+        // Without the headline nothing before the content is taken.
+        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Another title"));
+        assert_eq!(kept(&sel, "s4"), Some(false));
     }
 
     #[test]
