@@ -91,7 +91,7 @@ pub fn choose_title_with(
     let is_site = |p: &str| site.is_some_and(|s| s.eq_ignore_ascii_case(p));
     let Some(t) = title else { return others.iter().flatten().find(|o| !is_site(o)).map(|o| (*o).to_owned()) };
     let parts = segments(t);
-    let weak = split_at(t, true);
+    let weak = if t.contains('\u{3000}') { split_at(t, true) } else { parts.clone() };
     if weak.len() <= 1 {
         return Some(t.to_owned());
     }
@@ -262,28 +262,25 @@ pub fn read(tree: &Tree, html: &str) -> Meta {
     if m.canonical_url.is_none() {
         m.canonical_url = og_url;
     }
-    // Texts of their own on the page, looked up only when the title has pieces to choose from.
-    let pieces = title.as_deref().map(segments).unwrap_or_default();
-    let max_len = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
-    let mut page_texts: Vec<String> = Vec::new();
-    if pieces.len() > 1 {
-        for node in &tree.nodes {
-            if node.kind == Kind::Text && node.end - node.start <= max_len * 4 {
+    // Texts of their own on the page, looked up only when no heading agrees with a title piece.
+    let on_page = |piece: &str| {
+        let chars = piece.chars().filter(|c| !c.is_whitespace()).count();
+        tree.nodes.iter().any(|node| {
+            node.kind == Kind::Text && {
                 let raw = html[node.start..node.end].trim();
-                if raw.len() >= 10
-                    && let Some(c) = clean(raw)
-                    && pieces.contains(&c.as_str())
-                {
-                    page_texts.push(c);
-                }
+                // Byte length bounds the characters; references only lengthen the raw text.
+                raw.len() >= chars
+                    && raw.len() <= piece.len() * 4 + 16
+                    && raw.chars().filter(|c| !c.is_whitespace()).count() >= chars
+                    && clean(raw).as_deref() == Some(piece)
             }
-        }
-    }
+        })
+    };
     m.title = choose_title_with(
         title.as_deref(),
         &[og_title.as_deref(), m.headline.as_deref(), h1.as_deref()],
         m.site_name.as_deref(),
-        |p| page_texts.iter().any(|t| t == p),
+        on_page,
     );
     m
 }

@@ -691,7 +691,7 @@ pub fn select(
         }
         if found.is_empty()
             && let Some(t) = title
-            && let Some(s) = standfirst(tree, html, &drop, tree.nodes[first as usize].parent, first, t)
+            && let Some(s) = standfirst(tree, html, &drop, &raw, tree.nodes[first as usize].parent, first, t)
         {
             found.push(s);
         }
@@ -850,7 +850,15 @@ fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], r
 /// a child of `parent`), the first prose paragraph after the headline (the element whose text is
 /// the title): 60+ characters, no link, ending a sentence. Looks at most 300 nodes deep into
 /// those elements, never into hidden or class/role-pruned ones.
-fn standfirst(tree: &Tree, html: &str, drop: &[Reason], parent: u32, first: u32, title: &str) -> Option<u32> {
+fn standfirst(
+    tree: &Tree,
+    html: &str,
+    drop: &[Reason],
+    raw: &[u32],
+    parent: u32,
+    first: u32,
+    title: &str,
+) -> Option<u32> {
     let title_chars = count(title.as_bytes()).0;
     let mut stack: Vec<(u32, usize)> = Vec::new();
     let before: Vec<u32> = tree.children(parent).take_while(|&c| c != first).collect();
@@ -866,15 +874,18 @@ fn standfirst(tree: &Tree, html: &str, drop: &[Reason], parent: u32, first: u32,
             continue;
         }
         let text = || crate::meta::clean(&crate::meta::text_of(tree, html, id)).unwrap_or_default();
+        // Raw character counts (references not decoded) rule out most elements without their text.
+        let r = raw[id as usize];
         if !after_headline {
-            if tree.children(id).next().is_some() {
+            if r >= title_chars && r <= title_chars * 3 + 16 {
                 let t = text();
                 if count(t.as_bytes()).0 == title_chars && t == title {
                     after_headline = true;
                     continue;
                 }
             }
-        } else if matches!(node.tag, Tag::P | Tag::Div)
+        } else if r >= 60
+            && matches!(node.tag, Tag::P | Tag::Div)
             && is_paragraph_like(tree, id, |c| drop[c as usize] != Reason::None)
         {
             let t = text();
