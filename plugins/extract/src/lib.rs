@@ -141,11 +141,11 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
     }
     let meta = meta::read(&tree, html);
     let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links };
-    let sel = select::select(&tree, html, o.focus, o.comments, false);
+    let sel = select::select(&tree, html, o.focus, o.comments, false, meta.title.as_deref());
     let mut method = sel.method;
     let mut rendered = render::render(&tree, html, &sel, settings, meta.title.as_deref());
     if o.fallback && too_short(&rendered.text, o.min_text_chars) {
-        let sel = select::select(&tree, html, o.focus, o.comments, true);
+        let sel = select::select(&tree, html, o.focus, o.comments, true, meta.title.as_deref());
         let alt = render::render(&tree, html, &sel, settings, meta.title.as_deref());
         if chars(&alt.text) > chars(&rendered.text) {
             rendered = alt;
@@ -244,7 +244,7 @@ min_text_chars = 250
         key: "extract",
         doc: "How the main text was found.",
         fields: &[
-            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
+            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose), `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
             AttrField { name: "nodes", ty: AttrType::Int, doc: "Nodes in the parsed page." },
             AttrField { name: "dropped", ty: AttrType::Json, doc: "Dropped subtrees and blocks inside the main content by reason." },
         ],

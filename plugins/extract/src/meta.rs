@@ -23,13 +23,15 @@ pub struct Meta {
     pub canonical_url: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// JSON-LD `headline` (agrees with a `<title>` piece).
+    pub headline: Option<String>,
     /// JSON-LD `articleBody`: the string literal's span (quotes excluded) and its value.
     pub article_body: Option<(usize, usize, String)>,
 }
 
 /// Decodes references and collapses ASCII whitespace (an ideographic space stays: it separates
 /// a headline from the site name in CJK titles).
-fn clean(s: &str) -> Option<String> {
+pub(crate) fn clean(s: &str) -> Option<String> {
     let t = decode_all(s);
     let t: Vec<&str> = t.split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect();
     let t = t.join(" ");
@@ -44,12 +46,20 @@ fn set(slot: &mut Option<String>, v: &str) {
 }
 
 /// Separators between a headline and the site name in `<title>`.
-const SEPARATORS: &[&str] =
-    &[" | ", " -- ", " - ", " — ", " – ", " :: ", " » ", " · ", " • ", "\u{3000}", " / ", " ｜ "];
+///
+/// Only ASCII-spaced separators and characters that are separators by themselves (the fullwidth
+/// bar): an ideographic space (U+3000) separates the two halves of many CJK headlines.
+const SEPARATORS: &[&str] = &[" | ", " -- ", " - ", " — ", " – ", " :: ", " » ", " · ", " • ", " / ", "｜"];
 
+/// The `<title>` pieces between separators; with `weak`, also between ideographic spaces (which
+/// only count when a heading agrees with such a piece).
 fn segments(t: &str) -> Vec<&str> {
+    split_at(t, false)
+}
+
+fn split_at(t: &str, weak: bool) -> Vec<&str> {
     let mut parts = vec![t];
-    for sep in SEPARATORS {
+    for sep in SEPARATORS.iter().chain(weak.then_some(&"\u{3000}")) {
         parts = parts.iter().flat_map(|p| p.split(sep)).map(str::trim).filter(|p| !p.is_empty()).collect();
     }
     parts
@@ -57,14 +67,37 @@ fn segments(t: &str) -> Vec<&str> {
 
 /// Picks the title from `<title>`, `og:title` and the first `<h1>`.
 pub fn choose_title(title: Option<&str>, og: Option<&str>, h1: Option<&str>) -> Option<String> {
-    let Some(t) = title else { return og.or(h1).map(str::to_owned) };
+    choose_title_with(title, &[og, h1], None, |_| false)
+}
+
+/// Whether a text is written with spaces between words (not CJK, Thai, …), for the word count.
+fn spaced_script(s: &str) -> bool {
+    !s.chars()
+        .any(|c| ('\u{0E00}'..='\u{0EFF}').contains(&c) || ('\u{2E80}'..='\u{D7FF}').contains(&c) || c == '\u{3000}')
+}
+
+/// Picks the title: `<title>` when it has no site-name part; else the piece that agrees with
+/// one of `others` (og:title, JSON-LD headline, the first real `<h1>`, in that order) or with
+/// a text of its own on the page (`on_page`, e.g. a bold headline of a table layout); else the
+/// first long piece, but the whole `<title>` when that piece is under four words (after Mozilla
+/// Readability's rule: "Page not found | Site" is a title as it stands). A piece equal to the
+/// site name never wins.
+pub fn choose_title_with(
+    title: Option<&str>,
+    others: &[Option<&str>],
+    site: Option<&str>,
+    on_page: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let is_site = |p: &str| site.is_some_and(|s| s.eq_ignore_ascii_case(p));
+    let Some(t) = title else { return others.iter().flatten().find(|o| !is_site(o)).map(|o| (*o).to_owned()) };
     let parts = segments(t);
-    if parts.len() <= 1 {
+    let weak = if t.contains('\u{3000}') { split_at(t, true) } else { parts.clone() };
+    if weak.len() <= 1 {
         return Some(t.to_owned());
     }
-    for other in [og, h1].into_iter().flatten() {
-        if parts.contains(&other) {
-            return Some(other.to_owned());
+    for other in others.iter().flatten().filter(|o| !is_site(o)) {
+        if parts.contains(other) || weak.first() == Some(other) {
+            return Some((*other).to_owned());
         }
         if let Some(first) = segments(other).first()
             && parts.contains(first)
@@ -73,14 +106,63 @@ pub fn choose_title(title: Option<&str>, og: Option<&str>, h1: Option<&str>) -> 
             return Some((*first).to_owned());
         }
     }
-    let first = parts[0];
-    if first.chars().count() >= 15 {
-        return Some(first.to_owned());
+    if parts.len() <= 1 {
+        return Some(t.to_owned());
     }
-    parts.iter().max_by_key(|p| p.chars().count()).map(|p| (*p).to_owned())
+    if let Some(p) =
+        parts.iter().filter(|p| p.chars().count() >= 10 && !is_site(p) && on_page(p)).max_by_key(|p| p.chars().count())
+    {
+        return Some((*p).to_owned());
+    }
+    let rest: Vec<&str> = parts.iter().copied().filter(|p| !is_site(p)).collect();
+    if rest.len() == 1 && rest.len() < parts.len() {
+        return Some(rest[0].to_owned());
+    }
+    let first = parts[0];
+    let chosen = if first.chars().count() >= 15 {
+        first
+    } else {
+        parts.iter().copied().max_by_key(|p| p.chars().count()).unwrap_or(first)
+    };
+    if spaced_script(chosen) && chosen.split_whitespace().count() < 4 {
+        return Some(t.to_owned());
+    }
+    Some(chosen.to_owned())
 }
 
-fn text_of(tree: &Tree, html: &str, id: u32) -> String {
+/// Whether an `<h1>` is the site's logo: logo/brand tokens, an image, or a link home.
+fn is_logo(tree: &Tree, html: &str, id: u32) -> bool {
+    let mut logo = false;
+    for name in ["class", "id"] {
+        if let Some(v) = tree.attr(html, id, name) {
+            crate::select::tokens(v, |t| logo |= matches!(t, "logo" | "brand" | "branding" | "sitename" | "masthead"));
+        }
+    }
+    let home = |n: u32| {
+        tree.nodes[n as usize].tag == Tag::A
+            && tree.attr(html, n, "href").is_some_and(|h| {
+                let h = h.trim();
+                h == "/" || h == "./" || h.starts_with("index.") || h.starts_with("/index.")
+            })
+    };
+    let mut cur = tree.nodes[id as usize].parent;
+    while cur != NONE && !logo {
+        logo |= home(cur);
+        cur = tree.nodes[cur as usize].parent;
+    }
+    let mut stack: Vec<u32> = tree.children(id).collect();
+    while let Some(n) = stack.pop() {
+        if logo {
+            break;
+        }
+        logo |= tree.nodes[n as usize].kind == Kind::Element && (tree.nodes[n as usize].tag == Tag::Img || home(n));
+        stack.extend(tree.children(n));
+    }
+    logo
+}
+
+/// The raw text of a subtree (references not decoded), in document order.
+pub(crate) fn text_of(tree: &Tree, html: &str, id: u32) -> String {
     let mut out = String::new();
     let mut stack = vec![id];
     let mut order = Vec::new();
@@ -118,7 +200,7 @@ pub fn read(tree: &Tree, html: &str) -> Meta {
                 }
             }
             Tag::Title if title.is_none() && !in_svg(tree, id) => title = clean(&text_of(tree, html, id)),
-            Tag::H1 if h1.is_none() => h1 = clean(&text_of(tree, html, id)),
+            Tag::H1 if h1.is_none() && !is_logo(tree, html, id) => h1 = clean(&text_of(tree, html, id)),
             Tag::Time if m.date.is_none() => {
                 if let Some(d) = tree.attr(html, id, "datetime") {
                     set(&mut m.date, d);
@@ -180,7 +262,26 @@ pub fn read(tree: &Tree, html: &str) -> Meta {
     if m.canonical_url.is_none() {
         m.canonical_url = og_url;
     }
-    m.title = choose_title(title.as_deref(), og_title.as_deref(), h1.as_deref());
+    // Texts of their own on the page, looked up only when no heading agrees with a title piece.
+    let on_page = |piece: &str| {
+        let chars = piece.chars().filter(|c| !c.is_whitespace()).count();
+        tree.nodes.iter().any(|node| {
+            node.kind == Kind::Text && {
+                let raw = html[node.start..node.end].trim();
+                // Byte length bounds the characters; references only lengthen the raw text.
+                raw.len() >= chars
+                    && raw.len() <= piece.len() * 4 + 16
+                    && raw.chars().filter(|c| !c.is_whitespace()).count() >= chars
+                    && clean(raw).as_deref() == Some(piece)
+            }
+        })
+    };
+    m.title = choose_title_with(
+        title.as_deref(),
+        &[og_title.as_deref(), m.headline.as_deref(), h1.as_deref()],
+        m.site_name.as_deref(),
+        on_page,
+    );
     m
 }
 
@@ -225,6 +326,11 @@ fn json_ld(src: &str, offset: usize, m: &mut Meta) {
                     if !names.is_empty() {
                         set(&mut m.author, &names.join(", "));
                     }
+                }
+                if m.headline.is_none()
+                    && let Some(h) = o.get("headline").and_then(|h| h.as_str())
+                {
+                    set(&mut m.headline, h);
                 }
                 if m.article_body.is_none()
                     && let Some(body) = o.get("articleBody").and_then(|b| b.as_str())
@@ -285,6 +391,53 @@ mod tests {
             Some("New Year, new laws: pot")
         );
         assert_eq!(choose_title(None, Some("OG"), Some("H")).as_deref(), Some("OG"));
+    }
+
+    #[test]
+    fn cjk_headline_keeps_its_ideographic_space() {
+        let html = "<title>山の鉄道、駅舎を図書室に\u{3000}無人駅に明かり｜みなと新報</title>\
+                    <meta property=\"og:site_name\" content=\"みなと新報\"><h1>山の鉄道、駅舎を図書室に\u{3000}無人駅に明かり</h1>";
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("山の鉄道、駅舎を図書室に\u{3000}無人駅に明かり"));
+        // Without any heading either: the fullwidth bar still separates, the U+3000 does not.
+        let t = choose_title(Some("駅舎を図書室に\u{3000}無人駅に明かり｜新報"), None, None);
+        assert_eq!(t.as_deref(), Some("駅舎を図書室に\u{3000}無人駅に明かり"));
+        // An ideographic space does separate when og:title agrees with the piece before it.
+        let t =
+            choose_title(Some("少女らの自爆攻撃\u{3000}写真1枚\u{3000}国際ニュース"), Some("少女らの自爆攻撃"), None);
+        assert_eq!(t.as_deref(), Some("少女らの自爆攻撃"));
+        let t = choose_title(Some("少女らの自爆攻撃\u{3000}写真1枚\u{3000}国際ニュース"), None, None);
+        assert_eq!(t.as_deref(), Some("少女らの自爆攻撃\u{3000}写真1枚\u{3000}国際ニュース"));
+    }
+
+    #[test]
+    fn logo_h1_and_site_name_never_win() {
+        let html = r#"<title>Harbour dues rise again for small boats - Quay News</title>
+            <h1 class="site-logo"><a href="/">Quay News</a></h1><p>Text.</p>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("Harbour dues rise again for small boats"));
+        let html = r#"<title>Quay News | Dues rise</title><meta property="og:site_name" content="Quay News">
+            <h1><a href="/"><img alt="Quay News" src="l.png"></a></h1>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("Dues rise"));
+    }
+
+    #[test]
+    fn title_piece_agreeing_with_page_text_or_whole_title() {
+        // A table layout: no h1, the headline in bold; the site name first.
+        let html = r#"<TITLE>Marsh End Parish Council - News - Footpath reopened after repairs</TITLE>
+            <TABLE><TR><TD><IMG ALT="Marsh End Parish Council"></TD></TR><TR><TD>
+            <B>Footpath reopened after repairs</B><BR>The path is open.</TD></TR></TABLE>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("Footpath reopened after repairs"));
+        // No piece agrees with anything and the first is short: the title as it stands.
+        let html = r#"<title>Page not found | Cogworks</title><h1>Oops, nothing here.</h1>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("Page not found | Cogworks"));
+        // JSON-LD headline agrees.
+        let html = r#"<title>Cogworks | Ten chains tested</title><script type="application/ld+json">{"headline":"Ten chains tested"}</script>"#;
+        let tree = crate::parse::parse(html, 1000).unwrap();
+        assert_eq!(read(&tree, html).title.as_deref(), Some("Ten chains tested"));
     }
 
     #[test]

@@ -4,12 +4,16 @@
 //!    by `hidden`/`aria-hidden`/inline `display:none`, by ARIA role, and by id/class *tokens*
 //!    (split at `-`, `_`, spaces and camelCase, so `share-bar` and `shareBar` match `share` and
 //!    `sharepoint` does not). A class-pruned element holding most of the page's text is kept:
-//!    some templates put `comments-open` on the wrapper of everything.
+//!    some templates put `comments-open` on the wrapper of everything. Weak hints (`teaser`,
+//!    `widget`, `tools`, …) never drop a prose paragraph on their own, and `hidden-xs`-style
+//!    responsive classes are not hidden.
 //! 2. **Score** in the spirit of readability: every block holding text gives its parent and
 //!    half to its grandparent 1 + commas + length/100 (capped); id/class tokens and content
 //!    markers (`itemprop=articleBody`, `article-body`-like classes, `<article>`, `<main>`)
 //!    move a candidate's score; the score is scaled by (1 − link density). The best candidate
-//!    wins, with siblings that score close to it or are clean paragraphs.
+//!    wins, with siblings that score close to it or are clean paragraphs. When that selection
+//!    holds under two thirds of the page's prose (long comma-bearing blocks with few links),
+//!    it widens to the lowest ancestor holding four fifths of it (never `body`).
 //! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
 //!    and shape.
 
@@ -153,6 +157,18 @@ const BOILERPLATE: &[&str] = &[
     "nutrition",
 ];
 
+/// Boilerplate tokens that are only hints: an element pruned by these alone is kept when it is a
+/// prose paragraph (see [`is_prose_paragraph`]); `article-teaser`, `text-widget`, `print-tools`
+/// wrap article text on some templates.
+const SOFT: &[&str] = &[
+    "teaser", "tools", "alert", "dropdown", "rail", "tags", "topics", "widget", "banner", "print", "noprint", "toolbar",
+];
+
+/// Tokens after `hidden`/`hide` that make it a responsive-visibility class (`hidden-xs`,
+/// `hide-on-mobile`, `hidden-print`): shown on other screens, so not boilerplate.
+const BREAKPOINTS: &[&str] =
+    &["xs", "sm", "md", "lg", "xl", "xxl", "mobile", "tablet", "desktop", "print", "small", "medium", "large", "on"];
+
 /// Tokens that are comments (kept when `comments = true`).
 const COMMENT_TOKENS: &[&str] = &["comment", "comments", "disqus"];
 
@@ -240,6 +256,8 @@ struct Facts {
     marker: bool,
     /// `role="main"` or `<main>`: the page says where its content is, more loosely than a marker.
     main: bool,
+    /// Pruned by [`SOFT`] id/class tokens only.
+    soft: bool,
 }
 
 fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
@@ -268,17 +286,35 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                 f.weight += 40;
             }
             let (mut pos, mut neg) = (false, false);
+            let (mut hard, mut soft, mut pending_hidden) = (false, false, false);
+            let was_pruned = f.prune.is_some();
             tokens(value, |t| {
-                if BOILERPLATE.contains(&t)
-                    && !(comments && COMMENT_TOKENS.contains(&t))
-                    && f.prune.is_none()
-                    && !is_marker
-                {
-                    f.prune = Some(Reason::Class);
+                if pending_hidden {
+                    pending_hidden = false;
+                    if BREAKPOINTS.contains(&t) {
+                        return;
+                    }
+                    hard = true;
+                }
+                if BOILERPLATE.contains(&t) && !(comments && COMMENT_TOKENS.contains(&t)) {
+                    if t == "hidden" || t == "hide" {
+                        pending_hidden = true;
+                    } else if SOFT.contains(&t) {
+                        soft = true;
+                    } else {
+                        hard = true;
+                    }
                 }
                 pos |= POSITIVE.contains(&t);
                 neg |= NEGATIVE.contains(&t);
             });
+            hard |= pending_hidden;
+            if (hard || soft) && !was_pruned && !is_marker && f.prune.is_none() {
+                f.prune = Some(Reason::Class);
+                f.soft = !hard;
+            } else if hard && f.soft {
+                f.soft = false;
+            }
             if pos {
                 f.weight += 25;
             }
@@ -353,20 +389,30 @@ pub struct Selection {
     pub roots: Vec<u32>,
     /// Roots that are a lead paragraph (`standfirst` blocks).
     pub leads: Vec<u32>,
-    /// How they were found: `marker`, `score`, `page` or `paragraphs`.
+    /// How they were found: `marker`, `score`, `widened`, `page` or `paragraphs`.
     pub method: &'static str,
 }
 
 /// Chooses the main content.
 ///
-/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback).
-pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs: bool) -> Selection {
+/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback). `title` (the
+/// page's chosen title) finds the headline above the content, after which a prose paragraph is
+/// the standfirst.
+pub fn select(
+    tree: &Tree,
+    html: &str,
+    focus: Focus,
+    comments: bool,
+    paragraphs: bool,
+    title: Option<&str>,
+) -> Selection {
     let n = tree.nodes.len();
     let bytes = html.as_bytes();
     let mut drop = vec![Reason::None; n];
     let mut weight = vec![0i32; n];
     let mut marker = vec![false; n];
     let mut main = vec![false; n];
+    let mut soft = vec![false; n];
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
     let mut text_counts = vec![(0u32, 0u32); n];
@@ -380,6 +426,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 weight[i] = f.weight;
                 marker[i] = f.marker;
                 main[i] = f.main;
+                soft[i] = f.soft && f.prune == Some(Reason::Class);
             }
             Kind::Text | Kind::Plain => {
                 let (chars, commas) = count(&bytes[node.start..node.end]);
@@ -394,6 +441,9 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         if p != NONE {
             raw[p as usize] += raw[i];
         }
+    }
+    if soft.iter().any(|&x| x) {
+        rescue_prose(tree, &text_counts, &raw, &soft, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
     for i in 0..n {
@@ -609,12 +659,16 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 let st = stats[ci];
                 let ld = st.link_density();
                 let keep = (candidate[ci] && score[ci] >= threshold)
-                    || (tree.nodes[ci].tag == Tag::P
+                    || (is_paragraph_like(tree, c, |x| dead[x as usize])
                         && ((st.chars > 80 && ld < 0.25) || (st.chars > 0 && ld == 0.0 && own[ci].chars > 40)));
                 if keep {
                     roots.push(c);
                 }
             }
+        }
+        if let Some(wider) = widen_for_prose(tree, &dead, &own, &stats, &roots) {
+            method = "widened";
+            roots = vec![wider];
         }
     } else {
         // Nothing scored (a page of short texts): the whole page, pruned.
@@ -622,7 +676,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         roots.extend((0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| i as u32));
     }
     // A lead paragraph before the content, also inside the article's (pruned) header.
-    if matches!(method, "marker" | "score")
+    if matches!(method, "marker" | "score" | "widened")
         && let Some(&first) = roots.first()
         && tree.nodes[first as usize].parent != NONE
     {
@@ -635,6 +689,12 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
                 collect_leads(tree, html, &drop, c, 0, &mut found);
             }
         }
+        if found.is_empty()
+            && let Some(t) = title
+            && let Some(s) = standfirst(tree, html, &drop, &raw, tree.nodes[first as usize].parent, first, t)
+        {
+            found.push(s);
+        }
         if !found.is_empty() {
             leads.extend(&found);
             found.extend(roots);
@@ -642,7 +702,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     }
     // Leads inside a pruned header within the content (the renderer lets only them through).
-    if matches!(method, "marker" | "score") {
+    if matches!(method, "marker" | "score" | "widened") {
         for &r in &roots {
             let mut stack = vec![(r, 0usize)];
             while let Some((id, depth)) = stack.pop() {
@@ -677,6 +737,179 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, paragraphs:
         }
     }
     Selection { drop, stats, roots, leads, method }
+}
+
+/// Keeps the elements pruned by [`SOFT`] class hints alone that are prose paragraphs: a class
+/// hint never drops a long paragraph of sentences by itself.
+fn rescue_prose(tree: &Tree, text_counts: &[(u32, u32)], raw: &[u32], soft: &[bool], drop: &mut [Reason]) {
+    let n = tree.nodes.len();
+    let mut commas = vec![0u32; n];
+    let mut links = vec![0u32; n];
+    let mut blocks = vec![false; n];
+    for i in (0..n).rev() {
+        let node = &tree.nodes[i];
+        commas[i] += text_counts[i].1;
+        if node.kind == Kind::Element && node.tag == Tag::A {
+            links[i] = raw[i];
+        }
+        let p = node.parent;
+        if p != NONE {
+            let pi = p as usize;
+            commas[pi] += commas[i];
+            links[pi] += links[i];
+            blocks[pi] |= blocks[i] || (node.kind == Kind::Element && node.tag.is_block());
+        }
+    }
+    for i in 0..n {
+        if soft[i] && is_prose_paragraph(raw[i], commas[i], links[i], blocks[i]) {
+            drop[i] = Reason::None;
+        }
+    }
+}
+
+/// A prose paragraph: [`PROSE_CHARS`] characters or more, a comma, links under a fifth of the
+/// text, and no block inside (a paragraph, not a container of them).
+fn is_prose_paragraph(chars: u32, commas: u32, link_chars: u32, has_blocks: bool) -> bool {
+    chars >= PROSE_CHARS && commas > 0 && link_chars * 5 < chars && !has_blocks
+}
+
+/// A `<p>`, or (as Readability turns them into paragraphs) a `div`/`section` with no block
+/// inside: `<div class="css-p4s8ha">The standfirst.</div>` beside the body is a paragraph.
+fn is_paragraph_like(tree: &Tree, id: u32, dead: impl Fn(u32) -> bool) -> bool {
+    let node = &tree.nodes[id as usize];
+    if node.kind != Kind::Element {
+        return false;
+    }
+    match node.tag {
+        Tag::P => true,
+        Tag::Div | Tag::Section => {
+            let mut stack: Vec<u32> = tree.children(id).collect();
+            while let Some(c) = stack.pop() {
+                let cn = &tree.nodes[c as usize];
+                if cn.kind == Kind::Element && !dead(c) {
+                    if cn.tag.is_block() {
+                        return false;
+                    }
+                    stack.extend(tree.children(c));
+                }
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Characters (not whitespace) of its own a block must hold to count as prose in the coverage check.
+const PROSE_CHARS: u32 = 100;
+
+/// The coverage check of a scored selection: when the chosen subtrees hold under two thirds of the
+/// page's prose (kept blocks of at least [`PROSE_CHARS`] characters of their own, with a comma
+/// and a link density under 0.2, wherever they sit), the content is the lowest ancestor of the
+/// selection holding four fifths of it, if that ancestor is not the whole page (`body`) and not
+/// a link farm. A container that holds only part of the article's long paragraphs (a story
+/// cut into sibling wrappers the sibling pass did not join) then widens to their common
+/// ancestor; a page whose other prose sits in many places keeps its selection.
+fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], roots: &[u32]) -> Option<u32> {
+    let n = tree.nodes.len();
+    let mut prose = vec![0u32; n];
+    let mut any = false;
+    for i in (0..n).rev() {
+        if !dead[i] && own[i].chars >= PROSE_CHARS && own[i].commas > 0 && stats[i].link_density() < 0.2 {
+            prose[i] += own[i].chars;
+            any = true;
+        }
+        let p = tree.nodes[i].parent;
+        if p != NONE && prose[i] > 0 {
+            prose[p as usize] += prose[i];
+        }
+    }
+    if !any {
+        return None;
+    }
+    let total: u32 = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| prose[i]).sum();
+    let inside: u32 = roots.iter().map(|&r| prose[r as usize]).sum();
+    if inside as u64 * 3 >= total as u64 * 2 {
+        return None;
+    }
+    let first = *roots.first()?;
+    let mut a = tree.nodes[first as usize].parent;
+    while a != NONE {
+        let ai = a as usize;
+        if matches!(tree.nodes[ai].tag, Tag::Body | Tag::Html) || dead[ai] {
+            return None;
+        }
+        if prose[ai] as u64 * 5 >= total as u64 * 4 {
+            return (stats[ai].link_density() < 0.3).then_some(a);
+        }
+        a = tree.nodes[ai].parent;
+    }
+    None
+}
+
+/// The standfirst of a page without lead classes: in the elements before the content (`first`,
+/// a child of `parent`), the first prose paragraph after the headline (the element whose text is
+/// the title): 60+ characters, no link, ending a sentence. Looks at most 300 nodes deep into
+/// those elements, never into hidden or class/role-pruned ones.
+fn standfirst(
+    tree: &Tree,
+    html: &str,
+    drop: &[Reason],
+    raw: &[u32],
+    parent: u32,
+    first: u32,
+    title: &str,
+) -> Option<u32> {
+    let title_chars = count(title.as_bytes()).0;
+    let mut stack: Vec<(u32, usize)> = Vec::new();
+    let before: Vec<u32> = tree.children(parent).take_while(|&c| c != first).collect();
+    stack.extend(before.iter().rev().map(|&c| (c, 0)));
+    let (mut seen, mut after_headline) = (0, false);
+    while let Some((id, depth)) = stack.pop() {
+        seen += 1;
+        if seen > 300 {
+            return None;
+        }
+        let node = &tree.nodes[id as usize];
+        if node.kind != Kind::Element || matches!(drop[id as usize], Reason::Hidden | Reason::Class | Reason::Role) {
+            continue;
+        }
+        let text = || crate::meta::clean(&crate::meta::text_of(tree, html, id)).unwrap_or_default();
+        // Raw character counts (references not decoded) rule out most elements without their text.
+        let r = raw[id as usize];
+        if !after_headline {
+            if r >= title_chars && r <= title_chars * 3 + 16 {
+                let t = text();
+                if count(t.as_bytes()).0 == title_chars && t == title {
+                    after_headline = true;
+                    continue;
+                }
+            }
+        } else if r >= 60
+            && matches!(node.tag, Tag::P | Tag::Div)
+            && is_paragraph_like(tree, id, |c| drop[c as usize] != Reason::None)
+        {
+            let t = text();
+            let has_link = {
+                let mut st: Vec<u32> = tree.children(id).collect();
+                let mut l = false;
+                while let Some(c) = st.pop() {
+                    l |= tree.nodes[c as usize].tag == Tag::A && tree.nodes[c as usize].kind == Kind::Element;
+                    st.extend(tree.children(c));
+                }
+                l
+            };
+            let ends = t.ends_with(['.', '!', '?', '。', '！', '？']);
+            if count(t.as_bytes()).0 >= 60 && !has_link && ends {
+                return Some(id);
+            }
+            continue;
+        }
+        if depth < 4 {
+            let kids: Vec<u32> = tree.children(id).collect();
+            stack.extend(kids.into_iter().rev().map(|c| (c, depth + 1)));
+        }
+    }
+    None
 }
 
 /// Tokens of a lead paragraph's id or class.
@@ -717,6 +950,93 @@ mod tests {
         let mut v = Vec::new();
         tokens(s, |t| v.push(t.to_owned()));
         v
+    }
+
+    #[test]
+    fn widens_to_the_ancestor_of_the_prose() {
+        // A story cut into two wrappers with a big comma-rich list between them: the sibling
+        // pass alone would keep the first wrapper only.
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame for most of it, not the crew, nor the engines.";
+        let html = format!(
+            r#"<body><div id="wrap"><div class="part"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div>
+            <div class="x"><ul><li>{para} Five.</li></ul></div>
+            <div class="y"><div><p>{para} Six.</p><p>{para} Seven.</p><p>{para} Eight.</p><p>{para} Nine.</p><p>{para} Ten.</p></div></div></div>
+            <div class="menu"><a href="/">Home</a></div></body>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let kept: usize =
+            (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
+        assert_eq!(kept, 9, "method {}", sel.method);
+        assert_eq!(sel.method, "widened");
+    }
+
+    #[test]
+    fn class_hints_never_drop_a_prose_paragraph() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame for most of it, not the crew.";
+        let html = format!(
+            r#"<div class="story"><p>{para}</p><p class="article-teaser">{para}</p><p class="hidden-xs">{para}</p>
+            <div class="share-tools"><a href="/x">Share this story with friends, family and everyone you know on the web</a></div>
+            <p class="cookie-notice">{para}</p><p class="hidden">{para}</p><div class="teaser"><p>{para}</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let classes: Vec<(String, Reason)> = (0..tree.nodes.len() as u32)
+            .filter(|&i| tree.nodes[i as usize].kind == Kind::Element)
+            .filter_map(|i| tree.attr(&html, i, "class").map(|c| (c.to_owned(), sel.drop[i as usize])))
+            .collect();
+        let expect = [
+            ("story", Reason::None),
+            ("article-teaser", Reason::None),
+            ("hidden-xs", Reason::None),
+            ("share-tools", Reason::Class),
+            ("cookie-notice", Reason::Class),
+            ("hidden", Reason::Class),
+            ("teaser", Reason::Class),
+        ];
+        let got: Vec<(&str, Reason)> = classes.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn a_paragraph_like_div_beside_the_body_is_kept() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame.";
+        let html = format!(
+            r#"<div id="top"><div class="a1">From midnight to six, the busiest route carries nurses, bakers and the odd lost tourist.</div>
+            <div class="a2"><div><a href="/x">Menu</a></div><div>Short</div></div>
+            <div class="b7"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let kept = |class: &str| {
+            (0..tree.nodes.len() as u32)
+                .find(|&i| tree.attr(&html, i, "class") == Some(class))
+                .map(|i| sel.drop[i as usize] == Reason::None)
+        };
+        assert_eq!((kept("a1"), kept("a2"), kept("b7")), (Some(true), Some(false), Some(true)));
+    }
+
+    #[test]
+    fn the_prose_paragraph_after_the_headline_is_the_standfirst() {
+        let para = "The ferry ran late again, and the harbour master, who had seen worse, said the tide was to blame.";
+        let html = format!(
+            r#"<div id="top"><div class="k1"><div class="c1"><a href="/city">City</a></div><div class="h9">Night on the ferry</div>
+            <div class="s4">From midnight to six, the busiest crossing carries nurses, bakers and the odd lost tourist. We rode along.</div>
+            <div class="b2">Words by <a href="/a">Ann Lee</a></div></div>
+            <div class="b7"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let kept = |sel: &Selection, class: &str| {
+            (0..tree.nodes.len() as u32)
+                .find(|&i| tree.attr(&html, i, "class") == Some(class))
+                .map(|i| sel.drop[i as usize] == Reason::None)
+        };
+        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Night on the ferry"));
+        assert_eq!((kept(&sel, "s4"), kept(&sel, "b2"), kept(&sel, "b7")), (Some(true), Some(false), Some(true)));
+        assert!(sel.leads.iter().any(|&l| tree.attr(&html, l, "class") == Some("s4")));
+        // Without the headline nothing before the content is taken.
+        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Another title"));
+        assert_eq!(kept(&sel, "s4"), Some(false));
     }
 
     #[test]
