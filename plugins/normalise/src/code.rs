@@ -148,11 +148,11 @@ fn indentation(line: &str) -> usize {
 /// Every other indent of a prose line is noise here (a stray space, the hanging indent of a
 /// list item, an indent that is not the text's own) and goes.
 ///
-/// Normalising again keeps the same indents: the convention is taken only when the text as
-/// this pass leaves it (kept indents kept, all others gone) shows the same reading, and then
-/// its lines are all the indented prose lines the next pass sees; without one, the lines left
-/// indented are local marks again (a mark looks at its neighbours, whose indents can only
-/// have shrunk to nothing), and the text as left shows no convention either.
+/// The rules read the text as this pass leaves it, round after round: a reading keeps some
+/// indents and takes the others away, and the next reading looks at what is left (a list's
+/// hanging indents gone, say, the evidence for a convention may change), until a reading
+/// keeps every indent it sees. Normalising again then finds the same reading and keeps the
+/// same indents.
 pub fn paragraph_indents(text: &str, code: &[(usize, usize)]) -> Vec<(usize, usize)> {
     // Cheap exit: no line starts with a space or a tab. (Indentation behind an invisible
     // character, or after a line break other than LF and CR, is missed here, on every pass
@@ -162,37 +162,37 @@ pub fn paragraph_indents(text: &str, code: &[(usize, usize)]) -> Vec<(usize, usi
     if !indented(text.trim_start_matches(crate::passes::is_removable)) {
         return Vec::new();
     }
-    let all = prose_lines(text, code);
-    // The convention of the text as it will be left must be the one its indents were kept
-    // by (so that normalising again keeps the same lines): try again with what it shows.
-    let mut convention = indent_convention(&all);
-    for _ in 0..MAX_TRIES {
-        let keep: Vec<bool> = (all.iter().enumerate())
-            .map(|(k, l)| match (convention, l) {
-                (Some(c), Some(l)) => l.marks() && l.col == c,
-                (None, _) => local_mark(&all, k),
+    // Read the text as this pass will leave it until the reading keeps every indent it sees:
+    // each round takes away the indents the reading does not keep (so the rounds end), and the
+    // text as finally left is read the same way by the next pass.
+    let mut lines = prose_lines(text, code);
+    for _ in 0..MAX_ROUNDS {
+        let convention = indent_convention(&lines);
+        let keep: Vec<bool> = (0..lines.len())
+            .map(|k| match (convention, lines[k]) {
                 (_, None) => false,
+                (Some(c), Some(l)) => l.marks() && l.col == c,
+                (None, Some(_)) => local_mark(&lines, k),
             })
             .collect();
-        let left: Vec<Option<ProseLine>> = (all.iter().zip(&keep))
-            .map(|(l, &keep)| l.map(|l| ProseLine { col: if keep || l.code { l.col } else { 0 }, ..l }))
-            .collect();
-        let shown = indent_convention(&left);
-        if shown == convention {
-            return (all.iter().zip(keep))
-                .filter_map(|(l, keep)| l.filter(|_| keep).map(|l| (l.first, l.col)))
-                .collect();
+        let mut settled = true;
+        for (line, keep) in lines.iter_mut().zip(keep) {
+            if let Some(l) = line.as_mut().filter(|l| !keep && !l.code && l.col > 0) {
+                l.col = 0;
+                settled = false;
+            }
         }
-        convention = shown;
+        if settled {
+            return lines.iter().flatten().filter(|l| !l.code && l.col > 0).map(|l| (l.first, l.col)).collect();
+        }
     }
     // No settled reading: no indent is kept.
     Vec::new()
 }
 
-/// How many readings of a text's convention [`paragraph_indents`] tries before it keeps no
-/// indent (a reading of the text as it would leave it, until the two agree; one or two in
-/// practice).
-const MAX_TRIES: usize = 4;
+/// How many readings of a text [`paragraph_indents`] makes before it keeps no indent (two in
+/// practice: one that takes the noise away, one that finds nothing more to take).
+const MAX_ROUNDS: usize = 8;
 
 /// The least width of a filled line of hard-wrapped prose, in columns.
 pub const FILLED_LINE: usize = 40;

@@ -46,8 +46,7 @@ pub struct NormaliseOptions {
     /// prose around them) keep their indentation and inner spaces. Paragraph indents of hard-wrapped text stay,
     /// as spaces: in a text whose paragraphs open with an indent of 2 to 8 columns (at least three filled first
     /// lines continued by flush lines), every line with that indent; elsewhere a line indented 2 to 8 columns
-    /// right under a less indented line of at least 40 columns that ends a sentence and above a less indented
-    /// line.
+    /// right under a less indented line of at least 40 columns and above a less indented line.
     pub whitespace: bool,
     /// With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive).
     pub max_blank_lines: usize,
