@@ -128,56 +128,219 @@ fn indentation(line: &str) -> usize {
     col
 }
 
-/// Paragraph indents of hard-wrapped text: for each line that opens a paragraph by being
-/// indented (1 to 8 columns) right under a less indented, filled line (at least
-/// [`FILLED_LINE`] columns once its space runs are collapsed) and right above a less indented
-/// line, with no blank line between, the
-/// byte offset of its first visible character and its indentation in columns; sorted. This is
-/// how newswire, e-books and old mail mark paragraphs; code lines are left out. A whitespace
-/// pass that trims line starts keeps these indents, so the paragraphs stay visible. The rule
-/// looks at one line and its neighbours only, so normalising twice changes nothing more.
+/// Paragraph indents of hard-wrapped text, for each kept indent the byte offset of the line's
+/// first visible character and its indentation in columns; sorted. This is how newswire,
+/// e-books and old mail mark paragraphs, and a whitespace pass that trims line starts keeps
+/// these indents so that the paragraphs stay visible. Code lines are left out (they keep all
+/// their whitespace anyway).
+///
+/// * When the text's own lines show that its paragraphs open with an indent of `c` columns
+///   ([`indent_convention`]), every prose line indented by exactly `c` keeps it, wherever it
+///   stands (the first line of the text, after a short last line of a paragraph, one-line
+///   paragraphs in a row), and no other indent does.
+/// * Otherwise (a text too short to show a convention, or with none) a line keeps an indent
+///   of [`MIN_PARAGRAPH_INDENT`] to [`MAX_PARAGRAPH_INDENT`] columns as a local mark: right
+///   under a less indented, filled line ([`FILLED_LINE`] columns once its space runs are
+///   collapsed) and right above a less indented line, with no blank line between (deeper than
+///   the line below: a first line, not the hanging indent of a list item, whose next line
+///   keeps the same depth).
+///
+/// Every other indent of a prose line is noise here (a stray space, the hanging indent of a
+/// list item, an indent that is not the text's own) and goes.
+///
+/// The rules read the text as this pass leaves it, round after round: a reading keeps some
+/// indents and takes the others away, and the next reading looks at what is left (a list's
+/// hanging indents gone, say, the evidence for a convention may change), until a reading
+/// keeps every indent it sees. Normalising again then finds the same reading and keeps the
+/// same indents.
 pub fn paragraph_indents(text: &str, code: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    if !text.contains("\n ") && !text.contains("\n\t") {
+    // Cheap exit: no line starts with a space or a tab. (Indentation behind an invisible
+    // character, or after a line break other than LF and CR, is missed here, on every pass
+    // alike.)
+    let indented =
+        |b: &str| ["\n ", "\n\t", "\r ", "\r\t"].iter().any(|p| text.contains(p)) || b.starts_with([' ', '\t']);
+    if !indented(text.trim_start_matches(crate::passes::is_removable)) {
         return Vec::new();
     }
-    // Per line: blank, or (start, first visible byte, indentation, width as the whitespace
-    // pass leaves it: words and single spaces).
-    let all: Vec<Option<(usize, usize, usize, usize)>> = lines(text)
+    // Read the text as this pass will leave it until the reading keeps every indent it sees:
+    // each round takes away the indents the reading does not keep (so the rounds end), and the
+    // text as finally left is read the same way by the next pass.
+    let mut lines = prose_lines(text, code);
+    for _ in 0..MAX_ROUNDS {
+        let convention = indent_convention(&lines);
+        let keep: Vec<bool> = (0..lines.len())
+            .map(|k| match (convention, lines[k]) {
+                (_, None) => false,
+                (Some(c), Some(l)) => l.marks() && l.col == c,
+                (None, Some(_)) => local_mark(&lines, k),
+            })
+            .collect();
+        let mut settled = true;
+        for (line, keep) in lines.iter_mut().zip(keep) {
+            if let Some(l) = line.as_mut().filter(|l| !keep && !l.code && l.col > 0) {
+                l.col = 0;
+                settled = false;
+            }
+        }
+        if settled {
+            return lines.iter().flatten().filter(|l| !l.code && l.col > 0).map(|l| (l.first, l.col)).collect();
+        }
+    }
+    // No settled reading: no indent is kept.
+    Vec::new()
+}
+
+/// How many readings of a text [`paragraph_indents`] makes before it keeps no indent (two in
+/// practice: one that takes the noise away, one that finds nothing more to take).
+const MAX_ROUNDS: usize = 8;
+
+/// The least width of a filled line of hard-wrapped prose, in columns.
+pub const FILLED_LINE: usize = 40;
+
+/// The widest line (columns) of hard-wrapped text.
+pub const MAX_WRAPPED_LINE: usize = 120;
+
+/// The fewest words of a prose paragraph's first line (fewer: markup, a link, a name).
+pub const MIN_WORDS: usize = 4;
+
+/// The least indent (columns) kept as a paragraph mark: one column is a stray space.
+pub const MIN_PARAGRAPH_INDENT: usize = 2;
+
+/// The deepest indent (columns) kept as a paragraph mark (a tab).
+pub const MAX_PARAGRAPH_INDENT: usize = 8;
+
+/// The fewest paragraphs whose indented first line a flush line continues before a text is
+/// taken to mark its paragraphs by indent.
+pub const MIN_CONVENTION: usize = 3;
+
+/// A non-blank line as the paragraph-indent rules see it.
+#[derive(Clone, Copy)]
+struct ProseLine {
+    /// Byte offset of its first visible character.
+    first: usize,
+    /// Indentation in columns.
+    col: usize,
+    /// Width of its content as the whitespace pass leaves it (words and single spaces), in
+    /// characters: indentation not included, so that it does not change when that goes.
+    width: usize,
+    /// How many words (runs of visible characters) it has.
+    words: usize,
+    /// Its last visible character ends a sentence (`.`, `!`, `?`, `:`, `;` or `…`, maybe
+    /// followed by closing quotes or brackets).
+    ends_sentence: bool,
+    /// A line of a code block.
+    code: bool,
+    /// It opens with a list marker (`-`, `*`, `+`, `•` or a number and `.` or `)`, then a
+    /// space): a list item, not a paragraph.
+    item: bool,
+}
+
+impl ProseLine {
+    /// Flush left (a one-column indent is a stray space, and goes).
+    fn flush(&self) -> bool {
+        self.col < MIN_PARAGRAPH_INDENT
+    }
+
+    /// Shaped like the indented first line of a hard-wrapped prose paragraph: filled (at least
+    /// [`FILLED_LINE`] columns, indentation included: it was wrapped) but no wider than
+    /// [`MAX_WRAPPED_LINE`], of [`MIN_WORDS`] words or more, not a list item.
+    fn prose_first_line(&self) -> bool {
+        (FILLED_LINE..=MAX_WRAPPED_LINE).contains(&(self.col + self.width)) && self.words >= MIN_WORDS && !self.item
+    }
+
+    /// Indented as a paragraph mark may be.
+    fn marks(&self) -> bool {
+        !self.code && (MIN_PARAGRAPH_INDENT..=MAX_PARAGRAPH_INDENT).contains(&self.col)
+    }
+}
+
+/// The lines of `text`, `None` for a blank one.
+fn prose_lines(text: &str, code: &[(usize, usize)]) -> Vec<Option<ProseLine>> {
+    let mut ci = 0;
+    lines(text)
         .into_iter()
         .map(|(l, line)| {
             let content = line.trim_matches(is_blank_char);
             if l.content_end == l.start || content.is_empty() {
                 return None;
             }
+            while code.get(ci).is_some_and(|&(_, e)| e <= l.start) {
+                ci += 1;
+            }
             let words = content.split(is_blank_char).filter(|w| !w.is_empty());
             let (n, chars) = words.fold((0usize, 0usize), |(n, c), w| (n + 1, c + w.chars().count()));
-            let first = line.find(|c: char| !is_blank_char(c)).unwrap_or(0);
-            Some((l.start, l.start + first, indentation(line), chars + n.saturating_sub(1)))
+            let last =
+                content.trim_end_matches(['"', '\'', ')', ']', '}', '\u{201D}', '\u{2019}', '\u{BB}']).chars().last();
+            Some(ProseLine {
+                first: l.start + line.find(|c: char| !is_blank_char(c)).unwrap_or(0),
+                col: indentation(line),
+                width: chars + n.saturating_sub(1),
+                words: n,
+                ends_sentence: last.is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | ';' | '\u{2026}')),
+                code: code.get(ci).is_some_and(|&(s, _)| s <= l.start),
+                item: is_list_item(content),
+            })
         })
-        .collect();
-    let mut out = Vec::new();
-    let mut ci = 0;
-    for k in 1..all.len().saturating_sub(1) {
-        let (Some(prev), Some((start, first, col, _)), Some(next)) = (all[k - 1], all[k], all[k + 1]) else {
-            continue;
-        };
-        while code.get(ci).is_some_and(|&(_, e)| e <= start) {
-            ci += 1;
-        }
-        if code.get(ci).is_some_and(|&(s, _)| s <= start) || !(1..=8).contains(&col) {
-            continue;
-        }
-        // Deeper than the filled line above and than the line below: a first line, not the
-        // hanging indent of a list item (whose next line keeps the same depth).
-        if prev.2 < col && prev.3 >= FILLED_LINE && next.2 < col {
-            out.push((first, col));
-        }
-    }
-    out
+        .collect()
 }
 
-/// The least width of a line of hard-wrapped prose above an indented paragraph start.
-pub const FILLED_LINE: usize = 40;
+/// Does `content` (a line without its indentation) open with a list marker and a space?
+fn is_list_item(content: &str) -> bool {
+    let digits = content.bytes().take_while(u8::is_ascii_digit).count();
+    let mut chars = content.chars();
+    let rest = match chars.next() {
+        Some('-' | '*' | '+' | '\u{2022}' | '\u{2013}') => Some(chars.as_str()),
+        _ if (1..=3).contains(&digits) => content[digits..].strip_prefix(['.', ')']),
+        _ => None,
+    };
+    rest.is_some_and(|r| r.starts_with([' ', '\t']))
+}
+
+/// Is line `k` indented as the first line of a paragraph, by its neighbours alone (see
+/// [`paragraph_indents`])?
+fn local_mark(all: &[Option<ProseLine>], k: usize) -> bool {
+    let Some(l) = all[k].filter(ProseLine::marks) else { return false };
+    let prev = k.checked_sub(1).and_then(|p| all[p]);
+    let next = all.get(k + 1).copied().flatten();
+    matches!((prev, next), (Some(p), Some(n)) if p.col < l.col && p.width >= FILLED_LINE && n.col < l.col)
+}
+
+/// The paragraph indent of a text that marks its paragraphs by indenting their first line, in
+/// columns, or `None`.
+///
+/// Evidence for an indent of `c` columns is a line indented by exactly `c` that looks like the
+/// first line of a wrapped prose paragraph ([`ProseLine::prose_first_line`]), continued by a
+/// flush prose line right below that is no list item, and standing at the start of the text,
+/// after a blank line, after another line indented by `c` (a one-line paragraph) or after a
+/// flush line that ends a paragraph (it ends a sentence, or is short). Evidence against it is a line indented by `c`
+/// that continues the line above (a list item, or a flush, filled line that ends
+/// mid-sentence: a hanging indent) or that has a neighbour indented otherwise (a deeper block,
+/// a nested list). The convention is the indent with the most evidence (the shallower one on
+/// a tie), when there are at least [`MIN_CONVENTION`] such paragraphs and at least twice as
+/// many as lines against.
+fn indent_convention(all: &[Option<ProseLine>]) -> Option<usize> {
+    const N: usize = MAX_PARAGRAPH_INDENT + 1;
+    let (mut for_, mut against) = ([0usize; N], [0usize; N]);
+    for (k, line) in all.iter().enumerate() {
+        let Some(l) = line.filter(ProseLine::marks) else { continue };
+        let prev = k.checked_sub(1).and_then(|p| all[p]);
+        let next = all.get(k + 1).copied().flatten();
+        let other = |n: &ProseLine| !n.flush() && n.col != l.col;
+        // The hanging indent of a list item, or the rest of a sentence.
+        let continues =
+            prev.is_some_and(|p| p.flush() && !p.code && (p.item || p.width >= FILLED_LINE && !p.ends_sentence));
+        if continues || prev.is_some_and(|p| other(&p)) || next.is_some_and(|n| other(&n)) {
+            against[l.col] += 1;
+        } else if prev.is_none_or(|p| !p.code)
+            && l.prose_first_line()
+            && next.is_some_and(|n| n.flush() && !n.code && !n.item)
+        {
+            for_[l.col] += 1;
+        }
+    }
+    let (c, n) = (MIN_PARAGRAPH_INDENT..N).rev().map(|c| (c, for_[c])).max_by_key(|&(_, n)| n)?;
+    (n >= MIN_CONVENTION && n >= 2 * against[c]).then_some(c)
+}
 
 /// Byte ranges of the lines of code blocks, sorted and disjoint. Each range runs from the
 /// line's first byte (its indentation included) to its last visible character; blank lines
@@ -326,6 +489,87 @@ mod tests {
         // Two or more deep lines before a shallower one are code (a closing brace at the margin).
         let c = "Example:\n\n    int main()\n    {\n        return 0;\n}\n\nText";
         assert_eq!(code(c), ["    int main()", "    {", "        return 0;"]);
+    }
+
+    /// A wrapped text whose paragraphs open with three spaces, written for this test: the
+    /// first line, a one-line paragraph, a paragraph after a short last line, and two one-line
+    /// paragraphs in a row.
+    const HARBOUR: &str = concat!(
+        "   The harbour board met on Thursday and agreed to dredge\n",
+        "the channel before the summer, when the larger ferries\n",
+        "return to the island.\n",
+        "   Work starts in May.\n",
+        "   The board's chair said the cost would be shared with the\n",
+        "port's owners, who had asked for the work to be done last\n",
+        "year.\n",
+        "   Residents near the quay were told to expect some noise at\n",
+        "night while the dredger is working, and a helpline will\n",
+        "open.\n",
+        "   A second meeting is planned for June.\n",
+        "   Tickets are free.\n",
+        "   The ferry company welcomed the decision and said that its\n",
+        "timetable for the summer would be published within a\n",
+        "fortnight.\n",
+    );
+
+    /// The kept paragraph indents of `text` as (line number, columns).
+    fn indents(text: &str) -> Vec<(usize, usize)> {
+        let code = code_block_lines(text);
+        let kept = paragraph_indents(text, &code);
+        kept.into_iter().map(|(at, col)| (text[..at].matches('\n').count(), col)).collect()
+    }
+
+    #[test]
+    fn a_text_that_opens_its_paragraphs_with_an_indent_keeps_every_one() {
+        assert_eq!(indent_convention(&prose_lines(HARBOUR, &[])), Some(3));
+        assert_eq!(indents(HARBOUR), [(0, 3), (3, 3), (4, 3), (7, 3), (10, 3), (11, 3), (12, 3)]);
+        // A tab works the same (8 columns); a stray space and another indent are noise.
+        let tabs = HARBOUR.replace("   ", "\t").replace("\nyear.", "\n year.").replace("\nopen.", "\n     open.");
+        let want = [(0, 8), (3, 8), (4, 8), (7, 8), (10, 8), (11, 8), (12, 8)];
+        assert_eq!(indents(&tabs), want);
+    }
+
+    #[test]
+    fn without_a_convention_only_local_marks_stay() {
+        // Two paragraphs do not make a convention: the second keeps its indent under a filled
+        // line, the first line of the text does not.
+        let two = HARBOUR.lines().take(7).collect::<Vec<_>>().join("\n");
+        assert_eq!(indent_convention(&prose_lines(&two, &[])), None);
+        assert!(indents(&two).is_empty());
+        let filled = two.replace("ferries\nreturn to the island.\n   Work starts in May.", "ferries return.");
+        assert_eq!(indents(&filled), [(2, 3)]);
+        // A stray space under a filled line is no mark.
+        assert!(indents(&filled.replace("\n   The board", "\n The board")).is_empty());
+        // The hanging indent of numbered items is evidence against: items are not paragraphs.
+        let list = concat!(
+            "Changes in this release, listed by the maintainers here:\n",
+            "1. The parser now accepts files that end without a line\n",
+            "   break at the end, as the old one did before version two\n",
+            "   of the tool came out.\n",
+            "2. Errors name the file and the line where the parser gave\n",
+            "   up, and the column when it is known to the reader of the\n",
+            "   file.\n",
+            "3. Empty files are read as empty documents, not refused as\n",
+            "   before, which the tests of three packages relied upon in\n",
+            "   their own suites.\n",
+            "4. The manual has a new chapter on the options of the tool.\n",
+            "- A short item\n",
+            "  whose hanging indent is filled enough to count here,\n",
+            "- and another short one\n",
+            "  whose hanging indent is filled enough to count here.\n",
+            "- The end.\n",
+        );
+        assert_eq!(indent_convention(&prose_lines(list, &[])), None);
+        assert!(indents(list).is_empty());
+    }
+
+    #[test]
+    fn code_lines_are_no_paragraph_marks() {
+        let text = format!(
+            "{HARBOUR}   Run the tool like this when you want to see it:\n\n        tool --all\n        tool --none\n"
+        );
+        assert_eq!(code(&text), ["        tool --all", "        tool --none"]);
+        assert_eq!(indents(&text).last(), Some(&(15, 3)));
     }
 
     #[test]

@@ -43,9 +43,10 @@ pub struct NormaliseOptions {
     /// Turn Unicode spaces and tabs into spaces, collapse runs of spaces, trim spaces at line starts and ends,
     /// turn CR LF, CR, U+2028/2029, VT and FF into line feeds, and trim blank lines at the start and end. Lines
     /// of code blocks (fenced by a line of three backticks or tildes, or indented four columns deeper than the
-    /// prose around them) keep their indentation and inner spaces, and a line that opens a paragraph of
-    /// hard-wrapped text by its indent (1 to 8 columns, right under a less indented line of at least 40 columns
-    /// and above a less indented line) keeps that indent as spaces.
+    /// prose around them) keep their indentation and inner spaces. Paragraph indents of hard-wrapped text stay,
+    /// as spaces: in a text whose paragraphs open with an indent of 2 to 8 columns (at least three filled first
+    /// lines continued by flush lines), every line with that indent; elsewhere a line indented 2 to 8 columns
+    /// right under a less indented line of at least 40 columns and above a less indented line.
     pub whitespace: bool,
     /// With `whitespace`, keep at most this many consecutive blank lines (paragraph breaks survive).
     pub max_blank_lines: usize,

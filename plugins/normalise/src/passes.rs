@@ -192,9 +192,9 @@ impl<'a> Edits<'a> {
 }
 
 /// Replaces the open whitespace run `run` (start, line breaks, follows a code line) ending at
-/// `end`: by nothing at the start (`!seen`) and end of the text, by one space, or by its line
-/// breaks up to `max_blank + 1` (at least two around a code block, so it stays a block),
-/// followed by `indent` spaces (a kept paragraph indent).
+/// `end`: by nothing at the end of the text, by `indent` spaces at its start (`!seen`), by one
+/// space, or by its line breaks up to `max_blank + 1` (at least two around a code block, so it
+/// stays a block) followed by `indent` spaces (a kept paragraph indent).
 #[allow(clippy::too_many_arguments)]
 fn close_run(
     r: &mut Edits<'_>,
@@ -208,8 +208,11 @@ fn close_run(
 ) {
     if let Some((start, breaks, after_code)) = run.take() {
         let max = if code || after_code { (max_blank + 1).max(2) } else { max_blank + 1 };
-        if !seen || at_end {
+        if at_end {
             r.replace(start, end, "");
+        } else if !seen {
+            // The text's leading whitespace goes, but for the indent of its first line.
+            r.replace(start, end, &" ".repeat(indent));
         } else if breaks == 0 {
             r.replace(start, end, " ");
         } else {
@@ -277,7 +280,8 @@ fn fold_pass(text: &str, o: &NormaliseOptions) -> Option<(String, Vec<Edit>)> {
             next_indent += 1;
         }
         match indents.get(next_indent) {
-            Some(&(at, cols)) if at == i && run.is_some_and(|(_, breaks, _)| breaks > 0) => {
+            // A kept indent opens a line: after a line break, or the text's first line.
+            Some(&(at, cols)) if at == i && (!seen_content || run.is_some_and(|(_, breaks, _)| breaks > 0)) => {
                 self::close_run(&mut r, &mut run, i, seen_content, false, in_code, max_blank, cols);
             }
             _ => close_run(&mut r, &mut run, i, seen_content, false, in_code),
@@ -745,6 +749,43 @@ mod tests {
     }
 
     #[test]
+    fn keeps_every_paragraph_indent_of_a_text_that_marks_paragraphs_so() {
+        // Written for this test: wrapped at 60 columns, every paragraph opening with three
+        // spaces (the first line, after a short line, one-line paragraphs in a row).
+        let t = concat!(
+            "   The harbour board met on Thursday and agreed to dredge\n",
+            "the channel before the summer, when the larger ferries\n",
+            "return to the island.\n",
+            "   Work starts in May.\n",
+            "   The board's chair said the cost would be shared with the\n",
+            "port's owners, who had asked for the work to be done last\n",
+            "year.\n",
+            "   Residents near the quay were told to expect some noise at\n",
+            "night while the dredger is working, and a helpline will\n",
+            "open.\n",
+            "   A second meeting is planned for June.\n",
+            "   Tickets are free.\n",
+            "   The ferry company welcomed the decision and said that its\n",
+            "timetable for the summer would be published within a\n",
+            "fortnight.",
+        );
+        // Nothing to change: no edit is recorded for a kept indent.
+        let out = normalise_text(t, &NormaliseOptions::default(), None);
+        assert_eq!(out.text, t);
+        assert!(out.edits.is_empty());
+        // Noise goes (blank lines before the text, a stray space, trailing spaces, an indent
+        // that is not the text's), the paragraph indents stay; a tab indent becomes spaces.
+        let noisy = format!("\n\n{}", t.replace("\nyear.", "\n year.  ").replace("\nopen.", "\n     open."));
+        assert_eq!(normalise_text(&noisy, &NormaliseOptions::default(), None).text, t);
+        let tabs = normalise_text(&t.replace("   ", "\t"), &NormaliseOptions::default(), None);
+        assert_eq!(tabs.text, t.replace("   ", "        "));
+        // Offsets stay exact.
+        assert_eq!(align::reconstruct_source(out.text.as_bytes(), &out.edits, t.as_bytes()).unwrap(), t.as_bytes());
+        let n = normalise_text(&noisy, &NormaliseOptions::default(), None);
+        assert_eq!(align::reconstruct_source(n.text.as_bytes(), &n.edits, noisy.as_bytes()).unwrap(), noisy.as_bytes());
+    }
+
+    #[test]
     fn folds_quotes_dashes_and_spaces() {
         assert_eq!(
             norm("  “Hello”\u{00A0}\u{00A0}it’s   fine\u{2010}ish \u{2015} ok  \r\n\r\n\r\n\r\nNe\u{200B}xt line \n"),
@@ -943,6 +984,17 @@ mod tests {
                 let twice = normalise_text(&n.text, &o, Some(Lexicon::builtin()));
                 prop_assert_eq!(&twice.text, &n.text);
             }
+        }
+
+        /// Hard-wrapped prose with indents of every kind (paragraph marks, stray spaces,
+        /// hanging indents, tabs, code): a second pass changes nothing.
+        #[test]
+        fn paragraph_indents_are_idempotent(input in "((|  | |   |\t|     |    )(The harbour board met on Thursday and agreed to dredge|the channel before the summer, when the larger ferries|return to the island.|Work starts in May.|port's owners, who had asked for the work to be done last.|- An item of a list, long enough to be a filled line|2. A numbered item|Use it:|x  = 1;|```)(\n|\n|\n|\n\n)){0,30}") {
+            let o = NormaliseOptions::default();
+            let n = normalise_text(&input, &o, None);
+            prop_assert_eq!(align::reconstruct_source(n.text.as_bytes(), &n.edits, input.as_bytes()).unwrap(), input.as_bytes());
+            let twice = normalise_text(&n.text, &o, None);
+            prop_assert_eq!(&twice.text, &n.text);
         }
 
         #[test]
