@@ -176,8 +176,10 @@ impl<'a> Emitter<'a> {
 }
 
 /// What a text node sits in, found by walking up to its root.
-fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
+fn context(tree: &Tree, id: u32, root: u32, layout: &[bool]) -> (bool, u32, &'static str) {
     let mut pre = false;
+    // Inside a layout cell, the rows and table around it are page layout, not a table.
+    let mut in_layout = false;
     let mut link = NONE;
     let mut label = None;
     let mut cur = tree.nodes[id as usize].parent;
@@ -198,7 +200,12 @@ fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
             Tag::Li | Tag::Dd | Tag::Dt => {
                 label.get_or_insert("list_item");
             }
-            Tag::Td | Tag::Th | Tag::Tr | Tag::Table => {
+            Tag::Td | Tag::Th if layout[cur as usize] => in_layout = true,
+            Tag::Td | Tag::Th | Tag::Tr if !in_layout => {
+                label.get_or_insert("table");
+            }
+            Tag::Table if in_layout => in_layout = false,
+            Tag::Table => {
                 label.get_or_insert("table");
             }
             Tag::Blockquote => {
@@ -215,6 +222,49 @@ fn context(tree: &Tree, id: u32, root: u32) -> (bool, u32, &'static str) {
         cur = node.parent;
     }
     (pre, link, label.unwrap_or("body"))
+}
+
+/// Table cells that lay a page out rather than hold data: the only cell of
+/// their row, a cell holding block elements (paragraphs, lists, headings,
+/// another table), or one with more than 400 characters of text. Old pages and
+/// e-mail newsletters set their whole article in such cells; their text is body
+/// text, not a table row.
+fn layout_cells(tree: &Tree, sel: &Selection) -> Vec<bool> {
+    let mut layout = vec![false; tree.nodes.len()];
+    for (id, node) in tree.nodes.iter().enumerate() {
+        if node.kind != Kind::Element {
+            continue;
+        }
+        if matches!(node.tag, Tag::Td | Tag::Th) {
+            let cells = if node.parent == NONE {
+                1
+            } else {
+                tree.children(node.parent)
+                    .filter(|&c| {
+                        let n = &tree.nodes[c as usize];
+                        n.kind == Kind::Element && matches!(n.tag, Tag::Td | Tag::Th)
+                    })
+                    .count()
+            };
+            if cells < 2 || sel.stats[id].chars > 400 {
+                layout[id] = true;
+            }
+        } else if matches!(node.tag, Tag::P | Tag::Div | Tag::Ul | Tag::Ol | Tag::Table | Tag::Blockquote | Tag::Pre)
+            || node.tag.is_heading()
+        {
+            // The nearest cell above a block element lays the page out.
+            let mut cur = node.parent;
+            while cur != NONE {
+                let up = &tree.nodes[cur as usize];
+                if matches!(up.tag, Tag::Td | Tag::Th) {
+                    layout[cur as usize] = true;
+                    break;
+                }
+                cur = up.parent;
+            }
+        }
+    }
+    layout
 }
 
 /// Whether the text events hold a letter (any script), or at least four characters.
@@ -289,6 +339,7 @@ fn is_byline(text: &str) -> bool {
 /// `title` is the page's title: a heading repeating it is not text.
 pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, title: Option<&str>) -> Rendered {
     let mut out = Rendered::default();
+    let layout = layout_cells(tree, sel);
     let threshold = match settings.focus {
         Focus::Precision => 0.33,
         Focus::Balanced => 0.5,
@@ -416,7 +467,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 if c == 0 {
                     continue;
                 }
-                let (_, link, l) = context(tree, *id, *root);
+                let (_, link, l) = context(tree, *id, *root, &layout);
                 if chars == 0 {
                     label = if in_lead(tree, *id, *root, &sel.leads) { "standfirst" } else { l };
                 }
@@ -481,7 +532,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 Ev::Sep(s) => em.space(*s),
                 Ev::Text(id) => {
                     let node = &tree.nodes[*id as usize];
-                    let (pre, link, _) = context(tree, *id, *root);
+                    let (pre, link, _) = context(tree, *id, *root, &layout);
                     let before = em.len();
                     let plain = node.kind == Kind::Plain;
                     em.text(node.start, node.end, pre || plain, !plain);

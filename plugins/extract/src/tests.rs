@@ -84,6 +84,35 @@ fn boilerplate_is_pruned_and_roles_are_labelled() {
     docpipe_core::registry::check_written_attributes("extract", &serde_json::Map::new(), &doc.attributes).unwrap();
 }
 
+/// The role of each block whose text starts with `prefix`.
+fn role_of(doc: &Document, prefix: &str) -> String {
+    let span = doc.annotations["blocks"]
+        .iter()
+        .find(|s| doc.text[s.start..s.end].starts_with(prefix))
+        .unwrap_or_else(|| panic!("no block starts with {prefix:?} in {:?}", doc.text));
+    span.label.clone().unwrap_or_default()
+}
+
+#[test]
+fn layout_tables_hold_body_text_and_data_tables_stay_tables() {
+    // An old-style page: the article sits in single-cell rows and in a wide
+    // cell that holds paragraphs and a real two-column table.
+    let html = r#"<html><body><table width="600">
+<tr><td><h1>Parish hall roof mended</h1></td></tr>
+<tr><td>The volunteers finished the roof of the parish hall on Saturday, after three weekends of work, and the hall reopens next week.</td></tr>
+<tr><td width="120"><a href="/">Home</a></td><td><p>Money came from the spring fair, the quiz night and a grant from the district council, which paid for the slates.</p>
+<p>The next job is the kitchen, which needs a new floor and two cupboards before the harvest supper in October.</p>
+<table><tr><th>Event</th><th>Raised</th></tr><tr><td>Spring fair</td><td>412 pounds</td></tr><tr><td>Quiz night</td><td>188 pounds</td></tr></table></td></tr>
+</table>
+</body></html>"#;
+    let doc = run(html);
+    assert_eq!(role_of(&doc, "The volunteers finished"), "body", "{:?}", doc.annotations["blocks"]);
+    assert_eq!(role_of(&doc, "Money came from"), "body");
+    assert_eq!(role_of(&doc, "The next job"), "body");
+    assert_eq!(role_of(&doc, "Spring fair"), "table");
+    check_alignment(html, &doc);
+}
+
 #[test]
 fn drops_pages_without_text() {
     let stage = ExtractStage::new(ExtractOptions::default());
