@@ -435,7 +435,7 @@ pub fn code_block_lines(text: &str) -> Vec<(usize, usize)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The code lines of `text` as strings.
@@ -494,7 +494,7 @@ mod tests {
     /// A wrapped text whose paragraphs open with three spaces, written for this test: the
     /// first line, a one-line paragraph, a paragraph after a short last line, and two one-line
     /// paragraphs in a row.
-    const HARBOUR: &str = concat!(
+    pub(crate) const HARBOUR: &str = concat!(
         "   The harbour board met on Thursday and agreed to dredge\n",
         "the channel before the summer, when the larger ferries\n",
         "return to the island.\n",

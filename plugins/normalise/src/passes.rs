@@ -750,25 +750,9 @@ mod tests {
 
     #[test]
     fn keeps_every_paragraph_indent_of_a_text_that_marks_paragraphs_so() {
-        // Written for this test: wrapped at 60 columns, every paragraph opening with three
-        // spaces (the first line, after a short line, one-line paragraphs in a row).
-        let t = concat!(
-            "   The harbour board met on Thursday and agreed to dredge\n",
-            "the channel before the summer, when the larger ferries\n",
-            "return to the island.\n",
-            "   Work starts in May.\n",
-            "   The board's chair said the cost would be shared with the\n",
-            "port's owners, who had asked for the work to be done last\n",
-            "year.\n",
-            "   Residents near the quay were told to expect some noise at\n",
-            "night while the dredger is working, and a helpline will\n",
-            "open.\n",
-            "   A second meeting is planned for June.\n",
-            "   Tickets are free.\n",
-            "   The ferry company welcomed the decision and said that its\n",
-            "timetable for the summer would be published within a\n",
-            "fortnight.",
-        );
+        // Wrapped at 60 columns, every paragraph opening with three spaces (the first line,
+        // after a short line, one-line paragraphs in a row): the fixture of `code`'s tests.
+        let t = crate::code::tests::HARBOUR.trim_end_matches('\n');
         // Nothing to change: no edit is recorded for a kept indent.
         let out = normalise_text(t, &NormaliseOptions::default(), None);
         assert_eq!(out.text, t);

@@ -1107,10 +1107,11 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn spec() -> InputSpec {
+    /// An input spec for the readers' tests: auto format, lossy UTF-8, 1 MiB documents.
+    pub(crate) fn spec() -> InputSpec {
         InputSpec {
             files: vec![],
             format: InputFormat::Auto,

@@ -1250,17 +1250,8 @@ fn show(b: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::align::{reconstruct_source, validate};
-    use crate::input::{InputFormat, Utf8Policy};
+    use crate::input::tests::spec;
     use docpipe_testkit::warc::{WarcWriter, gzip, http_response};
-
-    fn spec() -> InputSpec {
-        InputSpec {
-            files: vec![],
-            format: InputFormat::Auto,
-            invalid_utf8: Utf8Policy::Lossy,
-            max_document_bytes: 1 << 20,
-        }
-    }
 
     #[derive(Debug, Default)]
     struct Got {
