@@ -140,7 +140,7 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
         return Err(Failure::NotHtml);
     }
     let meta = meta::read(&tree, html);
-    let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links };
+    let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links, comments: o.comments };
     let sel = select::select(&tree, html, o.focus, o.comments, false, meta.title.as_deref());
     let mut method = sel.method;
     let mut rendered = render::render(&tree, html, &sel, settings, meta.title.as_deref());
@@ -230,7 +230,7 @@ fn build(options: &StageOptions<'_>) -> Result<Stage, BuildError> {
 docpipe_core::register_stage! {
     name: "extract",
     summary: "Main text, block roles and metadata from HTML pages; every output span maps back to the page bytes",
-    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions, bylines and photo credits, the headline and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `standfirst`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `error-page` (a short page titled `404` or `not found`), `too-large`.",
+    description: "Parses `text` as HTML, prunes navigation, headers, footers, forms, hidden parts and boilerplate ids/classes (share, cookie, newsletter, related, comments, ads, ...), picks the main content (article-body markers, else readability-style scoring), filters link-heavy blocks, captions, bylines and photo credits, the headline and trailing headings, and writes the text (blocks separated by a blank line, `<br>` as a line break, inline tags adding nothing) as a rewrite of the page: `source.edits` map every span to the page bytes, a decoded `&amp;` to the whole reference. Writes the `blocks` layer (roles `body`, `standfirst`, `subheading`, `list_item`, `table`, `code`, `quote`, `caption`, and `comment` for blocks of a kept comment section, which summarise leaves out), `links` (option), metadata `title`, `author`, `date`, `site_name`, `language`, `canonical_url`, `description` (only where empty) and `attributes.extract`. Drops `not-html`, `no-main-text`, `error-page` (a short page titled `404` or `not found`), `too-large`.",
     kind: Map,
     options: ExtractOptions,
     example: r#"[[stage]]

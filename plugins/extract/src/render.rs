@@ -16,7 +16,7 @@ use docpipe_core::document::Span;
 use crate::Focus;
 use crate::decode::{Decoded, char_ref};
 use crate::parse::{Kind, NONE, Tree};
-use crate::select::{Reason, Selection};
+use crate::select::{Reason, Selection, comment_nodes};
 use crate::tags::Tag;
 
 /// What the renderer produced.
@@ -43,6 +43,8 @@ pub struct Settings {
     pub tables: bool,
     /// Collect links.
     pub links: bool,
+    /// Comments are kept: blocks inside a comment section get the `comment` role.
+    pub comments: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -176,7 +178,7 @@ impl<'a> Emitter<'a> {
 }
 
 /// What a text node sits in, found by walking up to its root.
-fn context(tree: &Tree, id: u32, root: u32, layout: &[bool]) -> (bool, u32, &'static str) {
+fn context(tree: &Tree, id: u32, root: u32, layout: &[bool], comment: &[bool]) -> (bool, u32, &'static str) {
     let mut pre = false;
     // Inside a layout cell, the rows and table around it are page layout, not a table.
     let mut in_layout = false;
@@ -218,6 +220,11 @@ fn context(tree: &Tree, id: u32, root: u32, layout: &[bool]) -> (bool, u32, &'st
         }
         if cur == root {
             break;
+        }
+        // A comment section inside the content (not the content itself, which some
+        // templates mark `comments-open`) makes every block in it a comment.
+        if comment.get(cur as usize).copied().unwrap_or(false) {
+            label = Some("comment");
         }
         cur = node.parent;
     }
@@ -340,6 +347,7 @@ fn is_byline(text: &str) -> bool {
 pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, title: Option<&str>) -> Rendered {
     let mut out = Rendered::default();
     let layout = layout_cells(tree, sel);
+    let comment = if settings.comments { comment_nodes(tree, html) } else { Vec::new() };
     let threshold = match settings.focus {
         Focus::Precision => 0.33,
         Focus::Balanced => 0.5,
@@ -467,7 +475,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 if c == 0 {
                     continue;
                 }
-                let (_, link, l) = context(tree, *id, *root, &layout);
+                let (_, link, l) = context(tree, *id, *root, &layout, &comment);
                 if chars == 0 {
                     label = if in_lead(tree, *id, *root, &sel.leads) { "standfirst" } else { l };
                 }
@@ -532,7 +540,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 Ev::Sep(s) => em.space(*s),
                 Ev::Text(id) => {
                     let node = &tree.nodes[*id as usize];
-                    let (pre, link, _) = context(tree, *id, *root, &layout);
+                    let (pre, link, _) = context(tree, *id, *root, &layout, &comment);
                     let before = em.len();
                     let plain = node.kind == Kind::Plain;
                     em.text(node.start, node.end, pre || plain, !plain);

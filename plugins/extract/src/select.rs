@@ -232,6 +232,28 @@ pub fn tokens(value: &str, mut f: impl FnMut(&str)) {
     }
 }
 
+/// Per node: whether its class or id names a comment section (`comment`, `comments`,
+/// `disqus`), for the `comment` block role when comments are kept.
+pub fn comment_nodes(tree: &Tree, html: &str) -> Vec<bool> {
+    let bytes = html.as_bytes();
+    let mut out = vec![false; tree.nodes.len()];
+    for (id, node) in tree.nodes.iter().enumerate() {
+        if node.kind != Kind::Element {
+            continue;
+        }
+        let mut hit = false;
+        tree.attrs(bytes, id as u32, |a| {
+            let name = &bytes[a.name.0..a.name.1];
+            if name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id") {
+                let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
+                tokens(value, |t| hit |= COMMENT_TOKENS.contains(&t));
+            }
+        });
+        out[id] = hit;
+    }
+    out
+}
+
 /// Whether a class or id, lower-cased without its punctuation, starts with a marker.
 fn is_marker_class(class: &str) -> bool {
     let mut buf = [0u8; 24];

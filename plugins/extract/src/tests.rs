@@ -263,6 +263,13 @@ fn options_tables_comments_links() {
     assert!(!plain.annotations.contains_key("links"));
     let other = run_with(&html, ExtractOptions { tables: false, comments: true, links: true, ..opts() });
     assert!(!other.text.contains("Ayes") && other.text.contains("A reader comment"), "{}", other.text);
+    // Kept comments are labelled: summaries and article analysis read body blocks only.
+    let role = |needle: &str| {
+        let b = other.annotations["blocks"].iter().find(|b| other.text[b.start..b.end].contains(needle)).unwrap();
+        b.label.clone().unwrap_or_default()
+    };
+    assert_eq!(role("A reader comment"), "comment");
+    assert_eq!(role("the budget."), "body");
     let links = &other.annotations["links"];
     assert_eq!(links.len(), 1);
     assert_eq!(&other.text[links[0].start..links[0].end], "the budget");
