@@ -140,7 +140,7 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
         return Err(Failure::NotHtml);
     }
     let meta = meta::read(&tree, html);
-    let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links, comments: o.comments };
+    let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links };
     let sel = select::select(&tree, html, o.focus, o.comments, false, meta.title.as_deref());
     let mut method = sel.method;
     let mut rendered = render::render(&tree, html, &sel, settings, meta.title.as_deref());

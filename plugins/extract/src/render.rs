@@ -16,7 +16,7 @@ use docpipe_core::document::Span;
 use crate::Focus;
 use crate::decode::{Decoded, char_ref};
 use crate::parse::{Kind, NONE, Tree};
-use crate::select::{Reason, Selection, comment_nodes};
+use crate::select::{Reason, Selection};
 use crate::tags::Tag;
 
 /// What the renderer produced.
@@ -43,8 +43,6 @@ pub struct Settings {
     pub tables: bool,
     /// Collect links.
     pub links: bool,
-    /// Comments are kept: blocks inside a comment section get the `comment` role.
-    pub comments: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -347,7 +345,6 @@ fn is_byline(text: &str) -> bool {
 pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, title: Option<&str>) -> Rendered {
     let mut out = Rendered::default();
     let layout = layout_cells(tree, sel);
-    let comment = if settings.comments { comment_nodes(tree, html) } else { Vec::new() };
     let threshold = match settings.focus {
         Focus::Precision => 0.33,
         Focus::Balanced => 0.5,
@@ -475,7 +472,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 if c == 0 {
                     continue;
                 }
-                let (_, link, l) = context(tree, *id, *root, &layout, &comment);
+                let (_, link, l) = context(tree, *id, *root, &layout, &sel.comment);
                 if chars == 0 {
                     label = if in_lead(tree, *id, *root, &sel.leads) { "standfirst" } else { l };
                 }
@@ -540,7 +537,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 Ev::Sep(s) => em.space(*s),
                 Ev::Text(id) => {
                     let node = &tree.nodes[*id as usize];
-                    let (pre, link, _) = context(tree, *id, *root, &layout, &comment);
+                    let (pre, link, _) = context(tree, *id, *root, &layout, &sel.comment);
                     let before = em.len();
                     let plain = node.kind == Kind::Plain;
                     em.text(node.start, node.end, pre || plain, !plain);

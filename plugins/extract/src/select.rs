@@ -232,28 +232,6 @@ pub fn tokens(value: &str, mut f: impl FnMut(&str)) {
     }
 }
 
-/// Per node: whether its class or id names a comment section (`comment`, `comments`,
-/// `disqus`), for the `comment` block role when comments are kept.
-pub fn comment_nodes(tree: &Tree, html: &str) -> Vec<bool> {
-    let bytes = html.as_bytes();
-    let mut out = vec![false; tree.nodes.len()];
-    for (id, node) in tree.nodes.iter().enumerate() {
-        if node.kind != Kind::Element {
-            continue;
-        }
-        let mut hit = false;
-        tree.attrs(bytes, id as u32, |a| {
-            let name = &bytes[a.name.0..a.name.1];
-            if name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id") {
-                let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
-                tokens(value, |t| hit |= COMMENT_TOKENS.contains(&t));
-            }
-        });
-        out[id] = hit;
-    }
-    out
-}
-
 /// Whether a class or id, lower-cased without its punctuation, starts with a marker.
 fn is_marker_class(class: &str) -> bool {
     let mut buf = [0u8; 24];
@@ -280,6 +258,8 @@ struct Facts {
     main: bool,
     /// Pruned by [`SOFT`] id/class tokens only.
     soft: bool,
+    /// Its class or id names a comment section ([`COMMENT_TOKENS`]).
+    comment: bool,
 }
 
 fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
@@ -307,7 +287,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                 f.marker = true;
                 f.weight += 40;
             }
-            let (mut pos, mut neg) = (false, false);
+            let (mut pos, mut neg, mut comment) = (false, false, false);
             let (mut hard, mut soft, mut pending_hidden) = (false, false, false);
             let was_pruned = f.prune.is_some();
             tokens(value, |t| {
@@ -329,7 +309,9 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                 }
                 pos |= POSITIVE.contains(&t);
                 neg |= NEGATIVE.contains(&t);
+                comment |= COMMENT_TOKENS.contains(&t);
             });
+            f.comment |= comment;
             hard |= pending_hidden;
             if (hard || soft) && !was_pruned && !is_marker && f.prune.is_none() {
                 f.prune = Some(Reason::Class);
@@ -413,6 +395,9 @@ pub struct Selection {
     pub leads: Vec<u32>,
     /// How they were found: `marker`, `score`, `widened`, `page` or `paragraphs`.
     pub method: &'static str,
+    /// Per node, when comments are kept (else empty): its class or id names a comment
+    /// section, for the `comment` block role.
+    pub comment: Vec<bool>,
 }
 
 /// Chooses the main content.
@@ -435,6 +420,7 @@ pub fn select(
     let mut marker = vec![false; n];
     let mut main = vec![false; n];
     let mut soft = vec![false; n];
+    let mut comment = if comments { vec![false; n] } else { Vec::new() };
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
     let mut text_counts = vec![(0u32, 0u32); n];
@@ -449,6 +435,9 @@ pub fn select(
                 marker[i] = f.marker;
                 main[i] = f.main;
                 soft[i] = f.soft && f.prune == Some(Reason::Class);
+                if comments {
+                    comment[i] = f.comment;
+                }
             }
             Kind::Text | Kind::Plain => {
                 let (chars, commas) = count(&bytes[node.start..node.end]);
@@ -758,7 +747,7 @@ pub fn select(
             drop[i] = Reason::Outside;
         }
     }
-    Selection { drop, stats, roots, leads, method }
+    Selection { drop, stats, roots, leads, method, comment }
 }
 
 /// Keeps the elements pruned by [`SOFT`] class hints alone that are prose paragraphs: a class
