@@ -235,38 +235,40 @@ fn context(tree: &Tree, id: u32, root: u32, layout: &[bool], comment: &[bool]) -
 /// e-mail newsletters set their whole article in such cells; their text is body
 /// text, not a table row.
 fn layout_cells(tree: &Tree, sel: &Selection) -> Vec<bool> {
-    let mut layout = vec![false; tree.nodes.len()];
+    let n = tree.nodes.len();
+    let is_cell = |i: usize| {
+        let node = &tree.nodes[i];
+        node.kind == Kind::Element && matches!(node.tag, Tag::Td | Tag::Th)
+    };
+    // Cells per row, counted once (a row of k cells would cost k² counted per cell).
+    let mut cells = vec![0u32; n];
     for (id, node) in tree.nodes.iter().enumerate() {
+        if node.parent != NONE && is_cell(id) {
+            cells[node.parent as usize] += 1;
+        }
+    }
+    // The nearest cell above each node; parents come before their children.
+    let mut nearest = vec![NONE; n];
+    let mut layout = vec![false; n];
+    for (id, node) in tree.nodes.iter().enumerate() {
+        let p = node.parent;
+        if p != NONE {
+            nearest[id] = if is_cell(p as usize) { p } else { nearest[p as usize] };
+        }
         if node.kind != Kind::Element {
             continue;
         }
-        if matches!(node.tag, Tag::Td | Tag::Th) {
-            let cells = if node.parent == NONE {
-                1
-            } else {
-                tree.children(node.parent)
-                    .filter(|&c| {
-                        let n = &tree.nodes[c as usize];
-                        n.kind == Kind::Element && matches!(n.tag, Tag::Td | Tag::Th)
-                    })
-                    .count()
-            };
-            if cells < 2 || sel.stats[id].chars > 400 {
+        if is_cell(id) {
+            let row = if p == NONE { 1 } else { cells[p as usize] };
+            if row < 2 || sel.stats[id].chars > 400 {
                 layout[id] = true;
             }
-        } else if matches!(node.tag, Tag::P | Tag::Div | Tag::Ul | Tag::Ol | Tag::Table | Tag::Blockquote | Tag::Pre)
-            || node.tag.is_heading()
+        } else if (matches!(node.tag, Tag::P | Tag::Div | Tag::Ul | Tag::Ol | Tag::Table | Tag::Blockquote | Tag::Pre)
+            || node.tag.is_heading())
+            && nearest[id] != NONE
         {
             // The nearest cell above a block element lays the page out.
-            let mut cur = node.parent;
-            while cur != NONE {
-                let up = &tree.nodes[cur as usize];
-                if matches!(up.tag, Tag::Td | Tag::Th) {
-                    layout[cur as usize] = true;
-                    break;
-                }
-                cur = up.parent;
-            }
+            layout[nearest[id] as usize] = true;
         }
     }
     layout
@@ -333,7 +335,6 @@ fn block_text(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> String {
 fn is_byline(text: &str) -> bool {
     let lower = text.to_lowercase();
     ["by ", "posted ", "published ", "updated ", "written by "].iter().any(|p| lower.starts_with(p))
-        || docpipe_text::lines::opens_with_by_name(text)
         || ["photograph:", "photo:", "photo credit", "image:", "credit:", "getty images", "illustration:"]
             .iter()
             .any(|p| lower.contains(p))
