@@ -381,12 +381,19 @@ impl Stream {
 
     /// Up to `n` bytes ahead, not consumed.
     fn peek(&mut self, n: usize) -> Result<Vec<u8>, ()> {
+        // Usually the bytes are all in the current buffer: copy them without consuming, so a
+        // long pushed-back block is not copied again at every look-ahead.
+        if let Ok(avail) = self.fill()
+            && avail.len() >= n
+        {
+            return Ok(avail[..n].to_vec());
+        }
         let mut got = Vec::with_capacity(n);
         while got.len() < n {
             let avail = match self.fill() {
                 Ok(a) => a,
                 Err(()) => {
-                    self.unread(&got.clone());
+                    self.unread(&got);
                     return Err(());
                 }
             };
@@ -397,7 +404,7 @@ impl Stream {
             got.extend_from_slice(&avail[..k]);
             self.consume(k);
         }
-        self.unread(&got.clone());
+        self.unread(&got);
         Ok(got)
     }
 
