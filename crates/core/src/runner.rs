@@ -350,17 +350,15 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     let Pipeline { input, output_dir, write_documents, run: settings, mut stages, outputs, input_pieces, .. } =
         pipeline;
 
+    let cancel_flag = opts.cancel.clone();
+    let is_cancelled = move || cancel_flag.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
     // An I/O error once an interrupt is pending is the interrupt: the output files refuse
     // writes and commits from then on.
     let io_err = |path: &std::path::Path| {
         let path = path.display().to_string();
-        let cancel = opts.cancel.clone();
+        let is_cancelled = is_cancelled.clone();
         move |source| {
-            if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
-                RunError::Interrupted
-            } else {
-                RunError::Io { path: path.clone(), source }
-            }
+            if is_cancelled() { RunError::Interrupted } else { RunError::Io { path: path.clone(), source } }
         }
     };
     std::fs::create_dir_all(&output_dir).map_err(io_err(&output_dir))?;
@@ -375,8 +373,6 @@ pub fn run(pipeline: Pipeline, opts: &RunOptions, observer: &dyn Observer) -> Re
     }
     // Every output file created on this thread from here on is committed with the run.
     let transaction = Transaction::begin(&output_dir, opts.cancel.clone()).map_err(io_err(&output_dir))?;
-    let cancel_flag = opts.cancel.clone();
-    let is_cancelled = move || cancel_flag.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
     // An error from a stage while an interrupt is pending is the interrupt (a write refused
     // because the run was interrupted), not the stage's fault.
     let stage_error = |stage: &str, id: &str, e: crate::stage::StageError| {
@@ -632,10 +628,7 @@ fn consume(
                 ReadEvent::Document(d) => {
                     // Documents of an earlier round were counted by the round that read them.
                     if ctx.counts_input {
-                        if d.source.path != last_file {
-                            stats.input.files += 1;
-                            last_file.clone_from(&d.source.path);
-                        }
+                        count_file(&d.source.path, &mut last_file, &mut stats.input.files);
                         stats.input.documents += 1;
                     }
                     docs.push(d);
@@ -643,18 +636,12 @@ fn consume(
                 }
                 ReadEvent::Dropped(r) => {
                     // An empty file is one drop; a WARC archive drops many records.
-                    if r.source.path != last_file {
-                        stats.input.files += 1;
-                        last_file.clone_from(&r.source.path);
-                    }
+                    count_file(&r.source.path, &mut last_file, &mut stats.input.files);
                     debug!(id = %r.id, reason = %r.reason, "input dropped");
                     *stats.input.dropped.entry(r.reason).or_default() += 1;
                 }
                 ReadEvent::Failed(r) => {
-                    if r.source.path != last_file {
-                        stats.input.files += 1;
-                        last_file.clone_from(&r.source.path);
-                    }
+                    count_file(&r.source.path, &mut last_file, &mut stats.input.files);
                     // Input failures belong to no stage: `[run] on_error` decides. Under
                     // `fail` the run stops before anything is committed (issue 16).
                     if ctx.input_on_error == OnError::Fail {
@@ -1006,6 +993,16 @@ impl RunCtx<'_> {
 }
 
 /// An I/O error writing `out`; one refused because the run was interrupted is the interrupt.
+/// Counts an input file when `path` differs from the last one seen (events of one file
+/// arrive together, in input order).
+pub(crate) fn count_file(path: &str, last: &mut String, files: &mut u64) {
+    if path != last {
+        *files += 1;
+        last.clear();
+        last.push_str(path);
+    }
+}
+
 fn io_error(out: &AtomicFile, source: std::io::Error) -> RunError {
     if out.cancelled() {
         RunError::Interrupted

@@ -539,6 +539,7 @@ fn rfind(file: &InputFile, end: u64, want: impl Fn(u8) -> bool) -> std::io::Resu
 mod tests {
     use super::*;
     use crate::input::{InputFormat, Utf8Policy};
+    use crate::runner::count_file;
     use crate::stats::InputStats;
     use proptest::prelude::*;
 
@@ -562,21 +563,15 @@ mod tests {
         for ev in events {
             match ev {
                 ReadEvent::Document(d) => {
-                    if d.source.path != last_file {
-                        stats.files += 1;
-                        last_file.clone_from(&d.source.path);
-                    }
+                    count_file(&d.source.path, &mut last_file, &mut stats.files);
                     stats.documents += 1;
                 }
                 ReadEvent::Dropped(r) => {
-                    stats.files += 1;
+                    count_file(&r.source.path, &mut last_file, &mut stats.files);
                     *stats.dropped.entry(r.reason.clone()).or_default() += 1;
                 }
                 ReadEvent::Failed(r) => {
-                    if r.source.path != last_file {
-                        stats.files += 1;
-                        last_file.clone_from(&r.source.path);
-                    }
+                    count_file(&r.source.path, &mut last_file, &mut stats.files);
                     stats.failed += 1;
                 }
                 ReadEvent::Replaced { count, .. } => stats.utf8_replacements += *count as u64,
