@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::gencorpus::Rng;
 use crate::warc::WarcWriter;
 
 /// `gen-warc` arguments.
@@ -50,22 +51,6 @@ pub fn generate(o: &Options) -> Result<(usize, u64)> {
     }
     std::fs::write(&o.out, &archive).with_context(|| format!("cannot write {}", o.out.display()))?;
     Ok((pages.len(), archive.len() as u64))
-}
-
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 const WORDS: &[&str] = &[
@@ -145,7 +130,7 @@ fn page(rng: &mut Rng, i: u64, target: usize) -> String {
             if k > 0 {
                 p.push(' ');
             }
-            let w = WORDS[rng.below(WORDS.len() as u64) as usize];
+            let w = *rng.pick(WORDS);
             if rng.below(40) == 0 {
                 p.push_str("<b>");
                 p.push_str(w);
@@ -178,7 +163,7 @@ pub fn synthetic(path: &Path, bytes: u64, seed: u64) -> Result<(u64, u64)> {
         let i = pages;
         let url = format!("https://news.example.com/{}/story-{i}.html", 2020 + i % 6);
         w.request(&url);
-        let size = 4_000 + rng.below(40_000) as usize;
+        let size = 4_000 + rng.below(40_000);
         let html = page(&mut rng, i, size);
         if i % 10 == 9 {
             let latin = html.replace("said", "d\u{e9}clar\u{e9}");
