@@ -1,5 +1,6 @@
 //! The learned re-labeller: a small averaged-perceptron classifier that gives each name span
-//! the rule cascade found its final label, or drops it.
+//! the rule cascade found on weak evidence its final label (it never drops one), and labels
+//! capitalised runs the rules left.
 //!
 //! **Why.** The hand rules of [`crate::tagger`] decide from one piece of evidence at a time
 //! (a head word, a title, a gazetteer hit), and rules tuned on one corpus's errors did not carry

@@ -123,8 +123,8 @@ pub struct TaggerConfig {
     pub capitalised: bool,
     /// In-document alias resolution.
     pub aliases: bool,
-    /// The learned re-labeller ([`crate::relabel`]): gives each name span the rules found its
-    /// final label, or drops it.
+    /// The learned re-labeller ([`crate::relabel`]): gives each name span the rules found on
+    /// weak evidence its final label (never drops one), and labels runs the rules left.
     pub model: bool,
 }
 
@@ -280,16 +280,14 @@ impl Tagger {
             .collect()
     }
 
-    /// Applies the re-labeller to the decisions of `doc`: changes labels, drops spans the model
-    /// says are no entity, and adds unlabelled runs it labels.
+    /// Applies the re-labeller to the decisions of `doc`: changes the labels of spans decided on
+    /// weak evidence (never drops one), and adds unlabelled runs it labels.
     fn relabel(&self, doc: &mut DocState<'_>) {
         let model = relabel::Model::builtin();
         let mut feats = Vec::with_capacity(48);
         for d in &mut doc.decisions {
-            if d.source == Source::Pattern || relabel::class_of(Some(d.label)).is_none() || d.start >= d.end {
-                continue;
-            }
-            if !d.source.overridable() {
+            // `overridable` leaves out patterns and every strong source.
+            if !d.source.overridable() || relabel::class_of(Some(d.label)).is_none() || d.start >= d.end {
                 continue;
             }
             let c = relabel::Candidate {
@@ -301,14 +299,12 @@ impl Tagger {
                 source: d.source.as_str(),
             };
             relabel::features(&self.gaz, &c, &mut feats);
-            match model.predict(&feats, Some(d.label)) {
-                Some(l) if l == d.label => {}
-                Some(l) => {
-                    d.label = l;
-                    d.source = Source::Model;
-                }
-                // Dropped: an empty span, which `tag` filters out.
-                None => d.end = d.start,
+            // A labelled span always gets a label back (never dropped): keep it or change it.
+            if let Some(l) = model.predict(&feats, Some(d.label))
+                && l != d.label
+            {
+                d.label = l;
+                d.source = Source::Model;
             }
         }
         for i in 0..doc.leftover.len() {
