@@ -690,7 +690,8 @@ pub fn read_file(
         }));
         return Ok(());
     }
-    if effective_format(file, spec.format) == Some(InputFormat::Warc) {
+    let declared = effective_format(file, spec.format);
+    if declared == Some(InputFormat::Warc) {
         // The WARC reader decompresses gzip itself, member by member, to know their offsets.
         return warc::read_warc(file, spec, emit, bytes_read);
     }
@@ -707,7 +708,7 @@ pub fn read_file(
         }
     };
     let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let format = match effective_format(file, spec.format) {
+    let format = match declared {
         Some(f) => f,
         None => sniff(reader.fill_buf().unwrap_or(&[])),
     };
@@ -729,7 +730,7 @@ pub fn read_file(
             html::read_html(&name, &mut reader, spec, emit, bytes_read);
             Ok(())
         }
-        InputFormat::Warc => warc::read_warc(file, spec, emit, bytes_read),
+        // Text (WARC archives went to their own reader above; sniffing never says WARC).
         _ => read_text(&name, &mut reader, spec, emit, bytes_read, whole),
     }
 }
