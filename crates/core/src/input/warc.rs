@@ -42,6 +42,7 @@
 //! `Name: value` lines (CRLF or LF; names case-insensitive; 1.0's folded continuation lines
 //! are joined; values in Latin-1 are read as Latin-1; the first of repeated fields counts).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{BufRead, Read};
 
@@ -1055,10 +1056,18 @@ fn document(name: &str, rec: &Record<'_>, block: &[u8], block_start: u64, cap: u
         .and_then(|h| h.get("transfer-encoding"))
         .is_some_and(|t| t.to_ascii_lowercase().split(',').any(|c| c.trim() == "chunked"));
     let coding = http.as_ref().and_then(|h| h.get("content-encoding")).map(|c| c.trim().to_ascii_lowercase());
-    let (dechunked, chunk_edits) = if chunked { dechunk(raw)? } else { (raw.to_vec(), Vec::new()) };
+    // The payload is borrowed unless a coding makes new bytes (most pages: no copy).
+    let (dechunked, chunk_edits): (Cow<'_, [u8]>, _) = if chunked {
+        let (b, e) = dechunk(raw)?;
+        (Cow::Owned(b), e)
+    } else {
+        (Cow::Borrowed(raw), Vec::new())
+    };
     let (bytes, coarse) = match coding.as_deref() {
         None | Some("" | "identity") => (dechunked, false),
-        Some("gzip" | "x-gzip" | "deflate") => (decompress(&dechunked, coding.as_deref().unwrap_or(""), cap)?, true),
+        Some("gzip" | "x-gzip" | "deflate") => {
+            (Cow::Owned(decompress(&dechunked, coding.as_deref().unwrap_or(""), cap)?), true)
+        }
         Some(other) => return Err(format!("content-encoding `{}` is not supported", show(other.as_bytes()))),
     };
     if bytes.is_empty() {
