@@ -339,7 +339,7 @@ impl SentenceSplitter {
         // rule does not (`… on Friday. ***** Please reply.`).
         loop {
             let m = k + b[k..end].iter().take_while(|&&c| c == b' ').count();
-            let len = if rule_len(b, m, end) > 0 { 0 } else { emoticon_len(b, m, end) };
+            let len = face_len(b, m, end);
             if m == k || len == 0 {
                 break;
             }
@@ -883,16 +883,11 @@ fn rule_alone(b: &[u8], para_start: bool, s: usize, end: usize) -> Option<usize>
     (n < end && rule_len(b, n, end) == 0 && (!pair || b[n].is_ascii_uppercase())).then_some(s + len)
 }
 
-/// The length of an emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`, `=D`) or of a separator
-/// rule ([`rule_len`]) that stands alone (whitespace or the end after it), else 0.
-fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
-    if i >= end {
-        return 0;
-    }
-    if matches!(b[i], b'*' | b'=' | b'_' | b'~' | b'#' | b'-') {
-        return rule_len(b, i, end);
-    }
-    if !matches!(b[i], b':' | b';' | b'=') {
+/// The length of a face emoticon at `i` (`:)`, `:-)`, `;-P`, `:((`) that stands alone
+/// (whitespace or the end after it), else 0. `=` opens separator rules ([`rule_len`]), so `=D`
+/// is no face.
+fn face_len(b: &[u8], i: usize, end: usize) -> usize {
+    if i >= end || !matches!(b[i], b':' | b';') {
         return 0;
     }
     let mut q = i + 1;
@@ -919,12 +914,13 @@ fn emoticon_len(b: &[u8], i: usize, end: usize) -> usize {
 /// between two sentences is a sentence of its own).
 fn emoticon_ends_sentence(text: &str, i: usize, end: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let len = emoticon_len(b, i, end);
+    let rule_run = rule_len(b, i, end);
+    let len = if rule_run > 0 { rule_run } else { face_len(b, i, end) };
     if len == 0 {
         return None;
     }
     // A line-like rule; `***` and `###` may be marks inside a line (`make: *** No rule`).
-    let rule = rule_len(b, i, end) > 0 && !matches!(b[i], b'*' | b'#');
+    let rule = rule_run > 0 && !matches!(b[i], b'*' | b'#');
     let n = skip_ws(b, i + len, end);
     let (first, _) = next_word(text, n, end);
     // At the end only a long rule after a word: not a heading's closing `===`, not a table's
