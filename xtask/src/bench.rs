@@ -480,27 +480,7 @@ pub fn run(root: &Path, o: &Options) -> Result<()> {
 fn prepare(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<Sized> {
     let label = size_label(size);
     let corpus = bench_dir.join(format!("corpus-{label}"));
-    let marker_path = corpus.join("corpus.json");
-    let marker = json!({"size": size, "seed": seed, "generator": "xtask gen-corpus"});
-    let reuse = std::fs::read_to_string(&marker_path)
-        .ok()
-        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
-        .is_some_and(|m| m == marker);
-    if reuse {
-        eprintln!("xtask: reusing {} (size {label}, seed {seed})", rel(&ctx.root, &corpus));
-    } else {
-        if corpus.exists() {
-            std::fs::remove_dir_all(&corpus)?;
-        }
-        let t = Instant::now();
-        let (bytes, n) = gencorpus::generate(&ctx.root, &gencorpus::Options { size, seed, out: corpus.clone() })?;
-        std::fs::write(&marker_path, marker.to_string())?;
-        eprintln!(
-            "xtask: generated {} ({n} articles, {bytes} bytes) in {:.1}s",
-            rel(&ctx.root, &corpus),
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let marker = gencorpus::generate_cached(&ctx.root, &corpus, size, seed)?;
     let corpus_bytes = corpus_files(&corpus)?.iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum();
     let work = bench_dir.join(format!("run-{label}"));
     std::fs::create_dir_all(&work)?;
@@ -634,20 +614,7 @@ fn prepare_single(ctx: &Ctx, bench_dir: &Path, size: u64, seed: u64) -> Result<S
     if !reuse {
         // One corpus big enough for the largest size, shared by all sizes.
         let corpus = dir.join("corpus");
-        let corpus_marker = json!({"size": gen_size, "seed": seed, "generator": "xtask gen-corpus"});
-        let have = std::fs::read_to_string(corpus.join("corpus.json"))
-            .ok()
-            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
-            .is_some_and(|m| m == corpus_marker);
-        if !have {
-            if corpus.exists() {
-                std::fs::remove_dir_all(&corpus)?;
-            }
-            let t = Instant::now();
-            gencorpus::generate(&ctx.root, &gencorpus::Options { size: gen_size, seed, out: corpus.clone() })?;
-            std::fs::write(corpus.join("corpus.json"), corpus_marker.to_string())?;
-            eprintln!("xtask: generated {} in {:.1}s", rel(&ctx.root, &corpus), t.elapsed().as_secs_f64());
-        }
+        gencorpus::generate_cached(&ctx.root, &corpus, gen_size, seed)?;
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
         let mut left = size as usize;
         let dumps = corpus_files(&corpus)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt"));

@@ -241,6 +241,31 @@ fn perturb(rng: &mut Rng, m: &Material, text: &str, level: f64) -> String {
 }
 
 /// Writes the corpus; returns (bytes written, articles).
+/// Generates a corpus of `size` bytes from `seed` into `out`, or reuses it when its
+/// `corpus.json` marker says it was made with the same size and seed. Returns the marker
+/// (caches of work derived from the corpus key on it).
+pub(crate) fn generate_cached(root: &Path, out: &Path, size: u64, seed: u64) -> Result<serde_json::Value> {
+    let marker = serde_json::json!({"size": size, "seed": seed, "generator": "xtask gen-corpus"});
+    let marker_path = out.join("corpus.json");
+    let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
+    let reuse = std::fs::read_to_string(&marker_path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .is_some_and(|m| m == marker);
+    if reuse {
+        eprintln!("xtask: reusing {shown} (size {size}, seed {seed})");
+        return Ok(marker);
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("removing {}", out.display()))?;
+    }
+    let started = std::time::Instant::now();
+    let (bytes, n) = generate(root, &Options { size, seed, out: out.to_path_buf() })?;
+    std::fs::write(&marker_path, marker.to_string()).with_context(|| format!("writing {}", marker_path.display()))?;
+    eprintln!("xtask: generated {shown} ({n} articles, {bytes} bytes) in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(marker)
+}
+
 pub fn generate(root: &Path, o: &Options) -> Result<(u64, usize)> {
     let m = material(root)?;
     let mut rng = Rng(o.seed);

@@ -181,26 +181,7 @@ fn imports(python: &Path, module: &str) -> bool {
 /// Generates (or reuses) `target/scale/corpus-<mb>MB`.
 fn corpus(root: &Path, dir: &Path, mb: u64) -> Result<PathBuf> {
     let out = dir.join(format!("corpus-{mb}MB"));
-    let marker_path = out.join("corpus.json");
-    let marker = json!({"size": mb << 20, "seed": SEED, "generator": "xtask gen-corpus"});
-    let reuse = std::fs::read_to_string(&marker_path)
-        .ok()
-        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
-        .is_some_and(|m| m == marker);
-    if reuse {
-        return Ok(out);
-    }
-    if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
-    }
-    let started = Instant::now();
-    let (bytes, n) = gencorpus::generate(root, &gencorpus::Options { size: mb << 20, seed: SEED, out: out.clone() })?;
-    std::fs::write(&marker_path, marker.to_string())?;
-    eprintln!(
-        "xtask: generated {} ({n} articles, {bytes} bytes) in {:.1} s",
-        rel(dir, &out),
-        started.elapsed().as_secs_f64()
-    );
+    gencorpus::generate_cached(root, &out, mb << 20, SEED)?;
     Ok(out)
 }
 
