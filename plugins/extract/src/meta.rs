@@ -264,14 +264,14 @@ pub fn read(tree: &Tree, html: &str) -> Meta {
     }
     // Texts of their own on the page, looked up only when no heading agrees with a title piece.
     let on_page = |piece: &str| {
-        let chars = piece.chars().filter(|c| !c.is_whitespace()).count();
+        let chars = crate::chars(piece);
         tree.nodes.iter().any(|node| {
             node.kind == Kind::Text && {
                 let raw = html[node.start..node.end].trim();
                 // Byte length bounds the characters; references only lengthen the raw text.
                 raw.len() >= chars
                     && raw.len() <= piece.len() * 4 + 16
-                    && raw.chars().filter(|c| !c.is_whitespace()).count() >= chars
+                    && crate::chars(raw) >= chars
                     && clean(raw).as_deref() == Some(piece)
             }
         })
