@@ -31,17 +31,13 @@ pub(crate) fn read_html(
         source: Source { path: name.to_owned(), start: 0, end, line: None, edits: Vec::new() },
         reason,
     };
-    let mut bytes = Vec::new();
-    let limit = spec.max_document_bytes;
-    if let Err(e) = reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
-        emit(ReadEvent::Failed(whole(format!("{name}: read error after {} bytes: {e}", bytes.len()), 0)));
-        return;
-    }
-    bytes_read(bytes.len() as u64);
-    if bytes.len() as u64 > limit {
-        emit(ReadEvent::Failed(whole(format!("{name}: larger than input.max_document_bytes ({limit} bytes)"), 0)));
-        return;
-    }
+    let bytes = match super::read_bounded(name, reader, spec.max_document_bytes, bytes_read) {
+        Ok(b) => b,
+        Err(why) => {
+            emit(ReadEvent::Failed(whole(why, 0)));
+            return;
+        }
+    };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         let reason = if bytes.is_empty() { "empty file" } else { "blank file" };
         emit(ReadEvent::Dropped(whole(reason.to_owned(), 0)));

@@ -744,6 +744,25 @@ pub(crate) fn cannot_open(name: &str, e: &std::io::Error) -> ReadEvent {
     })
 }
 
+/// Reads a whole file of at most `limit` bytes (counting what was read); the error names the
+/// file and says what went wrong.
+pub(crate) fn read_bounded(
+    name: &str,
+    reader: &mut dyn Read,
+    limit: u64,
+    bytes_read: &dyn Fn(u64),
+) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
+        return Err(format!("{name}: read error after {} bytes: {e}", bytes.len()));
+    }
+    bytes_read(bytes.len() as u64);
+    if bytes.len() as u64 > limit {
+        return Err(format!("{name}: larger than input.max_document_bytes ({limit} bytes)"));
+    }
+    Ok(bytes)
+}
+
 fn read_text(
     name: &str,
     reader: &mut dyn Read,
@@ -752,17 +771,13 @@ fn read_text(
     bytes_read: &dyn Fn(u64),
     whole: impl Fn(String) -> Rejected,
 ) -> Result<(), FatalInputError> {
-    let mut bytes = Vec::new();
-    let limit = spec.max_document_bytes;
-    if let Err(e) = reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
-        emit(ReadEvent::Failed(whole(format!("{name}: read error after {} bytes: {e}", bytes.len()))));
-        return Ok(());
-    }
-    bytes_read(bytes.len() as u64);
-    if bytes.len() as u64 > limit {
-        emit(ReadEvent::Failed(whole(format!("{name}: larger than input.max_document_bytes ({limit} bytes)"))));
-        return Ok(());
-    }
+    let mut bytes = match read_bounded(name, reader, spec.max_document_bytes, bytes_read) {
+        Ok(b) => b,
+        Err(why) => {
+            emit(ReadEvent::Failed(whole(why)));
+            return Ok(());
+        }
+    };
     // A byte order mark is not text: the document starts after it, offsets stay exact.
     let bom = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     if bytes[bom..].iter().all(|b| b.is_ascii_whitespace()) {
