@@ -4,9 +4,10 @@
 //!    by `hidden`/`aria-hidden`/inline `display:none`, by ARIA role, and by id/class *tokens*
 //!    (split at `-`, `_`, spaces and camelCase, so `share-bar` and `shareBar` match `share` and
 //!    `sharepoint` does not). A class-pruned element holding most of the page's text is kept:
-//!    some templates put `comments-open` on the wrapper of everything. Weak hints (`teaser`,
-//!    `widget`, `tools`, …) never drop a prose paragraph on their own, and `hidden-xs`-style
-//!    responsive classes are not hidden.
+//!    some templates put `comments-open` on the wrapper of everything; so is a `<form>` holding
+//!    most of it (ASP.NET pages wrap the whole page in one), and either around an article-body
+//!    marker. Weak hints (`teaser`, `widget`, `tools`, …) never drop a prose paragraph on their
+//!    own, and `hidden-xs`-style responsive classes are not hidden.
 //! 2. **Score** in the spirit of readability: every block holding text gives its parent and
 //!    half to its grandparent 1 + commas + length/100 (capped); id/class tokens and content
 //!    markers (`itemprop=articleBody`, `article-body`-like classes, `<article>`, `<main>`)
@@ -457,8 +458,13 @@ pub fn select(
         rescue_prose(tree, &text_counts, &raw, &soft, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
+    // A wrapper pruned by its class, role or by being a `<form>` (ASP.NET pages put the whole
+    // page in one) is kept when it holds most of the page's text.
+    let wrapper = |i: usize, d: Reason| {
+        matches!(d, Reason::Class | Reason::Role) || (d == Reason::Tag && tree.nodes[i].tag == Tag::Form)
+    };
     for i in 0..n {
-        if matches!(drop[i], Reason::Class | Reason::Role) && raw[i] * 2 > total {
+        if wrapper(i, drop[i]) && raw[i] * 2 > total {
             drop[i] = Reason::None;
         }
     }
@@ -467,7 +473,7 @@ pub fn select(
         if marker[i] && !matches!(drop[i], Reason::Hidden) {
             let mut cur = tree.nodes[i].parent;
             while cur != NONE {
-                if matches!(drop[cur as usize], Reason::Class | Reason::Role) {
+                if wrapper(cur as usize, drop[cur as usize]) {
                     drop[cur as usize] = Reason::None;
                 }
                 cur = tree.nodes[cur as usize].parent;
@@ -980,6 +986,24 @@ mod tests {
             (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
         assert_eq!(kept, 9, "method {}", sel.method);
         assert_eq!(sel.method, "widened");
+    }
+
+    #[test]
+    fn a_form_wrapping_the_whole_page_is_not_boilerplate() {
+        // ASP.NET WebForms pages put everything inside one `<form>`; a small form stays pruned.
+        let para = "The council met late on Tuesday, and the clerk, who had kept the minutes for years, read out every objection in turn.";
+        let html = format!(
+            r#"<body><form class="search"><input name="q"><span>Search the whole archive of this site by keyword</span></form>
+            <form id="aspnetForm" method="post"><div class="nav"><a href="/">Home</a></div>
+            <div class="story"><p>{para}</p><p>{para}</p><p>{para}</p></div></form></body>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let kept =
+            |tag| (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == tag && sel.drop[i] == Reason::None).count();
+        assert_eq!(kept(Tag::P), 3, "method {}", sel.method);
+        let search = (0..tree.nodes.len()).find(|&i| tree.nodes[i].tag == Tag::Form).unwrap();
+        assert_eq!(sel.drop[search], Reason::Tag, "the search form stays boilerplate");
     }
 
     #[test]
