@@ -371,14 +371,17 @@ impl Stats {
     }
 }
 
-/// Counts the characters (not whitespace) and commas (`,`, `，`, `、`) of `text`.
+/// Counts the characters (not whitespace) and commas (`,`, `，`, `、`, `،`) of `text`.
 pub fn count(text: &[u8]) -> (u32, u32) {
     // Branch-free so that it vectorises: whitespace and UTF-8 continuation bytes do not count.
     let chars = text.iter().filter(|&&b| !(b.is_ascii_whitespace() || (b & 0xC0) == 0x80)).count();
     let mut commas = memchr::memchr_iter(b',', text).count();
     if !text.is_ascii() {
-        commas += memchr::memmem::find_iter(text, "，".as_bytes()).count();
-        commas += memchr::memmem::find_iter(text, "、".as_bytes()).count();
+        // The full-width and ideographic commas (Chinese, Japanese) and the Arabic comma (also
+        // Persian and Urdu): prose in those scripts rarely uses `,`.
+        for comma in ["，", "、", "،"] {
+            commas += memchr::memmem::find_iter(text, comma.as_bytes()).count();
+        }
     }
     (chars as u32, commas as u32)
 }
@@ -986,6 +989,13 @@ mod tests {
             (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
         assert_eq!(kept, 9, "method {}", sel.method);
         assert_eq!(sel.method, "widened");
+    }
+
+    #[test]
+    fn commas_of_other_scripts_count() {
+        assert_eq!(count("a, b".as_bytes()), (3, 1));
+        assert_eq!(count("甲，乙、丙".as_bytes()).1, 2);
+        assert_eq!(count("قال، ثم".as_bytes()), (6, 1));
     }
 
     #[test]
