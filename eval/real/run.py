@@ -482,6 +482,156 @@ def show_entity_errors(texts, silver, ours, splits, n):
         print(f"   {c:3d}  {lab:7s} {txt!r}")
 
 
+# ----------------------------------------------------------------------------- human NER gold
+
+UNER_FILES = [("PUD news+wiki", "en_pud-ud-test.iob2", None), ("EWT web dev", "en_ewt-ud-dev.iob2", "dev"),
+              ("EWT web test", "en_ewt-ud-test.iob2", "test")]
+UNER_FAMILY = {"PER": "PERSON", "ORG": "ORG", "LOC": "place"}
+# UNER's LOC covers places and facilities; both sides map their labels the same way.
+PRED_FAMILY = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "place", "LOC": "place", "FAC": "place"}
+UNER_FAMILIES = ["PERSON", "ORG", "place"]
+
+
+def uner_documents(uner_dir):
+    """(key, split, text, gold spans) per document of the Universal NER English files.
+
+    A document is a `# newdoc` (its sentences' `# text` joined by a space); tokens are found in
+    the sentence text in order, and a B-/I- run becomes the span from its first token's start
+    to its last token's end. PUD has one file: its documents are split by SHA-1 of the doc id
+    (dev below 128); EWT has its own dev and test files."""
+    out = []
+    for label, fname, fixed_split in UNER_FILES:
+        path = Path(uner_dir) / fname
+        if not path.exists():
+            continue
+        docs = []
+        cur = None
+        sent_text, pos, spans, open_span = None, 0, [], None
+
+        def close_sentence():
+            nonlocal open_span
+            if cur is None or sent_text is None:
+                return
+            if open_span:
+                spans.append(open_span)
+                open_span = None
+            base = len(cur["text"]) + (1 if cur["text"] else 0)
+            cur["text"] = (cur["text"] + " " + sent_text) if cur["text"] else sent_text
+            # UD splits hyphenated words (`Joliot - Curie`): two spans of one family joined by
+            # a hyphen alone are one name.
+            merged = []
+            for a, b, fam in spans:
+                if merged and merged[-1][2] == fam and sent_text[merged[-1][1]:a] in ("-", "‐", "‑"):
+                    merged[-1] = (merged[-1][0], b, fam)
+                else:
+                    merged.append((a, b, fam))
+            for a, b, fam in merged:
+                a, b, fam = trim(cur["text"], base + a, base + b, fam)
+                span = cur["text"][a:b]
+                a += len(span) - len(span.lstrip())
+                b -= len(span) - len(span.rstrip())
+                cur["gold"].add((a, b, fam))
+
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# newdoc id = "):
+                close_sentence()
+                sent_text, spans, open_span = None, [], None
+                cur = {"id": line[len("# newdoc id = "):].strip(), "text": "", "gold": set()}
+                docs.append(cur)
+            elif line.startswith("# text = "):
+                close_sentence()
+                if cur is None:  # a file without newdoc lines: one document per sentence
+                    cur = {"id": f"{fname}:{len(docs)}", "text": "", "gold": set()}
+                    docs.append(cur)
+                sent_text, pos, spans, open_span = line[len("# text = "):], 0, [], None
+            elif line and not line.startswith("#") and sent_text is not None:
+                cols = line.split("\t")
+                if len(cols) < 3 or "-" in cols[0] or "." in cols[0]:
+                    continue
+                tok, tag = cols[1], cols[2]
+                i = sent_text.find(tok, pos)
+                if i < 0:
+                    continue
+                a, b = i, i + len(tok)
+                pos = b
+                if tag.startswith("B-") or (tag.startswith("I-") and open_span is None):
+                    if open_span:
+                        spans.append(open_span)
+                    fam = UNER_FAMILY.get(tag[2:])
+                    open_span = (a, b, fam) if fam else None
+                elif tag.startswith("I-") and open_span:
+                    open_span = (open_span[0], b, open_span[2])
+                else:
+                    if open_span:
+                        spans.append(open_span)
+                    open_span = None
+        close_sentence()
+        for d in docs:
+            key = f"uner:{fname}:{d['id']}"
+            split = fixed_split or split_of(key)
+            out.append((label.split()[0], key, split, d["text"], d["gold"]))
+    return out
+
+
+def eval_uner(uner_dir, errors):
+    """Entity F1 against HUMAN gold (Universal NER), docpipe and spaCy sm/md on the same text."""
+    docs = uner_documents(uner_dir)
+    if not docs:
+        return None, 0
+    texts = [t for _, _, _, t, _ in docs]
+    ran, _ = run_docpipe("entities-uner", ENT_CONFIG, [{"id": k, "text": t} for _, k, _, t, _ in docs])
+    by_id = {d["id"]: d for d in ran}
+    ours = []
+    for _, k, _, t, _ in docs:
+        d = by_id.get(k)
+        spans = set()
+        if d is not None:
+            m = byte_to_char(d["text"])
+            for e in d.get("annotations", {}).get("entities", []):
+                fam = PRED_FAMILY.get(e.get("label"))
+                if fam:
+                    spans.add(trim(t, m[e["start"]], m[e["end"]], fam))
+        ours.append(spans)
+    preds = {"docpipe": ours}
+    for w in ("sm", "md"):
+        preds[f"spaCy {w}"] = [{trim(t, e.start_char, e.end_char, PRED_FAMILY[e.label_]) for e in d.ents
+                                if e.label_ in PRED_FAMILY}
+                               for t, d in zip(texts, nlp(w).pipe(texts, batch_size=32, n_process=1))]
+    rows = {}
+    for sysname, pred in preds.items():
+        rows[sysname] = {}
+        for corpus in ("PUD", "EWT"):
+            for split in ("dev", "test"):
+                idx = [i for i, (c, _, sp, _, _) in enumerate(docs) if c == corpus and sp == split]
+                for fam in UNER_FAMILIES + [None]:
+                    tp = npred = ngold = 0
+                    for i in idx:
+                        pr = {x for x in pred[i] if fam is None or x[2] == fam}
+                        g = {x for x in docs[i][4] if fam is None or x[2] == fam}
+                        tp += len(pr & g)
+                        npred += len(pr)
+                        ngold += len(g)
+                    rows[sysname][f"{corpus} {split} {fam or 'micro'}"] = f1(tp, npred, ngold)
+    if errors:
+        from collections import Counter
+        fn, fp = Counter(), Counter()
+        for (_, _, sp, t, g), pr in zip(docs, ours):
+            if sp != "dev":
+                continue
+            for a, b, lab in g - pr:
+                fn[(t[a:b], lab)] += 1
+            for a, b, lab in pr - g:
+                fp[(t[a:b], lab)] += 1
+        print(f"\n-- docpipe entity errors against the UNER human gold, dev only (top {errors}) --")
+        print("missed or mislabelled gold spans:", sum(fn.values()))
+        for (txt, lab), c in fn.most_common(errors):
+            print(f"   {c:3d}  {lab:7s} {txt!r}")
+        print("docpipe spans not in the gold:", sum(fp.values()))
+        for (txt, lab), c in fp.most_common(errors):
+            print(f"   {c:3d}  {lab:7s} {txt!r}")
+    return rows, len(docs)
+
+
 # ----------------------------------------------------------------------------- dumps
 
 SENT_RE = re.compile(r"(?<=[.!?])[\"']?\s+(?=[\"'(]?[A-Z])")
@@ -664,6 +814,19 @@ def eval_dumps(lee, errors):
     return art_rows, pq_rows, counts, meta
 
 
+def report_uner(uner_dir, errors):
+    rows, ndocs = eval_uner(uner_dir, errors)
+    if rows is None:
+        print(f"Universal NER files not found in {uner_dir} (no package registry ships them): human-gold NER skipped")
+        return None
+    for corpus, splits in (("PUD", ["dev", "test"]), ("EWT", ["dev", "test"])):
+        cols = [f"{corpus} {s} {f}" for s in splits for f in ["micro", "ORG", "PERSON", "place"]]
+        table(f"ENTITIES: F1 against HUMAN gold (Universal NER v1, PER/ORG/LOC; {corpus}: "
+              + ("1,000 news and Wikipedia sentences, dev/test by document" if corpus == "PUD" else
+                 "English Web Treebank, its own dev and test files") + ")", cols, rows)
+    return rows
+
+
 def report_dumps(lee, errors):
     """Runs the article dumps and prints their tables; returns the article and pull-quote rows."""
     arows, pqrows, counts, meta = eval_dumps(lee, errors)
@@ -710,7 +873,9 @@ def main():
                     "the installed Debian package, else fetched with apt-get download)")
     ap.add_argument("--dumps-only", action="store_true", help="run only the article dumps (articles, pull quotes, "
                     "Usenet post dumps and summaries)")
-    ap.add_argument("--entities-only", action="store_true", help="run only the entity task")
+    ap.add_argument("--entities-only", action="store_true", help="run only the entity tasks (Lee silver, UNER gold)")
+    ap.add_argument("--uner", default=str(OUT / "uner"), help="folder with the Universal NER English files "
+                    "en_pud-ud-test.iob2, en_ewt-ud-dev.iob2, en_ewt-ud-test.iob2 (human NER gold; not on a registry)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -738,6 +903,7 @@ def main():
         cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG", "PERSON", "place", "NORP"]]
         table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on {ndocs} Lee news documents "
               f"(spaCy md = 1 by definition); docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
+        report_uner(args.uner, args.errors)
         return
     systems = ["pysbd", "syntok", "spaCy sm", "spaCy md"]
     srows, scounts = eval_sentences(args.ud if Path(args.ud).exists() else None, systems, args.errors,
@@ -760,9 +926,11 @@ def main():
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["PERSON", "place", "NORP"]]
     table("ENTITIES: per family", cols, erows)
 
+    urows = report_uner(args.uner, args.errors)
+
     arows, pqrows = report_dumps(lee, args.errors)
     ng_art, ng_sum = report_posts(args.errors)
-    summary = {"sentences": srows, "entities": erows, "articles": arows, "pull_quotes": pqrows,
+    summary = {"sentences": srows, "entities": erows, "entities_uner": urows, "articles": arows, "pull_quotes": pqrows,
                "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
     print(f"\nresults: {OUT / 'results.json'}")
