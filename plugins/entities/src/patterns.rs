@@ -453,10 +453,33 @@ impl<'a> Scanner<'a> {
             && d.parse::<u32>().is_ok_and(|n| (1..=31).contains(&n))
     }
 
+    /// An era marker (`BC`, `B.C.`, `BCE`, `AD`, `A.D.`, `CE`), written in capitals.
+    fn is_era(&self, i: usize) -> bool {
+        let w = self.t(i);
+        w.len() <= 6 && matches!(w.trim_end_matches('.').replace('.', "").as_str(), "BC" | "BCE" | "AD" | "CE")
+    }
+
+    /// A year of at most four digits (`79`, `1066`), as eras count them.
+    fn short_year(&self, i: usize) -> bool {
+        let w = self.t(i);
+        self.kind(i) == Some(Kind::Num) && (1..=4).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    }
+
     /// A calendar expression at `i`.
     fn date(&self, i: usize) -> Option<(usize, Label)> {
         let w = self.t(i);
         let mut j = i;
+        // Years of an era: `78 BC`, `AD 79`, `the 5th century BC` (`century` after an ordinal).
+        if self.short_year(i) && self.is_era(i + 1) {
+            return Some((i + 2, Label::Date));
+        }
+        if self.is_era(i) && matches!(self.t(i).trim_end_matches('.'), "AD" | "A.D") && self.short_year(i + 1) {
+            return Some((i + 2, Label::Date));
+        }
+        if self.ordinal(i).is_some() && lower_in(&["century", "centuries", "millennium"], self.t(i + 1)) {
+            let end = if self.is_era(i + 2) { i + 3 } else { i + 2 };
+            return Some((end, Label::Date));
+        }
         // mid-March, early/late March
         if let Some(rest) = w.strip_prefix("mid-").or_else(|| w.strip_prefix("Mid-"))
             && (is_in(MONTHS, rest) || is_in(WEEKDAYS, rest))
@@ -704,7 +727,7 @@ fn triggers() -> &'static std::collections::HashSet<String, foldhash::fast::Fixe
             UNITS_WORDS,
             TENS_WORDS,
             ORDINALS,
-            &["early", "late", "mid", "a", "an", "one"],
+            &["early", "late", "mid", "a", "an", "one", "ad"],
             &["today", "yesterday", "tomorrow", "tonight", "overnight", "midnight", "midday", "noon"],
         ];
         for w in lists.iter().flat_map(|l| l.iter()) {
@@ -905,6 +928,10 @@ mod tests {
         has("a 42-year-old trader", "42-year-old", "DATE");
         has("rates rose last week on", "last week", "DATE");
         has("in the 1990s it", "1990s", "DATE");
+        has("Sulla died in 78 BC after", "78 BC", "DATE");
+        has("a villa buried in AD 79 by", "AD 79", "DATE");
+        has("built in the 2nd century BC by", "2nd century BC", "DATE");
+        has("since the fifth century the", "fifth century", "DATE");
         has("it took a week to", "a week", "DATE");
     }
 

@@ -1591,7 +1591,9 @@ impl<'a> DocState<'a> {
                     source: Source::Shape,
                     weak: false,
                 });
-            } else {
+            } else if !(e - s == 1 && is_in(NOT_ORG_ACRONYMS, self.w(s))) {
+                // (An acronym known not to name anything, `BC`, `CEO`, `GMT`, is not a
+                // candidate for the re-labeller either.)
                 self.leftover.push((s, e));
             }
         }
@@ -1701,6 +1703,15 @@ mod tests {
         has("The World Canoe Sprint Federation met. The WCSF said no.", "WCSF", "ORG");
         has("Officials at the TSIB said", "TSIB", "ORG");
         lacks("The CEO said", "CEO");
+        // Acronyms known not to name anything stay unlabelled, re-labeller included.
+        for text in ["Sulla took the city in 82 BC and held it.", "The works were begun in BC times, he said.",
+                     "The feed goes live at 10:00 GMT on the island.", "Both the CFO and the CEO resigned."] {
+            for w in ["BC", "GMT", "CFO", "CEO"] {
+                let got = tag(text);
+                assert!(!got.iter().any(|(s, l, _, _)| s == w && l != "DATE"), "{text:?}: {w} labelled: {got:?}");
+            }
+        }
+        has("Sulla took the city in 82 BC and held it.", "82 BC", "DATE");
     }
 
     #[test]
