@@ -492,13 +492,35 @@ PRED_FAMILY = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "place", "LOC": "place",
 UNER_FAMILIES = ["PERSON", "ORG", "place"]
 
 
-def uner_documents(uner_dir):
+def ud_paragraph_starts(ud_dir):
+    """The sent_ids of UD EWT sentences that open a paragraph (`# newpar` or `# newdoc`), when
+    the UD files are at hand: the UNER files do not carry paragraph marks."""
+    starts = set()
+    for fname in ("en_ewt-ud-dev.conllu", "en_ewt-ud-test.conllu"):
+        path = Path(ud_dir) / fname if ud_dir else None
+        if not path or not path.exists():
+            continue
+        opens = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# newdoc") or line.startswith("# newpar"):
+                opens = True
+            elif line.startswith("# sent_id ="):
+                if opens:
+                    starts.add(line.split("=", 1)[1].strip())
+                opens = False
+    return starts
+
+
+def uner_documents(uner_dir, ud_dir=None):
     """(key, split, text, gold spans) per document of the Universal NER English files.
 
     A document is a `# newdoc` (its sentences' `# text` joined by a space); tokens are found in
     the sentence text in order, and a B-/I- run becomes the span from its first token's start
     to its last token's end. PUD has one file: its documents are split by SHA-1 of the doc id
-    (dev below 128); EWT has its own dev and test files."""
+    (dev below 128); EWT has its own dev and test files. Sentences that open a paragraph in UD
+    EWT (read from `ud_dir` when given) start after a blank line, as in the sentence task:
+    without it, e-mail signatures and header lines would run into each other."""
+    par_starts = ud_paragraph_starts(ud_dir)
     out = []
     for label, fname, fixed_split in UNER_FILES:
         path = Path(uner_dir) / fname
@@ -506,7 +528,7 @@ def uner_documents(uner_dir):
             continue
         docs = []
         cur = None
-        sent_text, pos, spans, open_span = None, 0, [], None
+        sent_text, pos, spans, open_span, sent_id, next_id = None, 0, [], None, None, None
 
         def close_sentence():
             nonlocal open_span
@@ -515,8 +537,9 @@ def uner_documents(uner_dir):
             if open_span:
                 spans.append(open_span)
                 open_span = None
-            base = len(cur["text"]) + (1 if cur["text"] else 0)
-            cur["text"] = (cur["text"] + " " + sent_text) if cur["text"] else sent_text
+            sep = "\n\n" if sent_id in par_starts else " "
+            base = len(cur["text"]) + (len(sep) if cur["text"] else 0)
+            cur["text"] = (cur["text"] + sep + sent_text) if cur["text"] else sent_text
             # UD splits hyphenated words (`Joliot - Curie`): two spans of one family joined by
             # a hyphen alone are one name.
             merged = []
@@ -538,8 +561,11 @@ def uner_documents(uner_dir):
                 sent_text, spans, open_span = None, [], None
                 cur = {"id": line[len("# newdoc id = "):].strip(), "text": "", "gold": set()}
                 docs.append(cur)
+            elif line.startswith("# sent_id = "):
+                next_id = line[len("# sent_id = "):].strip()
             elif line.startswith("# text = "):
                 close_sentence()
+                sent_id = next_id
                 if cur is None:  # a file without newdoc lines: one document per sentence
                     cur = {"id": f"{fname}:{len(docs)}", "text": "", "gold": set()}
                     docs.append(cur)
@@ -573,9 +599,9 @@ def uner_documents(uner_dir):
     return out
 
 
-def eval_uner(uner_dir, errors):
+def eval_uner(uner_dir, errors, ud_dir=None):
     """Entity F1 against HUMAN gold (Universal NER), docpipe and spaCy sm/md on the same text."""
-    docs = uner_documents(uner_dir)
+    docs = uner_documents(uner_dir, ud_dir)
     if not docs:
         return None, 0
     texts = [t for _, _, _, t, _ in docs]
@@ -814,8 +840,8 @@ def eval_dumps(lee, errors):
     return art_rows, pq_rows, counts, meta
 
 
-def report_uner(uner_dir, errors):
-    rows, ndocs = eval_uner(uner_dir, errors)
+def report_uner(uner_dir, errors, ud_dir=None):
+    rows, ndocs = eval_uner(uner_dir, errors, ud_dir)
     if rows is None:
         print(f"Universal NER files not found in {uner_dir} (no package registry ships them): human-gold NER skipped")
         return None
@@ -903,7 +929,7 @@ def main():
         cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG", "PERSON", "place", "NORP"]]
         table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on {ndocs} Lee news documents "
               f"(spaCy md = 1 by definition); docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
-        report_uner(args.uner, args.errors)
+        report_uner(args.uner, args.errors, args.ud)
         return
     systems = ["pysbd", "syntok", "spaCy sm", "spaCy md"]
     srows, scounts = eval_sentences(args.ud if Path(args.ud).exists() else None, systems, args.errors,
@@ -926,7 +952,7 @@ def main():
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["PERSON", "place", "NORP"]]
     table("ENTITIES: per family", cols, erows)
 
-    urows = report_uner(args.uner, args.errors)
+    urows = report_uner(args.uner, args.errors, args.ud)
 
     arows, pqrows = report_dumps(lee, args.errors)
     ng_art, ng_sum = report_posts(args.errors)
