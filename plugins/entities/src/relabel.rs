@@ -289,6 +289,14 @@ impl Sink<'_> {
             }
             h = if p.is_ascii() {
                 p.bytes().fold(h, |h, b| fnv1a_step(h, b.to_ascii_lowercase()))
+            } else if p.contains('\u{2019}') {
+                // A typographic apostrophe (`Doss’s`, `O’Brien`) hashes as `'`: the same word,
+                // and most training text writes it straight.
+                let mut buf = [0u8; 4];
+                p.chars().flat_map(char::to_lowercase).fold(h, |h, ch| {
+                    let ch = if ch == '\u{2019}' { '\'' } else { ch };
+                    ch.encode_utf8(&mut buf).bytes().fold(h, fnv1a_step)
+                })
             } else {
                 fnv1a_lower(h, p)
             };
@@ -478,6 +486,15 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    #[test]
+    fn a_typographic_apostrophe_gives_the_features_of_a_straight_one() {
+        // `Dossel’s story` and `Dossel's story`: tokens 0 Dossel, 1 's, 2 story.
+        let curly = feats_of("Dossel\u{2019}s story began", 0, 1, None);
+        let straight = feats_of("Dossel's story began", 0, 1, None);
+        assert_eq!(curly, straight);
+        assert_eq!(feature_hash(&["n1", "\u{2019}S"]), feature_hash(&["n1", "'s"]));
     }
 
     #[test]
