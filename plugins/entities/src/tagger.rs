@@ -383,6 +383,8 @@ struct DocState<'a> {
     decisions: Vec<Decision>,
     /// Capitalised runs left unlabelled (candidates for alias resolution).
     pending: Vec<(usize, usize)>,
+    /// One-word organisations that are also frequent words, alone at a sentence start.
+    start_orgs: Vec<usize>,
     /// Runs still unlabelled after every rule (candidates for the re-labeller).
     leftover: Vec<(usize, usize)>,
     /// Acronyms defined in the text: acronym → (label, canonical).
@@ -441,6 +443,7 @@ impl<'a> DocState<'a> {
             gaz_at,
             decisions: Vec::new(),
             pending: Vec::new(),
+            start_orgs: Vec::new(),
             leftover: Vec::new(),
             defined: HashMap::new(),
             place_probes: 0,
@@ -843,6 +846,14 @@ impl<'a> DocState<'a> {
                     || (s + 2..e)
                         .find(|&k| is_title(self.w(k)))
                         .is_some_and(|t| self.head_label(s, t) == Some(Label::Org)));
+            if word_org && e - s == 1 {
+                // A one-word organisation that is also a frequent word, alone at a sentence
+                // start: `Labor won` or `Labor costs rose`, but also `Google said` (brand names
+                // are frequent words too). Decided by the rest of the document
+                // ([`Self::resolve_start_orgs`]).
+                self.start_orgs.push(s);
+                return;
+            }
             let drop = if before_title {
                 false
             } else if word_org {
@@ -1373,8 +1384,42 @@ impl<'a> DocState<'a> {
         }
     }
 
+    /// A one-word organisation that is also a frequent word, alone at a sentence start
+    /// (`Google said`, `Labor costs`), is that organisation when the document names it in the
+    /// middle of a sentence too, where the capital says it is a name, and never writes the
+    /// word in lower case.
+    fn resolve_start_orgs(&mut self) {
+        if self.start_orgs.is_empty() {
+            return;
+        }
+        for k in std::mem::take(&mut self.start_orgs) {
+            let w = self.w(k);
+            let named = self.decisions.iter().find(|d| {
+                d.label == Label::Org
+                    && d.source == Source::Gazetteer
+                    && d.end - d.start == 1
+                    && !self.toks[d.start].sent_start
+                    && self.w(d.start) == w
+            });
+            let Some(canonical) = named.map(|d| d.canonical.clone()) else { continue };
+            let lower = w.to_lowercase();
+            if self.toks.iter().any(|t| t.kind == Kind::Word && t.text(self.text) == lower) {
+                continue;
+            }
+            self.decisions.push(Decision {
+                start: k,
+                end: k + 1,
+                label: Label::Org,
+                canonical,
+                source: Source::Alias,
+                weak: false,
+            });
+        }
+    }
+
     /// Resolves short forms and acronyms against the full names of this document.
     fn resolve_aliases(&mut self) {
+        self.resolve_start_orgs();
         let mut alias: HashMap<String, (Label, String)> = HashMap::new();
         let mut ambiguous: Vec<String> = Vec::new();
         let mut add =
@@ -1721,6 +1766,19 @@ mod tests {
             }
         }
         has("Sulla took the city in 82 BC and held it.", "82 BC", "DATE");
+    }
+
+    #[test]
+    fn a_frequent_word_organisation_at_a_sentence_start_needs_the_rest_of_the_document() {
+        // `Samsung` is in the frequent-word list (brand names are), so a sentence start alone
+        // says nothing; a mention in mid-sentence does, unless the text writes it in lower case.
+        let text = "Samsung announced a new phone. Rivals of Samsung were slow to answer.";
+        let got = tag(text);
+        assert_eq!(got.iter().filter(|m| m.0 == "Samsung" && m.1 == "ORG").count(), 2, "{got:?}");
+        let got = tag("Samsung announced a new phone on Monday.");
+        assert!(!got.iter().any(|m| m.0 == "Samsung" && m.1 == "ORG" && m.3 == "alias"), "{got:?}");
+        let got = tag("Samsung announced a new phone. Rivals of Samsung said samsung was a typo.");
+        assert!(!got.iter().any(|m| m.0 == "Samsung" && m.3 == "alias"), "{got:?}");
     }
 
     #[test]
