@@ -463,7 +463,7 @@ def eval_entities(lee, systems, errors):
     return rows, len(texts), mb, secs
 
 
-def show_entity_errors(texts, silver, ours, splits, n):
+def show_entity_errors(texts, silver, ours, splits, n, reference="the silver, Lee", gold="silver"):
     from collections import Counter
     fn, fp = Counter(), Counter()
     for t, g, p, s in zip(texts, silver, ours, splits):
@@ -473,11 +473,11 @@ def show_entity_errors(texts, silver, ours, splits, n):
             fn[(t[a:b], lab)] += 1
         for a, b, lab in p - g:
             fp[(t[a:b], lab)] += 1
-    print(f"\n-- docpipe entity errors against the silver, Lee dev only (top {n}) --")
-    print("missed or mislabelled silver spans:", sum(fn.values()))
+    print(f"\n-- docpipe entity errors against {reference} dev only (top {n}) --")
+    print(f"missed or mislabelled {gold} spans:", sum(fn.values()))
     for (txt, lab), c in fn.most_common(n):
         print(f"   {c:3d}  {lab:7s} {txt!r}")
-    print("docpipe spans not in the silver:", sum(fp.values()))
+    print(f"docpipe spans not in the {gold}:", sum(fp.values()))
     for (txt, lab), c in fp.most_common(n):
         print(f"   {c:3d}  {lab:7s} {txt!r}")
 
@@ -639,22 +639,8 @@ def eval_uner(uner_dir, errors, ud_dir=None):
                         ngold += len(g)
                     rows[sysname][f"{corpus} {split} {fam or 'micro'}"] = f1(tp, npred, ngold)
     if errors:
-        from collections import Counter
-        fn, fp = Counter(), Counter()
-        for (_, _, sp, t, g), pr in zip(docs, ours):
-            if sp != "dev":
-                continue
-            for a, b, lab in g - pr:
-                fn[(t[a:b], lab)] += 1
-            for a, b, lab in pr - g:
-                fp[(t[a:b], lab)] += 1
-        print(f"\n-- docpipe entity errors against the UNER human gold, dev only (top {errors}) --")
-        print("missed or mislabelled gold spans:", sum(fn.values()))
-        for (txt, lab), c in fn.most_common(errors):
-            print(f"   {c:3d}  {lab:7s} {txt!r}")
-        print("docpipe spans not in the gold:", sum(fp.values()))
-        for (txt, lab), c in fp.most_common(errors):
-            print(f"   {c:3d}  {lab:7s} {txt!r}")
+        show_entity_errors(texts, [g for *_, g in docs], ours, [sp for _, _, sp, _, _ in docs], errors,
+                           reference="the UNER human gold (PUD and EWT),", gold="gold")
     return rows, len(docs)
 
 
