@@ -1114,6 +1114,23 @@ impl<'a> DocState<'a> {
         let particles_only = (s..e).all(|k| !self.connector(k) || is_in(NAME_PARTICLES, self.w(k)));
         let len = if particles_only { (s..e).filter(|&k| !self.connector(k)).count() } else { e - s };
         let strong: usize = (s..e).filter(|&k| !self.weak(k) && !self.connector(k)).count();
+        if self.tg.cfg.gazetteers
+            && let Some(people) = self.person_list(s, e)
+        {
+            // `Pam Butler Renee Ratcliff Larry Lewis`: a list of people with nothing between
+            // them (attendees, credits, a signature block read as one line).
+            for (a, b) in people {
+                self.push(Decision {
+                    start: a,
+                    end: b,
+                    label: Label::Person,
+                    canonical: None,
+                    source: Source::NameList,
+                    weak: false,
+                });
+            }
+            return;
+        }
         if self.tg.cfg.gazetteers && (2..=4).contains(&len) && self.given_first(s, e) {
             self.push(Decision {
                 start: s,
@@ -1304,6 +1321,32 @@ impl<'a> DocState<'a> {
             }
             k += 1;
         }
+    }
+
+    /// A run of four or more words that is nothing but people, each a known given name, an
+    /// optional initial (`T.`) and one more capitalised word: their spans, else `None`.
+    fn person_list(&self, s: usize, e: usize) -> Option<Vec<(usize, usize)>> {
+        if e - s < 4 || !(s..e).all(|k| self.toks[k].kind == Kind::Word && self.toks[k].cap && !self.toks[k].all_caps) {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut k = s;
+        while k < e {
+            if !self.tg.gaz.is_given_name(self.w(k)) || is_title(self.w(k)) {
+                return None;
+            }
+            let mut j = k + 1;
+            if j < e && self.is_initial(j) {
+                j += 1;
+            }
+            // The last word is no known name of its own, nor the pair a known name (`Victoria Falls`).
+            if j >= e || self.tg.gaz.lookup(self.w(j)).is_some() || self.gaz_whole(k, j + 1).is_some() {
+                return None;
+            }
+            out.push((k, j + 1));
+            k = j + 1;
+        }
+        (out.len() >= 2).then_some(out)
     }
 
     fn given_first(&self, s: usize, e: usize) -> bool {
@@ -1779,6 +1822,16 @@ mod tests {
         assert!(!got.iter().any(|m| m.0 == "Samsung" && m.1 == "ORG" && m.3 == "alias"), "{got:?}");
         let got = tag("Samsung announced a new phone. Rivals of Samsung said samsung was a typo.");
         assert!(!got.iter().any(|m| m.0 == "Samsung" && m.3 == "alias"), "{got:?}");
+    }
+
+    #[test]
+    fn a_run_of_given_name_and_surname_pairs_is_a_list_of_people() {
+        let text = "Present: Helen Brekke Thomas Vinter Jane K. Novakova Ruth Okafor";
+        for name in ["Helen Brekke", "Thomas Vinter", "Jane K. Novakova", "Ruth Okafor"] {
+            has(text, name, "PERSON");
+        }
+        // Not a list: a name with a middle name.
+        has("Mary Ann Hollis arrived.", "Mary Ann Hollis", "PERSON");
     }
 
     #[test]
