@@ -240,7 +240,6 @@ fn perturb(rng: &mut Rng, m: &Material, text: &str, level: f64) -> String {
     out
 }
 
-/// Writes the corpus; returns (bytes written, articles).
 /// Generates a corpus of `size` bytes from `seed` into `out`, or reuses it when its
 /// `corpus.json` marker says it was made with the same size and seed. Returns the marker
 /// (caches of work derived from the corpus key on it).
@@ -266,6 +265,7 @@ pub(crate) fn generate_cached(root: &Path, out: &Path, size: u64, seed: u64) -> 
     Ok(marker)
 }
 
+/// Writes the corpus; returns (bytes written, articles).
 pub fn generate(root: &Path, o: &Options) -> Result<(u64, usize)> {
     let m = material(root)?;
     let mut rng = Rng(o.seed);

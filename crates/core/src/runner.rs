@@ -992,7 +992,6 @@ impl RunCtx<'_> {
     }
 }
 
-/// An I/O error writing `out`; one refused because the run was interrupted is the interrupt.
 /// Counts an input file when `path` differs from the last one seen (events of one file
 /// arrive together, in input order).
 pub(crate) fn count_file(path: &str, last: &mut String, files: &mut u64) {
@@ -1003,6 +1002,7 @@ pub(crate) fn count_file(path: &str, last: &mut String, files: &mut u64) {
     }
 }
 
+/// An I/O error writing `out`; one refused because the run was interrupted is the interrupt.
 fn io_error(out: &AtomicFile, source: std::io::Error) -> RunError {
     if out.cancelled() {
         RunError::Interrupted
