@@ -456,7 +456,19 @@ impl<'a> Scanner<'a> {
     /// An era marker (`BC`, `B.C.`, `BCE`, `AD`, `A.D.`, `CE`), written in capitals.
     fn is_era(&self, i: usize) -> bool {
         let w = self.t(i);
-        w.len() <= 6 && matches!(w.trim_end_matches('.').replace('.', "").as_str(), "BC" | "BCE" | "AD" | "CE")
+        if w.len() > 6 {
+            return false;
+        }
+        // The letters without the dots, compared in place (this runs on most tokens).
+        let (mut letters, mut n) = ([0u8; 3], 0);
+        for b in w.bytes().filter(|&b| b != b'.') {
+            if n == letters.len() {
+                return false;
+            }
+            letters[n] = b;
+            n += 1;
+        }
+        matches!(&letters[..n], b"BC" | b"BCE" | b"AD" | b"CE")
     }
 
     /// A year of at most four digits (`79`, `1066`), as eras count them.
