@@ -42,7 +42,7 @@
 
 use std::sync::LazyLock;
 
-use docpipe_text::hash::{FNV_OFFSET, FastHashMap, fnv1a_lower, fnv1a_step};
+use docpipe_text::hash::{FNV_OFFSET, FastHashMap, fnv1a_step};
 
 use crate::gazetteer::{Gazetteer, Label};
 use crate::tokens::{Kind, Token};
@@ -289,16 +289,14 @@ impl Sink<'_> {
             }
             h = if p.is_ascii() {
                 p.bytes().fold(h, |h, b| fnv1a_step(h, b.to_ascii_lowercase()))
-            } else if p.contains('\u{2019}') {
-                // A typographic apostrophe (`Doss’s`, `O’Brien`) hashes as `'`: the same word,
-                // and most training text writes it straight.
+            } else {
+                // As `fnv1a_lower`, except that a typographic apostrophe (`Doss’s`, `O’Brien`)
+                // hashes as `'`: the same word, and most training text writes it straight.
                 let mut buf = [0u8; 4];
                 p.chars().flat_map(char::to_lowercase).fold(h, |h, ch| {
                     let ch = if ch == '\u{2019}' { '\'' } else { ch };
                     ch.encode_utf8(&mut buf).bytes().fold(h, fnv1a_step)
                 })
-            } else {
-                fnv1a_lower(h, p)
             };
         }
         self.out.push(h);
