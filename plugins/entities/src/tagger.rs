@@ -1435,20 +1435,30 @@ impl<'a> DocState<'a> {
         if self.start_orgs.is_empty() {
             return;
         }
-        for k in std::mem::take(&mut self.start_orgs) {
-            let w = self.w(k);
-            let named = self.decisions.iter().find(|d| {
-                d.label == Label::Org
-                    && d.source == Source::Gazetteer
-                    && d.end - d.start == 1
-                    && !self.toks[d.start].sent_start
-                    && self.w(d.start) == w
-            });
-            let Some(canonical) = named.map(|d| d.canonical.clone()) else { continue };
-            let lower = w.to_lowercase();
-            if self.toks.iter().any(|t| t.kind == Kind::Word && t.text(self.text) == lower) {
-                continue;
+        let starts = std::mem::take(&mut self.start_orgs);
+        // One pass over the decisions and one over the tokens for all of them: the canonical
+        // name of each word's first mid-sentence mention, and the words seen in lower case.
+        let mut named: HashMap<&str, Option<Option<String>>> = starts.iter().map(|&k| (self.w(k), None)).collect();
+        for d in &self.decisions {
+            if d.label == Label::Org
+                && d.source == Source::Gazetteer
+                && d.end - d.start == 1
+                && !self.toks[d.start].sent_start
+                && let Some(slot @ None) = named.get_mut(self.w(d.start))
+            {
+                *slot = Some(d.canonical.clone());
             }
+        }
+        let lower: HashMap<String, &str> = named.keys().map(|w| (w.to_lowercase(), *w)).collect();
+        for t in self.toks {
+            if t.kind == Kind::Word
+                && let Some(w) = lower.get(t.text(self.text))
+            {
+                named.remove(w);
+            }
+        }
+        for k in starts {
+            let Some(Some(canonical)) = named.get(self.w(k)).cloned() else { continue };
             self.decisions.push(Decision {
                 start: k,
                 end: k + 1,
