@@ -7,7 +7,8 @@
 //! `source.edits` to the bytes that produced it (a decoded `&amp;` to the whole reference).
 //! Metadata comes from the head and JSON-LD ([`meta`]). When the main text is shorter than
 //! `min_text_chars`, the fallback tries every `<p>` and the JSON-LD `articleBody` and keeps the
-//! longest. A page with no elements, or no text left, is dropped (`not-html`, `no-main-text`),
+//! longest; still too short, it scores again without id/class and role pruning (a `paywall`
+//! class on the article's wrapper) and keeps that when longer. A page with no elements, or no text left, is dropped (`not-html`, `no-main-text`),
 //! one with more than `max_nodes` nodes too (`too-large`), and a short page titled as an
 //! error (`error-page`).
 
@@ -23,6 +24,7 @@ use docpipe_core::align::Rewriter;
 use docpipe_core::document::Span;
 use docpipe_core::registry::{AttrField, AttrType, AttributeDecl};
 use docpipe_core::{BuildError, Document, MapStage, Outcome, Stage, StageError, StageOptions};
+use select::Pass;
 use serde::{Deserialize, Serialize};
 
 /// Where the thresholds sit between keeping too much and too little.
@@ -141,11 +143,11 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
     }
     let meta = meta::read(&tree, html);
     let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links };
-    let sel = select::select(&tree, html, o.focus, o.comments, false, meta.title.as_deref());
+    let sel = select::select(&tree, html, o.focus, o.comments, Pass::Scored, meta.title.as_deref());
     let mut method = sel.method;
     let mut rendered = render::render(&tree, html, &sel, settings, meta.title.as_deref());
     if o.fallback && too_short(&rendered.text, o.min_text_chars) {
-        let sel = select::select(&tree, html, o.focus, o.comments, true, meta.title.as_deref());
+        let sel = select::select(&tree, html, o.focus, o.comments, Pass::Paragraphs, meta.title.as_deref());
         let alt = render::render(&tree, html, &sel, settings, meta.title.as_deref());
         if chars(&alt.text) > chars(&rendered.text) {
             rendered = alt;
@@ -163,6 +165,14 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
             let blocks = if text.is_empty() { Vec::new() } else { vec![Span::new(0, text.len()).with_label("body")] };
             rendered = render::Rendered { text, edits, blocks, links: Vec::new(), dropped: rendered.dropped };
             method = "json-ld";
+        }
+    }
+    if o.fallback && too_short(&rendered.text, o.min_text_chars) {
+        let sel = select::select(&tree, html, o.focus, o.comments, Pass::Relaxed, meta.title.as_deref());
+        let alt = render::render(&tree, html, &sel, settings, meta.title.as_deref());
+        if chars(&alt.text) > chars(&rendered.text) {
+            rendered = alt;
+            method = "relaxed";
         }
     }
     if rendered.text.trim().is_empty() {
@@ -244,7 +254,7 @@ min_text_chars = 250
         key: "extract",
         doc: "How the main text was found.",
         fields: &[
-            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose), `page` (nothing scored: the pruned page), `paragraphs` or `json-ld` (fallbacks)." },
+            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose), `page` (nothing scored: the pruned page), `paragraphs`, `json-ld` or `relaxed` (fallbacks: every paragraph; the JSON-LD `articleBody`; scored again without id/class and role pruning)." },
             AttrField { name: "nodes", ty: AttrType::Int, doc: "Nodes in the parsed page." },
             AttrField { name: "dropped", ty: AttrType::Json, doc: "Dropped subtrees and blocks inside the main content by reason." },
         ],

@@ -15,12 +15,30 @@
 //!    wins, with siblings that score close to it or are clean paragraphs. When that selection
 //!    holds under two thirds of the page's prose (long comma-bearing blocks with few links),
 //!    it widens to the lowest ancestor holding four fifths of it (never `body`).
+//!    An article-body marker with enough text wins over the scored candidate, together with the
+//!    markers beside it or a few levels away (a body cut into rows around full-width ads).
 //! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
 //!    and shape.
+//!
+//! [`Pass::Relaxed`] is the last resort of [`crate::extract`]: the id/class and role hints no
+//! longer drop what holds a prose paragraph.
 
 use crate::Focus;
 use crate::parse::{Kind, NONE, Tree};
 use crate::tags::Tag;
+
+/// Which selection to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Pruned, scored, the best candidate and its siblings.
+    Scored,
+    /// Every `<p>` outside the pruned parts (a fallback for pages the scoring misses).
+    Paragraphs,
+    /// Scored without pruning by id/class tokens or ARIA role: the last resort when both other
+    /// passes leave too little (as Readability retries without its "unlikely candidate" and
+    /// class-weight rules), for pages whose article wrapper carries a class such as `paywall`.
+    Relaxed,
+}
 
 /// Why a node was left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -409,14 +427,8 @@ pub struct Selection {
 /// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback). `title` (the
 /// page's chosen title) finds the headline above the content, after which a prose paragraph is
 /// the standfirst.
-pub fn select(
-    tree: &Tree,
-    html: &str,
-    focus: Focus,
-    comments: bool,
-    paragraphs: bool,
-    title: Option<&str>,
-) -> Selection {
+pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass, title: Option<&str>) -> Selection {
+    let paragraphs = pass == Pass::Paragraphs;
     let n = tree.nodes.len();
     let bytes = html.as_bytes();
     let mut drop = vec![Reason::None; n];
@@ -457,8 +469,8 @@ pub fn select(
             raw[p as usize] += raw[i];
         }
     }
-    if soft.iter().any(|&x| x) {
-        rescue_prose(tree, &text_counts, &raw, &soft, &mut drop);
+    if pass == Pass::Relaxed || soft.iter().any(|&x| x) {
+        rescue_prose(tree, &text_counts, &raw, &soft, pass == Pass::Relaxed, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
     // A wrapper pruned by its class, role or by being a `<form>` (ASP.NET pages put the whole
@@ -656,6 +668,13 @@ pub fn select(
                 }
             }
         }
+        // The body cut into marked sections that are cousins, each in its own grid row beside an
+        // ad rail: the other outermost markers close by belong to it too.
+        let cousins = cousin_markers(tree, &marker, &dead, &stats, best_marker);
+        if !cousins.is_empty() {
+            roots.extend(cousins);
+            roots.sort_unstable();
+        }
     } else if best != NONE {
         // Siblings that belong to the article too.
         let threshold = match focus {
@@ -759,18 +778,84 @@ pub fn select(
     Selection { drop, stats, roots, leads, method, comment }
 }
 
+/// How far above the chosen body marker a section of the same body may branch off.
+const COUSIN_LEVELS: usize = 3;
+
+/// The outermost article-body markers other than `best` and its siblings that branch off at most
+/// [`COUSIN_LEVELS`] above it (templates that put each chunk of the body in its own row, between
+/// full-width ads). A marker inside another `<article>` on the way down is a different story (an
+/// endless-scroll page holds the next one), and so is one with mostly links (a teaser).
+fn cousin_markers(tree: &Tree, marker: &[bool], dead: &[bool], stats: &[Stats], best: u32) -> Vec<u32> {
+    let parent = |i: u32| tree.nodes[i as usize].parent;
+    let mut ancestors = Vec::with_capacity(COUSIN_LEVELS);
+    let mut a = parent(best);
+    // The parent is where the sibling rule looks; cousins start one level above it.
+    if a != NONE {
+        a = parent(a);
+    }
+    while a != NONE && ancestors.len() < COUSIN_LEVELS - 1 {
+        if matches!(tree.nodes[a as usize].tag, Tag::Body | Tag::Html) {
+            break;
+        }
+        ancestors.push(a);
+        if tree.nodes[a as usize].tag == Tag::Article {
+            break;
+        }
+        a = parent(a);
+    }
+    let Some(&top) = ancestors.last() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<u32> = tree.children(top).collect();
+    while let Some(id) = stack.pop() {
+        let i = id as usize;
+        if dead[i] || tree.nodes[i].kind != Kind::Element || id == best {
+            continue;
+        }
+        if marker[i] {
+            if parent(id) != parent(best) && stats[i].chars > 0 && stats[i].link_density() < 0.5 {
+                out.push(id);
+            }
+            continue; // outermost markers only
+        }
+        if tree.nodes[i].tag == Tag::Article && !ancestors.contains(&id) && id != parent(best) {
+            continue;
+        }
+        stack.extend(tree.children(id));
+    }
+    out
+}
+
 /// Keeps the elements pruned by [`SOFT`] class hints alone that are prose paragraphs: a class
 /// hint never drops a long paragraph of sentences by itself.
-fn rescue_prose(tree: &Tree, text_counts: &[(u32, u32)], raw: &[u32], soft: &[bool], drop: &mut [Reason]) {
+///
+/// `relaxed` ([`Pass::Relaxed`]): no id/class or role hint, weak or strong, drops an element that
+/// is or holds a prose paragraph (the wrapper of a paywalled article, `class="isPaywall"`); the
+/// hints still drop what holds none (share bars, cookie notices, teaser lists).
+fn rescue_prose(
+    tree: &Tree,
+    text_counts: &[(u32, u32)],
+    raw: &[u32],
+    soft: &[bool],
+    relaxed: bool,
+    drop: &mut [Reason],
+) {
     let n = tree.nodes.len();
     let mut commas = vec![0u32; n];
     let mut links = vec![0u32; n];
     let mut blocks = vec![false; n];
+    let mut holds_prose = vec![false; n];
     for i in (0..n).rev() {
         let node = &tree.nodes[i];
         commas[i] += text_counts[i].1;
         if node.kind == Kind::Element && node.tag == Tag::A {
             links[i] = raw[i];
+        }
+        let prose = is_prose_paragraph(raw[i], commas[i], links[i], blocks[i]);
+        holds_prose[i] |= prose;
+        if soft[i] && prose {
+            drop[i] = Reason::None;
         }
         let p = node.parent;
         if p != NONE {
@@ -778,11 +863,14 @@ fn rescue_prose(tree: &Tree, text_counts: &[(u32, u32)], raw: &[u32], soft: &[bo
             commas[pi] += commas[i];
             links[pi] += links[i];
             blocks[pi] |= blocks[i] || (node.kind == Kind::Element && node.tag.is_block());
+            holds_prose[pi] |= holds_prose[i];
         }
     }
-    for i in 0..n {
-        if soft[i] && is_prose_paragraph(raw[i], commas[i], links[i], blocks[i]) {
-            drop[i] = Reason::None;
+    if relaxed {
+        for i in 0..n {
+            if holds_prose[i] && matches!(drop[i], Reason::Class | Reason::Role) {
+                drop[i] = Reason::None;
+            }
         }
     }
 }
@@ -984,7 +1072,7 @@ mod tests {
             <div class="menu"><a href="/">Home</a></div></body>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, None);
         let kept: usize =
             (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == Tag::P && sel.drop[i] == Reason::None).count();
         assert_eq!(kept, 9, "method {}", sel.method);
@@ -1008,7 +1096,7 @@ mod tests {
             <div class="story"><p>{para}</p><p>{para}</p><p>{para}</p></div></form></body>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, None);
         let kept =
             |tag| (0..tree.nodes.len()).filter(|&i| tree.nodes[i].tag == tag && sel.drop[i] == Reason::None).count();
         assert_eq!(kept(Tag::P), 3, "method {}", sel.method);
@@ -1025,7 +1113,7 @@ mod tests {
             <p class="cookie-notice">{para}</p><p class="hidden">{para}</p><div class="teaser"><p>{para}</p></div></div>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, None);
         let classes: Vec<(String, Reason)> = (0..tree.nodes.len() as u32)
             .filter(|&i| tree.nodes[i as usize].kind == Kind::Element)
             .filter_map(|i| tree.attr(&html, i, "class").map(|c| (c.to_owned(), sel.drop[i as usize])))
@@ -1052,7 +1140,7 @@ mod tests {
             <div class="b7"><p>{para} One.</p><p>{para} Two.</p><p>{para} Three.</p><p>{para} Four.</p></div></div>"#
         );
         let tree = crate::parse::parse(&html, 10_000).unwrap();
-        let sel = select(&tree, &html, Focus::Balanced, false, false, None);
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, None);
         let kept = |class: &str| {
             (0..tree.nodes.len() as u32)
                 .find(|&i| tree.attr(&html, i, "class") == Some(class))
@@ -1076,11 +1164,11 @@ mod tests {
                 .find(|&i| tree.attr(&html, i, "class") == Some(class))
                 .map(|i| sel.drop[i as usize] == Reason::None)
         };
-        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Night on the ferry"));
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, Some("Night on the ferry"));
         assert_eq!((kept(&sel, "s4"), kept(&sel, "b2"), kept(&sel, "b7")), (Some(true), Some(false), Some(true)));
         assert!(sel.leads.iter().any(|&l| tree.attr(&html, l, "class") == Some("s4")));
         // Without the headline nothing before the content is taken.
-        let sel = select(&tree, &html, Focus::Balanced, false, false, Some("Another title"));
+        let sel = select(&tree, &html, Focus::Balanced, false, Pass::Scored, Some("Another title"));
         assert_eq!(kept(&sel, "s4"), Some(false));
     }
 

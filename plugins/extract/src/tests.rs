@@ -354,6 +354,67 @@ fn a_body_cut_into_marked_sections_is_whole() {
     assert_eq!(doc.attributes["extract"]["method"], "marker");
 }
 
+#[test]
+fn a_body_cut_into_marked_sections_in_separate_rows_is_whole() {
+    // Each chunk of the body in its own grid row with an ad rail beside it, full-width ads
+    // between the rows; a marked body of another story (endless scroll) stays out.
+    let row = |text: &str| {
+        format!(
+            r#"<div class="grid"><div class="body article-body"><p>{text} {STORY}</p></div>
+<div class="rail"><div class="ad">Rail advert</div></div></div><div class="row"><div class="ad">Wide advert</div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<body><main><div class="chunks">{}{}{}</div></main>
+<article><div class="chunks"><div class="grid"><div class="article-body"><p>Next story. {STORY}</p></div></div></div></article></body>"#,
+        row("First part."),
+        row("Second part."),
+        row("Third part.")
+    );
+    let doc = run(&html);
+    for part in ["First part.", "Second part.", "Third part."] {
+        assert!(doc.text.contains(part), "{part} missing: {}", doc.text);
+    }
+    assert!(!doc.text.contains("advert") && !doc.text.contains("Next story"), "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["method"], "marker");
+}
+
+#[test]
+fn a_paywalled_wrapper_is_read_in_the_last_pass_and_boilerplate_still_is_not() {
+    // The article's wrapper carries `paywall` (and holds under half the page's text, so it is not
+    // kept as the wrapper of everything): the scored and paragraph passes find nothing, the
+    // relaxed pass keeps the wrapper (it holds prose) but not the cookie notice or share bar.
+    let para = "The harbour board met on Monday, and the members, after a long debate about the dredging, agreed to raise the mooring fees by a tenth.";
+    let html = format!(
+        r#"<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<div class="cookie-banner"><p>We use cookies to measure how the site is used.</p></div>
+<div id="article" class="story isPaywall"><h1>Fees go up</h1><p>{para}</p><p>{para}</p>
+<div class="share-bar"><a href="/s">Share this story with a friend</a></div></div>
+<footer>{footer}</footer></body>"#,
+        footer = "<a href=\"/x\">About the Harbour Gazette and its staff</a> ".repeat(12)
+    );
+    let stage = ExtractStage::new(ExtractOptions::default());
+    let doc = Document::from_source("d", html.clone(), "p.html", 0);
+    let Outcome::Keep(doc) = stage.process(doc).unwrap() else { panic!("dropped") };
+    assert!(doc.text.contains("harbour board"), "{}", doc.text);
+    assert!(!doc.text.contains("cookies") && !doc.text.contains("Share"), "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["method"], "relaxed");
+    check_alignment(&html, &doc);
+    // Without the fallback the page has no main text.
+    let strict = ExtractStage::new(ExtractOptions { fallback: false, ..ExtractOptions::default() });
+    let doc = Document::from_source("d", html.clone(), "p.html", 0);
+    assert!(matches!(strict.process(doc).unwrap(), Outcome::Drop(r) if r == "no-main-text"));
+    // A page of notices alone still has none.
+    let notices = format!(
+        r#"<body><div class="cookie-banner"><p>We use cookies to measure how the site is used.</p></div>
+<div class="newsletter-signup"><p>The day's top stories in your inbox by seven.</p></div><footer>{}</footer></body>"#,
+        "<a href=\"/x\">About the Harbour Gazette and its staff</a> ".repeat(12)
+    );
+    let doc = Document::from_source("d", notices, "p.html", 0);
+    let out = stage.process(doc).unwrap();
+    assert!(matches!(&out, Outcome::Drop(r) if r == "no-main-text"), "{out:?}");
+}
+
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.
 fn ours(html: &str) -> (Vec<String>, String) {
     let tree = crate::parse::parse(html, 10_000_000).unwrap();
