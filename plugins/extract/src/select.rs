@@ -5,7 +5,8 @@
 //!    (split at `-`, `_`, spaces and camelCase, so `share-bar` and `shareBar` match `share` and
 //!    `sharepoint` does not). A class-pruned element holding most of the page's text is kept:
 //!    some templates put `comments-open` on the wrapper of everything; so is a `<form>` holding
-//!    most of it (ASP.NET pages wrap the whole page in one), and either around an article-body
+//!    most of it (ASP.NET pages wrap the whole page in one) or a `header`/`footer`/`aside`
+//!    that does (a template that never closes one), and any of them around an article-body
 //!    marker. Weak hints (`teaser`, `widget`, `tools`, …) never drop a prose paragraph on their
 //!    own, and `hidden-xs`-style responsive classes are not hidden.
 //! 2. **Score** in the spirit of readability: every block holding text gives its parent and
@@ -474,9 +475,11 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
     // A wrapper pruned by its class, role or by being a `<form>` (ASP.NET pages put the whole
-    // page in one) is kept when it holds most of the page's text.
+    // page in one) or a `<header>`, `<footer>` or `<aside>` (templates that never close one, or
+    // put the story inside it) is kept when it holds most of the page's text.
     let wrapper = |i: usize, d: Reason| {
-        matches!(d, Reason::Class | Reason::Role) || (d == Reason::Tag && tree.nodes[i].tag == Tag::Form)
+        matches!(d, Reason::Class | Reason::Role)
+            || (d == Reason::Tag && matches!(tree.nodes[i].tag, Tag::Form | Tag::Header | Tag::Footer | Tag::Aside))
     };
     for i in 0..n {
         if wrapper(i, drop[i]) && raw[i] * 2 > total {

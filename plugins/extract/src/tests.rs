@@ -415,6 +415,22 @@ fn a_paywalled_wrapper_is_read_in_the_last_pass_and_boilerplate_still_is_not() {
     assert!(matches!(&out, Outcome::Drop(r) if r == "no-main-text"), "{out:?}");
 }
 
+#[test]
+fn a_landmark_wrapping_the_whole_page_is_not_boilerplate() {
+    // Templates that never close `<header id="branding">` (or put the story in an `<aside>`)
+    // hold the whole page in it; a small one of the same kind stays boilerplate.
+    for tag in ["header", "aside", "footer"] {
+        let html = format!(
+            r#"<body><{tag} class="top"><span>Port Ellery Gazette, the paper of the town</span></{tag}>
+<{tag} id="branding"><div class="logo"><a href="/">Home</a></div>
+<div class="entry"><p>First. {STORY}</p><p>Second. {STORY}</p><p>Third. {STORY}</p></div></{tag}></body>"#
+        );
+        let text = text(&html);
+        assert!(text.contains("First.") && text.contains("Third."), "{tag}: {text}");
+        assert!(!text.contains("Gazette"), "{tag}: {text}");
+    }
+}
+
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.
 fn ours(html: &str) -> (Vec<String>, String) {
     let tree = crate::parse::parse(html, 10_000_000).unwrap();
