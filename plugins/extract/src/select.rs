@@ -184,6 +184,10 @@ const SOFT: &[&str] = &[
     "teaser", "tools", "alert", "dropdown", "rail", "tags", "topics", "widget", "banner", "print", "noprint", "toolbar",
 ];
 
+/// Words before `hidden` in a class name that do not name a part: `is-hidden`, `u-hidden`,
+/// `js-hide`, `visually-hidden`, `sr-hidden` hide the element itself.
+const HIDDEN_MODIFIERS: &[&str] = &["is", "u", "js", "visually", "sr", "screen", "reader", "state"];
+
 /// Tokens after `hidden`/`hide` that make it a responsive-visibility class (`hidden-xs`,
 /// `hide-on-mobile`, `hidden-print`): shown on other screens, so not boilerplate.
 const BREAKPOINTS: &[&str] =
@@ -310,29 +314,37 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
             let (mut pos, mut neg, mut comment) = (false, false, false);
             let (mut hard, mut soft, mut pending_hidden) = (false, false, false);
             let was_pruned = f.prune.is_some();
-            tokens(value, |t| {
-                if pending_hidden {
-                    pending_hidden = false;
-                    if BREAKPOINTS.contains(&t) {
-                        return;
-                    }
-                    hard = true;
-                }
-                if BOILERPLATE.contains(&t) && !(comments && COMMENT_TOKENS.contains(&t)) {
-                    if t == "hidden" || t == "hide" {
-                        pending_hidden = true;
-                    } else if SOFT.contains(&t) {
-                        soft = true;
-                    } else {
+            for class in value.split_ascii_whitespace() {
+                // Whether a word naming a part came before in this class name: `label-hidden`
+                // (Drupal's `field-label-hidden` on every body field) hides the label, not the
+                // element, while `hidden`, `is-hidden` and `visually-hidden` hide the element.
+                let mut part_named = false;
+                tokens(class, |t| {
+                    if pending_hidden {
+                        pending_hidden = false;
+                        if BREAKPOINTS.contains(&t) {
+                            return;
+                        }
                         hard = true;
                     }
-                }
-                pos |= POSITIVE.contains(&t);
-                neg |= NEGATIVE.contains(&t);
-                comment |= COMMENT_TOKENS.contains(&t);
-            });
+                    if BOILERPLATE.contains(&t) && !(comments && COMMENT_TOKENS.contains(&t)) {
+                        if t == "hidden" || t == "hide" {
+                            pending_hidden = !part_named;
+                        } else if SOFT.contains(&t) {
+                            soft = true;
+                        } else {
+                            hard = true;
+                        }
+                    }
+                    part_named = !HIDDEN_MODIFIERS.contains(&t);
+                    pos |= POSITIVE.contains(&t);
+                    neg |= NEGATIVE.contains(&t);
+                    comment |= COMMENT_TOKENS.contains(&t);
+                });
+                hard |= pending_hidden;
+                pending_hidden = false;
+            }
             f.comment |= comment;
-            hard |= pending_hidden;
             if (hard || soft) && !was_pruned && !is_marker && f.prune.is_none() {
                 f.prune = Some(Reason::Class);
                 f.soft = !hard;
@@ -1190,5 +1202,25 @@ mod tests {
             .map(|i| facts(&tree, html, i, false).prune)
             .collect();
         assert_eq!(reasons, [None, Some(Reason::Class), Some(Reason::Hidden), Some(Reason::Tag)]);
+    }
+
+    #[test]
+    fn hidden_after_a_part_name_hides_the_part() {
+        // `field-label-hidden` (Drupal, on the body field) hides the field's label; the other
+        // spellings hide the element itself, and `hidden-xs` only on small screens.
+        let cases = [
+            ("field field-name-body field-label-hidden", None),
+            ("title-hidden story", None),
+            ("hidden", Some(Reason::Class)),
+            ("box is-hidden", Some(Reason::Class)),
+            ("visually-hidden", Some(Reason::Class)),
+            ("js-hide", Some(Reason::Class)),
+            ("hidden-xs", None),
+        ];
+        for (class, want) in cases {
+            let html = format!(r#"<div class="{class}">text</div>"#);
+            let tree = crate::parse::parse(&html, 1000).unwrap();
+            assert_eq!(facts(&tree, &html, 0, false).prune, want, "{class}");
+        }
     }
 }
