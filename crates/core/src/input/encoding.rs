@@ -9,7 +9,9 @@
 //! top-level domain); windows-1252 for a page that is plain ASCII. A label that names no
 //! encoding is ignored; a label of the `replacement` encoding (`iso-2022-kr`, `hz-gb-2312`…)
 //! fails the page, since decoding it would give one U+FFFD. A page declared UTF-8 that is not
-//! valid UTF-8 goes to the detector (UTF-8 excluded), with a warning.
+//! valid UTF-8 stays UTF-8 (malformed bytes becoming U+FFFD) when its valid multi-byte
+//! characters outnumber the malformed sequences four to one, else goes to the detector (UTF-8
+//! excluded), with a warning.
 //!
 //! Decoding keeps provenance exact ([`crate::align`]): for an ASCII-compatible encoding, ASCII
 //! runs are copied verbatim; every other character is one edit from the bytes that produced
@@ -95,7 +97,7 @@ fn choose(
             let label = charset.unwrap_or("in a <meta> tag");
             return Err(format!("the page declares an encoding that cannot be decoded safely ({label})"));
         }
-        if enc != UTF_8 || std::str::from_utf8(bytes).is_ok() {
+        if enc != UTF_8 || mostly_utf8(bytes) {
             return Ok((enc, src, 0));
         }
         tracing::warn!(declared = src.as_str(), "the page is declared UTF-8 but is not: encoding detected");
@@ -105,6 +107,23 @@ fn choose(
         return Ok((WINDOWS_1252, EncodingSource::Default, 0));
     }
     Ok((detect(bytes, url, chardetng::Utf8Detection::Allow), EncodingSource::Detected, 0))
+}
+
+/// Whether UTF-8 explains the page's non-ASCII bytes: valid, or its multi-byte characters
+/// outnumber its malformed sequences at least four to one. A UTF-8 page with a stray Latin-1
+/// byte in a comment or an `alt` (common in real pages) stays UTF-8, the stray byte becoming
+/// U+FFFD as in a browser; a page of Latin-1 or Shift_JIS mislabelled UTF-8 has almost no valid
+/// multi-byte characters and goes to the detector.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
+    let (mut valid, mut malformed) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        malformed += usize::from(!chunk.invalid().is_empty());
+    }
+    valid >= malformed.saturating_mul(4) && valid > 0
 }
 
 fn detect(bytes: &[u8], url: Option<&str>, utf8: chardetng::Utf8Detection) -> &'static Encoding {
@@ -444,6 +463,12 @@ mod tests {
         page.extend_from_slice(&sjis);
         assert_eq!(pick(&page, None), ("Shift_JIS", "detected", 0));
         assert_eq!(pick(&sjis, None), ("Shift_JIS", "detected", 0));
+        // Declared UTF-8 with a stray Latin-1 byte among many UTF-8 characters: still UTF-8.
+        let mut stray = "<meta charset=utf-8><p>Grüße aus Köln, schöne Tage, süße Äpfel</p><!-- M".as_bytes().to_vec();
+        stray.extend_from_slice(b"\xe4scot -->");
+        assert_eq!(pick(&stray, None), ("UTF-8", "meta", 0));
+        let d = decode_page(&stray, None, None).unwrap();
+        assert!(d.text.contains("Grüße aus Köln") && d.replacements == 1, "{}", d.text);
         assert_eq!(pick("<p>héllo wörld</p>".as_bytes(), None), ("UTF-8", "detected", 0));
         assert!(decode_page(b"<meta charset=iso-2022-kr>x", None, None).unwrap_err().contains("cannot be decoded"));
         assert!(decode_page(b"x", Some("hz-gb-2312"), None).is_err());
