@@ -735,13 +735,30 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
         && tree.nodes[first as usize].parent != NONE
     {
         let mut found = Vec::new();
-        for c in tree.children(tree.nodes[first as usize].parent) {
-            if c == first {
+        // Before the content among its siblings, else among its parent's or grandparent's (an
+        // intro paragraph in the column that holds the body a few wrappers down).
+        let mut anchor = first;
+        for _ in 0..LEAD_LEVELS {
+            let p = tree.nodes[anchor as usize].parent;
+            if p == NONE || matches!(tree.nodes[p as usize].tag, Tag::Body | Tag::Html) {
                 break;
             }
-            if !roots.contains(&c) {
-                collect_leads(tree, html, &drop, c, 0, &mut found);
+            for c in tree.children(p) {
+                if c == anchor {
+                    break;
+                }
+                if !roots.contains(&c) {
+                    collect_leads(tree, html, &drop, c, 0, &mut found);
+                }
             }
+            if anchor != first {
+                // Further from the content, only a lead that has a standfirst's shape.
+                found.retain(|&l| is_plain_sentence_paragraph(tree, html, l));
+            }
+            if !found.is_empty() {
+                break;
+            }
+            anchor = p;
         }
         if found.is_empty()
             && let Some(t) = title
@@ -1011,18 +1028,7 @@ fn standfirst(
             && matches!(node.tag, Tag::P | Tag::Div)
             && is_paragraph_like(tree, id, |c| drop[c as usize] != Reason::None)
         {
-            let t = text();
-            let has_link = {
-                let mut st: Vec<u32> = tree.children(id).collect();
-                let mut l = false;
-                while let Some(c) = st.pop() {
-                    l |= tree.nodes[c as usize].tag == Tag::A && tree.nodes[c as usize].kind == Kind::Element;
-                    st.extend(tree.children(c));
-                }
-                l
-            };
-            let ends = t.ends_with(['.', '!', '?', '。', '！', '？']);
-            if count(t.as_bytes()).0 >= 60 && !has_link && ends {
+            if is_plain_sentence_paragraph(tree, html, id) {
                 return Some(id);
             }
             continue;
@@ -1035,8 +1041,26 @@ fn standfirst(
     None
 }
 
+/// A paragraph of at least 60 characters, without links, that ends a sentence: the shape of a
+/// standfirst (a newsletter box or a teaser has links or no closing stop).
+fn is_plain_sentence_paragraph(tree: &Tree, html: &str, id: u32) -> bool {
+    let mut stack: Vec<u32> = tree.children(id).collect();
+    while let Some(c) = stack.pop() {
+        if tree.nodes[c as usize].tag == Tag::A && tree.nodes[c as usize].kind == Kind::Element {
+            return false;
+        }
+        stack.extend(tree.children(c));
+    }
+    let t = crate::meta::clean(&crate::meta::text_of(tree, html, id)).unwrap_or_default();
+    count(t.as_bytes()).0 >= 60 && t.ends_with(['.', '!', '?', '。', '！', '？'])
+}
+
 /// Tokens of a lead paragraph's id or class.
-const LEAD: &[&str] = &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt", "chapo", "subheadline"];
+const LEAD: &[&str] =
+    &["lead", "standfirst", "intro", "dek", "deck", "summary", "excerpt", "chapo", "subheadline", "abstract"];
+
+/// How many levels above the content a lead paragraph is looked for among the preceding siblings.
+const LEAD_LEVELS: usize = 3;
 
 /// Collects lead elements in `id`'s subtree (at most three levels down), skipping hidden ones.
 fn collect_leads(tree: &Tree, html: &str, drop: &[Reason], id: u32, depth: usize, out: &mut Vec<u32>) {

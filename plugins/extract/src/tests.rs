@@ -431,6 +431,21 @@ fn a_landmark_wrapping_the_whole_page_is_not_boilerplate() {
     }
 }
 
+#[test]
+fn an_intro_a_few_wrappers_above_the_body_is_its_standfirst() {
+    // The intro sits in the column that holds the body two wrappers down; a newsletter box with
+    // the same class token but a link (no standfirst shape) at that distance is not a lead.
+    let html = format!(
+        r#"<body><div class="col"><div class="promo-intro">Get the morning briefing, free: <a href="/nl">sign up for our newsletter</a> today</div>
+<p class="intro">The harbour board has raised mooring fees for the first time in a decade, citing dredging costs.</p>
+<div class="wrap"><div class="longText"><p>First. {STORY}</p><p>Second. {STORY}</p><p>Third. {STORY}</p></div></div></div></body>"#
+    );
+    let doc = run(&html);
+    assert!(doc.text.starts_with("The harbour board"), "{}", doc.text);
+    assert_eq!(role_of(&doc, "The harbour board"), "standfirst");
+    assert!(!doc.text.contains("briefing"), "{}", doc.text);
+}
+
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.
 fn ours(html: &str) -> (Vec<String>, String) {
     let tree = crate::parse::parse(html, 10_000_000).unwrap();
