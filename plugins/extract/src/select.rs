@@ -948,7 +948,9 @@ const PROSE_CHARS: u32 = 100;
 /// selection holding four fifths of it, if that ancestor is not the whole page (`body`) and not
 /// a link farm. A container that holds only part of the article's long paragraphs (a story
 /// cut into sibling wrappers the sibling pass did not join) then widens to their common
-/// ancestor; a page whose other prose sits in many places keeps its selection.
+/// ancestor; a page whose other prose sits in many places keeps its selection. When no such
+/// ancestor exists and the selection holds under a third of the prose, the lowest element
+/// holding four fifths of it replaces the selection.
 fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], roots: &[u32]) -> Option<u32> {
     let n = tree.nodes.len();
     let mut prose = vec![0u32; n];
@@ -976,14 +978,27 @@ fn widen_for_prose(tree: &Tree, dead: &[bool], own: &[Stats], stats: &[Stats], r
     while a != NONE {
         let ai = a as usize;
         if matches!(tree.nodes[ai].tag, Tag::Body | Tag::Html) || dead[ai] {
-            return None;
+            break;
         }
         if prose[ai] as u64 * 5 >= total as u64 * 4 {
             return (stats[ai].link_density() < 0.3).then_some(a);
         }
         a = tree.nodes[ai].parent;
     }
-    None
+    // No ancestor short of the page holds it: when the selection holds under a third of the
+    // prose, the scoring picked the wrong place (a box of short lines beside a long text). The
+    // content is then the lowest element holding four fifths of the prose, found from the top.
+    if inside as u64 * 3 >= total as u64 {
+        return None;
+    }
+    let holds = |i: u32| prose[i as usize] as u64 * 5 >= total as u64 * 4;
+    let mut core = (0..n as u32).find(|&i| tree.nodes[i as usize].parent == NONE && holds(i))?;
+    while let Some(c) = tree.children(core).find(|&c| holds(c)) {
+        core = c;
+    }
+    let ci = core as usize;
+    let whole_page = matches!(tree.nodes[ci].tag, Tag::Body | Tag::Html);
+    (!whole_page && !dead[ci] && tree.nodes[ci].kind == Kind::Element && stats[ci].link_density() < 0.3).then_some(core)
 }
 
 /// The standfirst of a page without lead classes: in the elements before the content (`first`,
