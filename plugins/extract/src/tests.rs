@@ -450,11 +450,10 @@ fn an_intro_a_few_wrappers_above_the_body_is_its_standfirst() {
 fn a_long_text_elsewhere_beats_a_box_of_short_lines() {
     // The scoring favours many short comma-laden lines (a spec box); the page's prose, in
     // another branch, is the content.
-    let line = "<p>Hull: oak, larch, copper, 9 m</p>";
-    let long = "The boat was built over three winters in a shed by the estuary, plank by plank, by two \
-        brothers who had never built one before, and it was launched, to the surprise of the whole \
-        village, on the first spring tide of the year, with the mayor, the harbour master and most \
-        of the school watching from the slipway as the hull slid into the water and floated level.";
+    let line = "<p>Hull: oak planks, larch frames, copper rivets, 9 m long</p>";
+    let long = "The boat was built over three winters in a shed by the estuary by two brothers who had \
+        never built one before and it was launched on the first spring tide of the year with the \
+        mayor and most of the school watching from the slipway, as the hull slid into the water.";
     let html = format!(
         r#"<body><div class="left"><div class="specs">{}</div></div>
 <div class="right"><div class="story"><p>{long}</p><p>Later, {long}</p></div></div></body>"#,
