@@ -305,7 +305,10 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
     tree.attrs(bytes, id, |a| {
         let name = &bytes[a.name.0..a.name.1];
         let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
-        if name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id") {
+        // A heading's id is an anchor made from its words (`id="nav_the_new_battery"`,
+        // `id="related-work"`): it says what the heading says, not what the element is.
+        let anchor = node.tag.is_heading() && name.eq_ignore_ascii_case(b"id");
+        if !anchor && (name.eq_ignore_ascii_case(b"class") || name.eq_ignore_ascii_case(b"id")) {
             let is_marker = value.split_ascii_whitespace().any(is_marker_class);
             if is_marker {
                 f.marker = true;
@@ -1241,6 +1244,19 @@ mod tests {
             .map(|i| facts(&tree, html, i, false).prune)
             .collect();
         assert_eq!(reasons, [None, Some(Reason::Class), Some(Reason::Hidden), Some(Reason::Tag)]);
+    }
+
+    #[test]
+    fn a_headings_id_is_an_anchor_not_a_hint() {
+        for (html, want) in [
+            (r#"<h3 id="nav_the_new_battery__1">The new battery</h3>"#, None),
+            (r#"<h2 id="related-work">Related work</h2>"#, None),
+            (r#"<h3 class="share-title">Share</h3>"#, Some(Reason::Class)),
+            (r#"<div id="related-links">x</div>"#, Some(Reason::Class)),
+        ] {
+            let tree = crate::parse::parse(html, 1000).unwrap();
+            assert_eq!(facts(&tree, html, 0, false).prune, want, "{html}");
+        }
     }
 
     #[test]
