@@ -302,6 +302,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
         _ => {}
     }
     let bytes = html.as_bytes();
+    let mut description = false;
     tree.attrs(bytes, id, |a| {
         let name = &bytes[a.name.0..a.name.1];
         let value = a.value.and_then(|(s, e)| html.get(s..e)).unwrap_or("");
@@ -378,10 +379,14 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
             f.marker = true;
             f.weight += 60;
             f.prune = None;
+        } else if name.eq_ignore_ascii_case(b"itemprop") && value.eq_ignore_ascii_case("description") {
+            // schema.org's summary of the article (TYPO3 news puts it in `class="teaser-text"`):
+            // a lead, whatever its class says.
+            description = true;
         }
     });
     f.main |= node.tag == Main;
-    if f.marker && f.prune == Some(Reason::Class) {
+    if (f.marker || description) && f.prune == Some(Reason::Class) {
         f.prune = None;
     }
     f
@@ -1098,7 +1103,7 @@ fn collect_leads(tree: &Tree, html: &str, drop: &[Reason], id: u32, depth: usize
 }
 
 fn is_lead(tree: &Tree, html: &str, id: u32) -> bool {
-    let mut lead = false;
+    let mut lead = tree.attr(html, id, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("description"));
     for name in ["class", "id"] {
         if let Some(v) = tree.attr(html, id, name) {
             tokens(v, |t| lead |= LEAD.contains(&t));

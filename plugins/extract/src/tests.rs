@@ -464,6 +464,22 @@ fn a_long_text_elsewhere_beats_a_box_of_short_lines() {
     assert!(!doc.text.contains("Hull:"), "{}", doc.text);
 }
 
+#[test]
+fn the_schema_org_description_before_the_body_is_its_standfirst() {
+    // TYPO3's news extension: the summary in `class="teaser-text" itemprop="description"` (a
+    // teaser class, which alone would drop it), the body in `itemprop="articleBody"`.
+    let html = format!(
+        r#"<body><div class="news news-single"><div class="article"><h1>Fees go up</h1>
+<div class="teaser-text" itemprop="description"><p>The harbour board has raised mooring fees for the first time in a decade.</p></div>
+<div class="news-text-wrap" itemprop="articleBody"><p>First. {STORY}</p><p>Second. {STORY}</p></div></div></div>
+<div class="teaser"><a href="/b">Another story</a></div></body>"#
+    );
+    let doc = run(&html);
+    assert!(doc.text.starts_with("The harbour board"), "{}", doc.text);
+    assert_eq!(role_of(&doc, "The harbour board"), "standfirst");
+    assert!(!doc.text.contains("Another story"), "{}", doc.text);
+}
+
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.
 fn ours(html: &str) -> (Vec<String>, String) {
     let tree = crate::parse::parse(html, 10_000_000).unwrap();
