@@ -31,6 +31,13 @@ Sets of saved pages, each with the expected main text (and, for most, the title)
   `articleBody` in `ground-truth.json`; news and blog pages of 2019, many sites and languages, saved
   with JavaScript off). It is on no package registry, so it is read from a checkout given with
   `--aeb DIR` (default target/eval/extract/aeb) and skipped when absent; never committed. No titles.
+- snip: trafilatura's own evaluation pages (github.com/adbar/trafilatura, Apache-2.0:
+  `tests/evaldata.json` with per-page `with` / `without` snippets, pages in `tests/eval/` and
+  `tests/cache/`), read from a checkout given with `--trafilatura DIR` (default
+  target/eval/extract/trafilatura), skipped when absent; never committed. Scored as trafilatura's
+  tests/evaluate.py does: whitespace collapsed, a `with` snippet in the output is a true positive
+  (else a false negative), a `without` snippet in it a false positive; P/R/F1 micro-averaged over
+  the snippets of a split. trafilatura was developed on these pages, so the set favours it.
 - own: tests/web/pages/NAME.{html,txt,json}, written for the project (tests/web/README.md).
 
 Split, every set: a page is dev when the first byte of SHA-1(NAME) is below 128, else test.
