@@ -97,6 +97,13 @@ fn too_short(text: &str, min: usize) -> bool {
     text.len() < min.saturating_mul(8) && chars(text) < min
 }
 
+/// Replaces the current (method, text) with a fallback's when the fallback's text is longer.
+fn take_longer(current: &mut (&'static str, render::Rendered), alt: (&'static str, render::Rendered)) {
+    if chars(&alt.1.text) > chars(&current.1.text) {
+        *current = alt;
+    }
+}
+
 /// The outcome of extraction on one page, before it is written into a document.
 #[derive(Debug)]
 pub struct Extraction {
@@ -143,19 +150,15 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
     }
     let meta = meta::read(&tree, html);
     let settings = render::Settings { focus: o.focus, tables: o.tables, links: o.links };
-    let sel = select::select(&tree, html, o.focus, o.comments, Pass::Scored, meta.title.as_deref());
-    let mut method = sel.method;
-    let mut rendered = render::render(&tree, html, &sel, settings, meta.title.as_deref());
-    if o.fallback && too_short(&rendered.text, o.min_text_chars) {
-        let sel = select::select(&tree, html, o.focus, o.comments, Pass::Paragraphs, meta.title.as_deref());
-        let alt = render::render(&tree, html, &sel, settings, meta.title.as_deref());
-        if chars(&alt.text) > chars(&rendered.text) {
-            rendered = alt;
-            method = "paragraphs";
-        }
-        if let Some((s, e, body)) = &meta.article_body
-            && chars(body) > chars(&rendered.text)
-        {
+    let title = meta.title.as_deref();
+    let pass = |p: Pass| {
+        let sel = select::select(&tree, html, o.focus, o.comments, p, title);
+        (sel.method, render::render(&tree, html, &sel, settings, title))
+    };
+    let mut best = pass(Pass::Scored);
+    if o.fallback && too_short(&best.1.text, o.min_text_chars) {
+        take_longer(&mut best, ("paragraphs", pass(Pass::Paragraphs).1));
+        if let Some((s, e, body)) = &meta.article_body {
             let mut rw = Rewriter::new(html);
             rw.replace(0, *s, "");
             let body = body.trim();
@@ -163,18 +166,14 @@ pub fn extract(html: &str, o: &ExtractOptions) -> Result<Extraction, Failure> {
             rw.replace(*e, html.len(), "");
             let (text, edits) = rw.finish();
             let blocks = if text.is_empty() { Vec::new() } else { vec![Span::new(0, text.len()).with_label("body")] };
-            rendered = render::Rendered { text, edits, blocks, links: Vec::new(), dropped: rendered.dropped };
-            method = "json-ld";
+            let dropped = best.1.dropped.clone();
+            take_longer(&mut best, ("json-ld", render::Rendered { text, edits, blocks, links: Vec::new(), dropped }));
         }
     }
-    if o.fallback && too_short(&rendered.text, o.min_text_chars) {
-        let sel = select::select(&tree, html, o.focus, o.comments, Pass::Relaxed, meta.title.as_deref());
-        let alt = render::render(&tree, html, &sel, settings, meta.title.as_deref());
-        if chars(&alt.text) > chars(&rendered.text) {
-            rendered = alt;
-            method = "relaxed";
-        }
+    if o.fallback && too_short(&best.1.text, o.min_text_chars) {
+        take_longer(&mut best, ("relaxed", pass(Pass::Relaxed).1));
     }
+    let (method, rendered) = best;
     if rendered.text.trim().is_empty() {
         return Err(Failure::NoMainText);
     }
