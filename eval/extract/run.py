@@ -4,7 +4,7 @@
 Usage (from the repository root; `cargo xtask eval extract [--peers] [--errors N]` runs the same):
 
     python3 eval/extract/run.py [--peers] [--errors N [--errors-of SYSTEM]] [--markdown]
-                                [--no-build] [--input html|jsonl|auto] [--aeb DIR]
+                                [--no-build] [--input html|jsonl|auto] [--aeb DIR] [--trafilatura DIR]
 
 Sets of saved pages, each with the expected main text (and, for most, the title):
 
@@ -629,7 +629,8 @@ def main():
     elif not has_extract:
         print("eval extract: nothing to score (add --peers)", file=sys.stderr)
 
-    print("\nMain-text extraction: macro word P/R/F1 per page, title exact match, MB/s of HTML (one thread)")
+    print("\nMain-text extraction: macro word P/R/F1 per page (snip: micro over snippets; open: recall), "
+          "title exact match, MB/s of HTML (one thread)")
     print_table(results, list(sets))
     if args.markdown:
         print_markdown(results, list(sets))
@@ -639,12 +640,12 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(dump, indent=1, ensure_ascii=False))
     if args.errors:
-        system = next((k for k in per_page["real"] if k.startswith(args.errors_of)), None)
+        system = next((k for s in sets for k in per_page[s] if k.startswith(args.errors_of)), None)
         if system is None:
             print(f"\n--errors: {args.errors_of} did not run", file=sys.stderr)
         else:
             print_errors([p for ps in sets.values() for p in ps],
-                         {k: v for s in sets for k, v in per_page[s][system].items()}, args.errors, system)
+                         {k: v for s in sets for k, v in per_page[s].get(system, {}).items()}, args.errors, system)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 //! Prints, for a page and a phrase of its main text, the chain of elements from the text node up
 //! to the root with the selection's verdict on each (kept, or why it was dropped), so a reader
 //! can see which rule lost the phrase: `cargo run --release -p docpipe-extract --example explain
-//! -- PAGE.html "a phrase of the text"`.
+//! -- PAGE.html "a phrase of the text"`. It shows the scored pass only (not the fallbacks the
+//! stage tries on short results) and reads the page as UTF-8 (lossily), not through the HTML
+//! reader's charset choice; "kept" here can still be filtered by the renderer (link density,
+//! bylines, the headline).
 
 use docpipe_extract::ExtractOptions;
 use docpipe_extract::parse::{Kind, NONE};
@@ -16,7 +19,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let html = String::from_utf8_lossy(&bytes).into_owned();
     let o = ExtractOptions::default();
     let tree = docpipe_extract::parse::parse(&html, o.max_nodes).map_err(|e| format!("{e:?}"))?;
-    let sel = select(&tree, &html, o.focus, o.comments, Pass::Scored, None);
+    let meta = docpipe_extract::meta::read(&tree, &html);
+    let sel = select(&tree, &html, o.focus, o.comments, Pass::Scored, meta.title.as_deref());
     println!("method {}, roots {:?}", sel.method, sel.roots);
     let describe = |id: u32| {
         let mut attrs = String::new();

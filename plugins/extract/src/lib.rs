@@ -7,8 +7,9 @@
 //! `source.edits` to the bytes that produced it (a decoded `&amp;` to the whole reference).
 //! Metadata comes from the head and JSON-LD ([`meta`]). When the main text is shorter than
 //! `min_text_chars`, the fallback tries every `<p>` and the JSON-LD `articleBody` and keeps the
-//! longest; still too short, it scores again without id/class and role pruning (a `paywall`
-//! class on the article's wrapper) and keeps that when longer. A page with no elements, or no text left, is dropped (`not-html`, `no-main-text`),
+//! longest; still too short, it scores again with the id/class and role hints kept off
+//! whatever holds a prose paragraph (a `paywall` class on the article's wrapper) and keeps that
+//! when longer. A page with no elements, or no text left, is dropped (`not-html`, `no-main-text`),
 //! one with more than `max_nodes` nodes too (`too-large`), and a short page titled as an
 //! error (`error-page`).
 
@@ -253,7 +254,7 @@ min_text_chars = 250
         key: "extract",
         doc: "How the main text was found.",
         fields: &[
-            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose), `page` (nothing scored: the pruned page), `paragraphs`, `json-ld` or `relaxed` (fallbacks: every paragraph; the JSON-LD `articleBody`; scored again without id/class and role pruning)." },
+            AttrField { name: "method", ty: AttrType::String, doc: "`marker` (article-body marker), `score`, `widened` (scored, then widened to the ancestor holding most of the page's prose, or replaced by the element holding most of it when the scored choice held under a third), `page` (nothing scored: the pruned page), `paragraphs`, `json-ld` or `relaxed` (fallbacks: every paragraph; the JSON-LD `articleBody`; scored again with id/class and role hints kept off whatever holds prose)." },
             AttrField { name: "nodes", ty: AttrType::Int, doc: "Nodes in the parsed page." },
             AttrField { name: "dropped", ty: AttrType::Json, doc: "Dropped subtrees and blocks inside the main content by reason." },
         ],

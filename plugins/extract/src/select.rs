@@ -15,7 +15,9 @@
 //!    move a candidate's score; the score is scaled by (1 − link density). The best candidate
 //!    wins, with siblings that score close to it or are clean paragraphs. When that selection
 //!    holds under two thirds of the page's prose (long comma-bearing blocks with few links),
-//!    it widens to the lowest ancestor holding four fifths of it (never `body`).
+//!    it widens to the lowest ancestor holding four fifths of it (never `body`); when no
+//!    ancestor short of `body` does and the selection holds under a third of the prose, the
+//!    lowest element holding four fifths of it replaces the selection.
 //!    An article-body marker with enough text wins over the scored candidate, together with the
 //!    markers beside it or a few levels away (a body cut into rows around full-width ads).
 //! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
@@ -35,9 +37,11 @@ pub enum Pass {
     Scored,
     /// Every `<p>` outside the pruned parts (a fallback for pages the scoring misses).
     Paragraphs,
-    /// Scored without pruning by id/class tokens or ARIA role: the last resort when both other
-    /// passes leave too little (as Readability retries without its "unlikely candidate" and
-    /// class-weight rules), for pages whose article wrapper carries a class such as `paywall`.
+    /// Scored again, but an id/class token or ARIA role no longer drops an element that is or
+    /// holds a prose paragraph (a hidden-looking class included); what holds none is still
+    /// dropped. The last resort when both other passes leave too little (as Readability retries
+    /// without its "unlikely candidate" rules), for pages whose article wrapper carries a class
+    /// such as `paywall`.
     Relaxed,
 }
 
@@ -386,7 +390,8 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
         }
     });
     f.main |= node.tag == Main;
-    if (f.marker || description) && f.prune == Some(Reason::Class) {
+    // A description loses only a weak hint (`teaser-text`); `class="hidden"` stays hidden.
+    if (f.marker || (description && f.soft)) && f.prune == Some(Reason::Class) {
         f.prune = None;
     }
     f
@@ -445,7 +450,8 @@ pub struct Selection {
 
 /// Chooses the main content.
 ///
-/// With `paragraphs`, the roots are every kept `<p>` instead (the recall fallback). `title` (the
+/// `pass` picks the selection ([`Pass`]): scored, every kept `<p>` (the recall fallback), or
+/// scored again with the id/class and role hints kept off what holds prose. `title` (the
 /// page's chosen title) finds the headline above the content, after which a prose paragraph is
 /// the standfirst.
 pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass, title: Option<&str>) -> Selection {
@@ -748,16 +754,13 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
         let mut anchor = first;
         for _ in 0..LEAD_LEVELS {
             let p = tree.nodes[anchor as usize].parent;
-            if p == NONE || matches!(tree.nodes[p as usize].tag, Tag::Body | Tag::Html) {
+            // The content's own siblings are searched even under `body`; climbing stops there.
+            if p == NONE || (anchor != first && matches!(tree.nodes[p as usize].tag, Tag::Body | Tag::Html)) {
                 break;
             }
-            for c in tree.children(p) {
-                if c == anchor {
-                    break;
-                }
-                if !roots.contains(&c) {
-                    collect_leads(tree, html, &drop, c, 0, &mut found);
-                }
+            // Every sibling before `anchor` precedes `first` in document order, so none is a root.
+            for c in tree.children(p).take_while(|&c| c != anchor) {
+                collect_leads(tree, html, &drop, c, 0, &mut found);
             }
             if anchor != first {
                 // Further from the content, only a lead that has a standfirst's shape.
@@ -821,10 +824,11 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
 /// How far above the chosen body marker a section of the same body may branch off.
 const COUSIN_LEVELS: usize = 3;
 
-/// The outermost article-body markers other than `best` and its siblings that branch off at most
+/// The outermost article-body markers outside `best`'s parent that branch off at most
 /// [`COUSIN_LEVELS`] above it (templates that put each chunk of the body in its own row, between
-/// full-width ads). A marker inside another `<article>` on the way down is a different story (an
-/// endless-scroll page holds the next one), and so is one with mostly links (a teaser).
+/// full-width ads), holding at least half [`PROSE_CHARS`] characters. A marker inside (or being)
+/// another `<article>` is a different story (an endless-scroll page holds the next one), and so
+/// is one with mostly links (a teaser).
 fn cousin_markers(tree: &Tree, marker: &[bool], dead: &[bool], stats: &[Stats], best: u32) -> Vec<u32> {
     let parent = |i: u32| tree.nodes[i as usize].parent;
     let mut ancestors = Vec::with_capacity(COUSIN_LEVELS);
@@ -850,17 +854,18 @@ fn cousin_markers(tree: &Tree, marker: &[bool], dead: &[bool], stats: &[Stats], 
     let mut stack: Vec<u32> = tree.children(top).collect();
     while let Some(id) = stack.pop() {
         let i = id as usize;
-        if dead[i] || tree.nodes[i].kind != Kind::Element || id == best {
+        // The content's own parent holds its siblings, which the sibling rule has judged.
+        if dead[i] || tree.nodes[i].kind != Kind::Element || id == best || id == parent(best) {
             continue;
         }
+        if tree.nodes[i].tag == Tag::Article && !ancestors.contains(&id) {
+            continue; // another story, even when the <article> itself is the marker
+        }
         if marker[i] {
-            if parent(id) != parent(best) && stats[i].chars > 0 && stats[i].link_density() < 0.5 {
+            if stats[i].chars >= PROSE_CHARS / 2 && stats[i].link_density() < 0.5 {
                 out.push(id);
             }
             continue; // outermost markers only
-        }
-        if tree.nodes[i].tag == Tag::Article && !ancestors.contains(&id) && id != parent(best) {
-            continue;
         }
         stack.extend(tree.children(id));
     }
@@ -1262,6 +1267,45 @@ mod tests {
             let tree = crate::parse::parse(html, 1000).unwrap();
             assert_eq!(facts(&tree, html, 0, false).prune, want, "{html}");
         }
+    }
+
+    #[test]
+    fn cousin_markers_stop_at_another_article() {
+        // Three marked chunks in rows of one column; a fourth marked body, in the same column but
+        // inside its own <article> (the next story of an endless scroll), is not a cousin, and
+        // neither is a marked teaser of links or one too short to be a chunk.
+        let p = "<p>The council met late on Tuesday, and the clerk read out every objection in turn.</p>";
+        let html = format!(
+            r#"<div class="col"><div class="row"><div class="body">{p}</div></div><div class="row"><div class="body">{p}</div></div>
+<div class="row"><div class="body">{p}</div></div><article><div class="row"><div class="body">{p}</div></div></article>
+<div class="row"><div class="body"><a href="/a">A teaser that is nothing but one long link to another page</a></div></div>
+<div class="row"><div class="body">Short.</div></div></div>"#
+        );
+        let tree = crate::parse::parse(&html, 10_000).unwrap();
+        let n = tree.nodes.len();
+        let is_body =
+            |i: usize| tree.nodes[i].kind == Kind::Element && tree.attr(&html, i as u32, "class") == Some("body");
+        let marker: Vec<bool> = (0..n).map(is_body).collect();
+        let mut stats = vec![Stats::default(); n];
+        for i in (0..n).rev() {
+            if matches!(tree.nodes[i].kind, Kind::Text | Kind::Plain) {
+                stats[i].chars = count(&html.as_bytes()[tree.nodes[i].start..tree.nodes[i].end]).0;
+            }
+            if tree.nodes[i].tag == Tag::A && tree.nodes[i].kind == Kind::Element {
+                stats[i].link_chars = stats[i].chars;
+            }
+            let parent = tree.nodes[i].parent;
+            if parent != NONE {
+                let s = stats[i];
+                stats[parent as usize].chars += s.chars;
+                stats[parent as usize].link_chars += s.link_chars;
+            }
+        }
+        let bodies: Vec<u32> = (0..n).filter(|&i| marker[i]).map(|i| i as u32).collect();
+        let found = cousin_markers(&tree, &marker, &vec![false; n], &stats, bodies[0]);
+        let mut found = found;
+        found.sort_unstable();
+        assert_eq!(found, bodies[1..3], "the two other chunks of the column, nothing else");
     }
 
     #[test]

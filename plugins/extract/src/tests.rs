@@ -357,7 +357,7 @@ fn a_body_cut_into_marked_sections_is_whole() {
 #[test]
 fn a_body_cut_into_marked_sections_in_separate_rows_is_whole() {
     // Each chunk of the body in its own grid row with an ad rail beside it, full-width ads
-    // between the rows; a marked body of another story (endless scroll) stays out.
+    // between the rows; the marked body of the next story further away stays out.
     let row = |text: &str| {
         format!(
             r#"<div class="grid"><div class="body article-body"><p>{text} {STORY}</p></div>
@@ -436,7 +436,7 @@ fn an_intro_a_few_wrappers_above_the_body_is_its_standfirst() {
     // The intro sits in the column that holds the body two wrappers down; a newsletter box with
     // the same class token but a link (no standfirst shape) at that distance is not a lead.
     let html = format!(
-        r#"<body><div class="col"><div class="promo-intro">Get the morning briefing, free: <a href="/nl">sign up for our newsletter</a> today</div>
+        r#"<body><div class="col"><div class="briefing-intro">Get the morning briefing, free: <a href="/nl">sign up for our newsletter</a> today</div>
 <p class="intro">The harbour board has raised mooring fees for the first time in a decade, citing dredging costs.</p>
 <div class="wrap"><div class="longText"><p>First. {STORY}</p><p>Second. {STORY}</p><p>Third. {STORY}</p></div></div></div></body>"#
     );
@@ -478,6 +478,16 @@ fn the_schema_org_description_before_the_body_is_its_standfirst() {
     assert!(doc.text.starts_with("The harbour board"), "{}", doc.text);
     assert_eq!(role_of(&doc, "The harbour board"), "standfirst");
     assert!(!doc.text.contains("Another story"), "{}", doc.text);
+}
+
+#[test]
+fn a_lead_right_under_body_is_found() {
+    let html = format!(
+        r#"<body><p class="article__abstract">The harbour board has raised mooring fees for the first time in a decade.</p>
+<div itemprop="articleBody"><p>First. {STORY}</p><p>Second. {STORY}</p></div></body>"#
+    );
+    let doc = run(&html);
+    assert_eq!(role_of(&doc, "The harbour board"), "standfirst", "{}", doc.text);
 }
 
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.

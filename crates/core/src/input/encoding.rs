@@ -10,7 +10,7 @@
 //! encoding is ignored; a label of the `replacement` encoding (`iso-2022-kr`, `hz-gb-2312`…)
 //! fails the page, since decoding it would give one U+FFFD. A page declared UTF-8 that is not
 //! valid UTF-8 stays UTF-8 (malformed bytes becoming U+FFFD) when its valid multi-byte
-//! characters outnumber the malformed sequences four to one, else goes to the detector (UTF-8
+//! characters are at least four times its malformed sequences, else goes to the detector (UTF-8
 //! excluded), with a warning.
 //!
 //! Decoding keeps provenance exact ([`crate::align`]): for an ASCII-compatible encoding, ASCII
@@ -109,8 +109,8 @@ fn choose(
     Ok((detect(bytes, url, chardetng::Utf8Detection::Allow), EncodingSource::Detected, 0))
 }
 
-/// Whether UTF-8 explains the page's non-ASCII bytes: valid, or its multi-byte characters
-/// outnumber its malformed sequences at least four to one. A UTF-8 page with a stray Latin-1
+/// Whether UTF-8 explains the page's non-ASCII bytes: valid, or its multi-byte characters are
+/// at least four times its malformed sequences. A UTF-8 page with a stray Latin-1
 /// byte in a comment or an `alt` (common in real pages) stays UTF-8, the stray byte becoming
 /// U+FFFD as in a browser; a page of Latin-1 or Shift_JIS mislabelled UTF-8 has almost no valid
 /// multi-byte characters and goes to the detector.
@@ -469,6 +469,15 @@ mod tests {
         assert_eq!(pick(&stray, None), ("UTF-8", "meta", 0));
         let d = decode_page(&stray, None, None).unwrap();
         assert!(d.text.contains("Grüße aus Köln") && d.replacements == 1, "{}", d.text);
+        // Latin-1 text mislabelled UTF-8: no valid multi-byte character, so the detector.
+        let (latin, _, _) = WINDOWS_1252.encode("<p>Grüße aus Köln, schöne Tage, süße Äpfel und Öl für alle Räder</p>");
+        let mut page = b"<meta charset=utf-8>".to_vec();
+        page.extend_from_slice(&latin);
+        let d = decode_page(&page, None, Some("https://www.example.de/x")).unwrap();
+        assert_eq!((d.encoding.name(), d.source.as_str()), ("windows-1252", "detected"));
+        // The boundary: four valid characters per malformed sequence stay UTF-8, three do not.
+        assert!(mostly_utf8("éèêë".as_bytes().iter().chain(b"\xff").copied().collect::<Vec<u8>>().as_slice()));
+        assert!(!mostly_utf8("éèê".as_bytes().iter().chain(b"\xff").copied().collect::<Vec<u8>>().as_slice()));
         assert_eq!(pick("<p>héllo wörld</p>".as_bytes(), None), ("UTF-8", "detected", 0));
         assert!(decode_page(b"<meta charset=iso-2022-kr>x", None, None).unwrap_err().contains("cannot be decoded"));
         assert!(decode_page(b"x", Some("hz-gb-2312"), None).is_err());
