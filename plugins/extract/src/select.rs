@@ -622,7 +622,12 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
                 }
                 chain
             };
-            let chains: Vec<Vec<u32>> = strong.iter().map(|&c| depth_of(c)).collect();
+            // A candidate inside an <article> that does not hold `best` is another story (the
+            // next one of an endless scroll), not a section of this one.
+            let own = depth_of(best);
+            let foreign =
+                |ch: &Vec<u32>| ch.iter().any(|&x| tree.nodes[x as usize].tag == Tag::Article && !own.contains(&x));
+            let chains: Vec<Vec<u32>> = strong.iter().map(|&c| depth_of(c)).filter(|ch| !foreign(ch)).collect();
             let mut a = tree.nodes[best as usize].parent;
             while a != NONE && !matches!(tree.nodes[a as usize].tag, Tag::Body | Tag::Html) {
                 if chains.iter().filter(|ch| ch.contains(&a)).count() >= 3 {

@@ -357,7 +357,8 @@ fn a_body_cut_into_marked_sections_is_whole() {
 #[test]
 fn a_body_cut_into_marked_sections_in_separate_rows_is_whole() {
     // Each chunk of the body in its own grid row with an ad rail beside it, full-width ads
-    // between the rows; the marked body of the next story further away stays out.
+    // between the rows; the marked body of the next story (an endless scroll), in the same
+    // <main> but inside its own <article>, stays out.
     let row = |text: &str| {
         format!(
             r#"<div class="grid"><div class="body article-body"><p>{text} {STORY}</p></div>
@@ -365,8 +366,8 @@ fn a_body_cut_into_marked_sections_in_separate_rows_is_whole() {
         )
     };
     let html = format!(
-        r#"<body><main><div class="chunks">{}{}{}</div></main>
-<article><div class="chunks"><div class="grid"><div class="article-body"><p>Next story. {STORY}</p></div></div></div></article></body>"#,
+        r#"<body><main><div class="chunks">{}{}{}</div>
+<article><div class="article-body"><p>Next story. {STORY}</p></div></article></main></body>"#,
         row("First part."),
         row("Second part."),
         row("Third part.")
