@@ -524,30 +524,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
             }
         }
     }
-    // Kept statistics, bottom-up.
-    let mut stats = vec![Stats::default(); n];
-    for i in (0..n).rev() {
-        let node = &tree.nodes[i];
-        if drop[i] != Reason::None {
-            continue;
-        }
-        if matches!(node.kind, Kind::Text | Kind::Plain) {
-            let (chars, commas) = text_counts[i];
-            stats[i].chars += chars;
-            stats[i].commas += commas;
-        }
-        if node.tag == Tag::A && node.kind == Kind::Element {
-            stats[i].link_chars = stats[i].chars;
-        }
-        let p = node.parent;
-        if p != NONE {
-            let s = stats[i];
-            let ps = &mut stats[p as usize];
-            ps.chars += s.chars;
-            ps.link_chars += s.link_chars;
-            ps.commas += s.commas;
-        }
-    }
+    let stats = kept_stats(tree, &text_counts, &drop);
     // Dead nodes (inside a dropped one) and each text's block owner, top-down.
     let mut dead = vec![false; n];
     let mut own = vec![Stats::default(); n]; // text directly in a block (through inline elements)
@@ -824,6 +801,36 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
         }
     }
     Selection { drop, stats, roots, leads, method, comment }
+}
+
+/// Text statistics of every subtree, counting only what `drop` keeps, bottom-up; `text_counts`
+/// holds each text node's (characters, commas).
+fn kept_stats(tree: &Tree, text_counts: &[(u32, u32)], drop: &[Reason]) -> Vec<Stats> {
+    let n = tree.nodes.len();
+    let mut stats = vec![Stats::default(); n];
+    for i in (0..n).rev() {
+        let node = &tree.nodes[i];
+        if drop[i] != Reason::None {
+            continue;
+        }
+        if matches!(node.kind, Kind::Text | Kind::Plain) {
+            let (chars, commas) = text_counts[i];
+            stats[i].chars += chars;
+            stats[i].commas += commas;
+        }
+        if node.tag == Tag::A && node.kind == Kind::Element {
+            stats[i].link_chars = stats[i].chars;
+        }
+        let p = node.parent;
+        if p != NONE {
+            let s = stats[i];
+            let ps = &mut stats[p as usize];
+            ps.chars += s.chars;
+            ps.link_chars += s.link_chars;
+            ps.commas += s.commas;
+        }
+    }
+    stats
 }
 
 /// How far above the chosen body marker a section of the same body may branch off.
@@ -1291,24 +1298,15 @@ mod tests {
         let is_body =
             |i: usize| tree.nodes[i].kind == Kind::Element && tree.attr(&html, i as u32, "class") == Some("body");
         let marker: Vec<bool> = (0..n).map(is_body).collect();
-        let mut stats = vec![Stats::default(); n];
-        for i in (0..n).rev() {
-            if matches!(tree.nodes[i].kind, Kind::Text | Kind::Plain) {
-                stats[i].chars = count(&html.as_bytes()[tree.nodes[i].start..tree.nodes[i].end]).0;
-            }
-            if tree.nodes[i].tag == Tag::A && tree.nodes[i].kind == Kind::Element {
-                stats[i].link_chars = stats[i].chars;
-            }
-            let parent = tree.nodes[i].parent;
-            if parent != NONE {
-                let s = stats[i];
-                stats[parent as usize].chars += s.chars;
-                stats[parent as usize].link_chars += s.link_chars;
-            }
-        }
+        let text_counts: Vec<(u32, u32)> = (0..n)
+            .map(|i| match tree.nodes[i].kind {
+                Kind::Text | Kind::Plain => count(&html.as_bytes()[tree.nodes[i].start..tree.nodes[i].end]),
+                _ => (0, 0),
+            })
+            .collect();
+        let stats = kept_stats(&tree, &text_counts, &vec![Reason::None; n]);
         let bodies: Vec<u32> = (0..n).filter(|&i| marker[i]).map(|i| i as u32).collect();
-        let found = cousin_markers(&tree, &marker, &vec![false; n], &stats, bodies[0]);
-        let mut found = found;
+        let mut found = cousin_markers(&tree, &marker, &vec![false; n], &stats, bodies[0]);
         found.sort_unstable();
         assert_eq!(found, bodies[1..3], "the two other chunks of the column, nothing else");
     }

@@ -432,6 +432,12 @@ fn a_landmark_wrapping_the_whole_page_is_not_boilerplate() {
     }
 }
 
+/// The text opens with `start`, in a block whose role is `standfirst`.
+fn assert_standfirst_opens(doc: &Document, start: &str) {
+    assert!(doc.text.starts_with(start), "{}", doc.text);
+    assert_eq!(role_of(doc, start), "standfirst", "{}", doc.text);
+}
+
 #[test]
 fn an_intro_a_few_wrappers_above_the_body_is_its_standfirst() {
     // The intro sits in the column that holds the body two wrappers down; a newsletter box with
@@ -442,8 +448,7 @@ fn an_intro_a_few_wrappers_above_the_body_is_its_standfirst() {
 <div class="wrap"><div class="longText"><p>First. {STORY}</p><p>Second. {STORY}</p><p>Third. {STORY}</p></div></div></div></body>"#
     );
     let doc = run(&html);
-    assert!(doc.text.starts_with("The harbour board"), "{}", doc.text);
-    assert_eq!(role_of(&doc, "The harbour board"), "standfirst");
+    assert_standfirst_opens(&doc, "The harbour board");
     assert!(!doc.text.contains("briefing"), "{}", doc.text);
 }
 
@@ -476,8 +481,7 @@ fn the_schema_org_description_before_the_body_is_its_standfirst() {
 <div class="teaser"><a href="/b">Another story</a></div></body>"#
     );
     let doc = run(&html);
-    assert!(doc.text.starts_with("The harbour board"), "{}", doc.text);
-    assert_eq!(role_of(&doc, "The harbour board"), "standfirst");
+    assert_standfirst_opens(&doc, "The harbour board");
     assert!(!doc.text.contains("Another story"), "{}", doc.text);
 }
 
@@ -487,8 +491,7 @@ fn a_lead_right_under_body_is_found() {
         r#"<body><p class="article__abstract">The harbour board has raised mooring fees for the first time in a decade.</p>
 <div itemprop="articleBody"><p>First. {STORY}</p><p>Second. {STORY}</p></div></body>"#
     );
-    let doc = run(&html);
-    assert_eq!(role_of(&doc, "The harbour board"), "standfirst", "{}", doc.text);
+    assert_standfirst_opens(&run(&html), "The harbour board");
 }
 
 /// Start-tag names and the decoded text outside raw-text elements, by our parser.
