@@ -39,6 +39,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import webdumps
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / "target" / "eval" / "venv-real"
 PY = VENV / "bin" / "python"
@@ -750,13 +752,18 @@ def norm(s):
     return " ".join(s.split()).strip()
 
 
-def eval_dumps(lee, errors):
+def eval_dumps(lee, errors, aeb_dir=None):
     if (OUT / "dumps").exists():
         shutil.rmtree(OUT / "dumps")
     meta = build_dumps(lee)
+    shapes = list(SHAPES)
+    web = webdumps.articles(ROOT, OUT, aeb_dir) if aeb_dir else []
+    if web:
+        meta.update(webdumps.build(web, OUT, render))
+        shapes += webdumps.WEB_SHAPES
     art_rows, pq_rows, counts = {}, {}, {}
     err_examples = []
-    for shape in SHAPES:
+    for shape in shapes:
         for split in ["dev", "test"]:
             folder = OUT / "dumps" / shape / split
             docs, _ = run_docpipe(f"dumps-{shape}-{split}", DUMP_CONFIG, input_dir=folder)
@@ -788,7 +795,7 @@ def eval_dumps(lee, errors):
                 tp += len(gs & ps)
                 npred += len(ps)
                 ngold += len(gs)
-                if errors and split == "dev" and len(err_examples) < 400:
+                if errors and split == "dev" and len(err_examples) < 1000:
                     lines = (folder / name).read_text().split("\n")
                     for ln in sorted(ps - gs):
                         err_examples.append((shape, "spurious start", lines[ln][:90]))
@@ -809,11 +816,12 @@ def eval_dumps(lee, errors):
                 bad = [i for i in range(len(ms)) if i not in used]
                 false += len(bad)
                 if errors and split == "dev":
-                    for i in bad:
+                    for i in bad if shape in SHAPES else []:
                         pair = sorted(ms[i], key=len)
                         err_examples.append((shape, "false pull-quote pair", pair[0][:60] + " || " + pair[-1][:60]))
             art_rows.setdefault(shape, {})[split] = f1(tp, npred, ngold)
-            pq_rows.setdefault(shape, {})[split] = (found, nq, false)
+            if shape in SHAPES:
+                pq_rows.setdefault(shape, {})[split] = (found, nq, false)
             counts[(shape, split)] = ngold
     if errors:
         from collections import Counter
@@ -823,6 +831,8 @@ def eval_dumps(lee, errors):
             print(f"{s:8s} {k}: {c}")
             for s2, k2, line in [e for e in err_examples if e[0] == s and e[1] == k][:errors]:
                 print("    ", repr(line))
+    if os.environ.get("DOCPIPE_EVAL_GOLD"):  # debugging aid: the gold starts of every dump
+        Path(os.environ["DOCPIPE_EVAL_GOLD"]).write_text(json.dumps({"|".join(k): v["starts"] for k, v in meta.items()}))
     return art_rows, pq_rows, counts, meta
 
 
@@ -839,11 +849,12 @@ def report_uner(uner_dir, errors, ud_dir=None):
     return rows
 
 
-def report_dumps(lee, errors):
+def report_dumps(lee, errors, aeb_dir=None):
     """Runs the article dumps and prints their tables; returns the article and pull-quote rows."""
-    arows, pqrows, counts, meta = eval_dumps(lee, errors)
-    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes), "
-          "boundaries by construction", ["dev", "test"],
+    arows, pqrows, counts, meta = eval_dumps(lee, errors, aeb_dir)
+    table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes) and, "
+          f"web-*, of {webdumps.PAGES_PER_DUMP} scraped AEB pages (trafilatura's text), boundaries by construction",
+          ["dev", "test"],
           {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
     table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
           {f"docpipe {s}": {k: f"{a}/{b}, {c} false" for k, (a, b, c) in v.items()} for s, v in pqrows.items()})
@@ -888,6 +899,9 @@ def main():
     ap.add_argument("--entities-only", action="store_true", help="run only the entity tasks (Lee silver, UNER gold)")
     ap.add_argument("--uner", default=str(OUT / "uner"), help="folder with the Universal NER English files "
                     "en_pud-ud-test.iob2, en_ewt-ud-dev.iob2, en_ewt-ud-test.iob2 (human NER gold; not on a registry)")
+    ap.add_argument("--aeb", default=str(ROOT / "target" / "eval" / "extract" / "aeb"),
+                    help="checkout of github.com/scrapinghub/article-extraction-benchmark (the web-* article dumps; "
+                    "skipped when missing)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -895,7 +909,7 @@ def main():
         env = dict(os.environ, CARGO_BUILD_JOBS=os.environ.get("CARGO_BUILD_JOBS", "1"))
         subprocess.run(["cargo", "build", "--release", "--locked", "-p", "docpipe"], cwd=ROOT, check=True, env=env)
     if args.dumps_only:
-        arows, pqrows = report_dumps(lee_documents(), args.errors)
+        arows, pqrows = report_dumps(lee_documents(), args.errors, args.aeb)
         ng_art, ng_sum = report_posts(args.errors)
         (OUT / "results-dumps.json").write_text(json.dumps({"articles": arows, "pull_quotes": pqrows,
                                                             "newsgroup_articles": ng_art,
@@ -940,7 +954,7 @@ def main():
 
     urows = report_uner(args.uner, args.errors, args.ud)
 
-    arows, pqrows = report_dumps(lee, args.errors)
+    arows, pqrows = report_dumps(lee, args.errors, args.aeb)
     ng_art, ng_sum = report_posts(args.errors)
     summary = {"sentences": srows, "entities": erows, "entities_uner": urows, "articles": arows, "pull_quotes": pqrows,
                "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}
