@@ -22,16 +22,25 @@
 //!    title-cased one only where the words change as well (the story-change signal's
 //!    similarity between the article so far and the next paragraphs is below
 //!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article.
-//!    In text whose paragraphs are apart by blank lines (mail and Usenet digests, plain-text
-//!    archives, blank-line dumps) a headline stands alone between blank lines and needs
+//!    A line in capitals starts one by its shape alone only in a dump whose first line is in
+//!    capitals too (elsewhere capitals write section headings and related links: under a
+//!    title-cased first line never, under one in sentence case where the words change).
+//!    Numbered list items (`2. …`) and interview turns (`Q: …`) are never headlines. Up to
+//!    two headline-shaped lines right above a headline that share a word with it or the
+//!    paragraph under it (a page's title over its own headline, a kicker) join its article.
+//!    In mail and Usenet digests (blank-line paragraphs with `>` quotes or signatures) a
+//!    headline stands alone between blank lines and needs
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
 //!    delimiter, a rule or a box, an address line, with perhaps a short motto under it; a
 //!    credit; a sign-off name alone), a reply opens after it (an attribution line such as
 //!    `… writes:` over quoted `>` lines, or one naming a message id or an address over
 //!    anything), or, for a headline-shaped line flush left, the words change (an indented
 //!    line is a section heading inside a long text); quoted blocks, signatures and
-//!    attribution lines are never starts and stay with the post they are in;
-//! 3. **byline** — a body paragraph of 12 words or more (or a standfirst) right after an
+//!    attribution lines are never starts and stay with the post they are in. Other texts in
+//!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
+//!    per line does, an indented line there being a section heading;
+//! 3. **byline** — a body paragraph of 12 words or more, a standfirst, or a short
+//!    headline-shaped line over body text right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
 //!    `… newsdesk`) starts an article (a short line there, `Follow her on …`, is the bio's);
 //! 4. **topic** — the story-change signal ([`crate::cohesion`]: lexical cohesion between
@@ -200,6 +209,9 @@ struct Feat {
     signoff: bool,
     /// It contains an e-mail address.
     email: bool,
+    /// It opens as a list item (`2. …`, `3) …`) or a turn of an interview or transcript
+    /// (`Q: …`, `A: …`): a part of a text, never its headline.
+    item: bool,
 }
 
 /// How much a short line looks like a headline.
@@ -223,6 +235,18 @@ impl Feat {
             && !self.caption
             && !self.by_start
             && !self.credit
+            && !self.item
+            && self.dateline_end.is_none()
+    }
+    /// Shaped like a headline, a kicker or a standfirst line above one: opens with a
+    /// capital, no final period, at most 30 words, not boilerplate or a list item.
+    fn head_like(&self) -> bool {
+        !self.bodyish()
+            && !self.ends_stop
+            && self.starts_upper
+            && (1..=30).contains(&self.words)
+            && !self.boilerplate()
+            && !self.item
             && self.dateline_end.is_none()
     }
     fn bodyish(&self) -> bool {
@@ -278,7 +302,7 @@ impl ArticleSplitter {
         Ok(ArticleSplitter {
             datelines: compiled,
             credit: build(
-                r"(?i)^\(?(?:additional |extra )?(?:reporting|writing|editing|edited|compiled|research|translation|translated|text|words|graphics|photos?) by\b|;\s*(?:additional )?(?:reporting|editing|writing) by\b|^this (?:story|article|report) (?:was|first|originally|appeared|is)\b|^(?:originally|first) published\b|^(?:copyright|©)",
+                r"(?i)^\(?(?:additional |extra )?(?:reporting|writing|editing|edited|compiled|research|translation|translated|text|words|graphics|photos?) by\b|;\s*(?:additional )?(?:reporting|editing|writing) by\b|^this (?:story|article|report) (?:was|first|originally|appeared|is)\b|^(?:originally|first) published\b|^(?:copyright|©)|^(?:contributing|contributors?)(?: writers?| reporters?)?\s?:",
             )?,
             bio: build(
                 r"^\p{Lu}[\p{L}'’.\-]*(?:\s\p{Lu}[\p{L}'’.\-]*){0,3}(?:,?\s(?:and|&)\s\p{Lu}[\p{L}'’.\-]*(?:\s\p{Lu}[\p{L}'’.\-]*){0,3})?\s(?:(?:is|are|was|were)\s.{0,80}?\b(?:correspondent|reporter|editor|writer|journalist|columnist|contributor|photographer|producer|analyst|presenter|freelancer|intern)s?\b|(?:reports?|reported|covers?|covered|writes?|wrote)\s.{0,80}?\b(?:for|from)\s)",
@@ -288,7 +312,7 @@ impl ArticleSplitter {
                 r"(?i)\((?:photo|image|picture|photograph|pictured|file photo|credit)s?\b|\b(?:photo|image|picture|photograph|credit)s?:\s|\bphoto by\b|\bgetty images\b",
             )?,
             related: build(
-                r"(?i)^(?:related|read more|read also|also read|see also|more on this|more|recommended|related coverage|related stories|related story|further reading|watch|listen)\s?:",
+                r"(?i)^(?:related|read more|read also|also read|see also|more on this|more|recommended|related coverage|related stories|related story|further reading|watch|listen|also)\s?:",
             )?,
             topic_shift,
             auto_topic: false,
@@ -420,13 +444,20 @@ impl ArticleSplitter {
             sig: false,
             signoff: false,
             email: false,
+            item: list_item_or_turn(line),
         };
         f.credit = short
             && (self.credit.is_match(line)
                 || (words <= 35 && self.bio.is_match(line))
                 || (words <= 8 && !f.ends_stop && self.desk.is_match(core)));
         f.names_only = !f.ends_stop && !f.ends_question && words <= 12 && names_only(line);
-        if !f.ends_stop && !f.ends_question && !f.quoted && f.starts_upper && !f.boilerplate() && dateline_end.is_none()
+        if !f.ends_stop
+            && !f.ends_question
+            && !f.quoted
+            && f.starts_upper
+            && !f.boilerplate()
+            && !f.item
+            && dateline_end.is_none()
         {
             f.head = headline_shape(line, words);
         }
@@ -474,6 +505,23 @@ impl ArticleSplitter {
         // Paragraphs apart by blank lines (mail, digests, archives, blank-line dumps): a
         // headline stands alone between blank lines.
         let gapped = gapped(feats);
+        // The dump's own headline style: a text that opens with a line in capitals (or with
+        // a ticker) writes its headlines so, and such a line starts a story by its shape
+        // alone; elsewhere capitals are how a story writes its section headings and related
+        // links (`US FALLS`, `CLICK HERE TO GET THE APP`), which start one only where the
+        // words change too (or before a `By` line or a dateline).
+        let strong_style = feats[0].head == HeadShape::Strong;
+        // Under a title-cased first headline, a line in capitals is a section heading as far
+        // as its words go (plain text writes its headings in capitals; the headlines of one
+        // dump share a style).
+        let title_style = feats[0].head == HeadShape::Title;
+        // Mail, news posts and digests (quoted lines or a signature somewhere) read only the
+        // lone-headline rules of [`Self::gapped_headline`], where a short line in sentence
+        // case is a remark or a heading unless a text ended before it; other texts in
+        // blank-line blocks (scraped pages, plain-text archives) fall back on the rules for
+        // one paragraph per line.
+        let mail = gapped
+            && (feats.iter().any(|f| f.mail_quoted) || feats.iter().filter(|f| f.sig && !f.one_line).count() >= 2);
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);
@@ -481,6 +529,19 @@ impl ArticleSplitter {
             // and then body text.
             let body_follows = |k: usize| {
                 feats.get(k).is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
+            };
+            let gapped_hit = if !mail || !seen_body {
+                None
+            } else if self.gapped_headline(text, feats, cur, i, &mut stems) {
+                Some((i, Boundary::Headline))
+            } else if f.gap_before
+                && feats[i - 1].credit
+                && !f.boilerplate()
+                && (f.bodyish() && f.words >= 12 || f.headline())
+            {
+                Some((i, Boundary::Byline))
+            } else {
+                None
             };
             let mut boundary = None;
             if seen_body && f.dateline_end.is_some() {
@@ -494,51 +555,45 @@ impl ArticleSplitter {
                     j -= 1;
                 }
                 boundary = Some((j, Boundary::Dateline));
-            } else if gapped {
-                if seen_body && self.gapped_headline(text, feats, cur, i, &mut stems) {
-                    boundary = Some((i, Boundary::Headline));
-                } else if seen_body
-                    && f.gap_before
-                    && feats[i - 1].credit
-                    && !f.boilerplate()
-                    && (f.bodyish() && f.words >= 12 || f.headline())
-                {
-                    boundary = Some((i, Boundary::Byline));
-                }
+            } else if let Some(hit) = gapped_hit {
+                boundary = Some(hit);
+            } else if mail || gapped && indented(text, f.start) {
+                // Mail and digests: only a lone headline with evidence (above) starts a post.
+                // In other blank-line texts an indented line is a section heading or a
+                // centred title inside a long text (headlines start flush left).
             } else if seen_body
-                && f.headline()
-                && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
-                && (next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
-                    || f.head == HeadShape::Strong
-                    || stems.story_changes(text, feats, cur, i))
+                && (f.headline()
+                    && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
+                    && next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
+                    || (f.headline() && body_follows(i + 1)
+                        || f.head == HeadShape::Strong
+                            && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2)))
+                        && if f.head == HeadShape::Strong {
+                            strong_style || !title_style && stems.story_changes(text, feats, cur, i)
+                        } else {
+                            stems.story_changes(text, feats, cur, i)
+                        })
             {
-                // A wire headline right above a standfirst belongs to the same new article.
-                let j = if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
-                    i - 1
-                } else {
-                    i
-                };
-                boundary = Some((j, Boundary::Headline));
-            } else if seen_body
-                && f.head == HeadShape::Strong
-                && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2))
-            {
-                boundary = Some((i, Boundary::Headline));
+                boundary = Some((headline_block_start(text, feats, cur, i), Boundary::Headline));
             } else if seen_body
                 && f.head == HeadShape::Title
-                && !f.names_only
+                && !(if gapped { names_line(text, f) } else { f.names_only })
                 && (next.is_some_and(Feat::bodyish)
                     || next.is_some_and(Feat::headline) && feats.get(i + 2).is_some_and(Feat::bodyish))
                 && stems.story_changes(text, feats, cur, i)
             {
                 // A title-cased line is a headline only where the words change too (a
                 // subheading keeps the article's words); a credit line above a standfirst
-                // and a `By` line is not one.
-                boundary = Some((i, Boundary::Headline));
+                // and a `By` line is not one, nor (one paragraph per line) a line of
+                // capitalised words alone, or (blank-line blocks, where the headline stands
+                // alone) a line of names such as the byline that closed the story before.
+                boundary = Some((headline_block_start(text, feats, cur, i), Boundary::Headline));
             } else if seen_body
                 && feats[i - 1].credit
                 && !f.boilerplate()
-                && (f.bodyish() && f.words >= 12 || f.headline())
+                && (f.bodyish() && f.words >= 12
+                    || f.headline()
+                    || f.head_like() && f.words >= 2 && body_follows(i + 1))
             {
                 boundary = Some((i, Boundary::Byline));
             }
@@ -655,10 +710,7 @@ impl ArticleSplitter {
         // byline that closed the story before: up to three capitalised words, or names
         // joined by `and`, `&` or commas) or one shaped like a sign-off (`Tom`) needs one
         // of the other two.
-        let line = &text[f.start..f.end];
-        let names = f.names_only
-            && f.head != HeadShape::Strong
-            && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','));
+        let names = names_line(text, f);
         // The dump's own headline style: that of its first line, when the text opens with a
         // lone headline-shaped line (a digest's first subject, a wire dump's first
         // headline). Capitals are how plain text writes section headings (a FAQ's, a
@@ -756,6 +808,51 @@ impl ArticleSplitter {
 
 fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// Where the article whose headline is paragraph `i` starts: up to two headline-shaped lines
+/// right above it ([`Feat::head_like`]) belong to it when they share a word with it or with
+/// the paragraph under it (a page's title over its own headline, a kicker, a headline over
+/// its standfirst), and so does a short line in capitals above a standfirst (a wire
+/// headline); the article before keeps a paragraph of body text. A line of the story before
+/// (a name under its credit, an agency line) shares no word with the new headline.
+fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usize {
+    let mut j = i;
+    if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
+        j = i - 1;
+    } else {
+        let mut near = content_words(&text[feats[i].start..feats[i].end]);
+        if let Some(n) = feats.get(i + 1) {
+            near.extend(content_words(&text[n.start..n.end]));
+        }
+        while j > cur + 1
+            && i - j < 2
+            && feats[j - 1].head_like()
+            && content_words(&text[feats[j - 1].start..feats[j - 1].end]).iter().any(|w| near.contains(w))
+        {
+            j -= 1;
+        }
+    }
+    while j < i && !feats[cur..j].iter().any(Feat::bodyish) {
+        j += 1;
+    }
+    j
+}
+
+/// The content words of a line for [`headline_block_start`]: words of four letters or more,
+/// lower-cased, cut to their first five letters (so `Assange's` meets `Assange`), without
+/// the commonest function words.
+fn content_words(line: &str) -> Vec<String> {
+    const COMMON: &[&str] = &[
+        "with", "that", "this", "from", "have", "will", "after", "about", "their", "what", "when", "they", "them",
+        "there", "were", "been", "more", "than", "into", "over", "says", "said", "your", "just",
+    ];
+    line.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .filter(|w| !COMMON.contains(&w.as_str()))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
 }
 
 /// Computes the layout features: blank lines around each paragraph and, when the text's
@@ -964,6 +1061,27 @@ fn signoff(line: &str) -> bool {
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.
+/// Whether a line opens as a numbered list item (`2. …`, `10) …`: one or two digits, a
+/// period or a closing bracket, a space) or as a turn of an interview (one capital and a
+/// colon: `Q: …`, `A: …`).
+pub(crate) fn list_item_or_turn(line: &str) -> bool {
+    let b = line.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if (1..=2).contains(&digits) && matches!(b.get(digits), Some(b'.' | b')')) && b.get(digits + 1) == Some(&b' ') {
+        return true;
+    }
+    b.first().is_some_and(u8::is_ascii_uppercase) && b.get(1) == Some(&b':') && b.get(2) == Some(&b' ')
+}
+
+/// A line of names: the byline that closed the story before (up to three capitalised words,
+/// or capitalised words joined by `and`, `&` or commas), not a title-cased headline.
+fn names_line(text: &str, f: &Feat) -> bool {
+    let line = &text[f.start..f.end];
+    f.names_only
+        && f.head != HeadShape::Strong
+        && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','))
+}
+
 fn names_only(line: &str) -> bool {
     let mut caps = 0;
     for w in line.split_whitespace() {

@@ -720,3 +720,126 @@ fn sample_dumps_in_blank_line_blocks_keep_their_articles() {
         assert_eq!(starts(&blocks), base, "{f:?}");
     }
 }
+
+/// Body paragraphs of two stories written for these tests: a harbour story and a library
+/// story, with different words.
+const HARBOUR_BODY: [&str; 3] = [
+    "The harbour board approved the new breakwater on Tuesday after two years of arguments about its cost and its height.",
+    "Fishermen had asked for a wider channel, and the board said the engineers would look again at the entrance before the works start.",
+    "The works will close the east quay for most of next summer, and the ferry will use the old pier while they go on.",
+];
+const LIBRARY_BODY: [&str; 3] = [
+    "Readers at the county library can now borrow laptops for a fortnight, the librarian said, as long as they bring proof of address.",
+    "Twelve machines are in the scheme so far, paid for by a charity grant, and more may follow if the waiting list grows.",
+    "Volunteers will run short courses on Saturday mornings for anyone who has never used a computer before.",
+];
+
+fn lines_text(lines: &[&str]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// A scraped dump carries a page's title over the page's own headline (or a kicker, or a
+/// standfirst without final punctuation): the story starts at the first of them when it
+/// shares words with the headline or the text under it; a line that closed the story before
+/// (an agency line) shares none and stays there.
+#[test]
+fn page_title_over_its_headline_starts_the_story() {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    let title = lines.len();
+    lines.push("County library lends laptops to readers");
+    lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
+    lines.extend(LIBRARY_BODY);
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, title]);
+    // An agency line under the first story shares no word with the next headline.
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines.push("Coastline Wire Service");
+    let headline = lines.len();
+    lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
+    lines.extend(LIBRARY_BODY);
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, headline]);
+}
+
+/// A line in capitals inside a story is a section heading or a related link of the page
+/// (`FERRY MOVES TO OLD PIER`) unless the dump writes its headlines so: under a title-cased
+/// first headline it never starts a story, under one in sentence case only where the words
+/// change after it; where the dump's first headline is in capitals it starts one.
+#[test]
+fn capitals_under_a_mixed_case_headline_are_section_headings() {
+    let build = |first: &str, heading: &str, after: &[&'static str]| {
+        let mut lines = vec![first.to_string()];
+        lines.extend(HARBOUR_BODY[..2].iter().map(|s| s.to_string()));
+        let at = lines.len();
+        lines.push(heading.to_string());
+        lines.extend(after.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        (lines_text(&refs), at)
+    };
+    let (text, _) = build("Harbour Board Approves the Breakwater", "COUNTY LIBRARY NEWS", &LIBRARY_BODY);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0], "title case first");
+    let (text, _) = build("Harbour board approves the breakwater", "QUAY CLOSED NEXT SUMMER", &HARBOUR_BODY[1..]);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0], "sentence case first, same words");
+    let (text, at) = build("HARBOUR BOARD APPROVES BREAKWATER", "COUNTY LIBRARY LENDS LAPTOPS", &LIBRARY_BODY);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, at], "capitals first");
+}
+
+/// Numbered list items (`2. Keep the receipts`) and the turns of an interview (`Q: …`,
+/// `A: …`) are parts of a text, never its headline, even where their words change.
+#[test]
+fn list_items_and_interview_turns_are_not_headlines() {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines.push("2. Borrowing laptops from the county library");
+    lines.extend(&LIBRARY_BODY[..2]);
+    lines.push("Q: What do readers need to bring to the county library");
+    lines.push("A: Proof of address and a library card, nothing else");
+    lines.push(LIBRARY_BODY[2]);
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0]);
+    for (line, item) in [
+        ("2. Keep the receipts", true),
+        ("10) Ask the librarian", true),
+        ("Q: Why now?", true),
+        ("A: Because the grant came through.", true),
+        ("2019 was a good year", false),
+        ("Q1 results beat forecasts", false),
+        ("UK: prices rise again", false),
+    ] {
+        assert_eq!(articles::list_item_or_turn(line), item, "{line}");
+    }
+}
+
+/// After a copyright or `Contributing:` line a story has ended: a headline-shaped line there
+/// starts the next one, however short (a two-word title of a page in another language).
+/// Before the rule only a headline of six words or more or a long body paragraph did.
+#[test]
+fn short_headline_after_a_copyright_line_starts_a_story() {
+    for credit in ["Copyright 2026 Harbour Gazette. All rights reserved.", "Contributing: Ana Vale"] {
+        let mut lines = vec!["Harbour board approves the breakwater"];
+        lines.extend(HARBOUR_BODY);
+        lines.push(credit);
+        let at = lines.len();
+        lines.push("Biblioteca Municipal");
+        lines.extend(LIBRARY_BODY);
+        let text = lines_text(&lines);
+        assert_eq!(start_lines(&text, &analyse(&text)), [0, at], "{credit}");
+    }
+}
+
+/// Scraped pages in blank-line blocks, with no mail quotes or signatures, read headlines as
+/// one paragraph per line does: a headline in sentence case over its standfirst starts the
+/// story (the lone-headline rules of mail would want a signature or a reply first).
+#[test]
+fn scraped_pages_in_blank_line_blocks_read_headlines_in_sentence_case() {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines.push("Readers can borrow laptops from the county library for a fortnight");
+    lines.extend(LIBRARY_BODY);
+    let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
+    let a = analyse(&text);
+    assert_eq!(a.shape, Some(Shape::Blocks));
+    assert_eq!(start_lines(&text, &a), [0, 8]);
+}
