@@ -752,15 +752,13 @@ def norm(s):
     return " ".join(s.split()).strip()
 
 
-def eval_dumps(lee, errors, aeb_dir=None):
+def eval_dumps(lee, errors, aeb_dir=None, traf_dir=None):
     if (OUT / "dumps").exists():
         shutil.rmtree(OUT / "dumps")
     meta = build_dumps(lee)
-    shapes = list(SHAPES)
-    web = webdumps.articles(ROOT, OUT, aeb_dir) if aeb_dir else []
-    if web:
-        meta.update(webdumps.build(web, OUT, render))
-        shapes += webdumps.WEB_SHAPES
+    web = webdumps.articles(ROOT, OUT, aeb_dir, traf_dir)
+    meta.update(webdumps.build(web, OUT, render))
+    shapes = list(SHAPES) + webdumps.shapes(web)
     art_rows, pq_rows, counts = {}, {}, {}
     err_examples = []
     for shape in shapes:
@@ -849,11 +847,12 @@ def report_uner(uner_dir, errors, ud_dir=None):
     return rows
 
 
-def report_dumps(lee, errors, aeb_dir=None):
+def report_dumps(lee, errors, aeb_dir=None, traf_dir=None):
     """Runs the article dumps and prints their tables; returns the article and pull-quote rows."""
-    arows, pqrows, counts, meta = eval_dumps(lee, errors, aeb_dir)
+    arows, pqrows, counts, meta = eval_dumps(lee, errors, aeb_dir, traf_dir)
     table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes) and, "
-          f"web-*, of {webdumps.PAGES_PER_DUMP} scraped AEB pages (trafilatura's text), boundaries by construction",
+          f"web-*, of {webdumps.PAGES_PER_DUMP} scraped pages (trafilatura's text of the AEB pages and of "
+          "trafilatura's own evaluation pages), boundaries by construction",
           ["dev", "test"],
           {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
     table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
@@ -902,6 +901,9 @@ def main():
     ap.add_argument("--aeb", default=str(ROOT / "target" / "eval" / "extract" / "aeb"),
                     help="checkout of github.com/scrapinghub/article-extraction-benchmark (the web-* article dumps; "
                     "skipped when missing)")
+    ap.add_argument("--trafilatura", default=str(ROOT / "target" / "eval" / "extract" / "trafilatura"),
+                    help="checkout of github.com/adbar/trafilatura (its evaluation pages: the web-traf-* article "
+                    "dumps; skipped when missing)")
     args = ap.parse_args()
     ensure_venv()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -909,7 +911,7 @@ def main():
         env = dict(os.environ, CARGO_BUILD_JOBS=os.environ.get("CARGO_BUILD_JOBS", "1"))
         subprocess.run(["cargo", "build", "--release", "--locked", "-p", "docpipe"], cwd=ROOT, check=True, env=env)
     if args.dumps_only:
-        arows, pqrows = report_dumps(lee_documents(), args.errors, args.aeb)
+        arows, pqrows = report_dumps(lee_documents(), args.errors, args.aeb, args.trafilatura)
         ng_art, ng_sum = report_posts(args.errors)
         (OUT / "results-dumps.json").write_text(json.dumps({"articles": arows, "pull_quotes": pqrows,
                                                             "newsgroup_articles": ng_art,
@@ -954,7 +956,7 @@ def main():
 
     urows = report_uner(args.uner, args.errors, args.ud)
 
-    arows, pqrows = report_dumps(lee, args.errors, args.aeb)
+    arows, pqrows = report_dumps(lee, args.errors, args.aeb, args.trafilatura)
     ng_art, ng_sum = report_posts(args.errors)
     summary = {"sentences": srows, "entities": erows, "entities_uner": urows, "articles": arows, "pull_quotes": pqrows,
                "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}

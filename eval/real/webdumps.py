@@ -1,9 +1,16 @@
 """Real scraped-web dumps for issue 13: article splitting on what an HTML-to-text step leaves.
 
-The pages are the 181 news and blog pages of the Article Extraction Benchmark
-(github.com/scrapinghub/article-extraction-benchmark, MIT, commit 4a3bc97; on no package
-registry, so read from a checkout given with `--aeb DIR`, default target/eval/extract/aeb, and
-never committed). Each page becomes the text a common extraction step leaves: trafilatura 2.3.1
+Two sets of real pages, both on no package registry, so read from checkouts and never
+committed (the extract eval reads the same ones):
+
+- `aeb`: the 181 news and blog pages of the Article Extraction Benchmark
+  (github.com/scrapinghub/article-extraction-benchmark, MIT, commit 4a3bc97; `--aeb DIR`,
+  default target/eval/extract/aeb), English mostly;
+- `traf`: the 990 pages of trafilatura's own evaluation (github.com/adbar/trafilatura,
+  Apache-2.0, commit e90b0ef; `--trafilatura DIR`, default target/eval/extract/trafilatura),
+  German mostly: news, blogs, shops, forums.
+
+Each page becomes the text a common extraction step leaves: trafilatura 2.3.1
 (`bare_extraction`, comments off, run in the extract eval's venv by eval/extract/peers.py),
 with its headline, standfirst, captions, pull quotes, bylines, related lines and truncated
 paywall endings as they come. Where none of the text's first three paragraphs opens with the
@@ -11,11 +18,11 @@ page's title, the title is put first as its headline line (a dump of scraped art
 one). Pages whose text
 is under 50 words are left out.
 
-8 pages of a split in a row make a dump, in three shapes: `web-lines` (one paragraph per line,
-no separator between articles), `web-blocks` (blank line between paragraphs and between
-articles), `web-wrapped` (hard-wrapped at 65 columns, paragraphs indented). Gold: the line
-where each page's text starts. The split is the extract eval's (SHA-1 of the page id), so
-the pages read while tuning extraction (dev) are the same here.
+8 pages of a set and split in a row make a dump, in three shapes: `web-SET-lines` (one
+paragraph per line, no separator between articles), `web-SET-blocks` (blank line between
+paragraphs and between articles), `web-SET-wrapped` (hard-wrapped at 65 columns, paragraphs
+indented). Gold: the line where each page's text starts. The split is the extract eval's
+(SHA-1 of the page id), so the pages read while tuning extraction (dev) are the same here.
 
 The test split is never looked at while tuning; --errors prints dev errors only.
 """
@@ -27,7 +34,7 @@ from pathlib import Path
 
 PAGES_PER_DUMP = 8
 MIN_WORDS = 50
-WEB_SHAPES = ["web-lines", "web-blocks", "web-wrapped"]
+LAYOUTS = ["lines", "blocks", "wrapped"]
 
 
 def _extract_eval(root):
@@ -41,14 +48,20 @@ def _norm(s):
     return " ".join(s.split()).casefold()
 
 
-def articles(root, out, aeb_dir):
-    """[(key, split, [paragraph])] in page-id order, or [] when the AEB checkout is missing."""
+def articles(root, out, aeb_dir, traf_dir):
+    """{set: [(key, split, [paragraph])]} in page-id order; a set whose checkout is missing is
+    left out."""
     ex = _extract_eval(root)
-    pages = ex.aeb_pages(Path(aeb_dir))
-    if not pages:
-        return []
-    cache = out / "web" / "trafilatura.json"
-    lst = out / "web" / "pages.jsonl"
+    found = {}
+    for name, pages in (("aeb", ex.aeb_pages(Path(aeb_dir))), ("traf", ex.snippet_pages(Path(traf_dir)))):
+        if pages:
+            found[name] = _texts(root, out, ex, name, sorted(pages, key=lambda p: p["key"]))
+    return found
+
+
+def _texts(root, out, ex, name, pages):
+    cache = out / "web" / f"{name}-trafilatura.json"
+    lst = out / "web" / f"{name}-pages.jsonl"
     want = "".join(json.dumps({"key": p["key"], "path": str(p["path"])}) + "\n" for p in pages)
     if not cache.exists() or not lst.exists() or lst.read_text() != want:
         ex.ensure_peer_venv()
@@ -72,8 +85,19 @@ def articles(root, out, aeb_dir):
     return out_
 
 
-def build(arts, out, render):
+def shapes(sets):
+    return [f"web-{name}-{layout}" for name in sets for layout in LAYOUTS]
+
+
+def build(sets, out, render):
     """Writes the dumps under out/dumps/SHAPE/SPLIT/; returns {(shape, split, name): meta}."""
+    meta = {}
+    for set_, arts in sets.items():
+        meta.update(_build(set_, arts, out, render))
+    return meta
+
+
+def _build(set_, arts, out, render):
     meta = {}
     for split in ["dev", "test"]:
         docs = [(k, paras) for k, s, paras in arts if s == split]
@@ -81,8 +105,9 @@ def build(arts, out, render):
             group = docs[i:i + PAGES_PER_DUMP]
             if len(group) < 2:
                 continue
-            for shape in WEB_SHAPES:
-                text, starts = render(shape[len("web-"):], [paras for _, paras in group])
+            for layout in LAYOUTS:
+                shape = f"web-{set_}-{layout}"
+                text, starts = render(layout, [paras for _, paras in group])
                 d = out / "dumps" / shape / split
                 d.mkdir(parents=True, exist_ok=True)
                 name = f"{split}-{n:03d}.txt"
