@@ -1116,8 +1116,8 @@ impl StemCache {
     }
 
     /// Whether the words change at paragraph `i`: the body paragraphs of the current article
-    /// `cur..i` (at most [`cohesion::MAX_SEGMENT`] of them) against those of the (at most
-    /// four) paragraphs from `i` on.
+    /// `cur..i` (at most [`cohesion::MAX_SEGMENT`] of them) against paragraph `i` itself (the
+    /// headline: its words are the new story's too) and the body paragraphs of the next three.
     fn story_changes(&mut self, text: &str, feats: &[Feat], cur: usize, i: usize) -> bool {
         let end = (i + 4).min(feats.len());
         let lo = cur.max(i.saturating_sub(cohesion::MAX_SEGMENT));
@@ -1125,6 +1125,7 @@ impl StemCache {
             .map(|j| {
                 let f = &feats[j];
                 let words = match self.stems.get(j) {
+                    _ if j == i && !f.bodyish() => cohesion::stems(&text[f.start..f.end], &mut self.vocab),
                     Some(Some(w)) => w.clone(),
                     _ => {
                         let w = if f.bodyish() {

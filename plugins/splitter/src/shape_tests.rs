@@ -843,3 +843,37 @@ fn scraped_pages_in_blank_line_blocks_read_headlines_in_sentence_case() {
     assert_eq!(a.shape, Some(Shape::Blocks));
     assert_eq!(start_lines(&text, &a), [0, 8]);
 }
+
+/// In German (and six other European languages) the function words every paragraph shares
+/// (`und`, `die`, `nicht`, `sich`) are no evidence that a story goes on: a headline in
+/// sentence case over a story with other words starts it. Before the list of those words
+/// the two stories below read as one.
+#[test]
+fn story_change_in_german_text_ignores_function_words() {
+    let lines = [
+        "Der Hafen bekommt eine neue Mole",
+        "Der Hafenrat hat am Dienstag die neue Mole beschlossen, nachdem die Kosten und die Höhe zwei Jahre lang umstritten waren.",
+        "Die Fischer hatten sich eine breitere Einfahrt gewünscht, und der Rat sagte, dass die Ingenieure sich die Einfahrt noch einmal ansehen werden.",
+        "Die Arbeiten werden den Ostkai fast den ganzen nächsten Sommer sperren, und die Fähre wird in dieser Zeit den alten Anleger nutzen.",
+        "Die Bibliothek des Kreises verleiht jetzt Laptops an ihre Leser",
+        "Wer einen Ausweis und eine Meldebescheinigung mitbringt, kann sich in der Kreisbibliothek nun für zwei Wochen einen Laptop ausleihen.",
+        "Bisher sind zwölf Geräte im Angebot, die eine Stiftung bezahlt hat, und es sollen mehr werden, wenn die Warteliste wächst.",
+        "Ehrenamtliche bieten außerdem am Samstagvormittag kurze Kurse für alle an, die noch nie mit einem Computer gearbeitet haben.",
+    ];
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, 4]);
+}
+
+/// The story-change test at a headline counts the headline's own words with the paragraphs
+/// under it: a story whose first paragraphs happen to reuse words of the story before
+/// (`harbour`, `ferry`, `summer`) still starts at a headline whose words are all new.
+#[test]
+fn headline_words_count_in_the_story_change() {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines.push("County library lends laptops to readers without computers");
+    lines.push("Readers by the harbour who take the ferry can now borrow laptops from the library for a fortnight next summer.");
+    lines.push("Twelve machines are in the scheme so far, paid for by a charity grant.");
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, 4]);
+}
