@@ -515,13 +515,19 @@ impl ArticleSplitter {
         // as its words go (plain text writes its headings in capitals; the headlines of one
         // dump share a style).
         let title_style = feats[0].head == HeadShape::Title;
-        // Mail, news posts and digests (quoted lines or a signature somewhere) read only the
+        // Mail, news posts and digests (a quoted passage of two lines or more, a signature
+        // under the `-- ` delimiter, a reply's attribution line, or two signatures of two lines or
+        // more; a lone `>> Read more` arrow of a web page is none of them) read only the
         // lone-headline rules of [`Self::gapped_headline`], where a short line in sentence
         // case is a remark or a heading unless a text ended before it; other texts in
         // blank-line blocks (scraped pages, plain-text archives) fall back on the rules for
         // one paragraph per line.
         let mail = gapped
-            && (feats.iter().any(|f| f.mail_quoted) || feats.iter().filter(|f| f.sig && !f.one_line).count() >= 2);
+            && (feats.iter().any(|f| {
+                f.mail_quoted && !f.one_line
+                    || f.sig && text[f.start..f.end].lines().any(|l| l.trim_end() == "--")
+                    || f.one_line && f.words <= 20 && attribution_line(&text[f.start..f.end])
+            }) || feats.iter().filter(|f| f.sig && !f.one_line).count() >= 2);
         for i in 1..feats.len() {
             let f = &feats[i];
             let next = feats.get(i + 1);

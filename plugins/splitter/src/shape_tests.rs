@@ -842,6 +842,10 @@ fn scraped_pages_in_blank_line_blocks_read_headlines_in_sentence_case() {
     let a = analyse(&text);
     assert_eq!(a.shape, Some(Shape::Blocks));
     assert_eq!(start_lines(&text, &a), [0, 8]);
+    // A page's lone `>> Read more` arrow is no quoted passage of a reply: still no mail.
+    lines.insert(3, ">> Read more: the breakwater plans in full");
+    let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, 10]);
 }
 
 /// In German (and six other European languages) the function words every paragraph shares
