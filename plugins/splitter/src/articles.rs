@@ -816,8 +816,21 @@ fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
 }
 
-/// Where the article whose headline is paragraph `i` starts: up to two headline-shaped lines
-/// right above it ([`Feat::head_like`]) belong to it when they share a word with it or with
+/// Whether a line may be a page's title or kicker above a headline: at most 30 words, no
+/// final period, comma, colon or semicolon (a question or exclamation mark is a title's),
+/// in any case (`iMac …`, `betrifft: …`), not boilerplate, a list item or a dateline.
+fn title_like(text: &str, f: &Feat) -> bool {
+    let core = text[f.start..f.end].trim_end_matches(['"', '\'', ')', ']', '”', '’', '»', ' ']);
+    (1..=30).contains(&f.words)
+        && !core.ends_with(['.', ',', ';', ':'])
+        && !f.boilerplate()
+        && !f.item
+        && f.dateline_end.is_none()
+        && !f.mail_quoted
+}
+
+/// Where the article whose headline is paragraph `i` starts: up to two title-like lines
+/// right above it ([`title_like`]) belong to it when they share a word with it or with
 /// the paragraph under it (a page's title over its own headline, a kicker, a headline over
 /// its standfirst), and so does a short line in capitals above a standfirst (a wire
 /// headline); the article before keeps a paragraph of body text. A line of the story before
@@ -833,7 +846,7 @@ fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usi
         }
         while j > cur + 1
             && i - j < 2
-            && feats[j - 1].head_like()
+            && title_like(text, &feats[j - 1])
             && content_words(&text[feats[j - 1].start..feats[j - 1].end]).iter().any(|w| near.contains(w))
         {
             j -= 1;
@@ -847,16 +860,16 @@ fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usi
 
 /// The content words of a line for [`headline_block_start`]: words of four letters or more,
 /// lower-cased, cut to their first five letters (so `Assange's` meets `Assange`), without
-/// the commonest function words.
+/// the function words of the story-change signal (English and seven other languages).
 fn content_words(line: &str) -> Vec<String> {
-    const COMMON: &[&str] = &[
-        "with", "that", "this", "from", "have", "will", "after", "about", "their", "what", "when", "they", "them",
-        "there", "were", "been", "more", "than", "into", "over", "says", "said", "your", "just",
-    ];
+    use docpipe_text::function_words::{OTHER_TOPIC_STOP_WORDS, TOPIC_STOP_WORDS};
     line.split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 4)
         .map(str::to_lowercase)
-        .filter(|w| !COMMON.contains(&w.as_str()))
+        .filter(|w| {
+            TOPIC_STOP_WORDS.binary_search(&w.as_str()).is_err()
+                && OTHER_TOPIC_STOP_WORDS.binary_search(&w.as_str()).is_err()
+        })
         .map(|w| w.chars().take(5).collect())
         .collect()
 }
@@ -1333,6 +1346,12 @@ mod tests {
         assert_eq!(dl("The MOSCOW talks - ok"), None);
         assert_eq!(dl("A - b"), None);
         assert_eq!(dl("UK-based firms said"), None);
+    }
+
+    #[test]
+    fn content_words_leave_out_function_words_of_several_languages() {
+        assert_eq!(content_words("Eine Meldung der Agentur über diese Woche"), ["meldu", "agent", "woche"]);
+        assert_eq!(content_words("Assange's lawyers said they would appeal"), ["assan", "lawye", "appea"]);
     }
 
     #[test]

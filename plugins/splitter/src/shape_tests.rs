@@ -739,8 +739,8 @@ fn lines_text(lines: &[&str]) -> String {
 }
 
 /// A scraped dump carries a page's title over the page's own headline (or a kicker, or a
-/// standfirst without final punctuation): the story starts at the first of them when it
-/// shares words with the headline or the text under it; a line that closed the story before
+/// standfirst without final punctuation; in lower case too): the story starts
+/// at the first of them when it shares words with the headline or the text under it; a line that closed the story before
 /// (an agency line) shares none and stays there.
 #[test]
 fn page_title_over_its_headline_starts_the_story() {
@@ -752,6 +752,16 @@ fn page_title_over_its_headline_starts_the_story() {
     lines.extend(LIBRARY_BODY);
     let text = lines_text(&lines);
     assert_eq!(start_lines(&text, &analyse(&text)), [0, title]);
+    // A title in lower case is a title all the same.
+    for first in ["iPads for readers at the county library", "iPad loans: the county library's new scheme"] {
+        let mut lines = vec!["Harbour board approves the breakwater"];
+        lines.extend(HARBOUR_BODY);
+        lines.push(first);
+        lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
+        lines.extend(LIBRARY_BODY);
+        let text = lines_text(&lines);
+        assert_eq!(start_lines(&text, &analyse(&text)), [0, title], "{first}");
+    }
     // An agency line under the first story shares no word with the next headline.
     let mut lines = vec!["Harbour board approves the breakwater"];
     lines.extend(HARBOUR_BODY);
