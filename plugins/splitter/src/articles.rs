@@ -39,6 +39,9 @@
 //!    attribution lines are never starts and stay with the post they are in. Other texts in
 //!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
 //!    per line does, an indented line there being a section heading;
+//!    Three or more headline starts in a row whose pieces hold one body paragraph at most
+//!    are the items of a list inside one article (deals, tips, a programme) and are joined
+//!    back into it;
 //! 3. **byline** — a body paragraph of 12 words or more, a standfirst, or a short
 //!    headline-shaped line over body text right after an
 //!    end-of-article credit or author bio (`Reporting by …`, `X is the … correspondent.`,
@@ -612,6 +615,7 @@ impl ArticleSplitter {
             }
             seen_body |= f.bodyish();
         }
+        let mut starts = list_items_joined(feats, starts);
         let threshold = if self.topic_shift > 0.0 {
             Some(self.topic_shift)
         } else if self.auto_topic
@@ -814,6 +818,33 @@ impl ArticleSplitter {
 
 fn build(p: &str) -> Result<Regex, String> {
     Regex::new(p).map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// The fewest headline-started pieces in a row, each with one body paragraph at most, that
+/// read as the items of a list inside one article ([`list_items_joined`]).
+const LIST_RUN: usize = 3;
+
+/// Headline starts that cut a list into stories joined back: where [`LIST_RUN`] or more
+/// pieces in a row start at a headline (not a dateline or a credit) and hold one body
+/// paragraph at most each, they are the items of a list inside the article before them
+/// (deals, products, tips, a programme, sections of a guide), not stories of their own.
+fn list_items_joined(feats: &[Feat], starts: Vec<(usize, Boundary)>) -> Vec<(usize, Boundary)> {
+    let body = |k: usize| {
+        let (a, _) = starts[k];
+        let b = starts.get(k + 1).map_or(feats.len(), |n| n.0);
+        feats[a..b].iter().filter(|f| f.bodyish()).count()
+    };
+    let item = |k: usize| starts[k].1 == Boundary::Headline && body(k) <= 1;
+    let mut keep = vec![true; starts.len()];
+    let mut k = 1;
+    while k < starts.len() {
+        let run = (k..starts.len()).take_while(|&m| item(m)).count();
+        if run >= LIST_RUN {
+            keep[k..k + run].iter_mut().for_each(|x| *x = false);
+        }
+        k += run.max(1);
+    }
+    starts.into_iter().zip(keep).filter_map(|(s, k)| k.then_some(s)).collect()
 }
 
 /// Whether a line may be a page's title or kicker above a headline: at most 30 words, no

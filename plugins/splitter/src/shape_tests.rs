@@ -891,3 +891,48 @@ fn headline_words_count_in_the_story_change() {
     let text = lines_text(&lines);
     assert_eq!(start_lines(&text, &analyse(&text)), [0, 4]);
 }
+
+/// Three or more pieces in a row that each start at a title-cased line and hold one body
+/// paragraph at most are the items of a list inside one article (deals, tips, sections of
+/// a guide), not stories; pieces of two body paragraphs each stay stories.
+#[test]
+fn runs_of_one_paragraph_items_stay_in_their_article() {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    for (title, body) in [
+        (
+            "Wireless Headphones at Half Price",
+            "Noise cancelling headphones with a thirty hour battery, now half price until Sunday midnight.",
+        ),
+        (
+            "Electric kettle with a dial for the temperature",
+            "Green tea drinkers can choose seventy degrees, and the kettle switches itself off when empty.",
+        ),
+        (
+            "Heavy bicycle lock rated gold by the insurers",
+            "Insurers accept this gold-rated lock, whose hardened shackle resists bolt cutters for minutes.",
+        ),
+    ] {
+        lines.push(title);
+        lines.push(body);
+    }
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0]);
+    // Stories of two body paragraphs each are stories.
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines.push("County Library Lends Laptops to Readers");
+    lines.extend(&LIBRARY_BODY[..2]);
+    lines.push("Choir Rehearsals Start Next Week in the Hall");
+    lines.push("Rehearsals for the spring concert start in the school hall on the first Thursday, and new singers are welcome.");
+    lines.push(
+        "Tenors are short again this year, so the choir asks anyone who sang with them before to come back for Easter.",
+    );
+    lines.push("Lost Terrier Seen Near the Old Quarry Road");
+    lines.push(
+        "A small brown terrier with a red collar has been loose near the old quarry since Sunday; she answers to Pip.",
+    );
+    lines.push("Her owners have put up posters in the village shop and ask walkers not to chase her if they see her.");
+    let text = lines_text(&lines);
+    assert_eq!(start_lines(&text, &analyse(&text)), [0, 4, 7, 10]);
+}
