@@ -39,7 +39,8 @@
 //!    attribution lines are never starts and stay with the post they are in. Other texts in
 //!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
 //!    per line does, an indented line there being a section heading;
-//!    Three or more headline starts in a row whose pieces hold one body paragraph at most
+//!    A caption, credit, `By` line, line of names or date alone may sit between a headline
+//!    and its body text. Three or more headline starts in a row whose pieces hold one body paragraph at most
 //!    are the items of a list inside one article (deals, tips, a programme) and are joined
 //!    back into it;
 //! 3. **byline** — a body paragraph of 12 words or more, a standfirst, or a short
@@ -539,6 +540,14 @@ impl ArticleSplitter {
             let body_follows = |k: usize| {
                 feats.get(k).is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
             };
+            // A headline's furniture: a caption or credit line, a `By` line, a line of names
+            // (a byline in another language) or a date alone.
+            let furniture = |k: usize| {
+                feats.get(k).is_some_and(|n| {
+                    !n.bodyish()
+                        && (n.caption || n.by_start || n.credit || n.names_only || date_only(&text[n.start..n.end]))
+                })
+            };
             let gapped_hit = if !mail || !seen_body {
                 None
             } else if self.gapped_headline(text, feats, cur, i, &mut stems) {
@@ -574,7 +583,7 @@ impl ArticleSplitter {
                 && (f.headline()
                     && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
                     && next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
-                    || (f.headline() && body_follows(i + 1)
+                    || (f.headline() && (body_follows(i + 1) || furniture(i + 1) && body_follows(i + 2))
                         || f.head == HeadShape::Strong
                             && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2)))
                         && if f.head == HeadShape::Strong {
@@ -845,6 +854,16 @@ fn list_items_joined(feats: &[Feat], starts: Vec<(usize, Boundary)>) -> Vec<(usi
         k += run.max(1);
     }
     starts.into_iter().zip(keep).filter_map(|(s, k)| k.then_some(s)).collect()
+}
+
+/// Whether a line is a date (and perhaps a time) alone: digits, separators and at most
+/// four words of letters (`16.10.2019`, `Nov. 19, 2019`, `sexta-feira, 22 de outubro de
+/// 2010`); an address line (`9500 Villach`) passes too, furniture all the same.
+pub(crate) fn date_only(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    let alpha_words = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    (2..=14).contains(&digits) && alpha_words <= 4 && words.len() <= 8
 }
 
 /// Whether a line may be a page's title or kicker above a headline: at most 30 words, no

@@ -936,3 +936,28 @@ fn runs_of_one_paragraph_items_stay_in_their_article() {
     let text = lines_text(&lines);
     assert_eq!(start_lines(&text, &analyse(&text)), [0, 4, 7, 10]);
 }
+
+/// A headline may carry furniture between it and the text: a date alone, a byline in another
+/// language (a line of names), a caption or credit line. Before the rule such a headline
+/// started nothing and its story was read as part of the one before.
+#[test]
+fn headline_over_a_date_or_byline_line_starts_a_story() {
+    for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale"] {
+        let mut lines = vec!["Harbour board approves the breakwater"];
+        lines.extend(HARBOUR_BODY);
+        lines.push("Readers can borrow laptops from the county library for a fortnight");
+        lines.push(furniture);
+        lines.extend(LIBRARY_BODY);
+        let text = lines_text(&lines);
+        assert_eq!(start_lines(&text, &analyse(&text)), [0, 4], "{furniture}");
+    }
+    for (line, date) in [
+        ("16.10.2019", true),
+        ("Tue., Nov. 19, 2019", true),
+        ("sexta-feira, 22 de outubro de 2010", true),
+        ("The 12 rules", true),
+        ("Twelve machines are in the scheme so far.", false),
+    ] {
+        assert_eq!(articles::date_only(line), date, "{line}");
+    }
+}
