@@ -703,10 +703,7 @@ def build_dumps(lee):
     meta = {}
     for split in ["dev", "test"]:
         docs = [(k, t) for k, s, t in lee if s == split]
-        for n, i in enumerate(range(0, len(docs), ARTICLES_PER_DUMP)):
-            group = docs[i:i + ARTICLES_PER_DUMP]
-            if len(group) < 2:
-                continue
+        for n, group in webdumps.groups(docs, ARTICLES_PER_DUMP):
             arts, quotes = [], []
             for k, (_, text) in enumerate(group):
                 paras, q = with_pull_quote(k, paragraphs(text)[0])

@@ -97,14 +97,18 @@ def build(sets, out, render):
     return meta
 
 
+def groups(docs, size):
+    """Consecutive groups of `size` documents, numbered; a last group of one is left out."""
+    for n, i in enumerate(range(0, len(docs), size)):
+        if len(docs[i:i + size]) >= 2:
+            yield n, docs[i:i + size]
+
+
 def _build(set_, arts, out, render):
     meta = {}
     for split in ["dev", "test"]:
         docs = [(k, paras) for k, s, paras in arts if s == split]
-        for n, i in enumerate(range(0, len(docs), PAGES_PER_DUMP)):
-            group = docs[i:i + PAGES_PER_DUMP]
-            if len(group) < 2:
-                continue
+        for n, group in groups(docs, PAGES_PER_DUMP):
             for layout in LAYOUTS:
                 shape = f"web-{set_}-{layout}"
                 text, starts = render(layout, [paras for _, paras in group])

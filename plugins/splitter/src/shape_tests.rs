@@ -734,6 +734,13 @@ const LIBRARY_BODY: [&str; 3] = [
     "Volunteers will run short courses on Saturday mornings for anyone who has never used a computer before.",
 ];
 
+/// The harbour story: its headline and body, the first story of most tests below.
+fn harbour_story() -> Vec<&'static str> {
+    let mut lines = vec!["Harbour board approves the breakwater"];
+    lines.extend(HARBOUR_BODY);
+    lines
+}
+
 fn lines_text(lines: &[&str]) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
@@ -744,8 +751,7 @@ fn lines_text(lines: &[&str]) -> String {
 /// (an agency line) shares none and stays there.
 #[test]
 fn page_title_over_its_headline_starts_the_story() {
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     let title = lines.len();
     lines.push("County library lends laptops to readers");
     lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
@@ -754,8 +760,7 @@ fn page_title_over_its_headline_starts_the_story() {
     assert_eq!(start_lines(&text, &analyse(&text)), [0, title]);
     // A title in lower case is a title all the same.
     for first in ["iPads for readers at the county library", "iPad loans: the county library's new scheme"] {
-        let mut lines = vec!["Harbour board approves the breakwater"];
-        lines.extend(HARBOUR_BODY);
+        let mut lines = harbour_story();
         lines.push(first);
         lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
         lines.extend(LIBRARY_BODY);
@@ -763,8 +768,7 @@ fn page_title_over_its_headline_starts_the_story() {
         assert_eq!(start_lines(&text, &analyse(&text)), [0, title], "{first}");
     }
     // An agency line under the first story shares no word with the next headline.
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     lines.push("Coastline Wire Service");
     let headline = lines.len();
     lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
@@ -800,8 +804,7 @@ fn capitals_under_a_mixed_case_headline_are_section_headings() {
 /// `A: …`) are parts of a text, never its headline, even where their words change.
 #[test]
 fn list_items_and_interview_turns_are_not_headlines() {
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     lines.push("2. Borrowing laptops from the county library");
     lines.extend(&LIBRARY_BODY[..2]);
     lines.push("Q: What do readers need to bring to the county library");
@@ -828,8 +831,7 @@ fn list_items_and_interview_turns_are_not_headlines() {
 #[test]
 fn short_headline_after_a_copyright_line_starts_a_story() {
     for credit in ["Copyright 2026 Harbour Gazette. All rights reserved.", "Contributing: Ana Vale"] {
-        let mut lines = vec!["Harbour board approves the breakwater"];
-        lines.extend(HARBOUR_BODY);
+        let mut lines = harbour_story();
         lines.push(credit);
         let at = lines.len();
         lines.push("Biblioteca Municipal");
@@ -844,8 +846,7 @@ fn short_headline_after_a_copyright_line_starts_a_story() {
 /// story (the lone-headline rules of mail would want a signature or a reply first).
 #[test]
 fn scraped_pages_in_blank_line_blocks_read_headlines_in_sentence_case() {
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     lines.push("Readers can borrow laptops from the county library for a fortnight");
     lines.extend(LIBRARY_BODY);
     let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
@@ -883,8 +884,7 @@ fn story_change_in_german_text_ignores_function_words() {
 /// (`harbour`, `ferry`, `summer`) still starts at a headline whose words are all new.
 #[test]
 fn headline_words_count_in_the_story_change() {
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     lines.push("County library lends laptops to readers without computers");
     lines.push("Readers by the harbour who take the ferry can now borrow laptops from the library for a fortnight next summer.");
     lines.push("Twelve machines are in the scheme so far, paid for by a charity grant.");
@@ -897,8 +897,7 @@ fn headline_words_count_in_the_story_change() {
 /// a guide), not stories; pieces of two body paragraphs each stay stories.
 #[test]
 fn runs_of_one_paragraph_items_stay_in_their_article() {
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     for (title, body) in [
         (
             "Wireless Headphones at Half Price",
@@ -919,8 +918,7 @@ fn runs_of_one_paragraph_items_stay_in_their_article() {
     let text = lines_text(&lines);
     assert_eq!(start_lines(&text, &analyse(&text)), [0]);
     // Stories of two body paragraphs each are stories.
-    let mut lines = vec!["Harbour board approves the breakwater"];
-    lines.extend(HARBOUR_BODY);
+    let mut lines = harbour_story();
     lines.push("County Library Lends Laptops to Readers");
     lines.extend(&LIBRARY_BODY[..2]);
     lines.push("Choir Rehearsals Start Next Week in the Hall");
@@ -943,8 +941,7 @@ fn runs_of_one_paragraph_items_stay_in_their_article() {
 #[test]
 fn headline_over_a_date_or_byline_line_starts_a_story() {
     for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale"] {
-        let mut lines = vec!["Harbour board approves the breakwater"];
-        lines.extend(HARBOUR_BODY);
+        let mut lines = harbour_story();
         lines.push("Readers can borrow laptops from the county library for a fortnight");
         lines.push(furniture);
         lines.extend(LIBRARY_BODY);
