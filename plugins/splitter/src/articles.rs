@@ -24,10 +24,12 @@
 //!    [`AUTO_TOPIC_SHIFT`]), which keeps title-cased subheadings inside their article.
 //!    A line in capitals starts one by its shape alone only in a dump whose first line is in
 //!    capitals too (elsewhere capitals write section headings and related links: under a
-//!    title-cased first line never, under one in sentence case where the words change).
-//!    Numbered list items (`2. …`) and interview turns (`Q: …`) are never headlines. Up to
-//!    two headline-shaped lines right above a headline that share a word with it or the
-//!    paragraph under it (a page's title over its own headline, a kicker) join its article.
+//!    title-cased first line not at all, under one in sentence case where the words change;
+//!    over a `By` line or a dateline always). Numbered list items (`2. …` with another
+//!    number near) and interview turns (`Q: …`) are never headlines. Up to two title-like
+//!    lines right above a headline (any case, no final period, not body text) that share a
+//!    content word with it or the paragraph under it (a page's title over its own headline,
+//!    a kicker) join its article, as does a short line in capitals right above it.
 //!    In mail and Usenet digests (blank-line paragraphs with `>` quotes or signatures) a
 //!    headline stands alone between blank lines and needs
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
@@ -38,9 +40,9 @@
 //!    line is a section heading inside a long text); quoted blocks, signatures and
 //!    attribution lines are never starts and stay with the post they are in. Other texts in
 //!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
-//!    per line does, an indented line there being a section heading;
-//!    A caption, credit, `By` line, line of names or date alone may sit between a headline
-//!    and its body text. Three or more headline starts in a row whose pieces hold one body paragraph at most
+//!    per line does, an indented line there being a section heading. A caption, credit,
+//!    `By` line, line of names or date alone may sit between a headline and its body text.
+//!    Three or more headline starts in a row whose pieces hold one body paragraph at most
 //!    are the items of a list inside one article (deals, tips, a programme) and are joined
 //!    back into it;
 //! 3. **byline** — a body paragraph of 12 words or more, a standfirst, or a short
@@ -346,6 +348,7 @@ impl ArticleSplitter {
         }
         let mut feats: Vec<Feat> = paras.iter().map(|&(s, e)| self.features(text, s, e)).collect();
         layout(text, &mut feats);
+        mark_items(text, &mut feats);
         if feats.is_empty() {
             return Analysis { shape: Some(shape), ..Analysis::default() };
         }
@@ -448,20 +451,14 @@ impl ArticleSplitter {
             sig: false,
             signoff: false,
             email: false,
-            item: list_item_or_turn(line),
+            item: false,
         };
         f.credit = short
             && (self.credit.is_match(line)
                 || (words <= 35 && self.bio.is_match(line))
                 || (words <= 8 && !f.ends_stop && self.desk.is_match(core)));
         f.names_only = !f.ends_stop && !f.ends_question && words <= 12 && names_only(line);
-        if !f.ends_stop
-            && !f.ends_question
-            && !f.quoted
-            && f.starts_upper
-            && !f.boilerplate()
-            && !f.item
-            && dateline_end.is_none()
+        if !f.ends_stop && !f.ends_question && !f.quoted && f.starts_upper && !f.boilerplate() && dateline_end.is_none()
         {
             f.head = headline_shape(line, words);
         }
@@ -545,9 +542,16 @@ impl ArticleSplitter {
             let furniture = |k: usize| {
                 feats.get(k).is_some_and(|n| {
                     !n.bodyish()
-                        && (n.caption || n.by_start || n.credit || n.names_only || date_only(&text[n.start..n.end]))
+                        && (n.caption
+                            || n.by_start
+                            || n.credit
+                            || names_line(text, n)
+                            || date_only(&text[n.start..n.end]))
                 })
             };
+            // In blank-line texts that are not mail, an indented line is a section heading or
+            // a centred title inside a long text (headlines start flush left).
+            let flush = !(gapped && indented(text, f.start));
             let gapped_hit = if !mail || !seen_body {
                 None
             } else if self.gapped_headline(text, feats, cur, i, &mut stems) {
@@ -575,15 +579,15 @@ impl ArticleSplitter {
                 boundary = Some((j, Boundary::Dateline));
             } else if let Some(hit) = gapped_hit {
                 boundary = Some(hit);
-            } else if mail || gapped && indented(text, f.start) {
+            } else if mail {
                 // Mail and digests: only a lone headline with evidence (above) starts a post.
-                // In other blank-line texts an indented line is a section heading or a
-                // centred title inside a long text (headlines start flush left).
             } else if seen_body
+                && flush
                 && (f.headline()
                     && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
                     && next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
-                    || (f.headline() && (body_follows(i + 1) || furniture(i + 1) && body_follows(i + 2))
+                    || (f.headline()
+                        && (body_follows(i + 1) || !f.bodyish() && furniture(i + 1) && body_follows(i + 2))
                         || f.head == HeadShape::Strong
                             && (body_follows(i + 1) || next.is_some_and(Feat::headline) && body_follows(i + 2)))
                         && if f.head == HeadShape::Strong {
@@ -594,6 +598,7 @@ impl ArticleSplitter {
             {
                 boundary = Some((headline_block_start(text, feats, cur, i), Boundary::Headline));
             } else if seen_body
+                && flush
                 && f.head == HeadShape::Title
                 && !(if gapped { names_line(text, f) } else { f.names_only })
                 && (next.is_some_and(Feat::bodyish)
@@ -837,6 +842,9 @@ const LIST_RUN: usize = 3;
 /// pieces in a row start at a headline (not a dateline or a credit) and hold one body
 /// paragraph at most each, they are the items of a list inside the article before them
 /// (deals, products, tips, a programme, sections of a guide), not stories of their own.
+/// Known cost: a page whose headline stands over a one-paragraph intro and then such a
+/// list is joined to the story before it too (keeping the run's first start instead was
+/// tried: it cut as many lists that follow their article's body; dev chose this way).
 fn list_items_joined(feats: &[Feat], starts: Vec<(usize, Boundary)>) -> Vec<(usize, Boundary)> {
     let body = |k: usize| {
         let (a, _) = starts[k];
@@ -867,11 +875,13 @@ pub(crate) fn date_only(line: &str) -> bool {
 }
 
 /// Whether a line may be a page's title or kicker above a headline: at most 30 words, no
-/// final period, comma, colon or semicolon (a question or exclamation mark is a title's),
-/// in any case (`iMac …`, `betrifft: …`), not boilerplate, a list item or a dateline.
+/// final period, comma, colon or semicolon, not body text (a question or exclamation of
+/// five words or more is), in any case (`iMac …`, `betrifft: …`), not boilerplate, a list
+/// item or a dateline.
 fn title_like(text: &str, f: &Feat) -> bool {
     let core = text[f.start..f.end].trim_end_matches(['"', '\'', ')', ']', '”', '’', '»', ' ']);
     (1..=30).contains(&f.words)
+        && !f.bodyish()
         && !core.ends_with(['.', ',', ';', ':'])
         && !f.boilerplate()
         && !f.item
@@ -882,8 +892,8 @@ fn title_like(text: &str, f: &Feat) -> bool {
 /// Where the article whose headline is paragraph `i` starts: up to two title-like lines
 /// right above it ([`title_like`]) belong to it when they share a word with it or with
 /// the paragraph under it (a page's title over its own headline, a kicker, a headline over
-/// its standfirst), and so does a short line in capitals above a standfirst (a wire
-/// headline); the article before keeps a paragraph of body text. A line of the story before
+/// its standfirst), and so does a short line in capitals right above it (a wire headline,
+/// with no word check); the article before keeps a paragraph of body text. A line of the story before
 /// (a name under its credit, an agency line) shares no word with the new headline.
 fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usize {
     let mut j = i;
@@ -1129,19 +1139,44 @@ fn signoff(line: &str) -> bool {
     ok && (caps == 0 || caps == t.split_whitespace().count()) && !(letters >= 4 && upper == letters)
 }
 
-/// Names only: two or more capitalised words, joined by `and`/`in`/particles.
-/// Whether a line opens as a numbered list item (`2. …`, `10) …`: one or two digits, a
-/// period or a closing bracket, a space) or as a turn of an interview (one capital and a
-/// colon: `Q: …`, `A: …`).
-pub(crate) fn list_item_or_turn(line: &str) -> bool {
+/// The number of a line that opens as a numbered list item (`2. …`, `10) …`: one or two
+/// digits, a period or a closing bracket, a space).
+pub(crate) fn list_number(line: &str) -> Option<u8> {
     let b = line.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if (1..=2).contains(&digits) && matches!(b.get(digits), Some(b'.' | b')')) && b.get(digits + 1) == Some(&b' ') {
-        return true;
+        return line[..digits].parse().ok();
     }
+    None
+}
+
+/// Whether a line opens as a turn of an interview (one capital and a colon: `Q: …`, `A: …`).
+pub(crate) fn interview_turn(line: &str) -> bool {
+    let b = line.as_bytes();
     b.first().is_some_and(u8::is_ascii_uppercase) && b.get(1) == Some(&b':') && b.get(2) == Some(&b' ')
 }
 
+/// Marks list items: interview turns, and numbered lines where the text holds another
+/// numbered line with another number within [`LIST_REACH`] paragraphs (a listicle's `2. …`
+/// and `3. …`); a lone `1. FC Köln …` or `2. Bundesliga: …` is a headline like any other.
+fn mark_items(text: &str, feats: &mut [Feat]) {
+    let numbers: Vec<Option<u8>> = feats.iter().map(|f| list_number(&text[f.start..f.end])).collect();
+    for (k, f) in feats.iter_mut().enumerate() {
+        let sibling = numbers[k].is_some_and(|n| {
+            let (lo, hi) = (k.saturating_sub(LIST_REACH), (k + LIST_REACH + 1).min(numbers.len()));
+            numbers[lo..hi].iter().any(|m| m.is_some_and(|m| m != n))
+        });
+        f.item = interview_turn(&text[f.start..f.end]) || sibling;
+        if f.item {
+            f.head = HeadShape::No;
+        }
+    }
+}
+
+/// How far (in paragraphs) a numbered line looks for another numbered line ([`mark_items`]).
+const LIST_REACH: usize = 30;
+
+/// Names only: two or more capitalised words, joined by `and`/`in`/particles.
 /// A line of names: the byline that closed the story before (up to three capitalised words,
 /// or capitalised words joined by `and`, `&` or commas), not a title-cased headline.
 fn names_line(text: &str, f: &Feat) -> bool {
