@@ -161,6 +161,12 @@ pub fn is_stop_hash(hash: u64) -> bool {
     set.contains(&hash)
 }
 
+/// Whether a lower-cased word carries no topic for the splitter's story-change signal: it is
+/// in [`TOPIC_STOP_WORDS`] or [`OTHER_TOPIC_STOP_WORDS`].
+pub fn is_topic_stop_word(lower: &str) -> bool {
+    TOPIC_STOP_WORDS.binary_search(&lower).is_ok() || OTHER_TOPIC_STOP_WORDS.binary_search(&lower).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

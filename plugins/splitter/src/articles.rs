@@ -215,8 +215,8 @@ struct Feat {
     signoff: bool,
     /// It contains an e-mail address.
     email: bool,
-    /// It opens as a list item (`2. …`, `3) …`) or a turn of an interview or transcript
-    /// (`Q: …`, `A: …`): a part of a text, never its headline.
+    /// It is a numbered list item with another number near (`2. …`, `3) …`) or a turn of an
+    /// interview (`Q: …`, `A: …`): a part of a text, never its headline ([`mark_items`]).
     item: bool,
 }
 
@@ -244,8 +244,8 @@ impl Feat {
             && !self.item
             && self.dateline_end.is_none()
     }
-    /// Shaped like a headline, a kicker or a standfirst line above one: opens with a
-    /// capital, no final period, at most 30 words, not boilerplate or a list item.
+    /// Shaped like a short headline (read after a credit): opens with a capital, no final
+    /// period, at most 30 words, not body text, boilerplate or a list item.
     fn head_like(&self) -> bool {
         !self.bodyish()
             && !self.ends_stop
@@ -583,9 +583,7 @@ impl ArticleSplitter {
                 // Mail and digests: only a lone headline with evidence (above) starts a post.
             } else if seen_body
                 && flush
-                && (f.headline()
-                    && next.is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
-                    && next.is_some_and(|n| n.by_start || n.dateline_end.is_some())
+                && (f.headline() && next.is_some_and(|n| (n.by_start || n.dateline_end.is_some()) && !n.credit)
                     || (f.headline()
                         && (body_follows(i + 1) || !f.bodyish() && furniture(i + 1) && body_follows(i + 2))
                         || f.head == HeadShape::Strong
@@ -922,14 +920,10 @@ fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usi
 /// lower-cased, cut to their first five letters (so `Assange's` meets `Assange`), without
 /// the function words of the story-change signal (English and seven other languages).
 fn content_words(line: &str) -> Vec<String> {
-    use docpipe_text::function_words::{OTHER_TOPIC_STOP_WORDS, TOPIC_STOP_WORDS};
     line.split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 4)
         .map(str::to_lowercase)
-        .filter(|w| {
-            TOPIC_STOP_WORDS.binary_search(&w.as_str()).is_err()
-                && OTHER_TOPIC_STOP_WORDS.binary_search(&w.as_str()).is_err()
-        })
+        .filter(|w| !docpipe_text::function_words::is_topic_stop_word(w))
         .map(|w| w.chars().take(5).collect())
         .collect()
 }
@@ -1176,7 +1170,6 @@ fn mark_items(text: &str, feats: &mut [Feat]) {
 /// How far (in paragraphs) a numbered line looks for another numbered line ([`mark_items`]).
 const LIST_REACH: usize = 30;
 
-/// Names only: two or more capitalised words, joined by `and`/`in`/particles.
 /// A line of names: the byline that closed the story before (up to three capitalised words,
 /// or capitalised words joined by `and`, `&` or commas), not a title-cased headline.
 fn names_line(text: &str, f: &Feat) -> bool {
@@ -1186,6 +1179,7 @@ fn names_line(text: &str, f: &Feat) -> bool {
         && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','))
 }
 
+/// Names only: two or more capitalised words, joined by `and`/`in`/particles.
 fn names_only(line: &str) -> bool {
     let mut caps = 0;
     for w in line.split_whitespace() {

@@ -2,8 +2,8 @@
 //! carry no dateline, headline or credit.
 //!
 //! Each paragraph becomes a bag of content-word stems (lower case, at least three letters,
-//! function words of English and of seven other European languages left out, the first five letters kept, a possessive `'s` dropped). The
-//! paragraphs of a run are cut into segments by dynamic programming that minimises the
+//! function words of English and of seven other European languages left out, the first
+//! five letters kept, a possessive `'s` dropped). The paragraphs of a run are cut into segments by dynamic programming that minimises the
 //! description length of the words, in the manner of Utiyama and Isahara's statistical model
 //! (ACL 2001): each segment codes its words with its own Laplace-smoothed word
 //! distribution, so a segment pays for every word it does not repeat, and a run of
@@ -45,7 +45,7 @@
 
 use std::collections::HashMap;
 
-use docpipe_text::function_words::{OTHER_TOPIC_STOP_WORDS as OTHER_STOP, TOPIC_STOP_WORDS as STOP};
+use docpipe_text::function_words::is_topic_stop_word;
 
 /// The smallest vocabulary size used for smoothing (see the module docs).
 pub const MIN_VOCABULARY: usize = 1500;
@@ -107,7 +107,7 @@ pub fn stems(text: &str, vocab: &mut HashMap<String, u32>) -> Vec<u32> {
         }
         lower.clear();
         lower.extend(w.chars().flat_map(char::to_lowercase));
-        if STOP.binary_search(&lower.as_str()).is_ok() || OTHER_STOP.binary_search(&lower.as_str()).is_ok() {
+        if is_topic_stop_word(&lower) {
             continue;
         }
         let cut = lower.char_indices().nth(5).map_or(lower.len(), |(i, _)| i);
@@ -427,6 +427,7 @@ mod tests {
 
     #[test]
     fn stop_list_is_sorted() {
+        use docpipe_text::function_words::TOPIC_STOP_WORDS as STOP;
         assert!(STOP.windows(2).all(|w| w[0] < w[1]));
     }
 

@@ -751,39 +751,26 @@ fn lines_text(lines: &[&str]) -> String {
 /// (an agency line) shares none and stays there.
 #[test]
 fn page_title_over_its_headline_starts_the_story() {
-    let mut lines = harbour_story();
-    let title = lines.len();
-    lines.push("County library lends laptops to readers");
-    lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
-    lines.extend(LIBRARY_BODY);
-    let text = lines_text(&lines);
-    assert_eq!(start_lines(&text, &analyse(&text)), [0, title]);
-    // The last sentence of the story before, a question, is body text: it stays there even
-    // where it shares a word with the next headline.
-    let mut lines = harbour_story();
-    lines.push("But who will pay for the library laptops now?");
-    let headline = lines.len();
-    lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
-    lines.extend(LIBRARY_BODY);
-    let text = lines_text(&lines);
-    assert_eq!(start_lines(&text, &analyse(&text)), [0, headline]);
-    // A title in lower case is a title all the same.
-    for first in ["iPads for readers at the county library", "iPad loans: the county library's new scheme"] {
+    // The harbour story, one line, then the library story's headline and body.
+    let starts_with_line_above = |above: &str| {
         let mut lines = harbour_story();
-        lines.push(first);
+        lines.push(above);
         lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
         lines.extend(LIBRARY_BODY);
         let text = lines_text(&lines);
-        assert_eq!(start_lines(&text, &analyse(&text)), [0, title], "{first}");
+        start_lines(&text, &analyse(&text))
+    };
+    let (above, headline) = (HARBOUR_BODY.len() + 1, HARBOUR_BODY.len() + 2);
+    assert_eq!(starts_with_line_above("County library lends laptops to readers"), [0, above]);
+    // The last sentence of the story before, a question, is body text: it stays there even
+    // where it shares a word with the next headline.
+    assert_eq!(starts_with_line_above("But who will pay for the library laptops now?"), [0, headline]);
+    // A title in lower case is a title all the same.
+    for first in ["iPads for readers at the county library", "iPad loans: the county library's new scheme"] {
+        assert_eq!(starts_with_line_above(first), [0, above], "{first}");
     }
     // An agency line under the first story shares no word with the next headline.
-    let mut lines = harbour_story();
-    lines.push("Coastline Wire Service");
-    let headline = lines.len();
-    lines.push("Library scheme puts twelve laptops in the hands of county readers for a fortnight");
-    lines.extend(LIBRARY_BODY);
-    let text = lines_text(&lines);
-    assert_eq!(start_lines(&text, &analyse(&text)), [0, headline]);
+    assert_eq!(starts_with_line_above("Coastline Wire Service"), [0, headline]);
 }
 
 /// A line in capitals inside a story is a section heading or a related link of the page
