@@ -402,7 +402,7 @@ pub(crate) fn reads<'a>(
 }
 
 /// Makes a shard's count of input files add up to the single run's: the runner counts a file
-/// when a document's or failure's `source.path` differs from the previous one's, so the
+/// when a document's, drop's or failure's `source.path` differs from the previous one's, so the
 /// shard counts its first such event (unless its path is empty) where the whole read counts
 /// it only if the event before it had another path. `adjust` receives the difference (whole
 /// minus shard: -1, 0 or 1), to add to the shard's count.
@@ -425,8 +425,8 @@ impl<'a> FilesCountFix<'a> {
         }
         let path = match ev {
             ReadEvent::Document(d) => &d.source.path,
-            ReadEvent::Failed(r) => &r.source.path,
-            ReadEvent::Dropped(_) | ReadEvent::Replaced { .. } => return,
+            ReadEvent::Failed(r) | ReadEvent::Dropped(r) => &r.source.path,
+            ReadEvent::Replaced { .. } => return,
         };
         self.decided = true;
         let start = read.piece.map_or(0, |p| p.start);
@@ -451,7 +451,7 @@ impl<'a> FilesCountFix<'a> {
 enum Before {
     /// Nothing: the start of the run.
     Start,
-    /// The `source.path` of the last document or failure.
+    /// The `source.path` of the last document, drop or failure.
     Path(String),
     /// Not known (standard input, or an input that cannot be read again).
     Unknown,
@@ -471,14 +471,14 @@ fn path_before(files: &[InputFile], index: usize, at: u64, spec: &InputSpec) -> 
     Before::Start
 }
 
-/// The `source.path` of the last document or failure of `file` (before byte `limit`, a line
+/// The `source.path` of the last document, drop or failure of `file` (before byte `limit`, a line
 /// start of a JSONL file, when given). `Err` when it cannot be known.
 fn last_path(file: &InputFile, spec: &InputSpec, limit: Option<u64>) -> Result<Option<String>, ()> {
     let mut last = None;
     let mut keep = |ev: ReadEvent| match ev {
         ReadEvent::Document(d) => last = Some(d.source.path),
-        ReadEvent::Failed(r) => last = Some(r.source.path),
-        ReadEvent::Dropped(_) | ReadEvent::Replaced { .. } => {}
+        ReadEvent::Failed(r) | ReadEvent::Dropped(r) => last = Some(r.source.path),
+        ReadEvent::Replaced { .. } => {}
     };
     if limit == Some(0) {
         return Ok(None);
@@ -775,6 +775,45 @@ mod tests {
             prop_assert_eq!(parts, events);
             prop_assert_eq!(summed, stats);
         }
+    }
+
+    /// An empty file's drop counts a file in the whole read, so a shard that starts with it
+    /// must count it too, and the record after it (whose `source.path` names a file seen
+    /// before the drop) is a new file in both. Found by `any_line_cut_concatenates` in CI.
+    #[test]
+    fn a_drop_between_two_records_of_one_source_counts_as_a_file() {
+        let record: &[u8] =
+            b"{\"id\":\"d0\",\"text\":\"abc\",\"source\":{\"path\":\"elsewhere.txt\",\"start\":0,\"end\":3}}\n";
+        let files = vec![
+            InputFile::Memory { name: "f0.jsonl".into(), bytes: leak(record.to_vec()) },
+            InputFile::Memory { name: "f1.txt".into(), bytes: leak(Vec::new()) },
+            InputFile::Memory { name: "f2.jsonl".into(), bytes: leak(record.to_vec()) },
+        ];
+        let len = record.len() as u64;
+        let piece = |path: &str, start: u64, end: u64, whole: bool| InputPiece {
+            path: path.into(),
+            start,
+            end,
+            first_line: 1 + u64::from(start > 0),
+            whole,
+        };
+        let shards = vec![
+            ShardInput { bytes: len, pieces: vec![piece("f0.jsonl", 0, len, true)] },
+            ShardInput {
+                bytes: len,
+                pieces: vec![
+                    piece("f0.jsonl", len, len, false),
+                    piece("f1.txt", 0, 0, true),
+                    piece("f2.jsonl", 0, len, true),
+                ],
+            },
+        ];
+        let spec = spec(1 << 20);
+        let (events, stats) = whole(&files, &spec);
+        assert_eq!(stats.files, 3);
+        let (parts, summed) = sharded(&files, &spec, &shards);
+        assert_eq!(parts, events);
+        assert_eq!(summed, stats);
     }
 
     /// On one large JSONL file, every shard is within one record of its ideal size, and cuts
