@@ -130,7 +130,7 @@ fn main() -> ExitCode {
     };
     let root = workspace_root();
     let result = match cli.task {
-        Task::Test => test(&root),
+        Task::Test => test(&root, None),
         Task::Lint => lint(&root),
         Task::Ci => ci(&root),
         Task::Tidy => run_tidy(&root),
@@ -196,7 +196,7 @@ fn ci(root: &Path) -> Result<()> {
         r
     };
     let result = timed("lint", &|| lint(root))
-        .and_then(|()| timed("test", &|| test(root)))
+        .and_then(|()| timed("test", &|| test(root, Some(CI_PROPTEST_SEED))))
         .and_then(|()| timed("scale (spark)", &|| scale::run(root, &scale::Options::ci())))
         .and_then(|()| timed("bench --quick", &|| bench::run(root, &bench::Options::quick())));
     let total: Duration = times.iter().map(|(_, d)| *d).sum();
@@ -245,12 +245,30 @@ fn step(root: &Path, what: &str, mut cmd: Command, remedy: &str) -> Result<()> {
     Ok(())
 }
 
-fn test(root: &Path) -> Result<()> {
+/// The proptest seed of `cargo xtask ci`: a CI run is reproducible and fails only on a change,
+/// not on a random case; `cargo xtask test` draws new cases on every run (and a failure's seed
+/// goes to the crate's `proptest-regressions`). `PROPTEST_RNG_SEED` set by the caller wins.
+const CI_PROPTEST_SEED: u64 = 20_261_202;
+
+fn test(root: &Path, proptest_seed: Option<u64>) -> Result<()> {
+    let seed = match std::env::var("PROPTEST_RNG_SEED") {
+        Ok(s) => Some(s),
+        Err(_) => proptest_seed.map(|s| s.to_string()),
+    };
+    let with_seed = |c: &mut Command| {
+        if let Some(s) = &seed {
+            c.env("PROPTEST_RNG_SEED", s);
+        }
+    };
+    if let Some(s) = &seed {
+        eprintln!("xtask: proptest seed {s} (PROPTEST_RNG_SEED)");
+    }
     // Libraries, binaries and integration tests: not the examples (the evaluation programs,
     // built by `cargo xtask eval`) nor the benches (`cargo bench`, `cargo xtask bench`), which
     // hold no tests; clippy still compiles them all (`--all-targets`), so they cannot rot.
     let mut c = cargo();
     c.args(["test", "--workspace", "--lib", "--bins", "--tests", "--locked"]);
+    with_seed(&mut c);
     step(
         root,
         "cargo test --workspace --lib --bins --tests",
@@ -259,6 +277,7 @@ fn test(root: &Path) -> Result<()> {
     )?;
     let mut c = cargo();
     c.args(["test", "--workspace", "--doc", "--locked"]);
+    with_seed(&mut c);
     step(root, "cargo test --workspace --doc", c, "fix the failing doc tests above")
 }
 
