@@ -293,6 +293,10 @@ impl Builder {
                 Tag::Option => {
                     self.close_in_scope(|t| t == Tag::Option, |t| t != Tag::Option);
                 }
+                Tag::Rt | Tag::Rp => {
+                    // A ruby annotation ends at the next one (`<rt>ka<rt>na` is two).
+                    self.close_in_scope(|t| matches!(t, Tag::Rt | Tag::Rp), |t| !matches!(t, Tag::Rt | Tag::Rp));
+                }
                 Tag::A => {
                     self.close_in_scope(|t| t == Tag::A, Tag::is_scope_boundary);
                 }

@@ -297,7 +297,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
     f.prune = match node.tag {
         Script | Style | Noscript | Template | Nav | Header | Footer | Aside | Form | Button | Select | Input
         | Textarea | Iframe | Svg | Math | Menu | Dialog | Object | Embed | Canvas | Video | Audio | Head | Figure
-        | Picture | Noembed | Noframes | Title | Label | Fieldset | Option | Img => Some(Reason::Tag),
+        | Picture | Noembed | Noframes | Title | Label | Fieldset | Option | Img | Rt | Rp => Some(Reason::Tag),
         _ => None,
     };
     match node.tag {

@@ -41,6 +41,22 @@ fn inline_tags_never_glue_or_split() {
     assert_eq!(text("<p>the <a href=\"/r\">River Marrow</a>, between</p>"), "the River Marrow, between");
 }
 
+/// Ruby annotations (readings over East Asian characters) are not text: a reader sees the
+/// base characters as one word, and the readings would break every word they sit in.
+#[test]
+fn ruby_readings_are_left_out_and_the_base_text_stays_whole() {
+    assert_eq!(
+        text("<p>\u{5b66}<ruby>\u{6f22}<rp>(</rp><rt>kan</rt><rp>)</rp>\u{5b57}<rt>ji</rt></ruby>\u{3092}</p>"),
+        "\u{5b66}\u{6f22}\u{5b57}\u{3092}"
+    );
+    // Unclosed readings end at the next one and at the ruby's end.
+    assert_eq!(text("<p>a <ruby>B<rp>(<rt>bee<rp>)</ruby>C d</p>"), "a BC d");
+    let html = "<p>x<ruby>Y<rt>why</rt></ruby>z and more</p>";
+    let doc = run(html);
+    assert_eq!(doc.text, "xYz and more");
+    check_alignment(html, &doc);
+}
+
 #[test]
 fn entities_decode_and_map_to_the_whole_reference() {
     let html = "<p>Tom &amp; Jerry&#8217;s&nbsp;day &copy2020</p>";
