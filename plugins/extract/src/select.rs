@@ -629,6 +629,34 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
             best_marker = i as u32;
         }
     }
+    // Without a marker, the page's one `main` landmark is the content (alone: what is beside a
+    // landmark is not main) when the best candidate lies outside it and it holds at least twice
+    // the candidate's text with links in the minority (a company's home page whose slideshow of
+    // taglines outscores the link-rich text of its `<main>`).
+    let mut landmark = false;
+    if best_marker == NONE && best != NONE {
+        let contains = |outer: u32, mut inner: u32| {
+            while inner != NONE {
+                if inner == outer {
+                    return true;
+                }
+                inner = tree.nodes[inner as usize].parent;
+            }
+            false
+        };
+        let landmarks: Vec<u32> = (0..n).filter(|&i| main[i] && !dead[i]).map(|i| i as u32).collect();
+        if let [m] = landmarks[..] {
+            let mi = m as usize;
+            if !contains(m, best)
+                && !contains(best, m)
+                && stats[mi].chars >= 2 * stats[best as usize].chars
+                && stats[mi].link_density() < 0.4
+            {
+                best = m;
+                landmark = true;
+            }
+        }
+    }
     // Without a marker, a `main` landmark around the best candidate is the content.
     if best_marker == NONE && best != NONE {
         let mut a = tree.nodes[best as usize].parent;
@@ -694,7 +722,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
             Focus::Recall => (best_score * 0.1).max(5.0),
         };
         let p = tree.nodes[best as usize].parent;
-        if p == NONE {
+        if p == NONE || landmark {
             roots.push(best);
         } else {
             for c in tree.children(p) {

@@ -487,6 +487,28 @@ fn a_long_text_elsewhere_beats_a_box_of_short_lines() {
 }
 
 #[test]
+fn the_one_main_landmark_beats_a_slideshow_outside_it() {
+    // A firm's home page: a slideshow of taglines (comma-laden, link-free) before `<main>`,
+    // whose text is longer but names products through many links. The page says its content
+    // is the landmark.
+    let slide = "<div class=\"slide\"><p>Ropes, chains, fenders, buoys, shackles, for yachts, ferries, tugs, delivered within a day</p></div>";
+    let para = "<p>We advise on <a href=\"/m\">mooring systems</a> for marinas of any size and plan every berth \
+        around the <a href=\"/b\">boats that use it</a> from <a href=\"/d\">dinghy pontoons</a> to \
+        <a href=\"/q\">deep-water quays</a> and our crews fit and inspect them through the year.</p>";
+    let html = format!(
+        r#"<body><div class="top"><div class="stage">{}</div></div><main><div class="wrapper"><h1>Moorings from the estuary</h1>{}</div></main></body>"#,
+        slide.repeat(4),
+        para.repeat(6)
+    );
+    let doc = run(&html);
+    assert!(doc.text.contains("We advise on mooring systems"), "{}", doc.text);
+    assert!(!doc.text.contains("Ropes, chains"), "{}", doc.text);
+    // Two landmarks: neither is taken on this ground.
+    let two = html.replace("<div class=\"stage\">", "<div class=\"stage\" role=\"main\">");
+    assert!(run(&two).text.contains("Ropes, chains"));
+}
+
+#[test]
 fn the_schema_org_description_before_the_body_is_its_standfirst() {
     // TYPO3's news extension: the summary in `class="teaser-text" itemprop="description"` (a
     // teaser class, which alone would drop it), the body in `itemprop="articleBody"`.
