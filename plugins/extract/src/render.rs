@@ -52,7 +52,8 @@ enum Ev {
     Sep(u8),
 }
 
-/// Bytes the text loop must look at: ASCII whitespace, `&`, and 0xC2 (a no-break space starts with it).
+/// Bytes the text loop must look at: ASCII whitespace, `&`, 0xC2 (a no-break space and a soft
+/// hyphen start with it), 0xE2 and 0xEF (the other invisible characters of [`invisible_len`]).
 static SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
     t[b' ' as usize] = true;
@@ -62,8 +63,33 @@ static SPECIAL: [bool; 256] = {
     t[0x0C] = true;
     t[b'&' as usize] = true;
     t[0xC2] = true;
+    t[0xE2] = true;
+    t[0xEF] = true;
     t
 };
+
+/// Characters a reader never sees and that only break words apart for whoever processes the
+/// text: soft hyphen, zero-width space, word joiner and the invisible operators, byte order
+/// mark (as trafilatura drops non-printable characters, and `normalise` does later). Zero-width
+/// joiners and non-joiners stay: emoji and several scripts need them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// The length in bytes of an invisible character (see [`is_invisible`]) at `bytes[i]`, or 0.
+fn invisible_len(bytes: &[u8], i: usize) -> usize {
+    match bytes[i..] {
+        [0xC2, 0xAD, ..] | [0xE2, 0x80, 0x8B, ..] | [0xEF, 0xBB, 0xBF, ..] => {
+            if bytes[i] == 0xC2 {
+                2
+            } else {
+                3
+            }
+        }
+        [0xE2, 0x81, 0xA0..=0xA4, ..] => 3,
+        _ => 0,
+    }
+}
 
 /// Writes the output text.
 struct Emitter<'a> {
@@ -115,14 +141,16 @@ impl<'a> Emitter<'a> {
             }
             let b = bytes[i];
             // A single space inside a run stays part of the run (the common case, one copy per run).
-            if b == b' '
-                && i > run
-                && i + 1 < end
-                && !bytes[i + 1].is_ascii_whitespace()
-                && bytes[i + 1] != 0xC2
-                && bytes[i + 1] != b'&'
-            {
+            if b == b' ' && i > run && i + 1 < end && !SPECIAL[bytes[i + 1] as usize] {
                 i += 1;
+                continue;
+            }
+            // An invisible character goes, as an inline tag does: no text, no space.
+            let hidden = if b >= 0xC2 { invisible_len(bytes, i) } else { 0 };
+            if hidden > 0 && i + hidden <= end {
+                self.copy(run, i);
+                i += hidden;
+                run = i;
                 continue;
             }
             let ws = !verbatim && (b.is_ascii_whitespace() || (b == 0xC2 && bytes.get(i + 1) == Some(&0xA0)));
@@ -140,12 +168,15 @@ impl<'a> Emitter<'a> {
                 && ref_end <= end
             {
                 self.copy(run, i);
+                let mut buf = [0u8; 4];
+                let decoded = d.as_str(&mut buf);
                 if !verbatim && d == Decoded::Str("\u{a0}") {
                     self.space(1);
+                } else if decoded.chars().all(is_invisible) {
+                    // `&shy;`, `&#8203;`: dropped like the characters themselves.
                 } else {
                     self.flush(i);
-                    let mut buf = [0u8; 4];
-                    self.rw.replace(i, ref_end, d.as_str(&mut buf));
+                    self.rw.replace(i, ref_end, decoded);
                 }
                 i = ref_end;
                 run = i;

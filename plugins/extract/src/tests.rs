@@ -57,6 +57,26 @@ fn ruby_readings_are_left_out_and_the_base_text_stays_whole() {
     check_alignment(html, &doc);
 }
 
+/// Soft hyphens, zero-width spaces, word joiners and stray byte order marks are invisible in
+/// the page and would break the words they sit in, as characters or as references.
+#[test]
+fn invisible_characters_are_left_out() {
+    assert_eq!(
+        text("<p>Mit\u{ad}tel\u{ad}al\u{ad}ter and Mit&shy;tel&#173;al&#xAD;ter</p>"),
+        "Mittelalter and Mittelalter"
+    );
+    assert_eq!(text("<p>zero\u{200b}width &#8203;here\u{2060}now\u{feff} \u{200b} end</p>"), "zerowidth herenow end");
+    // Joiners stay: emoji sequences and scripts need them.
+    assert_eq!(
+        text("<p>a\u{200d}b c\u{200c}d \u{201c}quoted\u{201d}</p>"),
+        "a\u{200d}b c\u{200c}d \u{201c}quoted\u{201d}"
+    );
+    let html = "<p>Bo\u{ad}zen &shy; and \u{200b}more text</p>";
+    let doc = run(html);
+    assert_eq!(doc.text, "Bozen and more text");
+    check_alignment(html, &doc);
+}
+
 #[test]
 fn entities_decode_and_map_to_the_whole_reference() {
     let html = "<p>Tom &amp; Jerry&#8217;s&nbsp;day &copy2020</p>";
