@@ -204,6 +204,9 @@ const COMMENT_TOKENS: &[&str] = &["comment", "comments", "disqus"];
 const POSITIVE: &[&str] =
     &["article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog", "story", "paragraph"];
 
+/// What an article-body marker adds to a candidate's score.
+const MARKER_WEIGHT: i32 = 40;
+
 /// Tokens that lower a candidate's score.
 const NEGATIVE: &[&str] = &[
     "comment", "comments", "footer", "sidebar", "share", "related", "sponsor", "nav", "promo", "widget", "ad", "ads",
@@ -317,7 +320,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
             let is_marker = value.split_ascii_whitespace().any(is_marker_class);
             if is_marker {
                 f.marker = true;
-                f.weight += 40;
+                f.weight += MARKER_WEIGHT;
             }
             let (mut pos, mut neg, mut comment) = (false, false, false);
             let (mut hard, mut soft, mut pending_hidden) = (false, false, false);
@@ -525,6 +528,19 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
         }
     }
     let stats = kept_stats(tree, &text_counts, &drop);
+    // Inside a link (`<a href><div class="story-content">…</div></a>`: a teaser card made one
+    // link) nothing is the article body, however its class reads, nor a candidate.
+    let mut in_link = vec![false; n];
+    for i in 0..n {
+        let p = tree.nodes[i].parent;
+        if p != NONE && (in_link[p as usize] || tree.nodes[p as usize].tag == Tag::A) {
+            in_link[i] = true;
+            if marker[i] {
+                marker[i] = false;
+                weight[i] -= MARKER_WEIGHT;
+            }
+        }
+    }
     // Dead nodes (inside a dropped one) and each text's block owner, top-down.
     let mut dead = vec![false; n];
     let mut own = vec![Stats::default(); n]; // text directly in a block (through inline elements)
@@ -570,7 +586,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
     let mut best = NONE;
     let mut best_score = f32::MIN;
     for i in 0..n {
-        if !candidate[i] || dead[i] {
+        if !candidate[i] || dead[i] || in_link[i] {
             continue;
         }
         let s = (score[i] + weight[i] as f32) * (1.0 - stats[i].link_density());

@@ -529,6 +529,23 @@ fn the_one_main_landmark_beats_a_slideshow_outside_it() {
 }
 
 #[test]
+fn a_body_class_inside_a_link_is_a_teaser_card() {
+    // Related stories as cards, each one link around a `story-content` box with an abstract:
+    // the class reads like an article body, but no article body sits inside a link.
+    let card = "<div class=\"card\"><a href=\"/s\"><div class=\"story-content\"><div class=\"title\">Ferry fares rise</div>\
+        <div class=\"abstract\">The operator says fuel, crew wages and harbour dues have all gone up, and the island council says it will object</div></div></a></div>";
+    let html = format!(
+        r#"<body><div class="wrap"><div class="sec"><p>First. {STORY}</p></div><div class="sec"><p>Second. {STORY}</p></div>
+<div class="sec"><p>Third. {STORY}</p></div><div class="sec"><p>Fourth. {STORY}</p></div></div>
+<div class="grid">{}</div></body>"#,
+        card.repeat(8)
+    );
+    let doc = run(&html);
+    assert!(doc.text.contains("First.") && doc.text.contains("Fourth."), "{}", doc.text);
+    assert!(!doc.text.contains("fuel, crew wages"), "{}", doc.text);
+}
+
+#[test]
 fn the_schema_org_description_before_the_body_is_its_standfirst() {
     // TYPO3's news extension: the summary in `class="teaser-text" itemprop="description"` (a
     // teaser class, which alone would drop it), the body in `itemprop="articleBody"`.
