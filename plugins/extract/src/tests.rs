@@ -41,6 +41,13 @@ fn inline_tags_never_glue_or_split() {
     assert_eq!(text("<p>the <a href=\"/r\">River Marrow</a>, between</p>"), "the River Marrow, between");
 }
 
+/// The text of `html`, after checking that it maps back to the page's bytes.
+fn aligned_text(html: &str) -> String {
+    let doc = run(html);
+    check_alignment(html, &doc);
+    doc.text
+}
+
 /// Ruby annotations (readings over East Asian characters) are not text: a reader sees the
 /// base characters as one word, and the readings would break every word they sit in.
 #[test]
@@ -51,10 +58,7 @@ fn ruby_readings_are_left_out_and_the_base_text_stays_whole() {
     );
     // Unclosed readings end at the next one and at the ruby's end.
     assert_eq!(text("<p>a <ruby>B<rp>(<rt>bee<rp>)</ruby>C d</p>"), "a BC d");
-    let html = "<p>x<ruby>Y<rt>why</rt></ruby>z and more</p>";
-    let doc = run(html);
-    assert_eq!(doc.text, "xYz and more");
-    check_alignment(html, &doc);
+    assert_eq!(aligned_text("<p>x<ruby>Y<rt>why</rt></ruby>z and more</p>"), "xYz and more");
 }
 
 /// Soft hyphens, zero-width spaces, word joiners and stray byte order marks are invisible in
@@ -71,10 +75,7 @@ fn invisible_characters_are_left_out() {
         text("<p>a\u{200d}b c\u{200c}d \u{201c}quoted\u{201d}</p>"),
         "a\u{200d}b c\u{200c}d \u{201c}quoted\u{201d}"
     );
-    let html = "<p>Bo\u{ad}zen &shy; and \u{200b}more text</p>";
-    let doc = run(html);
-    assert_eq!(doc.text, "Bozen and more text");
-    check_alignment(html, &doc);
+    assert_eq!(aligned_text("<p>Bo\u{ad}zen &shy; and \u{200b}more text</p>"), "Bozen and more text");
 }
 
 #[test]
