@@ -499,7 +499,8 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
             raw[p as usize] += raw[i];
         }
     }
-    if pass == Pass::Relaxed || soft.iter().any(|&x| x) {
+    let pruned_article = |i: usize| tree.nodes[i].tag == Tag::Article && drop[i] == Reason::Class;
+    if pass == Pass::Relaxed || soft.iter().any(|&x| x) || (0..n).any(pruned_article) {
         rescue_prose(tree, &text_counts, &raw, &soft, pass == Pass::Relaxed, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
@@ -929,7 +930,10 @@ fn cousin_markers(tree: &Tree, marker: &[bool], dead: &[bool], stats: &[Stats], 
 }
 
 /// Keeps the elements pruned by [`SOFT`] class hints alone that are prose paragraphs: a class
-/// hint never drops a long paragraph of sentences by itself.
+/// hint never drops a long paragraph of sentences by itself. Nor does any class hint drop an
+/// `<article>` element holding one (`<article class="node article paywall-on">`: the page's
+/// own markup says it is the article; Readability never drops a candidate whose class says
+/// `article` either).
 ///
 /// `relaxed` ([`Pass::Relaxed`]): no id/class or role hint, weak or strong, drops an element that
 /// is or holds a prose paragraph (the wrapper of a paywalled article, `class="isPaywall"`); the
@@ -967,11 +971,10 @@ fn rescue_prose(
             holds_prose[pi] |= holds_prose[i];
         }
     }
-    if relaxed {
-        for i in 0..n {
-            if holds_prose[i] && matches!(drop[i], Reason::Class | Reason::Role) {
-                drop[i] = Reason::None;
-            }
+    for i in 0..n {
+        let article = tree.nodes[i].tag == Tag::Article && drop[i] == Reason::Class;
+        if holds_prose[i] && (article || relaxed && matches!(drop[i], Reason::Class | Reason::Role)) {
+            drop[i] = Reason::None;
         }
     }
 }

@@ -547,6 +547,21 @@ fn a_body_class_inside_a_link_is_a_teaser_card() {
 }
 
 #[test]
+fn an_article_element_is_not_dropped_by_its_class() {
+    // A news CMS marks the paywalled story on the `<article>` itself; teasers of other stories
+    // sit in the next column. The class hint drops boxes, not the page's article.
+    let teaser = "<div class=\"teaser\"><p>The ferry company will add a late crossing in summer, the harbour office said on Friday.</p></div>";
+    let html = format!(
+        r#"<body><div class="main"><article class="node article paywall-on"><p>First. {STORY} {STORY}</p><p>Second. {STORY} {STORY}</p><p>Third. {STORY}</p></article></div>
+<div class="column">{}</div></body>"#,
+        teaser.repeat(6)
+    );
+    let doc = run(&html);
+    assert!(doc.text.contains("First.") && doc.text.contains("Third."), "{}", doc.text);
+    assert!(!doc.text.contains("late crossing"), "{}", doc.text);
+}
+
+#[test]
 fn the_schema_org_description_before_the_body_is_its_standfirst() {
     // TYPO3's news extension: the summary in `class="teaser-text" itemprop="description"` (a
     // teaser class, which alone would drop it), the body in `itemprop="articleBody"`.
