@@ -457,7 +457,7 @@ enum Before {
     Unknown,
 }
 
-/// The `source.path` of the last document or failure a whole read yields before byte `at` of
+/// The `source.path` of the last document, drop or failure a whole read yields before byte `at` of
 /// `files[index]`.
 fn path_before(files: &[InputFile], index: usize, at: u64, spec: &InputSpec) -> Before {
     let mut limit = Some(at);

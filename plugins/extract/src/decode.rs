@@ -9,6 +9,14 @@
 
 use htmlize::{BARE_ENTITY_MAX_LENGTH, ENTITIES, ENTITY_MAX_LENGTH, ENTITY_MIN_LENGTH};
 
+/// Characters a reader never sees and that only break words apart for whoever processes the
+/// text: soft hyphen, zero-width space, word joiner and the invisible operators, byte order
+/// mark (as trafilatura drops non-printable characters, and `normalise` does later). Zero-width
+/// joiners and non-joiners stay: emoji and several scripts need them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 /// What a character reference decodes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decoded {

@@ -29,10 +29,11 @@ pub struct Meta {
     pub article_body: Option<(usize, usize, String)>,
 }
 
-/// Decodes references and collapses ASCII whitespace (an ideographic space stays: it separates
-/// a headline from the site name in CJK titles).
+/// Decodes references, leaves out invisible characters (soft hyphens, as the text does) and
+/// collapses ASCII whitespace (an ideographic space stays: it separates a headline from the
+/// site name in CJK titles).
 pub(crate) fn clean(s: &str) -> Option<String> {
-    let t = decode_all(s);
+    let t: String = decode_all(s).chars().filter(|&c| !crate::decode::is_invisible(c)).collect();
     let t: Vec<&str> = t.split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect();
     let t = t.join(" ");
     let t = t.trim_matches('\u{3000}');
@@ -167,6 +168,9 @@ pub(crate) fn text_of(tree: &Tree, html: &str, id: u32) -> String {
     let mut stack = vec![id];
     let mut order = Vec::new();
     while let Some(n) = stack.pop() {
+        if tree.is_ruby_annotation(n) {
+            continue;
+        }
         order.push(n);
         let mark = stack.len();
         for c in tree.children(n) {

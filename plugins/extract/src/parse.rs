@@ -499,6 +499,23 @@ impl Tree {
         found
     }
 
+    /// Whether `id` is a ruby annotation (`<rt>`, `<rp>` inside a `<ruby>`): a reading over
+    /// the base text, not text. Outside a `<ruby>` browsers show them as plain inline text.
+    pub fn is_ruby_annotation(&self, id: u32) -> bool {
+        let node = &self.nodes[id as usize];
+        if node.kind != Kind::Element || !matches!(node.tag, Tag::Rt | Tag::Rp) {
+            return false;
+        }
+        let mut cur = node.parent;
+        while cur != NONE {
+            if self.nodes[cur as usize].tag == Tag::Ruby {
+                return true;
+            }
+            cur = self.nodes[cur as usize].parent;
+        }
+        false
+    }
+
     /// The children of `id`.
     pub fn children(&self, id: u32) -> Children<'_> {
         Children { tree: self, next: self.nodes[id as usize].first_child }

@@ -14,7 +14,7 @@ use docpipe_core::align::{Edit, Rewriter};
 use docpipe_core::document::Span;
 
 use crate::Focus;
-use crate::decode::{Decoded, char_ref};
+use crate::decode::{Decoded, char_ref, is_invisible};
 use crate::parse::{Kind, NONE, Tree};
 use crate::select::{Reason, Selection};
 use crate::tags::Tag;
@@ -67,14 +67,6 @@ static SPECIAL: [bool; 256] = {
     t[0xEF] = true;
     t
 };
-
-/// Characters a reader never sees and that only break words apart for whoever processes the
-/// text: soft hyphen, zero-width space, word joiner and the invisible operators, byte order
-/// mark (as trafilatura drops non-printable characters, and `normalise` does later). Zero-width
-/// joiners and non-joiners stay: emoji and several scripts need them.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-}
 
 /// The length in bytes of an invisible character (see [`is_invisible`]) at `bytes[i]`, or 0.
 fn invisible_len(bytes: &[u8], i: usize) -> usize {
@@ -357,7 +349,7 @@ fn block_text(tree: &Tree, html: &str, events: &[(Ev, u32)]) -> String {
             Ev::Sep(_) => raw.push(' '),
         }
     }
-    let decoded = crate::decode::decode_all(&raw);
+    let decoded: String = crate::decode::decode_all(&raw).chars().filter(|&c| !is_invisible(c)).collect();
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

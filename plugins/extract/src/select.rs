@@ -204,6 +204,9 @@ const COMMENT_TOKENS: &[&str] = &["comment", "comments", "disqus"];
 const POSITIVE: &[&str] =
     &["article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog", "story", "paragraph"];
 
+/// The most text a link can hold and still be a teaser card (see `in_link` in [`select`]).
+const LINK_CARD_CHARS: u32 = 1000;
+
 /// What an article-body marker adds to a candidate's score.
 const MARKER_WEIGHT: i32 = 40;
 
@@ -291,6 +294,8 @@ struct Facts {
     soft: bool,
     /// Its class or id names a comment section ([`COMMENT_TOKENS`]).
     comment: bool,
+    /// Its class or id says it is hidden (`hidden`, `is-hidden`).
+    hides: bool,
 }
 
 fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
@@ -300,7 +305,8 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
     f.prune = match node.tag {
         Script | Style | Noscript | Template | Nav | Header | Footer | Aside | Form | Button | Select | Input
         | Textarea | Iframe | Svg | Math | Menu | Dialog | Object | Embed | Canvas | Video | Audio | Head | Figure
-        | Picture | Noembed | Noframes | Title | Label | Fieldset | Option | Img | Rt | Rp => Some(Reason::Tag),
+        | Picture | Noembed | Noframes | Title | Label | Fieldset | Option | Img => Some(Reason::Tag),
+        Rt | Rp if tree.is_ruby_annotation(id) => Some(Reason::Tag),
         _ => None,
     };
     match node.tag {
@@ -352,6 +358,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                     neg |= NEGATIVE.contains(&t);
                     comment |= COMMENT_TOKENS.contains(&t);
                 });
+                f.hides |= pending_hidden;
                 hard |= pending_hidden;
                 pending_hidden = false;
             }
@@ -467,6 +474,8 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
     let mut main = vec![false; n];
     let mut soft = vec![false; n];
     let mut comment = if comments { vec![false; n] } else { Vec::new() };
+    // `<article>` elements a class hint dropped, other than a hidden one or a comment.
+    let mut article = vec![false; n];
     // Raw text per node (nothing pruned), to protect wrappers of most of the page.
     let mut raw = vec![0u32; n];
     let mut text_counts = vec![(0u32, 0u32); n];
@@ -481,6 +490,7 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
                 marker[i] = f.marker;
                 main[i] = f.main;
                 soft[i] = f.soft && f.prune == Some(Reason::Class);
+                article[i] = node.tag == Tag::Article && f.prune == Some(Reason::Class) && !f.hides && !f.comment;
                 if comments {
                     comment[i] = f.comment;
                 }
@@ -499,9 +509,8 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
             raw[p as usize] += raw[i];
         }
     }
-    let pruned_article = |i: usize| tree.nodes[i].tag == Tag::Article && drop[i] == Reason::Class;
-    if pass == Pass::Relaxed || soft.iter().any(|&x| x) || (0..n).any(pruned_article) {
-        rescue_prose(tree, &text_counts, &raw, &soft, pass == Pass::Relaxed, &mut drop);
+    if pass == Pass::Relaxed || soft.iter().any(|&x| x) || article.iter().any(|&x| x) {
+        rescue_prose(tree, &text_counts, &raw, &soft, &article, pass == Pass::Relaxed, &mut drop);
     }
     let total = (0..n).filter(|&i| tree.nodes[i].parent == NONE).map(|i| raw[i]).sum::<u32>().max(1);
     // A wrapper pruned by its class, role or by being a `<form>` (ASP.NET pages put the whole
@@ -530,11 +539,19 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
     }
     let stats = kept_stats(tree, &text_counts, &drop);
     // Inside a link (`<a href><div class="story-content">…</div></a>`: a teaser card made one
-    // link) nothing is the article body, however its class reads, nor a candidate.
+    // link) nothing is the article body, however its class reads, nor a candidate. Only a
+    // short link with an `href`, holding a small part of the page, counts: an unclosed
+    // `<a name="top">` or `<a href="/">` around the logo holds the rest of the page.
+    let card = |p: usize| {
+        tree.nodes[p].tag == Tag::A
+            && raw[p] <= LINK_CARD_CHARS
+            && raw[p] * 4 <= total
+            && tree.attr(html, p as u32, "href").is_some()
+    };
     let mut in_link = vec![false; n];
     for i in 0..n {
         let p = tree.nodes[i].parent;
-        if p != NONE && (in_link[p as usize] || tree.nodes[p as usize].tag == Tag::A) {
+        if p != NONE && (in_link[p as usize] || card(p as usize)) {
             in_link[i] = true;
             if marker[i] {
                 marker[i] = false;
@@ -664,7 +681,12 @@ pub fn select(tree: &Tree, html: &str, focus: Focus, comments: bool, pass: Pass,
         let landmarks: Vec<u32> = (0..n).filter(|&i| main[i] && !dead[i]).map(|i| i as u32).collect();
         if let [m] = landmarks[..] {
             let mi = m as usize;
-            if !contains(m, best)
+            // Prose of its own, not a listing of short lines.
+            let prose = (mi + 1..n)
+                .take_while(|&j| contains(m, j as u32))
+                .any(|j| !dead[j] && is_prose_paragraph(own[j].chars, own[j].commas, stats[j].link_chars, false));
+            if prose
+                && !contains(m, best)
                 && !contains(best, m)
                 && stats[mi].chars >= 2 * stats[best as usize].chars
                 && stats[mi].link_density() < 0.4
@@ -943,6 +965,7 @@ fn rescue_prose(
     text_counts: &[(u32, u32)],
     raw: &[u32],
     soft: &[bool],
+    article: &[bool],
     relaxed: bool,
     drop: &mut [Reason],
 ) {
@@ -972,8 +995,7 @@ fn rescue_prose(
         }
     }
     for i in 0..n {
-        let article = tree.nodes[i].tag == Tag::Article && drop[i] == Reason::Class;
-        if holds_prose[i] && (article || relaxed && matches!(drop[i], Reason::Class | Reason::Role)) {
+        if holds_prose[i] && (article[i] || relaxed && matches!(drop[i], Reason::Class | Reason::Role)) {
             drop[i] = Reason::None;
         }
     }

@@ -59,6 +59,11 @@ fn ruby_readings_are_left_out_and_the_base_text_stays_whole() {
     // Unclosed readings end at the next one and at the ruby's end.
     assert_eq!(text("<p>a <ruby>B<rp>(<rt>bee<rp>)</ruby>C d</p>"), "a BC d");
     assert_eq!(aligned_text("<p>x<ruby>Y<rt>why</rt></ruby>z and more</p>"), "xYz and more");
+    // Outside a <ruby>, browsers show an <rt> as text, and so does the stage.
+    assert_eq!(text("<div><p>first part</p><rt>stray<p>second part</p></div>"), "first part\n\nstray\n\nsecond part");
+    // The title leaves the readings out too.
+    let doc = run(&format!("<body><h1>\u{5b66}<ruby>\u{6f22}<rt>kan</rt></ruby>\u{5b57}</h1><p>{STORY}</p></body>"));
+    assert_eq!(doc.metadata["title"], "\u{5b66}\u{6f22}\u{5b57}");
 }
 
 /// Soft hyphens, zero-width spaces, word joiners and stray byte order marks are invisible in
@@ -76,6 +81,9 @@ fn invisible_characters_are_left_out() {
         "a\u{200d}b c\u{200c}d \u{201c}quoted\u{201d}"
     );
     assert_eq!(aligned_text("<p>Bo\u{ad}zen &shy; and \u{200b}more text</p>"), "Bozen and more text");
+    // The title too, so a heading repeating it is still recognised.
+    let doc = run(&format!("<head><title>Mit&shy;tel&shy;al&shy;ter heute</title></head><body><p>{STORY}</p></body>"));
+    assert_eq!(doc.metadata["title"], "Mittelalter heute");
 }
 
 #[test]
@@ -209,6 +217,11 @@ fn html_piece() -> impl Strategy<Value = String> {
         Just("<img alt=\"a>b\">".to_owned()),
         Just("<script>x</scr + y</script>".to_owned()),
         Just("\u{0}".to_owned()),
+        Just("\u{ad}".to_owned()),
+        Just("&shy;".to_owned()),
+        Just("\u{200b}".to_owned()),
+        Just("\u{feff}".to_owned()),
+        Just("\u{201c}".to_owned()),
     ];
     leaf.prop_recursive(4, 40, 6, |inner| {
         (
@@ -230,6 +243,8 @@ fn html_piece() -> impl Strategy<Value = String> {
                 "table",
                 "tr",
                 "br",
+                "ruby",
+                "rt",
             ]),
             prop::collection::vec(inner, 0..6),
         )
@@ -513,9 +528,9 @@ fn the_one_main_landmark_beats_a_slideshow_outside_it() {
     // whose text is longer but names products through many links. The page says its content
     // is the landmark.
     let slide = "<div class=\"slide\"><p>Ropes, chains, fenders, buoys, shackles, for yachts, ferries, tugs, delivered within a day</p></div>";
-    let para = "<p>We advise on <a href=\"/m\">mooring systems</a> for marinas of any size and plan every berth \
-        around the <a href=\"/b\">boats that use it</a> from <a href=\"/d\">dinghy pontoons</a> to \
-        <a href=\"/q\">deep-water quays</a> and our crews fit and inspect them through the year.</p>";
+    let para = "<p>We advise on <a href=\"/m\">mooring systems</a> for marinas of any size, and plan every berth \
+        around the <a href=\"/b\">boats that use it</a> from dinghy pontoons to deep-water quays and our \
+        crews fit and inspect them through the year.</p>";
     let html = format!(
         r#"<body><div class="top"><div class="stage">{}</div></div><main><div class="wrapper"><h1>Moorings from the estuary</h1>{}</div></main></body>"#,
         slide.repeat(4),
@@ -527,6 +542,12 @@ fn the_one_main_landmark_beats_a_slideshow_outside_it() {
     // Two landmarks: neither is taken on this ground.
     let two = html.replace("<div class=\"stage\">", "<div class=\"stage\" role=\"main\">");
     assert!(run(&two).text.contains("Ropes, chains"));
+    // A landmark of short listing lines, no prose of its own, does not replace an article.
+    let html = format!(
+        r#"<body><div class="article"><p>First. {STORY} {STORY}</p><p>Second. {STORY} {STORY}</p></div><main><div>{}</div></main></body>"#,
+        "<p>Product listing: ropes, chains and more at low prices every day of the week.</p>".repeat(12)
+    );
+    assert!(run(&html).text.contains("First."));
 }
 
 #[test]
@@ -544,6 +565,16 @@ fn a_body_class_inside_a_link_is_a_teaser_card() {
     let doc = run(&html);
     assert!(doc.text.contains("First.") && doc.text.contains("Fourth."), "{}", doc.text);
     assert!(!doc.text.contains("fuel, crew wages"), "{}", doc.text);
+    // An unclosed anchor (a named one, or a link around the logo) holds the rest of the page:
+    // that is no teaser card.
+    for open in [r#"<a name="top">"#, r#"<a href="/"><img src="logo.png">"#] {
+        let html = format!(
+            r#"<body>{open}<div id="page"><div class="nav"><p>Home News Sport</p></div><div class="content"><h1>T</h1>
+<p>First. {STORY}</p><p>Second. {STORY}</p><p>Third. {STORY}</p></div></div></body>"#
+        );
+        let doc = run(&html);
+        assert!(doc.text.contains("First.") && doc.text.contains("Third."), "{open}: {}", doc.text);
+    }
 }
 
 #[test]
@@ -559,6 +590,16 @@ fn an_article_element_is_not_dropped_by_its_class() {
     let doc = run(&html);
     assert!(doc.text.contains("First.") && doc.text.contains("Third."), "{}", doc.text);
     assert!(!doc.text.contains("late crossing"), "{}", doc.text);
+    // Reader comments set as <article class="comment"> and a hidden <article> stay out.
+    let comment = "<article class=\"comment\"><p>I took that ferry for years, and the fares were always fair, whatever they say now.</p></article>";
+    let html = format!(
+        r#"<body><div class="story"><p>First. {STORY} {STORY}</p><p>Second. {STORY} {STORY}</p><p>Third. {STORY}</p>{}</div>
+<article class="story is-hidden"><p>An old draft of the story, kept out of sight, with a different ending.</p></article></body>"#,
+        comment.repeat(3)
+    );
+    let doc = run(&html);
+    assert!(doc.text.contains("First."), "{}", doc.text);
+    assert!(!doc.text.contains("took that ferry") && !doc.text.contains("old draft"), "{}", doc.text);
 }
 
 #[test]
