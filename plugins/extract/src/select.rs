@@ -20,6 +20,10 @@
 //!    lowest element holding four fifths of it replaces the selection.
 //!    An article-body marker with enough text wins over the scored candidate, together with the
 //!    markers beside it or a few levels away (a body cut into rows around full-width ads).
+//!    Inside a short link with an `href` (a teaser card) nothing is a marker or a candidate.
+//!    Without a marker, the page's one `main` landmark replaces a candidate outside it when it
+//!    holds prose and twice the candidate's text; no class hint drops an `<article>` holding a
+//!    prose paragraph (unless the hint hides it or names a comment).
 //! 3. The renderer ([`crate::render`]) then filters blocks inside the winner by link density
 //!    and shape.
 //!
