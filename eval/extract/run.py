@@ -459,16 +459,17 @@ def run_peers(pages):
     lst.write_text("".join(json.dumps({"key": p["key"], "path": str(p["path"])}) + "\n" for p in pages))
     res = OUT / "peers.json"
     # The peers take minutes on every set; their output is reused while the page list, the
-    # pages' sizes and peers.py are what they were (the venv's versions are pinned).
+    # pages' bytes, peers.py and the venv's installed packages are what they were.
     script = Path(__file__).with_name("peers.py")
     key = hashlib.sha1()
     key.update(lst.read_bytes())
     key.update(script.read_bytes())
+    key.update(subprocess.run([str(VPY), "-m", "pip", "freeze"], capture_output=True, check=True).stdout)
     for p in pages:
-        key.update(str(Path(p["path"]).stat().st_size).encode())
+        key.update(hashlib.sha1(Path(p["path"]).read_bytes()).digest())
     stamp = OUT / "peers.key"
     if res.exists() and stamp.exists() and stamp.read_text() == key.hexdigest():
-        print("peers: reusing target/eval/extract/peers.json (same pages, same peers.py)", file=sys.stderr)
+        print("peers: reusing target/eval/extract/peers.json (same pages, peers.py and packages)", file=sys.stderr)
     else:
         stamp.unlink(missing_ok=True)
         subprocess.check_call(["nice", "-n", "10", str(VPY), str(script), str(lst), str(res)])
