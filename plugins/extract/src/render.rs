@@ -68,19 +68,10 @@ static SPECIAL: [bool; 256] = {
     t
 };
 
-/// The length in bytes of an invisible character (see [`is_invisible`]) at `bytes[i]`, or 0.
-fn invisible_len(bytes: &[u8], i: usize) -> usize {
-    match bytes[i..] {
-        [0xC2, 0xAD, ..] | [0xE2, 0x80, 0x8B, ..] | [0xEF, 0xBB, 0xBF, ..] => {
-            if bytes[i] == 0xC2 {
-                2
-            } else {
-                3
-            }
-        }
-        [0xE2, 0x81, 0xA0..=0xA4, ..] => 3,
-        _ => 0,
-    }
+/// The length in bytes of an invisible character (see [`is_invisible`]) at byte `i` of `html`,
+/// or 0. `i` must be a character boundary (the text loop stops only at ASCII and lead bytes).
+fn invisible_len(html: &str, i: usize) -> usize {
+    html.get(i..).and_then(|rest| rest.chars().next()).filter(|&c| is_invisible(c)).map_or(0, char::len_utf8)
 }
 
 /// Writes the output text.
@@ -138,7 +129,7 @@ impl<'a> Emitter<'a> {
                 continue;
             }
             // An invisible character goes, as an inline tag does: no text, no space.
-            let hidden = if b >= 0xC2 { invisible_len(bytes, i) } else { 0 };
+            let hidden = if b >= 0xC2 { invisible_len(self.html, i) } else { 0 };
             if hidden > 0 && i + hidden <= end {
                 self.copy(run, i);
                 i += hidden;
