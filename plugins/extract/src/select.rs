@@ -196,6 +196,10 @@ const SOFT: &[&str] = &[
 /// `js-hide`, `visually-hidden`, `sr-hidden` hide the element itself.
 const HIDDEN_MODIFIERS: &[&str] = &["is", "u", "js", "visually", "sr", "screen", "reader", "state"];
 
+/// Words before a part's name in a class name that make it a property of the element
+/// (`no-caption`, `has-sidebar`, `with-ad`, `without-comments`), not the part itself.
+const PROPERTY_WORDS: &[&str] = &["no", "has", "with", "without"];
+
 /// Tokens after `hidden`/`hide` that make it a responsive-visibility class (`hidden-xs`,
 /// `hide-on-mobile`, `hidden-print`): shown on other screens, so not boilerplate.
 const BREAKPOINTS: &[&str] =
@@ -340,7 +344,12 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                 // (Drupal's `field-label-hidden` on every body field) hides the label, not the
                 // element, while `hidden`, `is-hidden` and `visually-hidden` hide the element.
                 let mut part_named = false;
+                // Whether the word before says the element has, or lacks, the part:
+                // `no-caption`, `has-sidebar`, `with-ad` describe the element, which is not
+                // that part (`no-print` is `noprint`, still boilerplate).
+                let mut property = false;
                 tokens(class, |t| {
+                    let describes = std::mem::replace(&mut property, PROPERTY_WORDS.contains(&t)) && t != "print";
                     if pending_hidden {
                         pending_hidden = false;
                         if BREAKPOINTS.contains(&t) {
@@ -348,7 +357,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                         }
                         hard = true;
                     }
-                    if BOILERPLATE.contains(&t) && !(comments && COMMENT_TOKENS.contains(&t)) {
+                    if BOILERPLATE.contains(&t) && !describes && !(comments && COMMENT_TOKENS.contains(&t)) {
                         if t == "hidden" || t == "hide" {
                             pending_hidden = !part_named;
                         } else if SOFT.contains(&t) {
@@ -1396,6 +1405,26 @@ mod tests {
             ("visually-hidden", Some(Reason::Class)),
             ("js-hide", Some(Reason::Class)),
             ("hidden-xs", None),
+        ];
+        for (class, want) in cases {
+            let html = format!(r#"<div class="{class}">text</div>"#);
+            let tree = crate::parse::parse(&html, 1000).unwrap();
+            assert_eq!(facts(&tree, &html, 0, false).prune, want, "{class}");
+        }
+    }
+
+    #[test]
+    fn a_part_the_element_has_or_lacks_is_not_the_element() {
+        // A listicle item `image_hit no_caption` is an item without a caption, a layout
+        // `has-sidebar` holds a sidebar beside the text; `no-print` is `noprint`.
+        let cases = [
+            ("list_item image_hit no_caption", None),
+            ("layout has-sidebar", None),
+            ("story with-ad", None),
+            ("post without_comments", None),
+            ("caption", Some(Reason::Class)),
+            ("no-print", Some(Reason::Class)),
+            ("no caption", Some(Reason::Class)),
         ];
         for (class, want) in cases {
             let html = format!(r#"<div class="{class}">text</div>"#);
