@@ -364,8 +364,8 @@ fn default_canonical(surface: &str, label: Label) -> String {
     if !label.is_name() {
         return surface.to_owned();
     }
-    let letters: Vec<char> = surface.chars().filter(|c| c.is_alphabetic()).collect();
-    let all_caps = letters.len() > 4 && letters.iter().all(|c| c.is_uppercase());
+    let mut letters = surface.chars().filter(|c| c.is_alphabetic());
+    let all_caps = letters.clone().nth(4).is_some() && letters.all(char::is_uppercase);
     if all_caps && (surface.contains(char::is_whitespace) || label == Label::Gpe) {
         return surface.split(' ').map(|w| capitalise(&w.to_lowercase())).collect::<Vec<_>>().join(" ");
     }
@@ -467,10 +467,15 @@ impl<'a> DocState<'a> {
 
     fn is_particle_word(&self, i: usize) -> bool {
         let w = self.w(i);
-        PARTICLES
-            .words()
-            .iter()
-            .any(|p| w.len() > p.len() && w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase))
+        // Every particle ends at its only hyphen (a test checks the list), so only a word
+        // with a hyphen can start with one: most words are rejected without a comparison.
+        let Some(hyphen) = w.find('-') else { return false };
+        PARTICLES.words().iter().any(|p| {
+            p.len() == hyphen + 1
+                && w.len() > p.len()
+                && w.starts_with(p)
+                && w[p.len()..].starts_with(char::is_uppercase)
+        })
     }
 
     /// A frequent English word that is no evidence of a name on its own.
@@ -1718,6 +1723,14 @@ mod tests {
     fn lacks(text: &str, span: &str) {
         let got = tag(text);
         assert!(!got.iter().any(|(s, _, _, _)| s == span), "{text:?}: did not want {span:?}, got {got:?}");
+    }
+
+    #[test]
+    fn every_hyphen_particle_ends_at_its_only_hyphen() {
+        // `is_particle_word` relies on it.
+        for p in PARTICLES.words() {
+            assert!(p.ends_with('-') && p.find('-') == Some(p.len() - 1), "{p}");
+        }
     }
 
     #[test]
