@@ -365,6 +365,23 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
         Focus::Balanced => 0.5,
         Focus::Recall => 0.8,
     };
+    // Whether `id` is an item of a list that, as a whole, is mostly text (link density at most
+    // half the threshold: an enumeration in the article, some items of which are links, or a
+    // feature list whose items end in a `Learn more about …` link): such an item is not
+    // dropped for its links. A menu or a related-links list is links as a whole; one with a
+    // line of comment under each link (`More Great WIRED Stories`) is still over half the
+    // threshold, which is why it is not the threshold itself.
+    let item_of_prose_list = |id: u32| {
+        let p = tree.nodes[id as usize].parent;
+        tree.nodes[id as usize].tag == Tag::Li
+            && p != NONE
+            && matches!(tree.nodes[p as usize].tag, Tag::Ul | Tag::Ol)
+            && sel.stats[p as usize].chars > 0
+            && sel.stats[p as usize].link_density() <= threshold / 2.0
+    };
+    // Event ranges of such items, which the short-link-block check below leaves alone.
+    let mut prose_items: Vec<(usize, usize)> = Vec::new();
+    let mut open_items: Vec<(u32, usize)> = Vec::new();
     // 1. Events in document order.
     let mut events: Vec<(Ev, u32)> = Vec::new(); // (event, root)
     for &root in &sel.roots {
@@ -406,6 +423,11 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                 if sep > 0 {
                     events.push((Ev::Sep(sep), root));
                 }
+                if open_items.last().is_some_and(|&(item, _)| item == id)
+                    && let Some((_, start)) = open_items.pop()
+                {
+                    prose_items.push((start, events.len()));
+                }
                 continue;
             }
             let mut reason = sel.drop[id as usize];
@@ -419,6 +441,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                     && st.chars > 0
                     && st.link_density() > threshold
                     && (st.chars < 1000 || st.link_density() > 0.9)
+                    && !item_of_prose_list(id)
                 {
                     reason = Reason::Links;
                 }
@@ -454,6 +477,9 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
             if sep > 0 {
                 events.push((Ev::Sep(sep), root));
             }
+            if item_of_prose_list(id) {
+                open_items.push((id, events.len()));
+            }
             stack.push((id, true, false));
             // Children in reverse so the first pops first.
             let mark = stack.len();
@@ -463,6 +489,13 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
             stack[mark..].reverse();
         }
         events.push((Ev::Sep(3), root));
+    }
+    // For each event, the end of the widest prose-list item it lies in (0: none).
+    let mut item_end = vec![0usize; events.len() + 1];
+    for &(a, b) in &prose_items {
+        for e in &mut item_end[a..b] {
+            *e = (*e).max(b);
+        }
     }
     // 2. Blocks: runs of events between block boundaries that hold text.
     struct Block {
@@ -500,7 +533,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
         if chars > 0 && !has_letters(tree, html, &events[from..k]) {
             // Vote counts, ticks, bullets: no letter or digit run worth a block.
             *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
-        } else if chars > 0 && chars < 200 && link_chars as f32 > threshold * chars as f32 {
+        } else if chars > 0 && chars < 200 && link_chars as f32 > threshold * chars as f32 && item_end[from] < k {
             // A short block that is mostly links (breadcrumbs, "read more", tag lists), also
             // when its lines are cut by `<br>` rather than elements.
             *out.dropped.entry(Reason::Links.name()).or_default() += 1;

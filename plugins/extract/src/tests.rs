@@ -344,6 +344,23 @@ fn focus_moves_the_link_density_threshold() {
 }
 
 #[test]
+fn link_items_of_a_list_that_is_mostly_text_are_kept() {
+    // An enumeration in the article whose items are partly links keeps them all; a list that
+    // is links as a whole (related stories) is still dropped.
+    let html = format!(
+        r#"<body><article><p>{STORY}</p><p>The permit covers the following kinds of vessel, as the harbour rules define them:</p>
+<ul><li><a href="/ferry">Ferries</a></li><li><a href="/tug">Tugs</a> and <a href="/pilot">pilot boats</a></li><li>barges carrying grain, timber or gravel to the upper quay</li><li>fishing boats under twelve metres, which moor at the old pier</li></ul>
+<p>{STORY}</p><ul><li><a href="/s1">Harbour dredging starts in May</a></li><li><a href="/s2">Ferry fares rise again</a></li></ul></article></body>"#
+    );
+    let doc = run(&html);
+    for kept in ["Ferries", "Tugs and pilot boats", "barges carrying grain"] {
+        assert!(doc.text.contains(kept), "{kept}: {}", doc.text);
+    }
+    assert!(!doc.text.contains("Ferry fares"), "{}", doc.text);
+    check_alignment(&html, &doc);
+}
+
+#[test]
 fn fallback_uses_json_ld_article_body() {
     let html = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"The whole story is here, in the structured data, and it is long enough to be chosen over a short page body."}</script></head>
 <body><div class="teaser"><a href="/x">Read more</a></div></body></html>"#;
