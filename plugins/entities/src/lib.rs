@@ -148,8 +148,15 @@ impl Entities {
                 if self.text {
                     span.text = Some(doc.text[m.start..m.end].to_owned());
                 }
-                span.fields.insert("canonical".into(), Value::String(m.canonical.clone()));
-                span.fields.insert("entity_id".into(), Value::String(corpus::entity_id(m.label, &m.canonical)));
+                // A name's id comes from the corpus table when there is one (`apply` writes it
+                // in this place); the others' ids, and every id without a table, from here.
+                let id = if self.table.is_some() && m.label.is_name() {
+                    Value::Null
+                } else {
+                    Value::String(corpus::entity_id(m.label, &m.canonical))
+                };
+                span.fields.insert("canonical".into(), Value::String(m.canonical));
+                span.fields.insert("entity_id".into(), id);
                 span.fields.insert("source".into(), Value::String(m.source.as_str().into()));
                 span
             })
@@ -322,8 +329,15 @@ impl ShardedStage for Entities {
                 }
                 names += 1;
                 let Some((id, canonical)) = resolved.next() else { continue };
-                span.fields.insert("canonical".into(), Value::String(canonical));
-                span.fields.insert("entity_id".into(), Value::String(id));
+                // In place: the keys are there already (written by `prepare`).
+                for (key, value) in [("canonical", canonical), ("entity_id", id)] {
+                    match span.fields.get_mut(key) {
+                        Some(slot) => *slot = Value::String(value),
+                        None => {
+                            span.fields.insert(key.into(), Value::String(value));
+                        }
+                    }
+                }
             }
         }
         if names != expected {
