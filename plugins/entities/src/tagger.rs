@@ -1392,9 +1392,15 @@ impl<'a> DocState<'a> {
         if is_in(SPEECH_VERBS, self.w(after)) {
             return true;
         }
-        // `X, 58,` (an age) or `X, who`
+        // `X, 58,` (an age) or `X, who`; not `X, 50 km west of …` (a number with a unit after
+        // it is a distance or an amount, not an age).
+        let age_after = |k: usize| {
+            self.toks.get(k).is_none_or(|t| t.kind != Kind::Word) && self.w(k) != "%"
+                || matches!(self.w(k), "and" | "or" | "years" | "year" | "yrs")
+        };
         if self.w(e) == ","
             && (self.toks.get(e + 1).is_some_and(|t| t.kind == Kind::Num && t.text(self.text).len() <= 2)
+                && age_after(e + 2)
                 || self.w(e + 1) == "who")
         {
             return true;
@@ -1929,6 +1935,9 @@ mod tests {
         lacks("Talks began at 10:00 AEDT today.", "AEDT");
         has("He joined the Army in 1990.", "Army", "ORG");
         lacks("Will said no.", "Will");
+        // An age after a name is a person; a distance after a place is not an age.
+        has("The driver, Vasque, 41, was unhurt.", "Vasque", "PERSON");
+        has("The clerics in Qaryat Zerhan, 50 km west of the border, met.", "Qaryat Zerhan", "GPE");
     }
 
     #[test]
