@@ -28,8 +28,10 @@
 //!    over a `By` line or a dateline always). Numbered list items (`2. …` with another
 //!    number near) and interview turns (`Q: …`) are never headlines. Up to two title-like
 //!    lines right above a headline (any case, no final period, not body text) that share a
-//!    content word with it or the paragraph under it (a page's title over its own headline,
-//!    a kicker) join its article, as does a short line in capitals right above it.
+//!    content word with it or the paragraph under it (and the body paragraph under that,
+//!    past a furniture line) join its article (a page's title over its own headline, a
+//!    kicker, a short headline over a standfirst), as does a short line in capitals right
+//!    above it.
 //!    In mail and Usenet digests (blank-line paragraphs with `>` quotes or signatures) a
 //!    headline stands alone between blank lines and needs
 //!    evidence that a new text starts: the text before it ended (a signature: the `--`
@@ -41,7 +43,8 @@
 //!    attribution lines are never starts and stay with the post they are in. Other texts in
 //!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
 //!    per line does, an indented line there being a section heading. A caption, credit,
-//!    `By` line, line of names or date alone may sit between a headline and its body text.
+//!    `By` line, line of names, date alone or place alone (`Pittsburgh`) may sit between a
+//!    headline and its body text.
 //!    Three or more headline starts in a row whose pieces hold one body paragraph at most
 //!    are the items of a list inside one article (deals, tips, a programme) and are joined
 //!    back into it;
@@ -538,7 +541,8 @@ impl ArticleSplitter {
                 feats.get(k).is_some_and(|n| (n.bodyish() || n.by_start || n.dateline_end.is_some()) && !n.credit)
             };
             // A headline's furniture: a caption or credit line, a `By` line, a line of names
-            // (a byline in another language) or a date alone.
+            // (a byline in another language), a date alone or a place alone (a dateline on a
+            // line of its own in sentence case: `Pittsburgh`).
             let furniture = |k: usize| {
                 feats.get(k).is_some_and(|n| {
                     !n.bodyish()
@@ -546,7 +550,8 @@ impl ArticleSplitter {
                             || n.by_start
                             || n.credit
                             || names_line(text, n)
-                            || date_only(&text[n.start..n.end]))
+                            || date_only(&text[n.start..n.end])
+                            || n.words == 1 && place_alone(&text[n.start..n.end]))
                 })
             };
             // In blank-line texts that are not mail, an indented line is a section heading or
@@ -898,9 +903,14 @@ fn headline_block_start(text: &str, feats: &[Feat], cur: usize, i: usize) -> usi
     if i > cur + 1 && feats[i - 1].head == HeadShape::Strong && !feats[i - 1].headline() {
         j = i - 1;
     } else {
+        // The headline's words and those of the paragraph under it; when that is furniture (a
+        // place or a `By` line alone), of the body paragraph under that too.
         let mut near = content_words(&text[feats[i].start..feats[i].end]);
-        if let Some(n) = feats.get(i + 1) {
+        for n in feats.iter().skip(i + 1).take(2) {
             near.extend(content_words(&text[n.start..n.end]));
+            if n.bodyish() {
+                break;
+            }
         }
         while j > cur + 1
             && i - j < 2
@@ -1177,6 +1187,15 @@ fn names_line(text: &str, f: &Feat) -> bool {
     f.names_only
         && f.head != HeadShape::Strong
         && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','))
+}
+
+/// One capitalised word of letters alone on its line (`Pittsburgh`, `São Paulo` is two and a
+/// line of names): the place of a dateline written on its own line.
+fn place_alone(line: &str) -> bool {
+    let w = line.trim();
+    w.starts_with(|c: char| c.is_uppercase())
+        && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        && w.chars().skip(1).any(char::is_lowercase)
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.

@@ -950,9 +950,20 @@ fn runs_of_one_paragraph_items_stay_in_their_article() {
 /// started nothing and its story was read as part of the one before.
 #[test]
 fn headline_over_a_date_or_byline_line_starts_a_story() {
-    for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale"] {
+    for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale", "Thornbury"] {
         let mut lines = harbour_story();
         lines.push("Readers can borrow laptops from the county library for a fortnight");
+        lines.push(furniture);
+        lines.extend(LIBRARY_BODY);
+        let text = lines_text(&lines);
+        assert_eq!(start_lines(&text, &analyse(&text)), [0, 4], "{furniture}");
+    }
+    // A short headline over that standfirst belongs to the story when it shares a word with
+    // the body under the furniture (`Library lends laptops` / `… borrow laptops …`).
+    for furniture in ["Thornbury", "Ana Vale"] {
+        let mut lines = harbour_story();
+        lines.push("Library lends laptops");
+        lines.push("Readers can borrow machines from the county branch for a fortnight");
         lines.push(furniture);
         lines.extend(LIBRARY_BODY);
         let text = lines_text(&lines);
