@@ -43,8 +43,8 @@
 //!    attribution lines are never starts and stay with the post they are in. Other texts in
 //!    blank-line blocks (scraped pages, plain-text archives) read headlines as one paragraph
 //!    per line does, an indented line there being a section heading. A caption, credit,
-//!    `By` line, line of names, date alone or place alone (`Pittsburgh`) may sit between a
-//!    headline and its body text.
+//!    `By` line, line of names, date alone or place alone (`Pittsburgh`, named again in the
+//!    body under it) may sit between a headline and its body text.
 //!    Three or more headline starts in a row whose pieces hold one body paragraph at most
 //!    are the items of a list inside one article (deals, tips, a programme) and are joined
 //!    back into it;
@@ -551,7 +551,11 @@ impl ArticleSplitter {
                             || n.credit
                             || names_line(text, n)
                             || date_only(&text[n.start..n.end])
-                            || n.words == 1 && place_alone(&text[n.start..n.end]))
+                            || n.words == 1
+                                && place_alone(&text[n.start..n.end])
+                                && feats
+                                    .get(k + 1)
+                                    .is_some_and(|b| named_inside(&text[b.start..b.end], text[n.start..n.end].trim())))
                 })
             };
             // In blank-line texts that are not mail, an indented line is a section heading or
@@ -1189,8 +1193,28 @@ fn names_line(text: &str, f: &Feat) -> bool {
         && (f.words <= 3 || line.contains(" and ") || line.contains(" & ") || line.contains(','))
 }
 
+/// Whether `word` (capitalised) is written inside `para` as a name: capitalised, whole, and not
+/// as the paragraph's first word (`… over the Pittsburgh Penguins`). A dateline's place is
+/// named in its story far more often than a one-word subheading (`Method`, `Background`) is
+/// written capitalised inside the paragraph under it.
+fn named_inside(para: &str, word: &str) -> bool {
+    let mut from = 0;
+    while let Some(k) = para[from..].find(word) {
+        let at = from + k;
+        let end = at + word.len();
+        let before = para[..at].chars().next_back();
+        let after = para[end..].chars().next();
+        if at > 0 && !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
 /// One capitalised word of letters alone on its line (`Pittsburgh`, `São Paulo` is two and a
-/// line of names): the place of a dateline written on its own line.
+/// line of names): the place of a dateline written on its own line, when the body under it
+/// names it ([`named_inside`]).
 fn place_alone(line: &str) -> bool {
     let w = line.trim();
     w.starts_with(|c: char| c.is_uppercase())
