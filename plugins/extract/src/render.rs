@@ -442,6 +442,9 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                     && st.link_density() > threshold
                     && (st.chars < 1000 || st.link_density() > 0.9)
                     && !item_of_prose_list(id)
+                    && !(node.parent != NONE
+                        && tree.nodes[node.parent as usize].tag == Tag::Li
+                        && item_of_prose_list(node.parent))
                 {
                     reason = Reason::Links;
                 }

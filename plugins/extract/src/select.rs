@@ -369,7 +369,7 @@ fn facts(tree: &Tree, html: &str, id: u32, comments: bool) -> Facts {
                     part_named = !HIDDEN_MODIFIERS.contains(&t);
                     pos |= POSITIVE.contains(&t);
                     neg |= NEGATIVE.contains(&t);
-                    comment |= COMMENT_TOKENS.contains(&t);
+                    comment |= COMMENT_TOKENS.contains(&t) && !describes;
                 });
                 f.hides |= pending_hidden;
                 hard |= pending_hidden;
@@ -1430,6 +1430,12 @@ mod tests {
             let html = format!(r#"<div class="{class}">text</div>"#);
             let tree = crate::parse::parse(&html, 1000).unwrap();
             assert_eq!(facts(&tree, &html, 0, false).prune, want, "{class}");
+        }
+        // With comments kept, a part of the story `without-comments` is no comment section.
+        for (class, comment) in [("story-part without-comments", false), ("has_comments", false), ("comments", true)] {
+            let html = format!(r#"<div class="{class}">text</div>"#);
+            let tree = crate::parse::parse(&html, 1000).unwrap();
+            assert_eq!(facts(&tree, &html, 0, true).comment, comment, "{class}");
         }
     }
 }
