@@ -354,6 +354,10 @@ fn is_byline(text: &str) -> bool {
             .any(|p| lower.contains(p))
 }
 
+/// The shortest block (in characters) that is dropped for repeating the block before it:
+/// shorter repeats (`Yes.`, `Photo`) can be meant.
+const MIN_REPEAT_CHARS: u32 = 40;
+
 /// Renders the selected subtrees of `tree`.
 ///
 /// `title` is the page's title: a heading repeating it is not text.
@@ -568,6 +572,19 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
             leading = false;
         }
         true
+    });
+    // A block that repeats the one before it word for word is said once (a header's dek
+    // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
+    let mut previous: Option<String> = None;
+    blocks.retain(|b| {
+        let text = block_text(tree, html, &events[b.from..b.to]);
+        let repeat = b.chars >= MIN_REPEAT_CHARS && previous.as_deref() == Some(text.as_str());
+        if repeat {
+            *out.dropped.entry(Reason::Repeat.name()).or_default() += 1;
+        } else {
+            previous = Some(text);
+        }
+        !repeat
     });
     // Trailing headings say nothing.
     while blocks.last().is_some_and(|b| b.label == "subheading") {

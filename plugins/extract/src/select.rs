@@ -75,6 +75,9 @@ pub enum Reason {
     TrailingHeading,
     /// The headline above the text (it is in the metadata).
     Title,
+    /// A block repeating the block just before it word for word (a header's dek and the
+    /// body's abstract).
+    Repeat,
 }
 
 impl Reason {
@@ -92,6 +95,7 @@ impl Reason {
             Reason::Table => "table",
             Reason::TrailingHeading => "trailing_heading",
             Reason::Title => "title",
+            Reason::Repeat => "repeat",
         }
     }
 }

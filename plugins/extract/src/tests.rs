@@ -361,6 +361,23 @@ fn link_items_of_a_list_that_is_mostly_text_are_kept() {
 }
 
 #[test]
+fn a_block_repeating_the_one_before_it_is_said_once() {
+    // The header's dek (kept as the standfirst) and the body's abstract with the same words.
+    let dek = "The harbour board's plans for the new breakwater, and what they will cost the port.";
+    let html = format!(
+        r#"<body><header><h1>Breakwater plans</h1><p class="dek">{dek}</p></header>
+<article><div class="abstract">{dek}</div><p>{STORY}</p><p>Yes.</p><p>Yes.</p><p>{STORY}</p><p>{STORY}</p></article></body>"#
+    );
+    let doc = run(&html);
+    assert_eq!(doc.text.matches("what they will cost").count(), 1, "{}", doc.text);
+    // Short repeats can be meant; a paragraph printed twice in a row is said once.
+    assert_eq!(doc.text.matches("Yes.").count(), 2, "{}", doc.text);
+    assert_eq!(doc.text.matches(STORY).count(), 2, "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["dropped"]["repeat"], 2);
+    check_alignment(&html, &doc);
+}
+
+#[test]
 fn fallback_uses_json_ld_article_body() {
     let html = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"The whole story is here, in the structured data, and it is long enough to be chosen over a short page body."}</script></head>
 <body><div class="teaser"><a href="/x">Read more</a></div></body></html>"#;
