@@ -446,9 +446,7 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
                     && st.link_density() > threshold
                     && (st.chars < 1000 || st.link_density() > 0.9)
                     && !item_of_prose_list(id)
-                    && !(node.parent != NONE
-                        && tree.nodes[node.parent as usize].tag == Tag::Li
-                        && item_of_prose_list(node.parent))
+                    && !(node.parent != NONE && item_of_prose_list(node.parent))
                 {
                     reason = Reason::Links;
                 }
@@ -550,11 +548,13 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
         from = k + 1;
     }
     // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
+    // A block that repeats the one before it word for word is said once (a header's dek
+    // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
     let mut leading = true;
+    let mut previous: Option<String> = None;
     blocks.retain_mut(|b| {
-        if (b.label == "title" || b.label == "subheading")
-            && title.is_some_and(|t| b.chars < 300 && block_text(tree, html, &events[b.from..b.to]) == t)
-        {
+        let text = block_text(tree, html, &events[b.from..b.to]);
+        if (b.label == "title" || b.label == "subheading") && title.is_some_and(|t| b.chars < 300 && text == t) {
             *out.dropped.entry(Reason::Title.name()).or_default() += 1;
             return false;
         }
@@ -565,26 +565,18 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
             }
             b.label = "subheading";
         } else if b.label != "subheading" {
-            if b.chars < 120 && is_byline(&block_text(tree, html, &events[b.from..b.to])) {
+            if b.chars < 120 && is_byline(&text) {
                 *out.dropped.entry(Reason::Shape.name()).or_default() += 1;
                 return false;
             }
             leading = false;
         }
-        true
-    });
-    // A block that repeats the one before it word for word is said once (a header's dek
-    // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
-    let mut previous: Option<String> = None;
-    blocks.retain(|b| {
-        let text = block_text(tree, html, &events[b.from..b.to]);
-        let repeat = b.chars >= MIN_REPEAT_CHARS && previous.as_deref() == Some(text.as_str());
-        if repeat {
+        if b.chars >= MIN_REPEAT_CHARS && previous.as_deref() == Some(text.as_str()) {
             *out.dropped.entry(Reason::Repeat.name()).or_default() += 1;
-        } else {
-            previous = Some(text);
+            return false;
         }
-        !repeat
+        previous = Some(text);
+        true
     });
     // Trailing headings say nothing.
     while blocks.last().is_some_and(|b| b.label == "subheading") {
