@@ -551,11 +551,9 @@ impl ArticleSplitter {
                             || n.credit
                             || names_line(text, n)
                             || date_only(&text[n.start..n.end])
-                            || n.words == 1
-                                && place_alone(&text[n.start..n.end])
-                                && feats
-                                    .get(k + 1)
-                                    .is_some_and(|b| named_inside(&text[b.start..b.end], text[n.start..n.end].trim())))
+                            || feats
+                                .get(k + 1)
+                                .is_some_and(|b| place_alone(&text[n.start..n.end], &text[b.start..b.end])))
                 })
             };
             // In blank-line texts that are not mail, an indented line is a section heading or
@@ -1213,13 +1211,14 @@ fn named_inside(para: &str, word: &str) -> bool {
 }
 
 /// One capitalised word of letters alone on its line (`Pittsburgh`, `São Paulo` is two and a
-/// line of names): the place of a dateline written on its own line, when the body under it
-/// names it ([`named_inside`]).
-fn place_alone(line: &str) -> bool {
+/// line of names) that `body`, the paragraph under it, names ([`named_inside`]): the place of
+/// a dateline written on its own line.
+fn place_alone(line: &str, body: &str) -> bool {
     let w = line.trim();
     w.starts_with(|c: char| c.is_uppercase())
         && w.chars().all(|c| c.is_alphabetic() || c == '-')
         && w.chars().skip(1).any(char::is_lowercase)
+        && named_inside(body, w)
 }
 
 /// Names only: two or more capitalised words, joined by `and`/`in`/particles.

@@ -945,34 +945,35 @@ fn runs_of_one_paragraph_items_stay_in_their_article() {
     assert_eq!(start_lines(&text, &analyse(&text)), [0, 4, 7, 10]);
 }
 
-/// A headline may carry furniture between it and the text: a date alone, a byline in another
-/// language (a line of names), a caption or credit line. Before the rule such a headline
-/// started nothing and its story was read as part of the one before.
 /// The library story's first paragraph naming its town, for a dateline place on a line of
 /// its own above it.
 const LIBRARY_IN_THORNBURY: &str = "Readers at the county library in Thornbury can now borrow laptops for a fortnight, the librarian said, as long as they bring proof of address.";
 
+/// A headline may carry furniture between it and the text: a date alone, a byline in another
+/// language (a line of names), a caption or credit line. Before the rule such a headline
+/// started nothing and its story was read as part of the one before.
 #[test]
 fn headline_over_a_date_or_byline_line_starts_a_story() {
-    for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale", "Thornbury"] {
+    // The harbour story, then the library story under `head`, `furniture` and its body.
+    let dump = |head: &[&'static str], furniture: &'static str| {
         let mut lines = harbour_story();
-        lines.push("Readers can borrow laptops from the county library for a fortnight");
+        lines.extend(head);
         lines.push(furniture);
         lines.push(LIBRARY_IN_THORNBURY);
         lines.extend(&LIBRARY_BODY[1..]);
-        let text = lines_text(&lines);
+        lines_text(&lines)
+    };
+    for furniture in ["22.10.2026", "Nov. 19, 2026", "Ana Vale", "Photo: Ana Vale", "Thornbury"] {
+        let text = dump(&["Readers can borrow laptops from the county library for a fortnight"], furniture);
         assert_eq!(start_lines(&text, &analyse(&text)), [0, 4], "{furniture}");
     }
     // A short headline over that standfirst belongs to the story when it shares a word with
     // the body under the furniture (`Library lends laptops` / `… borrow laptops …`).
     for furniture in ["Thornbury", "Ana Vale"] {
-        let mut lines = harbour_story();
-        lines.push("Library lends laptops");
-        lines.push("Readers can borrow machines from the county branch for a fortnight");
-        lines.push(furniture);
-        lines.push(LIBRARY_IN_THORNBURY);
-        lines.extend(&LIBRARY_BODY[1..]);
-        let text = lines_text(&lines);
+        let text = dump(
+            &["Library lends laptops", "Readers can borrow machines from the county branch for a fortnight"],
+            furniture,
+        );
         assert_eq!(start_lines(&text, &analyse(&text)), [0, 4], "{furniture}");
     }
     // A one-word subheading the text under it does not name is no place: the story (here a
