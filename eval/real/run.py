@@ -17,7 +17,9 @@ and md) on the same text, and prints dev and test figures side by side:
   Debian package golang-gopkg-neurosnap-sentences.v1-dev, fetched with apt-get download), and
   the pysbd English Golden Rules (pass count, all 48); --sentences-only runs just this task;
 - entities: micro F1 over PERSON / ORG / place (GPE+LOC) / NORP against a SILVER reference
-  (spaCy en_core_web_md) on the Lee news corpus; spaCy md scores 1.0 by definition;
+  (spaCy en_core_web_md) on the Lee news corpus and on the human gold article text of the
+  English AEB pages (--aeb DIR); spaCy md scores 1.0 by definition; and against HUMAN gold
+  (Universal NER, --uner DIR);
 - articles: start-of-article F1 on dumps built from Lee articles in three shapes, the
   boundaries known by construction;
 - pull quotes: a sentence of an article repeated as its own paragraph before or after the
@@ -122,6 +124,33 @@ def lee_documents():
             if text:
                 key = f"lee:{fname}:{i}"
                 docs.append((key, split_of(key), text))
+    return docs
+
+
+# Function words that make up a large share of any English text: a page whose gold text has
+# fewer than AEB_MIN_ENGLISH of its words among them is not English (spaCy's English models,
+# the silver reference, would mean nothing there).
+ENGLISH_WORDS = frozenset("the of and to in a is that for on with was as by it said at from his he be".split())
+AEB_MIN_ENGLISH = 0.15
+
+
+def aeb_news(aeb_dir):
+    """(id, split, text) for the English pages of the Article Extraction Benchmark: the human
+    ground truth of each page's article body (news and blog articles of 2018-2019; MIT,
+    github.com/scrapinghub/article-extraction-benchmark), or none when the checkout is missing.
+    The split is the extract eval's (by page id), so pages tuned on there are dev here too."""
+    truth = Path(aeb_dir) / "ground-truth.json" if aeb_dir else None
+    if not truth or not truth.exists():
+        return []
+    split_of_page = webdumps.extract_eval(ROOT).split_of
+    docs = []
+    for name, item in sorted(json.loads(truth.read_text(encoding="utf-8")).items()):
+        text = "\n\n".join(" ".join(p.split()) for p in (item.get("articleBody") or "").split("\n") if p.strip())
+        words = text.split()
+        latin = re.findall(r"[a-z]+", text.lower())
+        if len(words) < 50 or sum(w in ENGLISH_WORDS for w in latin) < AEB_MIN_ENGLISH * len(words):
+            continue
+        docs.append((f"aeb:{name}", split_of_page(name), text))
     return docs
 
 
@@ -423,11 +452,13 @@ type = "entities"
 """
 
 
-def eval_entities(lee, systems, errors):
+def eval_entities(lee, systems, errors, name="lee", reference="the silver, Lee"):
+    """Entity F1 against spaCy md's spans on (id, split, text) documents (the Lee corpus, or
+    the AEB pages' article text)."""
     texts = [t for _, _, t in lee]
     splits = [s for _, s, _ in lee]
     silver = peer_entities("md", texts)
-    docs, secs = run_docpipe("entities-lee", ENT_CONFIG, [{"id": k, "text": t} for k, _, t in lee])
+    docs, secs = run_docpipe(f"entities-{name}", ENT_CONFIG, [{"id": k, "text": t} for k, _, t in lee])
     by_id = {d["id"]: d for d in docs}
     ours = []
     for k, _, t in lee:
@@ -461,8 +492,24 @@ def eval_entities(lee, systems, errors):
                 rows[sysname][f"{split} {fam or 'micro'}"] = f1(tp, npred, ngold)
     mb = sum(len(t.encode()) for t in texts) / 1e6
     if errors:
-        show_entity_errors(texts, silver, ours, splits, errors)
+        show_entity_errors(texts, silver, ours, splits, errors, reference=reference)
     return rows, len(texts), mb, secs
+
+
+def report_aeb_entities(aeb_dir, errors):
+    """The silver entity table on the AEB pages' article text, when the checkout is there."""
+    docs = aeb_news(aeb_dir)
+    if not docs:
+        print(f"AEB checkout not found in {aeb_dir}: the entity set on its article text is skipped")
+        return None
+    nd = sum(1 for _, s, _ in docs if s == "dev")
+    erows, ndocs, mb, secs = eval_entities(docs, ["spaCy sm", "spaCy md"], errors, name="aeb",
+                                           reference="the silver, AEB")
+    cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG", "PERSON", "place", "NORP"]]
+    table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on the article text of {ndocs} "
+          f"English AEB news and blog pages (dev {nd}, test {ndocs - nd}; the human gold text of the extraction "
+          f"benchmark); docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
+    return erows
 
 
 def show_entity_errors(texts, silver, ours, splits, n, reference="the silver, Lee", gold="silver"):
@@ -928,6 +975,7 @@ def main():
         cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG", "PERSON", "place", "NORP"]]
         table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on {ndocs} Lee news documents "
               f"(spaCy md = 1 by definition); docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
+        report_aeb_entities(args.aeb, args.errors)
         report_uner(args.uner, args.errors, args.ud)
         return
     systems = ["pysbd", "syntok", "spaCy sm", "spaCy md"]
@@ -951,11 +999,13 @@ def main():
     cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["PERSON", "place", "NORP"]]
     table("ENTITIES: per family", cols, erows)
 
+    aeb_erows = report_aeb_entities(args.aeb, args.errors)
     urows = report_uner(args.uner, args.errors, args.ud)
 
     arows, pqrows = report_dumps(lee, args.errors, args.aeb, args.trafilatura)
     ng_art, ng_sum = report_posts(args.errors)
-    summary = {"sentences": srows, "entities": erows, "entities_uner": urows, "articles": arows, "pull_quotes": pqrows,
+    summary = {"sentences": srows, "entities": erows, "entities_aeb": aeb_erows, "entities_uner": urows,
+               "articles": arows, "pull_quotes": pqrows,
                "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
     print(f"\nresults: {OUT / 'results.json'}")

@@ -40,7 +40,8 @@ MIN_WORDS = 50
 LAYOUTS = ["lines", "blocks", "wrapped"]
 
 
-def _extract_eval(root):
+def extract_eval(root):
+    """The extract eval's module (eval/extract/run.py): its page readers and its split."""
     spec = importlib.util.spec_from_file_location("extract_eval", root / "eval" / "extract" / "run.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -54,7 +55,7 @@ def _norm(s):
 def articles(root, out, aeb_dir, traf_dir):
     """{set: [(key, split, [paragraph])]} in page-id order; a set whose checkout is missing is
     left out."""
-    ex = _extract_eval(root)
+    ex = extract_eval(root)
     found = {}
     sets = (("aeb", ex.aeb_pages(Path(aeb_dir)) if aeb_dir else []),
             ("traf", ex.snippet_pages(Path(traf_dir)) if traf_dir else []))
