@@ -359,6 +359,16 @@ impl Tagger {
     }
 }
 
+/// `We’ve`, `I'm`, `It's`, `They'll`, `Let's`: a pronoun and a contracted verb, one token.
+fn is_pronoun_contraction(w: &str) -> bool {
+    let Some(i) = w.find(['\'', '’']) else { return false };
+    let (head, tail) = (&w[..i], &w[i..]);
+    let tail = tail.trim_start_matches(['\'', '’']);
+    const PRONOUNS: &[&str] = &["I", "We", "You", "They", "He", "She", "It", "That", "There", "Who", "What", "Let"];
+    const VERBS: &[&str] = &["ve", "re", "ll", "d", "m", "s"];
+    PRONOUNS.iter().any(|p| p.eq_ignore_ascii_case(head)) && VERBS.iter().any(|v| v.eq_ignore_ascii_case(tail))
+}
+
 /// Canonical form of a surface: all-caps names in title case, possessives stripped.
 fn default_canonical(surface: &str, label: Label) -> String {
     if !label.is_name() {
@@ -494,11 +504,13 @@ impl<'a> DocState<'a> {
         if !(t.cap || self.is_particle_word(i)) {
             return false;
         }
+        let w = t.text(self.text);
         // Tokens made of digits and letters (`LN742`) are identifiers, not names.
-        if t.text(self.text).chars().any(|c| c.is_ascii_digit()) {
+        if w.chars().any(|c| c.is_ascii_digit()) {
             return false;
         }
-        true
+        // A pronoun's contraction (`We’ve`, `It's`, `They'll`) opens a sentence, never a name.
+        !is_pronoun_contraction(w)
     }
 
     /// Builds and classifies every capitalised run.
@@ -980,6 +992,18 @@ impl<'a> DocState<'a> {
             && let Some(k) = (s..e).rev().find(|&k| is_title(self.w(k)))
             && !self.title_inside_org_name(s, k, e)
         {
+            // `Chief Executive Bob Iger`, `Prime Day`: a title that only opens a two-word title
+            // takes the word after it into the title, unless that word is a given name
+            // (`Deputy John Hale`).
+            let k = if is_in(TITLE_OPENERS, self.w(k))
+                && k + 1 < e
+                && self.toks[k + 1].kind == Kind::Word
+                && !self.tg.gaz.is_given_name(self.w(k + 1))
+            {
+                k + 1
+            } else {
+                k
+            };
             // `Trade Minister Thabo Mokoena`: the name follows the last title word.
             let mut k0 = k;
             while k0 > s && is_title(self.w(k0 - 1)) {
@@ -1938,6 +1962,28 @@ mod tests {
         // An age after a name is a person; a distance after a place is not an age.
         has("The driver, Vasque, 41, was unhurt.", "Vasque", "PERSON");
         has("The clerics in Qaryat Zerhan, 50 km west of the border, met.", "Qaryat Zerhan", "GPE");
+    }
+
+    #[test]
+    fn titles_of_two_words_and_abbreviated_titles() {
+        // A title opener takes the next word into the title, unless it is a given name.
+        has("Harlow Chief Executive Dana Pruitt spoke first.", "Dana Pruitt", "PERSON");
+        lacks("Harlow Chief Executive Dana Pruitt spoke first.", "Executive Dana Pruitt");
+        has("Deputy Leader Ruth Ambler and Deputy Omar Reyes arrived.", "Ruth Ambler", "PERSON");
+        has("Deputy Leader Ruth Ambler and Deputy Omar Reyes arrived.", "Omar Reyes", "PERSON");
+        lacks("Orders rose on Prime Day and through Prime Now.", "Day");
+        lacks("Orders rose on Prime Day and through Prime Now.", "Now");
+        // Abbreviated titles in the news agencies' style are not part of the name.
+        has("The bill was signed by Gov. Lena Marchetti on Monday.", "Lena Marchetti", "PERSON");
+        lacks("The bill was signed by Gov. Lena Marchetti on Monday.", "Gov. Lena Marchetti");
+    }
+
+    #[test]
+    fn pronoun_contractions_are_never_names() {
+        // (`CEO.` reads as a title before the next sentence's first word.)
+        lacks("Meet our new President and CEO. We’ve asked him about plans.", "We’ve");
+        assert!(is_pronoun_contraction("They'll") && is_pronoun_contraction("I’m"));
+        assert!(!is_pronoun_contraction("O'Neill") && !is_pronoun_contraction("D'Arcy"));
     }
 
     #[test]

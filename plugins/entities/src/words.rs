@@ -52,6 +52,9 @@ macro_rules! word_classes {
 word_classes! {
     /// Titles and honorifics written before a person's name (`Minister X`, `Dr. X`).
     TITLES = Titles, "titles.txt";
+    /// Titles that open a two-word title (`Chief Executive`, `Prime Minister`, `Deputy Leader`):
+    /// the word after one belongs to the title unless it is a given name.
+    TITLE_OPENERS = TitleOpeners, "title-openers.txt";
     /// Lower-case role words before a name (`analyst Jane Doe`, `lawyer Piotr Nowak`).
     ROLE_NOUNS = RoleNouns, "role-nouns.txt";
     /// Last words that make a name an organisation.
