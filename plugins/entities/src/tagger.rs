@@ -229,6 +229,9 @@ impl Tagger {
         let mut doc = DocState::new(self, text, toks);
         if self.cfg.patterns {
             for m in patterns::find(text, toks) {
+                if doc.inside_known_name(m.start, m.end) {
+                    continue;
+                }
                 for t in doc.taken.iter_mut().take(m.end).skip(m.start) {
                     *t = true;
                 }
@@ -359,6 +362,9 @@ impl Tagger {
     }
 }
 
+/// How many tokens before a pattern match a gazetteer name that holds it may start.
+const MAX_NAME_LEAD: usize = 6;
+
 /// `We’ve`, `I'm`, `It's`, `They'll`, `Let's`: a pronoun and a contracted verb, one token.
 fn is_pronoun_contraction(w: &str) -> bool {
     let Some(i) = w.find(['\'', '’']) else { return false };
@@ -458,6 +464,16 @@ impl<'a> DocState<'a> {
             defined: HashMap::new(),
             place_probes: 0,
         }
+    }
+
+    /// True when the tokens `s..e` lie inside a longer gazetteer name (`Today` in `USA Today`,
+    /// `4` in `Channel 4`): the name, not a date or number pattern, claims them.
+    fn inside_known_name(&self, s: usize, e: usize) -> bool {
+        (s.saturating_sub(MAX_NAME_LEAD)..=s).any(|g| {
+            self.gaz_at.get(g).copied().flatten().is_some_and(|(end, entry)| {
+                end >= e && end - g > e - s && self.tg.gaz.entry(entry).is_some_and(|en| en.label.is_name())
+            })
+        })
     }
 
     fn w(&self, i: usize) -> &'a str {
@@ -1976,6 +1992,13 @@ mod tests {
         // Abbreviated titles in the news agencies' style are not part of the name.
         has("The bill was signed by Gov. Lena Marchetti on Monday.", "Lena Marchetti", "PERSON");
         lacks("The bill was signed by Gov. Lena Marchetti on Monday.", "Gov. Lena Marchetti");
+    }
+
+    #[test]
+    fn a_known_name_claims_a_date_word_inside_it() {
+        has("The coach said so, via USA Today, on Monday.", "USA Today", "ORG");
+        lacks("The coach said so, via USA Today, on Monday.", "Today");
+        has("Today the market fell.", "Today", "DATE");
     }
 
     #[test]
