@@ -354,6 +354,129 @@ fn is_byline(text: &str) -> bool {
             .any(|p| lower.contains(p))
 }
 
+/// Headings that open a page's end matter rather than a part of the article: related and
+/// recommended reading, the author's box, newsletter and sharing calls. Written for docpipe
+/// from common news and blog templates in English, German, French, Spanish, Italian,
+/// Portuguese and Polish; compared lower-case, without a closing `:`, `?`, `!` or `…`.
+/// Comment headings are not here: comments have their own setting; nor is `Read more`, which
+/// some templates print as a page break inside the article.
+const END_MATTER_HEADINGS: &[&str] = &[
+    // English
+    "related",
+    "related articles",
+    "related stories",
+    "related posts",
+    "related content",
+    "related coverage",
+    "related reading",
+    "related links",
+    "related news",
+    "more on this topic",
+    "more on this story",
+    "more stories",
+    "more news",
+    "read next",
+    "see also",
+    "you may also like",
+    "you might also like",
+    "you may be interested in",
+    "recommended",
+    "recommended for you",
+    "recommended stories",
+    "more like this",
+    "most popular",
+    "most read",
+    "popular posts",
+    "recent posts",
+    "latest news",
+    "trending",
+    "trending now",
+    "about the author",
+    "about the authors",
+    "share this",
+    "share this article",
+    "share this story",
+    "sign up for our newsletter",
+    // German
+    "mehr zum thema",
+    "mehr zu diesem thema",
+    "weitere artikel",
+    "weitere themen",
+    "weitere beiträge",
+    "verwandte artikel",
+    "verwandte themen",
+    "ähnliche artikel",
+    "ähnliche beiträge",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "das könnte sie interessieren",
+    "das könnte dich interessieren",
+    "auch interessant",
+    "lesen sie auch",
+    "lies auch",
+    "schon gelesen",
+    "empfehlungen der redaktion",
+    "meistgelesen",
+    "meistgelesene artikel",
+    "über den autor",
+    "über die autorin",
+    "zum autor",
+    "zur autorin",
+    "artikel teilen",
+    "beitrag teilen",
+    "noch mehr infos für dich",
+    "lust auf mehr",
+    // French
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "articles similaires",
+    "articles liés",
+    "vous aimerez aussi",
+    "les plus lus",
+    "à propos de l'auteur",
+    "à propos de l’auteur",
+    // Spanish
+    "noticias relacionadas",
+    "artículos relacionados",
+    "te puede interesar",
+    "también te puede interesar",
+    "lo más leído",
+    "sobre el autor",
+    "más noticias",
+    "lee también",
+    // Italian
+    "articoli correlati",
+    "leggi anche",
+    "potrebbe interessarti",
+    "ti potrebbe interessare",
+    "i più letti",
+    // Portuguese
+    "notícias relacionadas",
+    "artigos relacionados",
+    "leia também",
+    "veja também",
+    "você pode gostar",
+    "mais lidas",
+    "sobre o autor",
+    // Polish
+    "czytaj także",
+    "czytaj też",
+    "zobacz też",
+    "zobacz także",
+    "powiązane artykuły",
+    "najczęściej czytane",
+];
+
+/// Whether a short block's text is an end-matter heading of [`END_MATTER_HEADINGS`].
+fn is_end_matter_heading(text: &str) -> bool {
+    if text.chars().count() > 48 {
+        return false;
+    }
+    let t = text.trim().trim_end_matches([':', '?', '!', '…', '.', ' ']).to_lowercase();
+    END_MATTER_HEADINGS.contains(&t.as_str())
+}
+
 /// The shortest block (in characters) that is dropped for repeating the block before it:
 /// shorter repeats (`Yes.`, `Photo`) can be meant.
 const MIN_REPEAT_CHARS: u32 = 40;
@@ -552,6 +675,28 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
     // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
     let mut leading = true;
     let mut previous: Option<String> = None;
+    // Where an end-matter heading opens the page's end matter: the first one with at least
+    // half of the text before it and at most a third after it (earlier, such a heading is more
+    // likely a box the article flows around: `Related` with one link, and the story goes on).
+    let total_chars: u32 = blocks.iter().map(|b| b.chars).sum();
+    let mut before_chars = 0;
+    let mut end_matter = None;
+    for (i, b) in blocks.iter().enumerate() {
+        if b.chars <= 48
+            && b.label == "subheading"
+            && 2 * before_chars >= total_chars
+            && 3 * (total_chars - before_chars - b.chars) <= total_chars
+            && is_end_matter_heading(&block_text(tree, html, &events[b.from..b.to]))
+        {
+            end_matter = Some(i);
+            break;
+        }
+        before_chars += b.chars;
+    }
+    if let Some(i) = end_matter {
+        *out.dropped.entry(Reason::EndMatter.name()).or_default() += (blocks.len() - i) as u64;
+        blocks.truncate(i);
+    }
     blocks.retain_mut(|b| {
         let text = block_text(tree, html, &events[b.from..b.to]);
         if (b.label == "title" || b.label == "subheading") && title.is_some_and(|t| b.chars < 300 && text == t) {

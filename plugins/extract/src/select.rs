@@ -78,6 +78,9 @@ pub enum Reason {
     /// A block repeating the block just before it word for word (a header's dek and the
     /// body's abstract).
     Repeat,
+    /// An end-matter heading in the second half of the text (`Related articles`, `About the
+    /// author`, `Mehr zum Thema`) and everything after it.
+    EndMatter,
 }
 
 impl Reason {
@@ -96,6 +99,7 @@ impl Reason {
             Reason::TrailingHeading => "trailing_heading",
             Reason::Title => "title",
             Reason::Repeat => "repeat",
+            Reason::EndMatter => "end_matter",
         }
     }
 }

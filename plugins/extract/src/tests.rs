@@ -361,6 +361,32 @@ fn link_items_of_a_list_that_is_mostly_text_are_kept() {
 }
 
 #[test]
+fn an_end_matter_heading_late_in_the_text_closes_it() {
+    let teaser = "The council's new plan for the ring road, and why the shops on the high street fear it.";
+    // Six different paragraphs of the story (the same one repeated would be said once).
+    let story: String = (1..=6).map(|i| format!("<p>{STORY} Item {i} of the agenda.</p>")).collect();
+    // `Related articles` as a heading in the last third: it and the teasers after it go.
+    let html = format!(
+        r#"<body><article>{story}<h2>Related articles:</h2><p>{teaser}</p><h3>Harbour news</h3><p>{teaser} Again.</p></article></body>"#
+    );
+    let doc = run(&html);
+    assert_eq!(doc.text.matches(STORY).count(), 6, "{}", doc.text);
+    assert!(!doc.text.contains("ring road") && !doc.text.contains("Related"), "{}", doc.text);
+    assert_eq!(doc.attributes["extract"]["dropped"]["end_matter"], 4);
+    check_alignment(&html, &doc);
+    // Early in the text (the story goes on for more than a third after it), not a heading
+    // element, or a heading that is not end matter (`Read more` can be a page break): kept.
+    for html in [
+        format!(r#"<body><article><p>{STORY}</p><h2>Über den Autor</h2><p>{teaser}</p>{story}</article></body>"#),
+        format!(r#"<body><article>{story}<p>Related articles:</p><p>{teaser}</p></article></body>"#),
+        format!(r#"<body><article>{story}<h2>Read more</h2><p>{teaser}</p></article></body>"#),
+    ] {
+        let doc = run(&html);
+        assert!(doc.text.contains("ring road"), "{}", doc.text);
+    }
+}
+
+#[test]
 fn a_block_repeating_the_one_before_it_is_said_once() {
     // The header's dek (kept as the standfirst) and the body's abstract with the same words.
     let dek = "The harbour board's plans for the new breakwater, and what they will cost the port.";
