@@ -1637,7 +1637,8 @@ impl<'a> DocState<'a> {
 
     /// Runs nothing else claimed: a rare name listed with a place (`Sydney, Launceston and
     /// Canberra`) or after a place preposition (`in Lesedi`) is a place, and so are its other
-    /// mentions; stand-alone acronyms become organisations.
+    /// mentions; one listed with a known organisation is an organisation; stand-alone
+    /// acronyms become organisations.
     fn shape_fallback(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         // A set, not a list: a long document has many places and many leftover runs, and
@@ -1649,13 +1650,19 @@ impl<'a> DocState<'a> {
             .map(|d| self.span_text(d.start, d.end))
             .collect();
         // `Sydney, Adelaide, Launceston and Canberra`, `between Penrith and Springwood`: a rare
-        // name listed with a place (joined by a comma, `and` or `or`) is a place too. Each
-        // pass labels the names next to the places found so far; three passes reach along a list.
-        let mut place_at: HashSet<(usize, bool)> = self
+        // name listed with a place (joined by a comma, `and` or `or`) is a place too, and one
+        // listed with an organisation known on strong evidence (`Disney, Pixar and Marvel`,
+        // `Uber or Lyft`) an organisation. Each pass labels the names next to the ones found
+        // so far; three passes reach along a list.
+        let mut place_at: HashMap<(usize, bool), Label> = self
             .decisions
             .iter()
-            .filter(|d| d.label == Label::Gpe && d.source != Source::Pattern)
-            .flat_map(|d| [(d.start, true), (d.end, false)])
+            .filter(|d| {
+                d.label == Label::Gpe && d.source != Source::Pattern
+                    || d.label == Label::Org
+                        && matches!(d.source, Source::Gazetteer | Source::Context | Source::Acronym)
+            })
+            .flat_map(|d| [((d.start, true), d.label), ((d.end, false), d.label)])
             .collect();
         let mut pending = pending;
         if self.tg.cfg.context {
@@ -1667,24 +1674,32 @@ impl<'a> DocState<'a> {
                     // side too (`In Paris, Zorbix waited` is no list).
                     let list_word = |k: usize| matches!(self.w(k), "," | "and" | "or");
                     let conj = |k: usize| matches!(self.w(k), "and" | "or");
-                    let listed = (s >= 2
-                        && list_word(s - 1)
-                        && place_at.contains(&(s - 1, false))
-                        && (conj(s - 1) || list_word(e)))
-                        || (list_word(e)
-                            && place_at.contains(&(e + 1, true))
-                            && (conj(e) || s > 0 && list_word(s - 1)));
+                    let before = (s >= 2 && list_word(s - 1) && (conj(s - 1) || list_word(e)))
+                        .then(|| place_at.get(&(s - 1, false)).copied())
+                        .flatten();
+                    let after = (list_word(e) && (conj(e) || s > 0 && list_word(s - 1)))
+                        .then(|| place_at.get(&(e + 1, true)).copied())
+                        .flatten();
+                    // Listed between a place and an organisation: neither.
+                    let listed = match (before, after) {
+                        (Some(a), Some(b)) if a != b => None,
+                        (a, b) => a.or(b),
+                    };
                     let rare = e - s <= 2
                         && (s..e).all(|k| !self.weak(k) && self.toks[k].kind == Kind::Word && !self.toks[k].all_caps)
                         && !self.tg.gaz.is_given_name(self.w(s));
-                    if listed && rare {
-                        place_at.insert((s, true));
-                        place_at.insert((e, false));
-                        places.insert(self.span_text(s, e));
+                    if let Some(label) = listed
+                        && rare
+                    {
+                        place_at.insert((s, true), label);
+                        place_at.insert((e, false), label);
+                        if label == Label::Gpe {
+                            places.insert(self.span_text(s, e));
+                        }
                         self.decisions.push(Decision {
                             start: s,
                             end: e,
-                            label: Label::Gpe,
+                            label,
                             canonical: None,
                             source: Source::Context,
                             weak: true,
@@ -1999,6 +2014,19 @@ mod tests {
         has("The coach said so, via USA Today, on Monday.", "USA Today", "ORG");
         lacks("The coach said so, via USA Today, on Monday.", "Today");
         has("Today the market fell.", "Today", "DATE");
+    }
+
+    #[test]
+    fn a_rare_name_listed_with_a_known_organisation_is_one() {
+        has("Drivers for Uber or Zumalo earned less last year.", "Zumalo", "ORG");
+        has(
+            "The cup is run by the International Tennis Federation and Kestrova, a group of investors.",
+            "Kestrova",
+            "ORG",
+        );
+        // Listed with places it is a place; between a place and an organisation, neither rule.
+        has("Rain fell in Sydney, Launceston and Canberra.", "Launceston", "GPE");
+        lacks("Talks linked Uber, Zumalo and Canberra last week.", "Zumalo");
     }
 
     #[test]
