@@ -367,11 +367,10 @@ const MAX_NAME_LEAD: usize = 6;
 
 /// `We’ve`, `I'm`, `It's`, `They'll`, `Let's`: a pronoun and a contracted verb, one token.
 fn is_pronoun_contraction(w: &str) -> bool {
-    let Some(i) = w.find(['\'', '’']) else { return false };
-    let (head, tail) = (&w[..i], &w[i..]);
-    let tail = tail.trim_start_matches(['\'', '’']);
     const PRONOUNS: &[&str] = &["I", "We", "You", "They", "He", "She", "It", "That", "There", "Who", "What", "Let"];
     const VERBS: &[&str] = &["ve", "re", "ll", "d", "m", "s"];
+    let Some(i) = w.find(['\'', '’']) else { return false };
+    let (head, tail) = (&w[..i], w[i..].trim_start_matches(['\'', '’']));
     PRONOUNS.iter().any(|p| p.eq_ignore_ascii_case(head)) && VERBS.iter().any(|v| v.eq_ignore_ascii_case(tail))
 }
 
@@ -466,8 +465,8 @@ impl<'a> DocState<'a> {
         }
     }
 
-    /// True when the tokens `s..e` lie inside a longer gazetteer name (`Today` in `USA Today`,
-    /// `4` in `Channel 4`): the name, not a date or number pattern, claims them.
+    /// True when the tokens `s..e` lie inside a longer gazetteer name (`Today` in `USA
+    /// Today`): the name, not a date or number pattern, claims them.
     fn inside_known_name(&self, s: usize, e: usize) -> bool {
         (s.saturating_sub(MAX_NAME_LEAD)..=s).any(|g| {
             self.gaz_at.get(g).copied().flatten().is_some_and(|(end, entry)| {

@@ -238,6 +238,8 @@ mod tests {
         assert!(!is_in(NOT_ORG_ACRONYMS, "aedt"));
         assert!(is_in(&["a", "b"][..], "b"));
         assert!(is_title("Lieutenant-General") && is_title("Vice-Admiral") && !is_title("minister"));
+        // A title opener is a title itself (`Chief Bob Iger`, with a given name after it).
+        assert!(TITLE_OPENERS.words().iter().all(|w| is_title(w)));
         assert!(is_role_noun("Scientist") && is_role_noun("LAWYER") && is_role_noun("analyst"));
         assert!(!is_role_noun("Keller") && !is_role_noun(&"x".repeat(40)));
         assert_eq!(PARTICLES.words().first(), Some(&"al-"));
