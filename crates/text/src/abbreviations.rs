@@ -58,5 +58,6 @@ pub const SEGMENTER_AMBIGUOUS: &[&str] = &[
 pub const TOKENISER: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Sen", "Rep", "Gen", "Col", "Capt", "Lt", "Sgt", "Gov", "Rev", "Jr", "Sr",
     "No", "Nos", "Co", "Corp", "Inc", "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-    "Nov", "Dec", "vs", "ul", "al", "Mt", "Ft", "approx", "est",
+    "Nov", "Dec", "vs", "ul", "al", "Mt", "Ft", "approx", "est", "Maj", "Adm", "Cmdr", "Cpl", "Pvt", "Supt", "Insp",
+    "Det", "Msgr", "Atty",
 ];

@@ -2006,6 +2006,9 @@ mod tests {
         // Abbreviated titles in the news agencies' style are not part of the name.
         has("The bill was signed by Gov. Lena Marchetti on Monday.", "Lena Marchetti", "PERSON");
         lacks("The bill was signed by Gov. Lena Marchetti on Monday.", "Gov. Lena Marchetti");
+        // (The tokeniser keeps their stop: `Det` alone was a person.)
+        has("Police said Det. Okafor led the search.", "Okafor", "PERSON");
+        lacks("Police said Det. Okafor led the search.", "Det");
     }
 
     #[test]
