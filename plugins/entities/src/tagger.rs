@@ -525,7 +525,15 @@ impl<'a> DocState<'a> {
             return false;
         }
         // A pronoun's contraction (`We’ve`, `It's`, `They'll`) opens a sentence, never a name.
-        !is_pronoun_contraction(w)
+        !is_pronoun_contraction(w) && !self.party_and_state(w)
+    }
+
+    /// `R-Texas`, `D-Ohio`: a US legislator's party and state after the name, not a name.
+    fn party_and_state(&self, w: &str) -> bool {
+        let Some(state) = w.strip_prefix("R-").or_else(|| w.strip_prefix("D-")).or_else(|| w.strip_prefix("I-")) else {
+            return false;
+        };
+        self.tg.gaz.lookup(state.trim_end_matches('.')).is_some_and(|e| e.label == Label::Gpe)
     }
 
     /// Builds and classifies every capitalised run.
@@ -2006,6 +2014,9 @@ mod tests {
         // Abbreviated titles in the news agencies' style are not part of the name.
         has("The bill was signed by Gov. Lena Marchetti on Monday.", "Lena Marchetti", "PERSON");
         lacks("The bill was signed by Gov. Lena Marchetti on Monday.", "Gov. Lena Marchetti");
+        // A party and state after a legislator's name is neither a person nor a place.
+        has("Sen. Ted Cruz, R-Texas, said it was bad.", "Ted Cruz", "PERSON");
+        lacks("Sen. Ted Cruz, R-Texas, said it was bad.", "R-Texas");
         // (The tokeniser keeps their stop: `Det` alone was a person.)
         has("Police said Det. Okafor led the search.", "Okafor", "PERSON");
         lacks("Police said Det. Okafor led the search.", "Det");
