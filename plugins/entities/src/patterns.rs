@@ -666,6 +666,18 @@ impl<'a> Scanner<'a> {
         if lower_in(CURRENCY_WORDS, u) {
             return Some((e + 1, Label::Money));
         }
+        // The country before the currency: `176 Hong Kong dollars`, `5 million Swiss francs`
+        // (not after a year: `in 2019 Hong Kong dollars fell`).
+        let year_like =
+            e == j + 1 && w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) && matches!(&w[..2], "19" | "20");
+        if !year_like
+            && let Some(k) = (e + 1..=e + 2).find(|&k| {
+                (e..k).all(|x| self.kind(x) == Some(Kind::Word) && self.t(x).starts_with(|c: char| c.is_uppercase()))
+                    && lower_in(CURRENCY_WORDS, self.t(k))
+            })
+        {
+            return Some((k + 1, Label::Money));
+        }
         if lower_in(DATE_UNITS, u) && (u != "term") {
             // `two years`, `five days`; `18 months`
             return Some((e + 1, Label::Date));
@@ -968,6 +980,10 @@ mod tests {
         has("ships of 5,000 gross tonnes", "5,000 gross tonnes", "QUANTITY");
         has("a 40 kilometres road", "40 kilometres", "QUANTITY");
         has("by 150 basis points", "150 basis points", "QUANTITY");
+        // The country before the currency word belongs to the amount; a year is not an amount.
+        has("told 176 Hong Kong dollars is likely", "176 Hong Kong dollars", "MONEY");
+        has("raised 5 million Swiss francs in", "5 million Swiss francs", "MONEY");
+        has("in 2019 Hong Kong dollars fell", "2019", "DATE");
     }
 
     proptest::proptest! {
