@@ -1300,7 +1300,12 @@ impl<'a> DocState<'a> {
         if is_in(FAC_HEADS, last) {
             return Some(Label::Fac);
         }
-        if is_in(ORG_HEADS, last) {
+        // `Post-Gazette`, `Journal-Constitution`: a compound of capitalised words ending in a
+        // head word heads the same way.
+        let compound_head = last.contains('-')
+            && last.split('-').all(|p| p.starts_with(|c: char| c.is_uppercase()))
+            && last.rsplit('-').next().is_some_and(|p| is_in(ORG_HEADS, p));
+        if is_in(ORG_HEADS, last) || compound_head {
             return Some(Label::Org);
         }
         if is_in(EVENT_HEADS, last) {
@@ -2020,6 +2025,12 @@ mod tests {
         // (The tokeniser keeps their stop: `Det` alone was a person.)
         has("Police said Det. Okafor led the search.", "Okafor", "PERSON");
         lacks("Police said Det. Okafor led the search.", "Det");
+    }
+
+    #[test]
+    fn a_capitalised_compound_ending_in_a_head_word_heads_an_organisation() {
+        has("He told the Harlow Post-Gazette on Monday.", "Harlow Post-Gazette", "ORG");
+        has("She wrote for the Pittsburgh Democrat-Gazette.", "Pittsburgh Democrat-Gazette", "ORG");
     }
 
     #[test]
