@@ -668,9 +668,7 @@ impl<'a> Scanner<'a> {
         }
         // The country before the currency: `176 Hong Kong dollars`, `5 million Swiss francs`
         // (not after a year: `in 2019 Hong Kong dollars fell`).
-        let year_like =
-            e == j + 1 && w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) && matches!(&w[..2], "19" | "20");
-        if !year_like
+        if !(e == j + 1 && self.num_text_is_year(j))
             && let Some(k) = (e + 1..=e + 2).find(|&k| {
                 (e..k).all(|x| self.kind(x) == Some(Kind::Word) && self.t(x).starts_with(|c: char| c.is_uppercase()))
                     && lower_in(CURRENCY_WORDS, self.t(k))
