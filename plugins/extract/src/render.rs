@@ -670,11 +670,6 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
         }
         from = k + 1;
     }
-    // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
-    // A block that repeats the one before it word for word is said once (a header's dek
-    // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
-    let mut leading = true;
-    let mut previous: Option<String> = None;
     // Where an end-matter heading opens the page's end matter: the first one with at least
     // half of the text before it and at most a third after it (earlier, such a heading is more
     // likely a box the article flows around: `Related` with one link, and the story goes on).
@@ -697,6 +692,11 @@ pub fn render(tree: &Tree, html: &str, sel: &Selection, settings: Settings, titl
         *out.dropped.entry(Reason::EndMatter.name()).or_default() += (blocks.len() - i) as u64;
         blocks.truncate(i);
     }
+    // The headline above the text is metadata (`title`), not text; later `h1`s are subheadings.
+    // A block that repeats the one before it word for word is said once (a header's dek
+    // rescued as the standfirst and the body's own abstract under it; a caption printed twice).
+    let mut leading = true;
+    let mut previous: Option<String> = None;
     blocks.retain_mut(|b| {
         let text = block_text(tree, html, &events[b.from..b.to]);
         if (b.label == "title" || b.label == "subheading") && title.is_some_and(|t| b.chars < 300 && text == t) {
