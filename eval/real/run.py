@@ -452,16 +452,16 @@ type = "entities"
 """
 
 
-def eval_entities(lee, systems, errors, name="lee", reference="the silver, Lee"):
+def eval_entities(sources, systems, errors, name="lee", reference="the silver, Lee"):
     """Entity F1 against spaCy md's spans on (id, split, text) documents (the Lee corpus, or
     the AEB pages' article text)."""
-    texts = [t for _, _, t in lee]
-    splits = [s for _, s, _ in lee]
+    texts = [t for _, _, t in sources]
+    splits = [s for _, s, _ in sources]
     silver = peer_entities("md", texts)
-    docs, secs = run_docpipe(f"entities-{name}", ENT_CONFIG, [{"id": k, "text": t} for k, _, t in lee])
+    docs, secs = run_docpipe(f"entities-{name}", ENT_CONFIG, [{"id": k, "text": t} for k, _, t in sources])
     by_id = {d["id"]: d for d in docs}
     ours = []
-    for k, _, t in lee:
+    for k, _, t in sources:
         d = by_id.get(k)
         spans = set()
         if d is not None:
