@@ -428,7 +428,8 @@ impl ArticleSplitter {
         let dateline_end = if words <= 400 && !related { self.dateline(line).map(|d| s + d) } else { None };
         let core = line.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»', ' ']);
         let last = core.chars().next_back();
-        let first = line.trim_start_matches(['"', '\'', '“', '‘', '«', '(', '[']).chars().next();
+        // A wire headline may open with a bracketed company name or ticker (`<ABC CORP> BUYS …`).
+        let first = line.trim_start_matches(['"', '\'', '“', '‘', '«', '(', '[', '<']).chars().next();
         let short = words <= 40;
         let mut f = Feat {
             start: s,

@@ -36,7 +36,11 @@
 //! (two one-line paragraphs); a line shallower than an indented run of two or more lines
 //! (the end of an indented block); a line after a *short* line, one whose length plus a space
 //! plus the next line's first word would still fit within its run's width (a greedy wrapper would
-//! have moved the word up, so the line ended its paragraph). A paragraph's first line is
+//! have moved the word up, so the line ended its paragraph); a line in capitals without final
+//! punctuation between a line that ends a sentence and a paragraph's first line (deeper, or a
+//! blank line, or the end): wire stories run on with their headline flush left, where it reads
+//! like a continuation line (`… the company said.` / `ACME <ACM> BUYS MILL` / `   LONDON …`).
+//! A paragraph's first line is
 //! allowed [`INDENT_SLACK`] columns of indentation that a cleaning stage may have trimmed,
 //! unless it ends a sentence and the next line opens with a capital.
 //!
@@ -106,6 +110,9 @@ struct Line {
     /// The line opens with a capitalised function word (`The`, `A`, `In`, `It` …), which
     /// starts a sentence rather than continuing one.
     starts_opener: bool,
+    /// The line is in capitals (two words or more, six capitals or more, at most one small
+    /// letter in eight) and ends without final punctuation: a wire headline's shape.
+    capitals: bool,
     blank: bool,
 }
 
@@ -149,6 +156,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 ends_stop: false,
                 starts_upper: false,
                 starts_opener: false,
+                capitals: false,
                 blank: true,
             });
             continue;
@@ -166,6 +174,12 @@ fn raw_lines(text: &str) -> Vec<Line> {
             content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
         let opener = content.split([' ', '\t']).next().unwrap_or("");
         let starts_opener = OPENERS.contains(&opener);
+        let capitals = !ends_stop && content.split_whitespace().nth(1).is_some() && {
+            let (upper, lower) = content.chars().fold((0usize, 0usize), |(u, w), c| {
+                (u + usize::from(c.is_uppercase()), w + usize::from(c.is_lowercase()))
+            });
+            upper >= 6 && lower * 8 <= upper
+        };
         out.push(Line {
             start: s,
             end: e,
@@ -176,6 +190,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
             ends_stop,
             starts_upper,
             starts_opener,
+            capitals,
             blank: false,
         });
     }
@@ -306,7 +321,7 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
     let mut run = 0usize;
     let mut prev: Option<&Line> = None;
     let local = local_widths(lines, width);
-    for (l, &(width, _)) in lines.iter().zip(&local) {
+    for (i, (l, &(width, _))) in lines.iter().zip(&local).enumerate() {
         if l.blank {
             prev = None;
             run = 0;
@@ -323,7 +338,12 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 let short = p.len + 1 + l.first_word + slack <= width;
                 // Quoted lines are a paragraph apart from the lines around them.
                 let requoted = l.marks != p.marks;
-                deeper || block_end || short || requoted || flat && (sentence_end || l.starts_opener)
+                // A line in capitals between a sentence's end and a paragraph's first line
+                // (deeper, blank or the end) is a headline of its own: wire stories follow
+                // one another with the headline flush left, like a continuation line.
+                let headline =
+                    l.capitals && p.ends_stop && lines.get(i + 1).is_none_or(|n| n.blank || n.indent > l.indent);
+                deeper || block_end || short || requoted || headline || flat && (sentence_end || l.starts_opener)
             }
         };
         if brk {
@@ -402,6 +422,36 @@ The board said it would consider the request.\n";
         let (_, ps) = paras(text, Shape::Blocks);
         assert_eq!(ps, ["Title line\nsecond line", "Next block"]);
         assert_eq!(paras(text, Shape::Lines).1, ["Title line", "second line", "Next block"]);
+    }
+
+    #[test]
+    fn a_capitals_headline_flush_left_after_a_story_is_its_own_paragraph() {
+        // Wire stories one after another, no blank line and no sign-off between them: the
+        // next headline is flush left like a continuation line, after a full-width line.
+        let t = text(&[
+            "   The harbour board met on Tuesday evening to decide whether",
+            "the old ferry pier should be rebuilt or taken down before the",
+            "winter storms arrive, and put the vote off by a whole month.",
+            "TOWN COUNCIL <TWN> SELLS DEPOT SITE TO BUILDER",
+            "   The town council said it sold the old bus depot to a local",
+            "builder for 2.1 mln dlrs, with homes planned for the site.",
+            "   The builder said the work would start in the spring and that",
+            "a sign on the depot gate would tell residents what was planned.",
+            "IT SAYS THE DEPOT IS CLOSED TO THE PUBLIC UNTIL THE WORK ENDS",
+            "and gives a telephone number for questions about the building.",
+        ]);
+        let (shape, ps) = paras(&t, Shape::Auto);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 4, "{ps:?}");
+        assert!(ps[0].ends_with("a whole month."), "{ps:?}");
+        assert_eq!(ps[1], "TOWN COUNCIL <TWN> SELLS DEPOT SITE TO BUILDER");
+        assert!(ps[2].starts_with("The town council"), "{ps:?}");
+        // Capitals between a sentence's end and a continuation line (not a paragraph's
+        // first line) stay inside their paragraph.
+        assert!(ps[3].ends_with("about the building."), "{ps:?}");
+        // A line in capitals that ends a sentence is body text.
+        let t = t.replace("TO BUILDER", "TO BUILDER.");
+        assert_eq!(paras(&t, Shape::Auto).1.len(), 3);
     }
 
     #[test]

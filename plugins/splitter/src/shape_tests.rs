@@ -1002,3 +1002,39 @@ fn headline_over_a_date_or_byline_line_starts_a_story() {
         assert_eq!(articles::date_only(line), date, "{line}");
     }
 }
+
+/// A wire headline may open with a bracketed company name or ticker (`<ABC CORP> BUYS …`):
+/// the story starts at it, one paragraph per line and hard-wrapped alike, not at the
+/// dateline under it.
+#[test]
+fn a_wire_headline_opening_with_a_ticker_starts_its_story() {
+    let lines = [
+        "HARBOUR FERRIES <HFL> RAISES FARES",
+        "   PORTVALE, March 3 - Harbour Ferries Ltd said it would raise",
+        "its fares by eight pct from April because fuel and repairs had",
+        "cost more than it planned for in the last year.",
+        "   The company said the rise was its first in three years.",
+        "<KESTREL MILLS INC> BUYS TEXTILE PLANT",
+        "   LOWBRIDGE, March 3 - Kestrel Mills Inc said it bought a",
+        "textile plant in Lowbridge from a private owner for 4.5 mln",
+        "dlrs and would keep the plant's 120 workers on its payroll.",
+        "   Kestrel said the plant would make cloth for its own mills.",
+    ];
+    let wrapped = lines_text(&lines);
+    let a = analyse(&wrapped);
+    assert_eq!(a.shape, Some(Shape::Wrapped));
+    assert_eq!(start_lines(&wrapped, &a), [0, 5], "{:?}", a.articles);
+    // One paragraph per line: the same two stories, from their headlines.
+    let mut paras: Vec<String> = Vec::new();
+    for l in lines {
+        if l.starts_with(' ') || paras.is_empty() || l.starts_with(|c: char| c.is_uppercase() || c == '<') {
+            paras.push(l.trim().to_string());
+        } else if let Some(p) = paras.last_mut() {
+            p.push(' ');
+            p.push_str(l.trim());
+        }
+    }
+    let flat = paras.join("\n") + "\n";
+    let b = analyse(&flat);
+    assert_eq!(start_lines(&flat, &b), [0, 3], "{flat}{:?}", b.articles);
+}
