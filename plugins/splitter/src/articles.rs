@@ -221,6 +221,9 @@ struct Feat {
     /// It is a numbered list item with another number near (`2. …`, `3) …`) or a turn of an
     /// interview (`Q: …`, `A: …`): a part of a text, never its headline ([`mark_items`]).
     item: bool,
+    /// Most of its words (three or more) do not open with a letter: a table row, a score or price
+    /// line (`Sorghum  2.34  3.25-Y  IV  5.36`), never a headline.
+    tabular: bool,
 }
 
 /// How much a short line looks like a headline.
@@ -245,6 +248,7 @@ impl Feat {
             && !self.by_start
             && !self.credit
             && !self.item
+            && !self.tabular
             && self.dateline_end.is_none()
     }
     /// Shaped like a short headline (read after a credit): opens with a capital, no final
@@ -256,6 +260,7 @@ impl Feat {
             && (1..=30).contains(&self.words)
             && !self.boilerplate()
             && !self.item
+            && !self.tabular
             && self.dateline_end.is_none()
     }
     fn bodyish(&self) -> bool {
@@ -456,13 +461,28 @@ impl ArticleSplitter {
             signoff: false,
             email: false,
             item: false,
+            tabular: words >= 3
+                && line
+                    .split_whitespace()
+                    .filter(|w| {
+                        w.trim_start_matches(|c: char| c.is_ascii_punctuation()).starts_with(char::is_alphabetic)
+                    })
+                    .count()
+                    * 2
+                    < words,
         };
         f.credit = short
             && (self.credit.is_match(line)
                 || (words <= 35 && self.bio.is_match(line))
                 || (words <= 8 && !f.ends_stop && self.desk.is_match(core)));
         f.names_only = !f.ends_stop && !f.ends_question && words <= 12 && names_only(line);
-        if !f.ends_stop && !f.ends_question && !f.quoted && f.starts_upper && !f.boilerplate() && dateline_end.is_none()
+        if !f.ends_stop
+            && !f.ends_question
+            && !f.quoted
+            && f.starts_upper
+            && !f.boilerplate()
+            && !f.tabular
+            && dateline_end.is_none()
         {
             f.head = headline_shape(line, words);
         }

@@ -1038,3 +1038,41 @@ fn a_wire_headline_opening_with_a_ticker_starts_its_story() {
     let b = analyse(&flat);
     assert_eq!(start_lines(&flat, &b), [0, 3], "{flat}{:?}", b.articles);
 }
+
+/// A table inside a story (rows of figures, each opening with a name) is no headline: the
+/// story goes on under it.
+#[test]
+fn table_rows_in_a_story_are_no_headlines() {
+    let lines = [
+        "KESTREL MILLS <KML> BUYS TEXTILE PLANT",
+        "   LOWBRIDGE, March 3 - Kestrel Mills Inc said it bought a",
+        "textile plant in Lowbridge from a private owner for 4.5 mln",
+        "dlrs and would keep the plant's 120 workers on its payroll.",
+        "   Kestrel said the plant would make cloth for its own mills",
+        "and for two customers in the north that it did not name, and",
+        "that it expected the purchase to add to earnings this year.",
+        "GRAIN BOARD SETS NEW LOAN RATES",
+        "   MILLBROOK, March 4 - The grain board said it set new loan",
+        "rates for the coming season, in dlrs per bushel, as follows -",
+        "          Loan   Rate   Level   Price   Call",
+        " Wheat    2.40   2.10     III    4.10   4.10",
+        "                           IV    4.30     --",
+        " X - Last year's rates.",
+        "",
+        "          Loan   Rate   Level   Price   Call",
+        " Rye      1.95   1.70      II    3.90     --",
+        " Spelt    2.05   1.80-X    IV    5.10   5.10",
+        "                            V    5.35     --",
+        "   The board said the rates would apply from June 1 and would",
+        "be reviewed again at the end of the year after the harvest.",
+        "   It said farmers had asked for the rates to be set early.",
+        "HARBOUR FERRIES <HFL> RAISES FARES",
+        "   PORTVALE, March 3 - Harbour Ferries Ltd said it would raise",
+        "its fares by eight pct from April because fuel and repairs had",
+        "cost more than it planned for in the last year.",
+    ];
+    let text = lines_text(&lines);
+    let a = analyse(&text);
+    assert_eq!(a.shape, Some(Shape::Wrapped));
+    assert_eq!(start_lines(&text, &a), [0, 7, 22], "{:?}", a.articles);
+}
