@@ -36,7 +36,9 @@
 //! (two one-line paragraphs); a line shallower than an indented run of two or more lines
 //! (the end of an indented block); a line after a *short* line, one whose length plus a space
 //! plus the next line's first word would still fit within its run's width (a greedy wrapper would
-//! have moved the word up, so the line ended its paragraph); a line in capitals without final
+//! have moved the word up, so the line ended its paragraph; a line ending mid-sentence before
+//! one going on with a small letter or a digit needs [`INDENT_SLACK`] columns more, since
+//! wire and typewriter text is not wrapped greedily); a line in capitals without final
 //! punctuation between a line that ends a sentence and a paragraph's first line (deeper, or a
 //! blank line, or the end): wire stories run on with their headline flush left, where it reads
 //! like a continuation line (`… the company said.` / `ACME <ACM> BUYS MILL` / `   LONDON …`).
@@ -113,6 +115,8 @@ struct Line {
     /// The line is in capitals (two words or more, six capitals or more, at most one small
     /// letter in eight) and ends without final punctuation: a wire headline's shape.
     capitals: bool,
+    /// The line opens with a small letter or a digit (a sentence going on).
+    starts_lower: bool,
     blank: bool,
 }
 
@@ -157,6 +161,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 starts_upper: false,
                 starts_opener: false,
                 capitals: false,
+                starts_lower: false,
                 blank: true,
             });
             continue;
@@ -191,6 +196,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
             starts_upper,
             starts_opener,
             capitals,
+            starts_lower: content.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit()),
             blank: false,
         });
     }
@@ -335,6 +341,10 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 // A first line may have lost its indent, unless it visibly ends a sentence.
                 let sentence_end = p.ends_stop && l.starts_upper;
                 let slack = if (run == 1 || flat) && p.indent == 0 && !sentence_end { INDENT_SLACK } else { 0 };
+                // A line that ends mid-sentence before one going on with a small letter or a
+                // digit is trusted to end its paragraph only when well short: wire and
+                // typewriter text is not wrapped greedily to the column.
+                let slack = if !p.ends_stop && l.starts_lower { slack.max(INDENT_SLACK) } else { slack };
                 let short = p.len + 1 + l.first_word + slack <= width;
                 // Quoted lines are a paragraph apart from the lines around them.
                 let requoted = l.marks != p.marks;
@@ -452,6 +462,29 @@ The board said it would consider the request.\n";
         // A line in capitals that ends a sentence is body text.
         let t = t.replace("TO BUILDER", "TO BUILDER.");
         assert_eq!(paras(&t, Shape::Auto).1.len(), 3);
+    }
+
+    #[test]
+    fn a_line_ending_mid_sentence_a_little_short_goes_on() {
+        // Not wrapped greedily: `2.4` would have fitted on the line above, but that line
+        // ends mid-sentence and the next goes on with a digit, so it is one paragraph.
+        let t = text(&[
+            "   The harbour board met on Tuesday evening to decide whether",
+            "the old ferry pier should be rebuilt or taken down before the",
+            "winter storms arrive.",
+            "   The board said the new pier would cost the town about",
+            "2.4 mln dlrs and take two years to build, with the work to",
+            "start in the spring once the old timber piles were pulled.",
+            "   A decision is expected next month, after the board has seen",
+            "the cost of both options and heard from the ferry operator.",
+        ]);
+        let (shape, ps) = paras(&t, Shape::Auto);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 3, "{ps:?}");
+        assert!(ps[1].starts_with("The board said") && ps[1].ends_with("were pulled."), "{ps:?}");
+        // Well short of the width, the line still ends its paragraph.
+        let t = t.replace("cost the town about", "cost");
+        assert_eq!(paras(&t, Shape::Auto).1.len(), 4);
     }
 
     #[test]
