@@ -39,9 +39,10 @@
 //! have moved the word up, so the line ended its paragraph; a line ending mid-sentence before
 //! one going on with a small letter or a digit needs [`INDENT_SLACK`] columns more, since
 //! wire and typewriter text is not wrapped greedily); a line in capitals without final
-//! punctuation between a line that ends a sentence and a paragraph's first line (deeper, or a
-//! blank line, or the end): wire stories run on with their headline flush left, where it reads
-//! like a continuation line (`… the company said.` / `ACME <ACM> BUYS MILL` / `   LONDON …`).
+//! punctuation between a line that ends a sentence and a paragraph's first line (deeper, a
+//! blank line, the end, or a line of mixed case opening with a capital), and the line after
+//! such a line: wire stories run on with their headline flush left, where it reads like a
+//! continuation line (`… the company said.` / `ACME <ACM> BUYS MILL` / `   LONDON …`).
 //! A paragraph's first line is
 //! allowed [`INDENT_SLACK`] columns of indentation that a cleaning stage may have trimmed,
 //! unless it ends a sentence and the next line opens with a capital.
@@ -115,6 +116,8 @@ struct Line {
     /// The line is in capitals (two words or more, six capitals or more, at most one small
     /// letter in eight) and ends without final punctuation: a wire headline's shape.
     capitals: bool,
+    /// The line is in mixed case: more than one small letter in eight.
+    mixed: bool,
     /// The line opens with a small letter or a digit (a sentence going on).
     starts_lower: bool,
     blank: bool,
@@ -161,6 +164,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 starts_upper: false,
                 starts_opener: false,
                 capitals: false,
+                mixed: false,
                 starts_lower: false,
                 blank: true,
             });
@@ -179,12 +183,11 @@ fn raw_lines(text: &str) -> Vec<Line> {
             content.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c));
         let opener = content.split([' ', '\t']).next().unwrap_or("");
         let starts_opener = OPENERS.contains(&opener);
-        let capitals = !ends_stop && content.split_whitespace().nth(1).is_some() && {
-            let (upper, lower) = content.chars().fold((0usize, 0usize), |(u, w), c| {
-                (u + usize::from(c.is_uppercase()), w + usize::from(c.is_lowercase()))
-            });
-            upper >= 6 && lower * 8 <= upper
-        };
+        let (upper, lower) = content
+            .chars()
+            .fold((0usize, 0usize), |(u, w), c| (u + usize::from(c.is_uppercase()), w + usize::from(c.is_lowercase())));
+        let mixed = lower * 8 > upper;
+        let capitals = !ends_stop && content.split_whitespace().nth(1).is_some() && upper >= 6 && !mixed;
         out.push(Line {
             start: s,
             end: e,
@@ -196,6 +199,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
             starts_upper,
             starts_opener,
             capitals,
+            mixed,
             starts_lower: content.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit()),
             blank: false,
         });
@@ -349,10 +353,15 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 // Quoted lines are a paragraph apart from the lines around them.
                 let requoted = l.marks != p.marks;
                 // A line in capitals between a sentence's end and a paragraph's first line
-                // (deeper, blank or the end) is a headline of its own: wire stories follow
-                // one another with the headline flush left, like a continuation line.
-                let headline =
-                    l.capitals && p.ends_stop && lines.get(i + 1).is_none_or(|n| n.blank || n.indent > l.indent);
+                // (deeper, blank, the end, or a line of mixed case opening with a capital) is
+                // a headline of its own: wire stories follow one another with the headline
+                // flush left, like a continuation line.
+                let headline = l.capitals && p.ends_stop && lines.get(i + 1).is_none_or(|n| {
+                        n.blank || n.indent > l.indent || n.mixed && n.starts_upper
+                    })
+                    // … and a line of mixed case after one in capitals is the text under a
+                    // headline (the story's first line without its indent).
+                    || p.capitals && l.mixed && l.starts_upper;
                 deeper || block_end || short || requoted || headline || flat && (sentence_end || l.starts_opener)
             }
         };
@@ -459,9 +468,27 @@ The board said it would consider the request.\n";
         // Capitals between a sentence's end and a continuation line (not a paragraph's
         // first line) stay inside their paragraph.
         assert!(ps[3].ends_with("about the building."), "{ps:?}");
+        // The story's first line flush left too: the headline is still a paragraph apart.
+        let flush = t.replace("   The town council said", "The town council said");
+        let (_, ps) = paras(&flush, Shape::Auto);
+        assert_eq!(ps.len(), 4, "{ps:?}");
+        assert_eq!(ps[1], "TOWN COUNCIL <TWN> SELLS DEPOT SITE TO BUILDER");
         // A line in capitals that ends a sentence is body text.
         let t = t.replace("TO BUILDER", "TO BUILDER.");
         assert_eq!(paras(&t, Shape::Auto).1.len(), 3);
+        // A notice in capitals over two lines stays one paragraph.
+        let notice = text(&[
+            "   The harbour board met on Tuesday evening to decide whether",
+            "the old ferry pier should be rebuilt or taken down before the",
+            "winter storms arrive, and put the vote off by a whole month.",
+            "COPYING THIS REPORT WITHOUT THE BOARD'S LEAVE IS NOT ALLOWED AND",
+            "WILL BE PURSUED.",
+            "   The builder said the work would start in the spring and that",
+            "a sign on the depot gate would tell residents what was planned.",
+        ]);
+        let (_, ps) = paras(&notice, Shape::Auto);
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        assert!(ps[0].ends_with("NOT ALLOWED AND\nWILL BE PURSUED."), "{ps:?}");
     }
 
     #[test]
