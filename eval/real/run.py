@@ -20,8 +20,9 @@ and md) on the same text, and prints dev and test figures side by side:
   (spaCy en_core_web_md) on the Lee news corpus and on the human gold article text of the
   English AEB pages (--aeb DIR); spaCy md scores 1.0 by definition; and against HUMAN gold
   (Universal NER, --uner DIR);
-- articles: start-of-article F1 on dumps built from Lee articles in three shapes, the
-  boundaries known by construction;
+- articles: start-of-article F1 on dumps built from Lee articles in three shapes, from
+  scraped pages (webdumps.py) and from Reuters-21578 wire stories (newswire.py: Debian's
+  r-cran-tm, fetched with apt-get download), the boundaries known by construction;
 - pull quotes: a sentence of an article repeated as its own paragraph before or after the
   paragraph it comes from, found (within its article) and false pairs.
 
@@ -41,6 +42,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import newswire
 import webdumps
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -802,7 +804,11 @@ def eval_dumps(lee, errors, aeb_dir=None, traf_dir=None):
     meta = build_dumps(lee)
     web = webdumps.articles(ROOT, OUT, aeb_dir, traf_dir)
     meta.update(webdumps.build(web, OUT, render))
-    shapes = list(SHAPES) + webdumps.shapes(web)
+    wire = newswire.stories(OUT)
+    if not wire:
+        print(f"Debian package {newswire.DEB} not to be had: the newswire dumps are skipped")
+    meta.update(newswire.build(wire, OUT, webdumps.groups))
+    shapes = list(SHAPES) + webdumps.shapes(web) + newswire.shapes(wire)
     art_rows, pq_rows, counts = {}, {}, {}
     err_examples = []
     for shape in shapes:
@@ -896,7 +902,8 @@ def report_dumps(lee, errors, aeb_dir=None, traf_dir=None):
     arows, pqrows, counts, meta = eval_dumps(lee, errors, aeb_dir, traf_dir)
     table(f"ARTICLES: start-of-article F1 on dumps of {ARTICLES_PER_DUMP} Lee articles (with pull quotes) and, "
           f"web-*, of {webdumps.PAGES_PER_DUMP} scraped pages (trafilatura's text of the AEB pages and of "
-          "trafilatura's own evaluation pages), boundaries by construction",
+          f"trafilatura's own evaluation pages) and, newswire-*, of {newswire.STORIES_PER_DUMP} Reuters-21578 "
+          "stories (R's tm package), boundaries by construction",
           ["dev", "test"],
           {f"docpipe {s} ({counts[(s, 'dev')]}/{counts[(s, 'test')]} starts)": v for s, v in arows.items()})
     table("PULL QUOTES: pairs found (quote and its source paragraph, within one output document) / inserted, other marks", ["dev", "test"],
