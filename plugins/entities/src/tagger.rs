@@ -365,6 +365,9 @@ impl Tagger {
 /// How many tokens before a pattern match a gazetteer name that holds it may start.
 const MAX_NAME_LEAD: usize = 6;
 
+/// The most tokens of a name looked up in capitals (`UNITED ARAB EMIRATES`).
+const MAX_UPPER_NAME: usize = 5;
+
 /// `We’ve`, `I'm`, `It's`, `They'll`, `Let's`: a pronoun and a contracted verb, one token.
 fn is_pronoun_contraction(w: &str) -> bool {
     const PRONOUNS: &[&str] = &["I", "We", "You", "They", "He", "She", "It", "That", "There", "Who", "What", "Let"];
@@ -393,6 +396,9 @@ struct DocState<'a> {
     toks: &'a [Token],
     taken: Vec<bool>,
     heading: Vec<bool>,
+    /// The token is on a heading line written in capitals (a wire headline): its words in
+    /// capitals are no acronyms unless bracketed (`<ABC>`, `(ABC)`).
+    capitals_line: Vec<bool>,
     /// For each token, the longest gazetteer match starting there: (end token, entry).
     gaz_at: Vec<Option<(usize, usize)>>,
     decisions: Vec<Decision>,
@@ -423,13 +429,14 @@ impl<'a> DocState<'a> {
         }
         // Title-case headings: most words capitalised.
         let mut heading = vec![false; n];
+        let mut capitals_line = vec![false; n];
         let mut i = 0;
         while i < n {
             let mut j = i + 1;
             while j < n && !toks[j].line_start {
                 j += 1;
             }
-            let (mut words, mut caps) = (0, 0);
+            let (mut words, mut caps, mut upper) = (0, 0, 0);
             for t in &toks[i..j] {
                 if t.kind == Kind::Word {
                     let w = t.text(text);
@@ -440,12 +447,19 @@ impl<'a> DocState<'a> {
                     if t.cap {
                         caps += 1;
                     }
+                    if t.all_caps {
+                        upper += 1;
+                    }
                 }
             }
             let last = toks[j - 1].text(text);
             let is_heading = words >= 3 && caps * 10 > words * 8 && !matches!(last, "." | "\"" | "”");
             for h in &mut heading[i..j] {
                 *h = is_heading;
+            }
+            let in_capitals = is_heading && upper * 10 > words * 8;
+            for h in &mut capitals_line[i..j] {
+                *h = in_capitals;
             }
             i = j;
         }
@@ -455,6 +469,7 @@ impl<'a> DocState<'a> {
             toks,
             taken: vec![false; n],
             heading,
+            capitals_line,
             gaz_at,
             decisions: Vec::new(),
             pending: Vec::new(),
@@ -871,7 +886,8 @@ impl<'a> DocState<'a> {
             let w = self.w(s);
             let at_start = t.sent_start || self.heading[s];
             // `New York`, `New South Wales`: a gazetteer name of several words starting here.
-            let known = self.gaz_at[s].is_some_and(|(end, _)| end > s + 1 && end <= e);
+            let known = self.gaz_at[s].is_some_and(|(end, _)| end > s + 1 && end <= e)
+                || t.all_caps && self.upper_gaz_at(s, e).is_some_and(|(end, _, _)| end > s + 1);
             // `Labour costs`: a one-word organisation that is also a frequent word.
             let word_org = at_start
                 && self.gaz_at[s].is_some_and(|(end, entry)| {
@@ -926,7 +942,11 @@ impl<'a> DocState<'a> {
             return;
         }
         // `Mon Feb 12`, `Tue, 3 Mar`: weekday and month abbreviations of a date line are no names.
-        let date_word = |k: usize| is_in(DATE_ABBREVIATIONS, self.w(k).trim_end_matches('.'));
+        let date_word = |k: usize| {
+            let w = self.w(k).trim_end_matches('.');
+            is_in(DATE_ABBREVIATIONS, w)
+                || self.toks[k].all_caps && DATE_ABBREVIATIONS.words().iter().any(|d| d.eq_ignore_ascii_case(w))
+        };
         if (s..e).all(date_word)
             && (e - s > 1
                 || self.toks.get(e).is_some_and(|t| t.kind == Kind::Num)
@@ -1139,8 +1159,10 @@ impl<'a> DocState<'a> {
             });
             return;
         }
-        // Stand-alone acronym.
-        if e - s == 1 && self.acronym(s) {
+        // Stand-alone acronym (in a headline in capitals only a bracketed one, a ticker:
+        // `CUTS CRUDE` are words, `<ACM>` is not).
+        let bracketed = s > 0 && matches!(self.w(s - 1), "(" | "<") && matches!(self.w(e), ")" | ">");
+        if e - s == 1 && self.acronym(s) && (bracketed || !self.capitals_line[s]) {
             let w = self.w(s);
             if let Some((label, canonical)) = self.defined.get(w).cloned() {
                 self.push(Decision {
@@ -1376,8 +1398,46 @@ impl<'a> DocState<'a> {
                 k = end;
                 continue;
             }
+            if self.toks[k].all_caps
+                && let Some((end, label, canonical)) = self.upper_gaz_at(k, e)
+            {
+                self.push(Decision {
+                    start: k,
+                    end,
+                    label,
+                    canonical: Some(canonical),
+                    source: Source::Gazetteer,
+                    weak: false,
+                });
+                k = end;
+                continue;
+            }
             k += 1;
         }
+    }
+
+    /// The longest gazetteer name written in capitals at `s` (at most [`MAX_UPPER_NAME`]
+    /// tokens, ending by `e`): `NEW YORK`, `SAUDI ARABIA`. One word alone counts only when it
+    /// is not a frequent English word (`CRUDE`, `STAKE`).
+    fn upper_gaz_at(&self, s: usize, e: usize) -> Option<(usize, Label, String)> {
+        if !self.tg.cfg.gazetteers {
+            return None;
+        }
+        let mut end = s;
+        while end < e && end - s < MAX_UPPER_NAME && (self.toks[end].all_caps || self.connector(end)) {
+            end += 1;
+        }
+        while end > s {
+            let one = end == s + 1;
+            if (self.toks[end - 1].all_caps)
+                && !(one && self.tg.gaz.is_common(self.w(s)))
+                && let Some(en) = self.tg.gaz.lookup_upper(self.span_text(s, end))
+            {
+                return Some((end, en.label, en.canonical.clone()));
+            }
+            end -= 1;
+        }
+        None
     }
 
     /// A run of four or more words that is nothing but people, each a known given name, an
@@ -2172,6 +2232,31 @@ mod tests {
         has("residents of Orlick Bay fled", "Orlick Bay", "LOC");
         has("He flew to Perth and later joined Corvel Mining.", "Corvel Mining", "ORG");
         assert!(Source::Shape.overridable() && !Source::Context.overridable() && !Source::Gazetteer.overridable());
+    }
+
+    #[test]
+    fn wire_copy_in_capitals() {
+        // A wire headline and dateline in capitals: places of several words are looked up
+        // ignoring case, words of the headline are no acronyms (a bracketed ticker is), and a
+        // month abbreviation in capitals is part of the date.
+        let text = "HARBOUR FERRIES <HFL> CUTS WINTER FARES TO SAUDI ARABIA\n\
+                    NEW YORK, FEB 26 - Harbour Ferries Ltd said it cut its fares.";
+        has(text, "NEW YORK", "GPE");
+        has(text, "SAUDI ARABIA", "GPE");
+        has(text, "HFL", "ORG");
+        for w in ["YORK", "FEB", "WINTER", "FARES", "CUTS", "ARABIA"] {
+            lacks(text, w);
+        }
+        let text = "ZAMBIA COPPER MINERS WIN PAY RISE\nLUSAKA, March 3 - The miners said they won.";
+        has(text, "ZAMBIA", "GPE");
+        has(text, "LUSAKA", "GPE");
+        lacks(text, "COPPER");
+        // Names inside a run of capitals.
+        let text = "BRITISH AIRWAYS SEES KENYA ROUTE GROWTH\nLONDON, March 3 - The airline said so.";
+        has(text, "BRITISH AIRWAYS", "ORG");
+        has(text, "KENYA", "GPE");
+        // Outside a headline in capitals, a stand-alone acronym is still one.
+        has("The rules were set by the FSRB last year.", "FSRB", "ORG");
     }
 
     #[test]
