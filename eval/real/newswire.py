@@ -19,7 +19,8 @@ wire set them: hard-wrapped at about 65 columns, each paragraph's first line ind
   headline, as the collection's files store it;
 - `newswire-lines`: one paragraph per line (wrapped lines joined), sign-offs left out.
 
-Gold: the line where each story's headline is. Split: a story is dev when the first byte of
+Gold: the line where each story's headline is. The same stories (headline, then the body one
+paragraph per line) are also an entity set against spaCy md as silver (run.py). Split: a story is dev when the first byte of
 the SHA-1 of `tm:<folder>/<file>` (`tm:reuters-21578.xml#<NEWID>`) is below 128. The test
 split is never looked at while tuning; --errors prints dev errors only.
 """
@@ -97,6 +98,17 @@ def stories(out, given=None):
 SIGNOFF = re.compile(r"\n[ \t]*Reuter[ \t]*$")
 
 
+def unwrapped(text):
+    """A story's dateline and body one paragraph per line, the sign-off left out."""
+    paras = []
+    for ln in SIGNOFF.sub("", text).split("\n"):
+        if ln[:1].isspace() or not paras:
+            paras.append(ln.strip())
+        else:
+            paras[-1] += " " + ln.strip()
+    return "\n".join(p for p in paras if p)
+
+
 def render(layout, group):
     """The dump text and the 0-based line of each story's headline."""
     lines, starts = [], []
@@ -108,13 +120,7 @@ def render(layout, group):
         elif layout != "wrapped":
             text = SIGNOFF.sub("", text)
         if layout == "lines":
-            paras = []
-            for ln in text.split("\n"):
-                if ln[:1].isspace() or not paras:
-                    paras.append(ln.strip())
-                else:
-                    paras[-1] += " " + ln.strip()
-            lines.extend(p for p in paras if p)
+            lines.extend(unwrapped(text).split("\n"))
         else:
             lines.extend(ln.rstrip() for ln in text.split("\n"))
     return "\n".join(lines) + "\n", starts

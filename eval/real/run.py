@@ -18,7 +18,8 @@ and md) on the same text, and prints dev and test figures side by side:
   the pysbd English Golden Rules (pass count, all 48); --sentences-only runs just this task;
 - entities: micro F1 over PERSON / ORG / place (GPE+LOC) / NORP against a SILVER reference
   (spaCy en_core_web_md) on the Lee news corpus and on the human gold article text of the
-  English AEB pages (--aeb DIR); spaCy md scores 1.0 by definition; and against HUMAN gold
+  English AEB pages (--aeb DIR) and on the Reuters-21578 stories of newswire.py; spaCy md
+  scores 1.0 by definition; and against HUMAN gold
   (Universal NER, --uner DIR);
 - articles: start-of-article F1 on dumps built from Lee articles in three shapes, from
   scraped pages (webdumps.py) and from Reuters-21578 wire stories (newswire.py: Debian's
@@ -514,6 +515,23 @@ def report_aeb_entities(aeb_dir, errors):
     return erows
 
 
+def report_wire_entities(errors):
+    """The silver entity table on the Reuters-21578 stories of R's tm package (newswire.py):
+    headline line, then the body one paragraph per line, sign-off left out."""
+    docs = [(k, s, head + "\n" + newswire.unwrapped(text)) for k, s, head, text in newswire.stories(OUT)]
+    if not docs:
+        print(f"Debian package {newswire.DEB} not to be had: the newswire entity set is skipped")
+        return None
+    nd = sum(1 for _, s, _ in docs if s == "dev")
+    erows, ndocs, mb, secs = eval_entities(docs, ["spaCy sm", "spaCy md"], errors, name="wire",
+                                           reference="the silver, newswire")
+    cols = [f"{s} {f}" for s in ["dev", "test"] for f in ["micro", "ORG", "PERSON", "place", "NORP"]]
+    table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on {ndocs} Reuters-21578 newswire "
+          f"stories of 1987 (R's tm package; dev {nd}, test {ndocs - nd}; headlines and datelines in capitals); "
+          f"docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
+    return erows
+
+
 def show_entity_errors(texts, silver, ours, splits, n, reference="the silver, Lee", gold="silver"):
     from collections import Counter
     fn, fp = Counter(), Counter()
@@ -983,6 +1001,7 @@ def main():
         table(f"ENTITIES: F1 against the SILVER reference (spaCy en_core_web_md) on {ndocs} Lee news documents "
               f"(spaCy md = 1 by definition); docpipe run {mb:.2f} MB in {secs:.2f} s incl. start-up", cols, erows)
         report_aeb_entities(args.aeb, args.errors)
+        report_wire_entities(args.errors)
         report_uner(args.uner, args.errors, args.ud)
         return
     systems = ["pysbd", "syntok", "spaCy sm", "spaCy md"]
@@ -1007,11 +1026,13 @@ def main():
     table("ENTITIES: per family", cols, erows)
 
     aeb_erows = report_aeb_entities(args.aeb, args.errors)
+    wire_erows = report_wire_entities(args.errors)
     urows = report_uner(args.uner, args.errors, args.ud)
 
     arows, pqrows = report_dumps(lee, args.errors, args.aeb, args.trafilatura)
     ng_art, ng_sum = report_posts(args.errors)
-    summary = {"sentences": srows, "entities": erows, "entities_aeb": aeb_erows, "entities_uner": urows,
+    summary = {"sentences": srows, "entities": erows, "entities_aeb": aeb_erows, "entities_wire": wire_erows,
+               "entities_uner": urows,
                "articles": arows, "pull_quotes": pqrows,
                "newsgroup_articles": ng_art, "newsgroup_summaries_mid_sentence": ng_sum}
     (OUT / "results.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
