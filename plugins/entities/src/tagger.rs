@@ -876,6 +876,9 @@ impl<'a> DocState<'a> {
 
     /// Classifies the run of tokens `s..e`.
     fn run(&mut self, mut s: usize, mut e: usize) {
+        if self.tg.cfg.context && self.us_state(s, e) {
+            return;
+        }
         // Post-nominal letters are not part of a name (`Nomsa Khumalo SC`, `Jo Bloggs MP`).
         if e - s >= 3 && is_in(POST_NOMINALS, self.w(e - 1)) {
             e -= 1;
@@ -1414,6 +1417,41 @@ impl<'a> DocState<'a> {
             }
             k += 1;
         }
+    }
+
+    /// `Portland, Ore.`, `Corning, N.Y.`: a US state's abbreviation after a name and a comma
+    /// is a place, and so is the name before it (a city), unless the gazetteer knows that name
+    /// as an organisation. Decides the run `s..e` when it is either; true when it did.
+    fn us_state(&mut self, s: usize, e: usize) -> bool {
+        let state_at = |k: usize| {
+            k >= 2
+                && k < self.toks.len()
+                && is_in(US_STATE_ABBREVIATIONS, self.w(k))
+                && self.w(k - 1) == ","
+                && self.toks[k - 2].kind == Kind::Word
+                && self.toks[k - 2].cap
+        };
+        if e - s == 1 && state_at(s) {
+            self.push(Decision {
+                start: s,
+                end: e,
+                label: Label::Gpe,
+                canonical: None,
+                source: Source::Context,
+                weak: false,
+            });
+            return true;
+        }
+        if e - s > 4 || self.w(e) != "," || !state_at(e + 1) || !(s..e).all(|k| self.toks[k].cap || self.connector(k)) {
+            return false;
+        }
+        let known = self.gaz_whole(s, e);
+        if known.as_ref().is_some_and(|(label, _)| *label == Label::Org) || self.head_label(s, e) == Some(Label::Org) {
+            return false;
+        }
+        let canonical = known.filter(|(label, _)| *label == Label::Gpe).map(|(_, c)| c);
+        self.push(Decision { start: s, end: e, label: Label::Gpe, canonical, source: Source::Context, weak: false });
+        true
     }
 
     /// The longest gazetteer name written in capitals at `s` (at most [`MAX_UPPER_NAME`]
@@ -2257,6 +2295,22 @@ mod tests {
         has(text, "KENYA", "GPE");
         // Outside a headline in capitals, a stand-alone acronym is still one.
         has("The rules were set by the FSRB last year.", "FSRB", "ORG");
+    }
+
+    #[test]
+    fn a_us_state_after_a_city_and_a_comma() {
+        // The abbreviation and the city before it are places; the abbreviation keeps its stop.
+        let text = "He grew up in Lowbridge, Tex., and moved to Kestrel Falls, N.M., in 1990.";
+        has(text, "Lowbridge", "GPE");
+        has(text, "Tex.", "GPE");
+        has(text, "Kestrel Falls", "GPE");
+        has(text, "N.M.", "GPE");
+        // A known given name as the city's name too (`Jackson, Miss.`).
+        has("The plant is in Jackson, Miss., near the river.", "Jackson", "GPE");
+        // An organisation's name before the state stays one; alone, the abbreviation is
+        // another word (`Miss.` a title).
+        has("Kestrel Mining Co, Nev., said it would sell.", "Kestrel Mining Co", "ORG");
+        lacks("Miss. Okafor said the plan was sound.", "Miss.");
     }
 
     #[test]

@@ -118,7 +118,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             if bytes.get(end) == Some(&b'.') {
                 let word = &text[i..end];
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                if initial || word.contains('.') && kind == Kind::Word || TOKENISER.contains(&word) {
+                // A US state's abbreviation after a city and a comma (`Austin, Tex.`).
+                let state = || {
+                    text[..i].trim_end().ends_with(',') && crate::words::US_STATE_ABBREVIATIONS.contains(&text[i..=end])
+                };
+                if initial || word.contains('.') && kind == Kind::Word || TOKENISER.contains(&word) || state() {
                     end += 1;
                     iter.next();
                 }
