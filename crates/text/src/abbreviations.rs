@@ -16,6 +16,9 @@
 //! - [`TOKENISER`]: the entity tagger's tokeniser, compared case-sensitively (`Dr.` but not
 //!   `DR.`) because a capitalised title there is evidence of a following name; it holds
 //!   `ul` (Polish `ulica`, in addresses), which the sentence lists do not.
+//! - [`US_STATES`]: US state abbreviations of news style, read only after a city and a comma
+//!   (`Austin, Tex.`): the entity tagger takes them and the city for places, the segmenter
+//!   does not end a sentence there before a lower-case word. Written with the final stop.
 
 /// Abbreviations that do not end a sentence when followed by a full stop (lower case,
 /// without the stop). Titles, months, and common Latin and business abbreviations.
@@ -60,4 +63,16 @@ pub const TOKENISER: &[&str] = &[
     "No", "Nos", "Co", "Corp", "Inc", "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
     "Nov", "Dec", "vs", "ul", "al", "Mt", "Ft", "approx", "est", "Maj", "Adm", "Cmdr", "Cpl", "Pvt", "Supt", "Insp",
     "Det", "Msgr", "Atty",
+];
+
+/// US state abbreviations of news style, with their final stop (`Ore.`, `N.Y.`): Associated
+/// Press usage, with the older `Tex.`, `Penn.`, `Kans.` and `Nebr.` still seen in archives.
+/// Public facts, written out by hand. Only meaningful after a city and a comma: alone,
+/// `Miss.`, `Ind.`, `Mass.` or `Wash.` are other words.
+#[rustfmt::skip]
+pub const US_STATES: &[&str] = &[
+    "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.", "D.C.", "Del.", "Fla.", "Ga.", "Ill.", "Ind.", "Kan.",
+    "Kans.", "Ky.", "La.", "Md.", "Mass.", "Mich.", "Minn.", "Miss.", "Mo.", "Mont.", "N.C.", "N.D.", "N.H.",
+    "N.J.", "N.M.", "N.Y.", "Neb.", "Nebr.", "Nev.", "Okla.", "Ore.", "Pa.", "Penn.", "R.I.", "S.C.", "S.D.",
+    "Tenn.", "Tex.", "Va.", "Vt.", "W.Va.", "Wash.", "Wis.", "Wyo."
 ];

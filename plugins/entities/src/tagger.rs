@@ -42,6 +42,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use docpipe_text::abbreviations::US_STATES;
 use docpipe_text::function_words::CAPITALISED_NON_NAMES;
 
 use crate::gazetteer::{Gazetteer, Label, capitalise};
@@ -1426,7 +1427,7 @@ impl<'a> DocState<'a> {
         let state_at = |k: usize| {
             k >= 2
                 && k < self.toks.len()
-                && is_in(US_STATE_ABBREVIATIONS, self.w(k))
+                && US_STATES.contains(&self.w(k))
                 && self.w(k - 1) == ","
                 && self.toks[k - 2].kind == Kind::Word
                 && self.toks[k - 2].cap

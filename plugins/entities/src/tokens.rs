@@ -120,7 +120,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
                 // A US state's abbreviation after a city and a comma (`Austin, Tex.`).
                 let state = || {
-                    text[..i].trim_end().ends_with(',') && crate::words::US_STATE_ABBREVIATIONS.contains(&text[i..=end])
+                    text[..i].trim_end().ends_with(',')
+                        && docpipe_text::abbreviations::US_STATES.contains(&&text[i..=end])
                 };
                 if initial || word.contains('.') && kind == Kind::Word || TOKENISER.contains(&word) || state() {
                     end += 1;

@@ -55,9 +55,6 @@ word_classes! {
     /// Titles that open a two-word title (`Chief Executive`, `Prime Minister`, `Deputy Leader`):
     /// the word after one belongs to the title unless it is a given name.
     TITLE_OPENERS = TitleOpeners, "title-openers.txt";
-    /// US state abbreviations of news style, with their stop (`Ore.`, `N.Y.`), read only after
-    /// a city and a comma.
-    US_STATE_ABBREVIATIONS = UsStateAbbreviations, "us-state-abbreviations.txt";
     /// Lower-case role words before a name (`analyst Jane Doe`, `lawyer Piotr Nowak`).
     ROLE_NOUNS = RoleNouns, "role-nouns.txt";
     /// Last words that make a name an organisation.

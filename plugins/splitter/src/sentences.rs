@@ -55,6 +55,7 @@ use std::collections::HashMap;
 
 use docpipe_text::abbreviations::{
     SEGMENTER_AMBIGUOUS as AMBIGUOUS, SEGMENTER_BEFORE_NUMBER as BEFORE_NUMBER, SEGMENTER_PREPOSITIVE as PREPOSITIVE,
+    US_STATES,
 };
 use serde::Deserialize;
 
@@ -459,7 +460,9 @@ impl SentenceSplitter {
         if qe {
             return !c0.is_uppercase();
         }
-        word.chars().nth(1).is_some() && !word.contains('.') && self.lookup(word).is_none()
+        // `in Austin, Tex. for a job`: a US state's abbreviation after a city and a comma.
+        let state = text[s..ws].trim_end().ends_with(',') && text.get(ws..=t0).is_some_and(|w| US_STATES.contains(&w));
+        word.chars().nth(1).is_some() && !word.contains('.') && self.lookup(word).is_none() && !state
     }
 
     fn lookup(&self, word: &str) -> Option<AbbrevClass> {
@@ -1394,6 +1397,7 @@ mod tests {
             "He left (he was tired.) after lunch.",
             "I waited... and waited.",
             "Bring tools, e.g. a saw and nails, vs. nothing.",
+            "He moved to Lowbridge, Tex. for a job in 1990.",
         ] {
             assert_eq!(split(t), [t], "{t}");
         }
