@@ -28,8 +28,8 @@ split is never looked at while tuning; --errors prints dev errors only.
 import hashlib
 import html
 import re
-import subprocess
-from pathlib import Path
+
+import debian
 
 STORIES_PER_DUMP = 8
 DEB = "r-cran-tm"
@@ -44,20 +44,7 @@ def split_of(key):
 def texts_dir(out, given=None):
     """tm's `texts` folder: given, installed (`apt-get install r-cran-tm`), or fetched from
     Debian with `apt-get download` and unpacked under out/deb/."""
-    for d in [Path(given) if given else None, Path("/") / TEXTS, out / "deb" / TEXTS]:
-        if d is not None and (d / "acq").is_dir():
-            return d
-    deb = out / "deb"
-    deb.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run(["apt-get", "download", DEB], cwd=deb, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        pkg = sorted(deb.glob(DEB + "_*.deb"))[-1]
-        subprocess.run(["dpkg-deb", "-x", str(pkg), str(deb)], check=True)
-    except (OSError, IndexError, subprocess.CalledProcessError):
-        return None
-    d = deb / TEXTS
-    return d if (d / "acq").is_dir() else None
+    return debian.package_dir(out, DEB, TEXTS, given, probe="acq")
 
 
 def _story(key, record):

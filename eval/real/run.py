@@ -43,6 +43,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import debian
 import newswire
 import webdumps
 
@@ -205,20 +206,7 @@ def neurosnap_dir(given=None):
     """The folder of the neurosnap/sentences test files (`X.txt` and its gold `X_s.txt`): given,
     installed (`apt-get install golang-gopkg-neurosnap-sentences.v1-dev`), or fetched from Debian
     with `apt-get download` and unpacked under target/eval/real/deb/ (no root needed)."""
-    for d in [Path(given) if given else None, Path("/") / NEUROSNAP_DIR, OUT / "deb" / NEUROSNAP_DIR]:
-        if d is not None and d.is_dir():
-            return d
-    deb = OUT / "deb"
-    deb.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run(["apt-get", "download", NEUROSNAP_DEB], cwd=deb, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        pkg = sorted(deb.glob(NEUROSNAP_DEB + "_*.deb"))[-1]
-        subprocess.run(["dpkg-deb", "-x", str(pkg), str(deb)], check=True)
-    except (OSError, IndexError, subprocess.CalledProcessError):
-        return None
-    d = deb / NEUROSNAP_DIR
-    return d if d.is_dir() else None
+    return debian.package_dir(OUT, NEUROSNAP_DEB, NEUROSNAP_DIR, given)
 
 
 def neurosnap_documents(given=None):
