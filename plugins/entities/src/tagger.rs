@@ -1386,37 +1386,27 @@ impl<'a> DocState<'a> {
     fn gaz_inside(&mut self, s: usize, e: usize) {
         let mut k = s;
         while k < e {
-            if let Some((end, entry)) = self.gaz_at[k]
-                && end <= e
-                && let Some(en) = self.tg.gaz.entry(entry)
-            {
-                let (label, canonical) = (en.label, en.canonical.clone());
-                self.push(Decision {
-                    start: k,
-                    end,
-                    label,
-                    canonical: Some(canonical),
-                    source: Source::Gazetteer,
-                    weak: false,
-                });
-                k = end;
-                continue;
+            // A name as written, else (on a word in capitals) one written in capitals.
+            let found = match self.gaz_at[k] {
+                Some((end, entry)) if end <= e => {
+                    self.tg.gaz.entry(entry).map(|en| (end, en.label, en.canonical.clone()))
+                }
+                _ => None,
             }
-            if self.toks[k].all_caps
-                && let Some((end, label, canonical)) = self.upper_gaz_at(k, e)
-            {
-                self.push(Decision {
-                    start: k,
-                    end,
-                    label,
-                    canonical: Some(canonical),
-                    source: Source::Gazetteer,
-                    weak: false,
-                });
-                k = end;
+            .or_else(|| if self.toks[k].all_caps { self.upper_gaz_at(k, e) } else { None });
+            let Some((end, label, canonical)) = found else {
+                k += 1;
                 continue;
-            }
-            k += 1;
+            };
+            self.push(Decision {
+                start: k,
+                end,
+                label,
+                canonical: Some(canonical),
+                source: Source::Gazetteer,
+                weak: false,
+            });
+            k = end;
         }
     }
 
