@@ -815,14 +815,6 @@ fn find_with(text: &str, toks: &[Token], skip_plain_words: bool) -> Vec<PatternM
         // 3. Approximator + amount.
         let a = s.approx(i);
         if let Some((e, label)) = s.quantity(i + a).filter(|_| a == 0 || s.number_start(i + a)) {
-            // `Four Seasons Hotels`, `Seven Rivers Inc`: a spelled number and the word after
-            // it both capitalised inside a sentence open a name, not an amount.
-            let capitalised = |k: usize| toks.get(k).is_some_and(|t| t.kind == Kind::Word && t.cap && !t.all_caps);
-            let named = a == 0 && (i..e).all(capitalised) && (e > i + 1 || capitalised(e)) && !toks[i].sent_start;
-            if named {
-                i = e;
-                continue;
-            }
             let prev = if i > 0 { s.t(i - 1).to_ascii_lowercase() } else { String::new() };
             let identifier = label == Label::Cardinal
                 && (lower_in(ID_WORDS, &prev)

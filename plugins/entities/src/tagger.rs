@@ -2305,16 +2305,6 @@ mod tests {
     }
 
     #[test]
-    fn a_capitalised_spelled_number_inside_a_sentence_opens_a_name() {
-        let text = "The group sold <Seven Rivers Hotels Inc> to a fund.";
-        lacks(text, "Seven Rivers");
-        has(text, "Seven Rivers Hotels Inc", "ORG");
-        // In lower case, or opening the sentence, it is an amount.
-        has("They stayed for two weeks.", "two weeks", "DATE");
-        has("Two Weeks later they left.", "Two Weeks", "DATE");
-    }
-
-    #[test]
     fn labels_subset_and_layers_off() {
         let cfg = TaggerConfig { labels: vec![Label::Gpe], ..TaggerConfig::default() };
         let got = Tagger::builtin(cfg).tag("Anna Keller flew to Kenya on Monday.");
