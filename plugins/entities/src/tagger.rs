@@ -949,7 +949,9 @@ impl<'a> DocState<'a> {
         let date_word = |k: usize| {
             let w = self.w(k).trim_end_matches('.');
             is_in(DATE_ABBREVIATIONS, w)
-                || self.toks[k].all_caps && DATE_ABBREVIATIONS.words().iter().any(|d| d.eq_ignore_ascii_case(w))
+                || self.toks[k].all_caps
+                    && self.toks.get(k + 1).is_some_and(|t| t.kind == Kind::Num)
+                    && DATE_ABBREVIATIONS.words().iter().any(|d| d.eq_ignore_ascii_case(w))
         };
         if (s..e).all(date_word)
             && (e - s > 1
@@ -1163,10 +1165,12 @@ impl<'a> DocState<'a> {
             });
             return;
         }
-        // Stand-alone acronym (in a headline in capitals only a bracketed one, a ticker:
-        // `CUTS CRUDE` are words, `<ACM>` is not).
+        // Stand-alone acronym (in a headline in capitals only a bracketed one, a ticker, or a
+        // short one that is no frequent word: `CUTS CRUDE` are words, `<ACM>`, `IRS` are not).
         let bracketed = s > 0 && matches!(self.w(s - 1), "(" | "<") && matches!(self.w(e), ")" | ">");
-        if e - s == 1 && self.acronym(s) && (bracketed || !self.capitals_line[s]) {
+        let short_non_word =
+            || self.w(s).chars().filter(|c| c.is_alphabetic()).count() <= 4 && !self.tg.gaz.is_word(self.w(s));
+        if e - s == 1 && self.acronym(s) && (bracketed || !self.capitals_line[s] || short_non_word()) {
             let w = self.w(s);
             if let Some((label, canonical)) = self.defined.get(w).cloned() {
                 self.push(Decision {
@@ -1410,6 +1414,23 @@ impl<'a> DocState<'a> {
         }
     }
 
+    /// Whether the capitalised words right before the comma at `comma` name a city: a place
+    /// the gazetteer knows, a name after a place preposition (`in`, `from`, `near` …), or a
+    /// dateline in capitals at a line's start. A person's name before post-nominal letters
+    /// (`John Smith, D.C.`) or a list of names is none of these.
+    fn city_before(&self, comma: usize) -> bool {
+        let mut start = comma;
+        while start > 0 && comma - start < 4 && self.toks[start - 1].kind == Kind::Word && self.toks[start - 1].cap {
+            start -= 1;
+        }
+        if start == comma {
+            return false;
+        }
+        self.gaz_whole(start, comma).is_some_and(|(label, _)| label == Label::Gpe)
+            || start > 0 && (is_in(LOCATIVE, self.w(start - 1)) || is_in(PLACE_PREPOSITIONS, self.w(start - 1)))
+            || self.toks[start].line_start && (start..comma).all(|k| self.toks[k].all_caps)
+    }
+
     /// `Portland, Ore.`, `Corning, N.Y.`: a US state's abbreviation after a name and a comma
     /// is a place, and so is the name before it (a city), unless the gazetteer knows that name
     /// as an organisation. Decides the run `s..e` when it is either; true when it did.
@@ -1419,8 +1440,7 @@ impl<'a> DocState<'a> {
                 && k < self.toks.len()
                 && US_STATES.contains(&self.w(k))
                 && self.w(k - 1) == ","
-                && self.toks[k - 2].kind == Kind::Word
-                && self.toks[k - 2].cap
+                && self.city_before(k - 1)
         };
         if e - s == 1 && state_at(s) {
             self.push(Decision {
@@ -1446,8 +1466,9 @@ impl<'a> DocState<'a> {
     }
 
     /// The longest gazetteer name written in capitals at `s` (at most [`MAX_UPPER_NAME`]
-    /// tokens, ending by `e`): `NEW YORK`, `SAUDI ARABIA`. One word alone counts only when it
-    /// is not a frequent English word (`CRUDE`, `STAKE`).
+    /// tokens, ending by `e`): `NEW YORK`, `SAUDI ARABIA`. One word alone counts unless it is a
+    /// frequent English word that is neither a name nor a place (a place that is also a word,
+    /// `TURKEY`, is taken).
     fn upper_gaz_at(&self, s: usize, e: usize) -> Option<(usize, Label, String)> {
         if !self.tg.cfg.gazetteers {
             return None;
@@ -2276,6 +2297,10 @@ mod tests {
         for w in ["YORK", "FEB", "WINTER", "FARES", "CUTS", "ARABIA"] {
             lacks(text, w);
         }
+        // A short acronym that is no frequent word stays one; a month in capitals only
+        // before a number is a date's.
+        has("PLEASE CONTACT THE IRS FOR THE FORMS", "IRS", "ORG");
+        has("In 1987 DEC sold 40,000 computers.", "DEC", "ORG");
         let text = "ZAMBIA COPPER MINERS WIN PAY RISE\nLUSAKA, March 3 - The miners said they won.";
         has(text, "ZAMBIA", "GPE");
         has(text, "LUSAKA", "GPE");
@@ -2291,7 +2316,7 @@ mod tests {
     #[test]
     fn a_us_state_after_a_city_and_a_comma() {
         // The abbreviation and the city before it are places; the abbreviation keeps its stop.
-        let text = "He grew up in Lowbridge, Tex., and moved to Kestrel Falls, N.M., in 1990.";
+        let text = "He grew up in Lowbridge, Tex., and worked in Kestrel Falls, N.M., in 1990.";
         has(text, "Lowbridge", "GPE");
         has(text, "Tex.", "GPE");
         has(text, "Kestrel Falls", "GPE");
@@ -2302,6 +2327,12 @@ mod tests {
         // another word (`Miss.` a title).
         has("Kestrel Mining Co, Nev., said it would sell.", "Kestrel Mining Co", "ORG");
         lacks("Miss. Okafor said the plan was sound.", "Miss.");
+        // Without evidence of a city, no place: a person's name before post-nominal letters,
+        // a list, a form of address; and a stop that ends the sentence stays a stop.
+        has("The clinic is run by Jane Okafor, D.C., who opened it.", "Jane Okafor", "PERSON");
+        lacks("Results: Jane Okafor, Ind., 1,204 votes", "Ind.");
+        lacks("\"Yes, Miss.\"", "Miss.");
+        has("He was born in Lowbridge, Tex. Meredith moved there later.", "Meredith", "PERSON");
     }
 
     #[test]

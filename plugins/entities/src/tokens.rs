@@ -118,9 +118,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             if bytes.get(end) == Some(&b'.') {
                 let word = &text[i..end];
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                // A US state's abbreviation after a city and a comma (`Austin, Tex.`).
+                // A US state's abbreviation after a city and a comma (`Austin, Tex., in`), not
+                // where its stop ends a sentence (`Austin, Tex. Police said`).
                 let state = || {
-                    text[..i].trim_end().ends_with(',')
+                    !text[end + 1..].trim_start().starts_with(char::is_uppercase)
+                        && text[..i].trim_end().ends_with(',')
                         && docpipe_text::abbreviations::US_STATES.contains(&&text[i..=end])
                 };
                 if initial || word.contains('.') && kind == Kind::Word || TOKENISER.contains(&word) || state() {

@@ -118,8 +118,11 @@ struct Line {
     capitals: bool,
     /// The line is in mixed case: more than one small letter in eight.
     mixed: bool,
-    /// The line opens with a small letter or a digit (a sentence going on).
+    /// The line opens with a small letter or a digit (a sentence going on), not a list
+    /// item's number (`1.`, `2)`).
     starts_lower: bool,
+    /// The line opens with a capital letter.
+    starts_capital: bool,
     blank: bool,
 }
 
@@ -166,6 +169,7 @@ fn raw_lines(text: &str) -> Vec<Line> {
                 capitals: false,
                 mixed: false,
                 starts_lower: false,
+                starts_capital: false,
                 blank: true,
             });
             continue;
@@ -200,7 +204,12 @@ fn raw_lines(text: &str) -> Vec<Line> {
             starts_opener,
             capitals,
             mixed,
-            starts_lower: content.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit()),
+            starts_lower: content.starts_with(char::is_lowercase)
+                || content.starts_with(|c: char| c.is_ascii_digit())
+                    && !content.split_whitespace().next().is_some_and(|w| {
+                        w.ends_with(['.', ')']) && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    }),
+            starts_capital: content.starts_with(char::is_uppercase),
             blank: false,
         });
     }
@@ -330,13 +339,24 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
     // How many lines the current paragraph has.
     let mut run = 0usize;
     let mut prev: Option<&Line> = None;
+    let mut prev_headline = false;
     let local = local_widths(lines, width);
     for (i, (l, &(width, _))) in lines.iter().zip(&local).enumerate() {
         if l.blank {
             prev = None;
+            prev_headline = false;
             run = 0;
             continue;
         }
+        // A line in capitals between a sentence's end and a paragraph's first line (deeper,
+        // blank, the end, or a line of mixed case opening with a capital) is a headline of
+        // its own: wire stories follow one another with the headline flush left, like a
+        // continuation line.
+        let this_headline = prev.is_some_and(|p| {
+            l.capitals
+                && p.ends_stop
+                && lines.get(i + 1).is_none_or(|n| n.blank || n.indent > l.indent || n.mixed && n.starts_capital)
+        });
         let brk = match prev {
             None => true,
             Some(p) => {
@@ -352,16 +372,9 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
                 let short = p.len + 1 + l.first_word + slack <= width;
                 // Quoted lines are a paragraph apart from the lines around them.
                 let requoted = l.marks != p.marks;
-                // A line in capitals between a sentence's end and a paragraph's first line
-                // (deeper, blank, the end, or a line of mixed case opening with a capital) is
-                // a headline of its own: wire stories follow one another with the headline
-                // flush left, like a continuation line.
-                let headline = l.capitals && p.ends_stop && lines.get(i + 1).is_none_or(|n| {
-                        n.blank || n.indent > l.indent || n.mixed && n.starts_upper
-                    })
-                    // … and a line of mixed case after one in capitals is the text under a
-                    // headline (the story's first line without its indent).
-                    || p.capitals && l.mixed && l.starts_upper;
+                // A headline in capitals (above) stands apart, and so does a line of mixed case
+                // right after it (the story's first line without its indent).
+                let headline = this_headline || prev_headline && l.mixed && l.starts_capital;
                 deeper || block_end || short || requoted || headline || flat && (sentence_end || l.starts_opener)
             }
         };
@@ -375,6 +388,7 @@ fn unwrap(lines: &[Line], out: &mut Vec<(usize, usize)>) {
             run += 1;
         }
         prev = Some(l);
+        prev_headline = this_headline;
     }
 }
 
@@ -512,6 +526,34 @@ The board said it would consider the request.\n";
         // Well short of the width, the line still ends its paragraph.
         let t = t.replace("cost the town about", "cost");
         assert_eq!(paras(&t, Shape::Auto).1.len(), 4);
+    }
+
+    #[test]
+    fn capitals_inside_prose_and_numbered_items_keep_their_paragraphs() {
+        // A shouted line inside a paragraph, after a line that does not end a sentence, and a
+        // line of mixed case under it: one paragraph.
+        let t = text(&[
+            "   I have had this laptop for two years and it worked well until",
+            "last week, when it began to crash and I asked the shop for help",
+            "I HAVE TRIED REINSTALLING THE DRIVERS AND RESETTING THE BIOS AND",
+            "Windows still crashes every time the laptop wakes up from sleep.",
+            "   The shop said it would look at it on Monday next week and",
+            "call me back when they knew what the trouble was with the fan.",
+        ]);
+        let (shape, ps) = paras(&t, Shape::Auto);
+        assert_eq!(shape, Shape::Wrapped);
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        // Numbered items after an introduction that ends without a stop are not joined to it.
+        let t = text(&[
+            "   The harbour board listed the work it wants done this year and",
+            "asked the town for the money to pay for each of these jobs",
+            "1. Rebuild the ferry pier before the winter storms arrive",
+            "2. Dredge the channel by the old fish market to three metres",
+            "3. Repaint the harbour master's office and mend its long roof",
+            "   The town said it would answer the board before the summer.",
+        ]);
+        let (_, ps) = paras(&t, Shape::Wrapped);
+        assert!(ps[0].ends_with("each of these jobs"), "{ps:?}");
     }
 
     #[test]
